@@ -1,0 +1,187 @@
+/**
+ * The base of every cpactl command (cli-conventions.md §13.2): JSON flag, global flags, parsing once in init(),
+ * lazy context (profile → key → gateway client, store path), signal handling, and the one exit-code rule for
+ * human and --json modes alike (stack.md §3.4).
+ */
+import {Command, type Interfaces} from '@oclif/core'
+
+import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
+import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
+import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
+import type {GatewayClient} from '../gateway/client.js'
+import {parseDuration} from './duration.js'
+import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
+import {globalFlags} from './flags.js'
+
+export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export interface GatewayTarget {
+  url: string
+  profile: Profile | null
+  insecure: boolean
+  timeoutMs: number
+}
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static enableJsonFlag = true
+  static baseFlags = globalFlags
+
+  protected flags!: Flags<T>
+  protected args!: Args<T>
+  private abortController = new AbortController()
+  private signalHandlers: Array<[NodeJS.Signals, () => void]> = []
+  private clients: GatewayClient[] = []
+  private profilesCache: Awaited<ReturnType<typeof loadProfiles>> | null = null
+
+  /** Aborted on SIGINT/SIGTERM. Long-running work must watch it and finish cleanly. */
+  get signal(): AbortSignal {
+    return this.abortController.signal
+  }
+
+  get dirs(): Dirs {
+    return resolveDirs(process.env)
+  }
+
+  public async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as Flags<T>
+    this.args = args as Args<T>
+    for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
+      const handler = () => {
+        if (this.abortController.signal.aborted) {
+          // second signal: the user insists
+          process.exit(130)
+        }
+        this.abortController.abort(new CancelledError(`interrupted by ${sig}`))
+      }
+      process.on(sig, handler)
+      this.signalHandlers.push([sig, handler])
+    }
+  }
+
+  /** Print the human view unless --json is on (then oclif prints the returned value). */
+  protected display<R>(result: R, render: (r: R) => void): void {
+    if (!this.jsonEnabled()) render(result)
+  }
+
+  protected async profiles() {
+    this.profilesCache ??= await loadProfiles(this.dirs.configDir)
+    return this.profilesCache
+  }
+
+  /** The profile in effect (or null when none is configured or an explicit --url without --profile is used). */
+  protected async profile(): Promise<Profile | null> {
+    const f = this.flags as unknown as {profile?: string; url?: string}
+    const file = await this.profiles()
+    if (f.url && !f.profile) return null
+    return selectProfile(file, f.profile)
+  }
+
+  /** URL, profile, TLS and timeout for talking to the gateway. */
+  protected async target(): Promise<GatewayTarget> {
+    const f = this.flags as unknown as {url?: string; insecure?: boolean; timeout?: string}
+    const profile = await this.profile()
+    const url = f.url ?? profile?.url
+    if (!url) {
+      throw new ConfigError('no gateway URL: pass --url, set CPA_URL, or log in to a profile', {
+        code: 'no_gateway',
+        hint: 'cpactl login --url http://127.0.0.1:8317 --management-key-stdin',
+      })
+    }
+    return {
+      url,
+      profile,
+      insecure: Boolean(f.insecure) || Boolean(profile?.insecure),
+      timeoutMs: f.timeout ? parseDuration(f.timeout, '--timeout') : 10_000,
+    }
+  }
+
+  /** Resolve the management key for the current profile (stdin, env, key file, keychain). */
+  protected async resolveKey(profile: Profile | null): Promise<ResolvedKey> {
+    const f = this.flags as unknown as {'management-key-stdin'?: boolean}
+    return resolveManagementKey({
+      env: process.env,
+      configDir: this.dirs.configDir,
+      profile,
+      fromStdin: Boolean(f['management-key-stdin']),
+    })
+  }
+
+  /** A gateway client for the resolved target; the key is resolved on the first authenticated request. */
+  protected async gateway(overrides: Partial<GatewayTarget> = {}): Promise<GatewayClient> {
+    const t = {...(await this.target()), ...overrides}
+    const {GatewayClient} = await import('../gateway/client.js')
+    let keyPromise: Promise<ResolvedKey> | null = null
+    const client = new GatewayClient({
+      baseUrl: t.url,
+      insecure: t.insecure,
+      timeoutMs: t.timeoutMs,
+      userAgent: `cpactl/${this.config.version}`,
+      signal: this.signal,
+      getKey: () => (keyPromise ??= this.resolveKey(t.profile)),
+    })
+    this.clients.push(client)
+    return client
+  }
+
+  /** Label that tags stored events: profile instance/name, else host:port of the URL. */
+  protected async instance(): Promise<string> {
+    const t = await this.target()
+    if (t.profile) return t.profile.instance ?? t.profile.name
+    const {normalizeBaseUrl} = await import('../gateway/client.js')
+    const u = normalizeBaseUrl(t.url)
+    return `${u.host}:${u.port}`
+  }
+
+  protected storePath(explicit?: string): string {
+    return resolveStorePath(explicit, process.env)
+  }
+
+  /** Throw CancelledError when a signal arrived (for loops between steps). */
+  protected throwIfAborted(): void {
+    if (this.signal.aborted) throw (this.signal.reason as Error) ?? new CancelledError()
+  }
+
+  protected toErrorJson(err: unknown): unknown {
+    const json = toErrorJson(err)
+    if (err instanceof PartialError) return {...json, result: err.result}
+    return json
+  }
+
+  async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // one exit code for human and --json modes (stack.md §3.4)
+    const code = exitCodeOf(err)
+    if (typeof err.exitCode !== 'number') err.exitCode = code
+    process.exitCode = code
+    if (!this.jsonEnabled() && err instanceof PartialError && err.result !== undefined) {
+      // the human view of what did succeed, then the error line
+      this.renderPartial?.(err.result)
+    }
+    return super.catch(err)
+  }
+
+  /** Optional: human rendering of a PartialError's result. */
+  protected renderPartial?(result: unknown): void
+
+  /**
+   * Exit code for a command that ran to completion but must report findings (doctor, config check/diff): the
+   * result is still printed (table or JSON), then the process exits with this code.
+   */
+  protected exitCodeOnSuccess: number | undefined
+
+  protected async finally(err: Error | undefined): Promise<unknown> {
+    if (!err && this.exitCodeOnSuccess !== undefined && this.exitCodeOnSuccess !== 0) process.exitCode = this.exitCodeOnSuccess
+    for (const [sig, handler] of this.signalHandlers) process.off(sig, handler)
+    this.signalHandlers = []
+    await Promise.allSettled(this.clients.map((c) => c.close()))
+    return super.finally(err)
+  }
+}

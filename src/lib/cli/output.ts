@@ -1,0 +1,140 @@
+/**
+ * The only module that writes to stdout (cli-conventions.md §2). Everything a script must not parse —
+ * warnings, progress, hints — goes to stderr through `writeErr`/`warn`, in every mode.
+ */
+import {createRequire} from 'node:module'
+
+export interface Streams {
+  out: NodeJS.WritableStream & {isTTY?: boolean; columns?: number}
+  err: NodeJS.WritableStream & {isTTY?: boolean; columns?: number}
+}
+
+const streams: Streams = {out: process.stdout, err: process.stderr}
+
+export function writeOut(text: string): void {
+  streams.out.write(text.endsWith('\n') ? text : text + '\n')
+}
+
+export function writeErr(text: string): void {
+  streams.err.write(text.endsWith('\n') ? text : text + '\n')
+}
+
+/** A warning on stderr; shown under --json as well (oclif's this.warn is muted there). */
+export function warn(message: string): void {
+  writeErr(`Warning: ${message}`)
+}
+
+export function stdoutIsTTY(): boolean {
+  return Boolean(streams.out.isTTY)
+}
+
+export function stderrIsTTY(): boolean {
+  return Boolean(streams.err.isTTY)
+}
+
+/** Colour only on a TTY, never with NO_COLOR / TERM=dumb / CLICOLOR=0; FORCE_COLOR forces it on. */
+export function colorEnabled(stream: 'out' | 'err' = 'out', env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true
+  if (env.CLICOLOR_FORCE && env.CLICOLOR_FORCE !== '0') return true
+  if (env.NO_COLOR) return false
+  if (env.TERM === 'dumb') return false
+  if (env.CLICOLOR === '0') return false
+  return stream === 'out' ? stdoutIsTTY() : stderrIsTTY()
+}
+
+/** Progress output is allowed only on an interactive stderr outside CI. */
+export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return stderrIsTTY() && !env.CI && env.TERM !== 'dumb'
+}
+
+export interface Column<Row> {
+  key: string
+  header: string
+  /** Cell text; default String(row[key]) with null/undefined as ''. */
+  get?: (row: Row) => unknown
+  align?: 'left' | 'right'
+}
+
+export interface TableOptions {
+  csv?: boolean
+  noHeader?: boolean
+  /** Force a mode (tests): 'tty' table, 'tsv' piped rows, 'csv'. */
+  mode?: 'tty' | 'tsv' | 'csv'
+}
+
+function cellText<Row>(col: Column<Row>, row: Row): string {
+  const v = col.get ? col.get(row) : (row as Record<string, unknown>)[col.key]
+  if (v === null || v === undefined) return ''
+  if (v instanceof Date) return v.toISOString()
+  return String(v)
+}
+
+export function csvEscape(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
+}
+
+/** Render rows as text without writing it (used by renderTable and by tests). */
+export function formatTable<Row>(columns: Column<Row>[], rows: Row[], options: TableOptions = {}): string {
+  const mode = options.mode ?? (options.csv ? 'csv' : stdoutIsTTY() ? 'tty' : 'tsv')
+  const header = columns.map((c) => c.header)
+  const body = rows.map((r) => columns.map((c) => cellText(c, r)))
+  if (mode === 'csv') {
+    const lines = (options.noHeader ? [] : [header]).concat(body).map((cells) => cells.map(csvEscape).join(','))
+    return lines.join('\r\n') + (lines.length > 0 ? '\r\n' : '')
+  }
+  if (mode === 'tsv') {
+    const clean = (s: string) => s.replaceAll(/[\t\r\n]/g, ' ')
+    const lines = (options.noHeader ? [] : [header]).concat(body).map((cells) => cells.map(clean).join('\t'))
+    return lines.join('\n') + (lines.length > 0 ? '\n' : '')
+  }
+  const require = createRequire(import.meta.url)
+  const Table = require('cli-table3') as typeof import('cli-table3')
+  const table = new Table({
+    head: options.noHeader ? [] : header,
+    style: {head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2},
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+      'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+    },
+    colAligns: columns.map((c) => c.align ?? 'left'),
+  })
+  for (const cells of body) table.push(cells)
+  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n'
+}
+
+export function renderTable<Row>(columns: Column<Row>[], rows: Row[], options: TableOptions = {}): void {
+  if (rows.length === 0 && !options.csv && (options.mode ?? (stdoutIsTTY() ? 'tty' : 'tsv')) === 'tty') {
+    writeErr('No results.')
+    return
+  }
+  streams.out.write(formatTable(columns, rows, options))
+}
+
+/** Key/value block for single resources in human mode. */
+export function renderKeyValues(pairs: Array<[string, unknown]>): void {
+  const width = Math.max(0, ...pairs.map(([k]) => k.length))
+  const lines = pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined ? '-' : String(v)}`)
+  writeOut(lines.join('\n'))
+}
+
+export function formatUsd(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined) return '-'
+  return `$${value.toFixed(digits)}`
+}
+
+export function formatInt(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-'
+  return Math.round(value).toLocaleString('en-US')
+}
+
+export function formatPercent(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '-'
+  return `${(value * 100).toFixed(digits)}%`
+}
+
+/** Replace the streams (tests only). Returns a restore function. */
+export function setStreamsForTesting(next: Partial<Streams>): () => void {
+  const prev = {...streams}
+  Object.assign(streams, next)
+  return () => Object.assign(streams, prev)
+}

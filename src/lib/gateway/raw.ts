@@ -1,0 +1,76 @@
+/**
+ * `cpactl api`: the raw escape hatch (cli-conventions.md §11). Path relative to /v0/management unless it starts
+ * with '/' (then relative to the origin). Never retried: the ban counter, and /usage-queue pops destructively.
+ */
+import {readFileSync} from 'node:fs'
+
+import {UsageError} from '../cli/errors.js'
+import {MANAGEMENT_BASE, type GatewayClient} from './client.js'
+
+export interface RawCall {
+  method: string
+  path: string
+  /** Inline JSON, `@file`, or `-` (stdin text already read by the caller). */
+  data?: string
+  stdinText?: string
+}
+
+export interface RawResponse {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/** Non-GET methods and GET /usage-queue change state: they need --yes. */
+export function needsConfirmation(method: string, path: string): boolean {
+  const m = method.toUpperCase()
+  if (m !== 'GET' && m !== 'HEAD') return true
+  return /(^|\/)usage-queue(\?|$)/.test(path.replace(/\/+$/, ''))
+}
+
+export function resolveRawPath(path: string): {path: string; absolute: boolean; query: Record<string, string>} {
+  const [p, q = ''] = path.split('?', 2)
+  const query = Object.fromEntries(new URLSearchParams(q))
+  if (p.startsWith(MANAGEMENT_BASE + '/') || p === MANAGEMENT_BASE) return {path: p.slice(MANAGEMENT_BASE.length) || '/', absolute: false, query}
+  if (p.startsWith('/')) return {path: p, absolute: true, query}
+  return {path: `/${p}`, absolute: false, query}
+}
+
+function readBody(data: string | undefined, stdinText: string | undefined): {body?: string; contentType?: string} {
+  if (data === undefined) return {}
+  let text: string
+  if (data === '-') text = stdinText ?? ''
+  else if (data.startsWith('@')) {
+    try {
+      text = readFileSync(data.slice(1), 'utf8')
+    } catch (error) {
+      throw new UsageError(`cannot read ${data.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+  } else text = data
+  let contentType = 'application/json'
+  try {
+    JSON.parse(text)
+  } catch {
+    contentType = /^\s*[\w-]+\s*:/m.test(text) ? 'application/yaml' : 'text/plain'
+  }
+  return {body: text, contentType}
+}
+
+export async function rawApiCall(client: GatewayClient, call: RawCall): Promise<RawResponse> {
+  const target = resolveRawPath(call.path)
+  const {body, contentType} = readBody(call.data, call.stdinText)
+  const all4xx5xx = Array.from({length: 200}, (_, i) => 400 + i).filter((s) => s !== 401 && s !== 403)
+  const res = await client.request<Buffer>({
+    method: call.method.toUpperCase(),
+    path: target.path,
+    absolute: target.absolute,
+    noAuth: target.absolute,
+    query: target.query,
+    body,
+    contentType,
+    responseType: 'buffer',
+    retry: false,
+    passStatuses: all4xx5xx,
+  })
+  return {status: res.status, headers: res.headers, body: res.data}
+}

@@ -1,0 +1,35 @@
+/** Human views of status and doctor results. */
+import {renderKeyValues, renderTable} from '../cli/output.js'
+import type {Check} from './doctor.js'
+import type {StatusResult} from './status.js'
+
+const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'yes' : 'no')
+
+export function renderStatus(s: StatusResult): void {
+  renderKeyValues([
+    ['URL', s.url],
+    ['Profile', s.profile ?? '-'],
+    ['Key source', s.keySource ?? '-'],
+    ['Reachable', yesNo(s.gateway.reachable)],
+    ['Version', s.gateway.version ? `${s.gateway.version} (commit ${s.gateway.commit ?? '?'}, built ${s.gateway.buildDate ?? '?'})` : '-'],
+    ['Management', s.management.enabled === false ? 'disabled' : s.management.enabled ? 'enabled' : 'unknown'],
+    ['Key accepted', yesNo(s.management.keyAccepted)],
+    ...(s.management.error ? ([['Error', s.management.error.message]] as Array<[string, unknown]>) : []),
+    ['Usage publishing', s.usage.publishing === null ? 'unknown' : s.usage.publishing ? 'on' : 'OFF (no records are queued)'],
+    ['Queue retention', s.usage.retentionSeconds === null ? '-' : `${s.usage.retentionSeconds}s`],
+    ['HTTP queue', `${yesNo(s.transports.http.available)} (${s.transports.http.reason})`],
+    ['RESP queue', `${yesNo(s.transports.resp.available)} (${s.transports.resp.reason})`],
+  ])
+}
+
+export function renderChecks(checks: Check[]): void {
+  renderTable(
+    [
+      {key: 'status', header: 'STATUS', get: (c: Check) => c.status.toUpperCase()},
+      {key: 'check', header: 'CHECK'},
+      {key: 'message', header: 'MESSAGE'},
+      {key: 'fix', header: 'FIX', get: (c: Check) => c.fix ?? ''},
+    ],
+    checks,
+  )
+}

@@ -1,0 +1,85 @@
+/**
+ * `cpactl status`: what the gateway is, whether management answers and accepts our key, whether usage is
+ * published, the queue retention, and which queue transports answer — without popping anything.
+ */
+import {CpactlError} from '../cli/errors.js'
+import type {GatewayClient} from '../gateway/client.js'
+import {effectiveRetentionSeconds, getConfig, type GatewayConfig} from '../gateway/config.js'
+import {atLeast, MIN_VERSIONS} from '../gateway/version.js'
+
+export interface StatusResult {
+  url: string
+  profile: string | null
+  keySource: string | null
+  gateway: {reachable: boolean; version: string | null; commit: string | null; buildDate: string | null; supportPlugin: boolean | null}
+  management: {enabled: boolean | null; keyAccepted: boolean | null; error: {code: string; message: string} | null}
+  usage: {publishing: boolean | null; retentionSeconds: number | null}
+  transports: {
+    http: {available: boolean | null; reason: string}
+    resp: {available: boolean | null; reason: string}
+  }
+}
+
+export interface StatusInputs {
+  client: GatewayClient
+  profile: string | null
+  /** AUTH-only RESP check; injected so tests and doctor share it. */
+  probeResp?: (key: string) => Promise<{ok: boolean; reply: string}>
+}
+
+/** Collects status; never throws for gateway-side problems (they become fields), only for local ones. */
+export async function gatherStatus(input: StatusInputs): Promise<{status: StatusResult; config: GatewayConfig | null; error: CpactlError | null}> {
+  const {client} = input
+  const status: StatusResult = {
+    url: client.origin,
+    profile: input.profile,
+    keySource: null,
+    gateway: {reachable: false, version: null, commit: null, buildDate: null, supportPlugin: null},
+    management: {enabled: null, keyAccepted: null, error: null},
+    usage: {publishing: null, retentionSeconds: null},
+    transports: {http: {available: null, reason: 'not checked'}, resp: {available: null, reason: 'not checked'}},
+  }
+  status.gateway.reachable = await client.healthz().catch(() => false)
+  if (!status.gateway.reachable) {
+    status.management.error = {code: 'unreachable', message: `the gateway at ${client.origin} does not answer /healthz`}
+    return {status, config: null, error: null}
+  }
+  let config: GatewayConfig | null = null
+  let error: CpactlError | null = null
+  try {
+    config = await getConfig(client)
+    status.management.enabled = true
+    status.management.keyAccepted = true
+  } catch (err) {
+    if (!(err instanceof CpactlError)) throw err
+    if (err.exitCode === 3 && err.code !== 'management_disabled') throw err // local: no key, bad key file …
+    error = err
+    status.management.error = {code: err.code, message: err.message}
+    if (err.code === 'management_disabled') status.management.enabled = false
+    else if (err.exitCode === 4) {
+      status.management.enabled = true
+      status.management.keyAccepted = err.code === 'auth_failed' ? false : null
+    }
+  }
+  const key = await client.key().catch(() => null)
+  status.keySource = key?.source ?? null
+  const v = client.version
+  if (v) Object.assign(status.gateway, v)
+  if (config) {
+    status.usage.publishing = config['usage-statistics-enabled'] === true
+    status.usage.retentionSeconds = effectiveRetentionSeconds(config)
+    const httpOk = atLeast(v?.version, MIN_VERSIONS.httpQueue)
+    status.transports.http =
+      httpOk === false
+        ? {available: false, reason: `gateway ${v?.version} is older than ${MIN_VERSIONS.httpQueue} (GET /usage-queue)`}
+        : {available: true, reason: httpOk === null ? 'version unknown; assumed (not popped)' : 'version supports GET /usage-queue (not popped)'}
+    const respOk = atLeast(v?.version, MIN_VERSIONS.respQueue)
+    if (respOk === false) {
+      status.transports.resp = {available: false, reason: `gateway ${v?.version} is older than ${MIN_VERSIONS.respQueue} (no RESP queue)`}
+    } else if (input.probeResp && key) {
+      const r = await input.probeResp(key.key)
+      status.transports.resp = r.ok ? {available: true, reason: 'AUTH accepted on the gateway port'} : {available: false, reason: r.reply}
+    }
+  }
+  return {status, config, error}
+}

@@ -1,0 +1,86 @@
+/**
+ * Shared types of the gateway simulator (cpa-gateway.md §12).
+ *
+ * The simulator is split in two halves that meet here:
+ * - the core (server.ts, resp.ts, queue.ts, auth.ts, generator.ts, …): one TCP listener that sniffs the
+ *   first byte, management auth + IP ban shared by HTTP and RESP, the usage FIFO and subscribers, the
+ *   config state and its simple-setting endpoints, the traffic generator, faults and observability;
+ * - the management surface (accounts.ts, upstream.ts, routes/*.ts): auth files, client API keys,
+ *   logs, /api-call with scripted upstream answers, and the other management endpoints.
+ *
+ * A route handler receives an already-authenticated request (the core has done §1.3, set the X-CPA-*
+ * headers and parsed the query string) and returns a response description.
+ */
+
+export interface SimRequest {
+  method: string
+  /** Path below /v0/management, always starting with '/', e.g. '/auth-files/status'. */
+  path: string
+  query: URLSearchParams
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>
+  body: Buffer
+  clientIp: string
+}
+
+export interface SimResponse {
+  status: number
+  headers?: Record<string, string>
+  /** An object or array is sent as JSON; a string or Buffer as-is; undefined ⇒ empty body. */
+  body?: unknown
+}
+
+export type RouteHandler = (req: SimRequest, sim: SimContext) => SimResponse | Promise<SimResponse>
+
+export interface SimRoute {
+  method: string // 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE'
+  /** Exact path ('/api-keys') or a pattern with one ':param' segment ('/request-log-by-id/:id'). */
+  path: string
+  handler: RouteHandler
+}
+
+/** One credential the simulator serves (a file-backed auth or a config API key). */
+export interface SimAccount {
+  /** Auth ID = path relative to auth-dir (= file name for file-backed auths). */
+  id: string
+  /** File base name (file-backed) or '' for config API keys. */
+  name: string
+  /** 16 lowercase hex chars, derived as in cpa-gateway.md §9.3. */
+  authIndex: string
+  /** 'codex' | 'claude' | 'xai' | 'vertex' | 'gemini' | 'antigravity' | 'kimi' | openai-compat name … */
+  provider: string
+  /** 'oauth' for files, 'apikey' for config keys (usage record auth_type). */
+  authType: 'oauth' | 'apikey'
+  email?: string
+  label?: string
+  projectId?: string
+  /** What a usage record carries in `source` (email, project id, or the upstream key in plaintext). */
+  source: string
+  disabled: boolean
+  /** Models this credential serves (used by the traffic generator). */
+  models: string[]
+  /** Counters since start, moved by generated traffic (success / failed). */
+  success: number
+  failed: number
+}
+
+/** Things route handlers may need from the core. */
+export interface SimContext {
+  /** Current gateway config as a plain object (kebab-case keys, as GET /config would show plus host/port/etc.). */
+  config(): Record<string, unknown>
+  /** Replace a top-level config value (persists into the YAML document, keeps comments). */
+  setConfigValue(key: string, value: unknown): void
+  /** The simulated clock (ms since epoch). */
+  now(): number
+  accounts: AccountRegistry
+  /** Append a line to the simulated main.log (only kept when logging-to-file is on). */
+  log(line: string): void
+}
+
+export interface AccountRegistry {
+  list(): SimAccount[]
+  byIndex(authIndex: string): SimAccount | undefined
+  byName(nameOrId: string): SimAccount | undefined
+  /** Called by the traffic generator for each produced record. */
+  recordOutcome(authIndex: string, failed: boolean, at: number): void
+}

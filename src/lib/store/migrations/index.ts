@@ -1,0 +1,8 @@
+import {migration as usage} from './001-usage.js'
+import {migration as pricing} from './002-pricing.js'
+import {migration as inspect} from './003-inspect.js'
+import type {Migration} from './types.js'
+
+/** Every migration, in order. Owners: 001 collect/usage, 002 prices/aliases/report, 003 inspection. */
+export const migrations: Migration[] = [usage, pricing, inspect]
+export type {Migration} from './types.js'

@@ -1,0 +1,77 @@
+/**
+ * Run a cpactl command in-process, the way a user would type it, and capture everything a script would see:
+ * stdout, stderr, the exit code (the same in human and --json modes) and the parsed JSON document.
+ */
+import {Config} from '@oclif/core'
+import {runCommand} from '@oclif/test'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Readable} from 'node:stream'
+import {fileURLToPath} from 'node:url'
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
+
+let configPromise: Promise<Config> | null = null
+function loadConfig(): Promise<Config> {
+  // ignoreManifest: tests always see the commands in src/ (the manifest's freshness has its own test)
+  configPromise ??= Config.load({root: projectRoot, ignoreManifest: true} as never)
+  return configPromise
+}
+
+export interface RunResult<T = any> {
+  stdout: string
+  stderr: string
+  exitCode: number
+  /** stdout parsed as JSON when it is JSON, else undefined. */
+  json: T
+  error?: Error
+}
+
+export interface RunOptions {
+  /** Extra environment for this run (undefined deletes a variable). */
+  env?: Record<string, string | undefined>
+  /** Text served on standard input. */
+  stdin?: string
+}
+
+export async function runCli<T = any>(argv: string[], options: RunOptions = {}): Promise<RunResult<T>> {
+  const config = await loadConfig()
+  const saved: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    saved[k] = process.env[k]
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  }
+  const savedStdin = Object.getOwnPropertyDescriptor(process, 'stdin')
+  if (options.stdin !== undefined) {
+    Object.defineProperty(process, 'stdin', {value: Readable.from([Buffer.from(options.stdin)]), configurable: true})
+  }
+  process.exitCode = undefined
+  try {
+    const res = await runCommand<T>(argv, config, {stripAnsi: true})
+    const error = res.error as (Error & {oclif?: {exit?: number}; exitCode?: number}) | undefined
+    let exitCode: number
+    if (error) exitCode = typeof error.exitCode === 'number' ? error.exitCode : (error.oclif?.exit ?? 1)
+    else exitCode = typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0)
+    let json: any
+    try {
+      json = res.stdout.trim() ? JSON.parse(res.stdout) : undefined
+    } catch {
+      json = undefined
+    }
+    return {stdout: res.stdout, stderr: res.stderr, exitCode, json, error}
+  } finally {
+    process.exitCode = undefined
+    if (savedStdin) Object.defineProperty(process, 'stdin', savedStdin)
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+/** A fresh temp directory (config/data dirs, stores, key files). */
+export function tempDir(prefix = 'cpactl-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
