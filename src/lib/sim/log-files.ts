@@ -5,9 +5,13 @@
  * Held in memory (the simulator never needs them on disk). The registry owns one store
  * (`registry.logs`); the core wires `sim.log(line)` to `registry.appendLog(line)`.
  *
- * Cursor semantics (§3.8): `next-cursor` is opaque (`<generation>.<line offset>`); a cursor from an older
- * generation of main.log (rotation or DELETE /logs truncation happened since) yields a fresh tail with
- * `cursor-reset: true`.
+ * Read semantics (§3.8, as the gateway's handler): files are read oldest first (rotated files, then
+ * main.log). Without a cursor, `limit` alone gives a tail and `line-count` counts every line of every
+ * file; with `after`, lines whose timestamp is not later are skipped (untimestamped lines follow the
+ * previous line) and `latest-timestamp` is at least `after`. `next-cursor` is opaque (base64url JSON:
+ * generation + line offset + latest timestamp); with a cursor, up to `limit` lines after it are returned.
+ * A cursor into a main.log that was rotated or truncated (DELETE /logs) since gives a fresh tail with
+ * `cursor-reset: true` — the simulator always resets after a rotation, as the contract describes.
  */
 
 export interface LogReadOptions {
@@ -64,7 +68,7 @@ function fileStamp(ms: number): string {
   return localStamp(ms).replace(' ', 'T').replaceAll(':', '')
 }
 
-const STAMP_RE = /^\[(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/
+const STAMP_RE = /^\[?(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/
 
 /** Unix seconds of a line's leading local timestamp, or undefined. */
 export function lineTimestamp(line: string): number | undefined {
@@ -74,20 +78,51 @@ export function lineTimestamp(line: string): number | undefined {
   return Math.floor(new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)).getTime() / 1000)
 }
 
+interface Cursor {
+  v: 1
+  file: string
+  gen: number
+  /** line offset into the file */
+  offset: number
+  latest: number
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url')
+}
+
+function decodeCursor(raw: string): Cursor | undefined {
+  try {
+    const c = JSON.parse(Buffer.from(raw.trim(), 'base64url').toString('utf8')) as Partial<Cursor>
+    if (c.v !== 1 || typeof c.gen !== 'number' || typeof c.offset !== 'number' || c.offset < 0) return undefined
+    return {v: 1, file: String(c.file ?? 'main.log'), gen: c.gen, offset: c.offset, latest: typeof c.latest === 'number' ? c.latest : 0}
+  } catch {
+    return undefined
+  }
+}
+
 export function createLogStore(opts: {now: () => number; enabled?: () => boolean}): SimLogStore {
   let generation = 1
   let main: string[] = []
+  /** oldest first */
   let rotated: Array<{name: string; lines: string[]}> = []
   const requestLogs: RequestLogFile[] = []
 
-  const cursorOf = () => `${generation}.${main.length}`
-
-  const latest = (lines: string[]) => {
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const ts = lineTimestamp(lines[i]!)
-      if (ts !== undefined) return ts
+  const allFiles = () => [...rotated.map((r) => r.lines), main]
+  const maxTs = (lines: string[], start = 0) => {
+    let latest = start
+    for (const l of lines) {
+      const ts = lineTimestamp(l)
+      if (ts !== undefined && ts > latest) latest = ts
     }
-    return 0
+    return latest
+  }
+  const endCursor = (latest: number) => encodeCursor({v: 1, file: 'main.log', gen: generation, offset: main.length, latest})
+
+  /** Newest `limit` lines across all files (all lines when limit is 0). */
+  const tail = (limit: number) => {
+    const lines = allFiles().flat()
+    return limit > 0 && lines.length > limit ? lines.slice(lines.length - limit) : lines
   }
 
   const store: SimLogStore = {
@@ -99,7 +134,8 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
       }
     },
     rotate() {
-      rotated.push({name: `main-${fileStamp(opts.now())}-${generation}.log`, lines: main})
+      // rotated names follow the gateway's timestamp pattern main-YYYY-MM-DDTHH-MM-SS.log
+      rotated.push({name: `main-${localStamp(opts.now()).replace(' ', 'T').replaceAll(':', '-')}.log`, lines: main})
       main = []
       generation++
     },
@@ -110,43 +146,50 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
       generation++
       return removed
     },
-    read({after, limit, cursor}) {
-      let lines: string[]
-      let reset = false
-      if (cursor !== undefined && cursor !== '') {
-        const m = /^(\d+)\.(\d+)$/.exec(cursor)
-        const gen = m ? Number(m[1]) : -1
-        const offset = m ? Number(m[2]) : -1
-        if (gen === generation && offset <= main.length) {
-          lines = main.slice(offset)
-        } else {
-          reset = true
-          lines = main
+    read({after, limit = 0, cursor}) {
+      const cutoff = after !== undefined && after > 0 ? after : 0
+      if (cursor !== undefined && cursor.trim() !== '') {
+        const c = decodeCursor(cursor)
+        if (c && c.gen === generation && c.offset <= main.length) {
+          const lines = limit > 0 ? main.slice(c.offset, c.offset + limit) : main.slice(c.offset)
+          if (lines.length === 0) return {lines: [], 'line-count': 0, 'latest-timestamp': c.latest, 'next-cursor': cursor}
+          const latest = maxTs(lines, c.latest)
+          return {
+            lines,
+            'line-count': lines.length,
+            'latest-timestamp': latest,
+            'next-cursor': encodeCursor({v: 1, file: 'main.log', gen: generation, offset: c.offset + lines.length, latest}),
+          }
         }
-      } else {
-        lines = main
+        // §3.8: the file rotated (or was truncated) since the cursor: a fresh tail
+        const lines = tail(limit)
+        const latest = maxTs(lines, c?.latest ?? 0)
+        return {lines, 'line-count': lines.length, 'latest-timestamp': latest, 'next-cursor': endCursor(latest), 'cursor-reset': true}
       }
-      if (after !== undefined) {
-        lines = lines.filter((l) => {
-          const ts = lineTimestamp(l)
-          return ts !== undefined && ts > after
-        })
+      if (cutoff === 0 && limit > 0) {
+        const lines = tail(limit)
+        const latest = maxTs(lines)
+        return {lines, 'line-count': allFiles().flat().length, 'latest-timestamp': latest, 'next-cursor': endCursor(latest)}
       }
-      if (limit !== undefined && limit > 0 && lines.length > limit) lines = lines.slice(lines.length - limit)
-      const out: LogReadResult = {
-        lines: [...lines],
-        'line-count': lines.length,
-        'latest-timestamp': latest(lines),
-        'next-cursor': cursorOf(),
+      // full scan: every line counts toward line-count; lines without a timestamp follow the previous one
+      const all = allFiles().flat()
+      let include = false
+      let lines: string[] = []
+      for (const l of all) {
+        const ts = lineTimestamp(l)
+        if (ts !== undefined) include = cutoff === 0 || ts > cutoff
+        if (cutoff === 0 || include) lines.push(l)
       }
-      if (reset) out['cursor-reset'] = true
-      return out
+      if (limit > 0 && lines.length > limit) lines = lines.slice(lines.length - limit)
+      let latest = maxTs(all)
+      if (latest === 0 || latest < cutoff) latest = cutoff
+      return {lines, 'line-count': all.length, 'latest-timestamp': latest, 'next-cursor': endCursor(latest)}
     },
     lines: () => [...main],
     rotatedCount: () => rotated.length,
     addRequestLog(requestId, content, {error = false, at = opts.now()} = {}) {
       const file: RequestLogFile = {
-        name: `${error ? 'error' : 'v1-request'}-${fileStamp(at)}-${requestId}.log`,
+        name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at)}-${requestId}.log`,
         content,
         modified: at,
       }
@@ -154,7 +197,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
       return file
     },
     errorLogs: () =>
-      requestLogs.filter((f) => f.name.startsWith('error-')).sort((a, b) => b.modified - a.modified || (a.name < b.name ? 1 : -1)),
+      requestLogs.filter((f) => f.name.startsWith('error-')).sort((a, b) => b.modified - a.modified),
     errorLog: (name) => requestLogs.find((f) => f.name === name && f.name.startsWith('error-')),
     requestLogById: (id) => requestLogs.find((f) => f.name.endsWith(`-${id}.log`)),
   }

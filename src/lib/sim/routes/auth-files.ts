@@ -1,0 +1,471 @@
+/**
+ * Auth files (cpa-gateway.md §3.5, identifiers §9.2): list with `name`/`auth_index` filters, models,
+ * download, upload (multipart with any number of parts, or raw JSON with `?name=`; 207 partial), delete
+ * (repeatable `name`, JSON body, or `all`; 207 partial), PATCH status (file-backed, and the config-key
+ * variant of §3.3) and PATCH fields (canonicalisation table, weight / request_retry validation).
+ */
+import {statSync} from 'node:fs'
+
+import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFile} from '../accounts.js'
+import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
+import {fail, goTime, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
+
+// ---------------------------------------------------------------------------------------------------------
+// GET /auth-files
+// ---------------------------------------------------------------------------------------------------------
+
+function intValue(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v)
+  if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return Number(v.trim())
+  return undefined
+}
+
+function lastRefreshMs(md: Record<string, unknown>): number | undefined {
+  for (const key of ['last_refresh', 'lastRefresh', 'last_refreshed_at', 'lastRefreshedAt']) {
+    const v = md[key]
+    if (typeof v === 'string' && v.trim() !== '') {
+      const ms = Date.parse(v.trim())
+      if (!Number.isNaN(ms)) return ms
+    }
+    if (typeof v === 'number' && v > 0) return v * 1000
+  }
+  return undefined
+}
+
+/** One §3.5 list entry. */
+export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: number): Record<string, unknown> {
+  const account = reg.byName(f.name)!
+  const md = f.metadata
+  const entry: Record<string, unknown> = {
+    id: f.name,
+    auth_index: account.authIndex,
+    name: f.name,
+    type: f.type,
+    provider: f.type,
+    label: trimmed(md.label) || trimmed(md.email) || f.type,
+    status: f.status,
+    status_message: f.statusMessage,
+    disabled: md.disabled === true,
+    unavailable: false,
+    runtime_only: false,
+    source: 'file',
+    size: 0,
+    success: account.success,
+    failed: account.failed,
+    recent_requests: reg.recentRequests(account.authIndex, now),
+  }
+  const email = trimmed(md.email)
+  if (email) entry.email = email
+  const projectId = trimmed(md.project_id)
+  if (projectId) entry.project_id = projectId
+  entry.account_type = 'oauth'
+  if (email || projectId) entry.account = email || projectId
+  entry.created_at = goTime(f.createdAt)
+  entry.updated_at = goTime(f.updatedAt)
+  const lr = lastRefreshMs(md)
+  if (lr !== undefined) entry.last_refresh = goTime(lr)
+  entry.path = f.path
+  try {
+    const st = statSync(f.path)
+    entry.size = st.size
+    entry.modtime = goTime(st.mtimeMs)
+  } catch {
+    entry.source = 'memory'
+    entry.modtime = goTime(f.updatedAt)
+  }
+  if (f.type === 'codex') {
+    const claims = codexIdTokenClaims(md.id_token)
+    if (claims) entry.id_token = claims
+  }
+  const priority = intValue(md.priority)
+  if (priority !== undefined) entry.priority = priority
+  const note = trimmed(md.note)
+  if (note) entry.note = note
+  const weight = intValue(md.weight)
+  if (weight !== undefined) entry.weight = weight
+  if (typeof md.websockets === 'boolean') entry.websockets = md.websockets
+  const retry = intValue(md.request_retry)
+  if (retry !== undefined) entry.request_retry = retry
+  return entry
+}
+
+function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
+  const reg = registryOf(sim)
+  const name = (req.query.get('name') ?? '').trim()
+  const authIndex = (req.query.get('auth_index') ?? '').trim()
+  const files = reg
+    .files()
+    .map((f) => authFileEntry(reg, f, sim.now()))
+    .filter((e) => (name === '' || e.id === name || e.name === name) && (authIndex === '' || e.auth_index === authIndex))
+    .sort((a, b) => {
+      const x = String(a.name).toLowerCase()
+      const y = String(b.name).toLowerCase()
+      return x < y ? -1 : x > y ? 1 : 0
+    })
+  return ok({files})
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// GET /auth-files/models, /auth-files/download
+// ---------------------------------------------------------------------------------------------------------
+
+const MODEL_TYPE: Record<string, string> = {codex: 'openai', claude: 'claude', vertex: 'gemini', gemini: 'gemini', antigravity: 'antigravity', xai: 'xai'}
+
+function authFileModels(req: SimRequest, sim: SimContext): SimResponse {
+  const name = req.query.get('name') ?? ''
+  if (name === '') return fail(400, 'name is required')
+  const account = registryOf(sim).byName(name)
+  // unknown name: the gateway falls back to the name as client id and finds no registered models
+  if (!account || account.disabled) return ok({models: []})
+  return ok({
+    models: account.models.map((id) => ({
+      id,
+      display_name: id,
+      type: MODEL_TYPE[account.provider] ?? account.provider,
+      owned_by: modelOwner(account.provider),
+    })),
+  })
+}
+
+function isUnsafeName(name: string): boolean {
+  return name.trim() === '' || name.includes('/') || name.includes('\\')
+}
+
+function downloadAuthFile(req: SimRequest, sim: SimContext): SimResponse {
+  const name = (req.query.get('name') ?? '').trim()
+  if (isUnsafeName(name)) return fail(400, 'invalid name')
+  if (!name.toLowerCase().endsWith('.json')) return fail(400, 'name must end with .json')
+  const data = registryOf(sim).fileContent(name)
+  if (!data) return fail(404, 'file not found')
+  return {
+    status: 200,
+    headers: {'content-type': 'application/json', 'content-disposition': `attachment; filename="${name}"`},
+    body: data,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// POST /auth-files
+// ---------------------------------------------------------------------------------------------------------
+
+interface UploadPart {
+  name: string
+  data: Buffer
+}
+
+function baseName(filename: string): string {
+  const parts = filename.trim().split(/[/\\]/)
+  return parts[parts.length - 1] ?? ''
+}
+
+/** File parts of a multipart body, ordered like the gateway: by field name (sorted), then in order. */
+async function multipartFiles(req: SimRequest): Promise<UploadPart[] | {error: string}> {
+  const contentType = req.headers['content-type'] ?? ''
+  let form: FormData
+  try {
+    form = await new Response(req.body, {headers: {'content-type': contentType}}).formData()
+  } catch (error) {
+    return {error: `invalid multipart form: ${(error as Error).message}`}
+  }
+  const byField = new Map<string, UploadPart[]>()
+  for (const [field, value] of form.entries()) {
+    if (typeof value === 'string') continue
+    const list = byField.get(field) ?? []
+    list.push({name: value.name, data: Buffer.from(await value.arrayBuffer())})
+    byField.set(field, list)
+  }
+  return [...byField.keys()].sort().flatMap((k) => byField.get(k)!)
+}
+
+function storeUpload(reg: SimAccountRegistry, filename: string, data: Buffer): {ok: true; name: string} | {ok: false; status: number; error: string} {
+  const name = baseName(filename)
+  if (!name.toLowerCase().endsWith('.json')) return {ok: false, status: 400, error: 'file must be .json'}
+  const result = reg.upload(name, data)
+  if (!result.ok) return {ok: false, status: 500, error: result.error}
+  return {ok: true, name}
+}
+
+async function uploadAuthFiles(req: SimRequest, sim: SimContext): Promise<SimResponse> {
+  const reg = registryOf(sim)
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+  if (contentType === 'multipart/form-data') {
+    const parts = await multipartFiles(req)
+    if (!Array.isArray(parts)) return fail(400, parts.error)
+    if (parts.length === 0) return fail(400, 'no files uploaded')
+    if (parts.length === 1) {
+      const r = storeUpload(reg, parts[0]!.name, parts[0]!.data)
+      return r.ok ? ok() : fail(r.status, r.error)
+    }
+    const uploaded: string[] = []
+    const failed: Array<{name: string; error: string}> = []
+    for (const part of parts) {
+      const r = storeUpload(reg, part.name, part.data)
+      if (r.ok) uploaded.push(r.name)
+      else failed.push({name: baseName(part.name), error: r.error})
+    }
+    if (failed.length > 0) return ok({status: 'partial', uploaded: uploaded.length, files: uploaded, failed}, 207)
+    return ok({status: 'ok', uploaded: uploaded.length, files: uploaded})
+  }
+  const name = (req.query.get('name') ?? '').trim()
+  if (isUnsafeName(name)) return fail(400, 'invalid name')
+  if (!name.toLowerCase().endsWith('.json')) return fail(400, 'name must end with .json')
+  const result = reg.upload(name, req.body)
+  if (!result.ok) return fail(500, result.error)
+  return ok()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DELETE /auth-files
+// ---------------------------------------------------------------------------------------------------------
+
+function uniqueNames(names: unknown[]): string[] {
+  const out: string[] = []
+  for (const n of names) {
+    if (typeof n !== 'string') continue
+    const t = n.trim()
+    if (t !== '' && !out.includes(t)) out.push(t)
+  }
+  return out
+}
+
+function deleteOne(reg: SimAccountRegistry, raw: string): {ok: true; name: string} | {ok: false; status: number; error: string; name: string} {
+  const name = raw.trim()
+  if (isUnsafeName(name)) return {ok: false, status: 400, error: 'invalid name', name}
+  const f = reg.file(name)
+  const target = f?.name ?? baseName(name)
+  if (!reg.remove(target)) return {ok: false, status: 404, error: 'auth file not found', name: baseName(name)}
+  return {ok: true, name: target}
+}
+
+function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
+  const reg = registryOf(sim)
+  const all = req.query.get('all')
+  if (all === 'true' || all === '1' || all === '*') return ok({status: 'ok', deleted: reg.removeAll()})
+
+  let names = uniqueNames(req.query.getAll('name'))
+  if (names.length === 0) {
+    const text = req.body.toString('utf8').trim()
+    if (text !== '') {
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch {
+        return fail(400, 'invalid request body')
+      }
+      if (Array.isArray(body)) {
+        if (!body.every((n) => typeof n === 'string')) return fail(400, 'invalid request body')
+        names = uniqueNames(body)
+      } else if (isRecord(body)) {
+        const list: unknown[] = []
+        if (typeof body.name === 'string' && body.name.trim() !== '') list.push(body.name)
+        if (Array.isArray(body.names)) list.push(...body.names)
+        names = uniqueNames(list)
+      } else {
+        return fail(400, 'invalid request body')
+      }
+    }
+  }
+  if (names.length === 0) return fail(400, 'invalid name')
+  if (names.length === 1) {
+    const r = deleteOne(reg, names[0]!)
+    return r.ok ? ok() : fail(r.status, r.error)
+  }
+  const deleted: string[] = []
+  const failed: Array<{name: string; error: string}> = []
+  for (const n of names) {
+    const r = deleteOne(reg, n)
+    if (r.ok) deleted.push(r.name)
+    else failed.push({name: n, error: r.error})
+  }
+  if (failed.length > 0) return ok({status: 'partial', deleted: deleted.length, files: deleted, failed}, 207)
+  return ok({status: 'ok', deleted: deleted.length, files: deleted})
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PATCH /auth-files/status
+// ---------------------------------------------------------------------------------------------------------
+
+const CONFIG_DISABLE_PATTERN = '*'
+
+/** §3.3 "Disabling a config key via the auth-file API": toggle `*` in the entry's `excluded-models`. */
+function toggleConfigKey(sim: SimContext, reg: SimAccountRegistry, authIndex: string, disabled: boolean): boolean {
+  const key = reg.configKey(authIndex)
+  if (!key) return false
+  const list = sim.config()[key.family]
+  if (!Array.isArray(list) || !isRecord(list[key.index])) return false
+  const next = list.map((e) => structuredClone(e) as Record<string, unknown>)
+  const entry = next[key.index]!
+  const excluded = Array.isArray(entry['excluded-models']) ? (entry['excluded-models'] as unknown[]).filter((m) => m !== CONFIG_DISABLE_PATTERN) : []
+  if (disabled) excluded.push(CONFIG_DISABLE_PATTERN)
+  if (excluded.length > 0) entry['excluded-models'] = excluded
+  else delete entry['excluded-models']
+  sim.setConfigValue(key.family, next)
+  return true
+}
+
+function patchStatus(req: SimRequest, sim: SimContext): SimResponse {
+  const reg = registryOf(sim)
+  const parsed = parseJson(req)
+  if (!parsed.ok || !isRecord(parsed.value)) return fail(400, 'invalid request body')
+  const body = parsed.value
+  if (body.name !== undefined && typeof body.name !== 'string') return fail(400, 'invalid request body')
+  if (body.auth_index !== undefined && typeof body.auth_index !== 'string') return fail(400, 'invalid request body')
+  if (body.disabled !== undefined && body.disabled !== null && typeof body.disabled !== 'boolean') return fail(400, 'invalid request body')
+  const name = trimmed(body.name)
+  const authIndex = trimmed(body.auth_index)
+  if (name === '') return fail(400, 'name is required')
+  if (typeof body.disabled !== 'boolean') return fail(400, 'disabled is required')
+  const disabled = body.disabled
+
+  const file = reg.file(name)
+  if (file && (authIndex === '' || reg.byName(file.name)?.authIndex === authIndex)) {
+    reg.setDisabled(file.name, disabled)
+    return ok({status: 'ok', disabled})
+  }
+  // config API-key credential: identified by auth_index (the simulator's auth IDs for config keys are
+  // `<family>:<index>`; either the id or the auth_index as name is accepted)
+  const target = reg.list().find(
+    (a) => a.authType === 'apikey' && (a.authIndex === authIndex || (authIndex === '' && (a.id === name || a.authIndex === name))),
+  )
+  if (target && (authIndex === '' || target.authIndex === authIndex)) {
+    if (!toggleConfigKey(sim, reg, target.authIndex, disabled)) return fail(404, 'config api key entry not found')
+    return ok({status: 'ok', disabled, via: 'config:excluded-models', excluded_pattern: CONFIG_DISABLE_PATTERN})
+  }
+  return fail(404, 'auth file not found')
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PATCH /auth-files/fields
+// ---------------------------------------------------------------------------------------------------------
+
+/** §3.5 canonicalisation of legacy kebab root keys. */
+export const FIELD_CANONICAL: Record<string, string> = {
+  'api-key': 'api_key',
+  'base-url': 'base_url',
+  'proxy-url': 'proxy_url',
+  'excluded-models': 'excluded_models',
+  'model-aliases': 'model_aliases',
+  'request-retry': 'request_retry',
+  'disable-cooling': 'disable_cooling',
+  'request-scoped-errors': 'request_scoped_errors',
+  'fingerprint-profile': 'fingerprint_profile',
+  'tool-prefix-disabled': 'tool_prefix_disabled',
+}
+
+function canonicalPath(key: string): string {
+  const parts = key
+    .trim()
+    .split('.')
+    .map((p) => p.trim())
+  parts[0] = FIELD_CANONICAL[parts[0]!] ?? parts[0]!
+  return parts.join('.')
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): string | undefined {
+  const parts = path.split('.').map((p) => p.trim())
+  if (parts.some((p) => p === '')) return `invalid field path: ${path}`
+  let cur = target
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = cur[parts[i]!]
+    if (!isRecord(next)) cur[parts[i]!] = {}
+    cur = cur[parts[i]!] as Record<string, unknown>
+  }
+  cur[parts[parts.length - 1]!] = value
+  return undefined
+}
+
+function patchFields(req: SimRequest, sim: SimContext): SimResponse {
+  const reg = registryOf(sim)
+  const parsed = parseJson(req)
+  if (!parsed.ok || !isRecord(parsed.value)) return fail(400, 'invalid request body')
+  const body = parsed.value
+  if (typeof body.name !== 'string' || body.name.trim() === '') return fail(400, 'name is required')
+  const name = body.name.trim()
+
+  // canonicalise; two keys landing on the same field are rejected
+  const fields = new Map<string, {original: string; value: unknown}>()
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'name') continue
+    const path = canonicalPath(key)
+    const seen = fields.get(path)
+    if (seen) return fail(400, `auth file fields "${seen.original}" and "${key}" refer to the same field`)
+    fields.set(path, {original: key, value})
+  }
+  // request_retry: integer or null; negative or null deletes
+  let retry: {set: boolean; value?: number} = {set: false}
+  for (const [path, {value}] of fields) {
+    const root = path.split('.')[0]
+    if (root === 'request_retry' && path !== 'request_retry') return fail(400, 'request_retry does not support nested fields')
+    if (path === 'request_retry') {
+      if (value === null) retry = {set: true}
+      else if (typeof value === 'number' && Number.isInteger(value)) retry = value < 0 ? {set: true} : {set: true, value}
+      else return fail(400, 'request_retry must be an integer or null')
+    }
+  }
+  fields.delete('request_retry')
+
+  const file = reg.file(name)
+  if (!file) return fail(404, 'auth file not found')
+  const md: Record<string, unknown> = structuredClone(file.metadata)
+  // stored files are normalised: legacy kebab root keys become snake_case
+  for (const [legacy, canonical] of Object.entries(FIELD_CANONICAL)) {
+    if (legacy in md) {
+      if (!(canonical in md)) md[canonical] = md[legacy]
+      delete md[legacy]
+    }
+  }
+
+  let changed = false
+  for (const [path, {value}] of fields) {
+    if (path.trim() === '') return fail(400, 'field name is required')
+    const root = path.split('.')[0]
+    if (path === 'weight') {
+      if (value === null) delete md.weight
+      else {
+        if (typeof value !== 'number' || !Number.isInteger(value)) return fail(400, 'weight must be an integer')
+        if (value < 1 || value > 1_000_000) return fail(400, 'weight must be between 1 and 1000000')
+        md.weight = value
+      }
+    } else if (root === 'weight') {
+      return fail(400, 'weight does not support nested fields')
+    } else if (path === 'headers') {
+      if (isRecord(value) && Object.values(value).every((v) => typeof v === 'string')) {
+        const headers: Record<string, string> = isRecord(md.headers)
+          ? Object.fromEntries(Object.entries(md.headers).filter((e): e is [string, string] => typeof e[1] === 'string'))
+          : {}
+        for (const [h, v] of Object.entries(value as Record<string, string>)) {
+          const hn = h.trim()
+          if (hn === '') continue
+          if (v.trim() === '') delete headers[hn]
+          else headers[hn] = v.trim()
+        }
+        if (Object.keys(headers).length === 0) delete md.headers
+        else md.headers = headers
+      } else {
+        md.headers = value
+      }
+    } else {
+      const err = setPath(md, path, value)
+      if (err) return fail(400, err)
+    }
+    changed = true
+  }
+  if (retry.set) {
+    if (retry.value === undefined) delete md.request_retry
+    else md.request_retry = retry.value
+    changed = true
+  }
+  if (!changed) return fail(400, 'no fields to update')
+  reg.writeMetadata(file.name, md)
+  return ok()
+}
+
+export const authFileRoutes: SimRoute[] = [
+  {method: 'GET', path: '/auth-files', handler: listAuthFiles},
+  {method: 'GET', path: '/auth-files/models', handler: authFileModels},
+  {method: 'GET', path: '/auth-files/download', handler: downloadAuthFile},
+  {method: 'POST', path: '/auth-files', handler: uploadAuthFiles},
+  {method: 'DELETE', path: '/auth-files', handler: deleteAuthFiles},
+  {method: 'PATCH', path: '/auth-files/status', handler: patchStatus},
+  {method: 'PATCH', path: '/auth-files/fields', handler: patchFields},
+]

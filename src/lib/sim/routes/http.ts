@@ -1,0 +1,74 @@
+/**
+ * Small helpers shared by the management-surface route handlers (cpa-gateway.md §3.0 conventions).
+ */
+import type {SimAccountRegistry} from '../accounts.js'
+import type {SimContext, SimRequest, SimResponse} from '../types.js'
+
+/** `{"error": message}` with a status (§0 "Errors are JSON {"error":"..."}"). */
+export function fail(status: number, error: string, extra?: Record<string, unknown>): SimResponse {
+  return {status, body: {error, ...extra}}
+}
+
+export function ok(body: unknown = {status: 'ok'}, status = 200): SimResponse {
+  return {status, body}
+}
+
+export type JsonResult = {ok: true; value: unknown} | {ok: false}
+
+/** Parse the request body as JSON (Go `ShouldBindJSON`: an empty body is an error too). */
+export function parseJson(req: SimRequest): JsonResult {
+  const text = req.body.toString('utf8').trim()
+  if (text === '') return {ok: false}
+  try {
+    return {ok: true, value: JSON.parse(text) as unknown}
+  } catch {
+    return {ok: false}
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** The value of the one ':param' segment of a route: the last path segment, URL-decoded. */
+export function lastSegment(req: SimRequest): string {
+  const parts = req.path.split('/')
+  const raw = parts[parts.length - 1] ?? ''
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
+/** The management surface needs the full registry created by `createAccountRegistry`. */
+export function registryOf(sim: SimContext): SimAccountRegistry {
+  const reg = sim.accounts as Partial<SimAccountRegistry>
+  if (typeof reg.files !== 'function' || reg.logs === undefined) {
+    throw new Error('simulator: sim.accounts must be created by createAccountRegistry() (src/lib/sim/accounts.ts)')
+  }
+  return reg as SimAccountRegistry
+}
+
+/** Go `time.Time` JSON: RFC 3339 with fractional seconds (trailing zeros trimmed) and the local offset. */
+export function goTime(ms: number): string {
+  const d = new Date(ms)
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const frac = d.getMilliseconds() === 0 ? '' : `.${pad(d.getMilliseconds(), 3).replace(/0+$/, '')}`
+  const offMin = -d.getTimezoneOffset()
+  const abs = Math.abs(offMin)
+  const off = offMin === 0 ? 'Z' : `${offMin >= 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${off}`
+}
+
+/** Go's `strings.TrimSpace` on an unknown value that should be a string. */
+export function trimmed(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : ''
+}
+
+/** Go `fmt.Sscanf("%d")`-style integer parse of a query value (leading integer, optional sign). */
+export function scanInt(raw: string | null): number | undefined {
+  if (raw === null) return undefined
+  const m = /^\s*([+-]?\d+)/.exec(raw)
+  return m ? Number(m[1]) : undefined
+}
