@@ -1,0 +1,163 @@
+/**
+ * Opening the SQLite store (better-sqlite3, loaded lazily): file modes, pragmas, migrations, and the mapping
+ * of SQLite failures to cpactl's typed errors. Only modules under src/lib/store use the Database handle.
+ *
+ * - Directory created 0700, the database file and its -wal/-shm 0600 (they hold usage and hashes).
+ * - journal_mode=WAL, synchronous=FULL by default (a committed batch survives power loss: pops are
+ *   destructive, so a commit must mean "kept"), busy_timeout=5000, foreign_keys=ON.
+ * - Migrations (./migrations) run in id order, each in its own BEGIN IMMEDIATE transaction, recorded in
+ *   schema_migrations. A read-only open never migrates; it refuses a store that needs migrating.
+ */
+import {chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync} from 'node:fs'
+import {dirname} from 'node:path'
+
+import type {Database} from 'better-sqlite3'
+
+import {BugError, ConfigError, LockError} from '../cli/errors.js'
+import {migrations as allMigrations, type Migration} from './migrations/index.js'
+
+export type {Database} from 'better-sqlite3'
+
+export interface OpenDatabaseOptions {
+  readonly?: boolean
+  /** FULL (default) fsyncs every commit; NORMAL is for bulk imports that can be re-run. */
+  synchronous?: 'full' | 'normal'
+  /** Busy timeout in ms (default 5000). */
+  busyTimeoutMs?: number
+  /** Migrations to apply (tests pass subsets); default: all. */
+  migrations?: Migration[]
+}
+
+const SECRET_FILE_MODE = 0o600
+
+/** Make sure the file (and its WAL companions) is 0600 when we own it. */
+export function restrictFileMode(path: string): void {
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const st = statSync(p)
+      if ((st.mode & 0o777) !== SECRET_FILE_MODE && (process.getuid === undefined || st.uid === process.getuid())) chmodSync(p, SECRET_FILE_MODE)
+    } catch {
+      // absent companion files are fine
+    }
+  }
+}
+
+/** Translate a SQLite/file-system failure into a typed error that names the store. */
+export function storeError(error: unknown, path: string, action: string): Error {
+  const e = error as {code?: string; message?: string}
+  const code = String(e?.code ?? '')
+  const detail = e?.message ?? String(error)
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new LockError(`the store ${path} is locked by another process (${action}: ${detail})`, {
+      code: 'store_busy',
+      hint: 'another cpactl process is writing to the store; try again when it has finished',
+    })
+  }
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC') {
+    return new ConfigError(`the disk holding the store ${path} is full (${action}: ${detail})`, {
+      code: 'store_full',
+      hint: 'free disk space, or point --store / CPACTL_STORE elsewhere',
+    })
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR') {
+    return new ConfigError(`the store ${path} cannot be written (${action}: ${detail})`, {
+      code: 'store_unwritable',
+      hint: 'check the path and its permissions, or point --store / CPACTL_STORE elsewhere',
+    })
+  }
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new ConfigError(`${path} is not a usable cpactl store (${detail})`, {code: 'store_corrupt', hint: 'restore a backup or use another --store path'})
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new ConfigError(`I/O error on the store ${path} (${action}: ${detail})`, {code: 'store_io_error'})
+  }
+  if (code.startsWith('SQLITE_')) {
+    return new ConfigError(`the store ${path} refused to ${action} (${code}: ${detail})`, {code: 'store_error'})
+  }
+  return error instanceof Error ? error : new BugError(String(error))
+}
+
+/** Create the parent directory (0700) and the file (0600) before SQLite opens it. */
+function prepareFile(path: string): void {
+  const dir = dirname(path)
+  if (!existsSync(dir)) mkdirSync(dir, {recursive: true, mode: 0o700})
+  if (!existsSync(path)) closeSync(openSync(path, 'a', SECRET_FILE_MODE))
+  restrictFileMode(path)
+}
+
+export function schemaVersion(db: Database): number {
+  const row = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
+  if (!row) return 0
+  return (db.prepare('SELECT COALESCE(MAX(id), 0) AS v FROM schema_migrations').get() as {v: number}).v
+}
+
+/** Apply pending migrations; returns the ids applied. */
+export function migrate(db: Database, list: Migration[] = allMigrations): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+  const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
+  const known = Math.max(0, ...list.map((m) => m.id))
+  const newest = Math.max(0, ...applied)
+  if (newest > known) {
+    throw new ConfigError(`the store was written by a newer cpactl (schema ${newest}, this version knows ${known})`, {
+      code: 'store_too_new',
+      hint: 'upgrade cpactl',
+    })
+  }
+  const done: number[] = []
+  const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)')
+  for (const m of [...list].sort((a, b) => a.id - b.id)) {
+    if (applied.has(m.id)) continue
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      m.up(db)
+      record.run(m.id, m.name, Date.now())
+      db.exec('COMMIT')
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK')
+      throw error
+    }
+    done.push(m.id)
+  }
+  return done
+}
+
+/** Open (and create/migrate unless read-only) the store database. */
+export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const readonly = Boolean(options.readonly)
+  if (readonly && !existsSync(path)) {
+    throw new ConfigError(`no store at ${path} yet`, {code: 'store_missing', hint: 'run cpactl collect first, or pass --store'})
+  }
+  const {default: BetterSqlite3} = await import('better-sqlite3')
+  let db: Database
+  try {
+    if (!readonly) prepareFile(path)
+    db = new BetterSqlite3(path, {readonly, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000})
+  } catch (error) {
+    throw storeError(error, path, 'open')
+  }
+  try {
+    if (!readonly) db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    db.pragma('foreign_keys = ON')
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+    db.pragma('cache_size = -32768') // 32 MiB page cache: keeps the event indexes hot during big drains
+    db.pragma('temp_store = MEMORY')
+    const list = options.migrations ?? allMigrations
+    if (readonly) {
+      const version = schemaVersion(db)
+      const pending = list.filter((m) => m.id > version)
+      if (version === 0 || pending.length > 0) {
+        throw new ConfigError(`the store ${path} needs migrating (schema ${version}); open it once with a writing command (e.g. cpactl collect)`, {
+          code: 'store_outdated',
+        })
+      }
+    } else {
+      migrate(db, list)
+      restrictFileMode(path)
+    }
+  } catch (error) {
+    db.close()
+    throw error instanceof ConfigError || error instanceof LockError ? error : storeError(error, path, 'initialise')
+  }
+  return db
+}

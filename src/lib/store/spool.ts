@@ -1,0 +1,74 @@
+/**
+ * The spool: where popped payloads go when their batch cannot be committed (cpa-gateway.md §13.5: a pop is
+ * destructive, so a failed write after a pop would lose data). Files sit beside the store as
+ * `<store>.spool-<ms>-<pid>.jsonl`, mode 0600, one JSON line `{"i": instance, "t": receivedAt, "p": payload}`
+ * per payload, fsynced before the collector reports the failure. The next run ingests and deletes them before
+ * its first pop. Payloads are kept as popped (they are the only copy); the file lives only until that re-ingest.
+ */
+import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+
+export interface SpoolEntry {
+  instance: string
+  receivedAt: number
+  payload: unknown
+}
+
+export function spoolPrefix(storePath: string): string {
+  return `${basename(storePath)}.spool-`
+}
+
+/** Write payloads to a new spool file (0600, fsynced); returns its path. */
+export function writeSpool(storePath: string, instance: string, receivedAt: number, payloads: readonly unknown[]): string {
+  const path = join(dirname(storePath), `${spoolPrefix(storePath)}${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.jsonl`)
+  const fd = openSync(path, 'wx', 0o600)
+  try {
+    const lines = payloads.map((p) => JSON.stringify({i: instance, t: receivedAt, p})).join('\n') + '\n'
+    writeSync(fd, lines)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  return path
+}
+
+/** Spool files waiting beside this store, oldest first. */
+export function listSpools(storePath: string): string[] {
+  const dir = dirname(storePath)
+  const prefix = spoolPrefix(storePath)
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.jsonl'))
+    .sort()
+    .map((n) => join(dir, n))
+}
+
+/** Parse a spool file. A torn last line (crash while writing) is skipped; nothing else is. */
+export function readSpool(path: string): SpoolEntry[] {
+  const text = readFileSync(path, 'utf8')
+  const out: SpoolEntry[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    if (line.trim() === '') continue
+    try {
+      const e = JSON.parse(line) as {i?: unknown; t?: unknown; p?: unknown}
+      out.push({instance: String(e.i ?? ''), receivedAt: typeof e.t === 'number' ? e.t : Date.now(), payload: e.p})
+    } catch {
+      if (i < lines.length - 2) out.push({instance: '', receivedAt: Date.now(), payload: line}) // dead-lettered, not dropped
+    }
+  }
+  // one spool file holds one instance (writeSpool): a garbled line inherits it
+  const instance = out.find((e) => e.instance !== '')?.instance ?? ''
+  for (const e of out) if (e.instance === '') e.instance = instance
+  return out
+}
+
+export function removeSpool(path: string): void {
+  unlinkSync(path)
+}
