@@ -628,7 +628,16 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
     }
   }
 
-  const fileIndex = (f: SimAuthFile) => fileAuthIndex(f.type, f.path)
+  const indexMemo = new Map<string, string>()
+  const fileIndex = (f: SimAuthFile) => {
+    const k = `${f.type}\u0000${f.path}`
+    let v = indexMemo.get(k)
+    if (v === undefined) {
+      v = fileAuthIndex(f.type, f.path)
+      indexMemo.set(k, v)
+    }
+    return v
+  }
 
   const fileAccount = (f: SimAuthFile): SimAccount => {
     const authIndex = fileIndex(f)
@@ -656,8 +665,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
   }
 
   /** Walk the config's provider-key lists (§3.3). */
-  const configKeys = (): Array<{key: SimConfigKey; account: SimAccount}> => {
-    const cfg = opts.config()
+  const computeConfigKeys = (cfg: Record<string, unknown>): Array<{key: SimConfigKey; account: SimAccount}> => {
     const out: Array<{key: SimConfigKey; account: SimAccount}> = []
     for (const family of CONFIG_KEY_FAMILIES) {
       const list = cfg[family]
@@ -724,6 +732,19 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
       })
     }
     return out
+  }
+
+  // Memoised by the identity of the config's family lists (the config state hands out the same arrays
+  // until a change); counters are re-read on every call.
+  let memo: {refs: unknown[]; keys: Array<{key: SimConfigKey; account: SimAccount}>} | undefined
+  const configKeys = (): Array<{key: SimConfigKey; account: SimAccount}> => {
+    const cfg = opts.config()
+    const refs = CONFIG_KEY_FAMILIES.map((f) => cfg[f])
+    if (!memo || memo.refs.some((r, i) => r !== refs[i])) memo = {refs, keys: computeConfigKeys(cfg)}
+    return memo.keys.map(({key, account}) => {
+      const c = counterFor(account.authIndex)
+      return {key, account: {...account, models: [...account.models], success: c.success, failed: c.failed}}
+    })
   }
 
   const list = (): SimAccount[] => [...[...files.values()].map(fileAccount), ...configKeys().map((k) => k.account)]
