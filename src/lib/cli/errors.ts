@@ -37,7 +37,7 @@ export class CpactlError extends Errors.CLIError {
 
   constructor(message: string, exitCode: number, defaultCode: string, options: ErrorOptions = {}) {
     super(message, {exit: exitCode, code: options.code ?? defaultCode, suggestions: options.hint ? [options.hint] : undefined})
-    this.name = new.target.name
+    this.name = 'Error'
     this.exitCode = exitCode
     this.code = options.code ?? defaultCode
     this.hint = options.hint
