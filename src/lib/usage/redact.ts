@@ -58,7 +58,7 @@ export function redactFailBody(body: unknown): string | null {
   return truncateUtf8(scrubSecrets(text), FAIL_SUMMARY_MAX_BYTES)
 }
 
-const SECRET_KEY_NAME = /(api[_-]?key|token|secret|password|authorization|cookie|credential)/i
+const SECRET_KEY_NAME = /(token|api[_-]?key|secret|password|passwd|cookie|authorization|credentials?)$/i
 
 /** Deep copy with the values of secret-named keys replaced by "[redacted]" (for unknown fields we keep). */
 export function redactDeep(value: unknown, depth = 0): unknown {

@@ -8,7 +8,7 @@
  * | family  | providers / executors                                  | legacy semantics                          |
  * |---------|--------------------------------------------------------|-------------------------------------------|
  * | subset  | codex, xai, kimi, openai-compat (OpenAICompatExecutor) | cache ⊂ input, reasoning ⊂ output         |
- * | claude  | claude (ClaudeExecutor)                                | input, cache read, cache creation disjoint|
+ * | claude  | claude (ClaudeExecutor)                                | independent: every counter disjoint       |
  * | gemini  | gemini, vertex, aistudio, antigravity, interactions    | cache ⊂ input, reasoning separate         |
  * | unknown | anything else                                          | everything counted as unclassified        |
  */
@@ -63,13 +63,13 @@ export function deriveBuckets(t: LegacyTokens, family: TokenFamily): TokenBucket
       break
     }
     case 'claude': {
-      // input, cache read and cache creation are disjoint; thinking is reported inside output
+      // independent buckets: input, cache read, cache creation, output and reasoning are all disjoint
       b = {
         inputTotal: input + cacheRead + cacheCreation,
         uncachedInput: input,
         cacheRead,
         cacheWrite: cacheCreation,
-        outputTotal: Math.max(output, reasoningRaw),
+        outputTotal: output + reasoningRaw,
         reasoning: reasoningRaw,
         unclassified: 0,
       }
