@@ -21,6 +21,8 @@ export interface SimRequest {
   headers: Record<string, string | undefined>
   body: Buffer
   clientIp: string
+  /** Value of the route's ':param' segment, URL-decoded (e.g. {id: 'a1b2c3d4'}); set by the core. */
+  params?: Record<string, string>
 }
 
 export interface SimResponse {
@@ -75,6 +77,11 @@ export interface SimContext {
   accounts: AccountRegistry
   /** Append a line to the simulated main.log (only kept when logging-to-file is on). */
   log(line: string): void
+  /**
+   * Tell `usage` subscribers the gateway reloaded its clients (`{"refresh":true}`, §5.5); call after an
+   * auth-file change. Config changes made through setConfigValue() notify on their own.
+   */
+  notifyRefresh?(): void
 }
 
 export interface AccountRegistry {

@@ -1,0 +1,292 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {isIP} from 'node:net'
+
+import {type AuthPolicy, type ManagementAuth, normalizeIp} from './auth.js'
+import type {FaultInjector} from './faults.js'
+import type {Observer} from './observe.js'
+import type {UsageFifo} from './queue.js'
+import type {SimContext, SimRequest, SimResponse, SimRoute} from './types.js'
+import {hasFeature} from './version.js'
+
+/**
+ * The HTTP side of the simulated gateway: CORS, unauthenticated routes (§2.2), the management availability
+ * check (§1.1), the X-CPA-* headers (§2.1), the §1.3 auth order, the 5xx fault, and dispatch to the core
+ * routes (config, usage queue) and the management-surface routes.
+ */
+
+export const MANAGEMENT_PREFIX = '/v0/management'
+const MAX_BODY = 64 * 1024 * 1024
+
+export interface HttpEnv {
+  readonly version: string
+  readonly commit: string
+  readonly buildDate: string
+  readonly auth: ManagementAuth
+  readonly faults: FaultInjector
+  readonly observer: Observer
+  readonly fifo: UsageFifo
+  readonly context: SimContext
+  managementEnabled(): boolean
+  authPolicy(): AuthPolicy
+  controlPanelDisabled(): boolean
+  now(): number
+  /** Route table below /v0/management (core first, then the management surface). */
+  routes(): CompiledRoute[]
+  onPopped(n: number): void
+}
+
+export interface CompiledRoute extends SimRoute {
+  pattern?: RegExp
+  param?: string
+}
+
+export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
+  return routes.map(r => {
+    const m = /\/:([A-Za-z_][A-Za-z0-9_]*)/.exec(r.path)
+    if (!m) return {...r}
+    const escaped = r.path
+      .split(/\/:[A-Za-z_][A-Za-z0-9_]*/)
+      .map(s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    return {...r, pattern: new RegExp(`^${escaped[0]}/([^/]+)${escaped[1] ?? ''}$`), param: m[1]}
+  })
+}
+
+function findRoute(routes: CompiledRoute[], method: string, path: string): {route: CompiledRoute; params: Record<string, string>} | undefined {
+  for (const r of routes) {
+    if (r.method !== method) continue
+    if (!r.pattern) {
+      if (r.path === path) return {route: r, params: {}}
+      continue
+    }
+    const m = r.pattern.exec(path)
+    if (m) {
+      let value = m[1]
+      try {
+        value = decodeURIComponent(value)
+      } catch {
+        // keep raw
+      }
+      return {route: r, params: {[r.param!]: value}}
+    }
+  }
+  return undefined
+}
+
+/**
+ * gin `c.ClientIP()` with all proxies trusted (§1.6): the left-most address of X-Forwarded-For when every
+ * entry parses, else X-Real-IP, else the TCP peer.
+ */
+export function ginClientIp(headers: IncomingMessage['headers'], peer: string): string {
+  const xff = headers['x-forwarded-for']
+  const xffText = Array.isArray(xff) ? xff.join(',') : xff
+  if (xffText) {
+    const items = xffText.split(',')
+    for (let i = items.length - 1; i >= 0; i--) {
+      const ip = items[i].trim()
+      if (!isIP(ip)) break
+      if (i === 0) return normalizeIp(ip)
+    }
+  }
+  const real = headers['x-real-ip']
+  const realText = (Array.isArray(real) ? real[0] : real)?.trim()
+  if (realText && isIP(realText)) return normalizeIp(realText)
+  return normalizeIp(peer)
+}
+
+/** §1.2: `Authorization: Bearer <key>` (scheme case-insensitive; otherwise the whole value), else X-Management-Key. */
+export function presentedKey(headers: IncomingMessage['headers']): string {
+  const auth = headers.authorization
+  if (typeof auth === 'string' && auth.trim() !== '') {
+    const value = auth.trim()
+    const space = value.indexOf(' ')
+    if (space > 0 && value.slice(0, space).toLowerCase() === 'bearer') return value.slice(space + 1).trim()
+    return value
+  }
+  const header = headers['x-management-key']
+  return (Array.isArray(header) ? header[0] : header)?.trim() ?? ''
+}
+
+const CORS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD',
+  'access-control-allow-headers': '*',
+  'access-control-expose-headers':
+    'X-CPA-VERSION, X-CPA-COMMIT, X-CPA-BUILD-DATE, X-CPA-SUPPORT-PLUGIN, X-CPA-TRACE-ID, X-CPA-HOME-VERSION, X-CPA-HOME-BUILD-DATE, X-SERVER-VERSION, X-SERVER-BUILD-DATE, Retry-After, X-Request-Id',
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'))
+        req.destroy()
+        return
+      }
+      chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function encodeBody(body: unknown, headers: Record<string, string>): Buffer {
+  if (body === undefined) return Buffer.alloc(0)
+  if (Buffer.isBuffer(body)) return body
+  if (typeof body === 'string') {
+    headers['content-type'] ??= 'text/plain; charset=utf-8'
+    return Buffer.from(body)
+  }
+  headers['content-type'] ??= 'application/json; charset=utf-8'
+  return Buffer.from(JSON.stringify(body))
+}
+
+/** GET /usage-queue body: a JSON array, records as objects, non-JSON items as JSON strings (§3.10, §5.6). */
+export function usageQueueBody(items: string[]): string {
+  const parts = items.map(p => {
+    try {
+      JSON.parse(p)
+      return p
+    } catch {
+      return JSON.stringify(p)
+    }
+  })
+  return `[${parts.join(',')}]`
+}
+
+export function createHttpHandler(env: HttpEnv): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void handle(env, req, res).catch(() => {
+      if (!res.headersSent) {
+        res.writeHead(500, {'content-type': 'application/json; charset=utf-8'})
+        res.end('{"error":"internal simulator error"}')
+      } else res.destroy()
+    })
+  }
+}
+
+async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const at = env.now()
+  const connectionId = (req.socket as unknown as {simConnectionId?: number}).simConnectionId ?? 0
+  const url = new URL(req.url ?? '/', 'http://sim.invalid')
+  const method = (req.method ?? 'GET').toUpperCase()
+  const path = url.pathname
+  const body = await readBody(req)
+
+  const finish = async (status: number, headers: Record<string, string>, payload: unknown, opts: {drop?: boolean} = {}) => {
+    const h: Record<string, string> = {...CORS, ...headers}
+    const full = encodeBody(payload, h)
+    const bytes = method === 'HEAD' ? Buffer.alloc(0) : full
+    env.observer.httpRequest({connectionId, method, path, query: url.search.slice(1), status, at})
+    const delay = env.faults.latencyMs()
+    if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
+    if (res.destroyed) return
+    h['content-length'] = String(full.length)
+    res.writeHead(status, h)
+    if (opts.drop && bytes.length > 1) {
+      // Cut the reply off half-way and drop the connection (faults.dropMidReplyEvery).
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy())
+      return
+    }
+    res.end(bytes)
+  }
+
+  if (method === 'OPTIONS') return finish(204, {}, undefined)
+
+  // Unauthenticated routes (§2.2).
+  if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return finish(200, {}, {status: 'ok'})
+  if (path === '/' && method === 'GET') {
+    return finish(200, {}, {
+      message: 'CLI Proxy API Server',
+      endpoints: ['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/responses', 'POST /v1/messages', 'GET /v1/models'],
+    })
+  }
+  if (path === '/management.html' && method === 'GET') {
+    if (env.controlPanelDisabled()) return finish(404, {}, '404 page not found')
+    return finish(200, {'content-type': 'text/html; charset=utf-8'}, '<!doctype html><title>CPA management (simulated)</title>')
+  }
+
+  if (path !== MANAGEMENT_PREFIX && !path.startsWith(`${MANAGEMENT_PREFIX}/`)) return finish(404, {}, '404 page not found')
+
+  // §1.1: management disabled ⇒ 404, empty body, no X-CPA-* headers.
+  if (!env.managementEnabled()) return finish(404, {}, undefined)
+
+  // §2.1: version headers on every response past the availability check, 401/403 included.
+  const headers: Record<string, string> = {}
+  if (hasFeature(env.version, 'versionHeaders')) {
+    headers['x-cpa-version'] = env.version
+    headers['x-cpa-commit'] = env.commit
+    headers['x-cpa-build-date'] = env.buildDate
+  }
+  if (hasFeature(env.version, 'supportPluginHeader')) headers['x-cpa-support-plugin'] = '1'
+
+  const sub = path.slice(MANAGEMENT_PREFIX.length) || '/'
+  const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
+
+  // OAuth callback needs only the availability check (§3.9); served by the surface when it exists.
+  const routes = env.routes()
+  if (sub === '/oauth-callback') {
+    const found = findRoute(routes, method, sub)
+    if (found) return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
+  }
+
+  const injected = env.faults.takeHttp5xx()
+  if (injected !== undefined) {
+    const error = injected === 503 ? 'core auth manager unavailable' : 'simulated upstream failure'
+    return finish(injected, headers, {error})
+  }
+
+  const outcome = env.auth.authenticate(clientIp, presentedKey(req.headers), env.authPolicy())
+  if (!outcome.ok) return finish(outcome.status, headers, {error: outcome.message})
+
+  // Core: the usage queue (§3.10, §5.6), available since v6.10.8.
+  if (sub === '/usage-queue' && method === 'GET' && hasFeature(env.version, 'httpUsageQueue')) {
+    const raw = url.searchParams.get('count')
+    let count = 1
+    if (raw !== null && raw !== '') {
+      count = /^[+-]?\d+$/.test(raw) ? Number(raw) : Number.NaN
+      if (!Number.isSafeInteger(count) || count <= 0) return finish(400, headers, {error: 'count must be a positive integer'})
+    }
+    const items = env.fifo.pop(count)
+    if (items.length > 0) env.onPopped(items.length)
+    const drop = items.length > 0 && env.faults.dropThisReply()
+    return finish(200, {...headers, 'content-type': 'application/json; charset=utf-8'}, Buffer.from(usageQueueBody(items)), {drop})
+  }
+
+  const found = findRoute(routes, method, sub)
+  if (!found) return finish(404, {...headers, 'content-type': 'text/plain'}, '404 page not found')
+  return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
+}
+
+async function dispatch(
+  env: HttpEnv,
+  route: CompiledRoute,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  method: string,
+  sub: string,
+  url: URL,
+  body: Buffer,
+  clientIp: string,
+  headers: Record<string, string>,
+  finish: (status: number, headers: Record<string, string>, payload: unknown) => Promise<void>,
+): Promise<void> {
+  const lowered: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(req.headers)) lowered[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  const simReq: SimRequest = {method, path: sub, query: url.searchParams, headers: lowered, body, clientIp, params}
+  let response: SimResponse
+  try {
+    response = await route.handler(simReq, env.context)
+  } catch (error) {
+    response = {status: 500, body: {error: `simulator route failed: ${(error as Error).message}`}}
+  }
+  return finish(response.status, {...headers, ...lowerKeys(response.headers ?? {})}, response.body)
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v
+  return out
+}

@@ -1,0 +1,605 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer as createHttpServer, type Server as HttpServer} from 'node:http'
+import type {Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} from './accounts.js'
+import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
+import {ConfigState, configRoutes, initialConfigYaml} from './config-state.js'
+import {FaultInjector, type FaultOptions} from './faults.js'
+import {addToTotals, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
+import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
+import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
+import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
+import {RespConnection} from './resp.js'
+import {surfaceRoutes} from './routes/index.js'
+import {SimListener} from './server.js'
+import type {SimContext} from './types.js'
+import {hasFeature} from './version.js'
+
+/**
+ * A faithful local CLIProxyAPI gateway (cpa-gateway.md §12): one port for HTTP and RESP, management auth
+ * with the shared IP ban, the usage FIFO and subscribers, the config state, the management surface, a
+ * seeded traffic generator, fault injection and observability for tests.
+ *
+ * ```ts
+ * const sim = await startSimulator({managementKey: 'k', port: 0})
+ * sim.preload(100)
+ * // … point a client at sim.url …
+ * await sim.close()
+ * ```
+ */
+
+export type {FaultOptions} from './faults.js'
+export type {Totals} from './generator.js'
+export type {HttpLogEntry, RespConnectionLog} from './observe.js'
+
+export interface SimulatorOptions {
+  /** 0 = ephemeral (default 0). */
+  port?: number
+  /** Default '127.0.0.1'. */
+  host?: string
+  /** The management secret (plaintext). Never written anywhere; config.yaml holds a salted hash. */
+  managementKey: string
+  /** X-CPA-VERSION and version gates (default '7.2.140'; 'dev' = newest). */
+  version?: string
+  commit?: string
+  buildDate?: string
+  /** Default true. */
+  managementEnabled?: boolean
+  /** `usage-statistics-enabled` in the initial config (default true in the simulator). */
+  usageStatisticsEnabled?: boolean
+  /** `redis-usage-queue-retention-seconds` in the initial config (default 60). */
+  retentionSeconds?: number
+  /** Ban length after 5 failures (default 30 min). */
+  banDurationMs?: number
+  /** Seed of accounts, client keys and traffic (default 1). */
+  seed?: number
+  /** Server-local offset of record timestamps, minutes east of UTC (default 480 = +08:00). */
+  tzOffsetMinutes?: number
+  /** Credential directory; a temp dir (removed on close) when absent. */
+  authDir?: string
+  faults?: FaultOptions
+  /** Simulated clock (ms since epoch). */
+  now?: () => number
+  /** What /latest-version reports (default '7.3.8'); null ⇒ 502 request_failed. */
+  latestVersion?: string | null
+  /** Client API keys of the initial config (default: 4 seeded keys). */
+  apiKeys?: string[]
+  /** 'default' writes the seeded auth files into an empty authDir; 'none' starts without files. */
+  accounts?: 'default' | 'none'
+}
+
+export interface SimTotals extends Totals {
+  byModel: Record<string, Totals>
+  /** By auth_index. */
+  byAccount: Record<string, Totals>
+  /** By SHA-256 (lowercase hex) of the trimmed client key; records without a client key are not listed. */
+  byApiKey: Record<string, Totals>
+}
+
+export interface SimCounters {
+  /** Usage records produced by the generator (published or not). */
+  generated: number
+  /** Current FIFO length (not pruned by reading it). */
+  queued: number
+  /** Records handed out by pops (RESP and HTTP). */
+  popped: number
+  /** Records pruned by retention. */
+  expired: number
+  /** Payloads that went through the publish path (records + malformed). */
+  published: number
+  /** Payloads written to the FIFO by preload() / pushRaw(). */
+  preloaded: number
+  /** Generated records not published (usage-statistics-enabled false or management disabled). */
+  unpublished: number
+  deliveredToSubscribers: number
+  subscribersDropped: number
+  /** Messages discarded because every usage subscriber overflowed on them. */
+  lostOnOverflow: number
+  malformed: number
+  authFailures: number
+  bans: number
+  connections: number
+  httpRequests: number
+  respCommands: number
+  /** Pop replies cut off by faults.dropMidReplyEvery. */
+  droppedReplies: number
+  /** HTTP answers replaced by faults.http5xx. */
+  injected5xx: number
+}
+
+export interface PreloadOptions {
+  /** Spread the records' timestamps evenly over the `spreadMs` before `startMs` (default 0). */
+  spreadMs?: number
+  /** Newest publish time (default now()). */
+  startMs?: number
+}
+
+const DEFAULT_VERSION = '7.2.140'
+const DEFAULT_COMMIT = 'a7e3596'
+const DEFAULT_BUILD_DATE = '2026-08-22T06:41:09Z'
+
+export class Simulator {
+  readonly accounts: SimAccountRegistry
+  readonly config: ConfigState
+  readonly version: string
+  readonly host: string
+  private readonly commit: string
+  private readonly buildDate: string
+  private readonly now: () => number
+  private readonly auth: ManagementAuth
+  private readonly injector: FaultInjector
+  private readonly observer = new Observer()
+  private readonly fifo: UsageFifo
+  private readonly hub: UsageHub
+  private readonly generator: TrafficGenerator
+  private readonly listener: SimListener
+  private readonly http: HttpServer
+  private readonly respConns = new Set<RespConnection>()
+  private readonly context: SimContext
+  private routeTable: CompiledRoute[]
+  private managementFlag: boolean
+  private latest: string | null
+  private readonly ownsAuthDir: string | undefined
+  private trafficTimer: NodeJS.Timeout | undefined
+  private down = false
+  private closed = false
+  private readonly stats = {generated: 0, preloaded: 0, unpublished: 0, malformed: 0}
+  private readonly totalsAll = emptyTotals()
+  private readonly totalsByModel = new Map<string, Totals>()
+  private readonly totalsByAccount = new Map<string, Totals>()
+  private readonly totalsByKey = new Map<string, Totals>()
+  private listeningPort = 0
+
+  constructor(opts: SimulatorOptions) {
+    if (!opts.managementKey) throw new Error('startSimulator: managementKey is required')
+    this.now = opts.now ?? Date.now
+    this.version = opts.version ?? DEFAULT_VERSION
+    this.commit = opts.commit ?? DEFAULT_COMMIT
+    this.buildDate = opts.buildDate ?? DEFAULT_BUILD_DATE
+    this.host = opts.host ?? '127.0.0.1'
+    this.managementFlag = opts.managementEnabled ?? true
+    this.latest = opts.latestVersion === undefined ? '7.3.8' : opts.latestVersion
+    const seed = opts.seed ?? 1
+
+    let authDir = opts.authDir
+    if (!authDir) {
+      authDir = mkdtempSync(join(tmpdir(), 'cpactl-sim-auth-'))
+      this.ownsAuthDir = authDir
+    }
+
+    this.config = new ConfigState(
+      initialConfigYaml({
+        host: this.host,
+        port: opts.port || 8317,
+        authDir,
+        managementKey: opts.managementKey,
+        apiKeys: opts.apiKeys ?? seededClientKeys(seed),
+        usageStatisticsEnabled: opts.usageStatisticsEnabled ?? true,
+        retentionSeconds: opts.retentionSeconds ?? 60,
+      }),
+    )
+    if ((opts.accounts ?? 'default') === 'default') {
+      for (const [key, value] of Object.entries(defaultProviderConfig(seed))) this.config.set(key, value)
+    }
+
+    this.auth = new ManagementAuth(this.now, opts.banDurationMs ?? DEFAULT_BAN_MS)
+    this.injector = new FaultInjector({...opts.faults})
+    this.fifo = new UsageFifo(this.now, () => effectiveRetentionSeconds(this.config.get('redis-usage-queue-retention-seconds')) * 1000)
+    this.hub = new UsageHub(this.fifo)
+    this.accounts = createAccountRegistry({
+      seed,
+      authDir,
+      now: this.now,
+      config: () => this.config.full(),
+      accounts: opts.accounts ?? 'default',
+    })
+    this.generator = new TrafficGenerator({
+      seed,
+      tzOffsetMinutes: opts.tzOffsetMinutes ?? 480,
+      version: this.version,
+      apiKeys: () => {
+        const keys = this.config.get('api-keys')
+        return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : []
+      },
+    })
+
+    this.context = {
+      config: () => this.config.full(),
+      setConfigValue: (key, value) => this.config.set(key, value),
+      now: this.now,
+      accounts: this.accounts,
+      log: line => this.accounts.appendLog(line),
+      notifyRefresh: () => this.notifyRefresh(),
+    }
+    this.routeTable = this.buildRoutes()
+
+    // Every config change is a reload: subscribers get {"refresh":true} (§5.5); removing the secret
+    // disables management, which drops the queue and the subscribers (§1.1, §5.4).
+    let wasEnabled = this.managementEnabled()
+    this.config.onChange(() => {
+      const enabled = this.managementEnabled()
+      if (wasEnabled && !enabled) this.hub.reset()
+      wasEnabled = enabled
+      this.notifyRefresh()
+    })
+
+    const env = this.httpEnv()
+    this.http = createHttpServer(createHttpHandler(env))
+    this.http.keepAliveTimeout = 5000
+    this.listener = new SimListener(this.host, {
+      onConnection: socket => {
+        const id = this.observer.connectionOpened()
+        ;(socket as Socket & {simConnectionId?: number}).simConnectionId = id
+        return id
+      },
+      onResp: (socket, first, id) => this.acceptResp(socket, first, id),
+      onHttp: socket => this.http.emit('connection', socket),
+      respEnabled: () => hasFeature(this.version, 'respQueue'),
+    })
+  }
+
+  // ----------------------------------------------------------------------------------------- lifecycle
+
+  async listen(port: number): Promise<void> {
+    this.listeningPort = await this.listener.listen(port)
+    // config.yaml shows the real port (set before any client can read it).
+    if (this.config.get('port') !== this.listeningPort) this.config.set('port', this.listeningPort)
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host
+    return `http://${host}:${this.listeningPort}`
+  }
+
+  /** The listening port. */
+  get port(): number {
+    return this.listeningPort
+  }
+
+  /**
+   * A gateway restart: close the listener and every socket, reopen the same port. Config, accounts,
+   * counters and logs survive; the FIFO and the subscribers do not (they are in memory).
+   */
+  async restart(opts: {downMs?: number} = {}): Promise<void> {
+    this.down = true
+    await this.listener.close()
+    for (const c of [...this.respConns]) c.destroy()
+    this.respConns.clear()
+    this.hub.reset()
+    if (opts.downMs && opts.downMs > 0) await new Promise(resolve => setTimeout(resolve, opts.downMs))
+    await this.listener.listen(this.listeningPort)
+    this.down = false
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.stopTraffic()
+    await this.listener.close()
+    for (const c of [...this.respConns]) c.destroy()
+    this.respConns.clear()
+    this.hub.reset()
+    this.http.close()
+    if (this.ownsAuthDir) rmSync(this.ownsAuthDir, {recursive: true, force: true})
+  }
+
+  // ------------------------------------------------------------------------------------------ traffic
+
+  /** Whether records are published at all (§5.4): management enabled and usage-statistics-enabled. */
+  publishing(): boolean {
+    return this.managementEnabled() && this.config.get('usage-statistics-enabled') === true
+  }
+
+  /** Put `n` generated records straight into the FIFO (a backlog), bypassing subscribers and the gate. */
+  preload(n: number, opts: PreloadOptions = {}): void {
+    const spread = Math.max(0, opts.spreadMs ?? 0)
+    const newest = opts.startMs ?? this.now()
+    const accounts = this.generator.usableAccounts(this.accounts)
+    const scenarioOf = this.scenarioLookup()
+    for (let i = 0; i < n; i++) {
+      const at = n > 1 ? newest - spread + Math.round((spread * i) / (n - 1)) : newest
+      const rec = this.generator.next(accounts, at, scenarioOf)
+      this.account(rec, at)
+      this.fifo.push(rec.payload)
+      this.stats.preloaded++
+      this.addTotals(rec)
+      const bad = this.injector.afterRecord(rec.payload)
+      if (bad !== undefined) {
+        this.fifo.push(bad)
+        this.stats.preloaded++
+        this.stats.malformed++
+      }
+    }
+  }
+
+  /** Produce `n` records as live traffic: publish path (subscribers first, else the FIFO). */
+  generate(n: number): GeneratedRecord[] {
+    const accounts = this.generator.usableAccounts(this.accounts)
+    const scenarioOf = this.scenarioLookup()
+    const out: GeneratedRecord[] = []
+    const requestLog = this.config.get('request-log') === true
+    const fileLog = this.config.get('logging-to-file') === true
+    for (let i = 0; i < n; i++) {
+      const at = this.now()
+      const rec = this.generator.next(accounts, at, scenarioOf)
+      this.account(rec, at)
+      out.push(rec)
+      if (fileLog) this.accounts.appendLog(this.accessLogLine(rec))
+      if (requestLog || rec.failed) {
+        this.accounts.logs.addRequestLog(rec.requestId, this.requestLogText(rec), {error: rec.failed && !requestLog, at})
+      }
+      if (!this.publishing()) {
+        this.stats.unpublished++
+        continue
+      }
+      this.hub.publishUsage(rec.payload)
+      this.addTotals(rec)
+      if (rec.errorEvent) this.hub.publishError(rec.errorEvent)
+      const bad = this.injector.afterRecord(rec.payload)
+      if (bad !== undefined) {
+        this.hub.publishUsage(bad)
+        this.stats.malformed++
+      }
+    }
+    return out
+  }
+
+  /** Steady live traffic at `ratePerSecond` (paused while the gateway is down during restart()). */
+  startTraffic(ratePerSecond: number): void {
+    this.stopTraffic()
+    if (!(ratePerSecond > 0)) return
+    let owed = 0
+    let last = Date.now()
+    this.trafficTimer = setInterval(() => {
+      const t = Date.now()
+      owed += ((t - last) / 1000) * ratePerSecond
+      last = t
+      const n = Math.floor(owed)
+      owed -= n
+      if (n > 0 && !this.down) this.generate(n)
+    }, 50)
+    this.trafficTimer.unref()
+  }
+
+  stopTraffic(): void {
+    if (this.trafficTimer) clearInterval(this.trafficTimer)
+    this.trafficTimer = undefined
+  }
+
+  /** Enqueue an arbitrary payload into the FIFO (malformed JSON etc.). */
+  pushRaw(payload: string): void {
+    this.fifo.push(payload)
+    this.stats.preloaded++
+  }
+
+  private account(rec: GeneratedRecord, at: number): void {
+    this.stats.generated++
+    this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
+  }
+
+  private scenarioLookup(): (authIndex: string) => string | undefined {
+    return authIndex => {
+      try {
+        return this.accounts.scenario(authIndex).scenario
+      } catch {
+        return undefined
+      }
+    }
+  }
+
+  private addTotals(rec: GeneratedRecord): void {
+    addToTotals(this.totalsAll, rec.breakdown, rec.failed)
+    const bump = (map: Map<string, Totals>, key: string) => {
+      let t = map.get(key)
+      if (!t) {
+        t = emptyTotals()
+        map.set(key, t)
+      }
+      addToTotals(t, rec.breakdown, rec.failed)
+    }
+    bump(this.totalsByModel, rec.model)
+    bump(this.totalsByAccount, rec.authIndex)
+    if (rec.apiKey) bump(this.totalsByKey, sha256Hex(rec.apiKey))
+  }
+
+  private accessLogLine(rec: GeneratedRecord): string {
+    const r = JSON.parse(rec.payload) as {latency_ms: number; endpoint: string; fail?: {status_code: number}}
+    const status = r.fail?.status_code ?? (rec.failed ? 500 : 200)
+    const [method, path] = r.endpoint.split(' ')
+    return `[gin_logger.go:92] ${rec.requestId} | ${status} | ${(r.latency_ms / 1000).toFixed(3)}s | 127.0.0.1 | ${method} "${path}"`
+  }
+
+  private requestLogText(rec: GeneratedRecord): string {
+    return `=== REQUEST ${rec.requestId} ===\nprovider: ${rec.provider}\nmodel: ${rec.model}\nauth_index: ${rec.authIndex}\n=== RESPONSE ===\n${rec.failed ? 'failed' : 'ok'}\n`
+  }
+
+  // ------------------------------------------------------------------------------------ observability
+
+  totals(): SimTotals {
+    const dump = (m: Map<string, Totals>) => Object.fromEntries([...m].map(([k, v]) => [k, {...v}]))
+    return {
+      ...this.totalsAll,
+      byModel: dump(this.totalsByModel),
+      byAccount: dump(this.totalsByAccount),
+      byApiKey: dump(this.totalsByKey),
+    }
+  }
+
+  counters(): SimCounters {
+    const h = this.hub.stats
+    return {
+      generated: this.stats.generated,
+      queued: this.fifo.length,
+      popped: this.observer.popped,
+      expired: this.fifo.expired,
+      published: h.published,
+      preloaded: this.stats.preloaded,
+      unpublished: this.stats.unpublished,
+      deliveredToSubscribers: h.deliveredToSubscribers,
+      subscribersDropped: h.subscribersDropped,
+      lostOnOverflow: h.lostOnOverflow,
+      malformed: this.stats.malformed,
+      authFailures: this.auth.totalFailures,
+      bans: this.auth.totalBans,
+      connections: this.observer.connections,
+      httpRequests: this.observer.httpRequests,
+      respCommands: this.observer.respCommands,
+      droppedReplies: this.injector.droppedReplies,
+      injected5xx: this.injector.injected5xx,
+    }
+  }
+
+  /** Per-connection RESP command logs (passwords redacted as '***'). */
+  respLog(): RespConnectionLog[] {
+    return this.observer.respLog()
+  }
+
+  httpLog(): HttpLogEntry[] {
+    return this.observer.httpLog()
+  }
+
+  clearLogs(): void {
+    this.observer.clearLogs()
+  }
+
+  /** Number of connected subscribers per channel. */
+  subscribers(): {usage: number; errors: number} {
+    return {usage: this.hub.usageSubs.size, errors: this.hub.errorSubs.size}
+  }
+
+  // ------------------------------------------------------------------------------------- auth and bans
+
+  /** Current failure counter of an IP (default 127.0.0.1). */
+  authFailures(ip = '127.0.0.1'): number {
+    return this.auth.failures(ip)
+  }
+
+  /** Remaining ban of an IP in ms (0 when not banned). */
+  banRemaining(ip = '127.0.0.1'): number {
+    return this.auth.bannedRemaining(ip)
+  }
+
+  ban(ip = '127.0.0.1', ms?: number): void {
+    this.auth.ban(normalizeIp(ip), ms)
+  }
+
+  unban(ip?: string): void {
+    this.auth.unban(ip)
+  }
+
+  // ------------------------------------------------------------------------------------------- config
+
+  /** Same effect as the settings endpoints (e.g. 'usage-statistics-enabled', 'routing.strategy'). */
+  setConfig(key: string, value: unknown): void {
+    this.config.set(key.replace(/\//g, '.'), value)
+  }
+
+  getConfig(key: string): unknown {
+    return this.config.get(key.replace(/\//g, '.'))
+  }
+
+  setManagementEnabled(enabled: boolean): void {
+    const was = this.managementEnabled()
+    this.managementFlag = enabled
+    if (was && !this.managementEnabled()) {
+      // The queue and all subscribers are dropped when management becomes disabled (§5.4).
+      this.hub.reset()
+    }
+  }
+
+  managementEnabled(): boolean {
+    return this.managementFlag && this.config.secretKey() !== ''
+  }
+
+  setLatestVersion(version: string | null): void {
+    this.latest = version
+  }
+
+  get faults(): FaultOptions {
+    return this.injector.options
+  }
+
+  set faults(options: FaultOptions) {
+    this.injector.options = options
+  }
+
+  /** Push `{"refresh":true}` to usage subscribers (after a reload of clients, §5.5). */
+  notifyRefresh(): void {
+    if (hasFeature(this.version, 'refreshNotifications')) this.hub.publishControl('{"refresh":true}')
+  }
+
+  // ----------------------------------------------------------------------------------------- plumbing
+
+  private authPolicy(): AuthPolicy {
+    const secret = this.config.secretKey()
+    return {
+      allowRemote: this.config.allowRemote(),
+      secretSet: secret !== '',
+      verify: key => verifySecret(secret, key),
+    }
+  }
+
+  private buildRoutes(): CompiledRoute[] {
+    return compileRoutes([
+      ...configRoutes(this.config, {version: this.version, latestVersion: () => this.latest}),
+      ...surfaceRoutes,
+    ])
+  }
+
+  private httpEnv() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const sim = this
+    return {
+      version: this.version,
+      commit: this.commit,
+      buildDate: this.buildDate,
+      auth: this.auth,
+      faults: this.injector,
+      observer: this.observer,
+      fifo: this.fifo,
+      context: this.context,
+      managementEnabled: () => sim.managementEnabled(),
+      authPolicy: () => sim.authPolicy(),
+      controlPanelDisabled: () => sim.config.get('remote-management.disable-control-panel') === true,
+      now: this.now,
+      routes: () => sim.routeTable,
+      onPopped: (n: number) => {
+        sim.observer.popped += n
+      },
+    }
+  }
+
+  private acceptResp(socket: Socket, first: Buffer, id: number): void {
+    const remote = normalizeIp(socket.remoteAddress)
+    this.observer.respConnection(id, remote)
+    const conn = new RespConnection(id, socket, remote, {
+      version: this.version,
+      auth: this.auth,
+      hub: this.hub,
+      managementEnabled: () => this.managementEnabled(),
+      authPolicy: () => this.authPolicy(),
+      latencyMs: () => this.injector.latencyMs(),
+      dropThisReply: () => this.injector.dropThisReply(),
+      onCommand: (connId, redacted) => this.observer.respCommand(connId, redacted),
+      onPopped: n => {
+        this.observer.popped += n
+      },
+      onClose: c => {
+        this.respConns.delete(c)
+        this.observer.respClosed(c.id)
+      },
+    })
+    this.respConns.add(conn)
+    conn.onData(first)
+  }
+}
+
+/** Start a simulator and wait until it listens. */
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const sim = new Simulator(opts)
+  await sim.listen(opts.port ?? 0)
+  return sim
+}
