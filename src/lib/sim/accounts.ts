@@ -158,6 +158,8 @@ export interface SimAccountRegistry extends AccountRegistry {
   resetQuota(authIndex: string): string[] | undefined
   /** Number of /reset-quota calls per auth_index (observability). */
   quotaResets(authIndex: string): number
+  /** `/api-call` upstream deadline (the gateway's is 60 s, §3.7); tests may lower it. */
+  apiCallTimeoutMs: number
 }
 
 export interface AccountRegistryOptions {
@@ -898,6 +900,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
       return [...account.models]
     },
     quotaResets: (authIndex) => counters.get(authIndex)?.resets ?? 0,
+    apiCallTimeoutMs: 60_000,
   }
   return registry
 }

@@ -30,7 +30,7 @@
  * | deactivated_workspace | 402 `{"detail":{"code":"deactivated_workspace"}}` |
  * | rate_limited | 429 `usage_limit_reached` with `resets_at` / `resets_in_seconds` and `Retry-After` |
  * | forbidden_plain | 403, body `Forbidden` (no explanation: not enough to disable) |
- * | timeout | waits `delayMs` (default 65 000); ≥ 60 000 ⇒ the gateway's 60 s upstream timeout (502 `request failed`), else the `ok` answer, late |
+ * | timeout | waits `delayMs` (default 65 000); ≥ `registry.apiCallTimeoutMs` (60 000, the gateway's upstream timeout) ⇒ 502 `request failed` at the deadline, else the `ok` answer, late |
  * | server_error | 500 |
  */
 import type {ScenarioSetting, SimAccountRegistry} from './accounts.js'
@@ -336,8 +336,9 @@ export async function answerUpstream(reg: SimAccountRegistry, authIndex: string,
   const setting: ScenarioSetting = account ? reg.scenario(account.authIndex) : {scenario: 'ok'}
   if (setting.scenario === 'timeout') {
     const delay = setting.delayMs ?? DEFAULT_TIMEOUT_DELAY_MS
-    if (delay >= API_CALL_UPSTREAM_TIMEOUT_MS) {
-      await sleep(API_CALL_UPSTREAM_TIMEOUT_MS)
+    const deadline = reg.apiCallTimeoutMs ?? API_CALL_UPSTREAM_TIMEOUT_MS
+    if (delay >= deadline) {
+      await sleep(deadline)
       return {kind: 'timeout'}
     }
     await sleep(delay)

@@ -38,7 +38,7 @@ export async function call(
   env: SurfaceEnv,
   method: string,
   path: string,
-  opts: {json?: unknown; body?: BodyInit; headers?: Record<string, string>} = {},
+  opts: {json?: unknown; body?: string | FormData | Blob | Buffer; headers?: Record<string, string>} = {},
 ): Promise<CallResult> {
   const headers: Record<string, string> = {authorization: `Bearer ${KEY}`, ...opts.headers}
   let body = opts.body

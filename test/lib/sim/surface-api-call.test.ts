@@ -1,0 +1,202 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
+import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, XAI_BILLING_URL} from '../../../src/lib/sim/upstream.js'
+import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+
+let env: SurfaceEnv
+beforeEach(async () => {
+  env = await startSurface()
+})
+afterEach(async () => {
+  await env.close()
+})
+
+function account(provider: string) {
+  const a = env.accounts.list().find((x) => x.provider === provider)!
+  const md = env.accounts.file(a.name)?.metadata ?? {}
+  return {...a, md}
+}
+
+function codexProbe(a: ReturnType<typeof account>, extra: Record<string, unknown> = {}) {
+  return {
+    auth_index: a.authIndex,
+    method: 'GET',
+    url: CODEX_USAGE_URL,
+    header: {Authorization: 'Bearer $TOKEN$', 'Chatgpt-Account-Id': String(a.md.account_id), 'User-Agent': 'cpactl-test'},
+    ...extra,
+  }
+}
+
+async function probe(body: unknown) {
+  const res = await call(env, 'POST', '/api-call', {json: body})
+  return res
+}
+
+const nowS = () => Math.floor(env.clock.now / 1000)
+
+describe('/api-call request validation (§3.7)', () => {
+  it('answers the documented 400s', async () => {
+    const a = account('codex')
+    expect(await call(env, 'POST', '/api-call', {body: '{', headers: {'content-type': 'application/json'}})).toMatchObject({status: 400, json: {error: 'invalid body'}})
+    expect(await probe({url: CODEX_USAGE_URL})).toMatchObject({status: 400, json: {error: 'missing method'}})
+    expect(await probe({method: 'GET'})).toMatchObject({status: 400, json: {error: 'missing url'}})
+    expect(await probe({method: 'GET', url: 'not a url'})).toMatchObject({status: 400, json: {error: 'invalid url'}})
+    expect(await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})).toMatchObject({status: 400, json: {error: 'auth token not found'}})
+    // a vertex service account has no token to substitute
+    const vertex = account('vertex')
+    expect(await probe({...codexProbe(a), auth_index: vertex.authIndex})).toMatchObject({status: 400, json: {error: 'auth token not found'}})
+    // unscripted hosts are unreachable from the simulator
+    expect(await probe({method: 'GET', url: 'https://example.com/'})).toMatchObject({status: 502, json: {error: 'request failed'}})
+  })
+})
+
+describe('Codex wham/usage', () => {
+  it('ok: HTTP 200 wrapping status_code 200 and the usage body, deterministic for the clock', async () => {
+    const a = account('codex')
+    env.accounts.setScenario(a.authIndex, 'ok')
+    const res = await probe(codexProbe(a))
+    expect(res.status).toBe(200)
+    expect(res.json.status_code).toBe(200)
+    expect(res.json.header['Content-Type']).toEqual(['application/json'])
+    const body = JSON.parse(res.json.body)
+    const claims = codexIdTokenClaims(a.md.id_token)!
+    expect(body).toMatchObject({account_id: a.md.account_id, email: a.email, plan_type: claims.plan_type, additional_rate_limits: null, promo: null})
+    expect(body.rate_limit.allowed).toBe(true)
+    expect(body.rate_limit.limit_reached).toBe(false)
+    for (const [w, len, max] of [
+      [body.rate_limit.primary_window, 18_000, 90],
+      [body.rate_limit.secondary_window, 604_800, 80],
+    ] as const) {
+      expect(w.limit_window_seconds).toBe(len)
+      expect(Number.isInteger(w.used_percent) && w.used_percent >= 0 && w.used_percent < max).toBe(true)
+      expect(w.reset_at - nowS()).toBe(w.reset_after_seconds)
+      expect(w.reset_after_seconds > 0 && w.reset_after_seconds <= len).toBe(true)
+    }
+    // same clock ⇒ same answer; after the 5-hour reset the window moves by exactly 18000 s
+    expect((await probe(codexProbe(a))).json).toEqual(res.json)
+    const before = body.rate_limit.primary_window.reset_at
+    env.clock.now += (body.rate_limit.primary_window.reset_after_seconds + 1) * 1000
+    const later = JSON.parse((await probe(codexProbe(a))).json.body)
+    expect(later.rate_limit.primary_window.reset_at).toBe(before + 18_000)
+  })
+
+  it('exhausted windows: long (weekly 100 %) and short (5 h 100 %, weekly fine)', async () => {
+    const a = account('codex')
+    env.accounts.setScenario(a.authIndex, 'long_exhausted')
+    const long = JSON.parse((await probe(codexProbe(a))).json.body)
+    expect(long.rate_limit.secondary_window.used_percent).toBe(100)
+    expect(long.rate_limit.limit_reached).toBe(true)
+    expect(long.rate_limit.allowed).toBe(false)
+    env.accounts.setScenario(a.authIndex, 'short_exhausted')
+    const short = JSON.parse((await probe(codexProbe(a))).json.body)
+    expect(short.rate_limit.primary_window.used_percent).toBe(100)
+    expect(short.rate_limit.secondary_window.used_percent).toBeLessThan(100)
+    expect(short.rate_limit.limit_reached).toBe(true)
+  })
+
+  it('error scenarios keep HTTP 200 and carry the upstream status and evidence', async () => {
+    const a = account('codex')
+    const expectations: Array<[UpstreamScenario, number, RegExp]> = [
+      ['revoked', 401, /invalidated oauth token.*token_revoked/],
+      ['invalid_token', 401, /"code":"invalid_token"/],
+      ['deactivated_workspace', 402, /^\{"detail":\{"code":"deactivated_workspace"\}\}$/],
+      ['rate_limited', 429, /"type":"usage_limit_reached"/],
+      ['forbidden_plain', 403, /^Forbidden$/],
+      ['server_error', 500, /server_error/],
+    ]
+    for (const [scenario, status, body] of expectations) {
+      env.accounts.setScenario(a.authIndex, scenario)
+      const res = await probe(codexProbe(a))
+      expect({scenario, http: res.status, status: res.json.status_code}).toEqual({scenario, http: 200, status})
+      expect(res.json.body).toMatch(body)
+    }
+    env.accounts.setScenario(a.authIndex, 'rate_limited')
+    const limited = await probe(codexProbe(a))
+    const err = JSON.parse(limited.json.body).error
+    expect(err.resets_at - nowS()).toBe(err.resets_in_seconds)
+    expect(limited.json.header['Retry-After']).toEqual([String(err.resets_in_seconds)])
+    expect(err.plan_type).toBe(codexIdTokenClaims(a.md.id_token)!.plan_type)
+  })
+
+  it('requires the credential token and the matching Chatgpt-Account-Id', async () => {
+    const a = account('codex')
+    env.accounts.setScenario(a.authIndex, 'ok')
+    const wrongToken = await probe({...codexProbe(a), header: {Authorization: 'Bearer nope', 'Chatgpt-Account-Id': String(a.md.account_id)}})
+    expect(wrongToken.json.status_code).toBe(401)
+    const noAccount = await probe({...codexProbe(a), header: {Authorization: 'Bearer $TOKEN$'}})
+    expect(noAccount.json.status_code).toBe(403)
+    // $TOKEN$ resolves to the file's access_token: sending it literally works too
+    const literal = await probe({...codexProbe(a), header: {Authorization: `Bearer ${String(a.md.access_token)}`, 'chatgpt-account-id': String(a.md.account_id)}})
+    expect(literal.json.status_code).toBe(200)
+    // camelCase authIndex is accepted
+    const camel = await probe({authIndex: a.authIndex, method: 'get', url: CODEX_USAGE_URL, header: codexProbe(a).header})
+    expect(camel.json.status_code).toBe(200)
+  })
+
+  it('timeout: a slow upstream answers late; one beyond 60 s is 502 request failed', async () => {
+    const a = account('codex')
+    env.accounts.setScenario(a.authIndex, {scenario: 'timeout', delayMs: 300})
+    const ctrl = AbortSignal.timeout(100)
+    await expect(
+      fetch(`${env.url}/v0/management/api-call`, {
+        method: 'POST',
+        headers: {authorization: 'Bearer sim-surface-test-key', 'content-type': 'application/json'},
+        body: JSON.stringify(codexProbe(a)),
+        signal: ctrl,
+      }),
+    ).rejects.toThrow()
+    const late = await probe(codexProbe(a))
+    expect(late.json.status_code).toBe(200)
+    env.accounts.apiCallTimeoutMs = 150
+    env.accounts.setScenario(a.authIndex, {scenario: 'timeout', delayMs: 10_000})
+    expect(await probe(codexProbe(a))).toMatchObject({status: 502, json: {error: 'request failed'}})
+  })
+})
+
+describe('Claude oauth/usage and xAI billing', () => {
+  it('claude windows follow the scenario', async () => {
+    const a = account('claude')
+    const req = {auth_index: a.authIndex, method: 'GET', url: CLAUDE_USAGE_URL, header: {Authorization: 'Bearer $TOKEN$', 'anthropic-beta': 'oauth-2025-04-20'}}
+    env.accounts.setScenario(a.authIndex, 'ok')
+    const ok = JSON.parse((await probe(req)).json.body)
+    expect(ok.five_hour.utilization).toBeLessThan(90)
+    expect(Date.parse(ok.five_hour.resets_at) > env.clock.now).toBe(true)
+    expect(Date.parse(ok.seven_day.resets_at) - env.clock.now <= 604_800_000).toBe(true)
+    env.accounts.setScenario(a.authIndex, 'short_exhausted')
+    expect(JSON.parse((await probe(req)).json.body).five_hour.utilization).toBe(100)
+    env.accounts.setScenario(a.authIndex, 'long_exhausted')
+    expect(JSON.parse((await probe(req)).json.body).seven_day.utilization).toBe(100)
+    env.accounts.setScenario(a.authIndex, 'revoked')
+    const revoked = (await probe(req)).json
+    expect(revoked.status_code).toBe(401)
+    expect(revoked.body).toMatch(/revoked/)
+    env.accounts.setScenario(a.authIndex, 'rate_limited')
+    expect((await probe(req)).json.status_code).toBe(429)
+  })
+
+  it('xai billing: weekly credits and monthly spend; exhaustion per scenario', async () => {
+    const a = account('xai')
+    const req = (url: string) => ({auth_index: a.authIndex, method: 'GET', url, header: {Authorization: 'Bearer $TOKEN$'}})
+    env.accounts.setScenario(a.authIndex, 'ok')
+    const weekly = JSON.parse((await probe(req(`${XAI_BILLING_URL}?format=credits`))).json.body)
+    expect(weekly).toMatchObject({format: 'credits', period: 'weekly', limit: 1000, window_seconds: 604_800, limit_reached: false})
+    expect(weekly.used + weekly.remaining).toBe(weekly.limit)
+    expect(weekly.reset_at > nowS()).toBe(true)
+    const monthly = JSON.parse((await probe(req(XAI_BILLING_URL))).json.body)
+    expect(monthly).toMatchObject({format: 'usd_cents', period: 'monthly', limit: 5000, window_seconds: 2_592_000})
+    env.accounts.setScenario(a.authIndex, 'long_exhausted')
+    expect(JSON.parse((await probe(req(XAI_BILLING_URL))).json.body)).toMatchObject({used_percent: 100, remaining: 0, limit_reached: true})
+    env.accounts.setScenario(a.authIndex, 'short_exhausted')
+    expect(JSON.parse((await probe(req(`${XAI_BILLING_URL}?format=credits`))).json.body)).toMatchObject({used_percent: 100, limit_reached: true})
+    expect(JSON.parse((await probe(req(XAI_BILLING_URL))).json.body).limit_reached).toBe(false)
+    env.accounts.setScenario(a.authIndex, 'invalid_token')
+    expect((await probe(req(XAI_BILLING_URL))).json).toMatchObject({status_code: 401})
+  })
+
+  it('a probe for another provider with the wrong credential is rejected upstream', async () => {
+    const claude = account('claude')
+    const res = await probe({auth_index: claude.authIndex, method: 'GET', url: CODEX_USAGE_URL, header: {Authorization: 'Bearer $TOKEN$'}})
+    expect(res.json.status_code).toBe(401)
+  })
+})
