@@ -320,3 +320,36 @@ describe('PATCH /auth-files/fields', () => {
     }
   })
 })
+
+describe('auth-file changes reload clients (§5.5)', () => {
+  it('pushes {"refresh":true} to usage subscribers after an upload and a delete', async () => {
+    const {connect} = await import('node:net')
+    const {KEY} = await import('./surface-harness.js')
+    const port = Number(new URL(env.url).port)
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    socket.on('data', (d) => (received += d.toString('utf8')))
+    const frame = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`
+    const waitFor = async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10))
+      expect(pred()).toBe(true)
+    }
+    const refreshes = () => received.split('{"refresh":true}').length - 1
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+      socket.write(frame('AUTH', KEY) + frame('SUBSCRIBE', 'usage'))
+      await waitFor(() => received.includes('{"support_refresh":true}'))
+      expect(refreshes()).toBe(0)
+      await call(env, 'POST', '/auth-files?name=claude-r@example.com.json', {json: {type: 'claude', email: 'r@example.com'}})
+      await waitFor(() => refreshes() === 1)
+      await call(env, 'DELETE', '/auth-files?name=claude-r@example.com.json')
+      await waitFor(() => refreshes() === 2)
+      // a failed delete changes nothing and reloads nothing
+      await call(env, 'DELETE', '/auth-files?name=claude-r@example.com.json')
+      await new Promise((r) => setTimeout(r, 50))
+      expect(refreshes()).toBe(2)
+    } finally {
+      socket.destroy()
+    }
+  })
+})

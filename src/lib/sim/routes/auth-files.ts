@@ -10,6 +10,11 @@ import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFil
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {fail, goTime, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
 
+/** An auth-file change reloads clients: subscribers get `{"refresh":true}` (§5.5). Config edits notify by themselves. */
+function refreshed(sim: SimContext): void {
+  sim.notifyRefresh?.()
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // GET /auth-files
 // ---------------------------------------------------------------------------------------------------------
@@ -194,6 +199,7 @@ async function uploadAuthFiles(req: SimRequest, sim: SimContext): Promise<SimRes
     if (parts.length === 0) return fail(400, 'no files uploaded')
     if (parts.length === 1) {
       const r = storeUpload(reg, parts[0]!.name, parts[0]!.data)
+      if (r.ok) refreshed(sim)
       return r.ok ? ok() : fail(r.status, r.error)
     }
     const uploaded: string[] = []
@@ -203,6 +209,7 @@ async function uploadAuthFiles(req: SimRequest, sim: SimContext): Promise<SimRes
       if (r.ok) uploaded.push(r.name)
       else failed.push({name: baseName(part.name), error: r.error})
     }
+    if (uploaded.length > 0) refreshed(sim)
     if (failed.length > 0) return ok({status: 'partial', uploaded: uploaded.length, files: uploaded, failed}, 207)
     return ok({status: 'ok', uploaded: uploaded.length, files: uploaded})
   }
@@ -211,6 +218,7 @@ async function uploadAuthFiles(req: SimRequest, sim: SimContext): Promise<SimRes
   if (!name.toLowerCase().endsWith('.json')) return fail(400, 'name must end with .json')
   const result = reg.upload(name, req.body)
   if (!result.ok) return fail(500, result.error)
+  refreshed(sim)
   return ok()
 }
 
@@ -240,7 +248,11 @@ function deleteOne(reg: SimAccountRegistry, raw: string): {ok: true; name: strin
 function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
   const reg = registryOf(sim)
   const all = req.query.get('all')
-  if (all === 'true' || all === '1' || all === '*') return ok({status: 'ok', deleted: reg.removeAll()})
+  if (all === 'true' || all === '1' || all === '*') {
+    const deleted = reg.removeAll()
+    if (deleted > 0) refreshed(sim)
+    return ok({status: 'ok', deleted})
+  }
 
   let names = uniqueNames(req.query.getAll('name'))
   if (names.length === 0) {
@@ -268,6 +280,7 @@ function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
   if (names.length === 0) return fail(400, 'invalid name')
   if (names.length === 1) {
     const r = deleteOne(reg, names[0]!)
+    if (r.ok) refreshed(sim)
     return r.ok ? ok() : fail(r.status, r.error)
   }
   const deleted: string[] = []
@@ -277,6 +290,7 @@ function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
     if (r.ok) deleted.push(r.name)
     else failed.push({name: n, error: r.error})
   }
+  if (deleted.length > 0) refreshed(sim)
   if (failed.length > 0) return ok({status: 'partial', deleted: deleted.length, files: deleted, failed}, 207)
   return ok({status: 'ok', deleted: deleted.length, files: deleted})
 }
@@ -320,6 +334,7 @@ function patchStatus(req: SimRequest, sim: SimContext): SimResponse {
   const file = reg.file(name)
   if (file && (authIndex === '' || reg.byName(file.name)?.authIndex === authIndex)) {
     reg.setDisabled(file.name, disabled)
+    refreshed(sim)
     return ok({status: 'ok', disabled})
   }
   // config API-key credential: identified by auth_index (the simulator's auth IDs for config keys are
@@ -457,6 +472,7 @@ function patchFields(req: SimRequest, sim: SimContext): SimResponse {
   }
   if (!changed) return fail(400, 'no fields to update')
   reg.writeMetadata(file.name, md)
+  refreshed(sim)
   return ok()
 }
 

@@ -32,6 +32,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The value of the one ':param' segment of a route: the last path segment, URL-decoded. */
 export function lastSegment(req: SimRequest): string {
+  const fromCore = req.params ? Object.values(req.params)[0] : undefined
+  if (fromCore !== undefined) return fromCore
   const parts = req.path.split('/')
   const raw = parts[parts.length - 1] ?? ''
   try {
