@@ -15,7 +15,16 @@ export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
 let configPromise: Promise<Config> | null = null
 function loadConfig(): Promise<Config> {
   // ignoreManifest: tests always see the commands in src/ (the manifest's freshness has its own test)
-  configPromise ??= Config.load({root: projectRoot, ignoreManifest: true} as never)
+  configPromise ??= (async () => {
+    const config = await Config.load({root: projectRoot, ignoreManifest: true} as never)
+    // oclif's in-memory manifest points each command at its compiled file under dist/ (stale or absent in a
+    // test run); dropping relativePath makes oclif import the TypeScript source through tsx instead.
+    for (const plugin of config.plugins.values()) {
+      if (plugin.root !== config.root) continue
+      for (const cached of Object.values(plugin.manifest.commands)) delete (cached as {relativePath?: string[]}).relativePath
+    }
+    return config
+  })()
   return configPromise
 }
 

@@ -270,26 +270,33 @@ export class GatewayClient {
       throw this.networkError(error, target, timeoutMs)
     }
     this.captureVersion(resHeaders)
-    const ctype = resHeaders['content-type'] ?? ''
+    const mode = options.responseType ?? 'json'
     let data: unknown = raw
-    const wantJson = (options.responseType ?? 'json') === 'json'
-    if (options.responseType === 'text') data = raw.toString('utf8')
-    else if (wantJson || ctype.includes('json')) {
+    if (mode === 'text') data = raw.toString('utf8')
+    else if (mode === 'json') {
       const text = raw.toString('utf8')
       if (text.trim() === '') data = null
       else {
         try {
           data = JSON.parse(text)
         } catch {
-          data = status >= 400 ? {error: text.trim()} : undefined
-          if (status < 400 && wantJson) {
+          if (status < 400) {
             throw new UpstreamError(`the gateway answered ${method} ${options.path} with a body that is not JSON`, {code: 'bad_response'})
           }
+          data = {error: text.trim()}
         }
       }
     }
     if (status >= 400 && !(options.passStatuses ?? []).includes(status)) {
-      throw await this.statusError(status, raw, data, method, options, keySource)
+      let errData = data
+      if (Buffer.isBuffer(errData) || typeof errData === 'string') {
+        try {
+          errData = JSON.parse(raw.toString('utf8'))
+        } catch {
+          errData = raw.length > 0 ? {error: raw.toString('utf8').trim()} : null
+        }
+      }
+      throw await this.statusError(status, raw, errData, method, options, keySource)
     }
     if (options.schema && status < 300) {
       const parsed = options.schema.safeParse(data)

@@ -1,0 +1,101 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
+import {runCli} from '../helpers/run.js'
+
+const KEY = 'status-test-management-key-0123456789'
+let sim: Simulator
+
+beforeEach(async () => {
+  sim = await startSimulator({managementKey: KEY, seed: 7})
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+const env = (key = KEY) => ({CPA_URL: sim.url, CPA_MANAGEMENT_KEY: key})
+
+describe('cpactl status', () => {
+  it('reports version, key, publishing, retention and both transports without popping anything', async () => {
+    sim.preload(3)
+    const r = await runCli(['status', '--json'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toMatchObject({
+      url: sim.url,
+      profile: null,
+      keySource: 'env CPA_MANAGEMENT_KEY',
+      gateway: {reachable: true, version: '7.2.140', commit: 'a7e3596', buildDate: '2026-08-22T06:41:09Z'},
+      management: {enabled: true, keyAccepted: true, error: null},
+      usage: {publishing: true, retentionSeconds: 60},
+      transports: {http: {available: true}, resp: {available: true, reason: 'AUTH accepted on the gateway port'}},
+    })
+    // the RESP check sent exactly one AUTH and nothing else; nothing was popped
+    const resp = sim.respLog()
+    expect(resp).toHaveLength(1)
+    expect(resp[0].commands).toEqual([['AUTH', '***']])
+    expect(sim.counters().popped).toBe(0)
+    expect(sim.counters().queued).toBe(3)
+    expect(sim.counters().authFailures).toBe(0)
+  })
+
+  it('human output is a key/value block on stdout', async () => {
+    sim.setConfig('usage-statistics-enabled', false)
+    const r = await runCli(['status'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^Usage publishing\s+OFF \(no records are queued\)$/m)
+    expect(r.stdout).toMatch(/^Version\s+7\.2\.140 /m)
+  })
+
+  it('a wrong key: exit 4 after exactly one rejected attempt, with and without --json, key never printed', async () => {
+    const wrong = 'wrong-key-that-must-not-leak-42'
+    const human = await runCli(['status'], {env: env(wrong)})
+    expect(human.exitCode).toBe(4)
+    expect(sim.authFailures()).toBe(1)
+    const json = await runCli(['status', '--json'], {env: env(wrong)})
+    expect(json.exitCode).toBe(4)
+    expect(json.json.error).toMatchObject({code: 'auth_failed', exitCode: 4})
+    expect(json.json.error.message).toContain('env CPA_MANAGEMENT_KEY')
+    expect(sim.authFailures()).toBe(2)
+    // no RESP AUTH was attempted after the HTTP rejection
+    expect(sim.respLog()).toHaveLength(0)
+    for (const out of [human.stdout, human.stderr, json.stdout, json.stderr]) expect(out).not.toContain(wrong)
+  })
+
+  it('a banned IP: exit 4, code ip_banned, with the remaining time', async () => {
+    sim.ban('127.0.0.1', 29 * 60_000 + 41_000)
+    const r = await runCli(['status', '--json'], {env: env()})
+    expect(r.exitCode).toBe(4)
+    expect(r.json.error.code).toBe('ip_banned')
+    expect(r.json.error.message).toMatch(/try again in 29m4\ds/)
+    expect(r.json.error.details.remainingMs).toBeGreaterThan(29 * 60_000)
+  })
+
+  it('management disabled: exit 3 management_disabled (empty 404, /healthz ok)', async () => {
+    sim.setManagementEnabled(false)
+    const r = await runCli(['status', '--json'], {env: env()})
+    expect(r.exitCode).toBe(3)
+    expect(r.json.error.code).toBe('management_disabled')
+  })
+
+  it('gateway down: exit 5 unreachable', async () => {
+    const url = sim.url
+    await sim.close()
+    const r = await runCli(['status', '--json'], {env: {CPA_URL: url, CPA_MANAGEMENT_KEY: KEY}})
+    expect(r.exitCode).toBe(5)
+    expect(r.json.error.code).toBe('unreachable')
+    sim = await startSimulator({managementKey: KEY}) // for afterEach
+  })
+
+  it('no key anywhere: exit 3 missing_key, nothing sent to the management API', async () => {
+    const r = await runCli(['status', '--json'], {env: {CPA_URL: sim.url}})
+    expect(r.exitCode).toBe(3)
+    expect(r.json.error.code).toBe('missing_key')
+    expect(sim.httpLog().filter((e) => e.path.startsWith('/v0/management'))).toHaveLength(0)
+  })
+
+  it('bad flag: exit 2 with and without --json', async () => {
+    expect((await runCli(['status', '--nope'])).exitCode).toBe(2)
+    const j = await runCli(['status', '--nope', '--json'])
+    expect(j.exitCode).toBe(2)
+  })
+})
