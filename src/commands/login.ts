@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
+import {parseDuration} from '../lib/cli/duration.js'
 import {ConfigError} from '../lib/cli/errors.js'
 import {renderKeyValues} from '../lib/cli/output.js'
 import {resolveManagementKey} from '../lib/config/credentials.js'
@@ -32,13 +33,14 @@ export default class Login extends BaseCommand<typeof Login> {
     if (!url) throw new ConfigError('login needs --url (or CPA_URL)', {code: 'no_gateway'})
     const name = this.flags.profile ?? 'default'
     const key = await resolveManagementKey({env: process.env, configDir: this.dirs.configDir, profile: null, fromStdin: this.flags['management-key-stdin']})
-    const client = await this.gateway({url, profile: null})
     const storage = (this.flags['key-storage'] ?? (this.flags['insecure-storage'] ? 'file' : 'keychain')) as 'keychain' | 'file' | 'none'
     const {getConfig} = await import('../lib/gateway/config.js')
+    const {GatewayClient, normalizeBaseUrl} = await import('../lib/gateway/client.js')
+    const origin = normalizeBaseUrl(url).origin
     const result = await login({
       configDir: this.dirs.configDir,
       name,
-      url,
+      url: origin,
       insecure: this.flags.insecure,
       tz: this.flags.tz ?? null,
       instance: this.flags.instance ?? null,
@@ -46,8 +48,9 @@ export default class Login extends BaseCommand<typeof Login> {
       key,
       verify: async () => {
         // exactly one authenticated request; a rejection is never retried
-        const verifier = new (await import('../lib/gateway/client.js')).GatewayClient({
-          baseUrl: client.url.origin,
+        const verifier = new GatewayClient({
+          baseUrl: origin,
+          timeoutMs: this.flags.timeout ? parseDuration(this.flags.timeout, '--timeout') : 10_000,
           insecure: this.flags.insecure,
           getKey: async () => key,
           signal: this.signal,
