@@ -24,6 +24,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {resolve as resolvePath, join} from 'node:path'
 
+import {hourMinute, rfc3339} from './local-time.js'
 import {createLogStore, type SimLogStore} from './log-files.js'
 import type {AccountRegistry, SimAccount} from './types.js'
 
@@ -120,6 +121,8 @@ export type UploadResult = {ok: true; name: string} | {ok: false; name: string; 
 export interface SimAccountRegistry extends AccountRegistry {
   readonly authDir: string
   readonly seed: number
+  /** Server-local zone (minutes east of UTC), undefined = the process zone. */
+  readonly tzOffsetMinutes: number | undefined
   /** Simulated log files behind /logs, /request-error-logs, /request-log-by-id (§3.8). */
   readonly logs: SimLogStore
   /** Convenience for the core: `sim.log(line)` may call this (same as `logs.append`). */
@@ -169,6 +172,8 @@ export interface AccountRegistryOptions {
   config: () => Record<string, unknown>
   /** 'default' (write the seeded accounts when authDir holds no .json file) or 'none'. */
   accounts?: 'default' | 'none'
+  /** Server-local zone, minutes east of UTC (bucket labels, log lines, times); default: the process zone. */
+  tzOffsetMinutes?: number
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -227,20 +232,6 @@ function alnumFrom(rand: () => number, length: number): string {
 function uuidFrom(rand: () => number): string {
   const h = hexFrom(rand, 32)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
-}
-
-/** Go time.Time JSON: RFC 3339 with the server's local offset (no fractional part here). */
-export function localRfc3339(ms: number): string {
-  const d = new Date(ms)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  const offMin = -d.getTimezoneOffset()
-  const sign = offMin >= 0 ? '+' : '-'
-  const abs = Math.abs(offMin)
-  const off = offMin === 0 ? 'Z' : `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${off}`
-  )
 }
 
 /** Build an unsigned-looking JWT (the signature is random bytes; nobody verifies it in the simulator). */
@@ -342,12 +333,12 @@ interface SeedFile {
 }
 
 /** The seeded default auth files (content only; the registry writes them). */
-export function defaultAuthFiles(seed: number, nowMs: number): SeedFile[] {
+export function defaultAuthFiles(seed: number, nowMs: number, tzOffsetMinutes?: number): SeedFile[] {
   const rand = prng(seed ^ 0x5eed)
   const names = shuffled(FIRST_NAMES, rand)
   let nameIdx = 0
   const email = () => `${names[nameIdx++ % names.length]}@${DOMAINS[Math.floor(rand() * DOMAINS.length)]}`
-  const iso = (ms: number) => localRfc3339(ms)
+  const iso = (ms: number) => rfc3339(ms, tzOffsetMinutes)
   const lastRefresh = nowMs - Math.floor(rand() * 3 * 86_400_000)
   const files: SeedFile[] = []
 
@@ -548,14 +539,9 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : ''
 }
 
-function hhmm(ms: number): string {
-  const d = new Date(ms)
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
-}
-
 /** §3.2 bucket label `HH:MM-HH:MM` in server local time. */
-export function bucketLabel(bucketStartMs: number): string {
-  return `${hhmm(bucketStartMs)}-${hhmm(bucketStartMs + BUCKET_MS)}`
+export function bucketLabel(bucketStartMs: number, tzOffsetMinutes?: number): string {
+  return `${hourMinute(bucketStartMs, tzOffsetMinutes)}-${hourMinute(bucketStartMs + BUCKET_MS, tzOffsetMinutes)}`
 }
 
 const FAMILY_PROVIDER: Record<Exclude<ConfigKeyFamily, 'openai-compatibility'>, string> = {
@@ -572,7 +558,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
   const files = new Map<string, SimAuthFile>() // by name
   const counters = new Map<string, Counters>() // by auth_index
   const defaultScenarios = new Map<string, UpstreamScenario>() // by file name
-  const logs = createLogStore({now: opts.now, enabled: () => opts.config()['logging-to-file'] === true})
+  const logs = createLogStore({now: opts.now, enabled: () => opts.config()['logging-to-file'] === true, tzOffsetMinutes: opts.tzOffsetMinutes})
 
   mkdirSync(authDir, {recursive: true, mode: 0o700})
 
@@ -614,7 +600,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
   // Initial content: existing .json files, or the seeded defaults.
   const existing = readdirSync(authDir).filter((n) => n.toLowerCase().endsWith('.json'))
   if (existing.length === 0 && (opts.accounts ?? 'default') === 'default') {
-    for (const seedFile of defaultAuthFiles(opts.seed, opts.now())) {
+    for (const seedFile of defaultAuthFiles(opts.seed, opts.now(), opts.tzOffsetMinutes)) {
       writeFile(seedFile.name, Buffer.from(JSON.stringify(seedFile.content, null, 2) + '\n'))
       defaultScenarios.set(seedFile.name, seedFile.scenario)
     }
@@ -770,6 +756,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
   const registry: SimAccountRegistry = {
     authDir,
     seed: opts.seed,
+    tzOffsetMinutes: opts.tzOffsetMinutes,
     logs,
     appendLog: (line) => logs.append(line),
     rotateLogs: () => logs.rotate(),
@@ -860,7 +847,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
       const out: RecentBucket[] = []
       for (let b = current - BUCKETS + 1; b <= current; b++) {
         const counts = c?.buckets.get(b)
-        out.push({time: bucketLabel(b * BUCKET_MS), success: counts?.success ?? 0, failed: counts?.failed ?? 0})
+        out.push({time: bucketLabel(b * BUCKET_MS, opts.tzOffsetMinutes), success: counts?.success ?? 0, failed: counts?.failed ?? 0})
       }
       return out
     },

@@ -13,6 +13,7 @@
  * A cursor into a main.log that was rotated or truncated (DELETE /logs) since gives a fresh tail with
  * `cursor-reset: true` — the simulator always resets after a rotation, as the contract describes.
  */
+import {fromWallClock, stamp} from './local-time.js'
 
 export interface LogReadOptions {
   /** Unix seconds: only lines whose `[YYYY-MM-DD HH:MM:SS` timestamp is strictly later. */
@@ -55,27 +56,25 @@ export interface SimLogStore {
   requestLogById(id: string): RequestLogFile | undefined
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0')
-
-/** `YYYY-MM-DD HH:MM:SS` in server local time. */
-export function localStamp(ms: number): string {
-  const d = new Date(ms)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+/** `YYYY-MM-DD HH:MM:SS` in server local time (the process zone unless an offset is given). */
+export function localStamp(ms: number, tzOffsetMinutes?: number): string {
+  return stamp(ms, tzOffsetMinutes)
 }
 
 /** File-name stamp `YYYY-MM-DDTHHMMSS` in server local time. */
-function fileStamp(ms: number): string {
-  return localStamp(ms).replace(' ', 'T').replaceAll(':', '')
+function fileStamp(ms: number, tzOffsetMinutes?: number): string {
+  return stamp(ms, tzOffsetMinutes).replace(' ', 'T').replaceAll(':', '')
 }
 
 const STAMP_RE = /^\[?(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/
 
-/** Unix seconds of a line's leading local timestamp, or undefined. */
-export function lineTimestamp(line: string): number | undefined {
+/** Unix seconds of a line's leading server-local timestamp, or undefined. */
+export function lineTimestamp(line: string, tzOffsetMinutes?: number): number | undefined {
   const m = STAMP_RE.exec(line)
   if (!m) return undefined
   const [, y, mo, d, h, mi, s] = m
-  return Math.floor(new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)).getTime() / 1000)
+  const ms = fromWallClock({year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s)}, tzOffsetMinutes)
+  return Math.floor(ms / 1000)
 }
 
 interface Cursor {
@@ -101,7 +100,8 @@ function decodeCursor(raw: string): Cursor | undefined {
   }
 }
 
-export function createLogStore(opts: {now: () => number; enabled?: () => boolean}): SimLogStore {
+export function createLogStore(opts: {now: () => number; enabled?: () => boolean; tzOffsetMinutes?: number}): SimLogStore {
+  const tz = opts.tzOffsetMinutes
   let generation = 1
   let main: string[] = []
   /** oldest first */
@@ -112,7 +112,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
   const maxTs = (lines: string[], start = 0) => {
     let latest = start
     for (const l of lines) {
-      const ts = lineTimestamp(l)
+      const ts = lineTimestamp(l, tz)
       if (ts !== undefined && ts > latest) latest = ts
     }
     return latest
@@ -130,12 +130,12 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
       if (opts.enabled && !opts.enabled()) return
       for (const one of line.split('\n')) {
         if (one === '') continue
-        main.push(STAMP_RE.test(one) ? one : `[${localStamp(at)}] [info] ${one}`)
+        main.push(STAMP_RE.test(one) ? one : `[${localStamp(at, tz)}] [info] ${one}`)
       }
     },
     rotate() {
       // rotated names follow the gateway's timestamp pattern main-YYYY-MM-DDTHH-MM-SS.log
-      rotated.push({name: `main-${localStamp(opts.now()).replace(' ', 'T').replaceAll(':', '-')}.log`, lines: main})
+      rotated.push({name: `main-${localStamp(opts.now(), tz).replace(' ', 'T').replaceAll(':', '-')}.log`, lines: main})
       main = []
       generation++
     },
@@ -176,7 +176,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
       let include = false
       let lines: string[] = []
       for (const l of all) {
-        const ts = lineTimestamp(l)
+        const ts = lineTimestamp(l, tz)
         if (ts !== undefined) include = cutoff === 0 || ts > cutoff
         if (cutoff === 0 || include) lines.push(l)
       }
@@ -189,7 +189,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
     rotatedCount: () => rotated.length,
     addRequestLog(requestId, content, {error = false, at = opts.now()} = {}) {
       const file: RequestLogFile = {
-        name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at)}-${requestId}.log`,
+        name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at, tz)}-${requestId}.log`,
         content,
         modified: at,
       }

@@ -161,6 +161,24 @@ describe('counters and recent_requests', () => {
   })
 })
 
+describe('server-local zone', () => {
+  it('labels buckets and stamps log lines in the configured offset, and parses them back', () => {
+    const cfg: Record<string, unknown> = {'logging-to-file': true}
+    const reg = createAccountRegistry({seed: 1, authDir: tempDir(), now: () => T0, config: () => cfg, tzOffsetMinutes: 480})
+    // T0 = 06:03:11Z = 14:03:11+08:00; its bucket is 14:00-14:10
+    const buckets = reg.recentRequests(reg.list()[0]!.authIndex, T0)
+    expect(buckets[19]!.time).toBe('14:00-14:10')
+    expect(buckets[0]!.time).toBe('10:50-11:00')
+    reg.appendLog('hello')
+    expect(reg.logs.lines()).toEqual(['[2026-08-22 14:03:11] [info] hello'])
+    expect(reg.logs.read({after: Math.floor(T0 / 1000) - 1}).lines).toHaveLength(1)
+    expect(reg.logs.read({after: Math.floor(T0 / 1000)}).lines).toHaveLength(0)
+    expect(reg.logs.read({})['latest-timestamp']).toBe(Math.floor(T0 / 1000))
+    const codex = reg.files().find((f) => f.type === 'codex')!
+    expect(String(codex.metadata.last_refresh)).toMatch(/\+08:00$/)
+  })
+})
+
 describe('scenarios', () => {
   it('sets a scenario by auth_index or file name and rejects unknown targets', () => {
     const reg = registry()

@@ -29,8 +29,8 @@ describe('/logs (§3.8)', () => {
     env.accounts.logs.append('first', t - 3000)
     env.accounts.logs.append('second', t - 2000)
     env.accounts.logs.append('  continuation without timestamp', t - 2000)
-    env.accounts.logs.append(`[${localStamp(t)}] [warn] third`)
-    const stamp = (ms: number) => `[${localStamp(ms)}]`
+    env.accounts.logs.append(`[${localStamp(t, env.accounts.tzOffsetMinutes)}] [warn] third`)
+    const stamp = (ms: number) => `[${localStamp(ms, env.accounts.tzOffsetMinutes)}]`
 
     const all = await call(env, 'GET', '/logs')
     expect(all.json.lines).toEqual([

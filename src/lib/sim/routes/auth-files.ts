@@ -8,7 +8,8 @@ import {statSync} from 'node:fs'
 
 import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFile} from '../accounts.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
-import {fail, goTime, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
+import {goTime} from '../local-time.js'
+import {fail, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
 
 /** An auth-file change reloads clients: subscribers get `{"refresh":true}` (§5.5). Config edits notify by themselves. */
 function refreshed(sim: SimContext): void {
@@ -65,18 +66,18 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
   if (projectId) entry.project_id = projectId
   entry.account_type = 'oauth'
   if (email || projectId) entry.account = email || projectId
-  entry.created_at = goTime(f.createdAt)
-  entry.updated_at = goTime(f.updatedAt)
+  entry.created_at = goTime(f.createdAt, reg.tzOffsetMinutes)
+  entry.updated_at = goTime(f.updatedAt, reg.tzOffsetMinutes)
   const lr = lastRefreshMs(md)
-  if (lr !== undefined) entry.last_refresh = goTime(lr)
+  if (lr !== undefined) entry.last_refresh = goTime(lr, reg.tzOffsetMinutes)
   entry.path = f.path
   try {
     const st = statSync(f.path)
     entry.size = st.size
-    entry.modtime = goTime(st.mtimeMs)
+    entry.modtime = goTime(st.mtimeMs, reg.tzOffsetMinutes)
   } catch {
     entry.source = 'memory'
-    entry.modtime = goTime(f.updatedAt)
+    entry.modtime = goTime(f.updatedAt, reg.tzOffsetMinutes)
   }
   if (f.type === 'codex') {
     const claims = codexIdTokenClaims(md.id_token)

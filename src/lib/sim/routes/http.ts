@@ -52,17 +52,6 @@ export function registryOf(sim: SimContext): SimAccountRegistry {
   return reg as SimAccountRegistry
 }
 
-/** Go `time.Time` JSON: RFC 3339 with fractional seconds (trailing zeros trimmed) and the local offset. */
-export function goTime(ms: number): string {
-  const d = new Date(ms)
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
-  const frac = d.getMilliseconds() === 0 ? '' : `.${pad(d.getMilliseconds(), 3).replace(/0+$/, '')}`
-  const offMin = -d.getTimezoneOffset()
-  const abs = Math.abs(offMin)
-  const off = offMin === 0 ? 'Z' : `${offMin >= 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${off}`
-}
-
 /** Go's `strings.TrimSpace` on an unknown value that should be a string. */
 export function trimmed(value: unknown): string {
   return typeof value === 'string' ? value.trim() : ''
