@@ -20,7 +20,7 @@
  * buckets, §3.2), the scripted upstream scenario (upstream.ts), quota state for /reset-quota (§3.1) and the
  * simulated log files behind /logs (§3.8, see log-files.ts).
  */
-import {createHash, randomBytes} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {resolve as resolvePath, join} from 'node:path'
 
@@ -890,9 +890,4 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
     apiCallTimeoutMs: 60_000,
   }
   return registry
-}
-
-/** Random hex for callers that need fresh (non-seeded) identifiers. */
-export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex')
 }

@@ -139,7 +139,7 @@ function isoUtc(unixS: number): string {
 // Provider error bodies per scenario
 // ---------------------------------------------------------------------------------------------------------
 
-function codexError(scenario: string, account: SimAccount, plan: string, w: Windows, nowMs: number): UpstreamAnswer | undefined {
+function codexError(scenario: string, plan: string, w: Windows, nowMs: number): UpstreamAnswer | undefined {
   switch (scenario) {
     case 'revoked':
       return jsonAnswer(
@@ -172,7 +172,6 @@ function codexError(scenario: string, account: SimAccount, plan: string, w: Wind
         {'Retry-After': [String(w.short.resetAfter)]},
       )
     default:
-      void account
       return commonError(scenario, nowMs)
   }
 }
@@ -365,7 +364,7 @@ export async function answerUpstream(reg: SimAccountRegistry, authIndex: string,
     }
     const plan = String(claims.plan_type ?? 'plus')
     const w = windowsFor(account.authIndex, scenario, nowS, [FIVE_HOURS, WEEK])
-    return {kind: 'answer', answer: codexError(scenario, account, plan, w, now) ?? codexOk(account, md, plan, w, now)}
+    return {kind: 'answer', answer: codexError(scenario, plan, w, now) ?? codexOk(account, md, plan, w, now)}
   }
   if (target === CLAUDE_USAGE_URL) {
     if (account.provider !== 'claude') return {kind: 'answer', answer: unauthorized()}
