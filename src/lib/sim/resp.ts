@@ -26,15 +26,27 @@ export class RespParser {
   private buf: Buffer = Buffer.alloc(0)
   private off = 0
 
-  /** Feed bytes; returns every complete command (an array of arguments, possibly empty). Throws on bad frames. */
+  /** Set once a malformed frame was seen; nothing after it is parsed. */
+  failed = false
+
+  /**
+   * Feed bytes; returns every complete command (an array of arguments, possibly empty) that precedes the
+   * first malformed frame. After a malformed frame `failed` is true.
+   */
   feed(chunk: Buffer): string[][] {
+    if (this.failed) return []
     this.buf = this.off < this.buf.length ? Buffer.concat([this.buf.subarray(this.off), chunk]) : chunk
     this.off = 0
     const out: string[][] = []
-    for (;;) {
-      const cmd = this.parseOne()
-      if (cmd === undefined) break
-      out.push(cmd)
+    try {
+      for (;;) {
+        const cmd = this.parseOne()
+        if (cmd === undefined) break
+        out.push(cmd)
+      }
+    } catch (error) {
+      if (!(error instanceof RespProtocolError)) throw error
+      this.failed = true
     }
     return out
   }
@@ -206,12 +218,10 @@ export class RespConnection implements Subscriber {
   /** Feed bytes that were read before the connection was handed over (the sniffed first chunk). */
   onData(chunk: Buffer): void {
     if (this.closed || this.closing) return
-    try {
-      for (const cmd of this.parser.feed(chunk)) this.work.push(cmd)
-    } catch {
-      // Commands parsed before the bad frame are still answered, then `-ERR protocol error` and close.
-      this.work.push(null)
-    }
+    if (this.parser.failed) return
+    for (const cmd of this.parser.feed(chunk)) this.work.push(cmd)
+    // Commands parsed before a bad frame are still answered, then `-ERR protocol error` and close.
+    if (this.parser.failed) this.work.push(null)
     this.pump()
   }
 
@@ -251,9 +261,6 @@ export class RespConnection implements Subscriber {
   }
 
   private onSocketClose(): void {
-    if (this.closed && this.subscribed === false && this.work.length === 0) {
-      // fallthrough to cleanup below
-    }
     this.closed = true
     this.work.length = 0
     if (this.subscribed) {
