@@ -1,9 +1,149 @@
+/**
+ * Migration 002: prices, API-key aliases, and the report rollups (issue 5). Schema:
+ *
+ * prices — one row per model name as usage records carry it (src/lib/pricing/types.ts).
+ *   model TEXT PRIMARY KEY; input, cache_read, cache_write, output, reasoning REAL (USD per 1M tokens,
+ *   NULL = not set); tiers TEXT (JSON ContextTier[]), service_tiers TEXT (JSON {tier: rule});
+ *   source TEXT (manual | litellm | models.dev | bundled), source_model TEXT, updated_at INTEGER (ms).
+ *
+ * api_key_aliases — names for client API keys (cpamp-anchor.md §9).
+ *   api_key_hash TEXT PRIMARY KEY (lowercase hex SHA-256 of the trimmed key; the key itself is never stored);
+ *   alias TEXT (≤ 120 chars), alias_key TEXT UNIQUE (NFC + lower case: aliases are unique regardless of case);
+ *   updated_at INTEGER. Rows outlive the keys, so history keeps its names.
+ *
+ * api_key_hints — client keys seen on a gateway (`aliases import --from-gateway`): api_key_hash PRIMARY KEY,
+ *   masked TEXT (`****wxyz`), instance TEXT, seen_at INTEGER. Lets reports show a masked key for unnamed keys.
+ *
+ * account_labels — the latest auth-file list per instance: (instance, auth_index) PRIMARY KEY, name (file),
+ *   email, label, provider, updated_at. Reports show these instead of bare auth_index values.
+ *
+ * Report rollups (derived from usage_events, rebuildable; maintained by src/lib/store/reports.ts, which
+ * folds events with id > report_state.derived_upto_id into them before each report):
+ *   report_model_hourly   (hour_ms, instance, provider, model, service_tier, response_service_tier)
+ *   report_key_hourly     (hour_ms, instance, api_key_hash, provider, model, service_tier, response_service_tier)
+ *   report_account_hourly (hour_ms, instance, auth_index, provider, model, service_tier, response_service_tier,
+ *                          failed, fail_status_code)
+ *   Values: requests, failed (count), uncached_input, cache_read, cache_write, output_total, reasoning,
+ *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event),
+ *   lat_hist / ttft_hist BLOB (log-scale histogram, 16 buckets per octave: sorted (u16 bucket, u32 count) LE
+ *   pairs), for p95 over long ranges. Absent dimensions are ''. WITHOUT ROWID.
+ *   They are coarser than usage_hourly (which keys every dimension at once and so holds about one row per
+ *   event when traffic is spread over many accounts × keys × models) — that is what makes long ranges fast.
+ * report_account_sources — (instance, auth_index, source) → last_ts: the newest `source` (email, project or
+ *   masked key) each credential was seen with, for display and for `--account <email>` filters.
+ * report_state — key/value integers: derived_upto_id (last usage_events.id folded into the rollups),
+ *   raw_complete_from (UTC ms: raw events before it may have been pruned; 0 = never pruned).
+ */
 import type {Migration} from './types.js'
+
+const SUMS = `
+  requests INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  uncached_input INTEGER NOT NULL,
+  cache_read INTEGER NOT NULL,
+  cache_write INTEGER NOT NULL,
+  output_total INTEGER NOT NULL,
+  reasoning INTEGER NOT NULL,
+  unclassified INTEGER NOT NULL,
+  latency_sum INTEGER NOT NULL,
+  latency_count INTEGER NOT NULL,
+  ttft_sum INTEGER NOT NULL,
+  ttft_count INTEGER NOT NULL,
+  last_ts INTEGER NOT NULL,
+  lat_hist BLOB,
+  ttft_hist BLOB`
 
 export const migration: Migration = {
   id: 2,
   name: 'pricing',
-  up() {
-    // filled in by the owner of this area
+  up(db) {
+    db.exec(`
+      CREATE TABLE prices (
+        model TEXT PRIMARY KEY,
+        input REAL,
+        cache_read REAL,
+        cache_write REAL,
+        output REAL,
+        reasoning REAL,
+        tiers TEXT NOT NULL DEFAULT '[]',
+        service_tiers TEXT NOT NULL DEFAULT '{}',
+        source TEXT NOT NULL,
+        source_model TEXT,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE api_key_aliases (
+        api_key_hash TEXT PRIMARY KEY CHECK (length(api_key_hash) = 64),
+        alias TEXT NOT NULL,
+        alias_key TEXT NOT NULL UNIQUE,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE api_key_hints (
+        api_key_hash TEXT PRIMARY KEY CHECK (length(api_key_hash) = 64),
+        masked TEXT NOT NULL,
+        instance TEXT,
+        seen_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE account_labels (
+        instance TEXT NOT NULL,
+        auth_index TEXT NOT NULL,
+        name TEXT,
+        email TEXT,
+        label TEXT,
+        provider TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (instance, auth_index)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE report_model_hourly (
+        hour_ms INTEGER NOT NULL,
+        instance TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        service_tier TEXT NOT NULL,
+        response_service_tier TEXT NOT NULL,${SUMS},
+        PRIMARY KEY (hour_ms, instance, provider, model, service_tier, response_service_tier)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE report_key_hourly (
+        hour_ms INTEGER NOT NULL,
+        instance TEXT NOT NULL,
+        api_key_hash TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        service_tier TEXT NOT NULL,
+        response_service_tier TEXT NOT NULL,${SUMS},
+        PRIMARY KEY (hour_ms, instance, api_key_hash, provider, model, service_tier, response_service_tier)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE report_account_hourly (
+        hour_ms INTEGER NOT NULL,
+        instance TEXT NOT NULL,
+        auth_index TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        service_tier TEXT NOT NULL,
+        response_service_tier TEXT NOT NULL,
+        failed_flag INTEGER NOT NULL,
+        fail_status_code INTEGER NOT NULL,${SUMS},
+        PRIMARY KEY (hour_ms, instance, auth_index, provider, model, service_tier, response_service_tier, failed_flag, fail_status_code)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE report_account_sources (
+        instance TEXT NOT NULL,
+        auth_index TEXT NOT NULL,
+        source TEXT NOT NULL,
+        last_ts INTEGER NOT NULL,
+        PRIMARY KEY (instance, auth_index, source)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE report_state (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO report_state (key, value) VALUES ('derived_upto_id', 0), ('raw_complete_from', 0);
+    `)
   },
 }

@@ -1,0 +1,80 @@
+/**
+ * Latency histograms for percentiles over long ranges. Log-scale buckets, 16 per octave: bucket 0 holds 0 ms,
+ * bucket b ≥ 1 holds [2^((b-1)/16), 2^(b/16)) ms, and a percentile read from it is the bucket's geometric
+ * middle — within ±2.2 % of the exact value. Rollup rows keep one as a BLOB of sorted little-endian
+ * (u16 bucket, u32 count) pairs; merging is adding counts. Short ranges are computed exactly from raw events
+ * (`exactPercentile`).
+ */
+
+export const HIST_BUCKETS = 1024
+const PER_OCTAVE = 16
+
+export function histBucket(ms: number): number {
+  if (!(ms > 0)) return 0
+  const b = 1 + Math.floor(Math.log2(ms) * PER_OCTAVE)
+  return b < 1 ? 1 : b >= HIST_BUCKETS ? HIST_BUCKETS - 1 : b
+}
+
+/** Representative value of a bucket (ms, rounded). */
+export function histValue(bucket: number): number {
+  if (bucket <= 0) return 0
+  return Math.round(2 ** ((bucket - 0.5) / PER_OCTAVE))
+}
+
+/** Sparse histogram being built: bucket → count. */
+export type SparseHist = Map<number, number>
+
+export function histAdd(h: SparseHist, ms: number, count = 1): void {
+  const b = histBucket(ms)
+  h.set(b, (h.get(b) ?? 0) + count)
+}
+
+export function encodeHist(h: SparseHist): Buffer | null {
+  if (h.size === 0) return null
+  const keys = [...h.keys()].sort((a, b) => a - b)
+  const buf = Buffer.allocUnsafe(keys.length * 6)
+  let o = 0
+  for (const k of keys) {
+    buf.writeUInt16LE(k, o)
+    buf.writeUInt32LE(h.get(k)!, o + 2)
+    o += 6
+  }
+  return buf
+}
+
+/** Add an encoded histogram into a sparse one. */
+export function mergeEncoded(into: SparseHist, buf: Buffer | Uint8Array | null | undefined): void {
+  if (!buf) return
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  for (let o = 0; o + 6 <= b.length; o += 6) {
+    const k = b.readUInt16LE(o)
+    into.set(k, (into.get(k) ?? 0) + b.readUInt32LE(o + 2))
+  }
+}
+
+/** Add an encoded histogram into a dense accumulator (Float64Array(HIST_BUCKETS)). */
+export function addEncodedDense(into: Float64Array, buf: Buffer | null | undefined): void {
+  if (!buf) return
+  for (let o = 0; o + 6 <= buf.length; o += 6) into[buf.readUInt16LE(o)] += buf.readUInt32LE(o + 2)
+}
+
+/** Nearest-rank percentile (q in (0, 1]) from a dense histogram; null when empty. */
+export function histPercentile(dense: Float64Array, q: number): number | null {
+  let total = 0
+  for (let i = 0; i < dense.length; i++) total += dense[i]
+  if (total === 0) return null
+  const rank = Math.max(1, Math.ceil(q * total))
+  let seen = 0
+  for (let i = 0; i < dense.length; i++) {
+    seen += dense[i]
+    if (seen >= rank) return histValue(i)
+  }
+  return histValue(dense.length - 1)
+}
+
+/** Nearest-rank percentile of raw values (sorts a copy); null when empty. */
+export function exactPercentile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null
+  const sorted = Float64Array.from(values).sort()
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]
+}

@@ -1,0 +1,135 @@
+/**
+ * Time zones without a library (cli-conventions.md §9): storage is UTC; day/week/month buckets and the
+ * keywords `today`, `yesterday`, `this-month` follow an IANA zone, DST included (a local day is 23, 24 or 25
+ * hours long: buckets are local calendar dates converted to UTC instants, never 24 h steps). Intl does the
+ * zone arithmetic; events are assigned to buckets by comparing instants, never by formatting each event.
+ */
+import {UsageError} from '../cli/errors.js'
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    })
+    formatters.set(tz, f)
+  }
+  return f
+}
+
+/** The system's zone (used when neither --tz nor the profile names one). */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
+}
+
+/** Validate an IANA zone name (UsageError when unknown) and return its canonical spelling. */
+export function checkTimeZone(tz: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', {timeZone: tz}).resolvedOptions().timeZone
+  } catch {
+    throw new UsageError(`unknown time zone '${tz}': use an IANA name such as Europe/Berlin, America/New_York or UTC`, {code: 'invalid_time_zone'})
+  }
+}
+
+export interface LocalParts {
+  year: number
+  month: number // 1-12
+  day: number
+  hour: number
+  minute: number
+  second: number
+  /** 0 = Monday … 6 = Sunday */
+  weekday: number
+}
+
+const WEEKDAYS: Record<string, number> = {Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6}
+
+/** Wall-clock fields of an instant in a zone. */
+export function localParts(tz: string, instant: number): LocalParts {
+  const parts = formatter(tz).formatToParts(new Date(instant))
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0'
+  return {
+    year: Number(get('year')),
+    month: Number(get('month')),
+    day: Number(get('day')),
+    hour: Number(get('hour')),
+    minute: Number(get('minute')),
+    second: Number(get('second')),
+    weekday: WEEKDAYS[get('weekday')] ?? 0,
+  }
+}
+
+/** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
+export function tzOffsetMs(tz: string, instant: number): number {
+  const p = localParts(tz, instant)
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second)
+  return wall - (instant - (((instant % 1000) + 1000) % 1000))
+}
+
+function wallOf(tz: string, instant: number): number {
+  return instant + tzOffsetMs(tz, instant)
+}
+
+/**
+ * The first instant whose wall-clock time in `tz` is at or after the given local time. An ambiguous time
+ * (autumn fall-back) maps to its earlier occurrence; a time in a spring-forward gap maps to the end of the gap.
+ */
+export function zonedToUtc(tz: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second)
+  const offsets = new Set([tzOffsetMs(tz, wall - 86_400_000), tzOffsetMs(tz, wall), tzOffsetMs(tz, wall + 86_400_000)])
+  const valid = [...offsets].map((o) => wall - o).filter((c) => wallOf(tz, c) === wall)
+  if (valid.length > 0) return Math.min(...valid)
+  // in a gap: binary search for the first instant whose wall time is ≥ wall
+  let lo = wall - 36 * 3_600_000
+  let hi = wall + 36 * 3_600_000
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000
+    if (wallOf(tz, mid) >= wall) hi = mid
+    else lo = mid
+  }
+  return hi
+}
+
+/** Local midnight starting the calendar day that contains `instant`. */
+export function startOfLocalDay(tz: string, instant: number): number {
+  const p = localParts(tz, instant)
+  return zonedToUtc(tz, p.year, p.month, p.day)
+}
+
+/** Add calendar days to a local date (y, m, d) → normalised (y, m, d). */
+export function addDays(year: number, month: number, day: number, days: number): [number, number, number] {
+  const d = new Date(Date.UTC(year, month - 1, day + days))
+  return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()]
+}
+
+/** ISO 8601 for an instant as seen in `tz`, e.g. `2026-03-08T01:00:00-05:00` (`Z` in UTC). */
+export function formatLocalIso(tz: string, instant: number): string {
+  const p = localParts(tz, instant)
+  const off = tzOffsetMs(tz, instant)
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const base = `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`
+  if (off === 0 && (tz === 'UTC' || tz === 'Etc/UTC')) return `${base}Z`
+  const sign = off < 0 ? '-' : '+'
+  const abs = Math.abs(off) / 60_000
+  return `${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+}
+
+/** Whether every offset the zone takes between two instants is a whole number of hours. */
+export function wholeHourOffsets(tz: string, from: number, to: number): boolean {
+  // offsets change at most a few times a year; probing each day plus both ends is enough
+  const step = 86_400_000
+  for (let t = from; t < to + step; t += step) {
+    if (tzOffsetMs(tz, Math.min(t, to)) % 3_600_000 !== 0) return false
+  }
+  return true
+}

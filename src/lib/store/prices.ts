@@ -1,0 +1,110 @@
+/**
+ * Prices in the store (migration 002 `prices`): list, set, remove, import with manual entries protected
+ * (cpamp-anchor.md §8 "manual never overwritten by sync", #682). SQL only; the rules live in src/lib/pricing.
+ */
+import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../pricing/types.js'
+import type {Database} from './db.js'
+
+interface PriceRow {
+  model: string
+  input: number | null
+  cache_read: number | null
+  cache_write: number | null
+  output: number | null
+  reasoning: number | null
+  tiers: string
+  service_tiers: string
+  source: string
+  source_model: string | null
+  updated_at: number
+}
+
+function fromRow(r: PriceRow): ModelPrice {
+  return {
+    model: r.model,
+    input: r.input,
+    cacheRead: r.cache_read,
+    cacheWrite: r.cache_write,
+    output: r.output,
+    reasoning: r.reasoning,
+    tiers: JSON.parse(r.tiers) as ContextTier[],
+    serviceTiers: JSON.parse(r.service_tiers) as Record<string, ServiceTierRule>,
+    source: r.source as PriceSource,
+    sourceModel: r.source_model,
+    updatedAt: r.updated_at,
+  }
+}
+
+export function listPrices(db: Database): ModelPrice[] {
+  return (db.prepare('SELECT * FROM prices ORDER BY model').all() as PriceRow[]).map(fromRow)
+}
+
+export function getPrice(db: Database, model: string): ModelPrice | null {
+  const r = db.prepare('SELECT * FROM prices WHERE model = ?').get(model) as PriceRow | undefined
+  return r ? fromRow(r) : null
+}
+
+export function upsertPrice(db: Database, p: ModelPrice): void {
+  db.prepare(
+    `INSERT INTO prices (model, input, cache_read, cache_write, output, reasoning, tiers, service_tiers, source, source_model, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (model) DO UPDATE SET input = excluded.input, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+       output = excluded.output, reasoning = excluded.reasoning, tiers = excluded.tiers, service_tiers = excluded.service_tiers,
+       source = excluded.source, source_model = excluded.source_model, updated_at = excluded.updated_at`,
+  ).run(p.model, p.input, p.cacheRead, p.cacheWrite, p.output, p.reasoning, JSON.stringify(p.tiers), JSON.stringify(p.serviceTiers), p.source, p.sourceModel, p.updatedAt)
+}
+
+/** Delete prices by exact model name; returns the names that existed. */
+export function removePrices(db: Database, models: readonly string[]): string[] {
+  const del = db.prepare('DELETE FROM prices WHERE model = ?')
+  const run = db.transaction(() => models.filter((m) => del.run(m).changes > 0))
+  return run()
+}
+
+export interface ImportOutcome {
+  added: string[]
+  updated: string[]
+  unchanged: number
+  /** Manual entries left alone (import without --overwrite). */
+  keptManual: string[]
+}
+
+function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
+  return (
+    a.input === b.input &&
+    a.cacheRead === b.cacheRead &&
+    a.cacheWrite === b.cacheWrite &&
+    a.output === b.output &&
+    a.reasoning === b.reasoning &&
+    a.source === b.source &&
+    a.sourceModel === b.sourceModel &&
+    JSON.stringify(a.tiers) === JSON.stringify(b.tiers) &&
+    JSON.stringify(a.serviceTiers) === JSON.stringify(b.serviceTiers)
+  )
+}
+
+/**
+ * Store imported prices in one transaction. Entries from any import replace earlier imported ones; a manual
+ * entry is replaced only with `overwrite`. `dryRun` computes the outcome and writes nothing.
+ */
+export function importPrices(db: Database, prices: ReadonlyArray<Omit<ModelPrice, 'updatedAt'>>, options: {overwrite?: boolean; dryRun?: boolean; now?: number} = {}): ImportOutcome {
+  const now = options.now ?? Date.now()
+  const out: ImportOutcome = {added: [], updated: [], unchanged: 0, keptManual: []}
+  const run = db.transaction(() => {
+    for (const p of prices) {
+      const cur = getPrice(db, p.model)
+      if (cur && cur.source === 'manual' && !options.overwrite) {
+        out.keptManual.push(p.model)
+        continue
+      }
+      if (cur && samePrice(cur, p)) {
+        out.unchanged++
+        continue
+      }
+      ;(cur ? out.updated : out.added).push(p.model)
+      if (!options.dryRun) upsertPrice(db, {...p, updatedAt: now})
+    }
+  })
+  run()
+  return out
+}
