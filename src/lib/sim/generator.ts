@@ -410,6 +410,11 @@ export interface GeneratedRecord {
   accountId: string
 }
 
+export interface CredentialLookup {
+  scenarioOf?: (authIndex: string) => string | undefined
+  tokenOf?: (authIndex: string) => string | undefined
+}
+
 export interface GeneratorOptions {
   seed: number
   tzOffsetMinutes: number
@@ -455,9 +460,11 @@ export class TrafficGenerator {
 
   /**
    * Build one record. `publishAt` is the publish time (ms); the record's `timestamp` is the request start
-   * (`publishAt − latency_ms`). `scenarioOf` gives the credential's scripted upstream scenario, if any.
+   * (`publishAt − latency_ms`). `lookup.scenarioOf` gives the credential's scripted upstream scenario, if
+   * any; `lookup.tokenOf` its access token (hashed into `access_token_sha256`).
    */
-  next(accounts: SimAccount[], publishAt: number, scenarioOf?: (authIndex: string) => string | undefined): GeneratedRecord {
+  next(accounts: SimAccount[], publishAt: number, lookup: CredentialLookup = {}): GeneratedRecord {
+    const scenarioOf = lookup.scenarioOf
     const rng = this.rng
     const v = this.opts.version
     const account = rng.pick(accounts)
@@ -520,9 +527,8 @@ export class TrafficGenerator {
     if (hasFeature(v, 'ttft')) r.ttft_ms = ttft
     r.source = account.source
     r.auth_index = account.authIndex
-    if (account.authType === 'oauth' && hasFeature(v, 'accessTokenSha')) {
-      r.access_token_sha256 = createHash('sha256').update(`sim-access-token:${account.authIndex}`).digest('hex')
-    }
+    const token = account.authType === 'oauth' ? lookup.tokenOf?.(account.authIndex) : undefined
+    if (token && hasFeature(v, 'accessTokenSha')) r.access_token_sha256 = createHash('sha256').update(token).digest('hex')
     if (hasFeature(v, 'clientIpFields')) {
       r.client_ip = clientIp
       r.x_forwarded_for = xff

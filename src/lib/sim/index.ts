@@ -8,7 +8,7 @@ import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} f
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
 import {ConfigState, configRoutes, initialConfigYaml} from './config-state.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
-import {addToTotals, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
+import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
 import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
@@ -380,13 +380,19 @@ export class Simulator {
     this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
   }
 
-  private scenarioLookup(): (authIndex: string) => string | undefined {
-    return authIndex => {
-      try {
-        return this.accounts.scenario(authIndex).scenario
-      } catch {
-        return undefined
-      }
+  /** Per-batch lookups of credential scenario and access token (cached: the registry recomputes lists). */
+  private scenarioLookup(): CredentialLookup {
+    const tokens = new Map<string, string | undefined>()
+    const scenarios = new Map<string, string | undefined>()
+    return {
+      scenarioOf: authIndex => {
+        if (!scenarios.has(authIndex)) scenarios.set(authIndex, this.accounts.scenario(authIndex).scenario)
+        return scenarios.get(authIndex)
+      },
+      tokenOf: authIndex => {
+        if (!tokens.has(authIndex)) tokens.set(authIndex, this.accounts.tokenFor(authIndex))
+        return tokens.get(authIndex)
+      },
     }
   }
 

@@ -1,0 +1,350 @@
+/**
+ * The simulator's traffic: records follow cpa-gateway.md §6 field for field, token semantics per provider
+ * (§6 table), failures, headers, older-gateway records, determinism, and exact end-to-end totals.
+ * Expectations are written from the contract (the §6 tables), not from the generator's code.
+ */
+import {createHash} from 'node:crypto'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {formatGoTime} from '../../../src/lib/sim/generator.js'
+import {mgmt, type Simulator, startTestSimulator} from '../../helpers/sim.js'
+
+const sims: Simulator[] = []
+async function start(opts: Parameters<typeof startTestSimulator>[0] = {}): Promise<Simulator> {
+  const s = await startTestSimulator(opts)
+  sims.push(s)
+  return s
+}
+
+afterEach(async () => {
+  for (const s of sims.splice(0)) await s.close()
+})
+
+const FIXED = Date.parse('2026-08-22T06:03:11.482Z')
+
+/** §6 field order (optional fields omitted when empty). */
+const FIELD_ORDER = [
+  'timestamp',
+  'latency_ms',
+  'ttft_ms',
+  'source',
+  'auth_index',
+  'access_token_sha256',
+  'client_ip',
+  'x_forwarded_for',
+  'user_agent',
+  'tokens',
+  'failed',
+  'generate',
+  'fail',
+  'response_headers',
+  'accounting_version',
+  'token_breakdown',
+  'provider',
+  'executor_type',
+  'model',
+  'alias',
+  'endpoint',
+  'auth_type',
+  'api_key',
+  'request_id',
+  'reasoning_effort',
+  'service_tier',
+  'response_service_tier',
+]
+const OPTIONAL = new Set(['access_token_sha256', 'response_headers', 'response_service_tier', 'accounting_version', 'token_breakdown'])
+const TOKEN_ORDER = [
+  'input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cached_tokens',
+  'cache_read_tokens',
+  'cache_read_tokens_present',
+  'cache_creation_tokens',
+  'total_tokens',
+]
+
+/** §6 "token_breakdown semantics per provider": which family a provider belongs to. */
+function family(provider: string): 'subset' | 'claude' | 'gemini' {
+  if (provider === 'claude') return 'claude'
+  if (['gemini', 'vertex', 'aistudio', 'antigravity', 'interactions'].includes(provider)) return 'gemini'
+  return 'subset' // openai-compat names, codex, xai, kimi
+}
+
+interface Buckets {
+  uncached: number
+  read: number
+  write: number
+  output: number
+  reasoning: number
+}
+
+/** Buckets from the legacy `tokens` object, inverting the §6 semantics table. */
+function bucketsFromLegacy(provider: string, t: Record<string, number>): Buckets {
+  switch (family(provider)) {
+    case 'subset':
+      return {
+        uncached: t.input_tokens - t.cache_read_tokens - t.cache_creation_tokens,
+        read: t.cache_read_tokens,
+        write: t.cache_creation_tokens,
+        output: t.output_tokens,
+        reasoning: t.reasoning_tokens,
+      }
+    case 'claude':
+      return {
+        uncached: t.input_tokens,
+        read: t.cache_read_tokens,
+        write: t.cache_creation_tokens,
+        output: t.output_tokens + t.reasoning_tokens,
+        reasoning: t.reasoning_tokens,
+      }
+    case 'gemini':
+      return {
+        uncached: t.input_tokens - t.cache_read_tokens - t.cache_creation_tokens,
+        read: t.cache_read_tokens,
+        write: t.cache_creation_tokens,
+        output: t.output_tokens + t.reasoning_tokens,
+        reasoning: t.reasoning_tokens,
+      }
+  }
+}
+
+function drainAll(sim: Simulator): Promise<any[]> {
+  return mgmt(sim, 'GET', '/usage-queue?count=1000000').then(r => r.json as any[])
+}
+
+describe('record schema (§6)', () => {
+  it('every record has the §6 fields in the gateway order, tokens in order, typed', async () => {
+    const sim = await start({seed: 3, now: () => FIXED})
+    sim.generate(1500)
+    const records = await drainAll(sim)
+    expect(records).toHaveLength(1500)
+    for (const r of records) {
+      const keys = Object.keys(r)
+      expect(keys).toEqual(FIELD_ORDER.filter(k => keys.includes(k)))
+      for (const k of FIELD_ORDER) if (!OPTIONAL.has(k)) expect(keys, k).toContain(k)
+      expect(Object.keys(r.tokens)).toEqual(TOKEN_ORDER)
+      expect(r.tokens.cache_read_tokens_present).toBe(true)
+      expect(r.request_id).toMatch(/^[0-9a-f]{8}$/)
+      expect(r.auth_index).toMatch(/^[0-9a-f]{16}$/)
+      expect(r.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?\+08:00$/)
+      expect(Date.parse(r.timestamp)).toBe(FIXED - r.latency_ms) // start of the request, publish at FIXED
+      expect(['oauth', 'apikey']).toContain(r.auth_type)
+      // SHA-256 of the OAuth access token used; omitted when empty (API keys, vertex service accounts)
+      const token = r.auth_type === 'oauth' ? sim.accounts.tokenFor(r.auth_index) : undefined
+      if (token) expect(r.access_token_sha256).toBe(createHash('sha256').update(token).digest('hex'))
+      else expect(r).not.toHaveProperty('access_token_sha256')
+      if ('response_headers' in r) {
+        for (const v of Object.values(r.response_headers)) expect(Array.isArray(v)).toBe(true)
+      }
+      if ('accounting_version' in r) {
+        expect(r.accounting_version).toBe(2)
+        expect(Object.keys(r.token_breakdown)).toEqual(['schema_version', 'quality', 'total_tokens', 'input', 'output', 'unclassified_tokens'])
+      } else expect(r).not.toHaveProperty('token_breakdown')
+    }
+  })
+
+  it('token_breakdown is internally consistent and matches the legacy tokens per provider semantics', async () => {
+    const sim = await start({seed: 4})
+    sim.generate(2000)
+    const records = await drainAll(sim)
+    const families = new Set<string>()
+    for (const r of records) {
+      const b = bucketsFromLegacy(r.provider, r.tokens)
+      families.add(family(r.provider))
+      expect(r.tokens.total_tokens).toBe(b.uncached + b.read + b.write + b.output)
+      expect(Math.min(b.uncached, b.read, b.write, b.output, b.reasoning)).toBeGreaterThanOrEqual(0)
+      expect(b.reasoning).toBeLessThanOrEqual(b.output)
+      if (!r.token_breakdown) continue
+      const tb = r.token_breakdown
+      expect(tb.schema_version).toBe(2)
+      expect(tb.quality).toBe('complete')
+      expect(tb.unclassified_tokens).toBe(0)
+      expect(tb.input.total_tokens).toBe(tb.input.uncached_tokens + tb.input.cache_read_tokens + tb.input.cache_write_tokens)
+      expect(tb.output.total_tokens).toBe(tb.output.non_reasoning_tokens + tb.output.reasoning_tokens)
+      expect(tb.total_tokens).toBe(tb.input.total_tokens + tb.output.total_tokens)
+      expect({
+        uncached: tb.input.uncached_tokens,
+        read: tb.input.cache_read_tokens,
+        write: tb.input.cache_write_tokens,
+        output: tb.output.total_tokens,
+        reasoning: tb.output.reasoning_tokens,
+      }).toEqual(b)
+    }
+    expect([...families].sort()).toEqual(['claude', 'gemini', 'subset'])
+    // the three families really differ on the wire: claude input excludes cache, gemini output excludes reasoning
+    const claudeCached = records.find(r => r.provider === 'claude' && r.tokens.cache_read_tokens > 0)
+    expect(claudeCached.tokens.input_tokens).toBe(claudeCached.token_breakdown?.input.uncached_tokens ?? claudeCached.tokens.input_tokens)
+    const codexReasoning = records.find(r => r.provider === 'codex' && r.tokens.reasoning_tokens > 0)
+    expect(codexReasoning.tokens.output_tokens).toBeGreaterThanOrEqual(codexReasoning.tokens.reasoning_tokens)
+  })
+
+  it('a realistic mix: ≥ 12 models, several providers, ~8 % failures, headers, older-gateway records, duplicate ids', async () => {
+    const sim = await start({seed: 5})
+    sim.generate(3000)
+    const records = await drainAll(sim)
+    const models = new Set(records.map(r => r.model))
+    const providers = new Set(records.map(r => r.provider))
+    expect(models.size).toBeGreaterThanOrEqual(12)
+    expect(providers.size).toBeGreaterThanOrEqual(5)
+    const failed = records.filter(r => r.failed)
+    expect(failed.length / records.length).toBeGreaterThan(0.04)
+    expect(failed.length / records.length).toBeLessThan(0.13)
+    const statuses = new Set(failed.map(r => r.fail.status_code))
+    for (const s of [401, 429, 500, 503]) expect(statuses).toContain(s)
+    for (const r of failed) {
+      expect(r.fail.status_code).toBeGreaterThanOrEqual(400)
+      expect(r.fail.body.length).toBeGreaterThan(0)
+    }
+    for (const r of records.filter(x => !x.failed)) expect(r.fail).toEqual({status_code: 200, body: ''})
+    expect(records.filter(r => r.response_headers).length).toBeGreaterThan(300)
+    const legacy = records.filter(r => !('accounting_version' in r))
+    expect(legacy.length).toBeGreaterThan(10)
+    expect(legacy.length).toBeLessThan(200)
+    expect(new Set(records.map(r => r.request_id)).size).toBeLessThan(records.length)
+    expect(records.filter(r => r.tokens.cache_creation_tokens > 0).length).toBeGreaterThan(0)
+    expect(records.filter(r => r.tokens.reasoning_tokens > 0).length).toBeGreaterThan(0)
+  })
+
+  it('records carry the accounts of sim.accounts and the client keys of the config; counters move', async () => {
+    const sim = await start({seed: 6, apiKeys: ['sk-a', 'sk-b', 'sk-c']})
+    sim.generate(600)
+    const records = await drainAll(sim)
+    const accounts = new Map(sim.accounts.list().map(a => [a.authIndex, a]))
+    for (const r of records) {
+      const a = accounts.get(r.auth_index)
+      expect(a, r.auth_index).toBeDefined()
+      expect(r.provider).toBe(a!.provider)
+      expect(r.source).toBe(a!.source)
+      expect(r.auth_type).toBe(a!.authType)
+      expect(['sk-a', 'sk-b', 'sk-c']).toContain(r.api_key)
+    }
+    expect(new Set(records.map(r => r.auth_index)).size).toBeGreaterThanOrEqual(6)
+    const byIndex = new Map<string, {success: number; failed: number}>()
+    for (const r of records) {
+      const c = byIndex.get(r.auth_index) ?? {success: 0, failed: 0}
+      if (r.failed) c.failed++
+      else c.success++
+      byIndex.set(r.auth_index, c)
+    }
+    for (const a of sim.accounts.list()) {
+      expect({success: a.success, failed: a.failed}).toEqual(byIndex.get(a.authIndex) ?? {success: 0, failed: 0})
+    }
+  })
+
+  it('timestamps use the configured server-local offset (0 ⇒ Z)', async () => {
+    const utc = await start({seed: 7, tzOffsetMinutes: 0, now: () => FIXED})
+    utc.generate(20)
+    for (const r of await drainAll(utc)) expect(r.timestamp).toMatch(/^2026-08-22T0\d:\d{2}:\d{2}(\.\d+)?Z$/)
+    const west = await start({seed: 7, tzOffsetMinutes: -330, now: () => FIXED})
+    west.generate(5)
+    for (const r of await drainAll(west)) {
+      expect(r.timestamp).toMatch(/-05:30$/)
+      expect(Date.parse(r.timestamp)).toBe(FIXED - r.latency_ms)
+    }
+  })
+
+  it('older gateways omit newer fields (version gates of §11)', async () => {
+    const v96 = await start({seed: 8, version: '7.2.96'})
+    v96.generate(300)
+    for (const r of await drainAll(v96)) {
+      expect(r).not.toHaveProperty('accounting_version')
+      expect(r).not.toHaveProperty('token_breakdown')
+      expect(r).toHaveProperty('generate') // since v7.2.78
+      expect(r).not.toHaveProperty('client_ip') // since v7.2.104
+      expect(r).toHaveProperty('executor_type')
+    }
+    const v7110 = await start({seed: 8, version: '7.1.10'})
+    v7110.generate(300)
+    for (const r of await drainAll(v7110)) {
+      for (const k of ['response_headers', 'executor_type', 'reasoning_effort', 'service_tier', 'ttft_ms']) expect(r).not.toHaveProperty(k)
+      expect(r).toHaveProperty('alias')
+      expect(r.tokens).not.toHaveProperty('cache_read_tokens_present')
+    }
+  })
+})
+
+describe('determinism', () => {
+  it('same seed and clock ⇒ identical records; another seed ⇒ different records', async () => {
+    const a = await start({seed: 42, now: () => FIXED})
+    const b = await start({seed: 42, now: () => FIXED})
+    const c = await start({seed: 43, now: () => FIXED})
+    // identical auth dirs are not needed: auth_index depends on the path, so compare without it
+    const strip = (payloads: string[]) => payloads.map(p => JSON.parse(p)).map(({auth_index: _a, ...rest}) => rest)
+    const pa = a.generate(200).map(r => r.payload)
+    const pb = b.generate(200).map(r => r.payload)
+    const pc = c.generate(200).map(r => r.payload)
+    expect(strip(pa)).toEqual(strip(pb))
+    expect(strip(pa)).not.toEqual(strip(pc))
+  })
+
+  it('with the same auth dir, records are byte-identical', async () => {
+    const a = await start({seed: 77, now: () => FIXED})
+    const dir = a.accounts.authDir
+    const first = a.generate(50).map(r => r.payload)
+    await a.close()
+    const b = await start({seed: 77, now: () => FIXED, authDir: dir})
+    expect(b.generate(50).map(r => r.payload)).toEqual(first)
+  })
+})
+
+describe('totals()', () => {
+  it('equals the sums recomputed from the drained records, by model, account and client-key hash', async () => {
+    const sim = await start({seed: 12})
+    sim.preload(700, {spreadMs: 3_600_000})
+    sim.generate(800)
+    const records = await drainAll(sim)
+    expect(records).toHaveLength(1500)
+    type T = Record<string, number>
+    const add = (map: Map<string, T>, key: string, r: any) => {
+      const b = bucketsFromLegacy(r.provider, r.tokens)
+      const t = map.get(key) ?? {}
+      const inc = (k: string, v: number) => (t[k] = (t[k] ?? 0) + v)
+      inc('requests', 1)
+      inc('failed', r.failed ? 1 : 0)
+      inc('inputTokens', b.uncached + b.read + b.write)
+      inc('uncachedInputTokens', b.uncached)
+      inc('cacheReadTokens', b.read)
+      inc('cacheWriteTokens', b.write)
+      inc('outputTokens', b.output)
+      inc('reasoningTokens', b.reasoning)
+      inc('totalTokens', b.uncached + b.read + b.write + b.output)
+      map.set(key, t)
+    }
+    const all = new Map<string, T>()
+    const byModel = new Map<string, T>()
+    const byAccount = new Map<string, T>()
+    const byKey = new Map<string, T>()
+    for (const r of records) {
+      add(all, '*', r)
+      add(byModel, r.model, r)
+      add(byAccount, r.auth_index, r)
+      add(byKey, createHash('sha256').update(r.api_key.trim()).digest('hex'), r)
+    }
+    const {byModel: m, byAccount: acc, byApiKey: k, ...overall} = sim.totals()
+    expect(overall).toEqual(all.get('*'))
+    expect(m).toEqual(Object.fromEntries(byModel))
+    expect(acc).toEqual(Object.fromEntries(byAccount))
+    expect(k).toEqual(Object.fromEntries(byKey))
+    expect(sim.counters()).toMatchObject({generated: 1500, preloaded: 700, published: 800, popped: 1500, queued: 0})
+  })
+
+  it('preload spreads timestamps over the window before startMs', async () => {
+    const sim = await start({seed: 13})
+    const start0 = Date.parse('2026-08-20T00:00:00Z')
+    sim.preload(11, {spreadMs: 10_000, startMs: start0})
+    const records = await drainAll(sim)
+    const publishTimes = records.map(r => Date.parse(r.timestamp) + r.latency_ms)
+    expect(publishTimes).toEqual(Array.from({length: 11}, (_, i) => start0 - 10_000 + i * 1000))
+  })
+})
+
+describe('formatGoTime', () => {
+  it('prints nanoseconds with trailing zeros trimmed and the offset', () => {
+    const ms = Date.parse('2026-08-22T06:03:11.482Z')
+    expect(formatGoTime(ms, 913_207, 480)).toBe('2026-08-22T14:03:11.482913207+08:00')
+    expect(formatGoTime(ms, 900_000, 480)).toBe('2026-08-22T14:03:11.4829+08:00')
+    expect(formatGoTime(Date.parse('2026-08-22T06:03:11Z'), 0, 0)).toBe('2026-08-22T06:03:11Z')
+    expect(formatGoTime(Date.parse('2026-08-22T02:00:00.5Z'), 0, -330)).toBe('2026-08-21T20:30:00.5-05:30')
+  })
+})
