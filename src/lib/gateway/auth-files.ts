@@ -2,6 +2,7 @@
  * Auth files (cpa-gateway.md §3.5). The list entry is a map whose fields vary by provider; only what cpactl
  * relies on is typed, the rest passes through.
  */
+import {RejectedError} from '../cli/errors.js'
 import type {GatewayClient} from './client.js'
 
 export interface AuthFileEntry {
@@ -54,4 +55,138 @@ export async function listAuthFiles(client: GatewayClient, filter: {name?: strin
     schema: await listSchema(),
   })
   return ((res.data as {files?: AuthFileEntry[] | null}).files ?? []) as AuthFileEntry[]
+}
+
+export interface AuthFileModel {
+  id: string
+  display_name?: string
+  type?: string
+  owned_by?: string
+  [key: string]: unknown
+}
+
+/** GET /auth-files/models?name= (§3.5). The gateway answers [] for an unknown name: resolve the name first. */
+export async function getAuthFileModels(client: GatewayClient, name: string): Promise<AuthFileModel[]> {
+  const {z} = await import('zod')
+  const schema = z.object({models: z.array(z.object({id: z.string()}).passthrough()).nullable().optional()}).passthrough()
+  const res = await client.request({path: '/auth-files/models', query: {name}, schema})
+  return ((res.data as {models?: AuthFileModel[] | null}).models ?? []) as AuthFileModel[]
+}
+
+const FILE_ERROR_STATUSES = [400, 404, 409, 422]
+
+/**
+ * GET a file body byte-exact. The shared client parses any `application/json` answer (auth files are JSON),
+ * so the body is read as text (UTF-8, what the gateway serves) and 4xx answers are mapped here, keeping the
+ * gateway's `error` text.
+ */
+export async function requestFileBytes(
+  client: GatewayClient,
+  path: string,
+  query?: Record<string, string>,
+): Promise<{content: Buffer; headers: Record<string, string>}> {
+  const res = await client.request<string>({path, query, responseType: 'text', passStatuses: FILE_ERROR_STATUSES})
+  if (res.status >= 400) {
+    let error = ''
+    try {
+      const parsed = JSON.parse(res.data) as {error?: unknown; message?: unknown}
+      error = [parsed.error, parsed.message].filter((x) => typeof x === 'string' && x).join(': ')
+    } catch {
+      error = res.data.trim()
+    }
+    throw new RejectedError(error || `GET ${path} answered ${res.status}`, res.status, {
+      code: res.status === 404 ? 'not_found' : res.status === 409 ? 'conflict' : 'rejected',
+      details: {status: res.status, ...(error ? {gatewayError: error} : {})},
+    })
+  }
+  return {content: Buffer.from(res.data, 'utf8'), headers: res.headers}
+}
+
+/** GET /auth-files/download?name= (§3.5): the raw file bytes (credentials: handle as a secret). */
+export async function downloadAuthFile(client: GatewayClient, name: string): Promise<Buffer> {
+  return (await requestFileBytes(client, '/auth-files/download', {name})).content
+}
+
+export interface UploadPart {
+  /** File name sent with the part (the gateway stores the base name; must end in .json). */
+  name: string
+  data: Buffer
+}
+
+export interface BatchFailure {
+  name: string
+  error: string
+}
+
+/** The gateway's answer to a batch upload/delete (§3.5): `partial` on HTTP 207. */
+export interface BatchAnswer {
+  status: number
+  partial: boolean
+  /** Names the gateway reports as done (uploaded / deleted). */
+  files: string[]
+  failed: BatchFailure[]
+}
+
+function batchAnswer(status: number, data: unknown, requested: string[]): BatchAnswer {
+  const d = (data && typeof data === 'object' ? data : {}) as {files?: unknown; failed?: unknown}
+  const files = Array.isArray(d.files) ? d.files.filter((f): f is string => typeof f === 'string') : null
+  const failed = Array.isArray(d.failed)
+    ? d.failed
+        .filter((f): f is Record<string, unknown> => Boolean(f) && typeof f === 'object')
+        .map((f) => ({name: String(f.name ?? ''), error: String(f.error ?? '')}))
+    : []
+  // a one-item call answers just {"status":"ok"}: everything requested was done
+  return {status, partial: status === 207, files: files ?? (status === 207 ? [] : requested), failed}
+}
+
+/** Build a multipart/form-data body (one `file` part per upload). */
+export function multipartBody(parts: UploadPart[], boundary = `----cpactl${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`): {body: Buffer; contentType: string} {
+  const chunks: Buffer[] = []
+  for (const part of parts) {
+    const safeName = part.name.replaceAll('"', '%22').replaceAll(/[\r\n]/g, ' ')
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/json\r\n\r\n`),
+      part.data,
+      Buffer.from('\r\n'),
+    )
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return {body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}`}
+}
+
+/**
+ * POST /auth-files, multipart (§3.5). 200 for all uploaded, 207 partial with per-file failures; other 4xx/5xx
+ * (one bad file in a one-file upload, `no files uploaded`) are thrown by the client's mapping.
+ */
+export async function uploadAuthFiles(client: GatewayClient, parts: UploadPart[]): Promise<BatchAnswer> {
+  const {body, contentType} = multipartBody(parts)
+  const res = await client.request({method: 'POST', path: '/auth-files', body, contentType, passStatuses: [207], timeoutMs: 60_000})
+  return batchAnswer(res.status, res.data, parts.map((p) => p.name.split(/[/\\]/).pop() ?? p.name))
+}
+
+/** DELETE /auth-files?name=…&name=… (§3.5). 207 partial with per-file failures. */
+export async function deleteAuthFiles(client: GatewayClient, names: string[]): Promise<BatchAnswer> {
+  const res = await client.request({method: 'DELETE', path: '/auth-files', query: {name: names}, passStatuses: [207]})
+  return batchAnswer(res.status, res.data, names)
+}
+
+export interface StatusAnswer {
+  disabled: boolean
+  /** `config:excluded-models` when the target was a config API key (§3.3). */
+  via: string | null
+}
+
+/** PATCH /auth-files/status (§3.5): `auth_index` disambiguates (and addresses config API keys). */
+export async function setAuthFileDisabled(client: GatewayClient, target: {name: string; authIndex?: string}, disabled: boolean): Promise<StatusAnswer> {
+  const res = await client.request<{disabled?: boolean; via?: string}>({
+    method: 'PATCH',
+    path: '/auth-files/status',
+    json: {name: target.name, ...(target.authIndex ? {auth_index: target.authIndex} : {}), disabled},
+  })
+  return {disabled: res.data?.disabled ?? disabled, via: typeof res.data?.via === 'string' ? res.data.via : null}
+}
+
+/** PATCH /auth-files/fields (§3.5): every key other than `name` is written into the file's metadata. */
+export async function patchAuthFileFields(client: GatewayClient, name: string, fields: Record<string, unknown>): Promise<void> {
+  await client.request({method: 'PATCH', path: '/auth-files/fields', json: {name, ...fields}})
 }

@@ -3,7 +3,7 @@
  * `{"value": …}` settings.
  */
 import type {GatewayClient} from './client.js'
-import {UsageError} from '../cli/errors.js'
+import {RejectedError, UsageError} from '../cli/errors.js'
 
 export type GatewayConfig = Record<string, unknown> & {
   'usage-statistics-enabled'?: boolean
@@ -40,14 +40,34 @@ export interface PutConfigYamlResult {
   changed: string[]
 }
 
+/**
+ * PUT /config.yaml (§3.1). The gateway's 400 `invalid_yaml` and 422 `invalid_config` become a RejectedError
+ * (exit 8) whose message is the gateway's own text, with codes `invalid_yaml` / `invalid_config`.
+ */
 export async function putConfigYaml(client: GatewayClient, yamlText: string): Promise<PutConfigYamlResult> {
-  const res = await client.request<{ok?: boolean; changed?: string[]}>({
+  const res = await client.request<{ok?: boolean; changed?: string[]; error?: string; message?: string}>({
     method: 'PUT',
     path: '/config.yaml',
     body: yamlText,
     contentType: 'application/yaml',
+    passStatuses: [400, 422],
   })
+  if (res.status === 400 || res.status === 422) {
+    const error = typeof res.data?.error === 'string' ? res.data.error : res.status === 400 ? 'invalid_yaml' : 'invalid_config'
+    const message = typeof res.data?.message === 'string' ? res.data.message : ''
+    const what = error === 'invalid_yaml' ? 'is not valid YAML' : error === 'invalid_config' ? 'is not a valid config' : `was refused (${error})`
+    throw new RejectedError(`the gateway says the config ${what}${message ? `: ${message}` : ''}`, res.status, {
+      code: error === 'invalid_yaml' || error === 'invalid_config' ? error : 'rejected',
+      hint: 'nothing was changed on the gateway; fix the file (cpactl config check FILE) and apply again',
+      details: {status: res.status, gatewayError: error, gatewayMessage: message},
+    })
+  }
   return {ok: res.data?.ok === true, changed: res.data?.changed ?? []}
+}
+
+/** DELETE /proxy-url (§3.1): clears the global proxy. */
+export async function clearProxyUrl(client: GatewayClient): Promise<void> {
+  await client.request({method: 'DELETE', path: '/proxy-url'})
 }
 
 /**

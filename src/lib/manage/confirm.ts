@@ -1,0 +1,42 @@
+/**
+ * Confirmation for destructive writes (cli-conventions.md §8): `--yes` confirms; otherwise ask only when stdin
+ * and stderr are terminals; without a terminal fail at once with a usage error (exit 2) — never prompt in CI.
+ * Declining exits 130.
+ */
+import {CancelledError, UsageError} from '../cli/errors.js'
+import {stderrIsTTY} from '../cli/output.js'
+
+export interface ConfirmOptions {
+  yes: boolean
+  /** What would happen, e.g. "delete 2 auth files". */
+  action: string
+  /** Extra line shown before the question and in the non-TTY error (e.g. a safer alternative). */
+  note?: string
+  /** Test seam: the answer source (default: a readline question on stderr). */
+  ask?: (question: string) => Promise<string>
+  interactive?: boolean
+}
+
+export async function confirmOrFail(opts: ConfirmOptions): Promise<void> {
+  if (opts.yes) return
+  const interactive = opts.interactive ?? (Boolean(process.stdin.isTTY) && stderrIsTTY())
+  if (!interactive) {
+    throw new UsageError(`${opts.action}: add --yes to confirm (there is no terminal to ask on)`, {
+      code: 'confirmation_required',
+      hint: opts.note,
+    })
+  }
+  const ask =
+    opts.ask ??
+    (async (question: string) => {
+      const {createInterface} = await import('node:readline/promises')
+      const rl = createInterface({input: process.stdin, output: process.stderr})
+      try {
+        return await rl.question(question)
+      } finally {
+        rl.close()
+      }
+    })
+  const answer = await ask(`${opts.note ? `${opts.note}\n` : ''}${opts.action}? [y/N] `)
+  if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError('not confirmed; nothing was changed')
+}
