@@ -1,0 +1,366 @@
+/**
+ * Inspection storage (schema: migrations/003-inspect.ts): runs, per-credential results, the ownership of
+ * disables cpactl made, and the one usage query inspection needs — tokens and requests of an account since a
+ * window start, over usage_events and usage_hourly of migration 001. All inspection SQL lives here.
+ */
+import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from '../inspect/types.js'
+import type {Database} from './db.js'
+import {openStore, type OpenStoreOptions, type SqliteStore} from './index.js'
+
+export type InspectionRunStatus = 'running' | 'completed' | 'failed' | 'interrupted'
+export type InspectionTrigger = 'inspect' | 'quota'
+
+export interface InspectionRunStart {
+  instance: string
+  trigger: InspectionTrigger
+  startedAt: number
+  apply: ApplyMode
+  threshold: number
+  providers: string[] | null
+  settings: Record<string, unknown>
+}
+
+export interface InspectionRunFinish {
+  finishedAt: number
+  status: InspectionRunStatus
+  summary: InspectSummary | null
+  errorCode?: string | null
+  errorMessage?: string | null
+}
+
+export interface InspectionRunRecord {
+  id: number
+  instance: string
+  trigger: InspectionTrigger
+  startedAt: number
+  finishedAt: number | null
+  status: InspectionRunStatus
+  apply: ApplyMode
+  threshold: number
+  providers: string[] | null
+  settings: Record<string, unknown>
+  summary: InspectSummary | null
+  errorCode: string | null
+  errorMessage: string | null
+}
+
+export interface StoredResult extends InspectResult {
+  runId: number
+}
+
+export interface OwnershipRecord {
+  id: number
+  instance: string
+  name: string
+  authIndex: string
+  provider: string | null
+  disabledAt: number
+  runId: number | null
+  classification: string
+  reason: string | null
+  modtime: string | null
+}
+
+export interface DisableRecord {
+  instance: string
+  name: string
+  authIndex: string
+  provider: string
+  at: number
+  runId: number | null
+  classification: Classification
+  reason: string
+  modtime: string | null
+}
+
+export interface UsageSince {
+  requests: number
+  tokens: number
+}
+
+interface RunRow {
+  id: number
+  instance: string
+  trigger: string
+  started_at: number
+  finished_at: number | null
+  status: string
+  apply_mode: string
+  threshold: number
+  providers: string | null
+  settings: string
+  summary: string | null
+  error_code: string | null
+  error_message: string | null
+}
+
+interface ResultRow {
+  id: number
+  run_id: number
+  name: string
+  auth_index: string | null
+  provider: string
+  email: string | null
+  label: string | null
+  plan: string | null
+  disabled: number
+  http_status: number | null
+  classification: string
+  action: string
+  action_taken: string | null
+  reason: string
+  attempts: number
+  windows: string
+  checked_at: number
+}
+
+interface OwnershipRow {
+  id: number
+  instance: string
+  name: string
+  auth_index: string
+  provider: string | null
+  disabled_at: number
+  run_id: number | null
+  classification: string
+  reason: string | null
+  modtime: string | null
+}
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return fallback
+  }
+}
+
+function runRecord(r: RunRow): InspectionRunRecord {
+  return {
+    id: r.id,
+    instance: r.instance,
+    trigger: r.trigger as InspectionTrigger,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    status: r.status as InspectionRunStatus,
+    apply: r.apply_mode as ApplyMode,
+    threshold: r.threshold,
+    providers: parseJson<string[] | null>(r.providers, null),
+    settings: parseJson<Record<string, unknown>>(r.settings, {}),
+    summary: parseJson<InspectSummary | null>(r.summary, null),
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+  }
+}
+
+function resultRecord(r: ResultRow): StoredResult {
+  return {
+    runId: r.run_id,
+    name: r.name,
+    provider: r.provider,
+    authIndex: r.auth_index,
+    email: r.email,
+    label: r.label,
+    plan: r.plan,
+    disabled: r.disabled === 1,
+    windows: parseJson<QuotaWindows>(r.windows, {short: null, long: null, extra: []}),
+    httpStatus: r.http_status,
+    classification: r.classification as Classification,
+    action: r.action as ProposedAction,
+    actionTaken: r.action_taken as ActionTaken,
+    reason: r.reason,
+    attempts: r.attempts,
+    checkedAt: new Date(r.checked_at).toISOString(),
+  }
+}
+
+function ownershipRecord(r: OwnershipRow): OwnershipRecord {
+  return {
+    id: r.id,
+    instance: r.instance,
+    name: r.name,
+    authIndex: r.auth_index,
+    provider: r.provider,
+    disabledAt: r.disabled_at,
+    runId: r.run_id,
+    classification: r.classification,
+    reason: r.reason,
+    modtime: r.modtime,
+  }
+}
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (!iso) return null
+  const t = Date.parse(iso)
+  return Number.isNaN(t) ? null : t
+}
+
+const HOUR_MS = 3_600_000
+
+/** Inspection tables over the SQLite store. Methods are async so another store kind can implement them. */
+export class InspectionStore {
+  readonly location: string
+  private readonly db: Database
+
+  constructor(private readonly store: SqliteStore) {
+    this.db = store.db
+    this.location = store.location
+  }
+
+  static async open(options: OpenStoreOptions): Promise<InspectionStore> {
+    return new InspectionStore(await openStore(options))
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+
+  async startRun(start: InspectionRunStart): Promise<number> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO inspection_runs (instance, trigger, started_at, status, apply_mode, threshold, providers, settings)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+      )
+      .run(start.instance, start.trigger, start.startedAt, start.apply, start.threshold, start.providers ? JSON.stringify(start.providers) : null, JSON.stringify(start.settings))
+    return Number(info.lastInsertRowid)
+  }
+
+  async finishRun(id: number, finish: InspectionRunFinish): Promise<void> {
+    this.db
+      .prepare('UPDATE inspection_runs SET finished_at = ?, status = ?, summary = ?, error_code = ?, error_message = ? WHERE id = ?')
+      .run(finish.finishedAt, finish.status, finish.summary ? JSON.stringify(finish.summary) : null, finish.errorCode ?? null, finish.errorMessage ?? null, id)
+  }
+
+  async saveResults(runId: number, instance: string, results: readonly InspectResult[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO inspection_results (run_id, instance, name, auth_index, provider, email, label, plan, disabled, http_status,
+         classification, action, action_taken, reason, attempts, windows, short_used, long_used, short_resets_at, long_resets_at,
+         long_started_at, checked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.tx(() => {
+      for (const r of results) {
+        insert.run(
+          runId,
+          instance,
+          r.name,
+          r.authIndex,
+          r.provider,
+          r.email,
+          r.label,
+          r.plan,
+          r.disabled ? 1 : 0,
+          r.httpStatus,
+          r.classification,
+          r.action,
+          r.actionTaken,
+          r.reason,
+          r.attempts,
+          JSON.stringify(r.windows),
+          r.windows.short?.usedPercent ?? null,
+          r.windows.long?.usedPercent ?? null,
+          ms(r.windows.short?.resetsAt),
+          ms(r.windows.long?.resetsAt),
+          ms(r.windows.long?.startedAt),
+          ms(r.checkedAt) ?? Date.now(),
+        )
+      }
+    })
+  }
+
+  /** The open (not released) ownership of a credential, if cpactl disabled it. */
+  async openOwnership(instance: string, name: string, authIndex: string | null): Promise<OwnershipRecord | null> {
+    if (!authIndex) return null
+    const row = this.db
+      .prepare('SELECT * FROM inspection_ownership WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL')
+      .get(instance, name, authIndex) as OwnershipRow | undefined
+    return row ? ownershipRecord(row) : null
+  }
+
+  async listOpenOwnership(instance: string): Promise<OwnershipRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM inspection_ownership WHERE instance = ? AND released_at IS NULL ORDER BY disabled_at')
+      .all(instance) as OwnershipRow[]
+    return rows.map(ownershipRecord)
+  }
+
+  /** Record a disable cpactl made (replacing a stale open row for the same credential). */
+  async recordDisable(d: DisableRecord): Promise<void> {
+    this.tx(() => {
+      this.db
+        .prepare(
+          `UPDATE inspection_ownership SET released_at = ?, released_by = 'superseded', release_run_id = ?
+           WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL`,
+        )
+        .run(d.at, d.runId, d.instance, d.name, d.authIndex)
+      this.db
+        .prepare(
+          `INSERT INTO inspection_ownership (instance, name, auth_index, provider, disabled_at, run_id, classification, reason, modtime)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(d.instance, d.name, d.authIndex, d.provider, d.at, d.runId, d.classification, d.reason, d.modtime)
+    })
+  }
+
+  async releaseOwnership(id: number, release: {at: number; by: 'cpactl' | 'external'; runId: number | null}): Promise<void> {
+    this.db
+      .prepare('UPDATE inspection_ownership SET released_at = ?, released_by = ?, release_run_id = ? WHERE id = ? AND released_at IS NULL')
+      .run(release.at, release.by, release.runId, id)
+  }
+
+  async getRun(id: number): Promise<InspectionRunRecord | null> {
+    const row = this.db.prepare('SELECT * FROM inspection_runs WHERE id = ?').get(id) as RunRow | undefined
+    return row ? runRecord(row) : null
+  }
+
+  /** Newest first. */
+  async listRuns(query: {instance?: string | null; limit?: number} = {}): Promise<InspectionRunRecord[]> {
+    const limit = query.limit ?? 20
+    const rows = (
+      query.instance
+        ? this.db.prepare('SELECT * FROM inspection_runs WHERE instance = ? ORDER BY started_at DESC, id DESC LIMIT ?').all(query.instance, limit)
+        : this.db.prepare('SELECT * FROM inspection_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit)
+    ) as RunRow[]
+    return rows.map(runRecord)
+  }
+
+  /** Results of one run, in the order they were stored. */
+  async runResults(runId: number): Promise<StoredResult[]> {
+    const rows = this.db.prepare('SELECT * FROM inspection_results WHERE run_id = ? ORDER BY id').all(runId) as ResultRow[]
+    return rows.map(resultRecord)
+  }
+
+  /** The latest probed (not skipped) result of every credential of an instance. */
+  async latestResults(instance: string): Promise<StoredResult[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.* FROM inspection_results r
+         JOIN (SELECT MAX(id) AS id FROM inspection_results
+               WHERE instance = ? AND classification <> 'skipped' GROUP BY name) l ON l.id = r.id
+         ORDER BY r.name`,
+      )
+      .all(instance) as ResultRow[]
+    return rows.map(resultRecord)
+  }
+
+  /**
+   * Requests and tokens (the `total` bucket) the store has for a credential since `sinceMs`: raw events for
+   * the partial first hour, the hourly rollup for every whole hour after it (the rollup is maintained in the
+   * same transaction as the events, so the two never overlap or disagree).
+   */
+  async usageSince(instance: string, authIndex: string, sinceMs: number): Promise<UsageSince> {
+    const firstFullHour = Math.ceil(sinceMs / HOUR_MS) * HOUR_MS
+    const head = this.db
+      .prepare('SELECT COUNT(*) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?')
+      .get(instance, authIndex, sinceMs, firstFullHour) as {requests: number; tokens: number}
+    const tail = this.db
+      .prepare('SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_hourly WHERE instance = ? AND auth_index = ? AND hour_ms >= ?')
+      .get(instance, authIndex, firstFullHour) as {requests: number; tokens: number}
+    return {requests: head.requests + tail.requests, tokens: head.tokens + tail.tokens}
+  }
+
+  async close(): Promise<void> {
+    await this.store.close()
+  }
+}

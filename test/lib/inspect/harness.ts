@@ -1,0 +1,50 @@
+/**
+ * Shared setup for the inspection tests: a gateway client and a temp store against a test simulator, and
+ * small accessors over the simulator's auth files and HTTP log.
+ */
+import {join} from 'node:path'
+
+import {GatewayClient} from '../../../src/lib/gateway/client.js'
+import type {Simulator} from '../../../src/lib/sim/index.js'
+import type {UpstreamScenario} from '../../../src/lib/sim/accounts.js'
+import {InspectionStore} from '../../../src/lib/store/inspections.js'
+import {tempDir} from '../../helpers/run.js'
+import {TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+
+export function clientFor(sim: Simulator, timeoutMs = 5000): GatewayClient {
+  return new GatewayClient({baseUrl: sim.url, timeoutMs, retryBaseMs: 10, getKey: async () => ({key: TEST_MANAGEMENT_KEY, source: 'test'})})
+}
+
+export async function tempStore(): Promise<InspectionStore> {
+  return InspectionStore.open({path: join(tempDir('cpactl-inspect-'), 'cpactl.db')})
+}
+
+/** Auth-file names of a provider, sorted. */
+export function names(sim: Simulator, provider: string): string[] {
+  return sim.accounts
+    .files()
+    .filter((f) => f.type === provider)
+    .map((f) => f.name)
+    .sort()
+}
+
+export function setAll(sim: Simulator, scenario: UpstreamScenario): void {
+  for (const f of sim.accounts.files()) sim.accounts.setScenario(f.name, scenario)
+}
+
+export function isDisabled(sim: Simulator, name: string): boolean {
+  return sim.accounts.file(name)?.metadata.disabled === true
+}
+
+export function count(sim: Simulator, method: string, pathSuffix: string): number {
+  return sim.httpLog().filter((e) => e.method === method && e.path.endsWith(pathSuffix)).length
+}
+
+/** Wait until `cond()` holds (the simulator logs a request when its handler finishes). */
+export async function waitFor(cond: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const until = Date.now() + limitMs
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
