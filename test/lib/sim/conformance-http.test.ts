@@ -77,12 +77,13 @@ describe('§1.1 management disabled', () => {
 describe('§1.2/§1.3 credentials and check order', () => {
   it('accepts Bearer (scheme case-insensitive), a bare Authorization value, and X-Management-Key', async () => {
     const url = `${sim.url}/v0/management/config`
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`},
       {authorization: `bEaReR ${TEST_MANAGEMENT_KEY}`},
       {authorization: TEST_MANAGEMENT_KEY},
       {'x-management-key': TEST_MANAGEMENT_KEY},
-    ]) {
+    ]
+    for (const headers of variants) {
       expect((await fetch(url, {headers})).status).toBe(200)
     }
     expect(sim.authFailures()).toBe(0)
