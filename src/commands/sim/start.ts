@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {writeErr, writeOut} from '../../lib/cli/output.js'
+
+export default class SimStart extends BaseCommand<typeof SimStart> {
+  static summary = 'Run a local simulated CLIProxyAPI gateway (HTTP + RESP on one port) in the foreground.'
+  static description =
+    'Prints its URL on stdout; says on stderr where the management key came from (without --key-file a strong key is generated into a new 0600 file and only its path is printed). Stops on SIGINT/SIGTERM and exits 0.'
+  static examples = [
+    '<%= config.bin %> sim start --port 8317 --records 500 --rate 5',
+    'CPA_URL=$(<%= config.bin %> sim start --port 0 --key-file key.txt 2>sim.log | head -n1)',
+    '<%= config.bin %> sim start --version 7.1.40 --fault latency=200 --fault drop-every=10 --stats-on-exit',
+  ]
+  static enableJsonFlag = false
+
+  static flags = {
+    port: Flags.integer({description: 'Port for HTTP and RESP (0 = any free port).', default: 8317, min: 0, max: 65_535}),
+    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
+    'key-file': Flags.string({description: 'File holding the management key (first line).'}),
+    records: Flags.integer({description: 'Usage records preloaded into the queue at start.', default: 0, min: 0}),
+    rate: Flags.integer({description: 'Live usage records per second.', default: 0, min: 0}),
+    seed: Flags.integer({description: 'Seed of accounts, client keys and traffic.', default: 1}),
+    version: Flags.string({description: 'Gateway version to impersonate (X-CPA-VERSION and feature gates).', default: '7.2.140'}),
+    retention: Flags.integer({description: 'redis-usage-queue-retention-seconds of the simulated config.', default: 60, min: 1}),
+    'ban-duration': Flags.string({description: 'IP ban length after 5 failed keys, e.g. 30m, 10s.', default: '30m'}),
+    fault: Flags.string({
+      description: 'Inject a fault: malformed-every=N, latency=MS, drop-every=N, 5xx=COUNT[:STATUS]. Repeatable.',
+      multiple: true,
+      default: [],
+    }),
+    'stats-on-exit': Flags.boolean({description: 'Print counters and totals as JSON to stderr on exit.', default: false}),
+    'auth-dir': Flags.string({description: 'Credential directory (default: a temporary one, removed on exit).'}),
+  }
+
+  async run(): Promise<void> {
+    const {runSimulatorCommand} = await import('../../lib/sim/run-command.js')
+    const f = this.flags
+    await runSimulatorCommand(
+      {
+        port: f.port,
+        host: f.host,
+        keyFile: f['key-file'],
+        records: f.records,
+        rate: f.rate,
+        seed: f.seed,
+        version: f.version,
+        retentionSeconds: f.retention,
+        banDuration: f['ban-duration'],
+        faults: f.fault,
+        statsOnExit: f['stats-on-exit'],
+        authDir: f['auth-dir'],
+      },
+      {signal: this.signal, out: writeOut, err: writeErr},
+    )
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * `cpactl sim start`: the lib function (runSimulatorCommand) in-process, and one real process spawned with
+ * tsx that is stopped with SIGTERM.
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+
+import {runSimulatorCommand, type SimStartOptions} from '../../../src/lib/sim/run-command.js'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+
+const base: SimStartOptions = {port: 0, host: '127.0.0.1', records: 0, rate: 0, seed: 1, faults: [], statsOnExit: false}
+
+/** Run the command until `body` finishes, then stop it like SIGINT would. */
+async function runWith(opts: Partial<SimStartOptions>, body: (info: {url: string; key: string}) => Promise<void>) {
+  const controller = new AbortController()
+  const out: string[] = []
+  const err: string[] = []
+  let failure: unknown
+  const done = runSimulatorCommand(
+    {...base, ...opts},
+    {
+      signal: controller.signal,
+      out: l => out.push(l),
+      err: l => err.push(l),
+      onStarted: async info => {
+        try {
+          await body({url: info.url, key: readFileSync(info.keyFile, 'utf8').trim()})
+        } catch (error) {
+          failure = error
+        } finally {
+          controller.abort()
+        }
+      },
+    },
+  )
+  const result = await done
+  if (failure) throw failure
+  return {result, out, err}
+}
+
+const get = (url: string, key: string, path: string) =>
+  fetch(`${url}/v0/management${path}`, {headers: {authorization: `Bearer ${key}`}})
+
+describe('runSimulatorCommand', () => {
+  it('prints the URL on stdout, generates a 0600 key file and prints only its path', async () => {
+    let keyText = ''
+    const {result, out, err} = await runWith({records: 7}, async ({url, key}) => {
+      keyText = key
+      const r = await get(url, key, '/usage-queue?count=100')
+      expect(r.status).toBe(200)
+      expect(await r.json()).toHaveLength(7)
+    })
+    expect(out).toEqual([result.url])
+    expect(result.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(result.keySource).toBe('generated')
+    expect(statSync(result.keyFile).mode & 0o777).toBe(0o600)
+    expect(keyText.length).toBeGreaterThanOrEqual(43) // 32 random bytes, base64url
+    expect(err.join('\n')).toContain(result.keyFile)
+    expect([...out, ...err].join('\n')).not.toContain(keyText)
+    expect(err.at(-1)).toBe('cpactl sim: stopped')
+  })
+
+  it('reads --key-file, honours --version, --ban-duration, --retention and --fault, prints stats on exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpactl-simcmd-'))
+    const keyFile = join(dir, 'key')
+    writeFileSync(keyFile, 'file-provided-key\n', {mode: 0o600})
+    const {result, out, err} = await runWith(
+      {keyFile, version: '7.1.50', banDuration: '10s', retentionSeconds: 120, faults: ['5xx=1:502', 'malformed-every=2'], statsOnExit: true, records: 4},
+      async ({url, key}) => {
+        expect(key).toBe('file-provided-key')
+        expect((await get(url, key, '/config')).status).toBe(502)
+        const cfg = await get(url, key, '/config')
+        expect(cfg.headers.get('x-cpa-version')).toBe('7.1.50')
+        expect((await cfg.json())['redis-usage-queue-retention-seconds']).toBe(120)
+        const items = (await (await get(url, key, '/usage-queue?count=10')).json()) as unknown[]
+        expect(items).toHaveLength(6) // 4 records + a malformed payload after every 2nd
+        for (let i = 0; i < 5; i++) await get(url, 'bad', '/config')
+        expect(await (await get(url, key, '/config')).json()).toEqual({
+          error: 'IP banned due to too many failed attempts. Try again in 10s',
+        })
+      },
+    )
+    expect(result.keySource).toBe('file')
+    expect(err[0]).toBe(`cpactl sim: management key read from ${keyFile}`)
+    const stats = JSON.parse(err.at(-2)!)
+    expect(stats.counters).toMatchObject({generated: 4, preloaded: 6, malformed: 2, popped: 6, authFailures: 5, bans: 1, injected5xx: 1})
+    expect(stats.totals.requests).toBe(4)
+    expect(out.join('\n')).not.toContain('file-provided-key')
+  })
+
+  it('fails with typed errors: bad fault (2), unreadable key file (3), port in use (3)', async () => {
+    const signal = new AbortController().signal
+    const io = {signal, out: () => {}, err: () => {}}
+    await expect(runSimulatorCommand({...base, faults: ['boom=1']}, io)).rejects.toMatchObject({exitCode: 2, code: 'invalid_fault'})
+    await expect(runSimulatorCommand({...base, keyFile: '/nonexistent/key'}, io)).rejects.toMatchObject({exitCode: 3, code: 'key_file_unreadable'})
+    const blocker = createServer()
+    await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as {port: number}).port
+    await expect(runSimulatorCommand({...base, port}, io)).rejects.toMatchObject({exitCode: 3, code: 'listen_failed'})
+    blocker.close()
+  })
+})
+
+describe('cpactl sim start (spawned)', () => {
+  it('runs in the foreground, prints the URL, stops cleanly on SIGTERM with exit 0', async () => {
+    // Runs the command class directly (no manifest lookup), through oclif's argv parsing and base command.
+    const code = `const {default: C} = await import(${JSON.stringify(join(root, 'src/commands/sim/start.ts'))}); await C.run(process.argv.slice(1), ${JSON.stringify(root)})`
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, '--', '--port', '0', '--records', '5', '--stats-on-exit'], {
+      cwd: root,
+      env: {...process.env, NODE_ENV: 'production'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', d => (stderr += d))
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL; stderr: ${stderr}`)), 20_000)
+      child.stdout.on('data', d => {
+        stdout += d
+        if (stdout.includes('\n')) {
+          clearTimeout(timer)
+          resolve(stdout.split('\n')[0])
+        }
+      })
+      child.on('exit', c => reject(new Error(`exited ${c}: ${stderr}`)))
+    })
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({status: 'ok'})
+    const keyFile = /into (\S+) \(mode 0600\)/.exec(stderr)?.[1]
+    expect(keyFile).toBeDefined()
+    const key = readFileSync(keyFile!, 'utf8').trim()
+    const popped = await (await get(url, key, '/usage-queue?count=9')).json()
+    expect(popped).toHaveLength(5)
+    const exitCode = await new Promise<number | null>(resolve => {
+      child.on('exit', c => resolve(c))
+      child.kill('SIGTERM')
+    })
+    expect(exitCode).toBe(0)
+    expect(stdout).toBe(`${url}\n`)
+    expect(stderr).toContain('"popped":5')
+    expect(stderr).toContain('cpactl sim: stopped')
+    expect(stdout + stderr).not.toContain(key)
+  })
+})
