@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {parseDuration} from '../../lib/cli/duration.js'
+import {UsageError} from '../../lib/cli/errors.js'
 import {csvFlag, dryRunFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
 import {warn} from '../../lib/cli/output.js'
 import {listFlag} from '../../lib/inspect/policy.js'
@@ -29,7 +30,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
       description: 'Used percentage that counts as exhausted (default 100).',
       parse: async (input) => {
         const n = Number(input)
-        if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error(`--threshold must be a number in (0, 100], not '${input}'`)
+        if (!Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--threshold must be a number in (0, 100], not '${input}'`, {code: 'invalid_threshold'})
         return n
       },
     })(),

@@ -8,11 +8,12 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
 }
 
-/** Validate an IANA zone name and return its canonical spelling. */
+/** Validate an IANA zone name (kept as the user spelled it: ICU would turn Asia/Kolkata into Asia/Calcutta). */
 export function resolveTimeZone(tz: string | null | undefined): string {
   const name = tz && tz.trim() !== '' ? tz.trim() : systemTimeZone()
   try {
-    return new Intl.DateTimeFormat('en-US', {timeZone: name}).resolvedOptions().timeZone
+    new Intl.DateTimeFormat('en-US', {timeZone: name})
+    return name
   } catch {
     throw new UsageError(`unknown time zone '${name}': use an IANA name such as Europe/Berlin or UTC`, {code: 'invalid_time_zone'})
   }

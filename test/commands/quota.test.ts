@@ -1,0 +1,154 @@
+/**
+ * `cpactl quota`: latest windows per account from the store, headroom order, reset times in --tz, usage
+ * collected since each window started, and --refresh (fresh, stored, report-only probes).
+ */
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {openStore} from '../../src/lib/store/index.js'
+import {runCli, tempDir} from '../helpers/run.js'
+import {useSimulator} from '../helpers/sim.js'
+
+const ctx = useSimulator({seed: 13})
+let storePath: string
+const env = () => ({...ctx.env(), CPACTL_STORE: storePath})
+let codex: string[]
+let claude: string[]
+let inspected: any
+
+/** A §6 usage record of `total` tokens for a credential at an instant. */
+function record(authIndex: string, at: number, i: number): Record<string, unknown> {
+  return {
+    timestamp: new Date(at).toISOString(),
+    provider: 'codex',
+    model: 'gpt-5-codex',
+    endpoint: 'POST /v1/responses',
+    auth_type: 'oauth',
+    auth_index: authIndex,
+    source: 'someone@example.com',
+    request_id: `q${String(i).padStart(7, '0')}`,
+    latency_ms: 900,
+    failed: false,
+    tokens: {input_tokens: 100, output_tokens: 20, reasoning_tokens: 0, cached_tokens: 0, total_tokens: 120},
+  }
+}
+
+beforeAll(async () => {
+  storePath = join(tempDir('cpactl-quota-'), 'cpactl.db')
+  for (const f of ctx.sim.accounts.files()) ctx.sim.accounts.setScenario(f.name, 'ok')
+  codex = ctx.sim.accounts.files().filter((f) => f.type === 'codex').map((f) => f.name).sort()
+  claude = ctx.sim.accounts.files().filter((f) => f.type === 'claude').map((f) => f.name).sort()
+  ctx.sim.accounts.setScenario(codex[1], 'long_exhausted')
+  ctx.sim.accounts.setScenario(codex[2], 'short_exhausted')
+  ctx.sim.accounts.setScenario(codex[3], 'revoked')
+  inspected = (await runCli(['inspect', 'run', '--provider', 'codex,claude,vertex', '--json'], {env: env()})).json
+  expect(inspected.summary.total).toBe(7)
+})
+
+describe('quota', () => {
+  it('shows the latest windows per account, least headroom first, without contacting the gateway', async () => {
+    ctx.sim.clearLogs()
+    const res = await runCli(['quota', '--json', '--tz', 'UTC'], {env: env()})
+    expect(res.exitCode).toBe(0)
+    expect(ctx.sim.httpLog()).toEqual([])
+    // vertex was skipped (no probe), so it has no quota row
+    expect(res.json.map((r: any) => r.name).sort()).toEqual([...codex, ...claude].sort())
+    const headrooms = res.json.map((r: any) => r.headroomPercent)
+    const known = headrooms.filter((h: number | null) => h !== null)
+    expect(known).toEqual([...known].sort((a: number, b: number) => a - b))
+    // the revoked account has no windows: unknown headroom sorts last
+    expect(res.json[res.json.length - 1]).toMatchObject({name: codex[3], classification: 'reauth', headroomPercent: null, windows: {short: null, long: null, extra: []}})
+    expect(res.json.slice(0, 2).map((r: any) => r.headroomPercent)).toEqual([0, 0])
+    expect(res.json.slice(0, 2).map((r: any) => r.name).sort()).toEqual([codex[1], codex[2]].sort())
+    const row = res.json.find((r: any) => r.name === codex[0])
+    const fromRun = inspected.results.find((r: any) => r.name === codex[0])
+    expect(row).toMatchObject({provider: 'codex', authIndex: fromRun.authIndex, plan: fromRun.plan, classification: 'ok', runId: inspected.run.id, checkedAt: fromRun.checkedAt})
+    expect(row.headroomPercent).toBe(100 - Math.max(fromRun.windows.short.usedPercent, fromRun.windows.long.usedPercent))
+    expect(row.windows.long).toEqual({...fromRun.windows.long, resetsAtLocal: fromRun.windows.long.resetsAt.replace('.000Z', 'Z'), requests: 0, tokens: 0})
+  })
+
+  it('works as the cron filter from the README', async () => {
+    const res = await runCli(['quota', '--json'], {env: env()})
+    const over90 = res.json.filter((r: any) => r.windows.long && r.windows.long.usedPercent > 90).map((r: any) => r.name)
+    expect(over90).toEqual([codex[1]])
+  })
+
+  it('counts the requests and tokens collected since each window started', async () => {
+    const ok = inspected.results.find((r: any) => r.name === codex[0])
+    const shortStart = Date.parse(ok.windows.short.startedAt)
+    const longStart = Date.parse(ok.windows.long.startedAt)
+    const instance = `127.0.0.1:${ctx.sim.port}`
+    const store = await openStore({path: storePath})
+    try {
+      const at = [
+        shortStart - 1000, // before the short window: long only
+        shortStart + 1000, // first (partial) hour of the short window: read from raw events
+        shortStart + 2 * 3_600_000, // a whole hour later: read from the hourly rollup
+        longStart - 1000, // before both windows
+        longStart + 1000,
+      ]
+      const other = inspected.results.find((r: any) => r.name === codex[1]).authIndex
+      const records = [...at.map((t, i) => record(ok.authIndex, t, i)), record(other, shortStart + 5000, 99)]
+      const ingested = await store.ingestRecords(instance, records)
+      expect(ingested.added).toBe(6)
+      // usage of another gateway (instance) never counts
+      await store.ingestRecords('elsewhere:8317', [record(ok.authIndex, shortStart + 7000, 50)])
+    } finally {
+      await store.close()
+    }
+    const res = await runCli(['quota', '--json', '--account', codex[0]], {env: env()})
+    expect(res.json).toHaveLength(1)
+    const w = res.json[0].windows
+    expect([w.short.requests, w.short.tokens]).toEqual([2, 240])
+    expect([w.long.requests, w.long.tokens]).toEqual([4, 480])
+  })
+
+  it('renders reset times in --tz and a table with the usage next to each window', async () => {
+    const json = await runCli(['quota', '--json', '--tz', 'Asia/Kolkata', '--provider', 'claude'], {env: env()})
+    expect(json.json.map((r: any) => r.provider)).toEqual(['claude', 'claude'])
+    for (const r of json.json) {
+      expect(r.windows.long.resetsAtLocal).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$/)
+      expect(Date.parse(r.windows.long.resetsAtLocal)).toBe(Date.parse(r.windows.long.resetsAt))
+    }
+    const table = await runCli(['quota', '--tz', 'Asia/Kolkata', '--account', codex[0]], {env: env()})
+    const lines = table.stdout.trim().split('\n')
+    expect(lines[0].split('\t')).toEqual([
+      'NAME',
+      'PROVIDER',
+      'PLAN',
+      'HEADROOM',
+      'SHORT',
+      'RESETS (Asia/Kolkata)',
+      'SINCE START',
+      'LONG',
+      'RESETS (Asia/Kolkata)',
+      'SINCE START',
+      'STATUS',
+      'CHECKED',
+    ])
+    const cells = lines[1].split('\t')
+    expect(cells[0]).toBe(codex[0])
+    expect(cells[6]).toBe('240 tok / 2 req')
+    expect(cells[9]).toBe('480 tok / 4 req')
+    expect((await runCli(['quota', '--tz', 'Mars/Olympus'], {env: env()})).exitCode).toBe(2)
+  })
+
+  it('--refresh probes now, stores a quota run, and shows the fresh windows', async () => {
+    ctx.sim.accounts.setScenario(claude[0], 'long_exhausted')
+    ctx.sim.clearLogs()
+    const res = await runCli(['quota', '--refresh', '--provider', 'claude', '--json'], {env: env()})
+    expect(res.exitCode).toBe(0)
+    expect(ctx.sim.httpLog().filter((e) => e.path.endsWith('/api-call'))).toHaveLength(2)
+    expect(ctx.sim.httpLog().filter((e) => e.method === 'PATCH')).toEqual([])
+    expect(res.json[0]).toMatchObject({name: claude[0], classification: 'quota_exhausted', headroomPercent: 0})
+    const history = await runCli(['inspect', 'history', '--limit', '1', '--json'], {env: env()})
+    expect(history.json[0]).toMatchObject({trigger: 'quota', applied: 'none', providers: ['claude']})
+    expect(res.json[0].runId).toBe(history.json[0].id)
+  })
+
+  it('is an empty list before any inspection', async () => {
+    const res = await runCli(['quota', '--json'], {env: {...env(), CPACTL_STORE: join(tempDir(), 'empty.db')}})
+    expect(res.exitCode).toBe(0)
+    expect(res.json).toEqual([])
+  })
+})
