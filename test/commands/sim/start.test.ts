@@ -77,7 +77,7 @@ describe('runSimulatorCommand', () => {
         expect((await get(url, key, '/config')).status).toBe(502)
         const cfg = await get(url, key, '/config')
         expect(cfg.headers.get('x-cpa-version')).toBe('7.1.50')
-        expect((await cfg.json())['redis-usage-queue-retention-seconds']).toBe(120)
+        expect(((await cfg.json()) as Record<string, unknown>)["redis-usage-queue-retention-seconds"]).toBe(120)
         const items = (await (await get(url, key, '/usage-queue?count=10')).json()) as unknown[]
         expect(items).toHaveLength(6) // 4 records + a malformed payload after every 2nd
         for (let i = 0; i < 5; i++) await get(url, 'bad', '/config')
