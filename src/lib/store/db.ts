@@ -59,7 +59,7 @@ export function storeError(error: unknown, path: string, action: string): Error 
       hint: 'free disk space, or point --store / CPACTL_STORE elsewhere',
     })
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR') {
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOENT') {
     return new ConfigError(`the store ${path} cannot be written (${action}: ${detail})`, {
       code: 'store_unwritable',
       hint: 'check the path and its permissions, or point --store / CPACTL_STORE elsewhere',

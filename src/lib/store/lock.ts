@@ -9,7 +9,8 @@
  *   row (a RESERVED lock admits readers) and reports `LockError` (exit 7) naming the holder's pid.
  * SQLite also arbitrates two connections inside one process, so in-process callers conflict the same way.
  */
-import {closeSync, existsSync, openSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import {LockError} from '../cli/errors.js'
 import {restrictFileMode, storeError, type Database} from './db.js'
@@ -44,6 +45,8 @@ export async function acquireCollectorLock(storePath: string, purpose = 'collect
   const {default: BetterSqlite3} = await import('better-sqlite3')
   let db: Database
   try {
+    const dir = dirname(path)
+    if (!existsSync(dir)) mkdirSync(dir, {recursive: true, mode: 0o700})
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
     restrictFileMode(path)
     db = new BetterSqlite3(path, {timeout: 0})

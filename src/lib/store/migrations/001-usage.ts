@@ -6,7 +6,8 @@
  *   instance            TEXT NOT NULL   profile name, or host:port when no profile was used
  *   ts                  INTEGER NOT NULL request start, UTC milliseconds
  *   tz_offset_min       INTEGER          server-local offset the record carried (minutes east of UTC)
- *   event_hash          BLOB NOT NULL UNIQUE  first 16 bytes of SHA-256 over the canonical tuple (usage/hash.ts)
+ *   event_hash          BLOB NOT NULL    first 16 bytes of SHA-256 over the canonical tuple (usage/hash.ts); unique
+ *                                        through UNIQUE (ts, event_hash) — ts is inside the hashed tuple
  *   run_id              INTEGER          collector_runs.id that stored it (NULL for imports)
  *   provider, executor_type, model, alias, endpoint, auth_type, auth_index       TEXT (as sent; NULL = absent)
  *   source              TEXT             account; masked `****wxyz` when secret (API-key credentials)
@@ -29,7 +30,8 @@
  *   response_headers    TEXT             compact JSON, sensitive headers dropped, ≤ 2 KB
  *   extra               TEXT             compact JSON of unknown fields (secret-named values redacted), else NULL
  *   The raw record JSON is not kept: every known field has a column, unknown ones go to `extra`.
- *   Indexes: (instance, ts), (ts), (model, ts), (auth_index, ts), (api_key_hash, ts).
+ *   Indexes: UNIQUE (ts, event_hash) (dedup + time ranges), (instance, ts), (model, ts), (auth_index, ts),
+ *   (api_key_hash, ts): each insert lands at the right edge of every index, so a batch touches few pages.
  *
  * usage_hourly — rollup maintained in the same transaction as the events (only newly inserted events count).
  *   Key: instance, hour_ms (UTC hour start), provider, model, auth_index, api_key_hash, service_tier,
@@ -59,7 +61,7 @@ export const migration: Migration = {
         instance TEXT NOT NULL,
         ts INTEGER NOT NULL,
         tz_offset_min INTEGER,
-        event_hash BLOB NOT NULL UNIQUE,
+        event_hash BLOB NOT NULL,
         run_id INTEGER,
         provider TEXT,
         executor_type TEXT,
@@ -108,8 +110,11 @@ export const migration: Migration = {
         response_headers TEXT,
         extra TEXT
       );
+      -- dedup: ts is part of the hashed tuple, so (ts, event_hash) is unique exactly when event_hash is; leading
+      -- with ts keeps inserts at the right edge of the index (a bare random hash rewrites random pages on every
+      -- batch) and serves time-range scans across instances
+      CREATE UNIQUE INDEX usage_events_ts_hash ON usage_events (ts, event_hash);
       CREATE INDEX usage_events_instance_ts ON usage_events (instance, ts);
-      CREATE INDEX usage_events_ts ON usage_events (ts);
       CREATE INDEX usage_events_model_ts ON usage_events (model, ts);
       CREATE INDEX usage_events_auth_index_ts ON usage_events (auth_index, ts);
       CREATE INDEX usage_events_api_key_ts ON usage_events (api_key_hash, ts);

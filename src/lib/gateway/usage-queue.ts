@@ -1,0 +1,72 @@
+/**
+ * Usage-queue area of the management API (cpa-gateway.md §3.1, §3.5, §3.10, §5.4, §5.6):
+ * - the destructive HTTP pop `GET /usage-queue?count=N` — `count` always passed (§13.9), never retried
+ *   (a retried pop whose first answer was lost has already removed records, §4);
+ * - the `usage-statistics-enabled` toggle that gates publishing (§13.1);
+ * - the queue facts `collect` warns about: publishing flag and retention (absent ⇒ 60 s, §3.1);
+ * - the per-credential success/failed counters of `GET /auth-files`, for the coverage estimate.
+ */
+import {listAuthFiles} from './auth-files.js'
+import type {GatewayClient} from './client.js'
+import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './config.js'
+import {UpstreamError, UsageError} from '../cli/errors.js'
+
+/**
+ * Pop up to `count` records. The gateway answers a JSON array, oldest first: records as objects, payloads
+ * that were not valid JSON as JSON strings (§3.10); `[]` when empty or disabled.
+ */
+export async function popUsageQueue(client: GatewayClient, count: number): Promise<unknown[]> {
+  if (!Number.isSafeInteger(count) || count <= 0) throw new UsageError(`batch size must be a positive integer, not ${count}`)
+  const res = await client.request<unknown>({path: '/usage-queue', query: {count}, retry: false, responseType: 'json', timeoutMs: 60_000})
+  if (res.data === null) return []
+  if (!Array.isArray(res.data)) {
+    throw new UpstreamError('the gateway answered GET /usage-queue with something other than a JSON array', {code: 'bad_response'})
+  }
+  return res.data
+}
+
+export async function getUsageStatisticsEnabled(client: GatewayClient): Promise<boolean> {
+  return (await getSetting(client, 'usage-statistics-enabled')) === true
+}
+
+export interface UsageToggleResult {
+  enabled: boolean
+  previous: boolean
+  changed: boolean
+}
+
+/**
+ * Switch usage publishing on or off (`PUT /usage-statistics-enabled {"value": bool}`). Reads the current value
+ * first and writes only when it differs; the gateway reloads asynchronously (§3.0), so the write is not
+ * re-read here.
+ */
+export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean): Promise<UsageToggleResult> {
+  const previous = await getUsageStatisticsEnabled(client)
+  if (previous !== enabled) await setSetting(client, 'usage-statistics-enabled', enabled)
+  return {enabled, previous, changed: previous !== enabled}
+}
+
+export interface QueueSettings {
+  /** usage-statistics-enabled (default false: nothing is queued, §5.4). */
+  publishing: boolean
+  /** redis-usage-queue-retention-seconds as the gateway applies it. */
+  retentionSeconds: number
+}
+
+export async function getQueueSettings(client: GatewayClient): Promise<QueueSettings> {
+  const config = await getConfig(client)
+  return {publishing: config['usage-statistics-enabled'] === true, retentionSeconds: effectiveRetentionSeconds(config)}
+}
+
+/** auth_index → [success, failed] counters since gateway start, for credentials listed by GET /auth-files. */
+export type CredentialCounters = Record<string, [number, number]>
+
+export async function getCredentialCounters(client: GatewayClient): Promise<CredentialCounters> {
+  const out: CredentialCounters = {}
+  for (const f of await listAuthFiles(client)) {
+    if (!f.auth_index) continue
+    const cur = out[f.auth_index] ?? [0, 0]
+    out[f.auth_index] = [cur[0] + (f.success ?? 0), cur[1] + (f.failed ?? 0)]
+  }
+  return out
+}

@@ -1,0 +1,29 @@
+/** The usage-queue consumers behind one interface (cli-conventions.md §13.3 "queue/"). */
+
+export type TransportName = 'resp' | 'http'
+export type TransportChoice = 'auto' | TransportName | 'subscribe'
+
+export interface QueueConsumer {
+  readonly transport: TransportName
+  /**
+   * Destructive pop of up to `count` payloads, oldest first (cpa-gateway.md §5.2, §5.6). RESP yields raw
+   * strings; HTTP yields objects (and strings for payloads that were not JSON). `[]` when the queue is empty.
+   * Never retried: a failed pop surfaces as a typed error.
+   */
+  pop(count: number): Promise<unknown[]>
+  close(): Promise<void>
+}
+
+/** Where and how to reach the gateway's RESP side (same host and port as HTTP, §5.1). */
+export interface RespEndpoint {
+  host: string
+  port: number
+  tls: boolean
+  /** Skip TLS verification (explicit --insecure only). */
+  insecure?: boolean
+  /** The management key, resolved lazily; sent only in AUTH. */
+  key: () => Promise<string>
+  connectTimeoutMs?: number
+  /** Per-command deadline (a pop of a large batch included). */
+  commandTimeoutMs?: number
+}
