@@ -195,7 +195,7 @@ async function buildSchema(): Promise<ZodType> {
   })
   const shape: Record<string, ZodType> = {
     host: str,
-    port: opt(z.int().min(1, 'port must be 1–65535').max(65535, 'port must be 1–65535')),
+    port: opt(z.int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535')),
     tls: opt(z.looseObject({enable: bool, cert: str, key: str})),
     'remote-management': opt(
       z.looseObject({
@@ -254,8 +254,21 @@ export async function validateConfigData(data: unknown): Promise<SchemaIssue[]> 
     const actual = getAt(data, parts)
     const i = issue as {code: string; expected?: string}
     let message: string
-    if (i.code === 'invalid_type' || i.code === 'invalid_union') {
-      const expected = i.code === 'invalid_union' ? 'true or false' : i.expected === 'int' ? 'an integer' : i.expected === 'array' ? 'a list' : i.expected === 'object' || i.expected === 'record' ? 'a mapping' : `a ${i.expected}`
+    if (issue.message.startsWith('expected ')) {
+      // our own messages (booleans, port range)
+      message = `${issue.message}, found ${describe(actual)}`
+    } else if (i.code === 'invalid_type' || i.code === 'invalid_union') {
+      // every number in the gateway config is an integer
+      const expected =
+        i.code === 'invalid_union' || i.expected === 'boolean'
+          ? 'true or false'
+          : i.expected === 'int' || i.expected === 'number'
+            ? 'an integer'
+            : i.expected === 'array'
+              ? 'a list'
+              : i.expected === 'object' || i.expected === 'record' || i.expected === 'map'
+                ? 'a mapping'
+                : `a ${i.expected}`
       message = `expected ${expected}, found ${describe(actual)}`
     } else {
       message = `${issue.message} (found ${describe(actual)})`

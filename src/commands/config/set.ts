@@ -1,0 +1,35 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
+import {setConfigValue, type ConfigSetResult} from '../../lib/manage/config-setting.js'
+import {renderConfigSet} from '../../lib/manage/render-config.js'
+
+export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
+  static summary = 'Change one config value, then read it back to verify.'
+  static description =
+    'Keys with a dedicated setting endpoint are written there; any other key by a YAML round trip through config.yaml that keeps comments and key order. VALUE is typed by the key (true/false, integers) or read as YAML for unknown keys (e.g. [a, b]). Secrets are refused on the command line: use config apply or api-keys add.'
+
+  static examples = [
+    '<%= config.bin %> config set usage-statistics-enabled true',
+    '<%= config.bin %> config set redis-usage-queue-retention-seconds 600',
+    '<%= config.bin %> config set routing.session-affinity true --dry-run',
+    "<%= config.bin %> config set logging-to-file true --json | jq '.verified'",
+  ]
+
+  static args = {
+    key: Args.string({description: 'Dotted path, e.g. routing.strategy', required: true}),
+    value: Args.string({description: 'New value', required: true}),
+  }
+
+  static flags = {
+    'dry-run': dryRunFlag,
+    reveal: Flags.boolean({description: 'Show secrets (e.g. proxy credentials) unmasked in the result.', default: false}),
+  }
+
+  async run(): Promise<ConfigSetResult> {
+    const result = await setConfigValue(await this.gateway(), this.args.key, this.args.value, {dryRun: this.flags['dry-run'], reveal: this.flags.reveal, poll: {signal: this.signal}})
+    this.display(result, renderConfigSet)
+    return result
+  }
+}

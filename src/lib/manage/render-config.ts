@@ -1,0 +1,95 @@
+/** Human views of the config commands (show, get, set, diff, apply, check). Everything here goes through the output layer. */
+import {colorEnabled, renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import type {ConfigApplyResult} from './config-apply.js'
+import type {CheckResult} from './config-check.js'
+import type {ConfigDiffResult} from './config-diff.js'
+import type {Finding} from './config-rules.js'
+import type {ConfigGetResult, ConfigSetResult} from './config-setting.js'
+
+function scalarText(v: unknown): string {
+  if (v === null || v === undefined) return 'null'
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  return JSON.stringify(v)
+}
+
+/** A value as the user would write it: scalars bare, lists/maps as YAML. */
+export async function valueText(v: unknown): Promise<string> {
+  if (v !== null && typeof v === 'object') {
+    const YAML = await import('yaml')
+    return YAML.stringify(v, {lineWidth: 0}).replace(/\n$/, '')
+  }
+  return scalarText(v)
+}
+
+export async function renderConfigGet(r: ConfigGetResult): Promise<void> {
+  if (!r.found) {
+    writeErr(`${r.key} is not set (and has no default the gateway reports)`)
+    return
+  }
+  writeOut(await valueText(r.value))
+}
+
+export function renderConfigSet(r: ConfigSetResult): void {
+  for (const w of r.warnings) warn(w)
+  if (!r.changed) {
+    writeErr(`${r.key} is already ${scalarText(r.value)}; nothing to change`)
+    return
+  }
+  const change = `${r.key}: ${scalarText(r.previous)} → ${scalarText(r.value)}`
+  if (r.dryRun) writeOut(`would set ${change} (via ${r.via === 'endpoint' ? 'its setting endpoint' : 'config.yaml'})`)
+  else writeOut(`set ${change} (via ${r.via === 'endpoint' ? 'its setting endpoint' : 'config.yaml'}; verified)`)
+}
+
+function colorDiff(text: string): string {
+  if (!colorEnabled('out')) return text
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? `\u001B[32m${l}\u001B[39m` : l.startsWith('-') && !l.startsWith('---') ? `\u001B[31m${l}\u001B[39m` : l.startsWith('@@') ? `\u001B[36m${l}\u001B[39m` : l))
+    .join('\n')
+}
+
+export function renderConfigDiff(r: ConfigDiffResult): void {
+  for (const n of r.notes) warn(n)
+  if (r.equal) {
+    writeErr(`${r.file} matches the live config.`)
+    return
+  }
+  writeOut(colorDiff(r.unified.replace(/\n$/, '')))
+  writeErr(`${r.changes.length} difference${r.changes.length === 1 ? '' : 's'} between the live config and ${r.file}${r.masked ? ' (secrets masked; --reveal shows them)' : ''}.`)
+}
+
+/** Shown before the confirmation question of apply. */
+export function renderApplyPreview(diff: ConfigDiffResult, warnings: string[]): void {
+  for (const w of warnings) warn(w)
+  for (const n of diff.notes) warn(n)
+  writeOut(colorDiff(diff.unified.replace(/\n$/, '')))
+}
+
+export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): void {
+  if (!previewShown) {
+    for (const w of r.warnings) warn(w)
+    if (!r.diff.equal) writeOut(colorDiff(r.diff.unified.replace(/\n$/, '')))
+  }
+  if (!r.changed) writeErr(`${r.file} already matches the live config; nothing sent.`)
+  else if (r.dryRun) writeErr(`dry run: ${r.diff.changes.length} change${r.diff.changes.length === 1 ? '' : 's'} would be applied; nothing sent.`)
+  else writeErr(`applied ${r.file}: ${r.diff.changes.length} change${r.diff.changes.length === 1 ? '' : 's'}, read back and verified.`)
+}
+
+export function renderCheck(r: CheckResult, target: string): void {
+  if (r.findings.length === 0) {
+    writeErr(`No problems found in ${target}.`)
+    return
+  }
+  renderTable(
+    [
+      {key: 'severity', header: 'SEVERITY'},
+      {key: 'rule', header: 'RULE'},
+      {key: 'path', header: 'PATH'},
+      {key: 'message', header: 'MESSAGE'},
+      {key: 'fix', header: 'FIX'},
+    ],
+    r.findings as Finding[],
+  )
+  writeErr(`${target}: ${r.summary.errors} error${r.summary.errors === 1 ? '' : 's'}, ${r.summary.warnings} warning${r.summary.warnings === 1 ? '' : 's'}.`)
+}

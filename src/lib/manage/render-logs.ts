@@ -1,0 +1,24 @@
+/** Human views of the logs commands. */
+import {renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import type {ErrorLogsResult, LogFileResult, LogTailResult} from './logs.js'
+
+export function renderTail(r: LogTailResult): void {
+  if (r.cursorReset) writeErr('(the log rotated or was cleared since that cursor: showing a fresh tail)')
+  if (r.lines.length > 0) writeOut(r.lines.join('\n'))
+}
+
+export function renderErrorLogs(r: ErrorLogsResult): void {
+  for (const w of r.warnings) warn(w)
+  renderTable(
+    [
+      {key: 'name', header: 'NAME'},
+      {key: 'size', header: 'SIZE', align: 'right'},
+      {key: 'modified', header: 'MODIFIED'},
+    ],
+    r.files,
+  )
+}
+
+export function renderLogFile(r: LogFileResult): void {
+  if (r.path !== '-') writeErr(`Saved ${r.name ?? 'the log'} to ${r.path} (${r.bytes} bytes, mode 0600).`)
+}
