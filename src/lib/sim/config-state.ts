@@ -271,6 +271,7 @@ export type ReplaceResult = {ok: true} | {ok: false; status: 400 | 422; error: s
 export class ConfigState {
   private doc: Document
   private cache: Record<string, unknown> | undefined
+  private fullCache: Record<string, unknown> | undefined
   private readonly listeners: Array<() => void> = []
 
   constructor(text: string) {
@@ -287,6 +288,7 @@ export class ConfigState {
 
   private changed(): void {
     this.cache = undefined
+    this.fullCache = undefined
     for (const l of this.listeners) l()
   }
 
@@ -304,9 +306,15 @@ export class ConfigState {
     return this.cache
   }
 
-  /** Defaults + YAML, including host/port/auth-dir/remote-management (SimContext.config()). */
+  /** Defaults + YAML, including host/port/auth-dir/remote-management (SimContext.config()). A fresh copy. */
   full(): Record<string, unknown> {
-    return deepMerge(DEFAULTS, this.raw())
+    return structuredClone(this.merged())
+  }
+
+  /** Cached merged view for internal reads (never handed out: callers could mutate it). */
+  private merged(): Record<string, unknown> {
+    this.fullCache ??= deepMerge(DEFAULTS, this.raw())
+    return this.fullCache
   }
 
   /** What GET /config returns: the full config without the `json:"-"` keys (§3.1). */
@@ -318,12 +326,12 @@ export class ConfigState {
 
   get(path: string | string[]): unknown {
     const parts = typeof path === 'string' ? path.split('.') : path
-    let cur: unknown = this.full()
+    let cur: unknown = this.merged()
     for (const p of parts) {
       if (!isPlainObject(cur)) return undefined
       cur = cur[p]
     }
-    return cur
+    return cur !== null && typeof cur === 'object' ? structuredClone(cur) : cur
   }
 
   /** Set one value, keeping comments: scalars are mutated in place, other values replace the node. */
@@ -368,6 +376,7 @@ export class ConfigState {
 
   /** A plaintext secret-key is hashed on load and written back, comments preserved (§1.4). */
   private hashPlaintextSecret(): void {
+    this.fullCache = undefined
     const node = this.doc.getIn(['remote-management', 'secret-key'], true)
     if (isScalar(node) && typeof node.value === 'string' && node.value !== '' && !isHashedSecret(node.value)) {
       node.value = hashSecret(node.value)

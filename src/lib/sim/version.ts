@@ -4,7 +4,18 @@
  */
 
 /** Parse `7.2.140`, `v7.2.140`, `dev` into comparable parts; `dev` and unparseable ⇒ newest. */
+const parsed = new Map<string, number[]>()
+
 export function parseSimVersion(version: string): number[] {
+  let cached = parsed.get(version)
+  if (!cached) {
+    cached = parseUncached(version)
+    parsed.set(version, cached)
+  }
+  return cached
+}
+
+function parseUncached(version: string): number[] {
   const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim())
   if (!m) return [Number.POSITIVE_INFINITY, 0, 0]
   return [Number(m[1]), Number(m[2]), Number(m[3])]
