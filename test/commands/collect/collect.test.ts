@@ -1,0 +1,194 @@
+import {statSync} from 'node:fs'
+
+import {describe, expect, it} from 'vitest'
+
+import {acquireCollectorLock} from '../../../src/lib/store/index.js'
+import {runCli} from '../../helpers/run.js'
+import {mgmt, respAuthed, useSimulator} from '../../helpers/sim.js'
+import {storeView, tempStorePath} from './helpers.js'
+
+describe('cpactl collect (one-shot) against the simulator', () => {
+  const ctx = useSimulator({seed: 11})
+
+  it('drains a backlog over RESP: exact counts, AUTH then only LPOP usage 500, token sums equal the generated totals', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    const before = sim.counters()
+    sim.preload(1_730, {spreadMs: 30_000})
+    sim.pushRaw('{"timestamp":"2026-08-22T14:03:11Z","tokens":') // torn JSON
+    sim.pushRaw('not json at all')
+    sim.pushRaw('{"refresh":true}')
+    const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(res.exitCode).toBe(0)
+    const after = sim.counters()
+    const popped = after.popped - before.popped
+    expect(popped).toBe(1_733)
+    expect(after.queued).toBe(0)
+    expect(res.json).toMatchObject({
+      transport: 'resp',
+      popped: 1_733,
+      inserted: 1_730,
+      duplicates: 0,
+      deadLettered: 2,
+      controlSkipped: 1,
+      batches: 4,
+      recovered: 0,
+      stopReason: 'empty',
+    })
+    expect(res.json.popped).toBe(res.json.inserted + res.json.duplicates + res.json.deadLettered + res.json.controlSkipped)
+    expect(Object.keys(res.json).sort()).toEqual(
+      ['instance', 'transport', 'runId', 'store', 'popped', 'inserted', 'duplicates', 'deadLettered', 'controlSkipped', 'recovered', 'batches', 'durationMs', 'recordsPerSecond', 'oldestRecordAgeMs', 'coverage', 'stopReason', 'warnings'].sort(),
+    )
+    expect(res.json.instance).toBe(`127.0.0.1:${sim.port}`)
+    expect(res.json.oldestRecordAgeMs).toBeGreaterThanOrEqual(30_000)
+    expect(res.json.warnings).toContain('2 payload(s) did not parse and were kept as dead letters (see cpactl collect status)')
+    expect(res.stderr).toMatch(/collect 127\.0\.0\.1:\d+ via resp: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control/)
+
+    // wire: one connection, AUTH first, then only LPOP usage 500 (no INFO/HELLO/CLIENT/SELECT/PING)
+    const conns = sim.respLog()
+    expect(conns).toHaveLength(1)
+    expect(conns[0].commands[0]).toEqual(['auth', '***'])
+    expect(conns[0].commands.slice(1)).toEqual(Array.from({length: 4}, () => ['lpop', 'usage', '500']))
+    expect(after.authFailures).toBe(before.authFailures)
+
+    // the store: per-model, per-account and per-client-key sums equal the simulator's own totals (raw and rollups)
+    const view = await storeView(store)
+    const totals = sim.totals()
+    expect(view.events).toBe(1_730)
+    expect(view.deadLetters).toBe(2)
+    expect(view.byModel).toEqual(totals.byModel)
+    expect(view.byModelRollup).toEqual(totals.byModel)
+    expect(view.byAccount).toEqual(totals.byAccount)
+    expect(view.byApiKey).toEqual(totals.byApiKey)
+    expect(statSync(store).mode & 0o777).toBe(0o600)
+  })
+
+  it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    const live = sim.generate(40) // into the FIFO (no subscriber)
+    for (const r of live.slice(0, 15)) sim.pushRaw(r.payload)
+    const httpBefore = sim.httpLog().length
+    const res = await runCli(['collect', '--store', store, '--transport', 'http', '--batch-size', '20', '--json'], {env: ctx.env()})
+    expect(res.exitCode).toBe(0)
+    expect(res.json).toMatchObject({transport: 'http', popped: 55, inserted: 40, duplicates: 15, deadLettered: 0, batches: 3})
+    const pops = sim.httpLog().slice(httpBefore).filter((e) => e.path === '/v0/management/usage-queue')
+    expect(pops.map((p) => p.query)).toEqual(['count=20', 'count=20', 'count=20'])
+    expect((await storeView(store)).events).toBe(40)
+    // a second run over the same store finds nothing new and keeps the run log
+    const again = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(again.json).toMatchObject({popped: 0, inserted: 0})
+    expect((await storeView(store)).runs.map((r) => [r.status, r.popped, r.inserted])).toEqual([
+      ['ok', 55, 40],
+      ['ok', 0, 0],
+    ])
+  })
+
+  it('stops at --max-records and says so', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    sim.preload(250)
+    const res = await runCli(['collect', '--store', store, '--batch-size', '100', '--max-records', '130', '--json'], {env: ctx.env()})
+    expect(res.json).toMatchObject({popped: 130, inserted: 130, batches: 2, stopReason: 'max-records'})
+    expect(res.json.warnings).toContain('stopped after --max-records 130; the queue may still hold records')
+    expect(sim.counters().queued).toBe(120)
+    expect(sim.respLog().at(-1)!.commands.slice(1)).toEqual([
+      ['lpop', 'usage', '100'],
+      ['lpop', 'usage', '30'],
+    ])
+    await runCli(['collect', '--store', store], {env: ctx.env()})
+    expect(sim.counters().queued).toBe(0)
+    expect((await storeView(store)).events).toBe(250)
+  })
+
+  it('a second collector on the same store exits 7 at once, naming the holder, and pops nothing', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    sim.preload(10)
+    const popped = sim.counters().popped
+    const lock = await acquireCollectorLock(store)
+    try {
+      const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(7)
+      expect(res.json.error.code).toBe('collector_running')
+      expect(res.json.error.message).toContain(`pid ${process.pid}`)
+      expect(sim.counters().popped).toBe(popped)
+    } finally {
+      lock.release()
+    }
+    expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
+  })
+
+  it('warns when publishing is off and when the expected interval exceeds the retention', async () => {
+    const sim = ctx.sim
+    sim.setConfig('usage-statistics-enabled', false)
+    sim.setConfig('redis-usage-queue-retention-seconds', 120)
+    try {
+      const res = await runCli(['collect', '--store', tempStorePath(), '--expected-interval', '5m', '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(0)
+      expect(res.json.warnings).toEqual([
+        'usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`',
+        "--expected-interval 5m exceeds the gateway's queue retention (120s): records expire before the next run collects them",
+      ])
+      expect(res.stderr).toContain('Warning: usage publishing is off')
+    } finally {
+      sim.setConfig('usage-statistics-enabled', true)
+      sim.setConfig('redis-usage-queue-retention-seconds', 60)
+    }
+  })
+
+  it('estimates coverage against the previous run and blames another consumer when records vanish', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    await runCli(['collect', '--store', store], {env: ctx.env()}) // baseline run: records the credential counters
+    const listed = new Set(((await mgmt(sim, 'GET', '/auth-files')).json.files as Array<{auth_index: string}>).map((f) => f.auth_index))
+    const generated = sim.generate(400)
+    // a thief pops 200 of them before we run
+    const thief = await respAuthed(sim)
+    const stolen = (await thief.command('LPOP', 'usage', '200')) as string[]
+    thief.close()
+    expect(stolen).toHaveLength(200)
+    const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(res.json.inserted).toBe(200)
+    const expected = generated.filter((g) => listed.has(g.authIndex)).length
+    const stolenIdx = stolen.map((s) => JSON.parse(s).auth_index as string)
+    const collected = expected - stolenIdx.filter((i) => listed.has(i)).length
+    expect(res.json.coverage).toMatchObject({basis: 'previous-run', expected, collected, ratio: collected / expected})
+    expect(res.json.warnings.some((w: string) => w.includes('records are being consumed elsewhere'))).toBe(true)
+    // with nobody stealing, full coverage and no warning
+    sim.generate(100)
+    const clean = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(clean.json.coverage.ratio).toBe(1)
+    expect(clean.json.warnings).toEqual([])
+  })
+
+  it('notices a SUBSCRIBE client starving the queue', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    await runCli(['collect', '--store', store], {env: ctx.env()})
+    const sub = await respAuthed(sim)
+    expect(await sub.command('SUBSCRIBE', 'usage')).toEqual(['subscribe', 'usage', 1])
+    try {
+      sim.generate(200)
+      const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+      expect(res.json.popped).toBe(0)
+      expect(res.json.coverage.ratio).toBe(0)
+      expect(res.json.coverage.expected).toBeGreaterThan(100)
+      expect(res.json.warnings.join('\n')).toContain('a SUBSCRIBE client (which starves the queue while attached)')
+    } finally {
+      sub.close()
+    }
+  })
+
+  it('warns that records may have expired when the previous run ended longer ago than the retention', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    await runCli(['collect', '--store', store], {env: ctx.env()})
+    const {openStore} = await import('../../../src/lib/store/index.js')
+    const s = await openStore({path: store})
+    s.db.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
+    await s.close()
+    const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(res.json.warnings.some((w: string) => /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w))).toBe(true)
+  })
+})

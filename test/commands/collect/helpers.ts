@@ -1,0 +1,67 @@
+/** Shared helpers of the collect command tests: temp stores and the store's own view of what it holds. */
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {Totals} from '../../../src/lib/sim/index.js'
+import {openStore} from '../../../src/lib/store/index.js'
+
+export function tempStorePath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'cpactl-collect-')), 'store', 'cpactl.db')
+}
+
+const SUMS = `COUNT(*) AS requests, SUM(failed) AS failed, SUM(input_total) AS inputTokens, SUM(uncached_input) AS uncachedInputTokens,
+  SUM(cache_read) AS cacheReadTokens, SUM(cache_write) AS cacheWriteTokens, SUM(output_total) AS outputTokens,
+  SUM(reasoning) AS reasoningTokens, SUM(total) AS totalTokens`
+const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(failed * requests) AS failed, SUM(input_total) AS inputTokens, SUM(uncached_input) AS uncachedInputTokens,
+  SUM(cache_read) AS cacheReadTokens, SUM(cache_write) AS cacheWriteTokens, SUM(output_total) AS outputTokens,
+  SUM(reasoning) AS reasoningTokens, SUM(total) AS totalTokens`
+
+export interface StoreView {
+  events: number
+  deadLetters: number
+  byModel: Record<string, Totals>
+  byModelRollup: Record<string, Totals>
+  byAccount: Record<string, Totals>
+  byApiKey: Record<string, Totals>
+  runs: Array<Record<string, unknown>>
+}
+
+function keyed(rows: Array<Record<string, unknown>>, key: string): Record<string, Totals> {
+  const out: Record<string, Totals> = {}
+  for (const r of rows) {
+    const {[key]: k, ...rest} = r
+    out[String(k)] = rest as unknown as Totals
+  }
+  return out
+}
+
+/** What the store holds, read through its own connection (read-only). */
+export async function storeView(path: string): Promise<StoreView> {
+  const s = await openStore({path, readonly: true})
+  try {
+    const db = s.db
+    return {
+      events: (db.prepare('SELECT COUNT(*) AS n FROM usage_events').get() as {n: number}).n,
+      deadLetters: (db.prepare('SELECT COUNT(*) AS n FROM usage_dead_letters').get() as {n: number}).n,
+      byModel: keyed(db.prepare(`SELECT model, ${SUMS} FROM usage_events GROUP BY model`).all() as never, 'model'),
+      byModelRollup: keyed(db.prepare(`SELECT model, ${ROLLUP_SUMS} FROM usage_hourly GROUP BY model`).all() as never, 'model'),
+      byAccount: keyed(db.prepare(`SELECT auth_index, ${SUMS} FROM usage_events GROUP BY auth_index`).all() as never, 'auth_index'),
+      byApiKey: keyed(db.prepare(`SELECT api_key_hash, ${SUMS} FROM usage_events WHERE api_key_hash IS NOT NULL GROUP BY api_key_hash`).all() as never, 'api_key_hash'),
+      runs: db.prepare('SELECT * FROM collector_runs ORDER BY id').all() as Array<Record<string, unknown>>,
+    }
+  } finally {
+    await s.close()
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Poll until `cond` holds (throws after `timeoutMs`). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
