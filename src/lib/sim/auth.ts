@@ -64,6 +64,7 @@ export function banMessage(remainingMs: number): string {
 
 export class ManagementAuth {
   private readonly ips = new Map<string, IpState>()
+  private lastPurge: number
   /** Total failed attempts and bans since start (observability). */
   totalFailures = 0
   totalBans = 0
@@ -71,7 +72,9 @@ export class ManagementAuth {
   constructor(
     private readonly now: () => number,
     public banDurationMs: number = DEFAULT_BAN_MS,
-  ) {}
+  ) {
+    this.lastPurge = now()
+  }
 
   private state(ip: string): IpState {
     let s = this.ips.get(ip)
@@ -133,6 +136,7 @@ export class ManagementAuth {
    */
   authenticate(ipRaw: string, key: string, policy: AuthPolicy): AuthOutcome {
     const ip = normalizeIp(ipRaw)
+    if (this.now() - this.lastPurge >= 3600 * 1000) this.purgeIdle()
     // Step 1: banned (applies even to a correct key; not counted).
     const left = this.bannedRemaining(ip)
     if (left > 0) return {ok: false, status: 403, message: banMessage(left), counted: false, reason: 'banned'}
@@ -163,6 +167,7 @@ export class ManagementAuth {
   /** Idle entries (not banned, idle 2 h) are purged (§1.5); called opportunistically. */
   purgeIdle(): void {
     const now = this.now()
+    this.lastPurge = now
     for (const [ip, s] of this.ips) {
       if (s.bannedUntil <= now && now - s.lastSeen > 2 * 3600 * 1000) this.ips.delete(ip)
     }

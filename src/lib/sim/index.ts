@@ -69,6 +69,8 @@ export interface SimulatorOptions {
   apiKeys?: string[]
   /** 'default' writes the seeded auth files into an empty authDir; 'none' starts without files. */
   accounts?: 'default' | 'none'
+  /** First-byte deadline of a new connection (default 10 s, §5.1). */
+  sniffTimeoutMs?: number
 }
 
 export interface SimTotals extends Totals {
@@ -238,7 +240,7 @@ export class Simulator {
       onResp: (socket, first, id) => this.acceptResp(socket, first, id),
       onHttp: socket => this.http.emit('connection', socket),
       respEnabled: () => hasFeature(this.version, 'respQueue'),
-    })
+    }, opts.sniffTimeoutMs)
   }
 
   // ----------------------------------------------------------------------------------------- lifecycle

@@ -27,6 +27,7 @@ export class SimListener {
   constructor(
     private readonly host: string,
     private readonly handlers: ListenerHandlers,
+    private readonly sniffTimeoutMs: number = SNIFF_TIMEOUT_MS,
   ) {}
 
   async listen(port: number): Promise<number> {
@@ -49,7 +50,7 @@ export class SimListener {
     socket.on('close', () => this.sockets.delete(socket))
     socket.on('error', () => {})
     const id = this.handlers.onConnection(socket)
-    socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy())
+    socket.setTimeout(this.sniffTimeoutMs, () => socket.destroy())
     const onFirst = (chunk: Buffer): void => {
       socket.off('data', onFirst)
       socket.setTimeout(0)

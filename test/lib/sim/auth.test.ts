@@ -77,6 +77,18 @@ describe('ManagementAuth', () => {
     expect([auth.totalFailures, auth.totalBans]).toEqual([5, 1])
   })
 
+  it('purges idle, unbanned entries (idle 2 h) in an hourly sweep', () => {
+    let now = 0
+    const auth = new ManagementAuth(() => now)
+    auth.recordFailure('127.0.0.1')
+    now = 90 * 60_000
+    auth.authenticate('::1', 'right', policy()) // sweep runs: idle 1.5 h, kept
+    expect(auth.failures('127.0.0.1')).toBe(1)
+    now = 3 * 3_600_000
+    auth.authenticate('::1', 'right', policy()) // sweep runs again: idle 3 h, purged
+    expect(auth.failures('127.0.0.1')).toBe(0)
+  })
+
   it('ban()/unban() on demand', () => {
     const auth = new ManagementAuth(() => 0)
     auth.ban('127.0.0.1', 1000)

@@ -264,6 +264,20 @@ describe('§5.4 publication and retention', () => {
 })
 
 describe('§5.1 one port, first-byte sniff', () => {
+  it('closes a connection that sends nothing before the sniff deadline', async () => {
+    await sim.close()
+    sim = await startTestSimulator({sniffTimeoutMs: 150})
+    const closedWithoutData = await new Promise<boolean>((resolve, reject) => {
+      const s = connect({port: sim.port, host: '127.0.0.1'})
+      let got = false
+      s.on('data', () => (got = true))
+      s.on('close', () => resolve(!got))
+      s.on('error', reject)
+    })
+    expect(closedWithoutData).toBe(true)
+    expect(sim.counters().connections).toBe(1)
+  })
+
   it('serves HTTP and RESP on the same port and a large HTTP body split across writes', async () => {
     const big = `# ${'x'.repeat(200_000)}\n${(await mgmt(sim, 'GET', '/config.yaml')).text}`
     const status = await new Promise<string>((resolve, reject) => {
