@@ -16,7 +16,7 @@
  * (one-shot: CancelledError, exit 130; --follow: normal result, exit 0).
  */
 import {formatDuration} from '../cli/duration.js'
-import {AuthError, CancelledError, ConfigError, type CpactlError, UpstreamError} from '../cli/errors.js'
+import {AuthError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
 import {openConsumer, RespConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
@@ -146,7 +146,7 @@ class Collector {
   async run(): Promise<CollectResult> {
     const o = this.o
     if (o.transport === 'subscribe' && !o.follow) {
-      throw new ConfigError('--transport subscribe needs --follow (a one-shot run never subscribes)', {code: 'usage_error'})
+      throw new UsageError('--transport subscribe needs --follow (a one-shot run never subscribes)')
     }
     this.lock = await acquireCollectorLock(o.storePath, o.follow ? 'collect --follow' : 'collect')
     try {

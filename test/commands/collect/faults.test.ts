@@ -1,0 +1,190 @@
+import {existsSync, mkdtempSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {createServer, request as httpRequest, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {openStore} from '../../../src/lib/store/index.js'
+import {runCli} from '../../helpers/run.js'
+import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {storeView, tempStorePath} from './helpers.js'
+
+/** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (cpa-gateway.md §5.1). */
+async function startHttpProxy(targetPort: number): Promise<Server & {url: string}> {
+  const server = createServer((req, res) => {
+    const upstream = httpRequest({host: '127.0.0.1', port: targetPort, path: req.url, method: req.method, headers: req.headers}, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers)
+      up.pipe(res)
+    })
+    upstream.on('error', () => res.destroy())
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return Object.assign(server, {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`})
+}
+
+describe('cpactl collect: faults and bad input', () => {
+  const ctx = useSimulator({seed: 5})
+  const servers: Server[] = []
+  afterAll(() => {
+    for (const s of servers) s.close()
+  })
+
+  it('a wrong key: exit 4 after exactly one AUTH and zero pops, no HTTP request, key never printed', async () => {
+    const sim = ctx.sim
+    sim.preload(20)
+    const before = sim.counters()
+    const conns = sim.respLog().length
+    const wrong = 'definitely-not-the-key'
+    const res = await runCli(['collect', '--store', tempStorePath(), '--json'], {env: ctx.env(wrong)})
+    expect(res.exitCode).toBe(4)
+    expect(res.json.error.code).toBe('auth_failed')
+    const after = sim.counters()
+    expect(after.popped).toBe(before.popped)
+    expect(after.authFailures - before.authFailures).toBe(1)
+    expect(after.httpRequests).toBe(before.httpRequests)
+    const log = sim.respLog().slice(conns)
+    expect(log).toHaveLength(1)
+    expect(log[0].commands).toEqual([['auth', '***']])
+    expect(res.stdout + res.stderr).not.toContain(wrong)
+    sim.unban()
+  })
+
+  it('a wrong key over HTTP: exit 4 after exactly one request (GET /config), nothing popped', async () => {
+    const sim = ctx.sim
+    const before = sim.counters()
+    const http = sim.httpLog().length
+    const res = await runCli(['collect', '--store', tempStorePath(), '--transport', 'http', '--json'], {env: ctx.env('nope-nope-nope')})
+    expect(res.exitCode).toBe(4)
+    const log = sim.httpLog().slice(http)
+    expect(log.map((e) => [e.path, e.status])).toEqual([['/v0/management/config', 401]])
+    expect(sim.counters().popped).toBe(before.popped)
+    expect(sim.counters().authFailures - before.authFailures).toBe(1)
+    sim.unban()
+  })
+
+  it('a banned IP: exit 4 ip_banned with the remaining time, nothing popped', async () => {
+    const sim = ctx.sim
+    sim.ban('127.0.0.1', 12 * 60_000)
+    try {
+      const popped = sim.counters().popped
+      const res = await runCli(['collect', '--store', tempStorePath(), '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(4)
+      expect(res.json.error.code).toBe('ip_banned')
+      expect(res.json.error.message).toMatch(/try again in 1[12]m(\d+s)?$/)
+      expect(res.json.error.details.remainingMs).toBeGreaterThan(11 * 60_000)
+      expect(sim.counters().popped).toBe(popped)
+    } finally {
+      sim.unban()
+    }
+  })
+
+  it('gateway down: exit 5, and the run log records the failure', async () => {
+    const store = tempStorePath()
+    const res = await runCli(['collect', '--store', store, '--json'], {env: {CPA_URL: 'http://127.0.0.1:9', CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}})
+    expect(res.exitCode).toBe(5)
+    expect(res.json.error.code).toBe('unreachable')
+    const runs = (await storeView(store)).runs
+    expect(runs.map((r) => [r.status, r.error_code, r.popped])).toEqual([['failed', 'unreachable', 0]])
+  })
+
+  it('a store that cannot be written: non-zero exit before contacting the gateway, zero records popped', async () => {
+    const sim = ctx.sim
+    sim.preload(5)
+    const before = sim.counters()
+    const dir = mkdtempSync(join(tmpdir(), 'cpactl-ro-'))
+    writeFileSync(join(dir, 'a-file'), 'x')
+    const cases = [join(dir, 'a-file', 'cpactl.db'), dir /* a directory */]
+    writeFileSync(join(dir, 'garbage.db'), 'definitely not sqlite '.repeat(300))
+    cases.push(join(dir, 'garbage.db'))
+    for (const store of cases) {
+      const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+      expect(res.exitCode, store).toBe(3)
+      expect(res.json.error.code, store).toMatch(/^store_(unwritable|corrupt)$/)
+    }
+    const after = sim.counters()
+    expect(after.popped).toBe(before.popped)
+    expect(after.respCommands).toBe(before.respCommands)
+    expect(after.httpRequests).toBe(before.httpRequests)
+  })
+
+  it('a store locked by another writer: exit 7 store_busy, zero records popped', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    const holder = await openStore({path: store})
+    holder.db.exec('BEGIN IMMEDIATE')
+    try {
+      sim.preload(3)
+      const popped = sim.counters().popped
+      const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(7)
+      expect(res.json.error.code).toBe('store_busy')
+      expect(sim.counters().popped).toBe(popped)
+    } finally {
+      holder.db.exec('ROLLBACK')
+      await holder.close()
+    }
+  }, 15_000)
+
+  it('a write that fails after the pop: the batch goes to a 0600 spool file, exit non-zero, the next run stores it', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    await runCli(['collect', '--store', store], {env: ctx.env()}) // create the store (and drain what earlier tests left)
+    const base = (await storeView(store)).events
+    const s = await openStore({path: store})
+    s.db.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = 'deadbeef' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
+    await s.close()
+    const records = sim.generate(25)
+    const poisoned = JSON.parse(records[0].payload)
+    poisoned.request_id = 'deadbeef'
+    sim.pushRaw(JSON.stringify(poisoned)) // 26th record, in the third batch of 10
+    const before = sim.counters()
+    const res = await runCli(['collect', '--store', store, '--batch-size', '10', '--json'], {env: ctx.env()})
+    expect(res.exitCode).toBe(3)
+    expect(res.json.error.code).toBe('store_error')
+    expect(sim.counters().popped - before.popped).toBe(26)
+    const spools = readdirSync(dirname(store)).filter((n) => n.includes('.spool-'))
+    expect(spools).toHaveLength(1)
+    expect(statSync(join(dirname(store), spools[0])).mode & 0o777).toBe(0o600)
+    let view = await storeView(store)
+    expect(view.events - base).toBe(20)
+    expect(view.runs.at(-1)).toMatchObject({status: 'failed', popped: 26, inserted: 20, spooled: 6})
+    // the next run stores the spooled batch before popping anything
+    const fix = await openStore({path: store})
+    fix.db.exec('DROP TRIGGER poison')
+    await fix.close()
+    const again = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(again.exitCode).toBe(0)
+    expect(again.json).toMatchObject({recovered: 6, popped: 0})
+    expect(readdirSync(dirname(store)).filter((n) => n.includes('.spool-'))).toEqual([])
+    view = await storeView(store)
+    expect(view.events - base).toBe(26)
+  })
+
+  it('auto falls back to HTTP when RESP cannot be established (gateway behind an HTTP reverse proxy)', async () => {
+    const sim = ctx.sim
+    const proxy = await startHttpProxy(sim.port)
+    servers.push(proxy)
+    sim.preload(30)
+    const res = await runCli(['collect', '--store', tempStorePath(), '--json'], {env: {CPA_URL: proxy.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}})
+    expect(res.exitCode).toBe(0)
+    expect(res.json).toMatchObject({transport: 'http', popped: 30, inserted: 30})
+    expect(res.json.warnings[0]).toMatch(/^RESP could not be established \(.*\); collecting over HTTP \/usage-queue$/)
+    // --transport resp does not fall back
+    const strict = await runCli(['collect', '--store', tempStorePath(), '--transport', 'resp', '--json'], {env: {CPA_URL: proxy.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}})
+    expect(strict.exitCode).toBe(5)
+    expect(strict.json.error.code).toBe('resp_unavailable')
+  })
+
+  it('refuses --transport subscribe without --follow: exit 2, no store created, nothing sent', async () => {
+    const store = tempStorePath()
+    const before = ctx.sim.counters()
+    const res = await runCli(['collect', '--store', store, '--transport', 'subscribe', '--json'], {env: ctx.env()})
+    expect(res.exitCode).toBe(2)
+    expect(res.json.error.code).toBe('usage_error')
+    expect(existsSync(store)).toBe(false)
+    expect(ctx.sim.counters().respCommands).toBe(before.respCommands)
+  })
+})
