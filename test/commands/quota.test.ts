@@ -15,6 +15,8 @@ const env = () => ({...ctx.env(), CPACTL_STORE: storePath})
 let codex: string[]
 let claude: string[]
 let inspected: any
+/** Requests the usage test stored per window of codex[0]: [short, long]. */
+let expected: [number, number] = [0, 0]
 
 /** A §6 usage record of `total` tokens for a credential at an instant. */
 function record(authIndex: string, at: number, i: number): Record<string, unknown> {
@@ -89,6 +91,9 @@ describe('quota', () => {
       ]
       const other = inspected.results.find((r: any) => r.name === codex[1]).authIndex
       const records = [...at.map((t, i) => record(ok.authIndex, t, i)), record(other, shortStart + 5000, 99)]
+      // windows are anchored per credential: compute which instants fall inside each one
+      expected = [at.filter((t) => t >= shortStart).length, at.filter((t) => t >= longStart).length]
+      expect(expected[0]).toBeGreaterThanOrEqual(2)
       const ingested = await store.ingestRecords(instance, records)
       expect(ingested.added).toBe(6)
       // usage of another gateway (instance) never counts
@@ -99,8 +104,8 @@ describe('quota', () => {
     const res = await runCli(['quota', '--json', '--account', codex[0]], {env: env()})
     expect(res.json).toHaveLength(1)
     const w = res.json[0].windows
-    expect([w.short.requests, w.short.tokens]).toEqual([2, 240])
-    expect([w.long.requests, w.long.tokens]).toEqual([4, 480])
+    expect([w.short.requests, w.short.tokens]).toEqual([expected[0], expected[0] * 120])
+    expect([w.long.requests, w.long.tokens]).toEqual([expected[1], expected[1] * 120])
   })
 
   it('renders reset times in --tz and a table with the usage next to each window', async () => {
@@ -128,8 +133,8 @@ describe('quota', () => {
     ])
     const cells = lines[1].split('\t')
     expect(cells[0]).toBe(codex[0])
-    expect(cells[6]).toBe('240 tok / 2 req')
-    expect(cells[9]).toBe('480 tok / 4 req')
+    expect(cells[6]).toBe(`${expected[0] * 120} tok / ${expected[0]} req`)
+    expect(cells[9]).toBe(`${expected[1] * 120} tok / ${expected[1]} req`)
     expect((await runCli(['quota', '--tz', 'Mars/Olympus'], {env: env()})).exitCode).toBe(2)
   })
 

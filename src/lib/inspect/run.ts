@@ -22,7 +22,6 @@ import {
   CLASSIFICATIONS,
   PROPOSED_ACTIONS,
   type AccountRef,
-  type ActionTaken,
   type Classification,
   type InspectResult,
   type InspectRunResult,
@@ -280,52 +279,51 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
 
     // 3. write, one at a time, each after a fresh identity check
     for (const item of planned) {
-      if (!item.write || fatal !== null || opts.signal?.aborted) continue
+      if (!item.write) continue
       const {result, ref, write} = item
       if (!writeAllowed(write, settings.apply)) {
         result.reason += `; not applied (--apply ${settings.apply}; ${write} needs --apply ${write} or all)`
         continue
       }
-      let taken: ActionTaken = null
+      if (fatal !== null || opts.signal?.aborted) {
+        result.actionTaken = 'skipped'
+        result.reason += `; not ${write}d: the run stopped`
+        continue
+      }
       try {
         await opts.hooks?.beforeWrite?.({name: ref.name, authIndex: ref.authIndex, write})
         const check = await verifyIdentity(client, ref)
         if (!check.ok) {
-          taken = 'skipped'
+          result.actionTaken = 'skipped'
           result.reason += `; not ${write}d: ${check.reason}`
-        } else {
-          await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex, disabled: write === 'disable'})
-          taken = write === 'disable' ? 'disabled' : 'enabled'
-          if (write === 'disable') {
-            // the file's modtime right after our write: a later change means someone else touched it
-            const after = await listAuthFiles(client).catch(() => [] as AuthFileEntry[])
-            const mine = after.find((e) => e.name === ref.name && str(e.auth_index) === ref.authIndex)
-            await store.recordDisable({
-              instance,
-              name: ref.name,
-              authIndex: ref.authIndex!,
-              provider: ref.provider,
-              at: now(),
-              runId,
-              classification: result.classification,
-              reason: result.reason,
-              modtime: str(mine?.modtime),
-            })
-          } else if (item.ownershipId !== null) {
-            await store.releaseOwnership(item.ownershipId, {at: now(), by: 'cpactl', runId})
-          }
-        }
-      } catch (error) {
-        if (isFatal(error)) {
-          fatal ??= error
-          taken = 'failed'
-          result.reason += `; ${write} failed: ${(error as Error).message}`
           continue
         }
-        taken = 'failed'
+        await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex, disabled: write === 'disable'})
+      } catch (error) {
+        if (isFatal(error)) fatal ??= error
+        result.actionTaken = 'failed'
         result.reason += `; ${write} failed: ${(error as Error).message}`
-      } finally {
-        result.actionTaken = taken
+        continue
+      }
+      result.actionTaken = write === 'disable' ? 'disabled' : 'enabled'
+      // ownership bookkeeping; the write itself has happened whatever follows
+      if (write === 'disable') {
+        // the file's modtime right after our write: a later change means someone else touched it
+        const after = await listAuthFiles(client).catch(() => [] as AuthFileEntry[])
+        const mine = after.find((e) => e.name === ref.name && str(e.auth_index) === ref.authIndex)
+        await store.recordDisable({
+          instance,
+          name: ref.name,
+          authIndex: ref.authIndex!,
+          provider: ref.provider,
+          at: now(),
+          runId,
+          classification: result.classification,
+          reason: result.reason,
+          modtime: str(mine?.modtime),
+        })
+      } else if (item.ownershipId !== null) {
+        await store.releaseOwnership(item.ownershipId, {at: now(), by: 'cpactl', runId})
       }
     }
   } catch (error) {

@@ -10,13 +10,19 @@ import {useSimulator} from '../../helpers/sim.js'
 
 const ctx = useSimulator({seed: 11})
 let storePath: string
+/** Start of the current test: requests that arrived before (late answers of an earlier test) are not its own. */
+let t0 = 0
+
+function log() {
+  return ctx.sim.httpLog().filter((e) => e.at >= t0)
+}
 
 function env(extra: Record<string, string> = {}) {
   return {...ctx.env(), CPACTL_STORE: storePath, ...extra}
 }
 
 function patches(): number {
-  return ctx.sim.httpLog().filter((e) => e.method === 'PATCH' && e.path.endsWith('/auth-files/status')).length
+  return log().filter((e) => e.method === 'PATCH' && e.path.endsWith('/auth-files/status')).length
 }
 
 function codex(): string[] {
@@ -33,7 +39,7 @@ beforeEach(() => {
     ctx.sim.accounts.setScenario(f.name, 'ok')
     if (f.metadata.disabled === true) ctx.sim.accounts.setDisabled(f.name, false)
   }
-  ctx.sim.clearLogs()
+  t0 = Date.now()
 })
 
 describe('inspect run', () => {
@@ -100,7 +106,7 @@ describe('inspect run', () => {
     expect(row(d).slice(5, 9)).toEqual(['200', 'quota_exhausted', 'keep', '-'])
     expect(res.stderr).toContain('4 credential(s): 1 quota_exhausted, 1 reauth, 1 workspace_deactivated, 1 review; 2 disabled, 0 enabled')
     // nothing was deleted
-    expect(ctx.sim.httpLog().filter((e) => e.method === 'DELETE')).toEqual([])
+    expect(log().filter((e) => e.method === 'DELETE')).toEqual([])
   })
 
   it('--dry-run overrides --apply; a policy file sets threshold and apply', async () => {
@@ -130,7 +136,7 @@ describe('inspect run', () => {
     const res = await runCli(['inspect', 'run', '--account', 'nobody.json', '--json'], {env: env()})
     expect(res.exitCode).toBe(2)
     expect(res.json.error.code).toBe('unknown_account')
-    expect(ctx.sim.httpLog().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
+    expect(log().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
   })
 
   it('stops at a rejected management key: exit 4, one failed attempt, no probe', async () => {
@@ -138,7 +144,7 @@ describe('inspect run', () => {
     expect(res.exitCode).toBe(4)
     expect(res.json.error.code).toBe('auth_failed')
     expect(ctx.sim.authFailures()).toBe(1)
-    expect(ctx.sim.httpLog().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
+    expect(log().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
     ctx.sim.unban()
   })
 })
