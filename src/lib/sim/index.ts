@@ -558,8 +558,7 @@ export class Simulator {
   }
 
   private httpEnv() {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const sim = this
+    const sim = this // the env outlives this call; arrow functions below read live state through it
     return {
       version: this.version,
       commit: this.commit,
