@@ -1,5 +1,5 @@
 /** Human views of the auth-files commands. */
-import {formatInt, renderKeyValues, renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import {formatInt, renderKeyValues, renderTable, warn, writeErr} from '../cli/output.js'
 import type {AuthFileDetail, AuthFileModelsResult, AuthFileRow, DownloadResult} from './auth-files-read.js'
 import type {BatchResult, SetFieldsResult} from './auth-files-write.js'
 
@@ -95,8 +95,4 @@ export function renderSetFields(r: SetFieldsResult): void {
     rows,
   )
   writeErr(r.dryRun ? `dry run: ${r.name} was not changed.` : `updated ${r.name}; read back and verified.`)
-}
-
-export function renderRaw(data: Buffer): void {
-  writeOut(data.toString('utf8'))
 }

@@ -1,0 +1,32 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {UsageError} from '../../lib/cli/errors.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
+import {readAllStdin} from '../../lib/config/credentials.js'
+import {addApiKey, type ApiKeyAddResult} from '../../lib/manage/api-keys.js'
+import {renderApiKeyAdd} from '../../lib/manage/render-api-keys.js'
+
+export default class ApiKeysAdd extends BaseCommand<typeof ApiKeysAdd> {
+  static summary = 'Add a client API key: a strong generated one, or yours from standard input. Printed once.'
+  static description = 'The key is never taken as an argument (shell history, process lists). The generated key goes alone to stdout; cpactl shows it masked afterwards.'
+  static examples = [
+    '<%= config.bin %> api-keys add',
+    'KEY=$(<%= config.bin %> api-keys add)',
+    'printf %s "$MY_KEY" | <%= config.bin %> api-keys add --stdin',
+    "<%= config.bin %> api-keys add --json | jq -r '.key'",
+  ]
+
+  static flags = {
+    stdin: Flags.boolean({description: 'Read the key from standard input instead of generating one.', default: false}),
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<ApiKeyAddResult> {
+    if (this.flags.stdin && this.flags['management-key-stdin']) throw new UsageError('--stdin and --management-key-stdin both want standard input')
+    const key = this.flags.stdin ? await readAllStdin() : undefined
+    const result = await addApiKey(await this.gateway(), {key, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    this.display(result, renderApiKeyAdd)
+    return result
+  }
+}

@@ -1,0 +1,46 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {UsageError} from '../../lib/cli/errors.js'
+import {dryRunFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
+import {readAllStdin} from '../../lib/config/credentials.js'
+import {removeApiKey, type ApiKeyRemoveResult} from '../../lib/manage/api-keys.js'
+import {renderApiKeyRemove} from '../../lib/manage/render-api-keys.js'
+
+export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
+  static summary = 'Remove a client API key by value, alias or index (needs --yes). Its alias and history stay.'
+  static description =
+    'TARGET is matched as a configured key value, then as an index, then as an alias from the store; --by forces one. To keep the key out of shell history, pass --stdin and pipe the value.'
+
+  static examples = [
+    '<%= config.bin %> api-keys remove 2 --yes',
+    '<%= config.bin %> api-keys remove ci-runner --by alias --yes',
+    'printf %s "$OLD_KEY" | <%= config.bin %> api-keys remove --stdin --yes',
+    "<%= config.bin %> api-keys remove 2 --dry-run --json | jq '.key'",
+  ]
+
+  static args = {target: Args.string({description: 'Key value, alias or index', required: false})}
+  static flags = {
+    by: Flags.string({description: 'How to read TARGET.', options: ['value', 'alias', 'index']}),
+    stdin: Flags.boolean({description: 'Read the key value from standard input.', default: false}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+    store: storeFlag,
+  }
+
+  async run(): Promise<ApiKeyRemoveResult> {
+    const f = this.flags
+    if (f.stdin && this.args.target) throw new UsageError('give TARGET or --stdin, not both')
+    if (!f.stdin && !this.args.target) throw new UsageError('name the key to remove: TARGET (value, alias or index) or --stdin')
+    const target = f.stdin ? await readAllStdin() : this.args.target!
+    const result = await removeApiKey(await this.gateway(), target, {
+      by: f.stdin ? 'value' : (f.by as 'value' | 'alias' | 'index' | undefined),
+      yes: f.yes,
+      dryRun: f['dry-run'],
+      storePath: this.storePath(f.store),
+      poll: {signal: this.signal},
+    })
+    this.display(result, renderApiKeyRemove)
+    return result
+  }
+}

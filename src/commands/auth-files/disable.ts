@@ -1,0 +1,30 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
+import {setAccountsDisabled, type BatchResult} from '../../lib/manage/auth-files-write.js'
+import {renderBatch} from '../../lib/manage/render-auth-files.js'
+
+export default class AuthFilesDisable extends BaseCommand<typeof AuthFilesDisable> {
+  static summary = 'Disable accounts (by file name or auth_index): the way to retire one, since history stays joinable.'
+  static examples = [
+    '<%= config.bin %> auth-files disable codex-alice@example.com-plus.json',
+    '<%= config.bin %> auth-files disable 9f2c4e1a7b3d5c60 1bec4a82afd571ea',
+    "<%= config.bin %> auth-files disable codex-alice@example.com-plus.json --json | jq '.verified'",
+  ]
+
+  static strict = false
+  static args = {name: Args.string({description: 'File name(s) or auth_index(es)', required: true})}
+  static flags = {'dry-run': dryRunFlag}
+
+  async run(): Promise<BatchResult> {
+    const {argv} = await this.parse(AuthFilesDisable)
+    const result = await setAccountsDisabled(await this.gateway(), argv as string[], true, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    this.display(result, renderBatch)
+    return result
+  }
+
+  protected renderPartial(result: unknown): void {
+    renderBatch(result as BatchResult)
+  }
+}

@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {fetchRequestLog, type LogFileResult} from '../../lib/manage/logs.js'
+import {renderRaw} from '../../lib/manage/render-raw.js'
+import {renderLogFile} from '../../lib/manage/render-logs.js'
+
+export default class LogsRequest extends BaseCommand<typeof LogsRequest> {
+  static summary = 'Print the log of one request by its request id (the 8-hex request_id in report events rows).'
+  static examples = [
+    '<%= config.bin %> logs request a1b2c3d4',
+    '<%= config.bin %> logs request a1b2c3d4 -o a1b2c3d4.log',
+    "<%= config.bin %> logs request a1b2c3d4 -o a1b2c3d4.log --json | jq '.bytes'",
+  ]
+
+  static args = {id: Args.string({description: 'Request id', required: true})}
+  static flags = {
+    output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
+    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
+  }
+
+  async run(): Promise<LogFileResult> {
+    const toStdout = this.jsonEnabled() ? undefined : renderRaw
+    const result = await fetchRequestLog(await this.gateway(), this.args.id, {output: this.flags.output, force: this.flags.force, toStdout})
+    this.display(result, renderLogFile)
+    return result
+  }
+}
