@@ -44,7 +44,7 @@ export interface ApiCallOptions {
   timeoutMs?: number
 }
 
-async function responseSchema() {
+async function buildSchema() {
   const {z} = await import('zod')
   return z
     .object({
@@ -54,6 +54,10 @@ async function responseSchema() {
     })
     .passthrough()
 }
+
+// built once, on first use (zod stays out of the startup path; an inspection run makes hundreds of calls)
+let schemaPromise: ReturnType<typeof buildSchema> | undefined
+const responseSchema = () => (schemaPromise ??= buildSchema())
 
 /** One upstream request through the gateway. Resolves with the upstream answer whatever its status. */
 export async function apiCall(client: GatewayClient, req: ApiCallRequest, options: ApiCallOptions = {}): Promise<ApiCallResponse> {

@@ -19,19 +19,30 @@ export function resolveTimeZone(tz: string | null | undefined): string {
   }
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+    formatters.set(tz, f)
+  }
+  return f
+}
+
 /** `2026-09-20T14:03:00+08:00` (`Z` for UTC) for an instant seen in `tz`. */
 export function isoInZone(tz: string, ms: number): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'longOffset',
-  }).formatToParts(new Date(ms))
+  const parts = formatter(tz).formatToParts(new Date(ms))
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   const zone = get('timeZoneName').replace(/^GMT/, '')
   const offset = zone === '' || zone === '+00:00' || zone === '-00:00' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone
