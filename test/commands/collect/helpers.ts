@@ -65,3 +65,30 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     await sleep(20)
   }
 }
+
+/** A real `cpactl` process (bin/dev.js through tsx), for signals and cross-process behaviour. */
+export interface CliProcess {
+  child: import('node:child_process').ChildProcess
+  stdout(): string
+  stderr(): string
+  /** Resolves with the exit code (a signal death gives 128 + signal number). */
+  exited: Promise<number>
+}
+
+export async function spawnCli(argv: string[], env: Record<string, string>): Promise<CliProcess> {
+  const {spawn} = await import('node:child_process')
+  const {fileURLToPath} = await import('node:url')
+  const root = fileURLToPath(new URL('../../..', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'dev.js'), ...argv], {
+    cwd: root,
+    env: {...process.env, ...env, NO_COLOR: '1'},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (err += d))
+  const signals: Record<string, number> = {SIGKILL: 9, SIGTERM: 15, SIGINT: 2}
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? 128 + (signals[signal ?? ''] ?? 0))))
+  return {child, stdout: () => out, stderr: () => err, exited}
+}
