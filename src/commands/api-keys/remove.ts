@@ -19,7 +19,7 @@ export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
     "<%= config.bin %> api-keys remove 2 --dry-run --json | jq '.key'",
   ]
 
-  static args = {target: Args.string({description: 'Key value, alias or index', required: false})}
+  static args = {target: Args.string({description: 'Key value, alias or index', required: false, ignoreStdin: true})}
   static flags = {
     by: Flags.string({description: 'How to read TARGET.', options: ['value', 'alias', 'index']}),
     stdin: Flags.boolean({description: 'Read the key value from standard input.', default: false}),

@@ -20,7 +20,7 @@ Exit 0 clean, 1 errors (with --strict: warnings too), 2 usage errors.`
     "<%= config.bin %> config check gateway/config.yaml --json | jq '.findings[] | select(.severity==\"error\")'",
   ]
 
-  static args = {file: Args.string({description: 'Config file to check (default: the live config)', required: false})}
+  static args = {file: Args.string({description: 'Config file to check (default: the live config)', required: false, ignoreStdin: true})}
   static flags = {
     rules: Flags.string({description: 'Rules file (YAML/JSON): rules on/off and severities, thresholds, known keys.'}),
     strict: Flags.boolean({description: 'Exit 1 on warnings too.', default: false}),
