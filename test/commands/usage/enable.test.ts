@@ -1,0 +1,36 @@
+import {describe, expect, it} from 'vitest'
+
+import {runCli} from '../../helpers/run.js'
+import {mgmt, useSimulator} from '../../helpers/sim.js'
+
+describe('cpactl usage enable', () => {
+  const ctx = useSimulator({seed: 2, usageStatisticsEnabled: false})
+
+  const published = async () => (await mgmt(ctx.sim, 'GET', '/usage-statistics-enabled')).json['usage-statistics-enabled']
+
+  it('enable reads the flag, PUTs it on, and does nothing when it is already on', async () => {
+    const sim = ctx.sim
+    expect(await published()).toBe(false)
+    const http = sim.httpLog().length
+    const res = await runCli(['usage', 'enable', '--json'], {env: ctx.env()})
+    expect(res.exitCode).toBe(0)
+    expect(res.json).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true})
+    expect(await published()).toBe(true)
+    expect(sim.httpLog().slice(http).map((e) => `${e.method} ${e.path}`)).toEqual([
+      'GET /v0/management/usage-statistics-enabled',
+      'PUT /v0/management/usage-statistics-enabled',
+      'GET /v0/management/usage-statistics-enabled', // our own check above
+    ])
+    const again = await runCli(['usage', 'enable'], {env: ctx.env()})
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout).toBe(`usage publishing was already enabled on 127.0.0.1:${sim.port}\n`)
+  })
+
+  it('a wrong key: exit 4, nothing changed', async () => {
+    ctx.sim.setConfig('usage-statistics-enabled', false)
+    const res = await runCli(['usage', 'enable', '--json'], {env: ctx.env('wrong-key-123')})
+    expect(res.exitCode).toBe(4)
+    expect(await published()).toBe(false)
+    ctx.sim.unban()
+  })
+})
