@@ -2,7 +2,7 @@
  * Run a cpactl command in-process, the way a user would type it, and capture everything a script would see:
  * stdout, stderr, the exit code (the same in human and --json modes) and the parsed JSON document.
  */
-import {Config} from '@oclif/core'
+import {Config, Plugin} from '@oclif/core'
 import {runCommand} from '@oclif/test'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -16,7 +16,11 @@ let configPromise: Promise<Config> | null = null
 function loadConfig(): Promise<Config> {
   // ignoreManifest: tests always see the commands in src/ (the manifest's freshness has its own test)
   configPromise ??= (async () => {
-    const config = await Config.load({root: projectRoot, ignoreManifest: true} as never)
+    // oclif creates the root plugin without passing ignoreManifest on, so a stale oclif.manifest.json would hide
+    // new commands: build the root plugin ourselves from the command files.
+    const root = new Plugin({root: projectRoot, isRoot: true, ignoreManifest: true} as never)
+    await root.load()
+    const config = await Config.load({root: projectRoot, plugins: new Map([[root.name, root]])} as never)
     // oclif's in-memory manifest points each command at its compiled file under dist/ (stale or absent in a
     // test run); dropping relativePath makes oclif import the TypeScript source through tsx instead.
     for (const plugin of config.plugins.values()) {
