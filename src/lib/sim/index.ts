@@ -197,6 +197,8 @@ export class Simulator {
       now: this.now,
       config: () => this.config.full(),
       accounts: opts.accounts ?? 'default',
+      // one server-local zone for records, bucket labels, log lines and auth-file times
+      tzOffsetMinutes: opts.tzOffsetMinutes ?? 480,
     })
     this.generator = new TrafficGenerator({
       seed,
