@@ -30,10 +30,10 @@ export default class ConfigApply extends BaseCommand<typeof ConfigApply> {
       yes: this.flags.yes,
       reveal: this.flags.reveal,
       poll: {signal: this.signal},
-      onPreview: (diff, warnings) => {
+      onPreview: (diff) => {
         if (this.jsonEnabled()) return
         previewShown = true
-        renderApplyPreview(diff, warnings)
+        renderApplyPreview(diff)
       },
     })
     this.display(result, (r) => renderConfigApply(r, previewShown))

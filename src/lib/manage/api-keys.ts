@@ -12,6 +12,7 @@ import {aliasesByHash, apiKeyHash, hashForAlias} from './api-key-aliases.js'
 import {confirmOrFail} from './confirm.js'
 import {maskSecret} from './mask.js'
 import {pollUntil, type PollOptions} from './poll.js'
+import {addWarning} from './warnings.js'
 
 export interface ApiKeyRow {
   index: number
@@ -40,7 +41,7 @@ export async function listApiKeyRows(client: GatewayClient, options: {reveal?: b
     return {index, key: options.reveal ? k : maskSecret(k), hash, alias: aliases.get(hash) ?? null, example: EXAMPLE.test(k.trim())}
   })
   const warnings: string[] = []
-  if (rows.some((r) => r.example)) warnings.push('example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed')
+  if (rows.some((r) => r.example)) addWarning(warnings, 'example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed')
   return {keys: rows, masked: !options.reveal, warnings}
 }
 
@@ -149,8 +150,8 @@ export async function removeApiKey(client: GatewayClient, target: string, option
   const alias = (await aliasesByHash(options.storePath ?? null)).get(hash) ?? null
   const removed = by === 'index' ? 1 : keys.filter((k) => k.trim() === raw.trim()).length
   const warnings: string[] = []
-  if (removed > 1) warnings.push(`the key is configured ${removed} times; every copy is removed`)
-  if (keys.length - removed === 0) warnings.push('this removes the last client key')
+  if (removed > 1) addWarning(warnings, `the key is configured ${removed} times; every copy is removed`)
+  if (keys.length - removed === 0) addWarning(warnings, 'this removes the last client key')
   const base = {by, index, key: maskSecret(raw), hash, alias, removed, remaining: keys.length - removed, warnings}
   if (options.dryRun) return {...base, dryRun: true, verified: null}
   await confirmOrFail({

@@ -25,6 +25,7 @@ import {confirmOrFail} from './confirm.js'
 import {maskProxyUrl, secretKind} from './mask.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {findEntry, notFound, resolveAccounts, resolveAuthFile} from './auth-files-read.js'
+import {addWarning} from './warnings.js'
 
 export interface ItemResult {
   /** What the user typed (file path, name or auth_index). */
@@ -182,7 +183,7 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
       options.poll,
     )
     result.verified = check.ok
-    if (!check.ok) result.warnings.push(`the gateway accepted the change but a re-read does not show every account ${action}d yet`)
+    if (!check.ok) addWarning(result.warnings, `the gateway accepted the change but a re-read does not show every account ${action}d yet`)
   }
   return finish(result, action)
 }
@@ -240,7 +241,7 @@ export async function deleteAccounts(client: GatewayClient, targets: string[], o
   const deleted = result.items.filter((i) => i.ok).map((i) => i.name!)
   const check = await pollUntil(() => listAuthFiles(client), (files) => deleted.every((n) => !files.some((e) => e.name === n)), options.poll)
   result.verified = check.ok
-  if (!check.ok) result.warnings.push('the gateway reported the files deleted but still lists some of them')
+  if (!check.ok) addWarning(result.warnings, 'the gateway reported the files deleted but still lists some of them')
   return finish(result, 'delete')
 }
 

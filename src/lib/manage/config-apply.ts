@@ -13,6 +13,7 @@ import {closest} from './config-rules.js'
 import {isKnownTopLevelKey, KNOWN_TOP_LEVEL_KEYS, validateConfigData} from './config-schema.js'
 import {confirmOrFail} from './confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
+import {addWarning} from './warnings.js'
 
 export interface ConfigApplyResult {
   file: string
@@ -71,13 +72,13 @@ export async function applyConfigFile(client: GatewayClient, file: string, optio
   for (const key of Object.keys(desired.data)) {
     if (isKnownTopLevelKey(key)) continue
     const near = closest(key, KNOWN_TOP_LEVEL_KEYS)
-    warnings.push(`unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''} is kept as written; the gateway ignores it`)
+    addWarning(warnings, `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''} is kept as written; the gateway ignores it`)
   }
   const secret = secretOf(desired.data)
   if (typeof secret !== 'string' || secret.trim() === '') {
-    warnings.push('the file sets no remote-management.secret-key: once applied, the management API switches off (unless the gateway has MANAGEMENT_PASSWORD)')
+    addWarning(warnings, 'the file sets no remote-management.secret-key: once applied, the management API switches off (unless the gateway has MANAGEMENT_PASSWORD)')
   } else if (!HASHED.test(secret)) {
-    warnings.push('remote-management.secret-key is plaintext in the file; the gateway stores its bcrypt hash (commit the hash instead)')
+    addWarning(warnings, 'remote-management.secret-key is plaintext in the file; the gateway stores its bcrypt hash (commit the hash instead)')
   }
 
   const {getConfigYaml, putConfigYaml} = await import('../gateway/config.js')

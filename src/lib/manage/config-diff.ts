@@ -8,6 +8,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {deepEqual, formatPath, isPlainObject, type PathPart} from './config-path.js'
 import {loadConfigFile, parseConfigText} from './config-parse.js'
 import {maskConfigData, maskSecret, secretKind} from './mask.js'
+import {addWarning} from './warnings.js'
 
 export interface ConfigChange {
   path: string
@@ -95,7 +96,7 @@ export async function diffConfigData(
   const dSecret = (desired['remote-management'] as Record<string, unknown> | undefined)?.['secret-key']
   const lSecret = (live['remote-management'] as Record<string, unknown> | undefined)?.['secret-key']
   if (typeof dSecret === 'string' && dSecret.trim() !== '' && !/^\$2[aby]\$/.test(dSecret) && typeof lSecret === 'string' && /^\$2[aby]\$/.test(lSecret)) {
-    notes.push('remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead')
+    addWarning(notes, 'remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead')
   }
   const equal = raw.length === 0
   let unified = ''

@@ -16,6 +16,7 @@ import {parseConfigText} from './config-parse.js'
 import {isKnownTopLevelKey, ROUTING_STRATEGIES, scalarTypeOf, validateConfigData} from './config-schema.js'
 import {maskConfigData, secretKind} from './mask.js'
 import {pollUntil, type PollOptions} from './poll.js'
+import {addWarning} from './warnings.js'
 
 export interface ConfigGetResult {
   key: string
@@ -139,7 +140,7 @@ export async function setConfigValue(client: GatewayClient, key: string, valueTe
   const value = await typedValue(parts, valueText)
   const previous = getAt(parsed.data, parts)
   const changed = !hasAt(parsed.data, parts) || !deepEqual(previous, value)
-  if (!isKnownTopLevelKey(String(parts[0]))) warnings.push(`'${parts[0]}' is not a key the gateway is known to read; it is written anyway`)
+  if (!isKnownTopLevelKey(String(parts[0]))) addWarning(warnings, `'${parts[0]}' is not a key the gateway is known to read; it is written anyway`)
   await setNode(parsed.doc, parts, value)
   const nextText = parsed.doc.toString()
   const next = await parseConfigText(nextText, 'next')

@@ -8,6 +8,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {getSetting} from '../gateway/config.js'
 import {downloadErrorLog, getLogs, getRequestLog, listErrorLogs} from '../gateway/logs.js'
 import {writeSecretFile} from './secret-file.js'
+import {addWarning} from './warnings.js'
 
 export interface LogTailResult {
   lines: string[]
@@ -143,7 +144,7 @@ export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLog
     if (!(error instanceof RejectedError)) throw error
   }
   const warnings: string[] = []
-  if (requestLog) warnings.push('request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID')
+  if (requestLog) addWarning(warnings, 'request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID')
   return {files, requestLog, warnings}
 }
 

@@ -1,9 +1,8 @@
 /** Human views of the api-keys commands. */
-import {renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import {renderTable, writeErr, writeOut} from '../cli/output.js'
 import type {ApiKeyAddResult, ApiKeyListResult, ApiKeyRemoveResult, ApiKeyRow} from './api-keys.js'
 
 export function renderApiKeys(r: ApiKeyListResult, options: {csv?: boolean; noHeader?: boolean} = {}): void {
-  for (const w of r.warnings) warn(w)
   renderTable(
     [
       {key: 'index', header: 'INDEX', align: 'right'},
@@ -31,7 +30,6 @@ export function renderApiKeyAdd(r: ApiKeyAddResult): void {
 }
 
 export function renderApiKeyRemove(r: ApiKeyRemoveResult): void {
-  for (const w of r.warnings) warn(w)
   const what = `client key ${r.key}${r.alias ? ` (${r.alias})` : ''} at index ${r.index}`
   if (r.dryRun) writeErr(`dry run: would remove ${what}; nothing changed.`)
   else writeErr(`Removed ${what}; read back and verified.${r.alias ? ' Its alias and history stay in the store.' : ''}`)

@@ -1,5 +1,5 @@
 /** Human views of the auth-files commands. */
-import {formatInt, renderKeyValues, renderTable, warn, writeErr} from '../cli/output.js'
+import {formatInt, renderKeyValues, renderTable, writeErr} from '../cli/output.js'
 import type {AuthFileDetail, AuthFileModelsResult, AuthFileRow, DownloadResult} from './auth-files-read.js'
 import type {BatchResult, SetFieldsResult} from './auth-files-write.js'
 
@@ -66,7 +66,6 @@ export function renderDownload(r: DownloadResult): void {
 const PAST: Record<BatchResult['action'], string> = {upload: 'uploaded', enable: 'enabled', disable: 'disabled', delete: 'deleted'}
 
 export function renderBatch(r: BatchResult): void {
-  for (const w of r.warnings) if (!w.startsWith('deleting an auth file')) warn(w)
   renderTable(
     [
       {key: 'target', header: 'TARGET'},

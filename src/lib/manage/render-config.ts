@@ -1,5 +1,5 @@
 /** Human views of the config commands (show, get, set, diff, apply, check). Everything here goes through the output layer. */
-import {colorEnabled, renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import {colorEnabled, renderTable, writeErr, writeOut} from '../cli/output.js'
 import type {ConfigApplyResult} from './config-apply.js'
 import type {CheckResult} from './config-check.js'
 import type {ConfigDiffResult} from './config-diff.js'
@@ -31,7 +31,6 @@ export async function renderConfigGet(r: ConfigGetResult): Promise<void> {
 }
 
 export function renderConfigSet(r: ConfigSetResult): void {
-  for (const w of r.warnings) warn(w)
   if (!r.changed) {
     writeErr(`${r.key} is already ${scalarText(r.value)}; nothing to change`)
     return
@@ -50,7 +49,6 @@ function colorDiff(text: string): string {
 }
 
 export function renderConfigDiff(r: ConfigDiffResult): void {
-  for (const n of r.notes) warn(n)
   if (r.equal) {
     writeErr(`${r.file} matches the live config.`)
     return
@@ -60,15 +58,12 @@ export function renderConfigDiff(r: ConfigDiffResult): void {
 }
 
 /** Shown before the confirmation question of apply. */
-export function renderApplyPreview(diff: ConfigDiffResult, warnings: string[]): void {
-  for (const w of warnings) warn(w)
-  for (const n of diff.notes) warn(n)
+export function renderApplyPreview(diff: ConfigDiffResult): void {
   writeOut(colorDiff(diff.unified.replace(/\n$/, '')))
 }
 
 export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): void {
   if (!previewShown) {
-    for (const w of r.warnings) warn(w)
     if (!r.diff.equal) writeOut(colorDiff(r.diff.unified.replace(/\n$/, '')))
   }
   if (!r.changed) writeErr(`${r.file} already matches the live config; nothing sent.`)

@@ -1,5 +1,5 @@
 /** Human views of the logs commands. */
-import {renderTable, warn, writeErr, writeOut} from '../cli/output.js'
+import {renderTable, writeErr, writeOut} from '../cli/output.js'
 import type {ErrorLogsResult, LogFileResult, LogTailResult} from './logs.js'
 
 export function renderTail(r: LogTailResult): void {
@@ -8,7 +8,6 @@ export function renderTail(r: LogTailResult): void {
 }
 
 export function renderErrorLogs(r: ErrorLogsResult): void {
-  for (const w of r.warnings) warn(w)
   renderTable(
     [
       {key: 'name', header: 'NAME'},
