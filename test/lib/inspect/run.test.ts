@@ -5,6 +5,7 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {CancelledError} from '../../../src/lib/cli/errors.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
@@ -387,6 +388,36 @@ describe('concurrency and timeouts', () => {
     await bad.close()
     expect(sim.authFailures()).toBe(1)
     expect(count(sim, 'POST', '/api-call')).toBe(0)
+  })
+
+  it('an interrupt stops scheduling probes and writes, records the run as interrupted, and rethrows', async () => {
+    const accounts = Array.from({length: 6}, (_, i) => cloneCodex(`codex-int-${i}.json`, 'long_exhausted'))
+    const abort = new AbortController()
+    const client = clientFor(sim)
+    let calls = 0
+    const run = runInspection({
+      client,
+      store,
+      instance: 'test',
+      settings: settings({concurrency: 1, apply: 'disable'}),
+      accounts,
+      signal: abort.signal,
+      hooks: {
+        beforeCall: () => {
+          calls++
+          if (calls === 2) abort.abort(new CancelledError('interrupted by SIGINT'))
+        },
+      },
+    })
+    await expect(run).rejects.toMatchObject({code: 'interrupted', exitCode: 130})
+    await client.close()
+    expect(calls).toBe(2)
+    expect(count(sim, 'PATCH', '/auth-files/status')).toBe(0)
+    const [latest] = await store.listRuns({instance: 'test', limit: 1})
+    expect(latest).toMatchObject({status: 'interrupted'})
+    const stored = await store.runResults(latest.id)
+    expect(stored.map((r) => r.actionTaken)).toEqual(['skipped', 'skipped'])
+    expect(stored[0].reason).toContain('not disabled: the run stopped')
   })
 
   it('records the run, its results and a failed probe in the store', async () => {
