@@ -151,6 +151,7 @@ export class GatewayClient {
   /** Set after the first authentication rejection: no further authenticated request is sent (§1.5). */
   private rejection: AuthError | null = null
   private dispatcher: unknown
+  private undici: typeof import('undici') | undefined
   private keyPromise: Promise<ResolvedKey> | null = null
   private readonly opts: GatewayClientOptions
 
@@ -181,7 +182,7 @@ export class GatewayClient {
 
   private async getDispatcher(): Promise<unknown> {
     if (this.dispatcher) return this.dispatcher
-    const {Agent} = await import('undici')
+    const {Agent} = (this.undici ??= await import('undici'))
     this.dispatcher = new Agent({
       connect: this.opts.insecure ? {rejectUnauthorized: false} : undefined,
       keepAliveTimeout: 4000,
@@ -250,7 +251,7 @@ export class GatewayClient {
     const signals = [AbortSignal.timeout(timeoutMs)]
     if (this.opts.signal) signals.push(this.opts.signal)
     const signal = AbortSignal.any(signals)
-    const {request} = await import('undici')
+    const {request} = (this.undici ??= await import('undici'))
     let status: number
     let resHeaders: Record<string, string>
     let raw: Buffer
