@@ -140,7 +140,10 @@ export async function removeApiKey(client: GatewayClient, target: string, option
     }
   }
   if (by === null) {
-    throw new RejectedError(`no client key matches '${by === null && /^\d+$/.test(t) ? t : maskSecret(t)}' (${options.by ? `by ${options.by}` : 'not a configured value, an index below ' + keys.length + ', or a known alias'})`, 404, {
+    // a value the user typed is a secret too: show it masked (indexes and short aliases are shown as typed)
+    const shown = /^\d+$/.test(t) || t.length < 12 ? t : maskSecret(t)
+    const tried = options.by ? `by ${options.by}` : `not a configured value, an index below ${keys.length}, or a known alias`
+    throw new RejectedError(`no client key matches '${shown}' (${tried})`, 404, {
       code: 'not_found',
       hint: 'see cpactl api-keys list',
     })

@@ -5,6 +5,7 @@
  * - `--raw`: config.yaml exactly as stored, comments included.
  * Secrets are masked (mask.ts) unless `--reveal`.
  */
+import {CheckFailedError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {isPlainObject} from './config-path.js'
 import {parseConfigText} from './config-parse.js'
@@ -23,6 +24,13 @@ export async function showConfig(client: GatewayClient, options: {raw?: boolean;
   const {getConfig, getConfigYaml} = await import('../gateway/config.js')
   const parsed = await parseConfigText(await getConfigYaml(client), 'live')
   const masked = !options.reveal
+  if (parsed.syntaxErrors.length > 0 && masked) {
+    // secrets cannot be located reliably in text that does not parse
+    throw new CheckFailedError(`the live config.yaml does not parse (${parsed.syntaxErrors[0].message}); secrets cannot be masked`, {
+      code: 'live_config_invalid',
+      hint: 'cpactl config show --raw --reveal prints it as stored',
+    })
+  }
   if (options.raw) {
     const fileData = parsed.data ?? {}
     if (masked) await maskConfigDocument(parsed.doc)
