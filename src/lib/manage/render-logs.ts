@@ -5,6 +5,7 @@ import type {ErrorLogsResult, LogFileResult, LogTailResult} from './logs.js'
 export function renderTail(r: LogTailResult): void {
   if (r.cursorReset) writeErr('(the log rotated or was cleared since that cursor: showing a fresh tail)')
   if (r.lines.length > 0) writeOut(r.lines.join('\n'))
+  else writeErr('No log lines (yet).')
 }
 
 export function renderErrorLogs(r: ErrorLogsResult): void {
