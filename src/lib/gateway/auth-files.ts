@@ -2,7 +2,6 @@
  * Auth files (cpa-gateway.md §3.5). The list entry is a map whose fields vary by provider; only what cpactl
  * relies on is typed, the rest passes through.
  */
-import {RejectedError} from '../cli/errors.js'
 import type {GatewayClient} from './client.js'
 
 export interface AuthFileEntry {
@@ -73,33 +72,17 @@ export async function getAuthFileModels(client: GatewayClient, name: string): Pr
   return ((res.data as {models?: AuthFileModel[] | null}).models ?? []) as AuthFileModel[]
 }
 
-const FILE_ERROR_STATUSES = [400, 404, 409, 422]
-
 /**
- * GET a file body byte-exact. The shared client parses any `application/json` answer (auth files are JSON),
- * so the body is read as text (UTF-8, what the gateway serves) and 4xx answers are mapped here, keeping the
- * gateway's `error` text.
+ * GET a file body byte-exact (auth files, log files). 4xx answers map to RejectedError with the gateway's
+ * `error` text through the client (§1.7).
  */
 export async function requestFileBytes(
   client: GatewayClient,
   path: string,
   query?: Record<string, string>,
 ): Promise<{content: Buffer; headers: Record<string, string>}> {
-  const res = await client.request<string>({path, query, responseType: 'text', passStatuses: FILE_ERROR_STATUSES})
-  if (res.status >= 400) {
-    let error = ''
-    try {
-      const parsed = JSON.parse(res.data) as {error?: unknown; message?: unknown}
-      error = [parsed.error, parsed.message].filter((x) => typeof x === 'string' && x).join(': ')
-    } catch {
-      error = res.data.trim()
-    }
-    throw new RejectedError(error || `GET ${path} answered ${res.status}`, res.status, {
-      code: res.status === 404 ? 'not_found' : res.status === 409 ? 'conflict' : 'rejected',
-      details: {status: res.status, ...(error ? {gatewayError: error} : {})},
-    })
-  }
-  return {content: Buffer.from(res.data, 'utf8'), headers: res.headers}
+  const res = await client.request<Buffer>({path, query, responseType: 'buffer'})
+  return {content: res.data, headers: res.headers}
 }
 
 /** GET /auth-files/download?name= (§3.5): the raw file bytes (credentials: handle as a secret). */
