@@ -14,17 +14,22 @@
  *   18000 s; secondary = weekly, 604800 s; `reset_at` unix seconds).
  * - Claude `GET https://api.anthropic.com/api/oauth/usage` (Bearer token): `{five_hour, seven_day,
  *   seven_day_oauth_apps: null, seven_day_opus, extra_usage}`, windows `{utilization, resets_at}` (ISO 8601).
- * - xAI billing `GET https://cli-chat-proxy.grok.com/v1/billing` (monthly, USD cents) and
- *   `...?format=credits` (weekly credits), shape chosen by the simulator:
- *   `{"format":"usd_cents"|"credits","period":"monthly"|"weekly","limit":int,"used":int,"remaining":int,
- *   "used_percent":number,"window_seconds":2592000|604800,"reset_at":unix,"resets_at":ISO,
- *   "limit_reached":bool}`; `GET https://api.x.ai/v1/me` → `{"sub","email","team_id"}`.
+ * - xAI: the Grok CLI billing endpoints, in the shapes the real `cli-chat-proxy.grok.com` sends (and
+ *   src/lib/inspect/probe-xai.ts reads); timestamps ISO 8601, amounts US cents as `{"val": "<cents>"}`:
+ *   - `GET https://cli-chat-proxy.grok.com/v1/billing?format=credits` (the weekly credit pool) →
+ *     `{"config": {"creditUsagePercent": int, "currentPeriod": {"type": "USAGE_PERIOD_TYPE_WEEKLY",
+ *     "start", "end"}, "productUsage": [{"product": "GrokBuild", "usagePercent": int}]}}`;
+ *   - `GET https://cli-chat-proxy.grok.com/v1/billing` (the monthly allowance, a 30-day period here) →
+ *     `{"config": {"monthlyLimit": {"val": "5000"}, "used": {"val": "<cents>"}, "onDemandCap": {"val": "0"},
+ *     "billingPeriodStart", "billingPeriodEnd"}}`;
+ *   - `GET https://api.x.ai/v1/me` → `{"sub","email","team_id"}`.
+ *   Unlike the real (protobuf JSON) answers, zero values are sent rather than omitted.
  *
  * Scenarios (per credential; defaults seeded in accounts.ts)
  * | scenario | answer |
  * | ok | 200, windows at seeded used % below 90 |
- * | long_exhausted | 200, weekly window (xAI: monthly and weekly) at 100 %, `limit_reached: true` |
- * | short_exhausted | 200, 5-hour window (xAI: weekly credits) at 100 %, weekly fine |
+ * | long_exhausted | 200, weekly window at 100 %, `limit_reached: true` (xAI: monthly allowance `used` = `monthlyLimit` and weekly credits at 100 %) |
+ * | short_exhausted | 200, 5-hour window at 100 %, weekly fine (xAI: weekly credits at 100 %, monthly allowance fine) |
  * | revoked | 401, token revoked/invalidated message (codex code `token_revoked`) |
  * | invalid_token | 401, `invalid_token`, token expired |
  * | deactivated_workspace | 402 `{"detail":{"code":"deactivated_workspace"}}` |
@@ -276,24 +281,36 @@ function claudeOk(w: Windows, nowMs: number): UpstreamAnswer {
   )
 }
 
+/** Monthly allowance of the simulated Grok subscription, in US cents. */
+export const XAI_MONTHLY_LIMIT_CENTS = 5000
+
 function xaiBilling(url: URL, w: Windows, nowMs: number): UpstreamAnswer {
-  const weekly = url.searchParams.get('format') === 'credits'
-  const x = weekly ? w.short : w.long
-  const limit = weekly ? 1000 : 5000
-  const used = Math.min(limit, Math.round((limit * x.used) / 100))
+  if (url.searchParams.get('format') === 'credits') {
+    const x = w.short
+    return jsonAnswer(
+      200,
+      {
+        config: {
+          creditUsagePercent: x.used,
+          currentPeriod: {type: 'USAGE_PERIOD_TYPE_WEEKLY', start: isoUtc(x.resetAt - x.length), end: isoUtc(x.resetAt)},
+          productUsage: [{product: 'GrokBuild', usagePercent: x.used}],
+        },
+      },
+      nowMs,
+    )
+  }
+  const x = w.long
+  const used = Math.min(XAI_MONTHLY_LIMIT_CENTS, Math.round((XAI_MONTHLY_LIMIT_CENTS * x.used) / 100))
   return jsonAnswer(
     200,
     {
-      format: weekly ? 'credits' : 'usd_cents',
-      period: weekly ? 'weekly' : 'monthly',
-      limit,
-      used,
-      remaining: limit - used,
-      used_percent: x.used,
-      window_seconds: x.length,
-      reset_at: x.resetAt,
-      resets_at: isoUtc(x.resetAt),
-      limit_reached: x.used >= 100,
+      config: {
+        monthlyLimit: {val: String(XAI_MONTHLY_LIMIT_CENTS)},
+        used: {val: String(used)},
+        onDemandCap: {val: '0'},
+        billingPeriodStart: isoUtc(x.resetAt - x.length),
+        billingPeriodEnd: isoUtc(x.resetAt),
+      },
     },
     nowMs,
   )
