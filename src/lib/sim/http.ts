@@ -168,6 +168,7 @@ export function createHttpHandler(env: HttpEnv): (req: IncomingMessage, res: Ser
 }
 
 async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const receivedAt = env.observer.httpArrival()
   const at = env.now()
   const connectionId = (req.socket as unknown as {simConnectionId?: number}).simConnectionId ?? 0
   const url = new URL(req.url ?? '/', 'http://sim.invalid')
@@ -179,7 +180,7 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
     const h: Record<string, string> = {...CORS, ...headers}
     const full = encodeBody(payload, h)
     const bytes = method === 'HEAD' ? Buffer.alloc(0) : full
-    env.observer.httpRequest({connectionId, method, path, query: url.search.slice(1), status, at})
+    env.observer.httpRequest({connectionId, method, path, query: url.search.slice(1), status, at, receivedAt})
     const delay = env.faults.latencyMs()
     if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
     if (res.destroyed) return

@@ -22,6 +22,13 @@ export interface HttpLogEntry {
   status: number
   /** Simulated clock (ms since epoch) when the request arrived. */
   at: number
+  /**
+   * Real wall-clock time (ms since epoch) when the request arrived, taken before its body is read. Entries
+   * are logged when the handler finishes, so the log is in completion order; sort by `receivedAt` for
+   * arrival order. Strictly increasing in arrival order (requests within one millisecond are spaced by a
+   * microsecond), so it orders requests even when the simulated clock stands still.
+   */
+  receivedAt: number
 }
 
 /** Caps keep a long-running `cpactl sim start` from growing without bound. */
@@ -38,6 +45,7 @@ export class Observer {
   httpRequests = 0
   respCommands = 0
   popped = 0
+  private lastArrival = 0
 
   /** Register a new TCP connection; returns its id. */
   connectionOpened(): number {
@@ -66,6 +74,13 @@ export class Observer {
     // After clearLogs(), a connection that is still open starts a fresh entry.
     if (!entry && this.addresses.has(id)) entry = this.respConnection(id, this.addresses.get(id)!)
     if (entry && entry.commands.length < MAX_COMMANDS_PER_CONNECTION) entry.commands.push(redacted)
+  }
+
+  /** Arrival stamp for an HTTP request (see `HttpLogEntry.receivedAt`); call once per request, on arrival. */
+  httpArrival(): number {
+    const t = Date.now()
+    this.lastArrival = t > this.lastArrival ? t : this.lastArrival + 0.001
+    return this.lastArrival
   }
 
   httpRequest(entry: HttpLogEntry): void {

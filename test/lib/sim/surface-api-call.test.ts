@@ -1,7 +1,8 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
-import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, XAI_BILLING_URL} from '../../../src/lib/sim/upstream.js'
+import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
+import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, windowAt, XAI_BILLING_URL, XAI_ME_URL} from '../../../src/lib/sim/upstream.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv
@@ -175,28 +176,138 @@ describe('Claude oauth/usage and xAI billing', () => {
     expect((await probe(req)).json.status_code).toBe(429)
   })
 
-  it('xai billing: weekly credits and monthly spend; exhaustion per scenario', async () => {
+  it('xai billing: the Grok CLI credits and monthly shapes, exactly, per scenario; the inspect parser reads them', async () => {
     const a = account('xai')
-    const req = (url: string) => ({auth_index: a.authIndex, method: 'GET', url, header: {Authorization: 'Bearer $TOKEN$'}})
+    const header = {Authorization: 'Bearer $TOKEN$', Accept: '*/*', 'x-xai-token-auth': 'xai-grok-cli'}
+    const req = (url: string) => ({auth_index: a.authIndex, method: 'GET', url, header})
+    const CREDITS = `${XAI_BILLING_URL}?format=credits`
+    const iso = (unixS: number) => new Date(unixS * 1000).toISOString().replace('Z', '+00:00')
+    const week = windowAt(a.authIndex, 604_800, nowS())
+    const month = windowAt(a.authIndex, 2_592_000, nowS())
+    const credits = (pct: number) => ({
+      config: {
+        creditUsagePercent: pct,
+        currentPeriod: {type: 'USAGE_PERIOD_TYPE_WEEKLY', start: iso(week.resetAt - 604_800), end: iso(week.resetAt)},
+        productUsage: [{product: 'GrokBuild', usagePercent: pct}],
+      },
+    })
+    const monthly = (pct: number) => ({
+      config: {
+        monthlyLimit: {val: '5000'},
+        used: {val: String(pct * 50)},
+        onDemandCap: {val: '0'},
+        billingPeriodStart: iso(month.resetAt - 2_592_000),
+        billingPeriodEnd: iso(month.resetAt),
+      },
+    })
+    const get = async (url: string) => {
+      const res = await probe(req(url))
+      expect(res.status).toBe(200)
+      expect(res.json.header['Content-Type']).toEqual(['application/json'])
+      return {status: res.json.status_code as number, header: res.json.header as Record<string, string[]>, body: res.json.body as string}
+    }
+
     env.accounts.setScenario(a.authIndex, 'ok')
-    const weekly = JSON.parse((await probe(req(`${XAI_BILLING_URL}?format=credits`))).json.body)
-    expect(weekly).toMatchObject({format: 'credits', period: 'weekly', limit: 1000, window_seconds: 604_800, limit_reached: false})
-    expect(weekly.used + weekly.remaining).toBe(weekly.limit)
-    expect(weekly.reset_at > nowS()).toBe(true)
-    const monthly = JSON.parse((await probe(req(XAI_BILLING_URL))).json.body)
-    expect(monthly).toMatchObject({format: 'usd_cents', period: 'monthly', limit: 5000, window_seconds: 2_592_000})
+    const okCredits = await get(CREDITS)
+    const okMonthly = await get(XAI_BILLING_URL)
+    expect([okCredits.status, okMonthly.status]).toEqual([200, 200])
+    const weekPct = JSON.parse(okCredits.body).config.creditUsagePercent
+    const monthPct = Number(JSON.parse(okMonthly.body).config.used.val) / 50
+    expect(Number.isInteger(weekPct) && weekPct >= 0 && weekPct < 90).toBe(true)
+    expect(Number.isInteger(monthPct) && monthPct >= 0 && monthPct < 80).toBe(true)
+    expect(JSON.parse(okCredits.body)).toEqual(credits(weekPct))
+    expect(JSON.parse(okMonthly.body)).toEqual(monthly(monthPct))
+    // deterministic for the clock
+    expect((await get(CREDITS)).body).toBe(okCredits.body)
+    // what probe-xai.ts makes of them
+    expect(readCredits(JSON.parse(okCredits.body).config)).toEqual({
+      main: {id: 'credits', label: '7d', usedPercent: weekPct, resetsAt: new Date(week.resetAt * 1000).toISOString(), windowSeconds: 604_800, startedAt: new Date((week.resetAt - 604_800) * 1000).toISOString()},
+      extra: [{id: 'product.GrokBuild', label: 'credits GrokBuild', usedPercent: weekPct, resetsAt: new Date(week.resetAt * 1000).toISOString(), windowSeconds: 604_800, startedAt: new Date((week.resetAt - 604_800) * 1000).toISOString()}],
+    })
+    expect(readMonthly(JSON.parse(okMonthly.body).config)).toEqual({
+      main: {id: 'monthly', label: '30d', usedPercent: monthPct, resetsAt: new Date(month.resetAt * 1000).toISOString(), windowSeconds: 2_592_000, startedAt: new Date((month.resetAt - 2_592_000) * 1000).toISOString()},
+      extra: [],
+    })
+    expect(interpretXaiBilling(okCredits, okMonthly, 100, env.clock.now)).toMatchObject({classification: 'ok', disableEvidence: false, httpStatus: 200})
+
     env.accounts.setScenario(a.authIndex, 'long_exhausted')
-    expect(JSON.parse((await probe(req(XAI_BILLING_URL))).json.body)).toMatchObject({used_percent: 100, remaining: 0, limit_reached: true})
+    const longCredits = await get(CREDITS)
+    const longMonthly = await get(XAI_BILLING_URL)
+    expect(JSON.parse(longCredits.body)).toEqual(credits(100))
+    expect(JSON.parse(longMonthly.body)).toEqual(monthly(100))
+    expect(interpretXaiBilling(longCredits, longMonthly, 100, env.clock.now)).toMatchObject({
+      classification: 'quota_exhausted',
+      disableEvidence: true,
+      windows: {short: {id: 'credits', usedPercent: 100}, long: {id: 'monthly', usedPercent: 100}},
+    })
+
     env.accounts.setScenario(a.authIndex, 'short_exhausted')
-    expect(JSON.parse((await probe(req(`${XAI_BILLING_URL}?format=credits`))).json.body)).toMatchObject({used_percent: 100, limit_reached: true})
-    expect(JSON.parse((await probe(req(XAI_BILLING_URL))).json.body).limit_reached).toBe(false)
-    env.accounts.setScenario(a.authIndex, 'invalid_token')
-    expect((await probe(req(XAI_BILLING_URL))).json).toMatchObject({status_code: 401})
+    const shortCredits = await get(CREDITS)
+    const shortMonthly = await get(XAI_BILLING_URL)
+    expect(JSON.parse(shortCredits.body)).toEqual(credits(100))
+    expect(JSON.parse(shortMonthly.body)).toEqual(monthly(monthPct))
+    expect(interpretXaiBilling(shortCredits, shortMonthly, 100, env.clock.now)).toMatchObject({classification: 'quota_exhausted', disableEvidence: false})
+
+    // /v1/me is unchanged
+    env.accounts.setScenario(a.authIndex, 'ok')
+    expect(Object.keys(JSON.parse((await get(XAI_ME_URL)).body)).sort()).toEqual(['email', 'sub', 'team_id'])
+  })
+
+  it('xai error scenarios: the same answer from both billing endpoints, with evidence where there is some', async () => {
+    const a = account('xai')
+    const req = (url: string) => ({auth_index: a.authIndex, method: 'GET', url, header: {Authorization: 'Bearer $TOKEN$', 'x-xai-token-auth': 'xai-grok-cli'}})
+    const week = windowAt(a.authIndex, 604_800, nowS())
+    const resetIso = new Date(week.resetAt * 1000).toISOString().replace('Z', '+00:00')
+    const expectations: Array<[UpstreamScenario, number, string]> = [
+      ['revoked', 401, '{"code":"auth_invalid","error":"The OAuth token has been revoked."}'],
+      ['invalid_token', 401, '{"code":"invalid_token","error":"The OAuth token is invalid or expired."}'],
+      ['deactivated_workspace', 402, '{"code":"deactivated_workspace","error":"The team has been deactivated."}'],
+      ['rate_limited', 429, `{"code":"usage_limit_reached","error":"Rate limited; resets at ${resetIso}"}`],
+      ['forbidden_plain', 403, 'Forbidden'],
+      ['server_error', 500, '{"error":{"message":"An error occurred while processing your request.","type":"server_error"}}'],
+    ]
+    for (const [scenario, status, body] of expectations) {
+      env.accounts.setScenario(a.authIndex, scenario)
+      for (const url of [`${XAI_BILLING_URL}?format=credits`, XAI_BILLING_URL]) {
+        const res = await probe(req(url))
+        expect({scenario, url, http: res.status, status: res.json.status_code, body: res.json.body}).toEqual({scenario, url, http: 200, status, body})
+      }
+    }
+    env.accounts.setScenario(a.authIndex, 'rate_limited')
+    expect((await probe(req(XAI_BILLING_URL))).json.header['Retry-After']).toEqual([String(week.resetAfter)])
   })
 
   it('a probe for another provider with the wrong credential is rejected upstream', async () => {
     const claude = account('claude')
     const res = await probe({auth_index: claude.authIndex, method: 'GET', url: CODEX_USAGE_URL, header: {Authorization: 'Bearer $TOKEN$'}})
     expect(res.json.status_code).toBe(401)
+  })
+})
+
+describe('HTTP request log', () => {
+  it('is in completion order; receivedAt gives the arrival order even when the simulated clock stands still', async () => {
+    const a = account('codex')
+    env.accounts.setScenario(a.authIndex, {scenario: 'timeout', delayMs: 300})
+    env.sim.clearLogs()
+    const before = Date.now()
+    const slow = probe(codexProbe(a))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await call(env, 'GET', '/config')
+    await slow
+    const after = Date.now()
+    const log = env.sim.httpLog()
+    expect(log.map((e) => e.path)).toEqual(['/v0/management/config', '/v0/management/api-call'])
+    expect(log[0].at).toBe(log[1].at)
+    const arrival = [...log].sort((x, y) => x.receivedAt - y.receivedAt)
+    expect(arrival.map((e) => e.path)).toEqual(['/v0/management/api-call', '/v0/management/config'])
+    expect(arrival[1].receivedAt - arrival[0].receivedAt).toBeGreaterThanOrEqual(40)
+    for (const e of log) expect(e.receivedAt >= before && e.receivedAt <= after).toBe(true)
+    expect(Object.keys(log[0]).sort()).toEqual(['at', 'connectionId', 'method', 'path', 'query', 'receivedAt', 'status'])
+
+    // requests arriving within the same millisecond still get distinct, increasing stamps
+    env.sim.clearLogs()
+    await Promise.all(Array.from({length: 8}, () => call(env, 'GET', '/config')))
+    const stamps = env.sim.httpLog().map((e) => e.receivedAt)
+    expect(new Set(stamps).size).toBe(8)
   })
 })
