@@ -2,8 +2,8 @@
  * Run a cpactl command in-process, the way a user would type it, and capture everything a script would see:
  * stdout, stderr, the exit code (the same in human and --json modes) and the parsed JSON document.
  */
-import {Config, Plugin} from '@oclif/core'
-import {runCommand} from '@oclif/test'
+import {Config, Plugin, run} from '@oclif/core'
+import {captureOutput} from '@oclif/test'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -23,10 +23,8 @@ function loadConfig(): Promise<Config> {
     const config = await Config.load({root: projectRoot, plugins: new Map([[root.name, root]])} as never)
     // oclif's in-memory manifest points each command at its compiled file under dist/ (stale or absent in a
     // test run); dropping relativePath makes oclif import the TypeScript source through tsx instead.
-    for (const plugin of config.plugins.values()) {
-      if (plugin.root !== config.root) continue
-      for (const cached of Object.values(plugin.manifest.commands)) delete (cached as {relativePath?: string[]}).relativePath
-    }
+    const manifest = (root as unknown as {manifest: {commands: Record<string, {relativePath?: string[]}>}}).manifest
+    for (const cached of Object.values(manifest.commands)) delete cached.relativePath
     return config
   })()
   return configPromise
@@ -62,7 +60,8 @@ export async function runCli<T = any>(argv: string[], options: RunOptions = {}):
   }
   process.exitCode = undefined
   try {
-    const res = await runCommand<T>(argv, config, {stripAnsi: true})
+    // argv is passed through as given (runCommand would join and re-split it on spaces)
+    const res = await captureOutput<T>(() => run(argv, config), {stripAnsi: true})
     const error = res.error as (Error & {oclif?: {exit?: number}; exitCode?: number}) | undefined
     let exitCode: number
     if (error) exitCode = typeof error.exitCode === 'number' ? error.exitCode : (error.oclif?.exit ?? 1)

@@ -145,7 +145,7 @@ describe('auth-files delete', () => {
 describe('auth-files set', () => {
   it('PATCHes fields and verifies them in the file', async () => {
     const [, , c] = ofType('codex')
-    const r = await runCli(['auth-files', 'set', c.name, '--priority', '10', '--weight', '3', '--note', '"rotating out"', '--no-websockets', '--proxy-url', 'socks5://bob:s3cretpassword@proxy:1080', '--json'], {env: ctx.env()})
+    const r = await runCli(['auth-files', 'set', c.name, '--priority', '10', '--weight', '3', '--note', 'rotating out', '--no-websockets', '--proxy-url', 'socks5://bob:s3cretpassword@proxy:1080', '--json'], {env: ctx.env()})
     expect(r.exitCode).toBe(0)
     expect(r.json).toMatchObject({name: c.name, dryRun: false, verified: true})
     expect(r.json.fields).toEqual({priority: 10, weight: 3, note: 'rotating out', proxy_url: 'socks5://bob:****word@proxy:1080', websockets: false})
