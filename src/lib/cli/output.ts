@@ -15,6 +15,16 @@ export function writeOut(text: string): void {
   streams.out.write(text.endsWith('\n') ? text : text + '\n')
 }
 
+/** Bytes exactly as given (downloads to stdout): no newline added. */
+export function writeRaw(data: string | Buffer): void {
+  streams.out.write(data)
+}
+
+/** Columns of the terminal on stdout (formatters take their width from here), default 100 when not a TTY. */
+export function terminalWidth(fallback = 100): number {
+  return streams.out.isTTY && streams.out.columns ? streams.out.columns : fallback
+}
+
 export function writeErr(text: string): void {
   streams.err.write(text.endsWith('\n') ? text : text + '\n')
 }
