@@ -228,6 +228,12 @@ export class PriceBook {
     return null
   }
 
+  /** True when any price has context tiers. */
+  hasAnyTiers(): boolean {
+    for (const p of this.exact.values()) if (p.tiers.length > 0) return true
+    return false
+  }
+
   /** True when the model's price has context tiers (per-request input sizes are needed to bill it). */
   hasTiers(model: string | null | undefined): boolean {
     const m = this.lookup(model)

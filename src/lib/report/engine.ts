@@ -12,14 +12,17 @@
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
  */
 import {
+  aggregateCube,
+  aggregateHist,
   cubeFor,
-  estimateRequests,
+  DAY_MS,
   HOUR_MS,
-  iterateCube,
   iterateRaw,
   refreshReportRollups,
   reportState,
   type CubeName,
+  type Grain,
+  type HistDim,
   type RowFilters,
   type UsageRow,
 } from '../store/reports.js'
@@ -115,7 +118,7 @@ function needs(q: EngineQuery): {apiKey: boolean; account: boolean; failed: bool
   }
 }
 
-const floorHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS)
+const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
 
 /** Index of the bucket containing t (buckets sorted, contiguous), or -1. */
 function bucketIndex(buckets: Bucket[], t: number): number {
@@ -137,11 +140,10 @@ class Accumulator {
     private readonly exact: boolean,
   ) {}
 
-  add(r: UsageRow, bucket: number): void {
-    const key = groupKeyOf(this.q.groupBy, r)
+  private group(bucket: number, key: string, create: boolean): GroupAgg | undefined {
     const gk = `${bucket}\u001e${key}`
     let g = this.groups.get(gk)
-    if (!g) {
+    if (!g && create) {
       g = {
         bucket,
         key,
@@ -162,6 +164,12 @@ class Accumulator {
       }
       this.groups.set(gk, g)
     }
+    return g
+  }
+
+  /** Add a rollup group or raw event; `latencies` = false when its latencies come from rollup histograms. */
+  add(r: UsageRow, bucket: number, latencies = true): void {
+    const g = this.group(bucket, groupKeyOf(this.q.groupBy, r), true)!
     g.requests += r.requests
     g.failed += r.failed
     const t = g.tokens
@@ -177,17 +185,13 @@ class Accumulator {
     g.ttftCount += r.ttftCount
     if (r.lastTs > g.lastTs) g.lastTs = r.lastTs
     if (r.provider !== '') g.providers.add(r.provider)
-    if (this.q.percentiles !== false) {
+    if (r.raw && latencies && this.q.percentiles !== false) {
       if (this.exact) {
         if (r.latencyMs !== null) (g.latValues ??= []).push(r.latencyMs)
         if (r.ttftMs !== null) (g.ttftValues ??= []).push(r.ttftMs)
-      } else if (!r.raw) {
-        if (r.latHist) addEncodedDense((g.latDense ??= new Float64Array(HIST_BUCKETS)), r.latHist)
-        if (r.ttftHist) addEncodedDense((g.ttftDense ??= new Float64Array(HIST_BUCKETS)), r.ttftHist)
       } else {
-        // a raw row inside a rollup-mode query: add it to the histogram
-        if (r.latencyMs !== null) addOne((g.latDense ??= new Float64Array(HIST_BUCKETS)), r.latencyMs)
-        if (r.ttftMs !== null) addOne((g.ttftDense ??= new Float64Array(HIST_BUCKETS)), r.ttftMs)
+        if (r.latencyMs !== null) (g.latDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.latencyMs)]++
+        if (r.ttftMs !== null) (g.ttftDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.ttftMs)]++
       }
     }
     // pricing cell: same model, effective service tier and context tier
@@ -212,87 +216,278 @@ class Accumulator {
     ct.reasoning += r.reasoning
     ct.unclassified += r.unclassified
   }
-}
 
-function addOne(dense: Float64Array, ms: number): void {
-  dense[histBucket(ms)]++
+  /** Merge a rollup histogram into an existing group. */
+  addHist(bucket: number, key: string, lat: Buffer | null, ttft: Buffer | null): void {
+    const g = this.group(bucket, key, false)
+    if (!g) return
+    if (lat) addEncodedDense((g.latDense ??= new Float64Array(HIST_BUCKETS)), lat)
+    if (ttft) addEncodedDense((g.ttftDense ??= new Float64Array(HIST_BUCKETS)), ttft)
+  }
+
+  /** Forget percentiles (when the rollups cannot give them for this query). */
+  dropPercentiles(): void {
+    for (const g of this.groups.values()) {
+      g.latDense = null
+      g.ttftDense = null
+    }
+  }
 }
 
 /** Run a query: refresh the rollups, plan, read, aggregate. */
 export function runQuery(db: Database, q: EngineQuery): EngineResult {
   refreshReportRollups(db)
-  const {since, until} = q.range
-  const buckets = q.buckets ?? [{start: since, end: until, label: ''}]
-  const state = reportState(db)
-  const rawFrom = state.rawCompleteFrom
-  const warnings: ReportWarning[] = []
+  const buckets = q.buckets ?? [{start: q.range.since, end: q.range.until, label: ''}]
+  const rawFrom = reportState(db).rawCompleteFrom
   const cube = cubeFor(needs(q))
-  const estimate = estimateRequests(db, since, until, q.filters)
-  const exact = cube === null || (estimate <= (q.exactLimit ?? EXACT_LIMIT) && since >= rawFrom)
-  const acc = new Accumulator(q, exact)
-  const addRaw = (r: UsageRow) => {
+  if (cube === null) return runExact(db, q, buckets, rawFrom, cube)
+  const hybrid = runHybrid(db, q, buckets, rawFrom, cube)
+  // small ranges: recompute from raw events so percentiles are exact
+  if (q.range.since >= rawFrom && hybrid.requests <= (q.exactLimit ?? EXACT_LIMIT)) return runExact(db, q, buckets, rawFrom, cube)
+  return hybrid.result
+}
+
+function runExact(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName | null): EngineResult {
+  const warnings: ReportWarning[] = []
+  if (q.range.since < rawFrom) {
+    warnings.push({
+      code: 'raw_events_pruned',
+      message: `raw events before ${new Date(rawFrom).toISOString()} were pruned and this query needs them (API key combined with account or failure filters): that part of the range is missing`,
+    })
+  }
+  const acc = new Accumulator(q, true)
+  for (const r of iterateRaw(db, q.range.since, q.range.until, q.filters)) {
     const b = bucketIndex(buckets, r.ts)
     if (b >= 0) acc.add(r, b)
   }
+  return {groups: [...acc.groups.values()], mode: 'exact', cube, warnings}
+}
 
-  if (exact) {
-    if (since < rawFrom) {
-      warnings.push({
-        code: 'raw_events_pruned',
-        message: `raw events before ${new Date(rawFrom).toISOString()} were pruned and this query needs them (API key combined with account or failure filters): that part of the range is missing`,
-      })
+interface Plan {
+  /** Runs of whole UTC days, each inside one bucket: [from, to). */
+  dayRuns: Array<[number, number]>
+  /** Runs of whole hours (outside those days): [from, to). */
+  hourRuns: Array<[number, number]>
+  /** Hours cut by the range edges or a bucket boundary, with raw events: read raw. */
+  cutHours: number[]
+  /** Cut hours whose raw events were pruned: counted whole, in the bucket where they start. */
+  prunedCuts: boolean
+}
+
+/**
+ * Split [since, until) into whole UTC days that sit inside one bucket (daily rollups), the remaining whole
+ * hours (hourly rollups) and the hours an edge or bucket boundary cuts (raw events).
+ */
+export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number): Plan {
+  const bounds = [...new Set([since, until, ...buckets.flatMap((b) => [b.start, b.end])].filter((t) => t >= since && t <= until))].sort((a, b) => a - b)
+  const inside = (a: number, b: number) => {
+    // a boundary strictly inside (a, b)?
+    let lo = 0
+    let hi = bounds.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (bounds[mid] <= a) lo = mid + 1
+      else hi = mid
     }
-    for (const r of iterateRaw(db, since, until, q.filters)) addRaw(r)
-    return {groups: [...acc.groups.values()], mode: 'exact', cube, warnings}
+    return lo < bounds.length && bounds[lo] < b
   }
-
-  // Hybrid: whole hours inside one bucket from the rollup; cut hours from raw events.
-  const cutHours = new Set<number>()
-  const boundaries = [since, until, ...buckets.map((b) => b.start), ...buckets.map((b) => b.end)].filter((t) => t >= since && t <= until)
-  for (const t of boundaries) if (t % HOUR_MS !== 0) cutHours.add(floorHour(t))
-  const fromHour = floorHour(since)
-  const toHour = until % HOUR_MS === 0 ? until : floorHour(until) + HOUR_MS
-  const tiered = new Set<string>()
-  let prunedEdges = false
-  let prunedTiers = false
-  for (const r of iterateCube(db, cube!, fromHour, toHour, q.filters, q.percentiles !== false)) {
-    const hour = r.ts
-    const raw = hour >= rawFrom
-    if (cutHours.has(hour)) {
-      if (raw) continue
-      // raw events are gone: count the whole hour where it starts, if it starts inside the range
-      prunedEdges = true
-      if (hour < since) continue
-    }
-    if (raw && q.prices.hasTiers(r.model)) {
-      tiered.add(r.model)
+  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && !inside(d, d + DAY_MS)
+  const cutHours: number[] = []
+  let prunedCuts = false
+  const hours: number[] = []
+  for (let h = floorTo(since, HOUR_MS); h < until; h += HOUR_MS) {
+    const d = floorTo(h, DAY_MS)
+    if (wholeDay(d)) {
+      h = d + DAY_MS - HOUR_MS
       continue
     }
-    if (!raw && q.prices.hasTiers(r.model)) prunedTiers = true
-    const b = bucketIndex(buckets, hour)
-    if (b >= 0) acc.add(r, b)
+    const cut = h < since || h + HOUR_MS > until || inside(h, h + HOUR_MS)
+    if (!cut) hours.push(h)
+    else if (h >= rawFrom) cutHours.push(h)
+    else {
+      prunedCuts = true
+      if (h >= since) hours.push(h)
+    }
+  }
+  const dayRuns: Array<[number, number]> = []
+  for (let d = floorTo(since, DAY_MS); d < until; d += DAY_MS) {
+    if (!wholeDay(d)) continue
+    const last = dayRuns.at(-1)
+    if (last && last[1] === d) last[1] = d + DAY_MS
+    else dayRuns.push([d, d + DAY_MS])
+  }
+  const hourRuns: Array<[number, number]> = []
+  for (const h of hours) {
+    const last = hourRuns.at(-1)
+    if (last && last[1] === h) last[1] = h + HOUR_MS
+    else hourRuns.push([h, h + HOUR_MS])
+  }
+  return {dayRuns, hourRuns, cutHours, prunedCuts}
+}
+
+/** The histogram dimension that can give this query's percentiles, or null when none can. */
+function histDim(q: EngineQuery): HistDim | null {
+  const f = q.filters
+  const has = {
+    model: (f.models?.length ?? 0) > 0 || (f.providers?.length ?? 0) > 0 || (f.excludeModels?.length ?? 0) > 0,
+    key: (f.apiKeyHashes?.length ?? 0) > 0,
+    account: (f.authIndexes?.length ?? 0) > 0,
+    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0,
+  }
+  if (has.failed || q.groupBy === 'failure') return null
+  const only = (dim: 'model' | 'key' | 'account') => (['model', 'key', 'account'] as const).every((d) => d === dim || !has[d])
+  switch (q.groupBy) {
+    case 'model':
+    case 'provider':
+      return only('model') ? 'model' : null
+    case 'api-key':
+      return only('key') ? 'key' : null
+    case 'account':
+      return only('account') ? 'account' : null
+    case 'none':
+      if (!has.model && !has.key && !has.account) return 'all'
+      if (only('model')) return 'model'
+      if (only('key')) return 'key'
+      if (only('account')) return 'account'
+      return null
+  }
+}
+
+/** Group key of a histogram value for this query. */
+function histKey(q: EngineQuery, dim: HistDim, value: string): string | null {
+  if (q.groupBy === 'none') {
+    if (dim === 'model') {
+      const [provider, model] = value.split('\u001f')
+      if (q.filters.providers?.length && !q.filters.providers.includes(provider)) return null
+      if (q.filters.models?.length && !q.filters.models.includes(model)) return null
+    }
+    return ''
+  }
+  if (dim === 'model') {
+    const [provider, model] = value.split('\u001f')
+    if (q.filters.providers?.length && !q.filters.providers.includes(provider)) return null
+    if (q.filters.models?.length && !q.filters.models.includes(model)) return null
+    return q.groupBy === 'provider' ? provider : model
+  }
+  return value
+}
+
+/**
+ * Whole days from the daily rollups, whole hours from the hourly rollups (sums in SQL), cut hours and tiered
+ * models from raw events; p95 from the rollup histograms of the matching dimension.
+ */
+function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName): {result: EngineResult; requests: number} {
+  const {since, until} = q.range
+  const warnings: ReportWarning[] = []
+  const acc = new Accumulator(q, false)
+  const plan = planSegments(since, until, buckets, rawFrom)
+  const single = buckets.length === 1
+  const bucketOf = single ? undefined : (t: number) => bucketIndex(buckets, t)
+  const anyTiers = q.prices.hasAnyTiers()
+  const tiered = new Set<string>()
+  let prunedTiers = false
+  let requests = 0
+  const runs: Array<[Grain, number, number]> = [...plan.dayRuns.map(([a, b]) => ['daily', a, b] as [Grain, number, number]), ...plan.hourRuns.map(([a, b]) => ['hourly', a, b] as [Grain, number, number])]
+  // many short hour runs (e.g. a half-hour zone's day buckets): one spanning query that skips the others
+  const spans = compactRuns(runs)
+  for (const sp of spans) {
+    for (const r of aggregateCube(db, cube, sp.grain, {
+      from: sp.from,
+      to: sp.to,
+      filters: q.filters,
+      bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
+      tieredModel: anyTiers ? (m) => q.prices.hasTiers(m) : undefined,
+      rawFrom,
+    })) {
+      requests += r.requests
+      if (r.tiered) {
+        tiered.add(r.model)
+        continue
+      }
+      if (anyTiers && q.prices.hasTiers(r.model)) prunedTiers = true
+      acc.add(r, r.bucket)
+    }
   }
   const tieredList = [...tiered]
-  for (const hour of [...cutHours].sort((a, b) => a - b)) {
-    if (hour < rawFrom) continue
+  const cutSet = new Set(plan.cutHours)
+  const addRaw = (r: UsageRow, latencies: boolean) => {
+    const b = bucketIndex(buckets, r.ts)
+    if (b >= 0) {
+      acc.add(r, b, latencies)
+      requests++
+    }
+  }
+  for (const hour of plan.cutHours) {
     const from = Math.max(hour, since)
     const to = Math.min(hour + HOUR_MS, until)
     if (to <= from) continue
-    for (const r of iterateRaw(db, from, to, {...q.filters, excludeModels: [...(q.filters.excludeModels ?? []), ...tieredList]})) addRaw(r)
+    for (const r of iterateRaw(db, from, to, {...q.filters, excludeModels: [...(q.filters.excludeModels ?? []), ...tieredList]})) addRaw(r, true)
   }
   if (tieredList.length > 0) {
-    const from = Math.max(since, rawFrom)
-    for (const r of iterateRaw(db, from, until, {...q.filters, models: tieredList.filter((m) => !q.filters.models || q.filters.models.includes(m))})) addRaw(r)
+    for (const r of iterateRaw(db, Math.max(since, rawFrom), until, {...q.filters, models: tieredList})) addRaw(r, cutSet.has(floorTo(r.ts, HOUR_MS)))
   }
-  if (prunedEdges || prunedTiers || since < rawFrom) warnings.push(prunedWarning(rawFrom, prunedTiers))
-  return {groups: [...acc.groups.values()], mode: 'rollup', cube, warnings}
+  // percentiles from the histograms of the matching dimension
+  if (q.percentiles !== false) {
+    const dim = histDim(q)
+    if (dim === null) {
+      acc.dropPercentiles()
+      if (q.groupBy !== 'failure') {
+        warnings.push({
+          code: 'percentiles_unavailable',
+          message: 'p95 latency/TTFT over a range this long needs raw events for this combination of filters: left out (narrow the range or drop a filter)',
+        })
+      }
+    } else {
+      const values = dim === 'key' ? q.filters.apiKeyHashes : dim === 'account' ? q.filters.authIndexes : undefined
+      for (const sp of spans) {
+        for (const h of aggregateHist(db, sp.grain, {
+          from: sp.from,
+          to: sp.to,
+          dim,
+          values,
+          instances: q.filters.instances,
+          bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
+        })) {
+          const key = histKey(q, dim, h.value)
+          if (key !== null) acc.addHist(h.bucket, key, h.latHist, h.ttftHist)
+        }
+      }
+    }
+  }
+  if (plan.prunedCuts || prunedTiers || since < rawFrom) warnings.push(prunedWarning(rawFrom, prunedTiers))
+  return {result: {groups: [...acc.groups.values()], mode: 'rollup', cube, warnings}, requests}
+}
+
+interface Span {
+  grain: Grain
+  from: number
+  to: number
+  /** When set, only periods for which it returns true are read. */
+  include?: (t: number) => boolean
+}
+
+function compactRuns(runs: Array<[Grain, number, number]>): Span[] {
+  const out: Span[] = []
+  for (const grain of ['daily', 'hourly'] as Grain[]) {
+    const rs = runs.filter((r) => r[0] === grain)
+    if (rs.length === 0) continue
+    if (rs.length <= 8) {
+      for (const [, from, to] of rs) out.push({grain, from, to})
+      continue
+    }
+    const unit = grain === 'daily' ? DAY_MS : HOUR_MS
+    const included = new Set<number>()
+    for (const [, from, to] of rs) for (let t = from; t < to; t += unit) included.add(t)
+    out.push({grain, from: rs[0][1], to: rs.at(-1)![2], include: (t) => included.has(t)})
+  }
+  return out
 }
 
 function prunedWarning(rawFrom: number, tiers = false): ReportWarning {
   return {
     code: 'raw_events_pruned',
     message:
-      `raw events before ${new Date(rawFrom).toISOString()} were pruned: that part of the range is read from hourly rollups (whole hours)` +
+      `raw events before ${new Date(rawFrom).toISOString()} were pruned: that part of the range is read from the rollups, in whole hours` +
       (tiers ? '; context-tier prices could not be applied there, so its cost is a lower bound' : ''),
   }
 }

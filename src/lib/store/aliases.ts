@@ -64,7 +64,7 @@ export function listKeyHints(db: Database): KeyHint[] {
 
 /** Usage per API-key hash from the report rollups: requests and newest event. */
 export function keyUsage(db: Database): Map<string, {requests: number; lastTs: number}> {
-  const rows = db.prepare("SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_key_hourly WHERE api_key_hash <> '' GROUP BY api_key_hash").all() as Array<{
+  const rows = db.prepare("SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_key_daily WHERE api_key_hash <> '' GROUP BY api_key_hash").all() as Array<{
     h: string
     requests: number
     lastTs: number

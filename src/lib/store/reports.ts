@@ -12,23 +12,29 @@ import {encodeHist, histAdd, mergeEncoded, type SparseHist} from '../report/hist
 import type {Database} from './db.js'
 
 export const HOUR_MS = 3_600_000
+export const DAY_MS = 86_400_000
 
 export type CubeName = 'model' | 'key' | 'account'
+export type Grain = 'hourly' | 'daily'
+export type HistDim = 'all' | 'model' | 'key' | 'account'
 
-const CUBE_TABLE: Record<CubeName, string> = {
-  model: 'report_model_hourly',
-  key: 'report_key_hourly',
-  account: 'report_account_hourly',
+const CUBE_EXTRA: Record<CubeName, string[]> = {
+  model: [],
+  key: ['api_key_hash'],
+  account: ['auth_index', 'failed_flag', 'fail_status_code'],
 }
+const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier']
 
 const SUM_COLS = [
   'requests', 'failed', 'uncached_input', 'cache_read', 'cache_write', 'output_total', 'reasoning', 'unclassified',
   'latency_sum', 'latency_count', 'ttft_sum', 'ttft_count',
 ] as const
 
+const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
+
 export interface ReportState {
   derivedUptoId: number
-  /** Raw events older than this (UTC ms, hour-aligned) may have been pruned; 0 = never pruned. */
+  /** Raw events older than this (UTC midnight, ms) may have been pruned; 0 = never pruned. */
   rawCompleteFrom: number
 }
 
@@ -48,10 +54,14 @@ export function pendingEvents(db: Database): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE id > ?').get(derivedUptoId) as {n: number}).n
 }
 
-interface Cell {
+interface SumCell {
   dims: unknown[]
   sums: number[]
   lastTs: number
+}
+
+interface HistCell {
+  dims: unknown[]
   lat: SparseHist
   ttft: SparseHist
 }
@@ -67,31 +77,37 @@ function registerFunctions(db: Database): void {
   })
 }
 
-function upsertSql(table: string, dims: string[]): string {
-  const cols = [...dims, ...SUM_COLS, 'last_ts', 'lat_hist', 'ttft_hist']
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+function cubeUpsertSql(cube: CubeName, grain: Grain): string {
+  const dims = [...BASE_DIMS, ...CUBE_EXTRA[cube]]
+  const cols = [...dims, ...SUM_COLS, 'last_ts']
+  return `INSERT INTO report_${cube}_${grain} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
     ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
-    ${SUM_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
-    last_ts = MAX(last_ts, excluded.last_ts),
-    lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist),
-    ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`
+    ${SUM_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`
 }
 
-const MODEL_DIMS = ['hour_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier']
-const KEY_DIMS = ['hour_ms', 'instance', 'api_key_hash', 'provider', 'model', 'service_tier', 'response_service_tier']
-const ACCOUNT_DIMS = ['hour_ms', 'instance', 'auth_index', 'provider', 'model', 'service_tier', 'response_service_tier', 'failed_flag', 'fail_status_code']
+function histUpsertSql(grain: Grain): string {
+  return `INSERT INTO report_hist_${grain} (start_ms, instance, dim, value, lat_hist, ttft_hist) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (start_ms, dim, value, instance) DO UPDATE SET
+    lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`
+}
 
 export interface RefreshResult {
   folded: number
   derivedUptoId: number
 }
 
+const CUBES: CubeName[] = ['model', 'key', 'account']
+const GRAINS: Grain[] = ['hourly', 'daily']
+
 /**
  * Fold new events into the report rollups. Safe to call concurrently from several processes (each chunk
  * re-reads the checkpoint inside its write transaction). `chunk` bounds memory and lock time.
  */
 export function refreshReportRollups(db: Database, options: {chunk?: number; onProgress?: (done: number) => void} = {}): RefreshResult {
-  const chunk = options.chunk ?? 50_000
+  const chunk = options.chunk ?? 100_000
+  const {derivedUptoId} = reportState(db)
+  const newest = (db.prepare('SELECT MAX(id) AS m FROM usage_events').get() as {m: number | null}).m ?? 0
+  if (newest <= derivedUptoId) return {folded: 0, derivedUptoId}
   registerFunctions(db)
   const selectEvents = db
     .prepare(
@@ -101,16 +117,16 @@ export function refreshReportRollups(db: Database, options: {chunk?: number; onP
        FROM usage_events WHERE id > ? ORDER BY id LIMIT ?`,
     )
     .raw(true)
-  const upModel = db.prepare(upsertSql('report_model_hourly', MODEL_DIMS))
-  const upKey = db.prepare(upsertSql('report_key_hourly', KEY_DIMS))
-  const upAccount = db.prepare(upsertSql('report_account_hourly', ACCOUNT_DIMS))
+  const upCube = new Map<string, ReturnType<Database['prepare']>>()
+  for (const c of CUBES) for (const g of GRAINS) upCube.set(`${c}_${g}`, db.prepare(cubeUpsertSql(c, g)))
+  const upHist = new Map(GRAINS.map((g) => [g, db.prepare(histUpsertSql(g))]))
   const upSource = db.prepare(
     `INSERT INTO report_account_sources (instance, auth_index, source, last_ts) VALUES (?, ?, ?, ?)
      ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)`,
   )
   const setCheckpoint = db.prepare("UPDATE report_state SET value = ? WHERE key = 'derived_upto_id'")
   let folded = 0
-  let upto = reportState(db).derivedUptoId
+  let upto = derivedUptoId
   for (;;) {
     db.exec('BEGIN IMMEDIATE')
     let n = 0
@@ -119,36 +135,19 @@ export function refreshReportRollups(db: Database, options: {chunk?: number; onP
       const rows = selectEvents.all(upto, chunk) as unknown[][]
       n = rows.length
       if (n > 0) {
-        const model = new Map<string, Cell>()
-        const key = new Map<string, Cell>()
-        const account = new Map<string, Cell>()
+        const cubes = new Map<string, Map<string, SumCell>>()
+        for (const c of CUBES) for (const g of GRAINS) cubes.set(`${c}_${g}`, new Map())
+        const hists = new Map<Grain, Map<string, HistCell>>(GRAINS.map((g) => [g, new Map()]))
         const sources = new Map<string, [string, string, string, number]>()
-        for (const r of rows) {
-          const instance = r[1] as string
-          const ts = r[2] as number
-          const hour = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS)
-          const provider = (r[3] as string | null) ?? ''
-          const mdl = (r[4] as string | null) ?? ''
-          const apiKey = (r[5] as string | null) ?? ''
-          const auth = (r[6] as string | null) ?? ''
-          const st = (r[7] as string | null) ?? ''
-          const rst = (r[8] as string | null) ?? ''
-          const failed = r[9] as number
-          const status = (r[10] as number | null) ?? 0
-          const source = r[19] as string | null
-          const base = `${hour}\u001f${instance}\u001f${provider}\u001f${mdl}\u001f${st}\u001f${rst}`
-          addTo(model, base, () => [hour, instance, provider, mdl, st, rst], r, ts)
-          addTo(key, `${base}\u001f${apiKey}`, () => [hour, instance, apiKey, provider, mdl, st, rst], r, ts)
-          addTo(account, `${base}\u001f${auth}\u001f${failed}\u001f${status}`, () => [hour, instance, auth, provider, mdl, st, rst, failed, status], r, ts)
-          if (auth !== '' && source !== null && source !== '') {
-            const sk = `${instance}\u001f${auth}\u001f${source}`
-            const cur = sources.get(sk)
-            if (!cur || cur[3] < ts) sources.set(sk, [instance, auth, source, ts])
-          }
+        for (const r of rows) foldEvent(r, cubes, hists, sources)
+        for (const [name, cells] of cubes) {
+          const st = upCube.get(name)!
+          for (const c of cells.values()) st.run([...c.dims, ...c.sums, c.lastTs])
         }
-        for (const c of model.values()) upModel.run(...cellParams(c))
-        for (const c of key.values()) upKey.run(...cellParams(c))
-        for (const c of account.values()) upAccount.run(...cellParams(c))
+        for (const [grain, cells] of hists) {
+          const st = upHist.get(grain)!
+          for (const c of cells.values()) st.run([...c.dims, encodeHist(c.lat), encodeHist(c.ttft)])
+        }
         for (const s of sources.values()) upSource.run(...s)
         upto = rows[n - 1][0] as number
         setCheckpoint.run(upto)
@@ -165,10 +164,45 @@ export function refreshReportRollups(db: Database, options: {chunk?: number; onP
   return {folded, derivedUptoId: upto}
 }
 
-function addTo(map: Map<string, Cell>, k: string, dims: () => unknown[], r: unknown[], ts: number): void {
+function foldEvent(r: unknown[], cubes: Map<string, Map<string, SumCell>>, hists: Map<Grain, Map<string, HistCell>>, sources: Map<string, [string, string, string, number]>): void {
+  const instance = r[1] as string
+  const ts = r[2] as number
+  const provider = (r[3] as string | null) ?? ''
+  const model = (r[4] as string | null) ?? ''
+  const apiKey = (r[5] as string | null) ?? ''
+  const auth = (r[6] as string | null) ?? ''
+  const st = (r[7] as string | null) ?? ''
+  const rst = (r[8] as string | null) ?? ''
+  const failed = r[9] as number
+  const status = (r[10] as number | null) ?? 0
+  const lat = r[17] as number | null
+  const ttftRaw = r[18] as number | null
+  const ttft = ttftRaw !== null && ttftRaw > 0 ? ttftRaw : null
+  const source = r[19] as string | null
+  for (const grain of GRAINS) {
+    const start = floorTo(ts, grain === 'hourly' ? HOUR_MS : DAY_MS)
+    const base = `${start}\u001f${instance}\u001f${provider}\u001f${model}\u001f${st}\u001f${rst}`
+    addSum(cubes.get(`model_${grain}`)!, base, () => [start, instance, provider, model, st, rst], r, ts)
+    addSum(cubes.get(`key_${grain}`)!, `${base}\u001f${apiKey}`, () => [start, instance, provider, model, st, rst, apiKey], r, ts)
+    addSum(cubes.get(`account_${grain}`)!, `${base}\u001f${auth}\u001f${failed}\u001f${status}`, () => [start, instance, provider, model, st, rst, auth, failed, status], r, ts)
+    if (lat === null && ttft === null) continue
+    const h = hists.get(grain)!
+    addHist(h, start, instance, 'all', '', lat, ttft)
+    addHist(h, start, instance, 'model', `${provider}\u001f${model}`, lat, ttft)
+    addHist(h, start, instance, 'key', apiKey, lat, ttft)
+    addHist(h, start, instance, 'account', auth, lat, ttft)
+  }
+  if (auth !== '' && source !== null && source !== '') {
+    const sk = `${instance}\u001f${auth}\u001f${source}`
+    const cur = sources.get(sk)
+    if (!cur || cur[3] < ts) sources.set(sk, [instance, auth, source, ts])
+  }
+}
+
+function addSum(map: Map<string, SumCell>, k: string, dims: () => unknown[], r: unknown[], ts: number): void {
   let c = map.get(k)
   if (!c) {
-    c = {dims: dims(), sums: new Array(SUM_COLS.length).fill(0), lastTs: ts, lat: new Map(), ttft: new Map()}
+    c = {dims: dims(), sums: new Array(SUM_COLS.length).fill(0), lastTs: ts}
     map.set(k, c)
   }
   const s = c.sums
@@ -184,26 +218,34 @@ function addTo(map: Map<string, Cell>, k: string, dims: () => unknown[], r: unkn
   if (lat !== null) {
     s[8] += lat
     s[9]++
-    histAdd(c.lat, lat)
   }
   const ttft = r[18] as number | null
   if (ttft !== null && ttft > 0) {
     s[10] += ttft
     s[11]++
-    histAdd(c.ttft, ttft)
   }
   if (ts > c.lastTs) c.lastTs = ts
 }
 
-function cellParams(c: Cell): unknown[] {
-  return [...c.dims, ...c.sums, c.lastTs, encodeHist(c.lat), encodeHist(c.ttft)]
+function addHist(map: Map<string, HistCell>, start: number, instance: string, dim: HistDim, value: string, lat: number | null, ttft: number | null): void {
+  const k = `${start}\u001f${instance}\u001f${dim}\u001f${value}`
+  let c = map.get(k)
+  if (!c) {
+    c = {dims: [start, instance, dim, value], lat: new Map(), ttft: new Map()}
+    map.set(k, c)
+  }
+  if (lat !== null) histAdd(c.lat, lat)
+  if (ttft !== null) histAdd(c.ttft, ttft)
 }
 
 /** Drop and rebuild every report rollup from the raw events (after a schema fix, or to verify them). */
 export function rebuildReportRollups(db: Database): RefreshResult {
   db.exec('BEGIN IMMEDIATE')
   try {
-    for (const t of Object.values(CUBE_TABLE)) db.exec(`DELETE FROM ${t}`)
+    for (const g of GRAINS) {
+      for (const c of CUBES) db.exec(`DELETE FROM report_${c}_${g}`)
+      db.exec(`DELETE FROM report_hist_${g}`)
+    }
     db.exec("DELETE FROM report_account_sources; UPDATE report_state SET value = 0 WHERE key = 'derived_upto_id'")
     db.exec('COMMIT')
   } catch (error) {
@@ -230,9 +272,9 @@ export interface RowFilters {
 
 /** One row as the engine sees it, whether it came from a rollup (n ≥ 1 events) or a raw event (n = 1). */
 export interface UsageRow {
-  /** True for a raw event, false for a rollup row. */
+  /** True for a raw event, false for a rollup group. */
   raw: boolean
-  /** Hour (rollups) or event time (raw), UTC ms. */
+  /** Event time (raw), 0 for rollup groups. */
   ts: number
   instance: string
   provider: string
@@ -241,7 +283,7 @@ export interface UsageRow {
   authIndex: string
   serviceTier: string
   responseServiceTier: string
-  /** Rollup rows of the account cube and raw rows: the status code (0 unknown); others: null. */
+  /** Raw rows and account-rollup groups: the status code (0 unknown); others: null. */
   status: number | null
   requests: number
   failed: number
@@ -256,9 +298,6 @@ export interface UsageRow {
   ttftSum: number
   ttftCount: number
   lastTs: number
-  /** Rollups: encoded histograms. Raw: null (the single values are below). */
-  latHist: Buffer | null
-  ttftHist: Buffer | null
   /** Raw rows only. */
   latencyMs: number | null
   ttftMs: number | null
@@ -303,60 +342,155 @@ export function cubeFor(needs: {apiKey: boolean; account: boolean; failed: boole
   return 'model'
 }
 
-/** Rollup rows with hour_ms in [fromHour, toHour). */
-export function* iterateCube(db: Database, cube: CubeName, fromHour: number, toHour: number, f: RowFilters, withHists = true): Generator<UsageRow> {
-  const params: unknown[] = [fromHour, toHour]
-  const table = CUBE_TABLE[cube]
-  const dimCols =
-    cube === 'model'
-      ? "'' AS api_key_hash, '' AS auth_index, NULL AS failed_flag, NULL AS fail_status_code"
-      : cube === 'key'
-        ? "api_key_hash, '' AS auth_index, NULL AS failed_flag, NULL AS fail_status_code"
-        : "'' AS api_key_hash, auth_index, failed_flag, fail_status_code"
-  const where = filterSql(f, params, {
+export interface CubeQuery {
+  /** Period starts in [from, to). */
+  from: number
+  to: number
+  filters: RowFilters
+  /** Bucket of a period start (−1 = skip); default: bucket 0. */
+  bucketOf?: (startMs: number) => number
+  /** True for models read from raw events instead (context tiers) in periods starting ≥ rawFrom. */
+  tieredModel?: (model: string) => boolean
+  rawFrom?: number
+}
+
+/** A rollup group as the engine sees it: UsageRow plus its bucket and whether it is left to raw events. */
+export interface CubeGroup extends UsageRow {
+  bucket: number
+  /** Rows of a tiered model in periods where raw events exist: the engine reads those from raw events. */
+  tiered: boolean
+}
+
+/**
+ * Rollup rows with start_ms in [from, to), summed in SQL per (bucket, every dimension but the time): a 90-day
+ * range of the daily model rollup comes back as a few dozen groups.
+ */
+export function aggregateCube(db: Database, cube: CubeName, grain: Grain, q: CubeQuery): CubeGroup[] {
+  const params: unknown[] = []
+  let bucketExpr = '0'
+  if (q.bucketOf) {
+    db.function('cpactl_bucket', {deterministic: true}, (t: number) => q.bucketOf!(t))
+    bucketExpr = 'cpactl_bucket(start_ms)'
+  }
+  let tieredExpr = '0'
+  if (q.tieredModel) {
+    db.function('cpactl_tiered', {deterministic: true}, (m: string) => (q.tieredModel!(m) ? 1 : 0))
+    tieredExpr = '(start_ms >= ? AND cpactl_tiered(model))'
+    params.push(q.rawFrom ?? 0)
+  }
+  params.push(q.from, q.to)
+  const extra = CUBE_EXTRA[cube]
+  const dims = ['instance', 'provider', 'model', 'service_tier', 'response_service_tier', ...extra]
+  const where = filterSql(q.filters, params, {
     failed: cube === 'account' ? 'failed_flag' : null,
     status: cube === 'account' ? 'fail_status_code' : null,
     apiKey: cube === 'key' ? 'api_key_hash' : null,
     auth: cube === 'account' ? 'auth_index' : null,
   })
-  const stmt = db
-    .prepare(
-      `SELECT hour_ms, instance, provider, model, service_tier, response_service_tier, ${dimCols},
-              ${SUM_COLS.join(', ')}, last_ts, ${withHists ? 'lat_hist, ttft_hist' : 'NULL, NULL'}
-       FROM ${table} WHERE hour_ms >= ? AND hour_ms < ?${where}`,
-    )
-    .raw(true)
-  for (const r of stmt.iterate(...params) as Iterable<unknown[]>) {
-    yield {
+  const sql = `SELECT ${bucketExpr} AS b, ${tieredExpr} AS tiered, ${dims.join(', ')},
+      ${SUM_COLS.map((c) => `SUM(${c})`).join(', ')}, MAX(last_ts)
+    FROM report_${cube}_${grain} WHERE start_ms >= ? AND start_ms < ?${where}
+    GROUP BY b, tiered, ${dims.join(', ')}`
+  const out: CubeGroup[] = []
+  const s = 2 + dims.length
+  for (const r of db.prepare(sql).raw(true).all(...params) as unknown[][]) {
+    const b = r[0] as number
+    if (b < 0) continue
+    out.push({
       raw: false,
-      ts: r[0] as number,
-      instance: r[1] as string,
-      provider: r[2] as string,
-      model: r[3] as string,
-      serviceTier: r[4] as string,
-      responseServiceTier: r[5] as string,
-      apiKeyHash: r[6] as string,
-      authIndex: r[7] as string,
-      status: r[9] as number | null,
-      requests: r[10] as number,
-      failed: r[11] as number,
-      uncachedInput: r[12] as number,
-      cacheRead: r[13] as number,
-      cacheWrite: r[14] as number,
-      outputTotal: r[15] as number,
-      reasoning: r[16] as number,
-      unclassified: r[17] as number,
-      latencySum: r[18] as number,
-      latencyCount: r[19] as number,
-      ttftSum: r[20] as number,
-      ttftCount: r[21] as number,
-      lastTs: r[22] as number,
-      latHist: r[23] as Buffer | null,
-      ttftHist: r[24] as Buffer | null,
+      bucket: b,
+      tiered: r[1] === 1,
+      ts: 0,
+      instance: r[2] as string,
+      provider: r[3] as string,
+      model: r[4] as string,
+      serviceTier: r[5] as string,
+      responseServiceTier: r[6] as string,
+      apiKeyHash: cube === 'key' ? (r[7] as string) : '',
+      authIndex: cube === 'account' ? (r[7] as string) : '',
+      status: cube === 'account' ? (r[9] as number) : null,
+      requests: r[s] as number,
+      failed: r[s + 1] as number,
+      uncachedInput: r[s + 2] as number,
+      cacheRead: r[s + 3] as number,
+      cacheWrite: r[s + 4] as number,
+      outputTotal: r[s + 5] as number,
+      reasoning: r[s + 6] as number,
+      unclassified: r[s + 7] as number,
+      latencySum: r[s + 8] as number,
+      latencyCount: r[s + 9] as number,
+      ttftSum: r[s + 10] as number,
+      ttftCount: r[s + 11] as number,
+      lastTs: r[s + 12] as number,
       latencyMs: null,
       ttftMs: null,
+    })
+  }
+  return out
+}
+
+class DenseHist {
+  counts = new Float64Array(512)
+  add(buf: Buffer | null): void {
+    if (!buf) return
+    for (let o = 0; o + 6 <= buf.length; o += 6) {
+      const b = buf.readUInt16LE(o)
+      if (b >= this.counts.length) {
+        const next = new Float64Array(Math.max(b + 1, this.counts.length * 2))
+        next.set(this.counts)
+        this.counts = next
+      }
+      this.counts[b] += buf.readUInt32LE(o + 2)
     }
   }
+  encode(): Buffer | null {
+    const h: SparseHist = new Map()
+    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] > 0) h.set(i, this.counts[i])
+    return encodeHist(h)
+  }
+}
+
+function registerHistSum(db: Database): void {
+  const step = (acc: DenseHist, blob: Buffer | null) => {
+    acc.add(blob)
+    return acc
+  }
+  db.aggregate('cpactl_hist_sum', {
+    start: () => new DenseHist(),
+    step: step as unknown as (acc: DenseHist, next: unknown) => DenseHist,
+    result: (acc: DenseHist) => acc.encode(),
+  })
+}
+
+export interface HistGroup {
+  bucket: number
+  /** '' (dim all), provider U+001F model, api_key_hash or auth_index. */
+  value: string
+  latHist: Buffer | null
+  ttftHist: Buffer | null
+}
+
+/** Histograms with start_ms in [from, to) of one dimension, merged per (bucket, value). */
+export function aggregateHist(
+  db: Database,
+  grain: Grain,
+  q: {from: number; to: number; dim: HistDim; values?: string[]; instances?: string[]; bucketOf?: (startMs: number) => number},
+): HistGroup[] {
+  registerHistSum(db)
+  let bucketExpr = '0'
+  if (q.bucketOf) {
+    db.function('cpactl_bucket', {deterministic: true}, (t: number) => q.bucketOf!(t))
+    bucketExpr = 'cpactl_bucket(start_ms)'
+  }
+  const params: unknown[] = [q.from, q.to, q.dim]
+  let where = ''
+  where += inList('value', q.values, params)
+  where += inList('instance', q.instances, params)
+  const sql = `SELECT ${bucketExpr} AS b, value, cpactl_hist_sum(lat_hist), cpactl_hist_sum(ttft_hist)
+    FROM report_hist_${grain} WHERE start_ms >= ? AND start_ms < ? AND dim = ?${where} GROUP BY b, value`
+  return (db.prepare(sql).raw(true).all(...params) as unknown[][])
+    .filter((r) => (r[0] as number) >= 0)
+    .map((r) => ({bucket: r[0] as number, value: r[1] as string, latHist: r[2] as Buffer | null, ttftHist: r[3] as Buffer | null}))
 }
 
 const RAW_SELECT = `SELECT ts, instance, provider, model, api_key_hash, auth_index, service_tier, response_service_tier,
@@ -396,20 +530,10 @@ export function* iterateRaw(db: Database, since: number, until: number, f: RowFi
       ttftSum: hasTtft ? ttft : 0,
       ttftCount: hasTtft ? 1 : 0,
       lastTs: r[0] as number,
-      latHist: null,
-      ttftHist: null,
       latencyMs: lat,
       ttftMs: hasTtft ? ttft : null,
     }
   }
-}
-
-/** Requests in the hours overlapping [since, until) from the model rollup (to choose exact vs rollup mode). */
-export function estimateRequests(db: Database, since: number, until: number, f: RowFilters): number {
-  const params: unknown[] = [since - (((since % HOUR_MS) + HOUR_MS) % HOUR_MS), until]
-  const where = filterSql({instances: f.instances, providers: f.providers, models: f.models}, params, {failed: null, status: null, apiKey: null, auth: null})
-  const row = db.prepare(`SELECT COALESCE(SUM(requests), 0) AS n FROM report_model_hourly WHERE hour_ms >= ? AND hour_ms < ?${where}`).get(...params) as {n: number}
-  return row.n
 }
 
 // ------------------------------------------------------------------------------------ names & lookups
@@ -605,7 +729,7 @@ export function modelsSeen(db: Database, instances?: string[]): Array<{model: st
   params.push(...(instances ?? []))
   return (
     db
-      .prepare(`SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_model_hourly ${where} GROUP BY model ORDER BY requests DESC`)
+      .prepare(`SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_model_daily ${where} GROUP BY model ORDER BY requests DESC`)
       .all(...params) as Array<{model: string; requests: number; lastTs: number}>
   ).filter((r) => r.model !== '')
 }

@@ -18,21 +18,25 @@
  *   email, label, provider, updated_at. Reports show these instead of bare auth_index values.
  *
  * Report rollups (derived from usage_events, rebuildable; maintained by src/lib/store/reports.ts, which
- * folds events with id > report_state.derived_upto_id into them before each report):
- *   report_model_hourly   (hour_ms, instance, provider, model, service_tier, response_service_tier)
- *   report_key_hourly     (hour_ms, instance, api_key_hash, provider, model, service_tier, response_service_tier)
- *   report_account_hourly (hour_ms, instance, auth_index, provider, model, service_tier, response_service_tier,
- *                          failed, fail_status_code)
+ * folds events with id > report_state.derived_upto_id into them before each report). Each exists per hour
+ * (`*_hourly`, start_ms = UTC hour) and per UTC day (`*_daily`, start_ms = UTC midnight), so a 90-day range
+ * reads ~90 daily groups plus the hours of its two partial days:
+ *   report_model_{hourly,daily}   (start_ms, instance, provider, model, service_tier, response_service_tier)
+ *   report_key_{hourly,daily}     (… + api_key_hash)
+ *   report_account_{hourly,daily} (… + auth_index, failed_flag, fail_status_code)
  *   Values: requests, failed (count), uncached_input, cache_read, cache_write, output_total, reasoning,
- *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event),
- *   lat_hist / ttft_hist BLOB (log-scale histogram, 16 buckets per octave: sorted (u16 bucket, u32 count) LE
- *   pairs), for p95 over long ranges. Absent dimensions are ''. WITHOUT ROWID.
+ *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event).
+ *   Absent dimensions are ''. WITHOUT ROWID.
  *   They are coarser than usage_hourly (which keys every dimension at once and so holds about one row per
  *   event when traffic is spread over many accounts × keys × models) — that is what makes long ranges fast.
+ * report_hist_{hourly,daily} — latency and TTFT histograms for p95 over long ranges: (start_ms, instance, dim,
+ *   value) → lat_hist, ttft_hist BLOBs (log-scale, 16 buckets per octave: sorted little-endian (u16 bucket,
+ *   u32 count) pairs; src/lib/report/histogram.ts). dim = 'all' (value ''), 'model' (value
+ *   provider U+001F model), 'key' (api_key_hash) or 'account' (auth_index).
  * report_account_sources — (instance, auth_index, source) → last_ts: the newest `source` (email, project or
  *   masked key) each credential was seen with, for display and for `--account <email>` filters.
  * report_state — key/value integers: derived_upto_id (last usage_events.id folded into the rollups),
- *   raw_complete_from (UTC ms: raw events before it may have been pruned; 0 = never pruned).
+ *   raw_complete_from (UTC midnight, ms: raw events before it may have been pruned; 0 = never pruned).
  */
 import type {Migration} from './types.js'
 
@@ -49,9 +53,34 @@ const SUMS = `
   latency_count INTEGER NOT NULL,
   ttft_sum INTEGER NOT NULL,
   ttft_count INTEGER NOT NULL,
-  last_ts INTEGER NOT NULL,
-  lat_hist BLOB,
-  ttft_hist BLOB`
+  last_ts INTEGER NOT NULL`
+
+const CUBES: Record<string, string[]> = {
+  model: [],
+  key: ['api_key_hash TEXT NOT NULL'],
+  account: ['auth_index TEXT NOT NULL', 'failed_flag INTEGER NOT NULL', 'fail_status_code INTEGER NOT NULL'],
+}
+
+const ROLLUPS = ['hourly', 'daily']
+  .flatMap((grain) => [
+    ...Object.entries(CUBES).map(([cube, extra]) => {
+      const dims = ['start_ms INTEGER NOT NULL', 'instance TEXT NOT NULL', 'provider TEXT NOT NULL', 'model TEXT NOT NULL', 'service_tier TEXT NOT NULL', 'response_service_tier TEXT NOT NULL', ...extra]
+      return `CREATE TABLE report_${cube}_${grain} (
+        ${dims.join(',\n        ')},${SUMS},
+        PRIMARY KEY (${dims.map((d) => d.split(' ')[0]).join(', ')})
+      ) WITHOUT ROWID;`
+    }),
+    `CREATE TABLE report_hist_${grain} (
+        start_ms INTEGER NOT NULL,
+        instance TEXT NOT NULL,
+        dim TEXT NOT NULL,
+        value TEXT NOT NULL,
+        lat_hist BLOB,
+        ttft_hist BLOB,
+        PRIMARY KEY (start_ms, dim, value, instance)
+      ) WITHOUT ROWID;`,
+  ])
+  .join('\n      ')
 
 export const migration: Migration = {
   id: 2,
@@ -97,39 +126,7 @@ export const migration: Migration = {
         PRIMARY KEY (instance, auth_index)
       ) WITHOUT ROWID;
 
-      CREATE TABLE report_model_hourly (
-        hour_ms INTEGER NOT NULL,
-        instance TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        model TEXT NOT NULL,
-        service_tier TEXT NOT NULL,
-        response_service_tier TEXT NOT NULL,${SUMS},
-        PRIMARY KEY (hour_ms, instance, provider, model, service_tier, response_service_tier)
-      ) WITHOUT ROWID;
-
-      CREATE TABLE report_key_hourly (
-        hour_ms INTEGER NOT NULL,
-        instance TEXT NOT NULL,
-        api_key_hash TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        model TEXT NOT NULL,
-        service_tier TEXT NOT NULL,
-        response_service_tier TEXT NOT NULL,${SUMS},
-        PRIMARY KEY (hour_ms, instance, api_key_hash, provider, model, service_tier, response_service_tier)
-      ) WITHOUT ROWID;
-
-      CREATE TABLE report_account_hourly (
-        hour_ms INTEGER NOT NULL,
-        instance TEXT NOT NULL,
-        auth_index TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        model TEXT NOT NULL,
-        service_tier TEXT NOT NULL,
-        response_service_tier TEXT NOT NULL,
-        failed_flag INTEGER NOT NULL,
-        fail_status_code INTEGER NOT NULL,${SUMS},
-        PRIMARY KEY (hour_ms, instance, auth_index, provider, model, service_tier, response_service_tier, failed_flag, fail_status_code)
-      ) WITHOUT ROWID;
+${ROLLUPS}
 
       CREATE TABLE report_account_sources (
         instance TEXT NOT NULL,

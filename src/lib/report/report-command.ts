@@ -1,0 +1,46 @@
+/**
+ * Base of the `report` commands: the shared flags and the one way to turn --since/--until/--tz (or the
+ * profile's zone, else the system zone) into a range. Lives outside src/commands on purpose.
+ */
+import type {Command} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {filterFlags, filterInput, outputFlags, rangeFlags} from './flags.js'
+import type {FilterInput} from './filters.js'
+import {resolveRange, type TimeRange} from './range.js'
+
+/** Flags every report command declares (spread into its own `flags`). */
+export const reportFlags = {...rangeFlags, ...filterFlags, ...outputFlags}
+
+export abstract class ReportCommand<T extends typeof Command> extends BaseCommand<T> {
+  private get reportFlags() {
+    return this.flags as unknown as {since?: string; until?: string; tz?: string; store?: string; csv: boolean; 'no-header': boolean} & Parameters<typeof filterInput>[0]
+  }
+
+  /** The zone for day buckets and keywords: --tz / CPACTL_TZ, else the profile's, else the system's. */
+  protected async reportTz(): Promise<string | null> {
+    if (this.reportFlags.tz) return this.reportFlags.tz
+    try {
+      return (await this.profile())?.tz ?? null
+    } catch {
+      return null
+    }
+  }
+
+  protected async reportRange(defaultSince = '24h'): Promise<TimeRange> {
+    const f = this.reportFlags
+    return resolveRange({since: f.since, until: f.until, tz: await this.reportTz(), defaultSince})
+  }
+
+  protected reportFilters(): FilterInput {
+    return filterInput(this.reportFlags)
+  }
+
+  protected reportStore(): string {
+    return this.storePath(this.reportFlags.store)
+  }
+
+  protected renderOptions(): {csv: boolean; noHeader: boolean} {
+    return {csv: this.reportFlags.csv, noHeader: this.reportFlags['no-header']}
+  }
+}
