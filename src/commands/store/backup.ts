@@ -1,0 +1,27 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {storeFlag} from '../../lib/cli/flags.js'
+import {progressEnabled, writeOut} from '../../lib/cli/output.js'
+import {backupStoreAt, type BackupResult} from '../../lib/store/maintenance.js'
+
+export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
+  static summary = "Copy the store to FILE with SQLite's online backup (consistent while collectors keep writing)."
+  static examples = ['<%= config.bin %> store backup /backups/cpactl-$(date +%F).db', '<%= config.bin %> store backup copy.db --force --json']
+  static args = {file: Args.string({description: 'Destination file (created with mode 0600).', required: true})}
+  static flags = {
+    force: Flags.boolean({description: 'Replace FILE if it exists.', default: false}),
+    store: storeFlag,
+  }
+
+  async run(): Promise<BackupResult> {
+    const progress = progressEnabled() && !this.jsonEnabled()
+    const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {
+      force: this.flags.force,
+      onProgress: progress ? (done, total) => process.stderr.write(`\rbacked up ${done} / ${total} pages`) : undefined,
+    })
+    if (progress) process.stderr.write('\n')
+    this.display(result, (r) => writeOut(`wrote ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB)`))
+    return result
+  }
+}

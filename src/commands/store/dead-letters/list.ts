@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../../lib/cli/base-command.js'
+import {csvFlag, limitFlag, noHeaderFlag, storeFlag} from '../../../lib/cli/flags.js'
+import {renderTable, stdoutIsTTY, warn} from '../../../lib/cli/output.js'
+import {listDeadLettersAt, type DeadLetter} from '../../../lib/store/maintenance.js'
+
+export default class DeadLettersList extends BaseCommand<typeof DeadLettersList> {
+  static summary = 'List payloads the collector could not parse (redacted), newest first.'
+  static examples = ['<%= config.bin %> store dead-letters list', "<%= config.bin %> store dead-letters list --all --json | jq '.items[].reason'"]
+  static flags = {
+    all: Flags.boolean({description: 'Include resolved ones.', default: false}),
+    instance: Flags.string({description: 'Only this instance.'}),
+    limit: limitFlag(50),
+    store: storeFlag,
+    csv: csvFlag,
+    'no-header': noHeaderFlag,
+  }
+
+  async run(): Promise<{items: DeadLetter[]; total: number}> {
+    const result = await listDeadLettersAt(this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
+    const human = stdoutIsTTY() && !this.flags.csv
+    this.display(result, (r) => {
+      renderTable(
+        [
+          {key: 'id', header: 'ID'},
+          {key: 'receivedAt', header: 'RECEIVED'},
+          {key: 'instance', header: 'INSTANCE'},
+          {key: 'reason', header: 'REASON'},
+          {key: 'resolvedAt', header: 'RESOLVED', get: (d: DeadLetter) => d.resolvedAt ?? ''},
+          {key: 'payload', header: 'PAYLOAD', get: (d: DeadLetter) => (human && d.payload.length > 60 ? `${d.payload.slice(0, 59)}…` : d.payload)},
+        ],
+        r.items,
+        {csv: this.flags.csv, noHeader: this.flags['no-header']},
+      )
+      if (r.total > r.items.length) warn(`showing ${r.items.length} of ${r.total} (--limit)`)
+    })
+    return result
+  }
+}

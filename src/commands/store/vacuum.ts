@@ -1,0 +1,17 @@
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {storeFlag} from '../../lib/cli/flags.js'
+import {writeOut} from '../../lib/cli/output.js'
+import {vacuumStoreAt, type VacuumResult} from '../../lib/store/maintenance.js'
+
+export default class StoreVacuum extends BaseCommand<typeof StoreVacuum> {
+  static summary = 'Rewrite the store file to give freed space back (after a prune); needs no other process using it.'
+  static examples = ['<%= config.bin %> store vacuum', "<%= config.bin %> store vacuum --json | jq '.sizeAfter'"]
+  static flags = {store: storeFlag}
+
+  async run(): Promise<VacuumResult> {
+    const result = await vacuumStoreAt(this.storePath(this.flags.store))
+    const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`
+    this.display(result, (r) => writeOut(`${mib(r.sizeBefore)} → ${mib(r.sizeAfter)}`))
+    return result
+  }
+}

@@ -1,0 +1,56 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {storeFlag} from '../../lib/cli/flags.js'
+import {progressEnabled, renderTable, warn} from '../../lib/cli/output.js'
+import {importUsage, type FileImport, type ImportResult} from '../../lib/report/usage-import.js'
+
+export default class UsageImport extends BaseCommand<typeof UsageImport> {
+  static summary = 'Import usage files into the store (idempotent: events already stored are counted as duplicates).'
+  static description =
+    "Reads cpactl NDJSON (usage export), raw gateway usage records (one per line or a JSON array), the leading panel's JSONL export, and the legacy gateway /usage export (request details only; aggregate-only files are refused). Records go through the collector's normalisation and event hash."
+  static examples = [
+    '<%= config.bin %> usage import usage.ndjson',
+    '<%= config.bin %> usage import usage-events.jsonl --instance prod',
+    "<%= config.bin %> usage import old-usage.json --json | jq '{added, duplicates}'",
+  ]
+  static strict = false
+  static args = {file: Args.string({description: 'File(s) to import.', required: true})}
+  static flags = {
+    instance: Flags.string({description: 'Instance label for records that carry none (default: the profile\'s, else "import").'}),
+    'force-instance': Flags.boolean({description: 'Use --instance even for records of a cpactl export that name their own.', default: false}),
+    store: storeFlag,
+  }
+
+  async run(): Promise<ImportResult> {
+    const {argv} = await this.parse(UsageImport)
+    let instance = this.flags.instance
+    if (!instance) instance = await this.instance().catch(() => 'import')
+    const progress = progressEnabled() && !this.jsonEnabled()
+    const result = await importUsage(this.storePath(this.flags.store), {
+      files: argv as string[],
+      instance,
+      forceInstance: this.flags['force-instance'],
+      onProgress: progress
+        ? (p) => process.stderr.write(`\r${p.file}: ${p.unit === 'bytes' ? `${Math.round((100 * p.done) / Math.max(1, p.total))}%` : `${p.done} / ${p.total} records`}   `)
+        : undefined,
+    })
+    if (progress) process.stderr.write('\n')
+    this.display(result, (r) => {
+      renderTable(
+        [
+          {key: 'file', header: 'FILE'},
+          {key: 'format', header: 'FORMAT'},
+          {key: 'records', header: 'RECORDS', align: 'right'},
+          {key: 'added', header: 'ADDED', align: 'right'},
+          {key: 'duplicates', header: 'DUPLICATES', align: 'right'},
+          {key: 'failed', header: 'FAILED', align: 'right'},
+        ],
+        r.files as FileImport[],
+      )
+      for (const w of r.warnings) warn(w.message)
+    })
+    if (this.jsonEnabled()) for (const w of result.warnings) warn(w.message)
+    return result
+  }
+}
