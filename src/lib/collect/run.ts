@@ -79,6 +79,11 @@ export interface CollectResult {
   /** Largest age of a popped record at the time it was popped (ms), null when nothing was popped. */
   oldestRecordAgeMs: number | null
   coverage: Coverage
+  /**
+   * Per batch, time from sending the pop to the commit of its records (ms): the window in which a kill -9 or
+   * power loss can lose that batch. null when nothing was popped.
+   */
+  popToCommitMs: {p50: number; p99: number; max: number} | null
   /** empty | max-records | signal */
   stopReason: string
   warnings: string[]
@@ -124,6 +129,9 @@ class Collector {
   private readonly collectedRun = new Map<string, [number, number]>()
   private stopReason = 'empty'
   private finished = false
+  /** pop→commit durations of non-empty batches (bounded sample). */
+  private readonly windows: number[] = []
+  private windowMax = 0
 
   constructor(private readonly o: CollectOptions) {
     this.now = o.now ?? Date.now
@@ -277,10 +285,18 @@ class Collector {
       durationMs,
       recordsPerSecond: durationMs > 0 ? Math.round((this.totals.popped / durationMs) * 1000) : 0,
       oldestRecordAgeMs: this.oldestAgeMs,
+      popToCommitMs: this.windowStats(),
       coverage,
       stopReason: this.stopReason,
       warnings: [...this.warnings],
     }
+  }
+
+  private windowStats(): CollectResult['popToCommitMs'] {
+    if (this.windows.length === 0) return null
+    const sorted = [...this.windows].sort((a, b) => a - b)
+    const q = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10
+    return {p50: q(0.5), p99: q(0.99), max: Math.round(this.windowMax * 10) / 10}
   }
 
   private async finish(status: 'ok' | 'failed' | 'interrupted', error: unknown, coverage?: Coverage, counters?: CredentialCounters | null): Promise<void> {
@@ -338,8 +354,10 @@ class Collector {
     let payloads: unknown[] = 'payloads' in source ? source.payloads : []
     let popFailed = false
     let receivedAt = this.now()
+    let popStarted = 0
     try {
       const counts = await this.store.transaction(async (tx) => {
+        popStarted = performance.now()
         if ('pop' in source) {
           try {
             payloads = await source.pop()
@@ -352,7 +370,12 @@ class Collector {
         if (payloads.length === 0) return null
         return tx.write(payloads, {instance: this.o.instance, runId: this.runId, receivedAt})
       })
-      if (counts) this.account(counts, receivedAt)
+      if (counts) {
+        const window = performance.now() - popStarted
+        if (this.windows.length < 20_000) this.windows.push(window)
+        if (window > this.windowMax) this.windowMax = window
+        this.account(counts, receivedAt)
+      }
       return payloads.length
     } catch (error) {
       if (!popFailed && payloads.length > 0) await this.spill(payloads, receivedAt, error)

@@ -60,19 +60,63 @@ const ROLLUP_SUMS = ['requests', 'input_total', 'uncached_input', 'cache_read', 
 
 const b01 = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0)
 
-function eventRow(instance: string, runId: number | null, hash: Buffer, e: UsageEvent): unknown[] {
+/** Fill `row` (reused for every insert: better-sqlite3 binds synchronously) with the event's column values. */
+function fillEventRow(row: unknown[], instance: string, runId: number | null, hash: Buffer, e: UsageEvent): unknown[] {
   const t = e.legacy
   const b = e.buckets
-  return [
-    instance, e.ts, e.tzOffsetMin, hash, runId, e.provider, e.executorType, e.model, e.alias, e.endpoint,
-    e.authType, e.authIndex, e.source, e.sourceHash, e.apiKeyHash, e.accessTokenSha256, e.requestId, e.latencyMs,
-    e.ttftMs, e.failed ? 1 : 0, e.failStatusCode, e.failSummary, b01(e.generate), b01(e.stream), t.inputTokens, t.outputTokens,
-    t.reasoningTokens, t.cachedTokens, t.cacheReadTokens, t.cacheCreationTokens, t.totalTokens,
-    t.cacheCreation5mTokens, t.cacheCreation1hTokens, e.accountingVersion, e.tokenQuality, b.inputTotal,
-    b.uncachedInput, b.cacheRead, b.cacheWrite, b.outputTotal, b.reasoning, b.unclassified, b.total,
-    e.reasoningEffort, e.serviceTier, e.responseServiceTier, e.clientIp, e.xForwardedFor, e.userAgent,
-    e.responseHeaders, e.extra,
-  ]
+  let i = 0
+  row[i++] = instance
+  row[i++] = e.ts
+  row[i++] = e.tzOffsetMin
+  row[i++] = hash
+  row[i++] = runId
+  row[i++] = e.provider
+  row[i++] = e.executorType
+  row[i++] = e.model
+  row[i++] = e.alias
+  row[i++] = e.endpoint
+  row[i++] = e.authType
+  row[i++] = e.authIndex
+  row[i++] = e.source
+  row[i++] = e.sourceHash
+  row[i++] = e.apiKeyHash
+  row[i++] = e.accessTokenSha256
+  row[i++] = e.requestId
+  row[i++] = e.latencyMs
+  row[i++] = e.ttftMs
+  row[i++] = e.failed ? 1 : 0
+  row[i++] = e.failStatusCode
+  row[i++] = e.failSummary
+  row[i++] = b01(e.generate)
+  row[i++] = b01(e.stream)
+  row[i++] = t.inputTokens
+  row[i++] = t.outputTokens
+  row[i++] = t.reasoningTokens
+  row[i++] = t.cachedTokens
+  row[i++] = t.cacheReadTokens
+  row[i++] = t.cacheCreationTokens
+  row[i++] = t.totalTokens
+  row[i++] = t.cacheCreation5mTokens
+  row[i++] = t.cacheCreation1hTokens
+  row[i++] = e.accountingVersion
+  row[i++] = e.tokenQuality
+  row[i++] = b.inputTotal
+  row[i++] = b.uncachedInput
+  row[i++] = b.cacheRead
+  row[i++] = b.cacheWrite
+  row[i++] = b.outputTotal
+  row[i++] = b.reasoning
+  row[i++] = b.unclassified
+  row[i++] = b.total
+  row[i++] = e.reasoningEffort
+  row[i++] = e.serviceTier
+  row[i++] = e.responseServiceTier
+  row[i++] = e.clientIp
+  row[i++] = e.xForwardedFor
+  row[i++] = e.userAgent
+  row[i++] = e.responseHeaders
+  row[i++] = e.extra
+  return row
 }
 
 interface RollupCell {
@@ -95,20 +139,23 @@ export interface IngestContext {
  */
 export class BatchWriter {
   private readonly insertEvent
-  private readonly upsertRollup
+  private readonly bumpRollup
+  private readonly insertRollup
   private readonly insertDeadLetter
   private readonly bumpRun
   private readonly normalizer: Normalizer
+  private readonly row: unknown[] = new Array(EVENT_COLUMNS.length)
 
   constructor(db: Database) {
     this.normalizer = createNormalizer()
     this.insertEvent = db.prepare(`INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`)
-    const dims = ['instance', 'hour_ms', 'provider', 'model', 'auth_index', 'api_key_hash', 'service_tier', 'response_service_tier', 'failed', 'fail_status_code']
-    this.upsertRollup = db.prepare(
-      `INSERT INTO usage_hourly (${[...dims, ...ROLLUP_SUMS, 'latency_max'].join(', ')}) VALUES (${[...dims, ...ROLLUP_SUMS, 'latency_max'].map(() => '?').join(', ')})
-       ON CONFLICT (${dims.join(', ')}) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
-       latency_max = MAX(latency_max, excluded.latency_max)`,
+    const dims = ['instance', 'hour_ms', 'provider', 'model', 'auth_index', 'api_key_hash', 'failed', 'fail_status_code']
+    // most batches only add to existing hour groups: UPDATE first (one B-tree visit), INSERT the new ones
+    this.bumpRollup = db.prepare(
+      `UPDATE usage_hourly SET ${ROLLUP_SUMS.map((c) => `${c} = ${c} + ?`).join(', ')}, latency_max = MAX(latency_max, ?)
+       WHERE ${dims.map((d) => `${d} = ?`).join(' AND ')}`,
     )
+    this.insertRollup = db.prepare(`INSERT INTO usage_hourly (${[...dims, ...ROLLUP_SUMS, 'latency_max'].join(', ')}) VALUES (${[...dims, ...ROLLUP_SUMS, 'latency_max'].map(() => '?').join(', ')})`)
     this.insertDeadLetter = db.prepare('INSERT INTO usage_dead_letters (instance, received_at, run_id, reason, payload) VALUES (?, ?, ?, ?, ?)')
     this.bumpRun = db.prepare(
       `UPDATE collector_runs SET popped = popped + ?, inserted = inserted + ?, duplicates = duplicates + ?, dead_lettered = dead_lettered + ?,
@@ -142,7 +189,7 @@ export class BatchWriter {
       const e = c.event
       if (counts.oldestTs === null || e.ts < counts.oldestTs) counts.oldestTs = e.ts
       if (counts.newestTs === null || e.ts > counts.newestTs) counts.newestTs = e.ts
-      const info = this.insertEvent.run(eventRow(ctx.instance, ctx.runId, eventHash(ctx.instance, e), e))
+      const info = this.insertEvent.run(fillEventRow(this.row, ctx.instance, ctx.runId, eventHash(ctx.instance, e), e))
       if (info.changes === 0) {
         counts.duplicates++
         continue
@@ -155,7 +202,9 @@ export class BatchWriter {
       }
       this.accumulate(rollups, ctx.instance, e)
     }
-    for (const cell of rollups.values()) this.upsertRollup.run([...cell.dims, ...cell.sums, cell.latencyMax])
+    for (const cell of rollups.values()) {
+      if (this.bumpRollup.run([...cell.sums, cell.latencyMax, ...cell.dims]).changes === 0) this.insertRollup.run([...cell.dims, ...cell.sums, cell.latencyMax])
+    }
     if (ctx.runId !== null) {
       const o = counts.oldestTs
       const nw = counts.newestTs
@@ -169,13 +218,12 @@ export class BatchWriter {
 
   private accumulate(rollups: Map<string, RollupCell>, instance: string, e: UsageEvent): void {
     const hour = e.ts - (((e.ts % HOUR_MS) + HOUR_MS) % HOUR_MS)
-    const dims = [
-      instance, hour, e.provider ?? '', e.model ?? '', e.authIndex ?? '', e.apiKeyHash ?? '', e.serviceTier ?? '',
-      e.responseServiceTier ?? '', e.failed ? 1 : 0, e.failStatusCode ?? 0,
-    ]
-    const key = dims.join('\u001f')
+    const failed = e.failed ? 1 : 0
+    const status = e.failStatusCode ?? 0
+    const key = `${hour}\u001f${e.provider ?? ''}\u001f${e.model ?? ''}\u001f${e.authIndex ?? ''}\u001f${e.apiKeyHash ?? ''}\u001f${failed}\u001f${status}`
     let cell = rollups.get(key)
     if (!cell) {
+      const dims = [instance, hour, e.provider ?? '', e.model ?? '', e.authIndex ?? '', e.apiKeyHash ?? '', failed, status]
       cell = {dims, sums: new Array(ROLLUP_SUMS.length).fill(0), latencyMax: 0}
       rollups.set(key, cell)
     }

@@ -108,18 +108,30 @@ function breakdownBuckets(tb: Record<string, unknown>): TokenBuckets {
 function responseHeadersJson(v: unknown): string | null {
   const h = obj(v, 'response_headers')
   if (!h) return null
+  let sensitive = false
+  let any = false
+  for (const name in h) {
+    any = true
+    if (SENSITIVE_HEADERS.test(name)) sensitive = true
+  }
+  if (!any) return null
+  if (!sensitive) {
+    // the common case: one stringify, kept when it fits
+    const whole = JSON.stringify(h)
+    if (whole.length <= RESPONSE_HEADERS_MAX_BYTES && Buffer.byteLength(whole) <= RESPONSE_HEADERS_MAX_BYTES) return whole
+  }
   const kept: Record<string, unknown> = {}
   let size = 2
-  let any = false
+  let keptAny = false
   for (const [name, value] of Object.entries(h)) {
     if (SENSITIVE_HEADERS.test(name)) continue
-    const piece = JSON.stringify(name).length + JSON.stringify(value).length + 2
+    const piece = Buffer.byteLength(JSON.stringify(name)) + Buffer.byteLength(JSON.stringify(value)) + 2
     if (size + piece > RESPONSE_HEADERS_MAX_BYTES) continue
     kept[name] = value
     size += piece
-    any = true
+    keptAny = true
   }
-  return any ? JSON.stringify(kept) : null
+  return keptAny ? JSON.stringify(kept) : null
 }
 
 export interface Normalizer {
@@ -131,6 +143,7 @@ export interface Normalizer {
 export function createNormalizer(): Normalizer {
   const keyHashes = new Map<string, string | null>()
   const sources = new Map<string, MaskedSource>()
+  const apiKeySources = new Map<string, MaskedSource>()
   const MEMO_MAX = 10_000
 
   const apiKeyHash = (raw: string): string | null => {
@@ -144,12 +157,13 @@ export function createNormalizer(): Normalizer {
   }
 
   const masked = (raw: string, authType: string | null): MaskedSource => {
-    const k = `${authType ?? ''}\u0000${raw}`
-    let m = sources.get(k)
+    // the auth type only matters for `apikey` (always masked): keep two memo tables instead of building keys
+    const table = authType === 'apikey' ? apiKeySources : sources
+    let m = table.get(raw)
     if (!m) {
-      m = maskSource(raw, authType)
-      if (sources.size >= MEMO_MAX) sources.clear()
-      sources.set(k, m)
+      m = maskSource(raw, authType === 'apikey' ? 'apikey' : null)
+      if (table.size >= MEMO_MAX) table.clear()
+      table.set(raw, m)
     }
     return m
   }

@@ -37,7 +37,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     })
     expect(res.json.popped).toBe(res.json.inserted + res.json.duplicates + res.json.deadLettered + res.json.controlSkipped)
     expect(Object.keys(res.json).sort()).toEqual(
-      ['instance', 'transport', 'runId', 'store', 'popped', 'inserted', 'duplicates', 'deadLettered', 'controlSkipped', 'recovered', 'batches', 'durationMs', 'recordsPerSecond', 'oldestRecordAgeMs', 'coverage', 'stopReason', 'warnings'].sort(),
+      ['instance', 'transport', 'runId', 'store', 'popped', 'inserted', 'duplicates', 'deadLettered', 'controlSkipped', 'recovered', 'batches', 'durationMs', 'recordsPerSecond', 'oldestRecordAgeMs', 'popToCommitMs', 'coverage', 'stopReason', 'warnings'].sort(),
     )
     expect(res.json.instance).toBe(`127.0.0.1:${sim.port}`)
     expect(res.json.oldestRecordAgeMs).toBeGreaterThanOrEqual(30_000)

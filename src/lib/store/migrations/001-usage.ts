@@ -7,7 +7,7 @@
  *   ts                  INTEGER NOT NULL request start, UTC milliseconds
  *   tz_offset_min       INTEGER          server-local offset the record carried (minutes east of UTC)
  *   event_hash          BLOB NOT NULL    first 16 bytes of SHA-256 over the canonical tuple (usage/hash.ts); unique
- *                                        through UNIQUE (ts, event_hash) — ts is inside the hashed tuple
+ *                                        through UNIQUE (ts, instance, event_hash) — both are inside the tuple
  *   run_id              INTEGER          collector_runs.id that stored it (NULL for imports)
  *   provider, executor_type, model, alias, endpoint, auth_type, auth_index       TEXT (as sent; NULL = absent)
  *   source              TEXT             account; masked `****wxyz` when secret (API-key credentials)
@@ -30,13 +30,19 @@
  *   response_headers    TEXT             compact JSON, sensitive headers dropped, ≤ 2 KB
  *   extra               TEXT             compact JSON of unknown fields (secret-named values redacted), else NULL
  *   The raw record JSON is not kept: every known field has a column, unknown ones go to `extra`.
- *   Indexes: UNIQUE (ts, event_hash) (dedup + time ranges), (instance, ts), (model, ts), (auth_index, ts),
- *   (api_key_hash, ts): each insert lands at the right edge of every index, so a batch touches few pages.
+ *   One index: UNIQUE (ts, instance, event_hash) — dedup, and time ranges with or without an instance filter
+ *   (`WHERE ts >= ? AND ts < ? [AND instance = ?]`). It grows near its right edge (records arrive in publish
+ *   order, jittered by their latency), so a batch dirties few pages. There is deliberately no per-model,
+ *   auth_index or api_key_hash index on the raw rows: each adds an insertion point per distinct value to every
+ *   batch; with them the commit cost tripled and the drain ran at a third of the speed (bench/collect.js).
+ *   Per-dimension questions over long ranges go to usage_hourly (those are its key columns); raw questions
+ *   (p95 latency, request lists, a credential's quota window) are bounded time ranges scanned through this index.
  *
  * usage_hourly — rollup maintained in the same transaction as the events (only newly inserted events count).
- *   Key: instance, hour_ms (UTC hour start), provider, model, auth_index, api_key_hash, service_tier,
- *   response_service_tier, failed, fail_status_code. Absent dimensions are '' (0 for the status code) so the key
- *   stays unique. Values: requests, every bucket (input_total … total), latency_sum/latency_count/latency_max,
+ *   Key: instance, hour_ms (UTC hour start), provider, model, auth_index, api_key_hash, failed, fail_status_code
+ *   (failures are rare, so the status split is cheap). Absent dimensions are '' (0 for the status code) so the key
+ *   stays unique. Service tiers are not a dimension (each would multiply the groups every batch rewrites);
+ *   tier-aware cost reports derive their own rollups from the raw rows. Values: requests, every bucket (input_total … total), latency_sum/latency_count/latency_max,
  *   ttft_sum/ttft_count (ttft_ms > 0 only). WITHOUT ROWID; index on hour_ms.
  *
  * usage_dead_letters — payloads that did not parse or validate: instance, received_at (ms), run_id, reason,
@@ -110,14 +116,10 @@ export const migration: Migration = {
         response_headers TEXT,
         extra TEXT
       );
-      -- dedup: ts is part of the hashed tuple, so (ts, event_hash) is unique exactly when event_hash is; leading
-      -- with ts keeps inserts at the right edge of the index (a bare random hash rewrites random pages on every
-      -- batch) and serves time-range scans across instances
-      CREATE UNIQUE INDEX usage_events_ts_hash ON usage_events (ts, event_hash);
-      CREATE INDEX usage_events_instance_ts ON usage_events (instance, ts);
-      CREATE INDEX usage_events_model_ts ON usage_events (model, ts);
-      CREATE INDEX usage_events_auth_index_ts ON usage_events (auth_index, ts);
-      CREATE INDEX usage_events_api_key_ts ON usage_events (api_key_hash, ts);
+      -- dedup: ts and instance are part of the hashed tuple, so (ts, instance, event_hash) is unique exactly when
+      -- event_hash is; leading with ts keeps inserts near the right edge (a bare random hash rewrites random pages
+      -- on every batch) and the one index serves time ranges, with or without an instance filter
+      CREATE UNIQUE INDEX usage_events_ts ON usage_events (ts, instance, event_hash);
 
       CREATE TABLE usage_hourly (
         instance TEXT NOT NULL,
@@ -126,8 +128,6 @@ export const migration: Migration = {
         model TEXT NOT NULL,
         auth_index TEXT NOT NULL,
         api_key_hash TEXT NOT NULL,
-        service_tier TEXT NOT NULL,
-        response_service_tier TEXT NOT NULL,
         failed INTEGER NOT NULL,
         fail_status_code INTEGER NOT NULL,
         requests INTEGER NOT NULL,
@@ -144,7 +144,7 @@ export const migration: Migration = {
         latency_max INTEGER NOT NULL,
         ttft_sum INTEGER NOT NULL,
         ttft_count INTEGER NOT NULL,
-        PRIMARY KEY (instance, hour_ms, provider, model, auth_index, api_key_hash, service_tier, response_service_tier, failed, fail_status_code)
+        PRIMARY KEY (instance, hour_ms, provider, model, auth_index, api_key_hash, failed, fail_status_code)
       ) WITHOUT ROWID;
       CREATE INDEX usage_hourly_hour ON usage_hourly (hour_ms);
 
