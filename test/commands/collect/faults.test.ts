@@ -178,6 +178,30 @@ describe('cpactl collect: faults and bad input', () => {
     expect(strict.json.error.code).toBe('resp_unavailable')
   })
 
+  it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack, §13.5)', async () => {
+    const sim = ctx.sim
+    const store = tempStorePath()
+    await runCli(['collect', '--store', store], {env: ctx.env()}) // drain leftovers first
+    sim.preload(100)
+    const before = sim.counters()
+    sim.faults.dropMidReplyEvery = 3
+    try {
+      const res = await runCli(['collect', '--store', store, '--batch-size', '20', '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(5)
+      expect(res.json.error.code).toBe('resp_disconnected')
+    } finally {
+      sim.faults.dropMidReplyEvery = undefined
+    }
+    const after = sim.counters()
+    expect(after.droppedReplies - before.droppedReplies).toBe(1)
+    expect(after.popped - before.popped).toBe(60) // two delivered batches + the one cut off
+    const view = await storeView(store)
+    expect(view.runs.at(-1)).toMatchObject({status: 'failed', error_code: 'resp_disconnected', popped: 40, inserted: 40})
+    // the other 40 are still queued and the next run takes them
+    const next = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
+    expect(next.json.popped).toBe(40)
+  })
+
   it('refuses --transport subscribe without --follow: exit 2, no store created, nothing sent', async () => {
     const store = tempStorePath()
     const before = ctx.sim.counters()
