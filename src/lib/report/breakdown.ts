@@ -49,6 +49,8 @@ export interface BreakdownResult {
 }
 
 export interface BreakdownOptions {
+  /** Ranges with at most this many requests are read from raw events (default EXACT_LIMIT; tests and benchmarks). */
+  exactLimit?: number
   kind: BreakdownKind
   range: TimeRange
   filters: FilterInput
@@ -61,7 +63,7 @@ export interface BreakdownOptions {
 export function buildBreakdown(store: SqliteStore, o: BreakdownOptions): BreakdownResult {
   const resolved = resolveFilters(store.db, o.filters)
   const groupBy = GROUP_OF[o.kind]
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy, prices: o.prices})
+  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy, prices: o.prices, exactLimit: o.exactLimit})
   const issues = new CostIssues()
   const all = mergeGroups(res.groups)
   const totals = metricsOf(all, o.prices)

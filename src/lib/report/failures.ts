@@ -64,6 +64,8 @@ export interface FailuresResult {
 }
 
 export interface FailuresOptions {
+  /** Ranges with at most this many requests are read from raw events (default EXACT_LIMIT; tests and benchmarks). */
+  exactLimit?: number
   range: TimeRange
   filters: FilterInput
   prices: PriceBook
@@ -72,7 +74,7 @@ export interface FailuresOptions {
 
 export function buildFailures(store: SqliteStore, o: FailuresOptions): FailuresResult {
   const resolved = resolveFilters(store.db, {...o.filters, failed: true})
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'failure', prices: o.prices, percentiles: false})
+  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'failure', prices: o.prices, percentiles: false, exactLimit: o.exactLimit})
   const groups = res.groups.filter((g) => g.requests > 0).sort((a, b) => b.requests - a.requests || b.lastTs - a.lastTs || (a.key < b.key ? -1 : 1))
   const totalRows = groups.length
   const limit = o.limit ?? totalRows

@@ -30,6 +30,8 @@ export interface SummaryResult {
 }
 
 export interface SummaryOptions {
+  /** Ranges with at most this many requests are read from raw events (default EXACT_LIMIT; tests and benchmarks). */
+  exactLimit?: number
   range: TimeRange
   filters: FilterInput
   prices: PriceBook
@@ -38,7 +40,7 @@ export interface SummaryOptions {
 }
 
 function totalsFor(store: SqliteStore, range: TimeRange, o: SummaryOptions, resolved: ReturnType<typeof resolveFilters>, issues: CostIssues) {
-  const res = runQuery(store.db, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices})
+  const res = runQuery(store.db, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices, exactLimit: o.exactLimit})
   const all = mergeGroups(res.groups)
   const perModel = new Map<string, number>()
   for (const c of all.cells.values()) perModel.set(c.model, (perModel.get(c.model) ?? 0) + c.requests)

@@ -30,6 +30,8 @@ export interface TimelineResult {
 }
 
 export interface TimelineOptions {
+  /** Ranges with at most this many requests are read from raw events (default EXACT_LIMIT; tests and benchmarks). */
+  exactLimit?: number
   range: TimeRange
   granularity: Granularity
   filters: FilterInput
@@ -39,7 +41,7 @@ export interface TimelineOptions {
 export function buildTimeline(store: SqliteStore, o: TimelineOptions): TimelineResult {
   const resolved = resolveFilters(store.db, o.filters)
   const bks = makeBuckets(o.range, o.granularity)
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'none', buckets: bks, prices: o.prices})
+  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'none', buckets: bks, prices: o.prices, exactLimit: o.exactLimit})
   const byBucket = new Map(res.groups.map((g) => [g.bucket, g]))
   const issues = new CostIssues()
   const rows = bks.map((b, i) => ({
