@@ -211,6 +211,11 @@ class Collector {
     }
   }
 
+  /** With publishing off the gateway counts requests it never queues: a low coverage then accuses nobody. */
+  private publishingOff(): boolean {
+    return this.settings?.publishing === false
+  }
+
   private retentionWarnings(previous: RunRecord | null): boolean {
     const o = this.o
     const s = this.settings
@@ -247,7 +252,7 @@ class Collector {
     let coverage: Coverage = unknownCoverage(end ? 'no previous run with gateway counters to compare with' : 'could not read the gateway counters')
     if (end && previous?.authCounters && previous.authCountersAt) {
       coverage = estimateCoverage(previous.authCounters, end, this.collectedRun, {basis: 'previous-run', since: previous.authCountersAt, until: this.now()})
-      const w = coverageWarning(coverage, expiredPossible)
+      const w = this.publishingOff() ? null : coverageWarning(coverage, expiredPossible)
       if (w) this.warn(w)
     } else if (end && windowCounters && o.follow) {
       coverage = estimateCoverage(windowCounters, end, this.collectedWindow, {basis: 'window', since: windowStart, until: this.now()})
@@ -438,7 +443,7 @@ class Collector {
     const now = await this.counters()
     if (now && state.counters) {
       const c = estimateCoverage(state.counters, now, this.collectedWindow, {basis: 'window', since: state.since, until: t})
-      const w = coverageWarning(c, false)
+      const w = this.publishingOff() ? null : coverageWarning(c, false)
       if (w) this.warn(w)
     }
     state.counters = now
