@@ -18,6 +18,7 @@ export default class ReportAccounts extends ReportCommand<typeof ReportAccounts>
     sort: sortFlag,
     limit: limitFlag(100),
     all: Flags.boolean({description: 'Show every row (no --limit).', default: false}),
+    'refresh-accounts': Flags.boolean({description: "Read account names from the gateway's auth-file list first (needs the gateway).", default: false}),
   }
 
   async run(): Promise<BreakdownResult> {
@@ -27,8 +28,9 @@ export default class ReportAccounts extends ReportCommand<typeof ReportAccounts>
       filters: this.reportFilters(),
       sort: this.flags.sort,
       limit: this.flags.all ? undefined : this.flags.limit,
+      refreshAccounts: this.flags['refresh-accounts'] ? {client: await this.gateway(), instance: await this.instance()} : undefined,
     })
-    this.display(result, (r) => renderBreakdown(r, this.renderOptions()))
+    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
     return result
   }
 }

@@ -25,7 +25,7 @@ export default class ReportEvents extends ReportCommand<typeof ReportEvents> {
       limit: this.flags.limit,
       before: this.flags.before,
     })
-    this.display(result, (r) => renderEvents(r, this.renderOptions()))
+    this.show(result, (r) => renderEvents(r, this.renderOptions()))
     return result
   }
 }

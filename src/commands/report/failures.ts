@@ -1,3 +1,5 @@
+import {Flags} from '@oclif/core'
+
 import {limitFlag} from '../../lib/cli/flags.js'
 import {failuresReport, type FailuresResult} from '../../lib/report/index.js'
 import {renderFailures} from '../../lib/report/render.js'
@@ -14,6 +16,7 @@ export default class ReportFailures extends ReportCommand<typeof ReportFailures>
   static flags = {
     ...reportFlags,
     limit: limitFlag(100),
+    'refresh-accounts': Flags.boolean({description: "Read account names from the gateway's auth-file list first (needs the gateway).", default: false}),
   }
 
   async run(): Promise<FailuresResult> {
@@ -21,8 +24,9 @@ export default class ReportFailures extends ReportCommand<typeof ReportFailures>
       range: await this.reportRange(),
       filters: this.reportFilters(),
       limit: this.flags.limit,
+      refreshAccounts: this.flags['refresh-accounts'] ? {client: await this.gateway(), instance: await this.instance()} : undefined,
     })
-    this.display(result, (r) => renderFailures(r, this.renderOptions()))
+    this.show(result, (r) => renderFailures(r, this.renderOptions()))
     return result
   }
 }

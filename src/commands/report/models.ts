@@ -30,7 +30,7 @@ export default class ReportModels extends ReportCommand<typeof ReportModels> {
       limit: this.flags.all ? undefined : this.flags.limit,
       explain: this.flags.explain,
     })
-    this.display(result, (r) => renderBreakdown(r, this.renderOptions()))
+    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
     return result
   }
 }

@@ -28,7 +28,7 @@ export default class ReportProviders extends ReportCommand<typeof ReportProvider
       sort: this.flags.sort,
       limit: this.flags.all ? undefined : this.flags.limit,
     })
-    this.display(result, (r) => renderBreakdown(r, this.renderOptions()))
+    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
     return result
   }
 }

@@ -27,7 +27,7 @@ export default class ReportSummary extends ReportCommand<typeof ReportSummary> {
       compare: this.flags.compare,
       explain: this.flags.explain,
     })
-    this.display(result, (r) => renderSummary(r, this.renderOptions()))
+    this.show(result, (r) => renderSummary(r, this.renderOptions()))
     return result
   }
 }

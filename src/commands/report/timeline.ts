@@ -24,7 +24,7 @@ export default class ReportTimeline extends ReportCommand<typeof ReportTimeline>
       granularity: this.flags.granularity,
       filters: this.reportFilters(),
     })
-    this.display(result, (r) => renderTimeline(r, {...this.renderOptions(), chart: this.flags.chart}))
+    this.show(result, (r) => renderTimeline(r, {...this.renderOptions(), chart: this.flags.chart}))
     return result
   }
 }

@@ -117,7 +117,10 @@ export class CostIssues {
       const requests = items.reduce((s, [, n]) => s + n, 0)
       out.push({
         code: 'unpriced_models',
-        message: `no price for ${items.length} model${items.length === 1 ? '' : 's'} (${items.map(([m]) => m).join(', ')}; ${requests} requests): cost is a lower bound — add prices with cpactl prices set or cpactl prices import`,
+        message: `no price for ${items.length} model${items.length === 1 ? '' : 's'} (${items
+          .slice(0, 8)
+          .map(([m]) => m)
+          .join(', ')}${items.length > 8 ? `, +${items.length - 8} more` : ''}; ${requests} requests): cost is a lower bound — see cpactl prices missing; add prices with cpactl prices import --bundled or prices set`,
         items: items.map(([m]) => m),
       })
     }

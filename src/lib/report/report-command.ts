@@ -8,6 +8,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {filterFlags, filterInput, outputFlags, rangeFlags} from './flags.js'
 import type {FilterInput} from './filters.js'
 import {resolveRange, type TimeRange} from './range.js'
+import type {ReportWarning} from './engine.js'
+import {renderWarnings} from './render.js'
 
 /** Flags every report command declares (spread into its own `flags`). */
 export const reportFlags = {...rangeFlags, ...filterFlags, ...outputFlags}
@@ -38,6 +40,12 @@ export abstract class ReportCommand<T extends typeof Command> extends BaseComman
 
   protected reportStore(): string {
     return this.storePath(this.reportFlags.store)
+  }
+
+  /** Human view, or (under --json) only the warnings on stderr: they reach stderr in every mode. */
+  protected show<R extends {warnings: ReadonlyArray<{message: string}>}>(result: R, render: (r: R) => void): void {
+    if (this.jsonEnabled()) renderWarnings(result.warnings as ReportWarning[])
+    else render(result)
   }
 
   protected renderOptions(): {csv: boolean; noHeader: boolean} {
