@@ -15,7 +15,7 @@ export default class AliasesImport extends BaseCommand<typeof AliasesImport> {
     '<%= config.bin %> aliases import aliases.json',
     "<%= config.bin %> aliases import --from-gateway --json | jq -r '.keys[] | select(.alias == null) | .apiKeyHash'",
   ]
-  static args = {file: Args.string({description: 'JSON file of aliases.'})}
+  static args = {file: Args.string({description: 'JSON file of aliases.', ignoreStdin: true})}
   static flags = {
     'from-gateway': Flags.boolean({description: "Read the gateway's client keys.", default: false}),
     store: storeFlag,

@@ -8,7 +8,7 @@ import {removeAliasEntry, type RemoveAliasResult} from '../../lib/report/aliases
 export default class AliasesRemove extends BaseCommand<typeof AliasesRemove> {
   static summary = 'Remove an alias (by alias, key hash or key); the usage history stays, shown by hash.'
   static examples = ['<%= config.bin %> aliases remove "CI pipeline"', '<%= config.bin %> aliases remove 3b1f0c9a5e8d7f6a2c4b1e0d9f8a7c6b5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b --json']
-  static args = {target: Args.string({description: 'Alias, key hash or key.', required: true})}
+  static args = {target: Args.string({description: 'Alias, key hash or key.', required: true, ignoreStdin: true})}
   static flags = {store: storeFlag}
 
   async run(): Promise<RemoveAliasResult> {

@@ -16,8 +16,8 @@ export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
     "<%= config.bin %> aliases set <HASH> build-bot --json | jq '.previousAlias'",
   ]
   static args = {
-    first: Args.string({description: 'KEY-OR-HASH then ALIAS; with --key-stdin just ALIAS.', required: true}),
-    second: Args.string({description: 'ALIAS (when the first argument is the key or hash).'}),
+    first: Args.string({description: 'KEY-OR-HASH then ALIAS; with --key-stdin just ALIAS.', required: true, ignoreStdin: true}),
+    second: Args.string({description: 'ALIAS (when the first argument is the key or hash).', ignoreStdin: true}),
   }
   static flags = {
     'key-stdin': Flags.boolean({description: 'Read the raw client key from standard input.', default: false}),

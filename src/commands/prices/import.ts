@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, storeFlag} from '../../lib/cli/flags.js'
 import {importPriceCatalogue, type ImportResult} from '../../lib/pricing/manage.js'
-import {renderImport} from '../../lib/pricing/render.js'
+import {importWarnings, renderImport} from '../../lib/pricing/render.js'
 
 export default class PricesImport extends BaseCommand<typeof PricesImport> {
   static summary = 'Import prices from LiteLLM or models.dev JSON, or the offline catalogue shipped with cpactl.'
@@ -15,7 +15,7 @@ export default class PricesImport extends BaseCommand<typeof PricesImport> {
     '<%= config.bin %> prices import api.json --only gpt-5 --only claude-sonnet-4-5',
     "<%= config.bin %> prices import --bundled --json | jq '.added'",
   ]
-  static args = {file: Args.string({description: 'Catalogue file (JSON).'})}
+  static args = {file: Args.string({description: 'Catalogue file (JSON).', ignoreStdin: true})}
   static flags = {
     bundled: Flags.boolean({description: 'Import the catalogue shipped with cpactl (no network).', default: false}),
     overwrite: Flags.boolean({description: 'Also replace manual prices.', default: false}),
@@ -27,7 +27,8 @@ export default class PricesImport extends BaseCommand<typeof PricesImport> {
   async run(): Promise<ImportResult> {
     const f = this.flags
     const result = await importPriceCatalogue(this.storePath(f.store), {file: this.args.file, bundled: f.bundled, overwrite: f.overwrite, dryRun: f['dry-run'], only: f.only})
-    this.display(result, renderImport)
+    if (this.jsonEnabled()) importWarnings(result)
+    else renderImport(result)
     return result
   }
 }

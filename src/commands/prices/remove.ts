@@ -9,7 +9,7 @@ export default class PricesRemove extends BaseCommand<typeof PricesRemove> {
   static summary = 'Remove the price of one or more models (their cost then shows as unpriced).'
   static examples = ['<%= config.bin %> prices remove gpt-5', '<%= config.bin %> prices remove old-model-a old-model-b --json']
   static strict = false
-  static args = {model: Args.string({description: 'Model name(s).', required: true})}
+  static args = {model: Args.string({description: 'Model name(s).', required: true, ignoreStdin: true})}
   static flags = {store: storeFlag}
 
   async run(): Promise<RemoveResult> {

@@ -18,7 +18,7 @@ export default class PricesSet extends BaseCommand<typeof PricesSet> {
     '<%= config.bin %> prices set gpt-5 --service-tier priority=2.5 --service-tier flex:input=0.625,output=5',
     "<%= config.bin %> prices set my-model --input 1 --output 2 --json | jq '.source'",
   ]
-  static args = {model: Args.string({description: 'Model name as usage records carry it.', required: true})}
+  static args = {model: Args.string({description: 'Model name as usage records carry it.', required: true, ignoreStdin: true})}
   static flags = {
     input: rate('input price (uncached input tokens)'),
     'cache-read': rate('cache-read price'),

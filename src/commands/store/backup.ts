@@ -8,7 +8,7 @@ import {backupStoreAt, type BackupResult} from '../../lib/store/maintenance.js'
 export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   static summary = "Copy the store to FILE with SQLite's online backup (consistent while collectors keep writing)."
   static examples = ['<%= config.bin %> store backup /backups/cpactl-$(date +%F).db', '<%= config.bin %> store backup copy.db --force --json']
-  static args = {file: Args.string({description: 'Destination file (created with mode 0600).', required: true})}
+  static args = {file: Args.string({description: 'Destination file (created with mode 0600).', required: true, ignoreStdin: true})}
   static flags = {
     force: Flags.boolean({description: 'Replace FILE if it exists.', default: false}),
     store: storeFlag,

@@ -15,7 +15,7 @@ export default class UsageImport extends BaseCommand<typeof UsageImport> {
     "<%= config.bin %> usage import old-usage.json --json | jq '{added, duplicates}'",
   ]
   static strict = false
-  static args = {file: Args.string({description: 'File(s) to import.', required: true})}
+  static args = {file: Args.string({description: 'File(s) to import.', required: true, ignoreStdin: true})}
   static flags = {
     instance: Flags.string({description: 'Instance label for records that carry none (default: the profile\'s, else "import").'}),
     'force-instance': Flags.boolean({description: 'Use --instance even for records of a cpactl export that name their own.', default: false}),

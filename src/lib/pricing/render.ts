@@ -69,6 +69,11 @@ export function renderImport(r: ImportResult): void {
     ['skipped (no price / duplicate)', formatInt(r.skipped)],
     ['manual kept', formatInt(r.keptManual.length)],
   ])
+  importWarnings(r)
+}
+
+/** The import's caveats on stderr (in every mode, --json included). */
+export function importWarnings(r: ImportResult): void {
   if (r.dryRun) warn('dry run: nothing was written')
   if (r.keptManual.length > 0) warn(`manual prices kept for ${r.keptManual.join(', ')} (use --overwrite to replace them)`)
   if (r.notFound.length > 0) warn(`not in the catalogue: ${r.notFound.join(', ')}`)
