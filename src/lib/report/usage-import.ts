@@ -199,8 +199,9 @@ export async function importUsage(storePath: string, o: ImportOptions): Promise<
       let lineMode = false
       if (firstChar === '{') {
         try {
-          JSON.parse(firstLine)
-          lineMode = true
+          const first = JSON.parse(firstLine) as unknown
+          // a one-line legacy /usage export is a document, not a record
+          lineMode = !(isObj(first) && ('usage' in first || 'apis' in first || 'total_requests' in first) && !('timestamp' in first))
         } catch {
           lineMode = false
         }
