@@ -173,6 +173,7 @@ export class BatchWriter {
   write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean} = {}): BatchCounts {
     const counts = emptyCounts()
     const rollups = new Map<string, RollupCell>()
+    if (this.ids.size > 100_000) this.ids.clear()
     for (const payload of payloads) {
       counts.received++
       const c = this.normalizer.classify(payload)
@@ -216,11 +217,24 @@ export class BatchWriter {
     return counts
   }
 
+  private readonly ids = new Map<string | null, number>()
+
+  /** A small number standing for a dimension value within one write() (the map is only reset between batches). */
+  private id(value: string | null): number {
+    let n = this.ids.get(value)
+    if (n === undefined) {
+      n = this.ids.size
+      this.ids.set(value, n)
+    }
+    return n
+  }
+
   private accumulate(rollups: Map<string, RollupCell>, instance: string, e: UsageEvent): void {
     const hour = e.ts - (((e.ts % HOUR_MS) + HOUR_MS) % HOUR_MS)
     const failed = e.failed ? 1 : 0
     const status = e.failStatusCode ?? 0
-    const key = `${hour}\u001f${e.provider ?? ''}\u001f${e.model ?? ''}\u001f${e.authIndex ?? ''}\u001f${e.apiKeyHash ?? ''}\u001f${failed}\u001f${status}`
+    // short numeric key: the dimension strings repeat, so they are numbered once per writer
+    const key = `${hour}.${this.id(e.provider)}.${this.id(e.model)}.${this.id(e.authIndex)}.${this.id(e.apiKeyHash)}.${failed}.${status}`
     let cell = rollups.get(key)
     if (!cell) {
       const dims = [instance, hour, e.provider ?? '', e.model ?? '', e.authIndex ?? '', e.apiKeyHash ?? '', failed, status]
