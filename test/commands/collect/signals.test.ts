@@ -13,7 +13,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     sim.preload(6_000)
     const before = sim.counters().popped
     const p = await spawnCli(['collect', '--store', store, '--batch-size', '20', '--json'], ctx.env())
-    await waitFor(() => sim.counters().popped - before >= 500, 20_000, 'the drain to start')
+    await waitFor(() => sim.counters().popped - before >= 500, 30_000, 'the drain to start')
     p.child.kill('SIGTERM')
     expect(await p.exited).toBe(130)
     const popped = sim.counters().popped - before
@@ -27,7 +27,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     const view = await storeView(store)
     expect(view.events + view.deadLetters).toBe(popped)
     expect(view.runs.map((x) => [x.status, x.popped])).toEqual([['interrupted', popped]])
-  }, 40_000)
+  }, 60_000)
 
   it('kill -9 loses at most the one batch between pop and commit; status shows the run as abandoned', async () => {
     const sim = ctx.sim
@@ -35,7 +35,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     sim.preload(6_000)
     const before = sim.counters().popped
     const p = await spawnCli(['collect', '--store', store, '--batch-size', '20', '--json'], ctx.env())
-    await waitFor(() => sim.counters().popped - before >= 500, 20_000, 'the drain to start')
+    await waitFor(() => sim.counters().popped - before >= 500, 30_000, 'the drain to start')
     p.child.kill('SIGKILL')
     expect(await p.exited).toBe(137)
     const popped = sim.counters().popped - before
@@ -50,7 +50,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     expect(queued).toBeGreaterThanOrEqual(6_000 - popped)
     const next = await runCli(['collect', '--store', store, '--batch-size', '5000', '--json'], {env: ctx.env()})
     expect(next.json.popped).toBe(queued)
-  }, 40_000)
+  }, 60_000)
 
   it('a second collector while one runs in another process: exit 7 naming its pid', async () => {
     const sim = ctx.sim
@@ -58,7 +58,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     const seen = sim.respLog().length
     const p = await spawnCli(['collect', '--follow', '--interval', '100ms', '--store', store, '--json'], ctx.env())
     try {
-      await waitFor(() => sim.respLog().slice(seen).some((c) => c.commands.some((cmd) => cmd[0] === 'lpop')), 20_000, 'the follower to poll')
+      await waitFor(() => sim.respLog().slice(seen).some((c) => c.commands.some((cmd) => cmd[0] === 'lpop')), 30_000, 'the follower to poll')
       const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(7)
       expect(res.json.error.message).toContain(`pid ${p.child.pid}`)
@@ -68,5 +68,5 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     }
     expect(await p.exited).toBe(0)
     expect(JSON.parse(p.stdout())).toMatchObject({stopReason: 'signal'})
-  }, 40_000)
+  }, 60_000)
 })
