@@ -103,6 +103,9 @@ const sleep = (ms: number, signal: AbortSignal, onWake?: (wake: () => void) => v
     onWake?.(done)
   })
 
+/** Spill reserve per record of a batch (records average ~1.2 KB; failure bodies make some larger). */
+const SPILL_BYTES_PER_RECORD = 4096
+
 /** Errors after which --follow reconnects: the network, not the key or the store. */
 function isTransient(error: unknown): boolean {
   return error instanceof UpstreamError && !(error instanceof AuthError) && error.code !== 'bad_response'
@@ -162,6 +165,8 @@ class Collector {
       this.runId = await this.store.startRun({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
       let previous: RunRecord | null = null
       try {
+        // room for one spilled batch, so a disk that fills up mid-drain still keeps what was popped
+        await this.store.reserveSpill(this.batchSize * SPILL_BYTES_PER_RECORD)
         const recovery = await this.store.recoverSpools(this.runId)
         this.totals.recovered = recovery.counts.received
         if (recovery.files > 0) this.note(`re-ingested ${recovery.counts.received} records from ${recovery.files} spool file(s) left by a failed run`)
@@ -174,7 +179,10 @@ class Collector {
     } finally {
       await this.consumer?.close().catch(() => {})
       this.subscriber?.close()
-      if (this.store) await this.store.close().catch(() => {})
+      if (this.store) {
+        await this.store.releaseSpillReserve().catch(() => {})
+        await this.store.close().catch(() => {})
+      }
       this.lock.release()
     }
   }

@@ -27,7 +27,7 @@ import {
   type RunStart,
   type StoreTotals,
 } from './runs.js'
-import {listSpools, readSpool, removeSpool, writeSpool} from './spool.js'
+import {listSpools, readSpool, releaseSpoolReserve, removeSpool, reserveSpool, writeSpool} from './spool.js'
 
 export type {BatchCounts} from './ingest.js'
 export type {AuthCounters, DeadLetterSummary, RunFinish, RunMode, RunQuery, RunRecord, RunStart, RunStatus, StoreTotals} from './runs.js'
@@ -67,6 +67,12 @@ export interface UsageStore {
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>
   /** Bulk path (usage import, benchmarks): all records in one transaction, dedup by event hash. */
   ingestRecords(instance: string, records: readonly unknown[], options?: {runId?: number | null; receivedAt?: number}): Promise<IngestResult>
+  /**
+   * Reserve disk room for one spilled batch (before the first pop); a full disk fails here, as a typed error.
+   * `spill` gives the room back before writing; `releaseSpillReserve` at the end of the run.
+   */
+  reserveSpill(bytes: number): Promise<void>
+  releaseSpillReserve(): Promise<void>
   /** Write payloads that could not be committed to a 0600 spool file beside the store; returns its path. */
   spill(instance: string, receivedAt: number, payloads: readonly unknown[]): Promise<string>
   /** Ingest (and delete) spool files left by an earlier failed run, counting them under `runId`. */
@@ -164,7 +170,20 @@ export class SqliteStore implements UsageStore {
     return {received: c.received, added: c.inserted, duplicates: c.duplicates, deadLettered: c.deadLettered, controlSkipped: c.controlSkipped}
   }
 
+  async reserveSpill(bytes: number): Promise<void> {
+    try {
+      reserveSpool(this.location, bytes)
+    } catch (error) {
+      throw storeError(error, this.location, 'reserve room for a spilled batch')
+    }
+  }
+
+  async releaseSpillReserve(): Promise<void> {
+    releaseSpoolReserve(this.location)
+  }
+
   async spill(instance: string, receivedAt: number, payloads: readonly unknown[]): Promise<string> {
+    releaseSpoolReserve(this.location)
     return writeSpool(this.location, instance, receivedAt, payloads)
   }
 

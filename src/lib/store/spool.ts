@@ -4,8 +4,13 @@
  * `<store>.spool-<ms>-<pid>.jsonl`, mode 0600, one JSON line `{"i": instance, "t": receivedAt, "p": payload}`
  * per payload, fsynced before the collector reports the failure. The next run ingests and deletes them before
  * its first pop. Payloads are kept as popped (they are the only copy); the file lives only until that re-ingest.
+ *
+ * A full disk is the likeliest reason a commit fails, and then a spool file could not be written either. So
+ * a collector first reserves room for one spilled batch (`<store>.spool-reserve`, zeros, 0600): if even that
+ * cannot be written the disk is full before anything is popped; if a commit fails later, the reserve is
+ * deleted to make room for the spool file.
  */
-import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 export interface SpoolEntry {
@@ -71,4 +76,28 @@ export function readSpool(path: string): SpoolEntry[] {
 
 export function removeSpool(path: string): void {
   unlinkSync(path)
+}
+
+export function reservePath(storePath: string): string {
+  return `${storePath}.spool-reserve`
+}
+
+/** Write `bytes` of zeros (fsynced) as the spill reserve; throws ENOSPC when the disk cannot hold them. */
+export function reserveSpool(storePath: string, bytes: number): void {
+  const path = reservePath(storePath)
+  const fd = openSync(path, 'w', 0o600)
+  try {
+    const chunk = Buffer.alloc(Math.min(bytes, 1 << 20))
+    for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, left))
+    fsyncSync(fd)
+  } catch (error) {
+    closeSync(fd)
+    rmSync(path, {force: true})
+    throw error
+  }
+  closeSync(fd)
+}
+
+export function releaseSpoolReserve(storePath: string): void {
+  rmSync(reservePath(storePath), {force: true})
 }

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {createServer, request as httpRequest, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -24,6 +25,26 @@ async function startHttpProxy(targetPort: number): Promise<Server & {url: string
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return Object.assign(server, {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`})
 }
+
+/** A small tmpfs to fill up (needs root with mount rights, as in CI's container); null when not allowed. */
+function smallDisk(sizeKb: number): {dir: string; resize(kb: number): void; release(): void} | null {
+  const dir = mkdtempSync(join(tmpdir(), 'cpactl-full-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k,mode=0700`, 'tmpfs', dir], {stdio: 'ignore'})
+  } catch {
+    return null
+  }
+  return {
+    dir,
+    resize: (kb) => execFileSync('mount', ['-o', `remount,size=${kb}k`, dir], {stdio: 'ignore'}),
+    release: () => execFileSync('umount', [dir], {stdio: 'ignore'}),
+  }
+}
+const canMount = (() => {
+  const d = smallDisk(64)
+  d?.release()
+  return d !== null
+})()
 
 describe('cpactl collect: faults and bad input', () => {
   const ctx = useSimulator({seed: 5})
@@ -127,6 +148,50 @@ describe('cpactl collect: faults and bad input', () => {
       await holder.close()
     }
   }, 15_000)
+
+  it.skipIf(!canMount)('a full disk before the run: exit 3 store_full, zero records popped', async () => {
+    const disk = smallDisk(256)!
+    try {
+      writeFileSync(join(disk.dir, 'filler'), Buffer.alloc(200 * 1024))
+      const sim = ctx.sim
+      sim.preload(20)
+      const before = sim.counters()
+      const res = await runCli(['collect', '--store', join(disk.dir, 'cpactl.db'), '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(3)
+      expect(res.json.error.code).toBe('store_full')
+      expect(sim.counters().popped).toBe(before.popped)
+      expect(sim.counters().respCommands).toBe(before.respCommands)
+    } finally {
+      disk.release()
+    }
+  })
+
+  it.skipIf(!canMount)('the disk fills up mid-drain: the failed batch is spooled into the reserved room, exit 3; after freeing space nothing is missing', async () => {
+    const disk = smallDisk(3 * 1024)!
+    try {
+      const sim = ctx.sim
+      const store = join(disk.dir, 'cpactl.db')
+      await runCli(['collect', '--store', store], {env: ctx.env()}) // leftovers of earlier tests
+      const base = (await storeView(store)).events
+      sim.preload(8_000)
+      const before = sim.counters().popped
+      const res = await runCli(['collect', '--store', store, '--batch-size', '100', '--json'], {env: ctx.env()})
+      expect(res.exitCode).toBe(3)
+      expect(res.json.error.code).toBe('store_full')
+      const popped = sim.counters().popped - before
+      expect(popped).toBeLessThan(8_000)
+      const spools = readdirSync(disk.dir).filter((n) => n.endsWith('.jsonl'))
+      expect(spools).toHaveLength(1)
+      disk.resize(64 * 1024)
+      const again = await runCli(['collect', '--store', store, '--batch-size', '500', '--json'], {env: ctx.env()})
+      expect(again.exitCode).toBe(0)
+      expect(again.json.recovered).toBe(100)
+      expect(again.json.popped).toBe(8_000 - popped)
+      expect((await storeView(store)).events - base).toBe(8_000)
+    } finally {
+      disk.release()
+    }
+  })
 
   it('a write that fails after the pop: the batch goes to a 0600 spool file, exit non-zero, the next run stores it', async () => {
     const sim = ctx.sim
