@@ -1,13 +1,23 @@
 /** Shared helpers of the collect command tests: temp stores and the store's own view of what it holds. */
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
+import {afterAll} from 'vitest'
 
 import type {Totals} from '../../../src/lib/sim/index.js'
 import {openStore} from '../../../src/lib/store/index.js'
 
+const made: string[] = []
+// registered in the suite of whichever test file imports this module
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, {recursive: true, force: true})
+})
+
 export function tempStorePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'cpactl-collect-')), 'store', 'cpactl.db')
+  const dir = mkdtempSync(join(tmpdir(), 'cpactl-collect-'))
+  made.push(dir)
+  return join(dir, 'store', 'cpactl.db')
 }
 
 const SUMS = `COUNT(*) AS requests, SUM(failed) AS failed, SUM(input_total) AS inputTokens, SUM(uncached_input) AS uncachedInputTokens,
