@@ -32,7 +32,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       profile: (await this.profile())?.name ?? null,
       expectedIntervalMs: this.flags['expected-interval'] ?? 60_000,
       probeResp: (key) => probeRespAuth({host: u.host, port: u.port, tls: u.tls, insecure: Boolean(this.flags.insecure), key}),
-      extraChecks: (ctx) => storeDoctorChecks({storePath, instance, config: ctx.config, expectedIntervalMs: this.flags['expected-interval'] ?? 60_000}),
+      extraChecks: (ctx) => storeDoctorChecks({storePath, instance, config: ctx.config}),
     })
     this.display(checks, renderChecks)
     this.exitCodeOnSuccess = doctorExitCode(checks, this.flags['warnings-as-errors'])

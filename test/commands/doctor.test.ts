@@ -79,3 +79,24 @@ describe('cpactl doctor', () => {
     expect(r.stdout).toMatch(/^SKIP\tusage-publishing\t/m)
   })
 })
+
+describe('cpactl doctor: store and collector checks', () => {
+  it('warns before the first collection, passes after it, and flags dead letters waiting', async () => {
+    sim = await startSimulator({managementKey: KEY})
+    const {tempDir} = await import('../helpers/run.js')
+    const store = `${tempDir()}/doctor.db`
+    const env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY, CPACTL_STORE: store}
+    const before = await runCli(['doctor', '--json'], {env})
+    expect(byName(before.json)['collector-last-run']).toBe('warn')
+    expect(before.exitCode).toBe(0)
+
+    sim.preload(20)
+    sim.pushRaw('{not json')
+    const c = await runCli(['collect', '--json'], {env})
+    expect(c.json).toMatchObject({popped: 21, inserted: 20, deadLettered: 1})
+    const after = await runCli(['doctor', '--json'], {env})
+    const s = byName(after.json)
+    expect(s['collector-last-run']).toBe('pass')
+    expect(s['dead-letters']).toBe('warn')
+  })
+})

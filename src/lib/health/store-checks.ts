@@ -1,22 +1,21 @@
 /**
- * Store and collector checks for `doctor`. The collector area provides the detailed checks (last run age vs
- * retention, dead letters); this module wires them in.
+ * Store and collector checks for `doctor`: the collector area provides them (last run age vs retention, a run
+ * that died, dead letters and spooled batches waiting); this module feeds them what the gateway said.
  */
-import {existsSync} from 'node:fs'
-
-import type {GatewayConfig} from '../gateway/config.js'
+import {effectiveRetentionSeconds, type GatewayConfig} from '../gateway/config.js'
 import type {Check} from './doctor.js'
 
 export interface StoreCheckInputs {
   storePath: string
   instance: string
   config: GatewayConfig | null
-  expectedIntervalMs: number
 }
 
 export async function storeDoctorChecks(input: StoreCheckInputs): Promise<Check[]> {
-  if (!existsSync(input.storePath)) {
-    return [{check: 'store', status: 'warn', message: `no store at ${input.storePath} yet`, fix: 'run `cpactl collect` (it creates the store)'}]
-  }
-  return [{check: 'store', status: 'pass', message: `store at ${input.storePath}`, fix: null}]
+  const {collectDoctorChecks} = await import('../collect/doctor.js')
+  return collectDoctorChecks({
+    storePath: input.storePath,
+    instance: input.instance,
+    retentionSeconds: input.config ? effectiveRetentionSeconds(input.config) : null,
+  })
 }
