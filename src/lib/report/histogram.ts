@@ -53,9 +53,10 @@ export function mergeEncoded(into: SparseHist, buf: Buffer | Uint8Array | null |
 }
 
 /** Add an encoded histogram into a dense accumulator (Float64Array(HIST_BUCKETS)). */
-export function addEncodedDense(into: Float64Array, buf: Buffer | null | undefined): void {
+export function addEncodedDense(into: Float64Array, buf: Uint8Array | null | undefined): void {
   if (!buf) return
-  for (let o = 0; o + 6 <= buf.length; o += 6) into[buf.readUInt16LE(o)] += buf.readUInt32LE(o + 2)
+  const n = buf.length - 5
+  for (let o = 0; o < n; o += 6) into[buf[o] | (buf[o + 1] << 8)] += (buf[o + 2] | (buf[o + 3] << 8) | (buf[o + 4] << 16)) + buf[o + 5] * 16777216
 }
 
 /** Nearest-rank percentile (q in (0, 1]) from a dense histogram; null when empty. */

@@ -32,6 +32,9 @@ const REL_UNITS: Record<string, number> = {m: 60_000, h: 3_600_000, d: 86_400_00
 export function parseInstant(text: string, tz: string, now: number, flag = '--since'): number {
   const s = text.trim()
   const lower = s.toLowerCase()
+  const rel = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(lower)
+  if (rel) return now - Math.round(Number(rel[1]) * REL_UNITS[rel[2]])
+  if (lower === 'now') return now
   const today = localParts(tz, now)
   switch (lower) {
     case 'now':
@@ -55,8 +58,6 @@ export function parseInstant(text: string, tz: string, now: number, flag = '--si
     case 'last-month':
       return today.month === 1 ? zonedToUtc(tz, today.year - 1, 12, 1) : zonedToUtc(tz, today.year, today.month - 1, 1)
   }
-  const rel = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(lower)
-  if (rel) return now - Math.round(Number(rel[1]) * REL_UNITS[rel[2]])
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
   if (date) {
     const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])]

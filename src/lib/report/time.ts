@@ -34,8 +34,9 @@ export function localTimeZone(): string {
 
 /** Validate an IANA zone name (UsageError when unknown) and return its canonical spelling. */
 export function checkTimeZone(tz: string): string {
+  if (isUtc(tz)) return 'UTC'
   try {
-    return new Intl.DateTimeFormat('en-US', {timeZone: tz}).resolvedOptions().timeZone
+    return formatter(tz).resolvedOptions().timeZone
   } catch {
     throw new UsageError(`unknown time zone '${tz}': use an IANA name such as Europe/Berlin, America/New_York or UTC`, {code: 'invalid_time_zone'})
   }
@@ -54,8 +55,27 @@ export interface LocalParts {
 
 const WEEKDAYS: Record<string, number> = {Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6}
 
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/GMT', 'GMT', 'Etc/Zulu', 'Zulu', 'Etc/Universal', 'Universal'])
+
+/** UTC needs no zone database (and no Intl start-up cost). */
+function isUtc(tz: string): boolean {
+  return UTC_NAMES.has(tz)
+}
+
 /** Wall-clock fields of an instant in a zone. */
 export function localParts(tz: string, instant: number): LocalParts {
+  if (isUtc(tz)) {
+    const d = new Date(instant)
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      weekday: (d.getUTCDay() + 6) % 7,
+    }
+  }
   const parts = formatter(tz).formatToParts(new Date(instant))
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0'
   return {
@@ -71,6 +91,7 @@ export function localParts(tz: string, instant: number): LocalParts {
 
 /** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
 export function tzOffsetMs(tz: string, instant: number): number {
+  if (isUtc(tz)) return 0
   const p = localParts(tz, instant)
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second)
   return wall - (instant - (((instant % 1000) + 1000) % 1000))
@@ -118,7 +139,7 @@ export function formatLocalIso(tz: string, instant: number): string {
   const off = tzOffsetMs(tz, instant)
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
   const base = `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`
-  if (off === 0 && (tz === 'UTC' || tz === 'Etc/UTC')) return `${base}Z`
+  if (off === 0 && isUtc(tz)) return `${base}Z`
   const sign = off < 0 ? '-' : '+'
   const abs = Math.abs(off) / 60_000
   return `${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`

@@ -87,7 +87,7 @@ function cubeUpsertSql(cube: CubeName, grain: Grain): string {
 
 function histUpsertSql(grain: Grain): string {
   return `INSERT INTO report_hist_${grain} (start_ms, instance, dim, value, lat_hist, ttft_hist) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (start_ms, dim, value, instance) DO UPDATE SET
+    ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
     lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`
 }
 
@@ -431,16 +431,17 @@ export function aggregateCube(db: Database, cube: CubeName, grain: Grain, q: Cub
 
 class DenseHist {
   counts = new Float64Array(512)
-  add(buf: Buffer | null): void {
+  add(buf: Uint8Array | null): void {
     if (!buf) return
-    for (let o = 0; o + 6 <= buf.length; o += 6) {
-      const b = buf.readUInt16LE(o)
+    const n = buf.length - 5
+    for (let o = 0; o < n; o += 6) {
+      const b = buf[o] | (buf[o + 1] << 8)
       if (b >= this.counts.length) {
         const next = new Float64Array(Math.max(b + 1, this.counts.length * 2))
         next.set(this.counts)
         this.counts = next
       }
-      this.counts[b] += buf.readUInt32LE(o + 2)
+      this.counts[b] += (buf[o + 2] | (buf[o + 3] << 8) | (buf[o + 4] << 16)) + buf[o + 5] * 16777216
     }
   }
   encode(): Buffer | null {
@@ -482,12 +483,12 @@ export function aggregateHist(
     db.function('cpactl_bucket', {deterministic: true}, (t: number) => q.bucketOf!(t))
     bucketExpr = 'cpactl_bucket(start_ms)'
   }
-  const params: unknown[] = [q.from, q.to, q.dim]
+  const params: unknown[] = [q.dim, q.from, q.to]
   let where = ''
   where += inList('value', q.values, params)
   where += inList('instance', q.instances, params)
   const sql = `SELECT ${bucketExpr} AS b, value, cpactl_hist_sum(lat_hist), cpactl_hist_sum(ttft_hist)
-    FROM report_hist_${grain} WHERE start_ms >= ? AND start_ms < ? AND dim = ?${where} GROUP BY b, value`
+    FROM report_hist_${grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b, value`
   return (db.prepare(sql).raw(true).all(...params) as unknown[][])
     .filter((r) => (r[0] as number) >= 0)
     .map((r) => ({bucket: r[0] as number, value: r[1] as string, latHist: r[2] as Buffer | null, ttftHist: r[3] as Buffer | null}))

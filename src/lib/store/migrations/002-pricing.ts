@@ -29,8 +29,8 @@
  *   Absent dimensions are ''. WITHOUT ROWID.
  *   They are coarser than usage_hourly (which keys every dimension at once and so holds about one row per
  *   event when traffic is spread over many accounts × keys × models) — that is what makes long ranges fast.
- * report_hist_{hourly,daily} — latency and TTFT histograms for p95 over long ranges: (start_ms, instance, dim,
- *   value) → lat_hist, ttft_hist BLOBs (log-scale, 16 buckets per octave: sorted little-endian (u16 bucket,
+ * report_hist_{hourly,daily} — latency and TTFT histograms for p95 over long ranges: (dim, start_ms, value,
+ *   instance) → lat_hist, ttft_hist BLOBs (keyed dimension first, so one dimension's rows are contiguous) (log-scale, 16 buckets per octave: sorted little-endian (u16 bucket,
  *   u32 count) pairs; src/lib/report/histogram.ts). dim = 'all' (value ''), 'model' (value
  *   provider U+001F model), 'key' (api_key_hash) or 'account' (auth_index).
  * report_account_sources — (instance, auth_index, source) → last_ts: the newest `source` (email, project or
@@ -77,7 +77,7 @@ const ROLLUPS = ['hourly', 'daily']
         value TEXT NOT NULL,
         lat_hist BLOB,
         ttft_hist BLOB,
-        PRIMARY KEY (start_ms, dim, value, instance)
+        PRIMARY KEY (dim, start_ms, value, instance)
       ) WITHOUT ROWID;`,
   ])
   .join('\n      ')
