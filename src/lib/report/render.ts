@@ -152,13 +152,14 @@ export function downsample(values: readonly number[], width: number): number[] {
 export function timelineChart(r: TimelineResult, metric: 'requests' | 'cost', width: number): string {
   const require = createRequire(import.meta.url)
   const asciichart = require('asciichart') as {plot(series: number[], cfg?: {height?: number; format?: (x: number) => string}): string}
-  const series = downsample(
-    r.rows.map((x) => (metric === 'cost' ? x.costUsd : x.requests)),
-    Math.max(10, width - 14),
-  )
+  const cols = Math.max(10, width - 14)
+  const values = r.rows.map((x) => (metric === 'cost' ? x.costUsd : x.requests))
+  // few buckets: widen each point so the chart reads; many: sum neighbours to fit
+  const stretch = Math.min(6, Math.max(1, Math.floor(cols / Math.max(1, values.length))))
+  const series = stretch > 1 ? values.flatMap((v) => Array<number>(stretch).fill(v)) : downsample(values, cols)
   if (series.every((v) => v === 0)) return ''
   const fmt = metric === 'cost' ? (x: number) => `$${x.toFixed(2)}`.padStart(11) : (x: number) => formatInt(x).padStart(11)
-  const per = r.rows.length > series.length ? `${Math.ceil(r.rows.length / series.length)} ${r.granularity}s` : r.granularity
+  const per = stretch === 1 && r.rows.length > series.length ? `${Math.ceil(r.rows.length / series.length)} ${r.granularity}s` : r.granularity
   return `${metric} per ${per}\n${asciichart.plot(series, {height: 10, format: fmt})}`
 }
 
