@@ -18,6 +18,7 @@ import {
   DAY_MS,
   HOUR_MS,
   iterateRaw,
+  newestInDay,
   refreshReportRollups,
   reportState,
   type CubeName,
@@ -51,8 +52,10 @@ export interface EngineQuery {
   /** Timeline buckets; default one bucket = the range. */
   buckets?: Bucket[]
   prices: PriceBook
-  /** Compute p95 latency/TTFT (default true). */
+  /** Compute p95 latency (default true). */
   percentiles?: boolean
+  /** Also p95 TTFT (default false: only the summary shows it). */
+  ttftPercentile?: boolean
   exactLimit?: number
 }
 
@@ -188,10 +191,10 @@ class Accumulator {
     if (r.raw && latencies && this.q.percentiles !== false) {
       if (this.exact) {
         if (r.latencyMs !== null) (g.latValues ??= []).push(r.latencyMs)
-        if (r.ttftMs !== null) (g.ttftValues ??= []).push(r.ttftMs)
+        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftValues ??= []).push(r.ttftMs)
       } else {
         if (r.latencyMs !== null) (g.latDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.latencyMs)]++
-        if (r.ttftMs !== null) (g.ttftDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.ttftMs)]++
+        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.ttftMs)]++
       }
     }
     // pricing cell: same model, effective service tier and context tier
@@ -380,7 +383,15 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
   const {since, until} = q.range
   const warnings: ReportWarning[] = []
   const acc = new Accumulator(q, false)
-  const plan = planSegments(since, until, buckets, rawFrom)
+  // `--since 7d` ends now, inside today: when no stored event of today is at or after `until`, today's daily
+  // rollup rows hold exactly the range's part of the day (the usual case; a clock-skewed future event says no)
+  let planUntil = until
+  const dayStart = floorTo(until, DAY_MS)
+  if (until !== dayStart && dayStart >= since) {
+    const newest = newestInDay(db, dayStart)
+    if (newest === null || newest < until) planUntil = dayStart + DAY_MS
+  }
+  const plan = planSegments(since, planUntil, buckets, rawFrom)
   const single = buckets.length === 1
   const bucketOf = single ? undefined : (t: number) => bucketIndex(buckets, t)
   const anyTiers = q.prices.hasAnyTiers()
@@ -419,7 +430,7 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
   }
   for (const hour of plan.cutHours) {
     const from = Math.max(hour, since)
-    const to = Math.min(hour + HOUR_MS, until)
+    const to = Math.min(hour + HOUR_MS, planUntil)
     if (to <= from) continue
     for (const r of iterateRaw(db, from, to, {...q.filters, excludeModels: [...(q.filters.excludeModels ?? []), ...tieredList]})) addRaw(r, true)
   }
@@ -447,6 +458,7 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
           values,
           instances: q.filters.instances,
           bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
+          ttft: q.ttftPercentile === true,
         })) {
           const key = histKey(q, dim, h.value)
           if (key !== null) acc.addHist(h.bucket, key, h.latHist, h.ttftHist)

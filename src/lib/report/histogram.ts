@@ -6,7 +6,8 @@
  * (`exactPercentile`).
  */
 
-export const HIST_BUCKETS = 1024
+/** Bucket 511 starts at 2^(510/16) ms ≈ 266 days: every real latency fits. */
+export const HIST_BUCKETS = 512
 const PER_OCTAVE = 16
 
 export function histBucket(ms: number): number {

@@ -32,6 +32,7 @@ export interface Metrics {
   avgLatencyMs: number | null
   p95LatencyMs: number | null
   avgTtftMs: number | null
+  /** Summary only (null in per-group and timeline rows). */
   p95TtftMs: number | null
   /** Newest event (ISO 8601 UTC), null when none. */
   lastSeen: string | null

@@ -40,7 +40,7 @@ export interface SummaryOptions {
 }
 
 function totalsFor(store: SqliteStore, range: TimeRange, o: SummaryOptions, resolved: ReturnType<typeof resolveFilters>, issues: CostIssues) {
-  const res = runQuery(store.db, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices, exactLimit: o.exactLimit})
+  const res = runQuery(store.db, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices, exactLimit: o.exactLimit, ttftPercentile: true})
   const all = mergeGroups(res.groups)
   const perModel = new Map<string, number>()
   for (const c of all.cells.values()) perModel.set(c.model, (perModel.get(c.model) ?? 0) + c.requests)

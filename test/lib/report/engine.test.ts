@@ -98,6 +98,18 @@ describe('report engine: rollup mode equals a scan of raw events', () => {
     })
   }
 
+  it('a range ending after the last event of its day reads that day from the daily rollup, still exactly', () => {
+    const r = {since: Date.UTC(2026, 2, 7, 4, 30), until: TO + 3_600_000, tz: 'UTC'}
+    for (const kind of ['models', 'api-keys'] as BreakdownKind[]) {
+      const a = buildBreakdown(store, {kind, range: r, filters: {}, prices: PRICES, exactLimit: EXACT})
+      const b = buildBreakdown(store, {kind, range: r, filters: {}, prices: PRICES, exactLimit: ROLLUP})
+      expect(b.rows.map((x) => exactPart(x))).toEqual(a.rows.map((x) => exactPart(x)))
+    }
+    const t = buildTimeline(store, {range: r, granularity: 'hour', filters: {}, prices: PRICES, exactLimit: ROLLUP})
+    const e = buildTimeline(store, {range: r, granularity: 'hour', filters: {}, prices: PRICES, exactLimit: EXACT})
+    expect(t.rows.map((x) => exactPart(x))).toEqual(e.rows.map((x) => exactPart(x)))
+  })
+
   it('api-keys rows are keyed by the SHA-256 of the client key and never carry the key', () => {
     const r = buildBreakdown(store, {kind: 'api-keys', range, filters: {}, prices: PRICES})
     expect(r.rows.map((x) => x.key).sort()).toEqual(KEYS.map((k) => sha256Hex(k)).sort())
