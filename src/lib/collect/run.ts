@@ -272,6 +272,14 @@ class Collector {
       this.warn(`${this.totals.deadLettered} payload(s) did not parse and were kept as dead letters (see cpactl collect status)`)
     }
     const result = this.result(coverage)
+    // keep the report rollups current, outside the drain (records/s and the pop→commit window exclude it)
+    if (!o.follow && result.inserted + result.recovered > 0) {
+      try {
+        await this.store?.refreshDerived()
+      } catch (error) {
+        this.warn(`report rollups not refreshed (${(error as Error).message}); the next report catches up`)
+      }
+    }
     await this.finish(this.o.signal.aborted && !o.follow ? 'interrupted' : 'ok', null, coverage, end)
     if (this.o.signal.aborted && !o.follow) {
       throw new CancelledError(`interrupted: the batch in flight was committed; ${result.popped} records popped, ${result.inserted} stored`, {

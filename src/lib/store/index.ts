@@ -83,6 +83,8 @@ export interface UsageStore {
   listRuns(query?: RunQuery): Promise<RunRecord[]>
   deadLetters(instance?: string | null): Promise<DeadLetterSummary>
   totals(instance?: string | null): Promise<StoreTotals>
+  /** Bring derived report tables up to date; returns the events folded in. */
+  refreshDerived(): Promise<number>
   close(): Promise<void>
 }
 
@@ -232,6 +234,12 @@ export class SqliteStore implements UsageStore {
 
   async totals(instance?: string | null): Promise<StoreTotals> {
     return storeTotals(this.db, instance)
+  }
+
+  /** Fold events added since the last report into the report rollups (reports.ts), so reports never wait. */
+  async refreshDerived(): Promise<number> {
+    const {refreshReportRollups} = await import('./reports.js')
+    return refreshReportRollups(this.db).folded
   }
 
   async close(): Promise<void> {
