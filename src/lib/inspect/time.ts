@@ -2,21 +2,13 @@
  * Reset times in the operator's time zone (cli-conventions.md §9): `--tz`, else the profile's tz, else the
  * system zone. JSON keeps UTC (`resetsAt`) and adds the zoned rendering (`resetsAtLocal`).
  */
-import {UsageError} from '../cli/errors.js'
+import {checkTimeZone, localTimeZone} from '../report/time.js'
 
-export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
-}
-
-/** Validate an IANA zone name (kept as the user spelled it: ICU would turn Asia/Kolkata into Asia/Calcutta). */
+/** Validate an IANA zone name (default: the system zone), kept as the user spelled it: ICU would turn Asia/Kolkata into Asia/Calcutta. */
 export function resolveTimeZone(tz: string | null | undefined): string {
-  const name = tz && tz.trim() !== '' ? tz.trim() : systemTimeZone()
-  try {
-    new Intl.DateTimeFormat('en-US', {timeZone: name})
-    return name
-  } catch {
-    throw new UsageError(`unknown time zone '${name}': use an IANA name such as Europe/Berlin or UTC`, {code: 'invalid_time_zone'})
-  }
+  const name = tz && tz.trim() !== '' ? tz.trim() : localTimeZone()
+  checkTimeZone(name)
+  return name
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
