@@ -147,24 +147,7 @@ class Accumulator {
     const gk = `${bucket}\u001e${key}`
     let g = this.groups.get(gk)
     if (!g && create) {
-      g = {
-        bucket,
-        key,
-        requests: 0,
-        failed: 0,
-        tokens: emptyTokens(),
-        latencySum: 0,
-        latencyCount: 0,
-        ttftSum: 0,
-        ttftCount: 0,
-        lastTs: 0,
-        providers: new Set(),
-        cells: new Map(),
-        latDense: null,
-        ttftDense: null,
-        latValues: null,
-        ttftValues: null,
-      }
+      g = emptyGroup(key, bucket)
       this.groups.set(gk, g)
     }
     return g
@@ -566,4 +549,26 @@ export function p95(g: GroupAgg, kind: 'latency' | 'ttft'): number | null {
   if (values) return exactPercentile(values, 0.95)
   const dense = kind === 'latency' ? g.latDense : g.ttftDense
   return dense ? histPercentile(dense, 0.95) : null
+}
+
+/** A zeroed aggregation group. */
+export function emptyGroup(key = '', bucket = 0): GroupAgg {
+  return {
+    bucket,
+    key,
+    requests: 0,
+    failed: 0,
+    tokens: emptyTokens(),
+    latencySum: 0,
+    latencyCount: 0,
+    ttftSum: 0,
+    ttftCount: 0,
+    lastTs: 0,
+    providers: new Set(),
+    cells: new Map(),
+    latDense: null,
+    ttftDense: null,
+    latValues: null,
+    ttftValues: null,
+  }
 }

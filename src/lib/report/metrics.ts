@@ -4,7 +4,9 @@
  */
 import {costOf, PriceBook, ratesFor, roundUsd, type AppliedRates} from '../pricing/cost.js'
 import {addTokens, emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {costGroup, p95, type GroupAgg, type PricingCell, type ReportWarning} from './engine.js'
+import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell, type ReportWarning} from './engine.js'
+
+export {emptyGroup}
 
 export interface Metrics {
   requests: number
@@ -41,26 +43,6 @@ export interface Metrics {
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null)
 const round1 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10)
 
-export function emptyGroup(key = '', bucket = 0): GroupAgg {
-  return {
-    bucket,
-    key,
-    requests: 0,
-    failed: 0,
-    tokens: emptyTokens(),
-    latencySum: 0,
-    latencyCount: 0,
-    ttftSum: 0,
-    ttftCount: 0,
-    lastTs: 0,
-    providers: new Set(),
-    cells: new Map(),
-    latDense: null,
-    ttftDense: null,
-    latValues: null,
-    ttftValues: null,
-  }
-}
 
 /** Merge several groups into one (totals; p95 over the union). */
 export function mergeGroups(groups: readonly GroupAgg[], key = '', bucket = 0): GroupAgg {
