@@ -1,10 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {limitFlag} from '../../lib/cli/flags.js'
-import {sortFlag} from '../../lib/report/flags.js'
-import {breakdownReport, type BreakdownResult} from '../../lib/report/index.js'
-import {renderBreakdown} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import type {BreakdownResult} from '../../lib/report/index.js'
+import {breakdownFlags, ReportCommand} from '../../lib/report/report-command.js'
 
 export default class ReportModels extends ReportCommand<typeof ReportModels> {
   static summary = 'Usage and cost per model.'
@@ -14,23 +11,11 @@ export default class ReportModels extends ReportCommand<typeof ReportModels> {
     "<%= config.bin %> report models --since 7d --json | jq '.rows[] | {name, requests, costUsd}'",
   ]
   static flags = {
-    ...reportFlags,
-    sort: sortFlag,
-    limit: limitFlag(100),
-    all: Flags.boolean({description: 'Show every row (no --limit).', default: false}),
+    ...breakdownFlags,
     explain: Flags.boolean({description: 'Show the price and token-bucket arithmetic per model.', default: false}),
   }
 
   async run(): Promise<BreakdownResult> {
-    const result = await breakdownReport(this.reportStore(), {
-      kind: 'models',
-      range: await this.reportRange(),
-      filters: this.reportFilters(),
-      sort: this.flags.sort,
-      limit: this.flags.all ? undefined : this.flags.limit,
-      explain: this.flags.explain,
-    })
-    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
-    return result
+    return this.breakdown('models', {explain: this.flags.explain})
   }
 }

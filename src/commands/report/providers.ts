@@ -1,10 +1,5 @@
-import {Flags} from '@oclif/core'
-
-import {limitFlag} from '../../lib/cli/flags.js'
-import {sortFlag} from '../../lib/report/flags.js'
-import {breakdownReport, type BreakdownResult} from '../../lib/report/index.js'
-import {renderBreakdown} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import type {BreakdownResult} from '../../lib/report/index.js'
+import {breakdownFlags, ReportCommand} from '../../lib/report/report-command.js'
 
 export default class ReportProviders extends ReportCommand<typeof ReportProviders> {
   static summary = 'Usage and cost per provider.'
@@ -14,21 +9,10 @@ export default class ReportProviders extends ReportCommand<typeof ReportProvider
     "<%= config.bin %> report providers --since 7d --json | jq '.rows[] | {name, requests, costUsd}'",
   ]
   static flags = {
-    ...reportFlags,
-    sort: sortFlag,
-    limit: limitFlag(100),
-    all: Flags.boolean({description: 'Show every row (no --limit).', default: false}),
+    ...breakdownFlags,
   }
 
   async run(): Promise<BreakdownResult> {
-    const result = await breakdownReport(this.reportStore(), {
-      kind: 'providers',
-      range: await this.reportRange(),
-      filters: this.reportFilters(),
-      sort: this.flags.sort,
-      limit: this.flags.all ? undefined : this.flags.limit,
-    })
-    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
-    return result
+    return this.breakdown('providers')
   }
 }

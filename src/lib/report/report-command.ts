@@ -2,17 +2,27 @@
  * Base of the `report` commands: the shared flags and the one way to turn --since/--until/--tz (or the
  * profile's zone, else the system zone) into a range. Lives outside src/commands on purpose.
  */
-import type {Command} from '@oclif/core'
+import {Flags, type Command} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {filterFlags, filterInput, outputFlags, rangeFlags} from './flags.js'
+import {limitFlag} from '../cli/flags.js'
+import {filterFlags, filterInput, outputFlags, rangeFlags, sortFlag} from './flags.js'
+import {breakdownReport, type AccountRefresh, type BreakdownKind, type BreakdownResult} from './index.js'
 import type {FilterInput} from './filters.js'
 import {resolveRange, type TimeRange} from './range.js'
 import type {ReportWarning} from './engine.js'
-import {renderWarnings} from './render.js'
+import {renderBreakdown, renderWarnings} from './render.js'
 
 /** Flags every report command declares (spread into its own `flags`). */
 export const reportFlags = {...rangeFlags, ...filterFlags, ...outputFlags}
+
+/** Flags of the one-row-per-group reports (models, providers, accounts, api-keys). */
+export const breakdownFlags = {
+  ...reportFlags,
+  sort: sortFlag,
+  limit: limitFlag(100),
+  all: Flags.boolean({description: 'Show every row (no --limit).', default: false}),
+}
 
 export abstract class ReportCommand<T extends typeof Command> extends BaseCommand<T> {
   private get reportFlags() {
@@ -46,6 +56,21 @@ export abstract class ReportCommand<T extends typeof Command> extends BaseComman
   protected show<R extends {warnings: ReadonlyArray<{message: string}>}>(result: R, render: (r: R) => void): void {
     if (this.jsonEnabled()) renderWarnings(result.warnings as ReportWarning[])
     else render(result)
+  }
+
+  /** Run and show a one-row-per-group report (the whole body of models/providers/accounts/api-keys). */
+  protected async breakdown(kind: BreakdownKind, extra: {explain?: boolean; refreshAccounts?: AccountRefresh} = {}): Promise<BreakdownResult> {
+    const f = this.flags as unknown as {sort?: string; limit: number; all: boolean}
+    const result = await breakdownReport(this.reportStore(), {
+      kind,
+      range: await this.reportRange(),
+      filters: this.reportFilters(),
+      sort: f.sort as never,
+      limit: f.all ? undefined : f.limit,
+      ...extra,
+    })
+    this.show(result, (r) => renderBreakdown(r, this.renderOptions()))
+    return result
   }
 
   protected renderOptions(): {csv: boolean; noHeader: boolean} {
