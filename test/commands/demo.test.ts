@@ -15,6 +15,10 @@ describe('cpactl demo', () => {
     expect(r.json.summary.totals.requests).toBe(1200)
     expect(r.json.models.rows.length).toBeGreaterThan(0)
     expect(r.json.prices.added).toBeGreaterThan(100)
+    // the bundled catalogue (snapshot + cpactl's supplement) prices every model the simulator serves except
+    // gpt-5-codex-mini, for which no published price was found
+    const unpriced = r.json.summary.warnings.find((w: {code: string}) => w.code === 'unpriced_models')
+    expect(unpriced.items).toEqual(['gpt-5-codex-mini'])
   })
 
   it('the human view prints the reports on stdout and the notes on stderr', async () => {

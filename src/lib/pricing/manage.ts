@@ -10,6 +10,7 @@ import {getPrice, importPrices, listPrices, removePrices, upsertPrice} from '../
 import {modelsSeen, refreshReportRollups} from '../store/reports.js'
 import {loadBundledCatalogue, parseCatalogue, type ImportFormat, type ImportedPrice} from './importers.js'
 import {parseContextTier, parseServiceTier} from './spec.js'
+import {SUPPLEMENT_SOURCE} from './supplement.js'
 import type {ModelPrice, ServiceTierRule} from './types.js'
 
 /** JSON form of a price (timestamps as ISO 8601). */
@@ -116,6 +117,8 @@ export interface ImportResult {
   unchanged: number
   /** Manual prices left alone (use --overwrite to replace them). */
   keptManual: string[]
+  /** Of `read`: entries from cpactl's curated supplement (--bundled, for models the snapshot lacks). */
+  supplemented: number
   dryRun: boolean
   /** With --only: models asked for that the catalogue does not have. */
   notFound: string[]
@@ -187,6 +190,7 @@ export async function importPriceCatalogue(storePath: string, i: ImportInput): P
     prices = prices.filter((p) => want.has(p.model))
   }
   const read = prices.length
+  const supplemented = prices.filter((p) => p.source === SUPPLEMENT_SOURCE).length
   const out = await withStore(storePath, (s) => importPrices(s.db, prices, {overwrite: i.overwrite, dryRun: i.dryRun}), {create: true})
   return {
     source: i.bundled ? 'bundled' : 'file',
@@ -198,6 +202,7 @@ export async function importPriceCatalogue(storePath: string, i: ImportInput): P
     updated: out.updated.length,
     unchanged: out.unchanged,
     keptManual: out.keptManual,
+    supplemented,
     dryRun: Boolean(i.dryRun),
     notFound,
   }

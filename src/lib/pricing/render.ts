@@ -63,6 +63,7 @@ export function renderImport(r: ImportResult): void {
   renderKeyValues([
     ['source', what],
     ['prices read', formatInt(r.read)],
+    ...(r.source === 'bundled' ? ([['from the cpactl supplement', formatInt(r.supplemented)]] as Array<[string, string]>) : []),
     ['added', formatInt(r.added)],
     ['updated', formatInt(r.updated)],
     ['unchanged', formatInt(r.unchanged)],

@@ -33,7 +33,8 @@ export interface ServiceTierRule extends Partial<Rates> {
   multiplier?: number
 }
 
-export type PriceSource = 'manual' | 'litellm' | 'models.dev' | 'bundled'
+/** `cpactl-catalog`: the curated supplement merged by `import --bundled` (supplement.ts). */
+export type PriceSource = 'manual' | 'litellm' | 'models.dev' | 'bundled' | 'cpactl-catalog'
 
 export interface ModelPrice extends Rates {
   model: string

@@ -56,10 +56,59 @@ describe('cpactl prices', () => {
   it('import models.dev and the bundled catalogue (offline), with --only', async () => {
     const md = await run(['prices', 'import', fixture('models-dev-sample.json'), '--only', 'gemini-2.5-pro', '--only', 'nope', '--json'])
     expect(md.json).toMatchObject({format: 'models.dev', read: 1, added: 1, notFound: ['nope']})
+    // a manual price for a model the supplement has survives the import
+    expect((await run(['prices', 'set', 'gpt-5.1', '--input', '1', '--output', '8', '--json'])).exitCode).toBe(0)
+    const human = await run(['prices', 'import', '--bundled', '--dry-run'])
+    expect(human.stdout).toMatch(/^from the cpactl supplement +17$/m)
     const b = await run(['prices', 'import', '--bundled', '--json'])
     expect(b.exitCode, b.stderr).toBe(0)
     expect(b.json.format).toBe('bundled')
     expect(b.json.added).toBeGreaterThan(300)
+    expect(b.json).toMatchObject({supplemented: 17, keptManual: ['gpt-5.1']})
+    expect(b.stderr).toMatch(/manual prices kept for gpt-5\.1/)
+    const list = (await run(['prices', 'list', '--json'])).json as Array<Record<string, unknown>>
+    const by = new Map(list.map((p) => [p.model, p]))
+    // from the supplement: its figures and source
+    expect(by.get('claude-sonnet-4-5-20250929')).toMatchObject({
+      input: 3,
+      cacheRead: 0.3,
+      cacheWrite: 3.75,
+      output: 15,
+      reasoning: null,
+      tiers: [{above: 200_000, input: 6, cacheRead: 0.6, cacheWrite: 7.5, output: 22.5}],
+      source: 'cpactl-catalog',
+      sourceModel: 'anthropic/claude-sonnet-4-5-20250929',
+    })
+    expect(by.get('gemini-3-pro-preview')).toMatchObject({input: 2, cacheRead: 0.2, cacheWrite: null, output: 12, source: 'cpactl-catalog'})
+    // in the snapshot: the snapshot's figures
+    expect(by.get('claude-opus-4-1-20250805')).toMatchObject({input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75, source: 'bundled', sourceModel: 'anthropic/claude-opus-4-1-20250805'})
+    // manual: untouched
+    expect(by.get('gpt-5.1')).toMatchObject({input: 1, output: 8, cacheRead: null, source: 'manual'})
+    const fromSupplement = (await run(['prices', 'list', '--source', 'cpactl-catalog', '--json'])).json as Array<{model: string}>
+    expect(fromSupplement.map((p) => p.model).sort()).toEqual(
+      [
+        'claude-haiku-4-5',
+        'claude-haiku-4-5-20251001',
+        'claude-opus-4-5',
+        'claude-opus-4-5-20251101',
+        'claude-sonnet-4-5',
+        'claude-sonnet-4-5-20250929',
+        'gemini-2.5-flash-lite',
+        'gemini-3-pro-preview',
+        'gpt-5-codex',
+        'gpt-5.1-2025-11-13',
+        'gpt-5.1-codex',
+        'gpt-5.1-codex-mini',
+        'grok-4-fast-non-reasoning',
+        'grok-4-fast-reasoning',
+        'grok-code-fast-1',
+        'kimi-k2-thinking',
+      ].sort(),
+    )
+    // --overwrite replaces the manual price with the supplement's
+    const over = await run(['prices', 'import', '--bundled', '--only', 'gpt-5.1', '--overwrite', '--json'])
+    expect(over.json).toMatchObject({read: 1, supplemented: 1, updated: 1, keptManual: []})
+    expect((await run(['prices', 'list', '--model', 'gpt-5.1', '--json'])).json.find((p: {model: string}) => p.model === 'gpt-5.1')).toMatchObject({input: 1.25, cacheRead: 0.125, output: 10, source: 'cpactl-catalog'})
     expect((await run(['prices', 'import', '--json'])).exitCode).toBe(2)
     expect((await run(['prices', 'import', join(tempDir(), 'missing.json')])).exitCode).toBe(2)
   })
