@@ -239,7 +239,8 @@ export class SqliteStore implements UsageStore {
   /** Fold events added since the last report into the report rollups (reports.ts), so reports never wait. */
   async refreshDerived(): Promise<number> {
     const {refreshReportRollups} = await import('./reports.js')
-    return refreshReportRollups(this.db).folded
+    // small chunks: bounded memory when a large drain is folded in (the collector's RSS budget)
+    return refreshReportRollups(this.db, {chunk: 10_000}).folded
   }
 
   async close(): Promise<void> {
