@@ -10,7 +10,8 @@
  * - cacheRead′ / cacheWrite′ = the cache rates when set, else the input rate (named in the explanation).
  * - reasoning′ = the reasoning rate when the price sets one, else the output rate (reasoning is output).
  * - Context tiers: the tier with the highest threshold strictly below the request's total input applies to
- *   the whole request; its unset rates inherit the base rates.
+ *   the whole request; its unset rates inherit the base rates. Reports read aggregates split by context band
+ *   (CONTEXT_BANDS), which fixes the tier exactly when every threshold is a standard one.
  * - Service tiers: an explicit rule of the model's price wins (rates replace, multiplier scales); otherwise
  *   the default multipliers below. The effective tier is the request's tier for Codex (it echoes `default`
  *   even for priority requests), else the tier the upstream reported, else the requested one.
@@ -57,6 +58,37 @@ export function contextTierIndex(tiers: readonly ContextTier[], inputTotal: numb
     if (inputTotal > tiers[i].above && (best === -1 || tiers[i].above > tiers[best].above)) best = i
   }
   return best
+}
+
+/**
+ * Standard context-size thresholds (tokens of total input) the report rollups split requests by: a rollup row's
+ * `band` is how many of these its requests' total input exceeds (src/lib/store/reports.ts). They cover the
+ * long-context thresholds providers publish (128k; Anthropic/Google 200k; 256k; OpenAI 272k; 1M), so a price
+ * whose tier thresholds are all in this list is billed exactly from the rollups: within one band every request
+ * falls in the same context tier. A tier at any other threshold needs each request's input (raw events).
+ * Changing this list changes what the stored `band` values mean: rebuild the rollups.
+ */
+export const CONTEXT_BANDS: readonly number[] = [128_000, 200_000, 256_000, 272_000, 1_000_000]
+
+/** The context band of a request: how many CONTEXT_BANDS thresholds its total input is strictly above. */
+export function contextBand(inputTotal: number): number {
+  let b = 0
+  while (b < CONTEXT_BANDS.length && inputTotal > CONTEXT_BANDS[b]) b++
+  return b
+}
+
+/** True when every tier threshold is one of CONTEXT_BANDS (the tier of a request follows from its band). */
+export function tiersFitBands(tiers: readonly ContextTier[]): boolean {
+  return tiers.every((t) => CONTEXT_BANDS.includes(t.above))
+}
+
+/**
+ * The context tier of every request in `band`, for tiers whose thresholds all fit the bands (tiersFitBands):
+ * the smallest input of the band (one above its lower threshold) is above exactly the same standard thresholds
+ * as every other input of the band.
+ */
+export function contextTierIndexForBand(tiers: readonly ContextTier[], band: number): number {
+  return contextTierIndex(tiers, band <= 0 ? 0 : CONTEXT_BANDS[Math.min(band, CONTEXT_BANDS.length) - 1] + 1)
 }
 
 export interface AppliedRates {
@@ -234,9 +266,24 @@ export class PriceBook {
     return false
   }
 
-  /** True when the model's price has context tiers (per-request input sizes are needed to bill it). */
+  /** True when the model's price has context tiers (per-request input sizes, or their context band, are needed to bill it). */
   hasTiers(model: string | null | undefined): boolean {
     const m = this.lookup(model)
     return m !== null && m.price.tiers.length > 0
+  }
+
+  /** True when some price has a context tier at a threshold outside CONTEXT_BANDS. */
+  hasAnyUnbandedTiers(): boolean {
+    for (const p of this.exact.values()) if (!tiersFitBands(p.tiers)) return true
+    return false
+  }
+
+  /**
+   * True when the model's price has a context tier at a threshold outside CONTEXT_BANDS: only each request's
+   * input (raw events) says which tier applies; the rollups' context band does not.
+   */
+  needsRequestInput(model: string | null | undefined): boolean {
+    const m = this.lookup(model)
+    return m !== null && !tiersFitBands(m.price.tiers)
   }
 }

@@ -5,10 +5,14 @@
  *
  * - hours cut by the range edges or by a bucket boundary (e.g. local midnight in Asia/Kolkata) come from raw
  *   events, split exactly at the boundary;
- * - models whose price has context tiers come from raw events (the tier depends on each request's input);
+ * - context tiers depend on each request's total input: the rollups split requests by context band
+ *   (CONTEXT_BANDS in src/lib/pricing/cost.ts), which gives the tier of every request of a rollup row exactly
+ *   when all of the price's thresholds are standard ones; models with a tier at any other threshold come from
+ *   raw events;
  * - short ranges (≤ EXACT_LIMIT requests) come entirely from raw events, so p95 values are exact; longer
  *   ranges read p95 from the rollups' log histograms (±2.2 %) and say so (`percentiles: "estimated"`);
- * - where raw events were pruned, rollups stand in (whole hours; tiers billed at base rates) with a warning.
+ * - where raw events were pruned, rollups stand in (whole hours; non-standard tiers billed at base rates) with a
+ *   warning.
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
  */
 import {
@@ -28,7 +32,17 @@ import {
   type UsageRow,
 } from '../store/reports.js'
 import type {Database} from '../store/db.js'
-import {contextTierIndex, costOf, effectiveServiceTier, ratesFor, roundUsd, type AppliedRates, type PriceBook} from '../pricing/cost.js'
+import {
+  contextTierIndex,
+  contextTierIndexForBand,
+  costOf,
+  effectiveServiceTier,
+  ratesFor,
+  roundUsd,
+  tiersFitBands,
+  type AppliedRates,
+  type PriceBook,
+} from '../pricing/cost.js'
 import {emptyTokens, type TokenCounts} from '../pricing/types.js'
 import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from './histogram.js'
 import type {Bucket, TimeRange} from './range.js'
@@ -183,9 +197,11 @@ class Accumulator {
     // pricing cell: same model, effective service tier and context tier
     const st = effectiveServiceTier(r.provider, r.serviceTier, r.responseServiceTier)
     let tierIdx = -1
-    if (r.raw) {
-      const m = this.q.prices.lookup(r.model)
-      if (m && m.price.tiers.length > 0) tierIdx = contextTierIndex(m.price.tiers, r.uncachedInput + r.cacheRead + r.cacheWrite)
+    const m = this.q.prices.lookup(r.model)
+    if (m && m.price.tiers.length > 0) {
+      if (r.raw) tierIdx = contextTierIndex(m.price.tiers, r.uncachedInput + r.cacheRead + r.cacheWrite)
+      // a rollup group: exact when every threshold is a band boundary; else (pruned raw events) base rates
+      else if (r.band !== null && tiersFitBands(m.price.tiers)) tierIdx = contextTierIndexForBand(m.price.tiers, r.band)
     }
     const ck = `${r.provider}\u001f${r.model}\u001f${st ?? ''}\u001f${tierIdx}`
     let c = g.cells.get(ck)
@@ -359,8 +375,8 @@ function histKey(q: EngineQuery, dim: HistDim, value: string): string | null {
 }
 
 /**
- * Whole days from the daily rollups, whole hours from the hourly rollups (sums in SQL), cut hours and tiered
- * models from raw events; p95 from the rollup histograms of the matching dimension.
+ * Whole days from the daily rollups, whole hours from the hourly rollups (sums in SQL), cut hours and models
+ * with non-standard context tiers from raw events; p95 from the rollup histograms of the matching dimension.
  */
 function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName): {result: EngineResult; requests: number} {
   const {since, until} = q.range
@@ -377,7 +393,8 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
   const plan = planSegments(since, planUntil, buckets, rawFrom)
   const single = buckets.length === 1
   const bucketOf = single ? undefined : (t: number) => bucketIndex(buckets, t)
-  const anyTiers = q.prices.hasAnyTiers()
+  // models with a context tier outside the standard bands: read from raw events where they exist
+  const anyUnbanded = q.prices.hasAnyUnbandedTiers()
   const tiered = new Set<string>()
   let prunedTiers = false
   let requests = 0
@@ -390,7 +407,7 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
       to: sp.to,
       filters: q.filters,
       bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
-      tieredModel: anyTiers ? (m) => q.prices.hasTiers(m) : undefined,
+      tieredModel: anyUnbanded ? (m) => q.prices.needsRequestInput(m) : undefined,
       rawFrom,
     })) {
       requests += r.requests
@@ -398,7 +415,7 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
         tiered.add(r.model)
         continue
       }
-      if (anyTiers && q.prices.hasTiers(r.model)) prunedTiers = true
+      if (anyUnbanded && q.prices.needsRequestInput(r.model)) prunedTiers = true
       acc.add(r, r.bucket)
     }
   }

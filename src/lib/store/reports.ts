@@ -7,7 +7,12 @@
  * three hourly tables, one chunk per transaction (so a collector is never blocked for long and the checkpoint
  * always matches the tables). Events keep increasing ids because `store prune` never deletes the newest-id
  * row (SQLite reuses max(rowid)+1). Integer sums only: every figure is exact.
+ *
+ * Every cube row also carries the context band of its requests (`band`: how many standard thresholds of
+ * src/lib/pricing/cost.ts CONTEXT_BANDS their total input — uncached + cache read + cache write — exceeds),
+ * so the engine can bill context-tiered prices whose thresholds are all standard from the rollups, exactly.
  */
+import {contextBand} from '../pricing/cost.js'
 import {encodeHist, histAdd, mergeEncoded, type SparseHist} from '../report/histogram.js'
 import type {Database} from './db.js'
 
@@ -23,7 +28,7 @@ const CUBE_EXTRA: Record<CubeName, string[]> = {
   key: ['api_key_hash'],
   account: ['auth_index', 'failed_flag', 'fail_status_code'],
 }
-const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier']
+const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier', 'band']
 
 const SUM_COLS = [
   'requests', 'failed', 'uncached_input', 'cache_read', 'cache_write', 'output_total', 'reasoning', 'unclassified',
@@ -179,12 +184,13 @@ function foldEvent(r: unknown[], cubes: Map<string, Map<string, SumCell>>, hists
   const ttftRaw = r[18] as number | null
   const ttft = ttftRaw !== null && ttftRaw > 0 ? ttftRaw : null
   const source = r[19] as string | null
+  const band = contextBand((r[11] as number) + (r[12] as number) + (r[13] as number))
   for (const grain of GRAINS) {
     const start = floorTo(ts, grain === 'hourly' ? HOUR_MS : DAY_MS)
-    const base = `${start}\u001f${instance}\u001f${provider}\u001f${model}\u001f${st}\u001f${rst}`
-    addSum(cubes.get(`model_${grain}`)!, base, () => [start, instance, provider, model, st, rst], r, ts)
-    addSum(cubes.get(`key_${grain}`)!, `${base}\u001f${apiKey}`, () => [start, instance, provider, model, st, rst, apiKey], r, ts)
-    addSum(cubes.get(`account_${grain}`)!, `${base}\u001f${auth}\u001f${failed}\u001f${status}`, () => [start, instance, provider, model, st, rst, auth, failed, status], r, ts)
+    const base = `${start}\u001f${instance}\u001f${provider}\u001f${model}\u001f${st}\u001f${rst}\u001f${band}`
+    addSum(cubes.get(`model_${grain}`)!, base, () => [start, instance, provider, model, st, rst, band], r, ts)
+    addSum(cubes.get(`key_${grain}`)!, `${base}\u001f${apiKey}`, () => [start, instance, provider, model, st, rst, band, apiKey], r, ts)
+    addSum(cubes.get(`account_${grain}`)!, `${base}\u001f${auth}\u001f${failed}\u001f${status}`, () => [start, instance, provider, model, st, rst, band, auth, failed, status], r, ts)
     if (lat === null && ttft === null) continue
     const h = hists.get(grain)!
     addHist(h, start, instance, 'all', '', lat, ttft)
@@ -262,7 +268,7 @@ export interface RowFilters {
   instances?: string[]
   providers?: string[]
   models?: string[]
-  /** Models to leave out (the engine reads tiered models from raw events). */
+  /** Models to leave out (the engine reads models with non-standard context tiers from raw events). */
   excludeModels?: string[]
   authIndexes?: string[]
   apiKeyHashes?: string[]
@@ -283,6 +289,8 @@ export interface UsageRow {
   authIndex: string
   serviceTier: string
   responseServiceTier: string
+  /** Rollup groups: the context band of their requests (CONTEXT_BANDS); raw rows: null (their input is known). */
+  band: number | null
   /** Raw rows and account-rollup groups: the status code (0 unknown); others: null. */
   status: number | null
   requests: number
@@ -349,7 +357,7 @@ export interface CubeQuery {
   filters: RowFilters
   /** Bucket of a period start (−1 = skip); default: bucket 0. */
   bucketOf?: (startMs: number) => number
-  /** True for models read from raw events instead (context tiers) in periods starting ≥ rawFrom. */
+  /** True for models read from raw events instead (context tiers the band cannot resolve) in periods starting ≥ rawFrom. */
   tieredModel?: (model: string) => boolean
   rawFrom?: number
 }
@@ -357,7 +365,7 @@ export interface CubeQuery {
 /** A rollup group as the engine sees it: UsageRow plus its bucket and whether it is left to raw events. */
 export interface CubeGroup extends UsageRow {
   bucket: number
-  /** Rows of a tiered model in periods where raw events exist: the engine reads those from raw events. */
+  /** Rows of a `tieredModel` in periods where raw events exist: the engine reads those from raw events. */
   tiered: boolean
 }
 
@@ -381,7 +389,7 @@ export function aggregateCube(db: Database, cube: CubeName, grain: Grain, q: Cub
   params.push(q.from, q.to)
   const extra = CUBE_EXTRA[cube]
   // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
-  const dims = ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', ...extra]
+  const dims = ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...extra]
   const groupDims = dims.slice(1)
   const where = filterSql(q.filters, params, {
     failed: cube === 'account' ? 'failed_flag' : null,
@@ -408,9 +416,10 @@ export function aggregateCube(db: Database, cube: CubeName, grain: Grain, q: Cub
       model: r[4] as string,
       serviceTier: r[5] as string,
       responseServiceTier: r[6] as string,
-      apiKeyHash: cube === 'key' ? (r[7] as string) : '',
-      authIndex: cube === 'account' ? (r[7] as string) : '',
-      status: cube === 'account' ? (r[9] as number) : null,
+      band: r[7] as number,
+      apiKeyHash: cube === 'key' ? (r[8] as string) : '',
+      authIndex: cube === 'account' ? (r[8] as string) : '',
+      status: cube === 'account' ? (r[10] as number) : null,
       requests: r[s] as number,
       failed: r[s + 1] as number,
       uncachedInput: r[s + 2] as number,
@@ -524,6 +533,7 @@ export function* iterateRaw(db: Database, since: number, until: number, f: RowFi
       authIndex: (r[5] as string | null) ?? '',
       serviceTier: (r[6] as string | null) ?? '',
       responseServiceTier: (r[7] as string | null) ?? '',
+      band: null,
       status: (r[9] as number | null) ?? 0,
       requests: 1,
       failed: r[8] as number,

@@ -2,7 +2,19 @@
 // each record goes through the collector's normaliser first, so the buckets are the ones the store keeps.
 import {describe, expect, it} from 'vitest'
 
-import {contextTierIndex, costOf, effectiveServiceTier, normalizeServiceTier, PriceBook, ratesFor, roundUsd} from '../../../src/lib/pricing/cost.js'
+import {
+  CONTEXT_BANDS,
+  contextBand,
+  contextTierIndex,
+  contextTierIndexForBand,
+  costOf,
+  effectiveServiceTier,
+  normalizeServiceTier,
+  PriceBook,
+  ratesFor,
+  roundUsd,
+  tiersFitBands,
+} from '../../../src/lib/pricing/cost.js'
 import type {ModelPrice, TokenCounts} from '../../../src/lib/pricing/types.js'
 import {costGroup, type GroupAgg} from '../../../src/lib/report/engine.js'
 import {emptyGroup} from '../../../src/lib/report/metrics.js'
@@ -179,5 +191,36 @@ describe('unknown models and unclassified tokens', () => {
     expect(book.lookup('openai/gpt-5')?.matchedBy).toBe('prefix')
     expect(book.lookup('gpt-5-mini')).toBe(null)
     expect(book.lookup('')).toBe(null)
+  })
+})
+
+describe('context bands (the report rollups bill context tiers by band)', () => {
+  it('the band of a request fixes its tier exactly when every threshold is a standard one', () => {
+    expect(CONTEXT_BANDS).toEqual(expect.arrayContaining([128_000, 200_000, 272_000]))
+    const sets = [
+      [{above: 200_000, input: 6}],
+      [{above: 128_000, input: 2}, {above: 272_000, input: 2.5}],
+      [{above: 1_000_000, input: 9}, {above: 200_000, input: 4}, {above: 256_000, input: 5}],
+    ]
+    const inputs = [0, 1, 127_999, 199_999, 300_000, 2_000_000, ...CONTEXT_BANDS.flatMap((t) => [t - 1, t, t + 1])]
+    for (const tiers of sets) {
+      expect(tiersFitBands(tiers)).toBe(true)
+      for (const x of inputs) expect(contextTierIndexForBand(tiers, contextBand(x)), `${JSON.stringify(tiers)} @ ${x}`).toBe(contextTierIndex(tiers, x))
+    }
+    expect(contextBand(200_000)).toBe(1)
+    expect(contextBand(200_001)).toBe(2)
+    expect(contextBand(5_000_000)).toBe(CONTEXT_BANDS.length)
+  })
+
+  it('a tier at any other threshold needs each request\'s input', () => {
+    expect(tiersFitBands([{above: 200_000}, {above: 150_000}])).toBe(false)
+    const book = new PriceBook([
+      price('std', {input: 1, tiers: [{above: 200_000, input: 2}]}),
+      price('odd', {input: 1, tiers: [{above: 150_000, input: 2}]}),
+      price('flat', {input: 1}),
+    ])
+    expect(['std', 'odd', 'flat', 'unknown'].map((m) => book.needsRequestInput(m))).toEqual([false, true, false, false])
+    expect(book.hasAnyUnbandedTiers()).toBe(true)
+    expect(new PriceBook([price('std', {input: 1, tiers: [{above: 272_000, input: 2}]})]).hasAnyUnbandedTiers()).toBe(false)
   })
 })

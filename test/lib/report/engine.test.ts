@@ -223,6 +223,99 @@ describe('prune keeps the rollups: long-range reports survive', () => {
   })
 })
 
+/** Scale a record's input buckets (keeps token_breakdown and the legacy counts consistent). */
+function scaleInput(rec: Record<string, unknown>, factor: number): Record<string, unknown> {
+  const tb = rec.token_breakdown as {total_tokens: number; input: {total_tokens: number; uncached_tokens: number; cache_read_tokens: number; cache_write_tokens: number}; output: {total_tokens: number}}
+  const uncached = tb.input.uncached_tokens * factor
+  const read = tb.input.cache_read_tokens * factor
+  const write = tb.input.cache_write_tokens * factor
+  const input = uncached + read + write
+  const tokens = rec.tokens as Record<string, number>
+  return {
+    ...rec,
+    tokens: {...tokens, input_tokens: input, cached_tokens: read, cache_read_tokens: read, cache_creation_tokens: write},
+    token_breakdown: {...tb, total_tokens: input + tb.output.total_tokens, input: {total_tokens: input, uncached_tokens: uncached, cache_read_tokens: read, cache_write_tokens: write}},
+  }
+}
+
+describe('context tiers: standard thresholds from the rollups (by context band), others from raw events', () => {
+  // inputs up to ~28k × 15 ≈ 420k: requests straddle 128k, 200k, 256k and 272k
+  const TIERED = new PriceBook([
+    // standard thresholds: billed from the rollups, the tier of each row following from its context band
+    price('gemini-2.5-pro', {input: 1.25, cacheRead: 0.31, output: 10, tiers: [{above: 200_000, input: 2.5, cacheRead: 0.625, output: 15}]}),
+    price('gpt-5', {input: 1.25, cacheRead: 0.125, output: 10, tiers: [{above: 272_000, input: 2.5, cacheRead: 0.25, output: 15}, {above: 128_000, input: 2, output: 12}]}),
+    // a non-standard threshold: per request, from raw events
+    price('claude-sonnet-4-5', {input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, tiers: [{above: 150_000, input: 6, cacheRead: 0.6, cacheWrite: 7.5, output: 22.5}]}),
+  ])
+  const UNTIERED = new PriceBook(['gemini-2.5-pro', 'gpt-5', 'claude-sonnet-4-5'].map((m) => ({...TIERED.lookup(m)!.price, tiers: []})))
+  const whole = {since: FROM - D, until: TO + D, tz: 'UTC'}
+  let store: SqliteStore
+
+  beforeAll(async () => {
+    ;({store} = await storeWith(makeRecords({count: 4000, from: FROM, to: TO, seed: 11}).map((r) => scaleInput(r, 15))))
+  })
+  afterAll(async () => {
+    await store.close()
+  })
+
+  it('requests straddle the thresholds, and the tiers change the cost', () => {
+    const n = (model: string, sql: string) =>
+      (store.db.prepare(`SELECT COUNT(*) n FROM usage_events WHERE model = ? AND ${sql}`).get(model) as {n: number}).n
+    const input = 'uncached_input + cache_read + cache_write'
+    for (const [model, t] of [['gemini-2.5-pro', 200_000], ['gpt-5', 128_000], ['gpt-5', 272_000], ['claude-sonnet-4-5', 150_000]] as const) {
+      expect(n(model, `${input} > ${t}`), `${model} > ${t}`).toBeGreaterThan(50)
+      expect(n(model, `${input} <= ${t}`), `${model} <= ${t}`).toBeGreaterThan(50)
+    }
+    const tiered = buildBreakdown(store, {kind: 'models', range: whole, filters: {}, prices: TIERED, exactLimit: ROLLUP})
+    const flat = buildBreakdown(store, {kind: 'models', range: whole, filters: {}, prices: UNTIERED, exactLimit: ROLLUP})
+    for (const m of ['gemini-2.5-pro', 'gpt-5', 'claude-sonnet-4-5']) {
+      expect(tiered.rows.find((r) => r.key === m)!.costUsd, m).toBeGreaterThan(flat.rows.find((r) => r.key === m)!.costUsd * 1.05)
+    }
+  })
+
+  it('rollup mode bills every tier exactly as a scan of raw events does', () => {
+    const ranges: TimeRange[] = [range6d(), whole, {since: Date.UTC(2026, 2, 7, 4, 30), until: TO + H, tz: 'Asia/Kolkata'}]
+    for (const r of ranges) {
+      for (const kind of ['models', 'providers', 'accounts', 'api-keys'] as BreakdownKind[]) {
+        const a = buildBreakdown(store, {kind, range: r, filters: {}, prices: TIERED, exactLimit: EXACT})
+        const b = buildBreakdown(store, {kind, range: r, filters: {}, prices: TIERED, exactLimit: ROLLUP})
+        expect(a.percentiles).toBe('exact')
+        expect(b.percentiles).toBe('estimated')
+        expect(b.rows.map((x) => exactPart(x)), kind).toEqual(a.rows.map((x) => exactPart(x)))
+        for (let i = 0; i < a.rows.length; i++) expect(Math.abs(b.rows[i].costUsd - a.rows[i].costUsd), `${kind} ${a.rows[i].key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, a.rows[i].costUsd))
+      }
+      const a = buildSummary(store, {range: r, filters: {model: ['gemini-2.5-pro']}, prices: TIERED, exactLimit: EXACT})
+      const b = buildSummary(store, {range: r, filters: {model: ['gemini-2.5-pro']}, prices: TIERED, exactLimit: ROLLUP})
+      expect(exactPart(b.totals)).toEqual(exactPart(a.totals))
+      const ta = buildTimeline(store, {range: r, granularity: 'day', filters: {}, prices: TIERED, exactLimit: EXACT})
+      const tb = buildTimeline(store, {range: r, granularity: 'day', filters: {}, prices: TIERED, exactLimit: ROLLUP})
+      expect(tb.rows.map((x) => exactPart(x))).toEqual(ta.rows.map((x) => exactPart(x)))
+    }
+  })
+
+  it('after pruning, standard-threshold tiers stay exact (rollups); a non-standard one falls back to base rates', async () => {
+    const {store: s} = await storeWith(makeRecords({count: 3000, from: FROM, to: TO, seed: 5}).map((r) => scaleInput(r, 15)))
+    try {
+      const before = buildBreakdown(s, {kind: 'models', range: whole, filters: {}, prices: TIERED, exactLimit: EXACT})
+      pruneEvents(s, 0, {now: Date.UTC(2026, 2, 9, 12)})
+      const after = buildBreakdown(s, {kind: 'models', range: whole, filters: {}, prices: TIERED})
+      expect(after.percentiles).toBe('estimated')
+      const row = (rows: typeof before.rows, m: string) => rows.find((r) => r.key === m)!
+      for (const m of ['gemini-2.5-pro', 'gpt-5', 'gpt-5-mini']) expect({...exactPart(row(after.rows, m)), costShare: null}, m).toEqual({...exactPart(row(before.rows, m)), costShare: null})
+      expect(row(after.rows, 'claude-sonnet-4-5').requests).toBe(row(before.rows, 'claude-sonnet-4-5').requests)
+      expect(row(after.rows, 'claude-sonnet-4-5').costUsd).toBeLessThan(row(before.rows, 'claude-sonnet-4-5').costUsd)
+      const w = after.warnings.find((x) => x.code === 'raw_events_pruned')
+      expect(w?.message).toContain('context-tier prices could not be applied')
+    } finally {
+      await s.close()
+    }
+  })
+})
+
+function range6d(): TimeRange {
+  return {since: Date.UTC(2026, 2, 5, 9, 40), until: Date.UTC(2026, 2, 11, 13, 5), tz: 'America/New_York'}
+}
+
 describe('bucket boundaries used by the engine', () => {
   it('a New York day bucket is [local midnight, next local midnight)', () => {
     const b = buckets({since: zonedToUtc('America/New_York', 2026, 3, 8), until: zonedToUtc('America/New_York', 2026, 3, 9), tz: 'America/New_York'}, 'day')

@@ -21,11 +21,14 @@
  * folds events with id > report_state.derived_upto_id into them before each report). Each exists per hour
  * (`*_hourly`, start_ms = UTC hour) and per UTC day (`*_daily`, start_ms = UTC midnight), so a 90-day range
  * reads ~90 daily groups plus the hours of its two partial days:
- *   report_model_{hourly,daily}   (start_ms, instance, provider, model, service_tier, response_service_tier)
+ *   report_model_{hourly,daily}   (start_ms, instance, provider, model, service_tier, response_service_tier, band)
  *   report_key_{hourly,daily}     (… + api_key_hash)
  *   report_account_{hourly,daily} (… + auth_index, failed_flag, fail_status_code)
  *   Values: requests, failed (count), uncached_input, cache_read, cache_write, output_total, reasoning,
  *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event).
+ *   band = how many of the standard context thresholds (src/lib/pricing/cost.ts CONTEXT_BANDS: 128k, 200k,
+ *   256k, 272k, 1M) the requests' total input (uncached + cache read + cache write) exceeds, so context-tiered
+ *   prices at those thresholds are billed exactly from the rollups.
  *   Absent dimensions are ''. WITHOUT ROWID.
  *   They are coarser than usage_hourly (which keys every dimension at once and so holds about one row per
  *   event when traffic is spread over many accounts × keys × models) — that is what makes long ranges fast.
@@ -64,7 +67,7 @@ const CUBES: Record<string, string[]> = {
 const ROLLUPS = ['hourly', 'daily']
   .flatMap((grain) => [
     ...Object.entries(CUBES).map(([cube, extra]) => {
-      const dims = ['start_ms INTEGER NOT NULL', 'instance TEXT NOT NULL', 'provider TEXT NOT NULL', 'model TEXT NOT NULL', 'service_tier TEXT NOT NULL', 'response_service_tier TEXT NOT NULL', ...extra]
+      const dims = ['start_ms INTEGER NOT NULL', 'instance TEXT NOT NULL', 'provider TEXT NOT NULL', 'model TEXT NOT NULL', 'service_tier TEXT NOT NULL', 'response_service_tier TEXT NOT NULL', 'band INTEGER NOT NULL', ...extra]
       return `CREATE TABLE report_${cube}_${grain} (
         ${dims.join(',\n        ')},${SUMS},
         PRIMARY KEY (${dims.map((d) => d.split(' ')[0]).join(', ')})
