@@ -167,3 +167,13 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   }
   return db
 }
+
+/** A JSON column back to data; a missing or corrupt value yields `fallback`. */
+export function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return fallback
+  }
+}

@@ -6,6 +6,7 @@
 import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from '../inspect/types.js'
 import type {Database} from './db.js'
 import {openStore, type OpenStoreOptions, type SqliteStore} from './index.js'
+import {parseJson} from './db.js'
 
 export type InspectionRunStatus = 'running' | 'completed' | 'failed' | 'interrupted'
 export type InspectionTrigger = 'inspect' | 'quota'
@@ -125,15 +126,6 @@ interface OwnershipRow {
   classification: string
   reason: string | null
   modtime: string | null
-}
-
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    return fallback
-  }
 }
 
 function runRecord(r: RunRow): InspectionRunRecord {

@@ -5,6 +5,7 @@
  * per-credential counters. Powers `collect status` and the doctor checks.
  */
 import type {Database} from './db.js'
+import {parseJson} from './db.js'
 
 export type RunMode = 'once' | 'follow' | 'import'
 export type RunStatus = 'running' | 'ok' | 'failed' | 'interrupted'
@@ -92,15 +93,6 @@ interface RunRow {
   coverage: string | null
   auth_counters: string | null
   auth_counters_at: number | null
-}
-
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    return fallback
-  }
 }
 
 function toRecord(r: RunRow): RunRecord {
