@@ -9,6 +9,7 @@
 import type {ZodType} from 'zod'
 
 import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
+import {PROVIDER_KEY_FAMILIES} from '../gateway/provider-keys.js'
 
 /** Top-level keys the gateway reads (GET /config keys + the `json:"-"` ones + `home`). */
 export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [
@@ -81,15 +82,7 @@ export const KNOWN_NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
 }
 
 /** Provider-key families: lists of API-key credentials (§3.3). */
-export const PROVIDER_LIST_KEYS = [
-  'gemini-api-key',
-  'interactions-api-key',
-  'codex-api-key',
-  'claude-api-key',
-  'xai-api-key',
-  'vertex-api-key',
-  'openai-compatibility',
-] as const
+export const PROVIDER_LIST_KEYS = PROVIDER_KEY_FAMILIES
 
 /** Families whose entries the gateway drops silently without `base-url` (§3.3, §13.19). */
 export const BASE_URL_REQUIRED = ['codex-api-key', 'xai-api-key', 'openai-compatibility'] as const
