@@ -172,13 +172,7 @@ class Accumulator {
     const g = this.group(bucket, groupKeyOf(this.q.groupBy, r), true)!
     g.requests += r.requests
     g.failed += r.failed
-    const t = g.tokens
-    t.uncachedInput += r.uncachedInput
-    t.cacheRead += r.cacheRead
-    t.cacheWrite += r.cacheWrite
-    t.output += r.outputTotal
-    t.reasoning += r.reasoning
-    t.unclassified += r.unclassified
+    addRowTokens(g.tokens, r)
     g.latencySum += r.latencySum
     g.latencyCount += r.latencyCount
     g.ttftSum += r.ttftSum
@@ -210,13 +204,7 @@ class Accumulator {
       g.cells.set(ck, c)
     }
     c.requests += r.requests
-    const ct = c.tokens
-    ct.uncachedInput += r.uncachedInput
-    ct.cacheRead += r.cacheRead
-    ct.cacheWrite += r.cacheWrite
-    ct.output += r.outputTotal
-    ct.reasoning += r.reasoning
-    ct.unclassified += r.unclassified
+    addRowTokens(c.tokens, r)
   }
 
   /** Merge a rollup histogram into an existing group. */
@@ -588,4 +576,14 @@ export function emptyGroup(key = '', bucket = 0): GroupAgg {
     latValues: null,
     ttftValues: null,
   }
+}
+
+/** Add a usage row's token buckets to a running total. */
+function addRowTokens(t: TokenCounts, r: UsageRow): void {
+  t.uncachedInput += r.uncachedInput
+  t.cacheRead += r.cacheRead
+  t.cacheWrite += r.cacheWrite
+  t.output += r.outputTotal
+  t.reasoning += r.reasoning
+  t.unclassified += r.unclassified
 }
