@@ -44,7 +44,7 @@ import {
   type PriceBook,
 } from '../pricing/cost.js'
 import {emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from './histogram.js'
+import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
 import type {Bucket, TimeRange} from './range.js'
 
 export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure'

@@ -1,5 +1,6 @@
 /**
- * Latency histograms for percentiles over long ranges. Log-scale buckets, 16 per octave: bucket 0 holds 0 ms,
+ * Latency histograms for percentiles over long ranges (the format the rollups persist; the store owns it, the
+ * report engine reads it). Log-scale buckets, 16 per octave: bucket 0 holds 0 ms,
  * bucket b ≥ 1 holds [2^((b-1)/16), 2^(b/16)) ms, and a percentile read from it is the bucket's geometric
  * middle — within ±2.2 % of the exact value. Rollup rows keep one as a BLOB of sorted little-endian
  * (u16 bucket, u32 count) pairs; merging is adding counts. Short ranges are computed exactly from raw events
@@ -51,6 +52,43 @@ export function mergeEncoded(into: SparseHist, buf: Buffer | Uint8Array | null |
     const k = b.readUInt16LE(o)
     into.set(k, (into.get(k) ?? 0) + b.readUInt32LE(o + 2))
   }
+}
+
+/**
+ * Merge two encoded histograms into a new encoded one: a linear walk over both sorted bucket lists (the
+ * rollup upsert's hot path, so no intermediate map or sort). Either side may be null.
+ */
+export function mergeEncodedBuffers(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
+  if (!a || a.length === 0) return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null
+  if (!b || b.length === 0) return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+  const out = Buffer.allocUnsafe(a.length + b.length)
+  const bucket = (x: Uint8Array, o: number) => x[o] | (x[o + 1] << 8)
+  const count = (x: Uint8Array, o: number) => (x[o + 2] | (x[o + 3] << 8) | (x[o + 4] << 16)) + x[o + 5] * 16777216
+  let i = 0
+  let j = 0
+  let o = 0
+  while (i + 6 <= a.length || j + 6 <= b.length) {
+    let k: number
+    let n: number
+    if (j + 6 > b.length || (i + 6 <= a.length && bucket(a, i) < bucket(b, j))) {
+      k = bucket(a, i)
+      n = count(a, i)
+      i += 6
+    } else if (i + 6 > a.length || bucket(b, j) < bucket(a, i)) {
+      k = bucket(b, j)
+      n = count(b, j)
+      j += 6
+    } else {
+      k = bucket(a, i)
+      n = count(a, i) + count(b, j)
+      i += 6
+      j += 6
+    }
+    out.writeUInt16LE(k, o)
+    out.writeUInt32LE(n, o + 2)
+    o += 6
+  }
+  return out.subarray(0, o)
 }
 
 /** Add an encoded histogram into a dense accumulator (Float64Array(HIST_BUCKETS)). */

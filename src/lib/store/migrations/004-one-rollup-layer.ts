@@ -1,0 +1,108 @@
+/**
+ * Migration 004: one rollup layer (issue 12). Until now a store had two: `usage_hourly` (migration 001,
+ * written in the collect transaction, read only by quota) and the report rollups of migration 002 (folded
+ * from the raw events after the fact, checkpointed by report_state.derived_upto_id). From here on the report
+ * rollups — hourly and daily, every report dimension, context band, latency/TTFT histograms, account
+ * sources — are maintained in the same transaction as the events (ingest.ts), and quota reads them too.
+ *
+ * prepare (resumable, one pass): fold the events the old layer had not folded yet (id > derived_upto_id)
+ *   into the rollups, 10,000 events per transaction, each moving derived_upto_id with it; an interrupted
+ *   migration continues from there. Events folded earlier are already in the rollups with the same
+ *   arithmetic, and so are pruned ones (whose raw rows are gone): nothing is recomputed or lost.
+ * up (one transaction): fold whatever is still left, drop usage_hourly and the fold checkpoint.
+ *   report_state keeps raw_complete_from.
+ */
+import type {Database} from 'better-sqlite3'
+
+import {RollupCells, type RollupInput} from '../rollup-cells.js'
+import {RollupWriter} from '../rollup-write.js'
+import type {Migration} from './types.js'
+
+const CHUNK = 10_000
+
+const SELECT = `SELECT id, instance, ts, provider, model, api_key_hash, auth_index, service_tier, response_service_tier, failed,
+    fail_status_code, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_ms, ttft_ms, source
+  FROM usage_events WHERE id > ? ORDER BY id LIMIT ?`
+
+function checkpoint(db: Database): number | null {
+  const t = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_state'").get()
+  if (!t) return null
+  const r = db.prepare("SELECT value FROM report_state WHERE key = 'derived_upto_id'").get() as {value: number} | undefined
+  return r ? r.value : null
+}
+
+function toInput(r: unknown[]): RollupInput {
+  return {
+    ts: r[2] as number,
+    provider: r[3] as string | null,
+    model: r[4] as string | null,
+    apiKeyHash: r[5] as string | null,
+    authIndex: r[6] as string | null,
+    serviceTier: r[7] as string | null,
+    responseServiceTier: r[8] as string | null,
+    failed: r[9] === 1,
+    failStatusCode: r[10] as number | null,
+    buckets: {
+      uncachedInput: r[11] as number,
+      cacheRead: r[12] as number,
+      cacheWrite: r[13] as number,
+      outputTotal: r[14] as number,
+      reasoning: r[15] as number,
+      unclassified: r[16] as number,
+    },
+    latencyMs: r[17] as number | null,
+    ttftMs: r[18] as number | null,
+    source: r[19] as string | null,
+  }
+}
+
+/** Fold one chunk of unfolded events (inside the caller's transaction); returns the events folded. */
+function foldChunk(db: Database, writer: RollupWriter, cells: RollupCells): number {
+  const upto = checkpoint(db) ?? 0
+  const rows = db.prepare(SELECT).raw(true).all(upto, CHUNK) as unknown[][]
+  if (rows.length === 0) return 0
+  for (const r of rows) cells.add(r[1] as string, toInput(r))
+  writer.flush(cells)
+  db.prepare("UPDATE report_state SET value = ? WHERE key = 'derived_upto_id'").run(rows[rows.length - 1][0])
+  return rows.length
+}
+
+export const migration: Migration = {
+  id: 4,
+  name: 'one-rollup-layer',
+  prepare(db, onProgress) {
+    const start = checkpoint(db)
+    if (start === null) return
+    const total = (db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE id > ?').get(start) as {n: number}).n
+    if (total === 0) return
+    const writer = new RollupWriter(db)
+    const cells = new RollupCells()
+    let done = 0
+    onProgress(0, total)
+    for (;;) {
+      db.exec('BEGIN IMMEDIATE')
+      let n: number
+      try {
+        n = foldChunk(db, writer, cells)
+        db.exec('COMMIT')
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK')
+        throw error
+      }
+      done += n
+      if (n > 0) onProgress(Math.min(done, total), total)
+      if (n < CHUNK) break
+    }
+  },
+  up(db) {
+    if (checkpoint(db) !== null) {
+      const writer = new RollupWriter(db)
+      const cells = new RollupCells()
+      while (foldChunk(db, writer, cells) === CHUNK) {
+        // events a concurrent old-version writer added since prepare
+      }
+      db.exec("DELETE FROM report_state WHERE key = 'derived_upto_id'")
+    }
+    db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly')
+  },
+}
