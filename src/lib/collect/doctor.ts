@@ -6,7 +6,6 @@
 import {existsSync} from 'node:fs'
 
 import {formatDuration} from '../cli/duration.js'
-import {listSpools} from '../store/index.js'
 import {collectStatus} from './status.js'
 
 export interface DoctorCheck {
@@ -76,7 +75,7 @@ export async function collectDoctorChecks(o: CollectDoctorOptions): Promise<Doct
         }
       : {check: 'dead-letters', status: 'pass', message: 'no dead letters waiting', fix: null},
   )
-  const spools = listSpools(o.storePath).length
+  const spools = status.spoolFiles
   if (spools > 0) {
     checks.push({check: 'spooled-batches', status: 'warn', message: `${spools} spool file(s) of records that could not be stored wait beside the store`, fix: 'cpactl collect (it stores them before popping)'})
   }

@@ -5,7 +5,7 @@
  */
 import {existsSync} from 'node:fs'
 
-import {isProcessAlive, listSpools, openStore, type RunRecord} from '../store/index.js'
+import {isProcessAlive, openStore, type RunRecord} from '../store/index.js'
 
 export interface InstanceStatus {
   instance: string
@@ -86,18 +86,18 @@ export async function collectStatus(options: {storePath: string; instance?: stri
   if (!existsSync(options.storePath)) return empty
   const store = await openStore({path: options.storePath, readonly: true})
   try {
-    const totals = await store.totals()
+    const totals = await store.events.totals()
     const names = options.instance ? [options.instance] : totals.instances
     const instances: InstanceStatus[] = []
     for (const instance of names) {
-      const runs = await store.listRuns({instance, collectorOnly: true, limit: 50})
+      const runs = await store.runs.list({instance, collectorOnly: true, limit: 50})
       const last = runs[0] ?? null
       const success = runs.find((r) => r.status === 'ok' || r.status === 'interrupted') ?? null
       const retention = runs.find((r) => r.retentionSeconds !== null)?.retentionSeconds ?? null
       const age = success ? now - (success.endedAt ?? success.startedAt) : null
       const live = runs.find((r) => r.status === 'running' && isProcessAlive(r.pid)) ?? null
-      const t = await store.totals(instance)
-      const dl = await store.deadLetters(instance)
+      const t = await store.events.totals(instance)
+      const dl = await store.deadLetters.summary(instance)
       instances.push({
         instance,
         lastRun: last ? summarizeRun(last) : null,
@@ -111,15 +111,15 @@ export async function collectStatus(options: {storePath: string; instance?: stri
         deadLettersWaiting: dl.waiting,
       })
     }
-    const recent = await store.listRuns({instance: options.instance ?? null, collectorOnly: true, limit: options.limit ?? 10})
-    const dl = await store.deadLetters(options.instance ?? null)
+    const recent = await store.runs.list({instance: options.instance ?? null, collectorOnly: true, limit: options.limit ?? 10})
+    const dl = await store.deadLetters.summary(options.instance ?? null)
     return {
       store: options.storePath,
       exists: true,
       instances,
       recentRuns: recent.map((r) => ({instance: r.instance, ...summarizeRun(r)})),
       deadLetters: {waiting: dl.waiting, reasons: dl.reasons},
-      spoolFiles: listSpools(options.storePath).length,
+      spoolFiles: await store.spool.pending(),
     }
   } finally {
     await store.close()

@@ -5,7 +5,7 @@
  * since the window started. Made for cron alerts:
  *   cpactl quota --json | jq '.[] | select(.windows.long.usedPercent > 90)'
  */
-import type {InspectionStore, StoredResult} from '../store/inspections.js'
+import type {InspectionRepository, StoredResult} from '../store/index.js'
 import {isoInZone} from './time.js'
 import {headroom} from './windows.js'
 import type {Classification, QuotaWindow} from './types.js'
@@ -36,14 +36,14 @@ export interface QuotaRow {
 }
 
 export interface QuotaViewOptions {
-  store: InspectionStore
+  store: InspectionRepository
   instance: string
   tz: string
   providers?: string[] | null
   accounts?: string[] | null
 }
 
-async function viewWindow(store: InspectionStore, instance: string, authIndex: string | null, tz: string, w: QuotaWindow | null): Promise<QuotaWindowView | null> {
+async function viewWindow(store: InspectionRepository, instance: string, authIndex: string | null, tz: string, w: QuotaWindow | null): Promise<QuotaWindowView | null> {
   if (!w) return null
   const reset = w.resetsAt ? Date.parse(w.resetsAt) : null
   const start = w.startedAt ? Date.parse(w.startedAt) : null

@@ -9,7 +9,7 @@ import {formatDuration} from '../cli/duration.js'
 import {apiCall} from '../gateway/api-call.js'
 import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
-import type {InspectionStore} from '../store/inspections.js'
+import type {InspectionRepository} from '../store/index.js'
 import {setAuthFileDisabled} from './auth-status.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {verifyIdentity} from './identity.js'
@@ -48,7 +48,7 @@ export interface InspectHooks {
 
 export interface InspectRunOptions {
   client: GatewayClient
-  store: InspectionStore
+  store: InspectionRepository
   instance: string
   settings: InspectSettings
   /** Names, ids or auth indexes to restrict the run to (null: every credential of the selected providers). */

@@ -17,6 +17,7 @@ import {dirname} from 'node:path'
 import type {Database} from 'better-sqlite3'
 
 import {BugError, ConfigError, LockError} from '../cli/errors.js'
+import {reportProgress} from '../cli/progress.js'
 import {migrations as allMigrations, type Migration} from './migrations/index.js'
 import type {MigrationProgress} from './records.js'
 
@@ -34,12 +35,8 @@ export interface OpenDatabaseOptions {
   onMigrationProgress?: (p: MigrationProgress) => void
 }
 
-let defaultObserver: ((p: MigrationProgress) => void) | null = null
-
-/** The CLI's progress display for long migrations (set once per process; null = silent). */
-export function setMigrationObserver(observer: ((p: MigrationProgress) => void) | null): void {
-  defaultObserver = observer
-}
+/** Default: the process's progress sink (a bar on an interactive stderr, registered by the command base). */
+const defaultObserver = (p: MigrationProgress) => reportProgress(`migrating the store (${p.id} ${p.name})`, p.done, p.total)
 
 const SECRET_FILE_MODE = 0o600
 
@@ -144,6 +141,24 @@ export function pendingMigrations(db: Database, list: Migration[] = allMigration
   return list.filter((m) => !applied.has(m.id))
 }
 
+/** Schema version and pending migrations of an existing store file, read without changing anything. */
+export async function schemaStatus(path: string, list: Migration[] = allMigrations): Promise<{version: number; pending: Migration[]}> {
+  const {default: BetterSqlite3} = await import('better-sqlite3')
+  let db: Database
+  try {
+    db = new BetterSqlite3(path, {readonly: true, fileMustExist: true})
+  } catch (error) {
+    throw storeError(error, path, 'open')
+  }
+  try {
+    return {version: schemaVersion(db), pending: pendingMigrations(db, list)}
+  } catch (error) {
+    throw storeError(error, path, 'read the schema version')
+  } finally {
+    db.close()
+  }
+}
+
 /** Open (and create/migrate unless read-only) the store database. */
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const readonly = Boolean(options.readonly)
@@ -184,7 +199,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
         })
       }
     } else {
-      migrate(db, list, options.onMigrationProgress ?? defaultObserver ?? undefined)
+      migrate(db, list, options.onMigrationProgress ?? defaultObserver)
       restrictFileMode(path)
     }
   } catch (error) {

@@ -168,14 +168,16 @@ export class SqliteEvents implements EventRepository {
     return (this.c.db.prepare(sql).get(...params) as {n: number}).n
   }
 
-  async latestFailure(g: {authIndex: string; model: string; status: number; since: number; until: number; instances?: string[]}): Promise<LatestFailure | null> {
-    const params: unknown[] = [g.authIndex === '' ? null : g.authIndex, g.since, g.until, g.status, g.model]
-    let sql = `SELECT ts, fail_summary, request_id FROM usage_events
-      WHERE auth_index IS ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?`
-    sql += inList('instance', g.instances, params)
-    sql += ' ORDER BY ts DESC LIMIT 1'
-    const r = this.c.db.prepare(sql).get(...params) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
-    return r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null
+  async latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>> {
+    const inst: unknown[] = []
+    const where = inList('instance', q.instances, inst)
+    const stmt = this.c.db.prepare(`SELECT ts, fail_summary, request_id FROM usage_events
+      WHERE auth_index IS ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
+      ORDER BY ts DESC LIMIT 1`)
+    return q.groups.map((g) => {
+      const r = stmt.get(g.authIndex === '' ? null : g.authIndex, q.since, q.until, g.status, g.model, ...inst) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
+      return r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null
+    })
   }
 
   async totals(instance?: string | null): Promise<StoreTotals> {

@@ -17,8 +17,8 @@ export type * from './types.js'
 export type * from './records.js'
 export type * from './rows.js'
 export {addCounts, emptyCounts} from './rows.js'
-export {setMigrationObserver} from './db.js'
 export {isProcessAlive} from './lock.js'
+export {aliasKey} from './names.js'
 
 export interface OpenStoreOptions extends OpenDatabaseOptions {
   /** A file path (SQLite). */

@@ -134,8 +134,8 @@ export interface EventRepository {
   /** Every column of every event in the range, oldest first, in keyset pages on (ts, id) (usage export). */
   exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]>
   count(q: ExportQuery): Promise<number>
-  /** Newest failed event of a (status × account × model) group in [since, until). */
-  latestFailure(g: {authIndex: string; model: string; status: number; since: number; until: number; instances?: string[]}): Promise<LatestFailure | null>
+  /** Newest failed event of each (status × account × model) group in [since, until), in the order asked. */
+  latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>>
   /** Raw events present (pruned ones excluded), per instance or all; instances ever seen. */
   totals(instance?: string | null): Promise<StoreTotals>
 }
