@@ -2,7 +2,8 @@ import {statSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
-import {acquireCollectorLock} from '../../../src/lib/store/index.js'
+import {openStore} from '../../../src/lib/store/index.js'
+import {sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
 import {mgmt, respAuthed, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
@@ -106,7 +107,8 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     const store = tempStorePath()
     sim.preload(10)
     const popped = sim.counters().popped
-    const lock = await acquireCollectorLock(store)
+    const holder = await openStore({path: store})
+    const lock = await holder.runs.lockCollector('test')
     try {
       const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(7)
@@ -115,6 +117,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
       expect(sim.counters().popped).toBe(popped)
     } finally {
       lock.release()
+      await holder.close()
     }
     expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
   })
@@ -184,10 +187,9 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     const sim = ctx.sim
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()})
-    const {openStore} = await import('../../../src/lib/store/index.js')
-    const s = await openStore({path: store})
-    s.db.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
-    await s.close()
+    const s = sqliteWritable(store)
+    s.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
+    s.close()
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(res.json.warnings.some((w: string) => /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w))).toBe(true)
   })

@@ -45,9 +45,9 @@ describe('collectDoctorChecks', () => {
   it('compares the last success with the retention and reports dead letters', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'cpactl-doc-')), 'cpactl.db')
     const s = await openStore({path: store})
-    const id = await s.startRun({instance: 'gw', mode: 'once', transport: 'resp', startedAt: now - 10 * 60_000})
-    await s.ingestRecords('gw', ['garbage'], {runId: id})
-    await s.finishRun(id, {status: 'ok', endedAt: now - 5 * 60_000, retentionSeconds: 60})
+    const id = await s.runs.start({instance: 'gw', mode: 'once', transport: 'resp', startedAt: now - 10 * 60_000})
+    await s.events.ingest('gw', ['garbage'], {runId: id})
+    await s.runs.finish(id, {status: 'ok', endedAt: now - 5 * 60_000, retentionSeconds: 60})
     await s.close()
     const checks = await collectDoctorChecks({storePath: store, instance: 'gw', now: () => now})
     expect(checks).toEqual([

@@ -1,5 +1,5 @@
 /**
- * InspectionStore (store/inspections.ts, schema migrations/003-inspect.ts) on a real temp SQLite file:
+ * The inspection repository (store/inspections.ts, schema migrations/003-inspect.ts) on a real temp SQLite file:
  * runs, results round-trip, ownership rows (one open row per credential), latest results per account,
  * and usage since a window start across the raw-event / hourly-rollup boundary.
  */
@@ -9,16 +9,16 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {emptySummary} from '../../../src/lib/inspect/run.js'
 import type {InspectResult} from '../../../src/lib/inspect/types.js'
 import {openStore} from '../../../src/lib/store/index.js'
-import {InspectionStore} from '../../../src/lib/store/inspections.js'
 import {tempDir} from '../../helpers/run.js'
+import {tempStore, type TestInspections} from './harness.js'
 
-const open: InspectionStore[] = []
+const open: TestInspections[] = []
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close()
 })
 
-async function fresh(path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')): Promise<InspectionStore> {
-  const s = await InspectionStore.open({path})
+async function fresh(path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')): Promise<TestInspections> {
+  const s = await tempStore(path)
   open.push(s)
   return s
 }
@@ -50,7 +50,7 @@ function result(name: string, over: Partial<InspectResult> = {}): InspectResult 
 
 const start = (instance = 'gw') => ({instance, trigger: 'inspect' as const, startedAt: 1000, apply: 'none' as const, threshold: 100, providers: null, settings: {concurrency: 4}})
 
-describe('InspectionStore', () => {
+describe('inspection repository', () => {
   it('round-trips runs and results', async () => {
     const s = await fresh()
     const id = await s.startRun(start())
@@ -95,7 +95,7 @@ describe('InspectionStore', () => {
     expect((await s.listRuns({limit: 2})).map((r) => r.id)).toEqual([r3, r2])
   })
 
-  it('counts usage since a window start from raw events (partial hour) and the hourly rollup', async () => {
+  it('counts usage since a window start from raw events (partial hour) and the hourly account rollup', async () => {
     const path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')
     const since = Date.parse('2026-09-20T05:17:30Z')
     const usage = await openStore({path})
@@ -109,7 +109,7 @@ describe('InspectionStore', () => {
       failed: false,
       tokens: {input_tokens: total - 10, output_tokens: 10, total_tokens: total},
     })
-    await usage.ingestRecords('gw', [
+    await usage.events.ingest('gw', [
       rec('2026-09-20T05:17:29Z', 1, 1000), // just before the start
       rec('2026-09-20T05:17:30Z', 2, 100), // the start itself counts
       rec('2026-09-20T05:59:59Z', 3, 200), // end of the partial hour
