@@ -18,7 +18,8 @@ import {RollupCells, type RollupInput} from '../rollup-cells.js'
 import {RollupWriter} from '../rollup-write.js'
 import type {Migration} from './types.js'
 
-const CHUNK = 10_000
+/** Events folded per transaction (tests lower it to exercise the resume). */
+export const fold = {chunk: 10_000}
 
 const SELECT = `SELECT id, instance, ts, provider, model, api_key_hash, auth_index, service_tier, response_service_tier, failed,
     fail_status_code, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_ms, ttft_ms, source
@@ -59,7 +60,7 @@ function toInput(r: unknown[]): RollupInput {
 /** Fold one chunk of unfolded events (inside the caller's transaction); returns the events folded. */
 function foldChunk(db: Database, writer: RollupWriter, cells: RollupCells): number {
   const upto = checkpoint(db) ?? 0
-  const rows = db.prepare(SELECT).raw(true).all(upto, CHUNK) as unknown[][]
+  const rows = db.prepare(SELECT).raw(true).all(upto, fold.chunk) as unknown[][]
   if (rows.length === 0) return 0
   for (const r of rows) cells.add(r[1] as string, toInput(r))
   writer.flush(cells)
@@ -91,14 +92,14 @@ export const migration: Migration = {
       }
       done += n
       if (n > 0) onProgress(Math.min(done, total), total)
-      if (n < CHUNK) break
+      if (n < fold.chunk) break
     }
   },
   up(db) {
     if (checkpoint(db) !== null) {
       const writer = new RollupWriter(db)
       const cells = new RollupCells()
-      while (foldChunk(db, writer, cells) === CHUNK) {
+      while (foldChunk(db, writer, cells) === fold.chunk) {
         // events a concurrent old-version writer added since prepare
       }
       db.exec("DELETE FROM report_state WHERE key = 'derived_upto_id'")
