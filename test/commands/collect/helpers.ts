@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll} from 'vitest'
 
 import type {Totals} from '../../../src/lib/sim/index.js'
-import {sqlite} from '../../helpers/sqlite.js'
+import Database from 'better-sqlite3'
 
 const made: string[] = []
 // registered in the suite of whichever test file imports this module
@@ -47,10 +47,10 @@ function keyed(rows: Array<Record<string, unknown>>, key: string): Record<string
   return out
 }
 
-/** What the store holds, read through a connection of the test's own (read-only). */
+/** What the store holds, read through a connection of the test's own (read-only, closed again). */
 export async function storeView(path: string): Promise<StoreView> {
-  const db = sqlite(path)
-  {
+  const db = new Database(path, {readonly: true, fileMustExist: true})
+  try {
     return {
       events: (db.prepare('SELECT COUNT(*) AS n FROM usage_events').get() as {n: number}).n,
       deadLetters: (db.prepare('SELECT COUNT(*) AS n FROM usage_dead_letters').get() as {n: number}).n,
@@ -60,6 +60,8 @@ export async function storeView(path: string): Promise<StoreView> {
       byApiKey: keyed(db.prepare(`SELECT api_key_hash, ${SUMS} FROM usage_events WHERE api_key_hash IS NOT NULL GROUP BY api_key_hash`).all() as never, 'api_key_hash'),
       runs: db.prepare('SELECT * FROM collector_runs ORDER BY id').all() as Array<Record<string, unknown>>,
     }
+  } finally {
+    db.close()
   }
 }
 
