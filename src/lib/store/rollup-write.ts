@@ -47,19 +47,21 @@ export class RollupWriter {
   /** Write every cell (call inside the batch's transaction), then clear them. */
   flush(cells: RollupCells): void {
     const p = this.params
-    for (const [table, map] of cells.cubes) {
-      const st = this.cube.get(table)!
-      for (const c of map.values()) {
-        p.length = 0
-        for (const d of c.dims) p.push(d)
-        for (const s of c.sums) p.push(s)
-        p.push(c.lastTs)
-        st.run(p)
+    for (const grain of GRAINS) {
+      const hs = this.hist.get(grain)!
+      for (const period of cells.periods(grain)) {
+        for (const cube of CUBES) {
+          const st = this.cube.get(`${cube}_${grain}`)!
+          for (const c of period[cube].values()) {
+            p.length = 0
+            for (const d of c.dims) p.push(d)
+            for (const s of c.sums) p.push(s)
+            p.push(c.lastTs)
+            st.run(p)
+          }
+        }
+        for (const c of period.hist.values()) hs.run(c.start, c.instance, c.dim, c.value, encodeHist(c.lat), encodeHist(c.ttft))
       }
-    }
-    for (const [grain, map] of cells.hists) {
-      const st = this.hist.get(grain)!
-      for (const c of map.values()) st.run(c.start, c.instance, c.dim, c.value, encodeHist(c.lat), encodeHist(c.ttft))
     }
     for (const s of cells.sources.values()) this.source.run(s.instance, s.authIndex, s.source, s.lastTs)
     cells.clear()

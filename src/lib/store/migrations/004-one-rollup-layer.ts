@@ -62,7 +62,10 @@ function foldChunk(db: Database, writer: RollupWriter, cells: RollupCells): numb
   const upto = checkpoint(db) ?? 0
   const rows = db.prepare(SELECT).raw(true).all(upto, fold.chunk) as unknown[][]
   if (rows.length === 0) return 0
-  for (const r of rows) cells.add(r[1] as string, toInput(r))
+  for (const r of rows) {
+    cells.add(r[1] as string, toInput(r))
+    if (cells.full) writer.flush(cells)
+  }
   writer.flush(cells)
   db.prepare("UPDATE report_state SET value = ? WHERE key = 'derived_upto_id'").run(rows[rows.length - 1][0])
   return rows.length
