@@ -5,8 +5,11 @@
  * transaction as the events, and by migrations that fold stored events.
  *
  * Tables (names as in the SQLite schema; a backend may name them differently, the cells are the same):
- *   report_{model,key,account}_{hourly,daily}  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS, last_ts
- *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist
+ *   report_{key,account}_hourly, report_{model,key,account}_daily  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS,
+ *     last_ts. There is no hourly model table: hourly reads are short (the partial days of a range), and the key
+ *     table answers them summed over api_key_hash — one table less for every batch to write.
+ *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist, for dims
+ *     model, key and account (dim 'all' is read as the sum of the model histograms)
  *   report_account_sources                     (instance, auth_index, source) → last_ts
  * Absent dimension values are '' (status 0), so keys stay unique and never NULL.
  *
@@ -22,6 +25,13 @@ export const DAY_MS = 86_400_000
 
 export const CUBES: readonly CubeName[] = ['model', 'key', 'account']
 export const GRAINS: readonly Grain[] = ['hourly', 'daily']
+/** The cube tables each grain keeps. */
+export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: ['key', 'account'], daily: ['model', 'key', 'account']}
+
+/** The table that answers a cube at a grain (the hourly model cube is read from the hourly key table). */
+export function cubeTable(cube: CubeName, grain: Grain): string {
+  return `report_${cube === 'model' && grain === 'hourly' ? 'key' : cube}_${grain}`
+}
 export const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier', 'band'] as const
 export const CUBE_EXTRA: Record<CubeName, readonly string[]> = {
   model: [],
@@ -122,6 +132,11 @@ class PairIds {
 
 /** The cells of one period (UTC hour or day) of one grain, per table, by combination id. */
 export class PeriodCells {
+  constructor(
+    /** The period: UTC hours (or days) since the epoch. */
+    readonly index: number,
+  ) {}
+
   readonly model = new Map<number, SumCell>()
   readonly key = new Map<number, SumCell>()
   readonly account = new Map<number, SumCell>()
@@ -170,6 +185,8 @@ export class RollupCells {
   private readonly strings = new StringIds()
   private readonly pairs = new PairIds()
   private count = 0
+  /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
+  generation = 0
 
   /** Events added since the last clear. */
   get size(): number {
@@ -179,6 +196,14 @@ export class RollupCells {
   /** The ids are close to their limit: write the cells and clear before adding more. */
   get full(): boolean {
     return this.strings.size > ID_LIMIT - 64 || this.pairs.size > ID_LIMIT - 64
+  }
+
+  /** Renumber now (the caller flushed): for a batch that filled the ids. */
+  reset(): void {
+    this.clear()
+    this.strings.clear()
+    this.pairs.clear()
+    this.generation++
   }
 
   /** The cells of a grain, per period. */
@@ -195,6 +220,7 @@ export class RollupCells {
     if (this.strings.size > ID_LIMIT / 2 || this.pairs.size > ID_LIMIT / 2) {
       this.strings.clear()
       this.pairs.clear()
+      this.generation++
     }
   }
 
@@ -230,10 +256,13 @@ export class RollupCells {
       const start = index * unit
       const grain = this.grains[g]
       let cells = grain.get(index)
-      if (!cells) grain.set(index, (cells = new PeriodCells()))
-      let c = cells.model.get(base)
-      if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
-      addTo(c, e, ttft)
+      if (!cells) grain.set(index, (cells = new PeriodCells(index)))
+      let c: SumCell | undefined
+      if (g === 1) {
+        c = cells.model.get(base)
+        if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
+        addTo(c, e, ttft)
+      }
       c = cells.key.get(k)
       if (!c) cells.key.set(k, (c = newCell([start, instance, provider, model, st, rst, band, apiKey], e.ts)))
       addTo(c, e, ttft)
@@ -241,7 +270,6 @@ export class RollupCells {
       if (!c) cells.account.set(a, (c = newCell([start, instance, provider, model, st, rst, band, auth, failed, status], e.ts)))
       addTo(c, e, ttft)
       if (latB < 0 && ttftB < 0) continue
-      this.hist(cells, inst * 4, start, instance, 'all', '', '', latB, ttftB)
       this.hist(cells, hInstPm * 4 + 1, start, instance, 'model', provider, model, latB, ttftB)
       this.hist(cells, hInstKey * 4 + 2, start, instance, 'key', apiKey, '', latB, ttftB)
       this.hist(cells, hInstAuth * 4 + 3, start, instance, 'account', auth, '', latB, ttftB)
