@@ -4,6 +4,7 @@
  * changed by a rules file (config-check.ts). Facts behind each rule are cited from cpa-gateway.md.
  */
 import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
+import {closest} from './config-similar.js'
 import {
   BASE_URL_REQUIRED,
   isKnownTopLevelKey,
@@ -14,7 +15,8 @@ import {
   type SchemaIssue,
 } from './config-schema.js'
 
-export type Severity = 'error' | 'warning'
+/** error: the gateway rejects it; warning: accepted but ignored, clamped or risky; info: worth knowing. */
+export type Severity = 'error' | 'warning' | 'info'
 
 export interface Finding {
   rule: string
@@ -27,11 +29,14 @@ export interface Finding {
 export interface Thresholds {
   /** How often `cpactl collect` runs, in seconds (retention must outlast it). */
   collectionIntervalSeconds: number
+  /** The rules file set collection-interval: a collector is configured (v8 `usage-publishing-off`). */
+  collectionIntervalSet: boolean
+  /** Lowest accepted weight; none by default (≤ 0 is valid: the key is left out of weighted-round-robin). */
   weightMin: number
   weightMax: number
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = {collectionIntervalSeconds: 60, weightMin: 1, weightMax: 1_000_000}
+export const DEFAULT_THRESHOLDS: Thresholds = {collectionIntervalSeconds: 60, collectionIntervalSet: false, weightMin: Number.NEGATIVE_INFINITY, weightMax: 1_000_000}
 
 export interface RuleContext {
   data: Record<string, unknown>
@@ -44,13 +49,30 @@ export interface RuleContext {
   schemaIssues: readonly SchemaIssue[]
 }
 
-export type RawFinding = Omit<Finding, 'rule' | 'severity'>
+/** A finding before its rule and severity are attached; `severity` overrides the rule's default for this one. */
+export type RawFinding = Omit<Finding, 'rule' | 'severity'> & {severity?: Severity}
 
-export interface RuleDef {
+export interface RuleDef<C = RuleContext> {
   id: string
   severity: Severity
   summary: string
-  run(ctx: RuleContext): RawFinding[]
+  run(ctx: C): RawFinding[]
+}
+
+/** The strategy as the gateway reads it ('' and aliases resolved), or null when it is not one it knows. */
+export function strategyOf(data: unknown, parts: readonly PathPart[] = ['routing', 'strategy']): string | null {
+  const v = getAt(data, parts)
+  if (v === undefined || v === null) return 'round-robin'
+  return typeof v === 'string' ? (ROUTING_STRATEGIES[v.trim().toLowerCase()] ?? null) : null
+}
+
+/** Weight findings shared by both layouts: non-integers and values outside the thresholds are errors. */
+export function weightProblem(w: unknown, t: Thresholds): string | null {
+  if (typeof w !== 'number' || !Number.isFinite(w)) return null
+  if (!Number.isInteger(w)) return `weight ${w} is not an integer`
+  if (w > t.weightMax) return `weight ${w} is above the maximum ${t.weightMax.toLocaleString('en-US')}`
+  if (w < t.weightMin) return `weight ${w} is below the minimum ${t.weightMin.toLocaleString('en-US')}`
+  return null
 }
 
 const isTrue = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|on|y)$/i.test(v))
@@ -274,29 +296,29 @@ export const RULES: readonly RuleDef[] = [
   {
     id: 'weight-out-of-range',
     severity: 'error',
-    summary: 'Weights must be integers from 1 to 1,000,000 (§3.3, §9.1).',
+    summary: 'Weights must be integers of at most 1,000,000; the gateway refuses the whole file otherwise (§3.3, §8).',
     run(ctx) {
-      const {weightMin, weightMax} = ctx.thresholds
       const out: RawFinding[] = []
-      const check = (parts: PathPart[], w: unknown) => {
-        if (typeof w !== 'number' || !Number.isFinite(w)) return
-        if (w >= weightMin && w <= weightMax) return
-        out.push({
-          path: formatPath(parts),
-          message: `weight ${w} is outside ${weightMin.toLocaleString('en-US')}–${weightMax.toLocaleString('en-US')}`,
-          fix: `use an integer between ${weightMin} and ${weightMax}, or remove weight`,
-        })
-      }
-      for (const family of PROVIDER_LIST_KEYS) {
-        for (const {entry, index} of entriesOf(ctx.data, family)) {
-          check([family, index, 'weight'], entry.weight)
-          if (family === 'openai-compatibility' && Array.isArray(entry['api-key-entries'])) {
-            ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
-              if (isPlainObject(k)) check([family, index, 'api-key-entries', ki, 'weight'], k.weight)
-            })
-          }
+      eachWeight(ctx.data, (parts, w) => {
+        // a fraction is already an invalid-value finding (the legacy schema types weights as integers)
+        const problem = typeof w === 'number' && !Number.isInteger(w) ? null : weightProblem(w, ctx.thresholds)
+        if (problem) out.push({path: formatPath(parts), message: problem, fix: `use an integer up to ${ctx.thresholds.weightMax}, or remove weight`})
+      })
+      return out
+    },
+  },
+  {
+    id: 'weight-excluded',
+    severity: 'warning',
+    summary: 'A weight of 0 or less leaves the key out of weighted-round-robin (valid, but often unintended; §3.3).',
+    run(ctx) {
+      if (strategyOf(ctx.data) !== 'weighted-round-robin') return []
+      const out: RawFinding[] = []
+      eachWeight(ctx.data, (parts, w) => {
+        if (typeof w === 'number' && Number.isInteger(w) && w <= 0 && w >= ctx.thresholds.weightMin) {
+          out.push({path: formatPath(parts), message: `weight ${w}: this key gets no traffic while routing.strategy is weighted-round-robin`, fix: 'set a positive weight, or remove the key if it should not be used'})
         }
-      }
+      })
       return out
     },
   },
@@ -317,33 +339,35 @@ export const RULES: readonly RuleDef[] = [
       ]
     },
   },
+  {
+    id: 'legacy-layout',
+    severity: 'info',
+    summary: 'A legacy (v7) layout file: a v8 gateway loads it and rewrites it to the v8 layout on its first v8 write (v8 §4.5).',
+    run(ctx) {
+      if (ctx.target !== 'file') return []
+      return [
+        {
+          path: '(file)',
+          message: 'legacy (v7) layout: a v8 gateway still loads it, and rewrites it to the v8 layout on its first /v8/management write (any write, even a plugin or credential change)',
+          fix: 'preview the v8 layout with cpactl config migrate FILE (write it with -o FILE)',
+        },
+      ]
+    },
+  },
 ]
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id)
 
-/** Levenshtein distance, for "did you mean" on unknown keys. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0
-  const dp = Array.from({length: b.length + 1}, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]
-    dp[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
+/** Every weight in a legacy file: provider-key entries and openai-compatibility api-key-entries. */
+function eachWeight(data: Record<string, unknown>, fn: (parts: PathPart[], w: unknown) => void): void {
+  for (const family of PROVIDER_LIST_KEYS) {
+    for (const {entry, index} of entriesOf(data, family)) {
+      if (family !== 'openai-compatibility') fn([family, index, 'weight'], entry.weight)
+      else if (Array.isArray(entry['api-key-entries'])) {
+        ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
+          if (isPlainObject(k)) fn([family, index, 'api-key-entries', ki, 'weight'], k.weight)
+        })
+      }
     }
   }
-  return dp[b.length]
-}
-
-/** The known key closest to a typo (distance ≤ 2, or same text ignoring case and `_`/`-`), else undefined. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  const norm = (k: string) => k.toLowerCase().replaceAll('_', '-')
-  let best: {k: string; d: number} | undefined
-  for (const k of known) {
-    const d = norm(k) === norm(key) ? 0 : editDistance(norm(k), norm(key))
-    if (d <= 2 && (best === undefined || d < best.d)) best = {k, d}
-  }
-  return best?.k
 }

@@ -72,8 +72,9 @@ export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): 
 }
 
 export function renderCheck(r: CheckResult, target: string): void {
+  const layout = r.layout === null ? '' : ` (${r.layout === 'legacy' ? 'legacy v7 layout' : r.layout === 'mixed' ? 'mixed legacy/v8 layout' : 'v8 layout'})`
   if (r.findings.length === 0) {
-    writeErr(`No problems found in ${target}.`)
+    writeErr(`No problems found in ${target}${layout}.`)
     return
   }
   renderTable(
@@ -86,5 +87,6 @@ export function renderCheck(r: CheckResult, target: string): void {
     ],
     r.findings as Finding[],
   )
-  writeErr(`${target}: ${r.summary.errors} error${r.summary.errors === 1 ? '' : 's'}, ${r.summary.warnings} warning${r.summary.warnings === 1 ? '' : 's'}.`)
+  const info = r.summary.info > 0 ? `, ${r.summary.info} info` : ''
+  writeErr(`${target}${layout}: ${r.summary.errors} error${r.summary.errors === 1 ? '' : 's'}, ${r.summary.warnings} warning${r.summary.warnings === 1 ? '' : 's'}${info}.`)
 }
