@@ -338,15 +338,3 @@ function commentOutUnknown(y: Y, map: YAMLMap, spec: V8Spec, path: string[], arc
     for (const line of block.toString({lineWidth: 0}).trimEnd().split('\n')) archive.push(` ${line}`)
   }
 }
-
-/** Migrate config text (parsed with the same options as every other config read). */
-export async function migrateText(text: string): Promise<MigrationResult & {syntaxErrors: Array<{message: string; line: number | null; col: number | null}>}> {
-  const {parseConfigText} = await import('./config-parse.js')
-  const parsed = await parseConfigText(text, 'migrate')
-  if (parsed.data === null) {
-    const y = await import('yaml')
-    const empty = new y.Document({})
-    return {layout: 'legacy', doc: empty, text, data: {}, changed: false, moved: [], commentedOut: [], shadowed: [], warnings: [], errors: [], syntaxErrors: parsed.syntaxErrors}
-  }
-  return {...(await migrateDocument(parsed.doc, text)), syntaxErrors: []}
-}
