@@ -161,7 +161,8 @@ export async function checkConfigText(text: string, target: 'file' | 'live', set
   }
   const [{migrateDocument}, {validateV8Data}] = await Promise.all([import('./config-migrate.js'), import('./config-v8-schema.js')])
   const migration = await migrateDocument(parsed.doc, text)
-  const issues = (await validateV8Data(migration.data)).filter((i) => i.kind !== 'weight')
+  // weights and config-version have rules of their own
+  const issues = (await validateV8Data(migration.data)).filter((i) => i.kind !== 'weight' && i.path !== 'config-version')
   const collectorConfigured = target === 'live' || settings.thresholds.collectionIntervalSet || hasAt(migration.data, ['observability', 'usage', 'redis-usage-queue-retention-seconds'])
   const ctx = {data: migration.data, raw: parsed.data, migration, marked, target, thresholds: settings.thresholds, extraKnownKeys: settings.extraKnownKeys, issues, collectorConfigured}
   const findings = runRules(V8_RULES, ctx, settings, (f, rule) => (rule === 'legacy-key' ? f : {...f, message: f.message + originNote(f.path, migration.moved)}))

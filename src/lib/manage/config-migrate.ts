@@ -95,6 +95,8 @@ export async function migrateDocument(input: Document, originalText?: string): P
     if (!existing) {
       const key = y.isScalar(pair.key) ? (pair.key as Scalar) : new y.Scalar(last)
       key.value = last
+      // a blank line above the key belonged to its old neighbours
+      key.spaceBefore = false
       parent.items.push(new y.Pair(key, pair.value))
       result.moved.push({from, to: to.join('.')})
       return
@@ -242,7 +244,6 @@ function splitHeaderComment(y: Y, doc: Document, root: YAMLMap): void {
   if (cut < 0) return
   doc.commentBefore = text.slice(0, cut)
   first.key.commentBefore = text.slice(cut + 2) || undefined
-  first.key.spaceBefore = true
 }
 
 /** `codex-api-key: [...]` → `api-keys.codex`: one group per entry; openai-compatibility keeps its entries. */

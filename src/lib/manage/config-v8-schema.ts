@@ -8,7 +8,7 @@
 import type {ZodType} from 'zod'
 
 import {formatPath, getAt, type PathPart} from './config-path.js'
-import {closest} from './config-similar.js'
+import {closest, editDistance} from './config-similar.js'
 import {describeValue, YAML11_BOOL} from './config-schema.js'
 import {V8_ROOT, type V8MapSpec, type V8Meta, type V8Spec} from './config-v8-spec.js'
 
@@ -57,15 +57,31 @@ export function knownV8Paths(): string[] {
   return out
 }
 
-/** Up to `n` known paths closest to a mistyped one: same last segment first, then by edit distance. */
+/**
+ * Up to `n` known paths closest to a mistyped one: the same last segment anywhere, then a near spelling of the
+ * whole path, then a near or contained last segment, then the other keys of the same section.
+ */
 export function closestV8Paths(text: string, n = 3): string[] {
-  const known = knownV8Paths()
   const wanted = text.replaceAll('/', '.')
-  const last = wanted.split('.').pop() ?? wanted
-  const byLeaf = known.filter((p) => p.split('.').pop() === last)
-  const near = known.filter((p) => !byLeaf.includes(p) && closest(wanted, [p], Math.max(2, Math.floor(wanted.length / 5))) !== undefined)
-  const leafNear = known.filter((p) => !byLeaf.includes(p) && !near.includes(p) && closest(last, [p.split('.').pop() ?? p]) !== undefined)
-  return [...byLeaf, ...near, ...leafNear].slice(0, n)
+  const leafOf = (p: string) => p.slice(p.lastIndexOf('.') + 1)
+  const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('.')))
+  const leaf = leafOf(wanted)
+  const scored = knownV8Paths().map((p) => {
+    const sibling = parentOf(wanted) !== '' && parentOf(p) === parentOf(wanted)
+    const d = editDistance(p, wanted)
+    let score = Number.POSITIVE_INFINITY
+    if (leafOf(p) === leaf) score = 0
+    else if (d <= Math.max(2, Math.floor(wanted.length / 5))) score = 1 + d / 100
+    else if (closest(leaf, [leafOf(p)]) !== undefined) score = sibling ? 2 : 2.6
+    else if (leaf.length >= 4 && (leafOf(p).includes(leaf) || leaf.includes(leafOf(p)))) score = sibling ? 2.1 : 2.7
+    else if (sibling) score = 2.5
+    return {p, score}
+  })
+  return scored
+    .filter((x) => Number.isFinite(x.score))
+    .sort((a, b) => a.score - b.score)
+    .slice(0, n)
+    .map((x) => x.p)
 }
 
 /** The value that applies when the key is absent, or undefined when the reference gives none. */
