@@ -119,7 +119,8 @@ export async function loadRulesFile(file: string): Promise<RuleSettings> {
 const SEVERITY_ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2}
 
 function summarize(layout: ConfigLayout | null, findings: Finding[]): CheckResult {
-  const order = (f: Finding) => SEVERITY_ORDER[f.severity] * 1000 + Math.max(0, ALL_RULE_IDS.indexOf(f.rule))
+  const ids = layout === 'legacy' ? RULE_IDS : V8_RULE_IDS
+  const order = (f: Finding) => SEVERITY_ORDER[f.severity] * 1000 + Math.max(0, ids.indexOf(f.rule))
   const sorted = [...findings].sort((a, b) => order(a) - order(b))
   const count = (s: Severity) => sorted.filter((f) => f.severity === s).length
   return {layout, findings: sorted, summary: {errors: count('error'), warnings: count('warning'), info: count('info')}}

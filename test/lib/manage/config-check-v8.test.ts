@@ -26,9 +26,9 @@ describe('config check on v8 files (v8 §4.6)', () => {
   it('the §5 v8 fixture has only the warnings its deliberate choices deserve', async () => {
     const r = await check(v8fx('v8.yaml'))
     expect(rows(r)).toEqual([
-      ['plaintext-secret-key', 'warning', 'management.secret-key'],
       ['no-v8-name', 'warning', 'quota-exceeded.switch-project'],
       ['no-v8-name', 'warning', 'quota-exceeded.switch-preview-model'],
+      ['plaintext-secret-key', 'warning', 'management.secret-key'],
     ])
   })
 
