@@ -5,21 +5,12 @@
 import {isIP} from 'node:net'
 
 import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
-import type {RawFinding} from './config-rules.js'
-import {eachGroup, eachKey, type V8Rule} from './config-v8-context.js'
-import {isTruthy, specAt} from './config-v8-schema.js'
-import {BASE_URL_REQUIRED_PROVIDERS, SCOPED_ERROR_ACTIONS} from './config-v8-spec.js'
+import {clientKeyRules, collectorRules, plaintextSecretRule, remoteTlsRule, type RawFinding} from './config-rule-kit.js'
+import {eachGroup, eachKey, type V8Rule, type V8RuleContext} from './config-v8-context.js'
+import {specAt} from './config-v8-schema.js'
+import {BASE_URL_REQUIRED_PROVIDERS, GO_DURATION, SCOPED_ERROR_ACTIONS} from './config-v8-spec.js'
 
-const RETENTION = ['observability', 'usage', 'redis-usage-queue-retention-seconds']
-const ENABLED = ['observability', 'usage', 'usage-statistics-enabled']
 const SECRET = ['management', 'secret-key']
-const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/
-
-/** Queue retention as the gateway applies it (§3.2): absent or ≤ 0 ⇒ 60 s, at most 3600 s. */
-function retention(data: Record<string, unknown>): {configured: unknown; effective: number} {
-  const v = getAt(data, RETENTION)
-  return {configured: v, effective: typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, 3600) : 60}
-}
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v))
 /** A key's own value, or its group's when the key leaves it out or sets null (§4.3 inheritance). */
@@ -48,79 +39,15 @@ function eachScopedRule(data: Record<string, unknown>, fn: (parts: PathPart[], r
 }
 
 export const V8_LINT_RULES: readonly V8Rule[] = [
-  {
-    id: 'usage-publishing-off',
-    severity: 'warning',
-    summary: 'observability.usage.usage-statistics-enabled is not true while usage is collected: the queue stays empty (§3.2).',
-    run(ctx) {
-      if (!ctx.collectorConfigured || isTruthy(getAt(ctx.data, ENABLED))) return []
-      const v = getAt(ctx.data, ENABLED)
-      return [
-        {
-          path: 'observability.usage.usage-statistics-enabled',
-          message: `usage publishing is off (${v === undefined ? 'absent; it defaults to false' : `usage-statistics-enabled: ${JSON.stringify(v)}`}): the usage queue stays empty and nothing can be collected`,
-          fix: 'set observability.usage.usage-statistics-enabled: true (or: cpactl usage enable)',
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-shorter-than-interval',
-    severity: 'error',
-    summary: 'Queue records expire before the next collection run picks them up (§3.2).',
-    run(ctx) {
-      const {configured, effective} = retention(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (!ctx.collectorConfigured || effective >= interval) return []
-      return [
-        {
-          path: formatPath(RETENTION),
-          message: `queue retention is ${effective}s${configured === undefined ? ' (default)' : ''} but collection runs every ${interval}s: records expire before they are collected`,
-          fix: `set observability.usage.redis-usage-queue-retention-seconds to at least ${Math.min(3600, interval * 2)} (max 3600), or collect more often`,
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-headroom',
-    severity: 'warning',
-    summary: 'Queue retention is under two collection intervals: one late or failed run loses records.',
-    run(ctx) {
-      const {effective} = retention(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (!ctx.collectorConfigured || effective < interval || effective >= interval * 2 || effective >= 3600) return []
-      return [{path: formatPath(RETENTION), message: `queue retention is ${effective}s, less than two collection intervals (${interval}s): a late or failed run loses records`, fix: `set it to ${Math.min(3600, interval * 2)} or more`}]
-    },
-  },
-  {
-    id: 'retention-out-of-range',
-    severity: 'warning',
-    summary: 'Retention outside 1..3600: ≤ 0 means 60 s and larger values are clamped to 3600 (§3.2).',
-    run(ctx) {
-      const v = getAt(ctx.data, RETENTION)
-      if (typeof v !== 'number' || !Number.isInteger(v) || (v >= 1 && v <= 3600)) return []
-      return [{path: formatPath(RETENTION), message: v <= 0 ? `retention ${v} is not positive; the gateway uses 60 seconds` : `retention ${v} is above the maximum; the gateway uses 3600 seconds`, fix: 'set a value between 60 and 3600'}]
-    },
-  },
-  {
-    id: 'remote-without-tls',
-    severity: 'error',
-    summary: 'management.allow-remote while server.tls is off: the management key crosses the network in clear text.',
-    run(ctx) {
-      if (!isTruthy(getAt(ctx.data, ['management', 'allow-remote'])) || isTruthy(getAt(ctx.data, ['server', 'tls', 'enable']))) return []
-      return [{path: 'management.allow-remote', message: 'allow-remote is on but server.tls.enable is not: the management key and credentials travel unencrypted', fix: 'set server.tls.enable: true with cert and key, or allow-remote: false and manage from the gateway host'}]
-    },
-  },
-  {
-    id: 'plaintext-secret-key',
-    severity: 'warning',
-    summary: 'management.secret-key is plaintext: the gateway rewrites the file with its bcrypt hash, and the key sits in the file until then.',
-    run(ctx) {
-      const v = getAt(ctx.data, SECRET)
-      if (typeof v !== 'string' || v.trim() === '' || /^\$2[aby]\$/.test(v.trim())) return []
-      return [{path: 'management.secret-key', message: 'secret-key is plaintext: the gateway rewrites the file with a bcrypt hash on load, and anyone who can read this file (or its history) has the key', fix: 'commit the bcrypt hash the gateway writes (cpactl config get management.secret-key --reveal), or set MANAGEMENT_PASSWORD on the gateway'}]
-    },
-  },
+  ...collectorRules<V8RuleContext>({
+    enabled: ['observability', 'usage', 'usage-statistics-enabled'],
+    retention: ['observability', 'usage', 'redis-usage-queue-retention-seconds'],
+    collecting: (ctx) => ctx.collectorConfigured,
+    publishingSeverity: 'warning',
+    enableHint: 'cpactl usage enable',
+  }),
+  remoteTlsRule<V8RuleContext>(['management', 'allow-remote'], ['server', 'tls', 'enable']),
+  plaintextSecretRule<V8RuleContext>(['management', 'secret-key'], 'warning', 'cpactl config get management.secret-key --reveal'),
   {
     id: 'management-off',
     severity: 'warning',
@@ -130,37 +57,7 @@ export const V8_LINT_RULES: readonly V8Rule[] = [
       return [{path: 'management.secret-key', message: 'no management secret-key: /v0 and /v8 management answer 404 (and no usage is published) unless the gateway has MANAGEMENT_PASSWORD or a local password', fix: 'set management.secret-key (its bcrypt hash), or MANAGEMENT_PASSWORD in the gateway environment'}]
     },
   },
-  {
-    id: 'example-api-keys',
-    severity: 'warning',
-    summary: 'access.api-keys holds the example keys your-api-key-*: the gateway goes into safe mode.',
-    run(ctx) {
-      const keys = getAt(ctx.data, ['access', 'api-keys'])
-      if (!Array.isArray(keys)) return []
-      return keys.flatMap((k, i) =>
-        /^your-api-key-/i.test(text(k)) ? [{path: formatPath(['access', 'api-keys', i]), message: `example client key '${text(k)}': while it is present the gateway refuses proxy requests (safe mode)`, fix: 'replace it with a generated key (cpactl api-keys add) and remove the examples'}] : [],
-      )
-    },
-  },
-  {
-    id: 'duplicate-api-keys',
-    severity: 'warning',
-    summary: 'The same client key is listed twice in access.api-keys.',
-    run(ctx) {
-      const keys = getAt(ctx.data, ['access', 'api-keys'])
-      if (!Array.isArray(keys)) return []
-      const first = new Map<string, number>()
-      const out: RawFinding[] = []
-      keys.forEach((k, i) => {
-        const t = text(k)
-        if (t === '') return
-        const seen = first.get(t)
-        if (seen === undefined) first.set(t, i)
-        else out.push({path: formatPath(['access', 'api-keys', i]), message: `client key at access.api-keys[${i}] duplicates access.api-keys[${seen}]`, fix: `remove access.api-keys[${i}]`})
-      })
-      return out
-    },
-  },
+  ...clientKeyRules<V8RuleContext>(['access', 'api-keys'], 'warning'),
   {
     id: 'missing-base-url',
     severity: 'warning',

@@ -4,9 +4,9 @@
  * worth knowing. Rules run on the document as the gateway loads it (legacy keys already at their v8 paths,
  * config-migrate.ts); paths are v8 dotted paths, and a finding on a value written under a legacy name says so.
  */
-import {formatPath, getAt, isPlainObject} from './config-path.js'
+import {getAt, isPlainObject} from './config-path.js'
 import {NO_V8_NAME} from './config-keymap.js'
-import {strategyOf, weightProblem, type RawFinding} from './config-rules.js'
+import {unknownStrategyRule, weightRules, type RawFinding} from './config-rule-kit.js'
 import {V8_LINT_RULES} from './config-rules-v8-lint.js'
 import {ROUTING_STRATEGIES} from './config-schema.js'
 import {closest} from './config-similar.js'
@@ -91,45 +91,12 @@ const V8_CORE_RULES: readonly V8Rule[] = [
     summary: 'A value of the wrong type (a section that is not a mapping, server.port: "x", a number for a duration); the API answers 422.',
     run: (ctx) => issuesOf(ctx, 'type').map((i) => ({path: i.path, message: i.message, fix: `give ${i.path} a value of the right type`})),
   },
-  {
-    id: 'weight-out-of-range',
-    severity: 'error',
+  ...weightRules<V8RuleContext>((data, fn) => eachKey(data, (parts, key) => fn([...parts, 'weight'], key.weight)), {
+    skipFractions: false,
     summary: 'A key weight must be an integer of at most 1,000,000 (a load error otherwise, §4.3).',
-    run(ctx) {
-      const out: RawFinding[] = []
-      eachKey(ctx.data, (parts, key) => {
-        const problem = weightProblem(key.weight, ctx.thresholds)
-        if (problem) out.push({path: formatPath([...parts, 'weight']), message: problem, fix: `use an integer up to ${ctx.thresholds.weightMax}, or remove weight (default 1)`})
-      })
-      return out
-    },
-  },
-  {
-    id: 'weight-excluded',
-    severity: 'warning',
-    summary: 'A weight of 0 or less is valid but leaves the key out of weighted-round-robin (§4.3).',
-    run(ctx) {
-      if (strategyOf(ctx.data) !== 'weighted-round-robin') return []
-      const out: RawFinding[] = []
-      eachKey(ctx.data, (parts, key) => {
-        const w = key.weight
-        if (typeof w === 'number' && Number.isInteger(w) && w <= 0 && w >= ctx.thresholds.weightMin) {
-          out.push({path: formatPath([...parts, 'weight']), message: `weight ${w}: this key gets no traffic while routing.strategy is weighted-round-robin`, fix: 'set a positive weight, or remove the key if it should not be used'})
-        }
-      })
-      return out
-    },
-  },
-  {
-    id: 'unknown-routing-strategy',
-    severity: 'error',
-    summary: 'routing.strategy must be round-robin, weighted-round-robin or fill-first (v0 answers 400 invalid strategy; load behaviour UNKNOWN).',
-    run(ctx) {
-      const v = getAt(ctx.data, ['routing', 'strategy'])
-      if (v === undefined || v === null || strategyOf(ctx.data) !== null) return []
-      return [{path: 'routing.strategy', message: `unknown routing strategy ${JSON.stringify(v)}`, fix: 'use round-robin, weighted-round-robin or fill-first'}]
-    },
-  },
+    fix: 'or remove weight (default 1)',
+  }),
+  unknownStrategyRule<V8RuleContext>(),
   {
     id: 'strategy-alias',
     severity: 'warning',

@@ -3,40 +3,23 @@
  * config data and returns findings with a path, a message and a fix. Severities and thresholds can be
  * changed by a rules file (config-check.ts). Facts behind each rule are cited from cpa-gateway.md.
  */
-import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
-import {closest} from './config-similar.js'
+import {formatPath, isPlainObject, type PathPart} from './config-path.js'
 import {
-  BASE_URL_REQUIRED,
-  isKnownTopLevelKey,
-  KNOWN_NESTED_KEYS,
-  KNOWN_TOP_LEVEL_KEYS,
-  PROVIDER_LIST_KEYS,
-  ROUTING_STRATEGIES,
-  type SchemaIssue,
-} from './config-schema.js'
+  clientKeyRules,
+  collectorRules,
+  plaintextSecretRule,
+  remoteTlsRule,
+  unknownStrategyRule,
+  weightRules,
+  type RawFinding,
+  type RuleDef as KitRuleDef,
+  type Thresholds,
+} from './config-rule-kit.js'
+import {BASE_URL_REQUIRED, isKnownTopLevelKey, KNOWN_NESTED_KEYS, KNOWN_TOP_LEVEL_KEYS, PROVIDER_LIST_KEYS, type SchemaIssue} from './config-schema.js'
+import {closest} from './config-similar.js'
 
-/** error: the gateway rejects it; warning: accepted but ignored, clamped or risky; info: worth knowing. */
-export type Severity = 'error' | 'warning' | 'info'
-
-export interface Finding {
-  rule: string
-  severity: Severity
-  path: string
-  message: string
-  fix: string
-}
-
-export interface Thresholds {
-  /** How often `cpactl collect` runs, in seconds (retention must outlast it). */
-  collectionIntervalSeconds: number
-  /** The rules file set collection-interval: a collector is configured (v8 `usage-publishing-off`). */
-  collectionIntervalSet: boolean
-  /** Lowest accepted weight; none by default (≤ 0 is valid: the key is left out of weighted-round-robin). */
-  weightMin: number
-  weightMax: number
-}
-
-export const DEFAULT_THRESHOLDS: Thresholds = {collectionIntervalSeconds: 60, collectionIntervalSet: false, weightMin: Number.NEGATIVE_INFINITY, weightMax: 1_000_000}
+export type {Finding, RawFinding, Severity, Thresholds} from './config-rule-kit.js'
+export {DEFAULT_THRESHOLDS} from './config-rule-kit.js'
 
 export interface RuleContext {
   data: Record<string, unknown>
@@ -49,40 +32,7 @@ export interface RuleContext {
   schemaIssues: readonly SchemaIssue[]
 }
 
-/** A finding before its rule and severity are attached; `severity` overrides the rule's default for this one. */
-export type RawFinding = Omit<Finding, 'rule' | 'severity'> & {severity?: Severity}
-
-export interface RuleDef<C = RuleContext> {
-  id: string
-  severity: Severity
-  summary: string
-  run(ctx: C): RawFinding[]
-}
-
-/** The strategy as the gateway reads it ('' and aliases resolved), or null when it is not one it knows. */
-export function strategyOf(data: unknown, parts: readonly PathPart[] = ['routing', 'strategy']): string | null {
-  const v = getAt(data, parts)
-  if (v === undefined || v === null) return 'round-robin'
-  return typeof v === 'string' ? (ROUTING_STRATEGIES[v.trim().toLowerCase()] ?? null) : null
-}
-
-/** Weight findings shared by both layouts: non-integers and values outside the thresholds are errors. */
-export function weightProblem(w: unknown, t: Thresholds): string | null {
-  if (typeof w !== 'number' || !Number.isFinite(w)) return null
-  if (!Number.isInteger(w)) return `weight ${w} is not an integer`
-  if (w > t.weightMax) return `weight ${w} is above the maximum ${t.weightMax.toLocaleString('en-US')}`
-  if (w < t.weightMin) return `weight ${w} is below the minimum ${t.weightMin.toLocaleString('en-US')}`
-  return null
-}
-
-const isTrue = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|on|y)$/i.test(v))
-
-/** Effective queue retention (§8): absent or ≤ 0 ⇒ 60 s, at most 3600 s. */
-export function retentionOf(data: Record<string, unknown>): {configured: unknown; effective: number} {
-  const v = data['redis-usage-queue-retention-seconds']
-  const effective = typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, 3600) : 60
-  return {configured: v, effective}
-}
+export type RuleDef<C = RuleContext> = KitRuleDef<C>
 
 function entriesOf(data: Record<string, unknown>, family: string): Array<{entry: Record<string, unknown>; index: number}> {
   const list = data[family]
@@ -135,144 +85,16 @@ export const RULES: readonly RuleDef[] = [
       return out
     },
   },
-  {
-    id: 'usage-publishing-off',
-    severity: 'error',
-    summary: 'usage-statistics-enabled is not true, so the gateway publishes no usage records (§5.4, §13.1).',
-    run(ctx) {
-      const v = ctx.data['usage-statistics-enabled']
-      if (isTrue(v)) return []
-      return [
-        {
-          path: 'usage-statistics-enabled',
-          message: v === undefined ? 'usage publishing is off (usage-statistics-enabled is absent; it defaults to false): the usage queue stays empty and nothing can be collected' : `usage publishing is off (usage-statistics-enabled: ${JSON.stringify(v)}): the usage queue stays empty and nothing can be collected`,
-          fix: 'set usage-statistics-enabled: true (or: cpactl config set usage-statistics-enabled true)',
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-shorter-than-interval',
-    severity: 'error',
-    summary: 'Queue records expire before the next collection run picks them up (§8, §13.4).',
-    run(ctx) {
-      const {configured, effective} = retentionOf(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (effective >= interval) return []
-      return [
-        {
-          path: 'redis-usage-queue-retention-seconds',
-          message: `queue retention is ${effective}s${configured === undefined ? ' (default)' : ''} but collection runs every ${interval}s: records expire before they are collected`,
-          fix: `set redis-usage-queue-retention-seconds to at least ${Math.min(3600, interval * 2)} (max 3600), or collect more often`,
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-headroom',
-    severity: 'warning',
-    summary: 'Queue retention is under two collection intervals: one late or failed run loses records (§13.4).',
-    run(ctx) {
-      const {effective} = retentionOf(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (effective < interval || effective >= interval * 2 || effective >= 3600) return []
-      return [
-        {
-          path: 'redis-usage-queue-retention-seconds',
-          message: `queue retention is ${effective}s, less than two collection intervals (${interval}s): a late or failed run loses records`,
-          fix: `set redis-usage-queue-retention-seconds to ${Math.min(3600, interval * 2)} or more`,
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-out-of-range',
-    severity: 'warning',
-    summary: 'Retention ≤ 0 means 60 s and values above 3600 are clamped to 3600 (§8).',
-    run(ctx) {
-      const v = ctx.data['redis-usage-queue-retention-seconds']
-      if (typeof v !== 'number' || !Number.isInteger(v)) return []
-      if (v <= 0) return [{path: 'redis-usage-queue-retention-seconds', message: `retention ${v} is not positive; the gateway uses 60 seconds`, fix: 'set a value between 60 and 3600'}]
-      if (v > 3600) return [{path: 'redis-usage-queue-retention-seconds', message: `retention ${v} is above the maximum; the gateway uses 3600 seconds`, fix: 'set a value of at most 3600'}]
-      return []
-    },
-  },
-  {
-    id: 'remote-without-tls',
-    severity: 'error',
-    summary: 'Remote management is allowed while TLS is off: the management key crosses the network in clear text (§1.3, §8).',
-    run(ctx) {
-      if (!isTrue(getAt(ctx.data, ['remote-management', 'allow-remote']))) return []
-      if (isTrue(getAt(ctx.data, ['tls', 'enable']))) return []
-      return [
-        {
-          path: 'remote-management.allow-remote',
-          message: 'allow-remote is on but tls.enable is not: the management key and credentials travel unencrypted',
-          fix: 'set tls.enable: true with tls.cert and tls.key, or set allow-remote: false and manage from the gateway host',
-        },
-      ]
-    },
-  },
-  {
-    id: 'example-api-keys',
-    severity: 'error',
-    summary: 'The example client keys your-api-key-* are present; the gateway refuses all proxy traffic (§2.2).',
-    run(ctx) {
-      const keys = ctx.data['api-keys']
-      if (!Array.isArray(keys)) return []
-      return keys.flatMap((k, i) =>
-        typeof k === 'string' && /^your-api-key-/i.test(k.trim())
-          ? [
-              {
-                path: formatPath(['api-keys', i]),
-                message: `example client key '${k.trim()}': while it is present the gateway answers every proxy request with 403 unsafe_example_api_key`,
-                fix: 'replace it with a generated key (cpactl api-keys add prints one) and remove the examples',
-              },
-            ]
-          : [],
-      )
-    },
-  },
-  {
-    id: 'plaintext-secret-key',
-    severity: 'error',
-    summary: 'remote-management.secret-key is plaintext instead of a bcrypt hash (§1.4): the management key is in the file.',
-    run(ctx) {
-      const v = getAt(ctx.data, ['remote-management', 'secret-key'])
-      if (typeof v !== 'string' || v.trim() === '' || /^\$2[aby]\$/.test(v.trim())) return []
-      return [
-        {
-          path: 'remote-management.secret-key',
-          message: 'secret-key is plaintext: anyone who can read this file (or its git history) has the management key',
-          fix: "commit the bcrypt hash the gateway writes back (cpactl config show --reveal shows it), or keep the key out of the file and set MANAGEMENT_PASSWORD on the gateway",
-        },
-      ]
-    },
-  },
-  {
-    id: 'duplicate-api-keys',
-    severity: 'warning',
-    summary: 'The same client key is listed twice; removing one by value removes both (§3.2).',
-    run(ctx) {
-      const keys = ctx.data['api-keys']
-      if (!Array.isArray(keys)) return []
-      const first = new Map<string, number>()
-      const out: RawFinding[] = []
-      keys.forEach((k, i) => {
-        if (typeof k !== 'string' || k.trim() === '') return
-        const t = k.trim()
-        const seen = first.get(t)
-        if (seen === undefined) first.set(t, i)
-        else
-          out.push({
-            path: formatPath(['api-keys', i]),
-            message: `client key at api-keys[${i}] duplicates api-keys[${seen}]`,
-            fix: `remove api-keys[${i}]`,
-          })
-      })
-      return out
-    },
-  },
+  ...collectorRules<RuleContext>({
+    enabled: ['usage-statistics-enabled'],
+    retention: ['redis-usage-queue-retention-seconds'],
+    collecting: () => true,
+    publishingSeverity: 'error',
+    enableHint: 'cpactl config set usage-statistics-enabled true',
+  }),
+  remoteTlsRule<RuleContext>(['remote-management', 'allow-remote'], ['tls', 'enable']),
+  ...clientKeyRules<RuleContext>(['api-keys'], 'error'),
+  plaintextSecretRule<RuleContext>(['remote-management', 'secret-key'], 'error', 'cpactl config show --reveal'),
   {
     id: 'missing-base-url',
     severity: 'error',
@@ -293,52 +115,12 @@ export const RULES: readonly RuleDef[] = [
       return out
     },
   },
-  {
-    id: 'weight-out-of-range',
-    severity: 'error',
+  ...weightRules<RuleContext>(eachWeight, {
+    skipFractions: true,
     summary: 'Weights must be integers of at most 1,000,000; the gateway refuses the whole file otherwise (§3.3, §8).',
-    run(ctx) {
-      const out: RawFinding[] = []
-      eachWeight(ctx.data, (parts, w) => {
-        // a fraction is already an invalid-value finding (the legacy schema types weights as integers)
-        const problem = typeof w === 'number' && !Number.isInteger(w) ? null : weightProblem(w, ctx.thresholds)
-        if (problem) out.push({path: formatPath(parts), message: problem, fix: `use an integer up to ${ctx.thresholds.weightMax}, or remove weight`})
-      })
-      return out
-    },
-  },
-  {
-    id: 'weight-excluded',
-    severity: 'warning',
-    summary: 'A weight of 0 or less leaves the key out of weighted-round-robin (valid, but often unintended; §3.3).',
-    run(ctx) {
-      if (strategyOf(ctx.data) !== 'weighted-round-robin') return []
-      const out: RawFinding[] = []
-      eachWeight(ctx.data, (parts, w) => {
-        if (typeof w === 'number' && Number.isInteger(w) && w <= 0 && w >= ctx.thresholds.weightMin) {
-          out.push({path: formatPath(parts), message: `weight ${w}: this key gets no traffic while routing.strategy is weighted-round-robin`, fix: 'set a positive weight, or remove the key if it should not be used'})
-        }
-      })
-      return out
-    },
-  },
-  {
-    id: 'unknown-routing-strategy',
-    severity: 'error',
-    summary: 'routing.strategy must be round-robin, weighted-round-robin or fill-first (or their aliases) (§3.1).',
-    run(ctx) {
-      const v = getAt(ctx.data, ['routing', 'strategy'])
-      if (v === undefined || v === null) return []
-      if (typeof v === 'string' && ROUTING_STRATEGIES[v.trim().toLowerCase()] !== undefined) return []
-      return [
-        {
-          path: 'routing.strategy',
-          message: `unknown routing strategy ${JSON.stringify(v)}`,
-          fix: 'use round-robin, weighted-round-robin or fill-first',
-        },
-      ]
-    },
-  },
+    fix: 'or remove weight',
+  }),
+  unknownStrategyRule<RuleContext>(),
   {
     id: 'legacy-layout',
     severity: 'info',

@@ -4,7 +4,7 @@
  */
 import {isPlainObject, type PathPart} from './config-path.js'
 import type {MigrationResult} from './config-migrate.js'
-import type {RuleDef, Thresholds} from './config-rules.js'
+import type {RuleDef, Thresholds} from './config-rule-kit.js'
 import type {V8Issue} from './config-v8-schema.js'
 
 export interface V8RuleContext {

@@ -250,9 +250,3 @@ function typeIssue(parts: PathPart[], actual: unknown, code: string): V8Issue {
   if (hit.spec.kind === 'map' && parts.length === 1) return {parts, path, kind: 'type', message: `${path} must be a mapping, found ${describeValue(actual)}`}
   return {parts, path, kind: 'type', message: `expected ${expected}, found ${describeValue(actual)}`}
 }
-
-/** The same value, as the gateway reads it: YAML 1.1 booleans are true/false. */
-export function isTruthy(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(true|yes|on|y)$/i.test(v))
-}
-

@@ -48,6 +48,9 @@ const strs = (d?: string[], meta: V8Meta = {}): V8Spec => list(str(), d, meta)
 const map = (fields: Record<string, V8Spec>, extra: Partial<V8MapSpec> = {}): V8Spec => ({kind: 'map', fields, ...extra})
 const rec = (of: V8Spec, meta: V8Meta = {}): V8Spec => ({kind: 'record', of, ...meta})
 
+/** A Go duration (`250ms`, `1h30m`, `0`), the format of every `duration` key. */
+export const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/
+
 /** Routing strategies and their aliases (§4.2; v7 §3.1). `rr`/`roundrobin` in a config file: UNKNOWN. */
 export const V8_STRATEGIES = ['round-robin', 'weighted-round-robin', 'fill-first'] as const
 export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {

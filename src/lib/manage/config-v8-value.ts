@@ -8,7 +8,7 @@ import {UsageError} from '../cli/errors.js'
 import {legacyToV8, type KeyMove} from './config-keymap.js'
 import {secretKind} from './mask.js'
 import {closestV8Paths, expectedText, specAt, validateV8Data, type V8SpecHit} from './config-v8-schema.js'
-import {STRATEGY_ALIASES, V8_STRATEGIES} from './config-v8-spec.js'
+import {GO_DURATION, STRATEGY_ALIASES, V8_STRATEGIES} from './config-v8-spec.js'
 
 export interface V8Path {
   /** What the user typed. */
@@ -81,7 +81,6 @@ export function assertWritable(path: V8Path): void {
   }
 }
 
-const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/
 
 function bad(path: V8Path, text: string, what = expectedText(path.hit.spec)): UsageError {
   return new UsageError(`${path.dotted} takes ${what}, not '${text}'`, {code: 'invalid_value', hint: 'nothing was sent to the gateway'})

@@ -4,7 +4,7 @@ import type {ConfigApplyResult} from './config-apply.js'
 import type {CheckResult} from './config-check.js'
 import type {ConfigDiffResult} from './config-diff.js'
 import type {ConfigMigrateResult} from './config-migrate-file.js'
-import type {Finding} from './config-rules.js'
+import type {Finding} from './config-rule-kit.js'
 import type {ConfigGetResult, ConfigSetResult} from './config-setting.js'
 
 function scalarText(v: unknown): string {
