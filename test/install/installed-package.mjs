@@ -299,14 +299,16 @@ async function main() {
     assert(res.stdout.startsWith(`cpactl/${pkg.version} `), `unexpected version line: ${res.stdout}`)
   })
 
-  await check('cpactl config check on fixtures: a clean config exits 0, publishing off exits 1 with the finding', ['installed'], async () => {
+  await check('cpactl config check on fixtures: a clean config exits 0 (--strict), publishing off exits 1 with that error', ['installed'], async () => {
     const fixtures = join(root, 'test', 'fixtures', 'config')
     const clean = await cpactl(['config', 'check', join(fixtures, 'clean.yaml'), '--strict', '--json'])
     equal(clean.code, 0, `clean.yaml exit code (${describeRun(clean)})`)
-    equal(json(clean, 'clean').findings.length, 0, 'clean.yaml findings')
+    const c = json(clean, 'clean')
+    equal(c.findings.filter((f) => f.severity !== 'info').length, 0, 'clean.yaml errors and warnings')
     const off = await cpactl(['config', 'check', join(fixtures, 'usage-publishing-off.yaml'), '--json'])
     equal(off.code, 1, 'usage-publishing-off.yaml exit code')
-    equal(json(off, 'off').findings.map((f) => f.rule).join(','), 'usage-publishing-off', 'findings')
+    const errors = json(off, 'off').findings.filter((f) => f.severity === 'error')
+    equal(errors.map((f) => `${f.rule}@${f.path}`).join(','), 'usage-publishing-off@usage-statistics-enabled', 'errors')
   })
 
   // --- simulator → collect → report, from the installed copy ---------------------------------------
