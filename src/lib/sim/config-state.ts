@@ -2,7 +2,7 @@ import YAML, {type Document, isMap, isScalar, isSeq} from 'yaml'
 
 import {hashSecret, isHashedSecret} from './auth.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
-import {hasFeature, type SimFeature} from './version.js'
+import type {SimFeature} from './version.js'
 
 /**
  * Config state of the simulated gateway: the config.yaml text is the source of truth (held as a `yaml`
@@ -473,7 +473,6 @@ function readValue(req: SimRequest, kind: SimpleSetting['kind']): unknown {
 }
 
 export interface ConfigRouteOptions {
-  version: string
   /** What /latest-version reports (without `v`); null simulates a failed GitHub call (502). */
   latestVersion: () => string | null
 }
@@ -510,8 +509,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
     },
   ]
   for (const s of SIMPLE_SETTINGS) {
-    if (s.since && !hasFeature(opts.version, s.since)) continue
-    routes.push({method: 'GET', path: s.url, handler: () => ok({[s.responseKey]: state.get(s.path)})})
+    routes.push({method: 'GET', path: s.url, since: s.since, handler: () => ok({[s.responseKey]: state.get(s.path)})})
     const write = (req: SimRequest): SimResponse => {
       let value = readValue(req, s.kind)
       if (value === undefined) return fail(400, 'invalid body')
@@ -524,7 +522,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
       state.set(s.path, value)
       return ok({status: 'ok'})
     }
-    routes.push({method: 'PUT', path: s.url, handler: write}, {method: 'PATCH', path: s.url, handler: write})
+    routes.push({method: 'PUT', path: s.url, since: s.since, handler: write}, {method: 'PATCH', path: s.url, since: s.since, handler: write})
     if (s.deletable) {
       routes.push({
         method: 'DELETE',

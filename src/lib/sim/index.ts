@@ -6,16 +6,20 @@ import {join} from 'node:path'
 
 import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} from './accounts.js'
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
-import {ConfigState, configRoutes, initialConfigYaml} from './config-state.js'
+import {ConfigState, initialConfigYaml} from './config-state.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
 import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
+import {credentialForLogin} from './oauth-credentials.js'
+import {type OAuthScript, OAuthSessions} from './oauth-sessions.js'
+import {pluginsConfigSection, SimPluginFiles} from './plugins.js'
 import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {RespConnection} from './resp.js'
-import {surfaceRoutes} from './routes/index.js'
+import {managementRoutes, publicRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
+import {pluginNoRoute, pluginResource} from './routes/plugins.js'
 import {SimListener} from './server.js'
-import type {SimContext} from './types.js'
+import type {SimContext, SimRequest} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
@@ -71,6 +75,15 @@ export interface SimulatorOptions {
   accounts?: 'default' | 'none'
   /** First-byte deadline of a new connection (default 10 s, §5.1). */
   sniffTimeoutMs?: number
+  /**
+   * Plugins (§3.11): false (default) = a plugin-capable gateway with plugins off and none installed;
+   * true = plugins on with the scripted plugins of plugins.ts installed.
+   */
+  plugins?: boolean
+  /** What an OAuth login does without a callback (oauth-sessions.ts; default manual: wait like the gateway). */
+  oauth?: Partial<OAuthScript>
+  /** A management panel page to serve at /management.html (the simulator downloads nothing). */
+  panelFile?: string
 }
 
 export interface SimTotals extends Totals {
@@ -141,7 +154,13 @@ export class Simulator {
   private readonly http: HttpServer
   private readonly respConns = new Set<RespConnection>()
   private readonly context: SimContext
+  readonly oauthSessions: OAuthSessions
+  private readonly pluginFiles: SimPluginFiles
+  private oauthScript: OAuthScript
+  private readonly routeDeps: RouteTableDeps
   private routeTable: CompiledRoute[]
+  private publicTable: CompiledRoute[]
+  private logins = 0
   private managementFlag: boolean
   private latest: string | null
   private readonly ownsAuthDir: string | undefined
@@ -186,6 +205,7 @@ export class Simulator {
     if ((opts.accounts ?? 'default') === 'default') {
       for (const [key, value] of Object.entries(defaultProviderConfig(seed))) this.config.set(key, value)
     }
+    if (opts.plugins) this.config.set('plugins', pluginsConfigSection())
 
     this.auth = new ManagementAuth(this.now, opts.banDurationMs ?? DEFAULT_BAN_MS)
     this.injector = new FaultInjector({...opts.faults})
@@ -213,12 +233,42 @@ export class Simulator {
     this.context = {
       config: () => this.config.full(),
       setConfigValue: (key, value) => this.config.set(key, value),
+      deleteConfigValue: key => this.config.delete([key]),
       now: this.now,
       accounts: this.accounts,
       log: line => this.accounts.appendLog(line),
       notifyRefresh: () => this.notifyRefresh(),
     }
-    this.routeTable = this.buildRoutes()
+    this.oauthScript = {mode: opts.oauth?.mode ?? 'manual', delayMs: opts.oauth?.delayMs ?? 3000}
+    this.oauthSessions = new OAuthSessions({
+      now: this.now,
+      script: () => this.oauthScript,
+      complete: provider => this.saveLogin(provider, seed, opts.tzOffsetMinutes ?? 480),
+    })
+    this.pluginFiles = new SimPluginFiles(opts.plugins === true)
+    const oauthDeps = {sessions: this.oauthSessions, version: this.version}
+    const pluginDeps = {files: this.pluginFiles, config: this.config, oauth: oauthDeps}
+    this.routeDeps = {
+      config: this.config,
+      latestVersion: () => this.latest,
+      usageQueue: {
+        pop: count => {
+          const items = this.fifo.pop(count)
+          this.observer.popped += items.length
+          return items
+        },
+        dropThisReply: () => this.injector.dropThisReply(),
+      },
+      oauth: oauthDeps,
+      plugins: pluginDeps,
+      public: {
+        panelFile: opts.panelFile,
+        controlPanelDisabled: () => this.config.get('remote-management.disable-control-panel') === true,
+        pluginResource: path => pluginResource(pluginDeps, path),
+      },
+    }
+    this.routeTable = compileRoutes(routesForVersion(managementRoutes(this.routeDeps), this.version))
+    this.publicTable = compileRoutes(publicRoutes(this.routeDeps))
 
     // Every config change is a reload: subscribers get {"refresh":true} (§5.5); removing the secret
     // disables management, which drops the queue and the subscribers (§1.1, §5.4).
@@ -536,6 +586,22 @@ export class Simulator {
     this.injector.options = options
   }
 
+  /**
+   * The routes this simulated gateway serves (the one table of routes/index.ts): `management` below
+   * /v0/management for this version, `public` outside it. Used by the route-coverage test.
+   */
+  routeList(): {management: Array<{method: string; path: string}>; public: Array<{method: string; path: string; simOnly: boolean}>} {
+    return {
+      management: this.routeTable.map(r => ({method: r.method, path: r.path})),
+      public: this.publicTable.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
+    }
+  }
+
+  /** Change what OAuth logins do without a callback (manual / auto / error, and the delay). */
+  setOAuthScript(script: Partial<OAuthScript>): void {
+    this.oauthScript = {...this.oauthScript, ...script}
+  }
+
   /** Push `{"refresh":true}` to usage subscribers (after a reload of clients, §5.5). */
   notifyRefresh(): void {
     if (hasFeature(this.version, 'refreshNotifications')) this.hub.publishControl('{"refresh":true}')
@@ -552,11 +618,13 @@ export class Simulator {
     }
   }
 
-  private buildRoutes(): CompiledRoute[] {
-    return compileRoutes([
-      ...configRoutes(this.config, {version: this.version, latestVersion: () => this.latest}),
-      ...surfaceRoutes,
-    ])
+  /** A completed OAuth login writes its credential file into the auth dir (oauth-credentials.ts). */
+  private saveLogin(provider: string, seed: number, tzOffsetMinutes: number): string | undefined {
+    const cred = credentialForLogin(provider, {seed, ordinal: ++this.logins, nowMs: this.now(), tzOffsetMinutes})
+    const saved = this.accounts.upload(cred.name, Buffer.from(JSON.stringify(cred.content, null, 2) + '\n'))
+    if (!saved.ok) return 'Failed to save authentication tokens'
+    this.notifyRefresh()
+    return undefined
   }
 
   private httpEnv() {
@@ -568,16 +636,13 @@ export class Simulator {
       auth: this.auth,
       faults: this.injector,
       observer: this.observer,
-      fifo: this.fifo,
       context: this.context,
       managementEnabled: () => sim.managementEnabled(),
       authPolicy: () => sim.authPolicy(),
-      controlPanelDisabled: () => sim.config.get('remote-management.disable-control-panel') === true,
       now: this.now,
       routes: () => sim.routeTable,
-      onPopped: (n: number) => {
-        sim.observer.popped += n
-      },
+      publicRoutes: () => sim.publicTable,
+      noRoute: (req: SimRequest) => pluginNoRoute(sim.routeDeps.plugins, req),
     }
   }
 
