@@ -254,13 +254,12 @@ export class OAuthSessions {
     const script = this.deps.script()
     for (const s of this.sessions.values()) {
       if (s.completed || s.status !== '') continue
+      // the scripted outcome happens at created + delay; the timeout once the deadline has passed
       const scripted = script.mode === 'manual' ? Number.POSITIVE_INFINITY : s.createdAt + Math.max(0, script.delayMs)
-      const at = Math.min(scripted, s.deadline)
-      if (at > now) continue
-      if (scripted <= s.deadline) {
-        if (script.mode === 'auto') this.finish(s, at)
-        else this.fail(s, deniedMessage(s.provider), at)
-      } else this.fail(s, timeoutMessage(s.provider), at)
+      if (scripted <= s.deadline && scripted <= now) {
+        if (script.mode === 'auto') this.finish(s, scripted)
+        else this.fail(s, deniedMessage(s.provider), scripted)
+      } else if (now > s.deadline) this.fail(s, timeoutMessage(s.provider), s.deadline)
     }
     for (const [state, s] of this.sessions) if (now > s.expiresAt) this.sessions.delete(state)
   }
