@@ -343,10 +343,11 @@ export class ConfigState {
     const node = this.doc.getIn(parts, true)
     const scalarValue = value === null || ['string', 'number', 'boolean'].includes(typeof value)
     if (isScalar(node) && scalarValue) node.value = value
-    else if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) {
-      this.doc = new YAML.Document({}) as Document
-      this.doc.setIn(parts, value)
-    } else this.doc.setIn(parts, value)
+    else {
+      if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) this.doc = new YAML.Document({}) as Document
+      // collections become YAML nodes, so later path edits (setIn/deleteIn below them) work
+      this.doc.setIn(parts, scalarValue ? value : this.doc.createNode(value))
+    }
     this.changed()
   }
 

@@ -43,7 +43,9 @@ describe('/api-call request validation (§3.7)', () => {
     expect(await probe({url: CODEX_USAGE_URL})).toMatchObject({status: 400, json: {error: 'missing method'}})
     expect(await probe({method: 'GET'})).toMatchObject({status: 400, json: {error: 'missing url'}})
     expect(await probe({method: 'GET', url: 'not a url'})).toMatchObject({status: 400, json: {error: 'invalid url'}})
-    expect(await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})).toMatchObject({status: 400, json: {error: 'auth token not found'}})
+    // an auth_index that matches nothing is not rejected: $TOKEN$ goes upstream unreplaced, 401 inside the 200 (§3.7)
+    const unknown = await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})
+    expect({status: unknown.status, upstream: unknown.json.status_code}).toEqual({status: 200, upstream: 401})
     // a vertex service account has no token to substitute
     const vertex = account('vertex')
     expect(await probe({...codexProbe(a), auth_index: vertex.authIndex})).toMatchObject({status: 400, json: {error: 'auth token not found'}})
