@@ -3,7 +3,7 @@ import {chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {parseDuration} from '../cli/duration.js'
+import {formatDuration, parseDuration} from '../cli/duration.js'
 import {ConfigError, UsageError} from '../cli/errors.js'
 import type {FaultOptions} from './faults.js'
 
@@ -174,7 +174,11 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
     `cpactl sim: simulated gateway v${sim.version} on ${sim.url} (HTTP and RESP), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
   )
   // Spread back over the retention window by default, so every preloaded record is still poppable.
-  if (opts.records > 0) sim.preload(opts.records, {spreadMs: spreadMs ?? (opts.retentionSeconds ?? 60) * 1000})
+  if (opts.records > 0) {
+    const spread = spreadMs ?? (opts.retentionSeconds ?? 60) * 1000
+    sim.preload(opts.records, {spreadMs: spread})
+    io.err(`cpactl sim: preloaded ${opts.records} usage records, timestamps spread over the last ${formatDuration(spread)}`)
+  }
   if (opts.rate > 0) sim.startTraffic(opts.rate)
   io.onStarted?.({url: sim.url, port: sim.port, keyFile})
 
