@@ -38,6 +38,10 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
       description: 'What an OAuth login does without a callback: manual (wait, like the gateway), auto[=DELAY] (succeed after DELAY, default 3s), error[=DELAY] (fail).',
       default: 'manual',
     }),
+    'allow-remote': Flags.boolean({
+      description: 'Accept management calls from other hosts (remote-management.allow-remote: true); pair with --host 0.0.0.0.',
+      default: false,
+    }),
     'panel-file': Flags.string({description: 'A management panel page (management.html) to serve at /management.html, same origin as the API.'}),
   }
 
@@ -62,6 +66,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
         plugins: f.plugins,
         oauth: f.oauth,
         panelFile: f['panel-file'],
+        allowRemote: f['allow-remote'],
       },
       {signal: this.signal, out: writeOut, err: writeErr},
     )

@@ -19,6 +19,8 @@ export interface InitialConfig {
   apiKeys: string[]
   usageStatisticsEnabled: boolean
   retentionSeconds: number
+  /** `remote-management.allow-remote` (default false: only 127.0.0.1 and ::1 may manage). */
+  allowRemote?: boolean
 }
 
 const q = (s: string): string => JSON.stringify(s)
@@ -36,7 +38,7 @@ port: ${init.port}
 # Management API access.
 remote-management:
   # Only 127.0.0.1 and ::1 may call the management API unless this is true.
-  allow-remote: false
+  allow-remote: ${init.allowRemote === true}
   # Stored hashed. A plaintext value written here is hashed when the config is reloaded.
   secret-key: ${q(hashSecret(init.managementKey))}
   disable-control-panel: false

@@ -84,6 +84,8 @@ export interface SimulatorOptions {
   oauth?: Partial<OAuthScript>
   /** A management panel page to serve at /management.html (the simulator downloads nothing). */
   panelFile?: string
+  /** `remote-management.allow-remote` of the initial config (default false, §1.3 step 2). */
+  allowRemote?: boolean
 }
 
 export interface SimTotals extends Totals {
@@ -200,6 +202,7 @@ export class Simulator {
         apiKeys: opts.apiKeys ?? seededClientKeys(seed),
         usageStatisticsEnabled: opts.usageStatisticsEnabled ?? true,
         retentionSeconds: opts.retentionSeconds ?? 60,
+        allowRemote: opts.allowRemote,
       }),
     )
     if ((opts.accounts ?? 'default') === 'default') {

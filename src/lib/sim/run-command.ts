@@ -42,6 +42,8 @@ export interface SimStartOptions {
   oauth?: string
   /** A management panel page to serve at /management.html. */
   panelFile?: string
+  /** Allow management calls from other hosts (`remote-management.allow-remote: true`). */
+  allowRemote?: boolean
 }
 
 export interface SimStartIo {
@@ -155,6 +157,7 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       plugins: opts.plugins,
       oauth,
       panelFile: opts.panelFile,
+      allowRemote: opts.allowRemote,
     })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code

@@ -142,6 +142,13 @@ describe('§1.2/§1.3 credentials and check order', () => {
     expect(sim.authFailures('127.0.0.1')).toBe(0)
   })
 
+  it('allowRemote (sim start --allow-remote) starts with remote-management.allow-remote: true', async () => {
+    await sim.close()
+    sim = await startTestSimulator({allowRemote: true})
+    expect((await mgmt(sim, 'GET', '/config', {headers: {'x-forwarded-for': '203.0.113.7'}})).status).toBe(200)
+    expect((await mgmt(sim, 'GET', '/config.yaml')).text).toMatch(/allow-remote: true/)
+  })
+
   it('X-Forwarded-For: 127.0.0.1 makes a client look local (gin ClientIP trusts all proxies)', async () => {
     const r = await mgmt(sim, 'GET', '/config', {headers: {'x-forwarded-for': '127.0.0.1'}})
     expect(r.status).toBe(200)
