@@ -8,7 +8,7 @@ import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} f
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
 import {ConfigState, initialConfigYaml} from './config-state.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
-import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
+import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, type ServedRequest, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
 import {credentialForLogin} from './oauth-credentials.js'
 import {type OAuthScript, OAuthSessions} from './oauth-sessions.js'
@@ -269,6 +269,7 @@ export class Simulator {
         controlPanelDisabled: () => this.config.get('remote-management.disable-control-panel') === true,
         pluginResource: path => pluginResource(pluginDeps, path),
       },
+      clientApi: {serve: req => this.serveRequest(req), tzOffsetMinutes: opts.tzOffsetMinutes ?? 480},
     }
     this.routeTable = compileRoutes(routesForVersion(managementRoutes(this.routeDeps), this.version))
     this.publicTable = compileRoutes(publicRoutes(this.routeDeps))
@@ -388,20 +389,40 @@ export class Simulator {
       if (requestLog || rec.failed) {
         this.accounts.logs.addRequestLog(rec.requestId, this.requestLogText(rec), {error: rec.failed && !requestLog, at})
       }
-      if (!this.publishing()) {
-        this.stats.unpublished++
-        continue
-      }
-      this.hub.publishUsage(rec.payload)
-      this.addTotals(rec)
-      if (rec.errorEvent) this.hub.publishError(rec.errorEvent)
-      const bad = this.injector.afterRecord(rec.payload)
-      if (bad !== undefined) {
-        this.hub.publishUsage(bad)
-        this.stats.malformed++
-      }
+      this.publishRecord(rec)
     }
     return out
+  }
+
+  /**
+   * Record a client request the simulator served itself (`/v1/chat/completions`, `/v1/responses`): one
+   * usage record through the same publish path as live traffic (published only while publishing is on,
+   * like the gateway's). Returns the record.
+   */
+  serveRequest(req: ServedRequest): GeneratedRecord {
+    const at = this.now()
+    const rec = this.generator.forRequest(req, at, this.scenarioLookup())
+    this.account(rec, at)
+    if (this.config.get('logging-to-file') === true) this.accounts.appendLog(this.accessLogLine(rec))
+    if (this.config.get('request-log') === true) this.accounts.logs.addRequestLog(rec.requestId, this.requestLogText(rec), {error: false, at})
+    this.publishRecord(rec)
+    return rec
+  }
+
+  /** The publish path (§5.4): gated by management and usage-statistics-enabled; subscribers first, else the FIFO. */
+  private publishRecord(rec: GeneratedRecord): void {
+    if (!this.publishing()) {
+      this.stats.unpublished++
+      return
+    }
+    this.hub.publishUsage(rec.payload)
+    this.addTotals(rec)
+    if (rec.errorEvent) this.hub.publishError(rec.errorEvent)
+    const bad = this.injector.afterRecord(rec.payload)
+    if (bad !== undefined) {
+      this.hub.publishUsage(bad)
+      this.stats.malformed++
+    }
   }
 
   /** Steady live traffic at `ratePerSecond` (paused while the gateway is down during restart()). */

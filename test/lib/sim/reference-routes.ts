@@ -107,5 +107,5 @@ export const V0_PUBLIC_ROUTES: string[] = [
   '* /v0/resource/plugins/*',
 ]
 
-/** The client API routes the simulator serves (§2.2 `GET /` names them; completions stay out of scope). */
-export const CLIENT_API_ROUTES: string[] = [...m('GET', '/v1/models')]
+/** The client API routes the simulator serves (scripted; §2.2 `GET /` names the OpenAI ones). */
+export const CLIENT_API_ROUTES: string[] = [...m('GET', '/v1/models'), ...m('POST', '/v1/chat/completions'), ...m('POST', '/v1/responses')]

@@ -49,7 +49,7 @@ describe('route table vs cpa-gateway.md', () => {
     expect(served(sim).management).toEqual(sorted(expectedFor(version)))
   })
 
-  it('outside /v0/management: the §2.2 routes and GET /v1/models; the simulated consent pages are marked sim-only', async () => {
+  it('outside /v0/management: the §2.2 routes and the scripted client API; the simulated consent pages are marked sim-only', async () => {
     sim = await startTestSimulator()
     const s = served(sim)
     expect(s.public).toEqual(sorted([...V0_PUBLIC_ROUTES, ...CLIENT_API_ROUTES]))

@@ -20,7 +20,7 @@ import {hasFeature} from '../version.js'
 import {apiCallRoutes} from './api-call.js'
 import {apiKeyRoutes} from './api-keys.js'
 import {authFileRoutes} from './auth-files.js'
-import {clientApiRoutes} from './client-api.js'
+import {type ClientApiDeps, clientApiRoutes} from './client-api.js'
 import {logRoutes} from './logs.js'
 import {modelDefinitionRoutes} from './model-definitions.js'
 import {oauthManagementRoutes, oauthPublicRoutes, type OAuthRouteDeps} from './oauth-flows.js'
@@ -39,6 +39,7 @@ export interface RouteTableDeps {
   oauth: OAuthRouteDeps
   plugins: PluginRouteDeps
   public: PublicRouteDeps
+  clientApi: ClientApiDeps
 }
 
 /** Every route below /v0/management, for all simulated versions (filter with `routesForVersion`). */
@@ -61,7 +62,7 @@ export function managementRoutes(deps: RouteTableDeps): SimRoute[] {
 
 /** Every route outside /v0/management (no management key). */
 export function publicRoutes(deps: RouteTableDeps): SimRoute[] {
-  return [...unauthenticatedRoutes(deps.public), ...oauthPublicRoutes(deps.oauth), ...clientApiRoutes]
+  return [...unauthenticatedRoutes(deps.public), ...oauthPublicRoutes(deps.oauth), ...clientApiRoutes(deps.clientApi)]
 }
 
 /** The routes a gateway of `version` registers. */
