@@ -5,11 +5,12 @@
  * answers from the credential's scenario (accounts.ts `registry.scenario()`), deterministically given the
  * simulated clock. Any other URL is "unreachable" (the caller turns that into 502 `request failed`).
  *
- * Scripted endpoints
+ * Scripted endpoints (here; Claude profile, Codex reset credits, Kimi and Antigravity in upstream-probes.ts)
  * - Codex `GET https://chatgpt.com/backend-api/wham/usage`: needs `Authorization: Bearer <access_token of
  *   the credential>` and `Chatgpt-Account-Id: <its account id>` (401 / 403 otherwise). 200 body:
  *   `{user_id, account_id, email, plan_type, rate_limit: {allowed, limit_reached, primary_window,
- *   secondary_window}, code_review_rate_limit, additional_rate_limits: null, credits: {...}, promo: null}`,
+ *   secondary_window}, code_review_rate_limit, additional_rate_limits: null, credits: {...},
+ *   rate_limit_reset_credits: {available_count, applicable_available_count}, promo: null}`,
  *   each window `{used_percent, limit_window_seconds, reset_after_seconds, reset_at}` (primary = 5 h,
  *   18000 s; secondary = weekly, 604800 s; `reset_at` unix seconds).
  * - Claude `GET https://api.anthropic.com/api/oauth/usage` (Bearer token): `{five_hour, seven_day,
