@@ -27,7 +27,8 @@ describe('GET /v1/models', () => {
     env = await startSurface()
     expect(await models({})).toEqual({status: 401, json: {error: 'Missing API key'}})
     expect(await models({authorization: 'Bearer nope'})).toEqual({status: 401, json: {error: 'Invalid API key'}})
-    for (const headers of [{'x-api-key': 'sk-client-1'}, {'x-goog-api-key': 'sk-client-1'}, {authorization: 'sk-client-1'}]) {
+    const variants: Array<Record<string, string>> = [{'x-api-key': 'sk-client-1'}, {'x-goog-api-key': 'sk-client-1'}, {authorization: 'sk-client-1'}]
+    for (const headers of variants) {
       expect((await models(headers)).status).toBe(200)
     }
     expect((await models({}, '?key=sk-client-1')).status).toBe(200)

@@ -70,3 +70,9 @@ export const T0 = Date.UTC(2026, 7, 22, 6, 3, 11)
 export async function startSurface(opts: {seed?: number; now?: number; sim?: Partial<SimulatorOptions>} = {}): Promise<SurfaceEnv> {
   return startReal(opts.seed ?? 42, opts.now ?? T0, opts.sim)
 }
+
+/** The first credential of a provider with its file content (`md`, `{}` for config keys). */
+export function firstAccount(env: SurfaceEnv, provider: string) {
+  const a = env.accounts.list().find(x => x.provider === provider)!
+  return {...a, md: env.accounts.file(a.name)?.metadata ?? {}}
+}

@@ -6,7 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {CODEX_USAGE_URL, windowAt} from '../../../src/lib/sim/upstream.js'
 import {ANTIGRAVITY_HOSTS, CLAUDE_PROFILE_URL, CODEX_RESET_CREDITS_CONSUME_URL, CODEX_RESET_CREDITS_URL, KIMI_USAGE_URL} from '../../../src/lib/sim/upstream-probes.js'
-import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv
 beforeEach(async () => {
@@ -16,10 +16,7 @@ afterEach(async () => {
   await env.close()
 })
 
-function account(provider: string) {
-  const a = env.accounts.list().find(x => x.provider === provider)!
-  return {...a, md: env.accounts.file(a.name)?.metadata ?? {}}
-}
+const account = (provider: string) => firstAccount(env, provider)
 
 async function apiCall(body: Record<string, unknown>) {
   const r = await call(env, 'POST', '/api-call', {json: body})
