@@ -157,23 +157,33 @@ function codexCredits(c: ProbeContext, w: Windows): UpstreamAnswer {
   return jsonAnswer(200, {available_count: left, applicable_available_count: left, credits: creditList(c.account, left, nowS)}, c.now)
 }
 
-function kimiError(scenario: string, now: number): UpstreamAnswer | undefined {
-  const err = (status: number, type: string, message: string) => jsonAnswer(status, {error: {message, type}}, now)
-  switch (scenario) {
-    case 'revoked':
-    case 'invalid_token':
-      return err(401, 'invalid_authentication_error', 'Invalid Authentication')
-    case 'deactivated_workspace':
-      return err(403, 'permission_denied_error', 'The account has been suspended')
-    case 'rate_limited':
-      return err(429, 'rate_limit_reached_error', 'Your account reached its rate limit, please try again later')
-    default:
-      return commonError(scenario, now)
-  }
+/** A failing scenario answered from a provider's table of `[status, body]`, else the common errors. */
+function scenarioError(scenario: string, now: number, table: Partial<Record<string, [number, unknown]>>): UpstreamAnswer | undefined {
+  const hit = table[scenario]
+  return hit ? jsonAnswer(hit[0], hit[1], now) : commonError(scenario, now)
+}
+
+const kimiAuthError: [number, unknown] = [401, {error: {message: 'Invalid Authentication', type: 'invalid_authentication_error'}}]
+const KIMI_ERRORS: Partial<Record<string, [number, unknown]>> = {
+  revoked: kimiAuthError,
+  invalid_token: kimiAuthError,
+  deactivated_workspace: [403, {error: {message: 'The account has been suspended', type: 'permission_denied_error'}}],
+  rate_limited: [429, {error: {message: 'Your account reached its rate limit, please try again later', type: 'rate_limit_reached_error'}}],
+}
+
+const googleAuthError: [number, unknown] = [
+  401,
+  {error: {code: 401, message: 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', status: 'UNAUTHENTICATED'}},
+]
+const GOOGLE_ERRORS: Partial<Record<string, [number, unknown]>> = {
+  revoked: googleAuthError,
+  invalid_token: googleAuthError,
+  deactivated_workspace: [403, {error: {code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED'}}],
+  rate_limited: [429, {error: {code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED'}}],
 }
 
 function kimiUsage(c: ProbeContext, w: Windows): UpstreamAnswer {
-  const error = kimiError(c.scenario, c.now)
+  const error = scenarioError(c.scenario, c.now, KIMI_ERRORS)
   if (error) return error
   const detail = (limit: number, used: number, resetAt: number) => ({limit: String(limit), used: String(used), remaining: String(limit - used), resetTime: isoUtc(resetAt)})
   const weekUsed = Math.round(w.long.used * 20)
@@ -188,23 +198,8 @@ function kimiUsage(c: ProbeContext, w: Windows): UpstreamAnswer {
   )
 }
 
-function googleError(scenario: string, now: number): UpstreamAnswer | undefined {
-  const err = (code: number, status: string, message: string) => jsonAnswer(code, {error: {code, message, status}}, now)
-  switch (scenario) {
-    case 'revoked':
-    case 'invalid_token':
-      return err(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.')
-    case 'deactivated_workspace':
-      return err(403, 'PERMISSION_DENIED', 'The caller does not have permission')
-    case 'rate_limited':
-      return err(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).')
-    default:
-      return commonError(scenario, now)
-  }
-}
-
 function antigravity(c: ProbeContext, w: Windows): UpstreamAnswer {
-  const error = googleError(c.scenario, c.now)
+  const error = scenarioError(c.scenario, c.now, GOOGLE_ERRORS)
   if (error) return error
   const project = String(c.md.project_id ?? '')
   const remaining = (used: number) => Math.round((1 - Math.min(100, used) / 100) * 1000) / 1000

@@ -2,19 +2,18 @@
  * The quota and profile hosts of upstream-probes.ts through `/api-call` (cpamp-anchor.md §12; the calls
  * the official management UI makes): Claude profile, Codex reset credits, Kimi usages, Antigravity.
  */
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {CODEX_USAGE_URL, windowAt} from '../../../src/lib/sim/upstream.js'
 import {ANTIGRAVITY_HOSTS, CLAUDE_PROFILE_URL, CODEX_RESET_CREDITS_CONSUME_URL, CODEX_RESET_CREDITS_URL, KIMI_USAGE_URL} from '../../../src/lib/sim/upstream-probes.js'
 import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'
 
+// one simulator for the file: each test works on its own provider's credentials
 let env: SurfaceEnv
-beforeEach(async () => {
+beforeAll(async () => {
   env = await startSurface()
 })
-afterEach(async () => {
-  await env.close()
-})
+afterAll(async () => env.close())
 
 const account = (provider: string) => firstAccount(env, provider)
 
