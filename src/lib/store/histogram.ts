@@ -27,14 +27,6 @@ export function histValue(bucket: number): number {
   return Math.round(2 ** ((bucket - 0.5) / PER_OCTAVE))
 }
 
-/** Sparse histogram being built: bucket → count. */
-export type SparseHist = Map<number, number>
-
-export function histAdd(h: SparseHist, ms: number, count = 1): void {
-  const b = histBucket(ms)
-  h.set(b, (h.get(b) ?? 0) + count)
-}
-
 function putVarint(out: Buffer, o: number, v: number): number {
   while (v >= 0x80) {
     out[o++] = (v % 0x80) | 0x80
@@ -84,20 +76,17 @@ function encodeSorted(buckets: ArrayLike<number>, counts: ArrayLike<number>, n: 
   return out.subarray(0, o)
 }
 
-export function encodeHist(h: SparseHist): Buffer | null {
-  if (h.size === 0) return null
-  const keys = [...h.keys()].sort((a, b) => a - b)
-  return encodeSorted(
-    keys,
-    keys.map((k) => h.get(k)!),
-    keys.length,
-  )
-}
-
-/** Add an encoded histogram into a sparse one. */
-export function mergeEncoded(into: SparseHist, buf: Uint8Array | null | undefined): void {
-  if (!buf) return
-  decode(buf, (b, c) => into.set(b, (into.get(b) ?? 0) + c))
+/** Encode dense counts (one slot per bucket); null when every count is 0. */
+export function encodeDense(counts: ArrayLike<number>): Buffer | null {
+  const buckets: number[] = []
+  const values: number[] = []
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] > 0) {
+      buckets.push(i)
+      values.push(counts[i])
+    }
+  }
+  return encodeSorted(buckets, values, buckets.length)
 }
 
 const scratchA = new Float64Array(HIST_BUCKETS)

@@ -17,7 +17,7 @@
  * cells are found through numeric keys, and nothing is allocated per event except a new cell.
  */
 import {contextBand} from './bands.js'
-import {histBucket} from './histogram.js'
+import {HIST_BUCKETS, histBucket} from './histogram.js'
 import type {CubeName, Grain, HistDim} from './rows.js'
 
 export const HOUR_MS = 3_600_000
@@ -70,14 +70,14 @@ export interface SumCell {
   lastTs: number
 }
 
-/** A histogram cell under construction: bucket → count for latency and TTFT. */
+/** A histogram cell under construction: counts per bucket (histogram.ts) for latency and TTFT. */
 export interface HistCell {
   start: number
   instance: string
   dim: HistDim
   value: string
-  lat: Map<number, number>
-  ttft: Map<number, number>
+  lat: Uint32Array
+  ttft: Uint32Array
 }
 
 export interface SourceCell {
@@ -168,10 +168,6 @@ function addTo(c: SumCell, e: RollupInput, ttft: number): void {
     s[11]++
   }
   if (e.ts > c.lastTs) c.lastTs = e.ts
-}
-
-function bump(h: Map<number, number>, bucket: number): void {
-  h.set(bucket, (h.get(bucket) ?? 0) + 1)
 }
 
 /**
@@ -286,8 +282,11 @@ export class RollupCells {
   /** `value` is v1 (dim model: v1 U+001F v2), built only when the cell is new. */
   private hist(cells: PeriodCells, key: number, start: number, instance: string, dim: HistDim, v1: string, v2: string, latB: number, ttftB: number): void {
     let c = cells.hist.get(key)
-    if (!c) cells.hist.set(key, (c = {start, instance, dim, value: dim === 'model' ? `${v1}\u001f${v2}` : v1, lat: new Map(), ttft: new Map()}))
-    if (latB >= 0) bump(c.lat, latB)
-    if (ttftB >= 0) bump(c.ttft, ttftB)
+    if (!c) {
+      const value = dim === 'model' ? `${v1}\u001f${v2}` : v1
+      cells.hist.set(key, (c = {start, instance, dim, value, lat: new Uint32Array(HIST_BUCKETS), ttft: new Uint32Array(HIST_BUCKETS)}))
+    }
+    if (latB >= 0) c.lat[latB]++
+    if (ttftB >= 0) c.ttft[ttftB]++
   }
 }

@@ -8,7 +8,7 @@
  */
 import type {Database, Statement} from 'better-sqlite3'
 
-import {encodeHist, mergeEncodedBuffers} from './histogram.js'
+import {encodeDense, mergeEncodedBuffers} from './histogram.js'
 import {BASE_DIMS, CUBE_EXTRA, GRAIN_CUBES, GRAINS, SUM_COLS, type RollupCells} from './rollup-cells.js'
 import type {CubeName, Grain} from './rows.js'
 
@@ -123,8 +123,8 @@ export class RollupWriter {
         }
         const known = this.known.of(`hist_${grain}`, period.index, gen)
         for (const [id, c] of period.hist) {
-          const lat = encodeHist(c.lat)
-          const ttft = encodeHist(c.ttft)
+          const lat = encodeDense(c.lat)
+          const ttft = encodeDense(c.ttft)
           if (known.has(id) && hs.update.run(lat, ttft, c.dim, c.start, c.value, c.instance).changes > 0) continue
           hs.upsert.run(lat, ttft, c.dim, c.start, c.value, c.instance)
           this.known.add(known, id)

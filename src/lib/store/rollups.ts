@@ -5,7 +5,7 @@
  * Buckets (`segments`) are applied through a deterministic SQL function that looks a period start up in them.
  */
 import type {Connection} from './connection.js'
-import {addEncodedDense, HIST_BUCKETS, type SparseHist, encodeHist} from './histogram.js'
+import {addEncodedDense, encodeDense, HIST_BUCKETS} from './histogram.js'
 import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
 import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
@@ -40,12 +40,7 @@ export class SqliteRollups implements RollupRepository {
         }
         return acc
       },
-      result: (acc: {dense: Float64Array; any: boolean}) => {
-        if (!acc.any) return null
-        const h: SparseHist = new Map()
-        for (let i = 0; i < acc.dense.length; i++) if (acc.dense[i] > 0) h.set(i, acc.dense[i])
-        return encodeHist(h)
-      },
+      result: (acc: {dense: Float64Array; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
     })
   }
 
