@@ -5,9 +5,7 @@
  * transaction as the events, and by migrations that fold stored events.
  *
  * Tables (names as in the SQLite schema; a backend may name them differently, the cells are the same):
- *   report_{key,account}_hourly, report_{model,key,account}_daily  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS,
- *     last_ts. There is no hourly model table: hourly reads are short (the partial days of a range), and the key
- *     table answers them summed over api_key_hash — one table less for every batch to write.
+ *   report_{model,key,account}_{hourly,daily}  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS, last_ts
  *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist, for dims
  *     model, key and account (dim 'all' is read as the sum of the model histograms)
  *   report_account_sources                     (instance, auth_index, source) → last_ts
@@ -26,11 +24,11 @@ export const DAY_MS = 86_400_000
 export const CUBES: readonly CubeName[] = ['model', 'key', 'account']
 export const GRAINS: readonly Grain[] = ['hourly', 'daily']
 /** The cube tables each grain keeps. */
-export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: ['key', 'account'], daily: ['model', 'key', 'account']}
+export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: CUBES, daily: CUBES}
 
-/** The table that answers a cube at a grain (the hourly model cube is read from the hourly key table). */
+/** The table that answers a cube at a grain. */
 export function cubeTable(cube: CubeName, grain: Grain): string {
-  return `report_${cube === 'model' && grain === 'hourly' ? 'key' : cube}_${grain}`
+  return `report_${cube}_${grain}`
 }
 export const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier', 'band'] as const
 export const CUBE_EXTRA: Record<CubeName, readonly string[]> = {
@@ -253,12 +251,9 @@ export class RollupCells {
       const grain = this.grains[g]
       let cells = grain.get(index)
       if (!cells) grain.set(index, (cells = new PeriodCells(index)))
-      let c: SumCell | undefined
-      if (g === 1) {
-        c = cells.model.get(base)
-        if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
-        addTo(c, e, ttft)
-      }
+      let c = cells.model.get(base)
+      if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
+      addTo(c, e, ttft)
       c = cells.key.get(k)
       if (!c) cells.key.set(k, (c = newCell([start, instance, provider, model, st, rst, band, apiKey], e.ts)))
       addTo(c, e, ttft)

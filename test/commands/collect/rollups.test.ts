@@ -22,7 +22,7 @@ function rollupTotals(store: string) {
   return {
     events: one('SELECT COUNT(*) AS n FROM usage_events'),
     tokens: one('SELECT SUM(total) AS n FROM usage_events'),
-    cubes: ['key_hourly', 'account_hourly', 'model_daily', 'key_daily', 'account_daily'].map((table) => {
+    cubes: ['model_hourly', 'key_hourly', 'account_hourly', 'model_daily', 'key_daily', 'account_daily'].map((table) => {
       const [c, g] = table.split('_')
       return {
         table,
@@ -43,7 +43,7 @@ describe('collect maintains the one rollup layer', () => {
     const t = rollupTotals(store)
     expect(t.events).toBe(750)
     for (const c of t.cubes) expect(c, c.table).toEqual({table: c.table, requests: 750, tokens: t.tokens})
-    expect(sqlite(store).prepare("SELECT name FROM sqlite_master WHERE name IN ('usage_hourly', 'report_model_hourly')").all()).toEqual([])
+    expect(sqlite(store).prepare("SELECT name FROM sqlite_master WHERE name = 'usage_hourly'").all()).toEqual([])
     const summary = await runCli(['report', 'summary', '--since', '3d', '--store', store, '--json'])
     expect(summary.json.totals.requests).toBe(sim.totals().requests)
   })

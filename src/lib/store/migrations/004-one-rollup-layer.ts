@@ -13,8 +13,7 @@
  *   migration continues from there. Events folded earlier are already in the rollups with the same
  *   arithmetic, and so are pruned ones (whose raw rows are gone): nothing is recomputed or lost.
  * up (one transaction): re-encode if prepare did not (a new store has nothing to re-encode), fold whatever is
- *   still left, drop usage_hourly, the fold checkpoint, the hist_v2 mark and report_model_hourly (the hourly
- *   key table answers hourly model questions: one table less for every batch to write). report_state keeps
+ *   still left, drop usage_hourly, the fold checkpoint and the hist_v2 mark. report_state keeps
  *   raw_complete_from.
  */
 import type {Database} from 'better-sqlite3'
@@ -140,6 +139,6 @@ export const migration: Migration = {
       db.exec("DELETE FROM report_state WHERE key = 'derived_upto_id'")
     }
     db.exec("DELETE FROM report_state WHERE key = 'hist_v2'")
-    db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly; DROP TABLE IF EXISTS report_model_hourly')
+    db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly')
   },
 }
