@@ -6,8 +6,7 @@
  *
  * Tables (names as in the SQLite schema; a backend may name them differently, the cells are the same):
  *   report_{model,key,account}_{hourly,daily}  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS, last_ts
- *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist, for dims
- *     model, key and account (dim 'all' is read as the sum of the model histograms)
+ *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist
  *   report_account_sources                     (instance, auth_index, source) → last_ts
  * Absent dimension values are '' (status 0), so keys stay unique and never NULL.
  *
@@ -261,6 +260,7 @@ export class RollupCells {
       if (!c) cells.account.set(a, (c = newCell([start, instance, provider, model, st, rst, band, auth, failed, status], e.ts)))
       addTo(c, e, ttft)
       if (latB < 0 && ttftB < 0) continue
+      this.hist(cells, inst * 4, start, instance, 'all', '', '', latB, ttftB)
       this.hist(cells, hInstPm * 4 + 1, start, instance, 'model', provider, model, latB, ttftB)
       this.hist(cells, hInstKey * 4 + 2, start, instance, 'key', apiKey, '', latB, ttftB)
       this.hist(cells, hInstAuth * 4 + 3, start, instance, 'account', auth, '', latB, ttftB)

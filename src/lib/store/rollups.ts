@@ -121,15 +121,12 @@ export class SqliteRollups implements RollupRepository {
       this.segments = q.segments
       bucketExpr = 'cpactl_bucket(start_ms)'
     }
-    // dim 'all' has no rows of its own: it is the sum of the per-model histograms (every event is in one)
-    const all = q.dim === 'all'
-    const params: unknown[] = [all ? 'model' : q.dim, q.from, q.to]
+    const params: unknown[] = [q.dim, q.from, q.to]
     let where = ''
-    if (!all) where += inList('value', q.values, params)
+    where += inList('value', q.values, params)
     where += inList('instance', q.instances, params)
-    const value = all ? "'' AS value" : 'value'
-    const sql = `SELECT ${bucketExpr} AS b, ${value}, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
-      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b${all ? '' : ', value'}`
+    const sql = `SELECT ${bucketExpr} AS b, value, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
+      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b, value`
     return (this.c.db.prepare(sql).raw(true).all(...params) as unknown[][])
       .filter((r) => (r[0] as number) >= 0)
       .map((r) => ({bucket: r[0] as number, value: r[1] as string, latHist: r[2] as Buffer | null, ttftHist: r[3] as Buffer | null}))

@@ -159,7 +159,7 @@ describe('events.ingest', () => {
         expect(b, `${cube} ${grain}`).toEqual(a)
       }
       const counts = db.prepare(`SELECT dim, SUM(length(lat_hist)) > 0 AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`).all()
-      expect(counts).toEqual(['account', 'key', 'model'].map((dim) => ({dim, has: 1})))
+      expect(counts).toEqual(['account', 'all', 'key', 'model'].map((dim) => ({dim, has: 1})))
     }
     expect((db.prepare('SELECT SUM(requests) AS n FROM report_model_daily').get() as {n: number}).n).toBe(300)
   })

@@ -6,8 +6,8 @@
  * sources — are maintained in the same transaction as the events (ingest.ts), and quota reads them too.
  *
  * prepare (resumable, one pass): first, in one transaction, re-encode the histograms in the compact v2
- *   encoding (histogram.ts) and drop the dim 'all' rows (the sum of the model rows answers it), marked done by
- *   report_state.hist_v2 so a resumed run never re-encodes twice; then fold the events the old layer had not
+ *   encoding (histogram.ts: busy rows no longer spill into overflow pages that every batch rewrites), marked
+ *   done by report_state.hist_v2 so a resumed run never re-encodes twice; then fold the events the old layer had not
  *   folded yet (id > derived_upto_id)
  *   into the rollups, 10,000 events per transaction, each moving derived_upto_id with it; an interrupted
  *   migration continues from there. Events folded earlier are already in the rollups with the same
@@ -82,12 +82,11 @@ function stateValue(db: Database, key: string): number | null {
   return (db.prepare('SELECT value FROM report_state WHERE key = ?').get(key) as {value: number} | undefined)?.value ?? null
 }
 
-/** v1 → v2 histograms and no dim 'all' rows (inside the caller's transaction); marks it done. */
+/** v1 → v2 histograms (inside the caller's transaction); marks it done. */
 function reencodeHistograms(db: Database): void {
   if (stateValue(db, 'hist_v2') !== null) return
   db.function('cpactl_hist_v2', {deterministic: true}, (blob: unknown) => fromV1(blob as Uint8Array | null))
   for (const grain of ['hourly', 'daily']) {
-    db.exec(`DELETE FROM report_hist_${grain} WHERE dim = 'all'`)
     db.exec(`UPDATE report_hist_${grain} SET lat_hist = cpactl_hist_v2(lat_hist), ttft_hist = cpactl_hist_v2(ttft_hist)`)
   }
   db.exec("INSERT INTO report_state (key, value) VALUES ('hist_v2', 1)")
