@@ -142,16 +142,16 @@ function storeSize(store) {
 console.log(`collect benchmark: ${N.toLocaleString('en-US')} records, batch ${BATCH}, ${RUNS} round(s) per spread, node ${process.version}, cli ${cli}${compare ? `, compared with ${compare}` : ''}`)
 const summary = []
 const summarize = (spread, label, rounds) => ({
-    spread,
-    label,
-    baseline: median(rounds.map((r) => r.base)),
-    cpactl: median(rounds.map((r) => r.wallS)),
-    ratio,
-    rss: Math.max(...rounds.map((r) => r.peakMb)),
-    perEvent: median(rounds.map((r) => r.size.perEvent)),
-    p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
-    p99: median(rounds.map((r) => r.result.popToCommitMs.p99)),
-    max: Math.max(...rounds.map((r) => r.result.popToCommitMs.max)),
+  spread,
+  label,
+  baseline: median(rounds.map((r) => r.base)),
+  cpactl: median(rounds.map((r) => r.wallS)),
+  ratio: median(rounds.map((r) => r.base / r.wallS)),
+  rss: Math.max(...rounds.map((r) => r.peakMb)),
+  perEvent: median(rounds.map((r) => r.size.perEvent)),
+  p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
+  p99: median(rounds.map((r) => r.result.popToCommitMs.p99)),
+  max: Math.max(...rounds.map((r) => r.result.popToCommitMs.max)),
 })
 for (const spread of SPREADS) {
   const rounds = {a: [], b: []}
