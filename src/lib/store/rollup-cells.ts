@@ -10,6 +10,14 @@
  *   report_account_sources                     (instance, auth_index, source) → last_ts
  * Absent dimension values are '' (status 0), so keys stay unique and never NULL.
  *
+ * Daily tables and the watermark `dailyThrough` (an hour start): every hourly row before it has been added to
+ * the daily tables. A batch writes hourly cells for all its events, and daily cells only for events before the
+ * watermark (late arrivals); the hours it leaves behind (up to an hour before its newest event) are then added
+ * from the hourly tables to the daily ones in the same transaction and the watermark moves (rollup-write.ts).
+ * So a live collector writes each day's daily rows about once an hour instead of in every batch, the layer is
+ * consistent after every commit, and a reader takes whole days from the daily tables only before the
+ * watermark (the hours after it from the hourly tables).
+ *
  * This is the collector's hot path (it runs for every stored event): dimension values are numbered once,
  * cells are found through numeric keys, and nothing is allocated per event except a new cell.
  */
@@ -180,6 +188,8 @@ export class RollupCells {
   private count = 0
   /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
   generation = 0
+  /** Events before this instant also go to the daily cells (set by the backend before each batch). */
+  dailyThrough = Number.POSITIVE_INFINITY
 
   /** Events added since the last clear. */
   get size(): number {
@@ -243,7 +253,8 @@ export class RollupCells {
     const a = P.id(base, P.id(P.id(authId, S.id(status)), failed))
     const hInstKey = P.id(inst, keyId)
     const hInstAuth = P.id(inst, authId)
-    for (let g = 0; g < 2; g++) {
+    const grains = e.ts < this.dailyThrough ? 2 : 1
+    for (let g = 0; g < grains; g++) {
       const unit = g === 0 ? HOUR_MS : DAY_MS
       const index = Math.floor(e.ts / unit)
       const start = index * unit

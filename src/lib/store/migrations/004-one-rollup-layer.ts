@@ -13,13 +13,14 @@
  *   migration continues from there. Events folded earlier are already in the rollups with the same
  *   arithmetic, and so are pruned ones (whose raw rows are gone): nothing is recomputed or lost.
  * up (one transaction): re-encode if prepare did not (a new store has nothing to re-encode), fold whatever is
- *   still left, drop usage_hourly, the fold checkpoint and the hist_v2 mark. report_state keeps
- *   raw_complete_from.
+ *   still left, drop usage_hourly, the fold checkpoint and the hist_v2 mark, and set the daily watermark
+ *   (report_state.daily_through, rollup-cells.ts) after the newest hourly row: the daily tables hold
+ *   everything so far. report_state keeps raw_complete_from.
  */
 import type {Database} from 'better-sqlite3'
 
 import {fromV1} from '../histogram.js'
-import {RollupCells, type RollupInput} from '../rollup-cells.js'
+import {HOUR_MS, RollupCells, type RollupInput} from '../rollup-cells.js'
 import {RollupWriter} from '../rollup-write.js'
 import type {Migration} from './types.js'
 
@@ -138,6 +139,8 @@ export const migration: Migration = {
       db.exec("DELETE FROM report_state WHERE key = 'derived_upto_id'")
     }
     db.exec("DELETE FROM report_state WHERE key = 'hist_v2'")
+    db.exec(`INSERT INTO report_state (key, value) SELECT 'daily_through', COALESCE(MAX(start_ms) + ${HOUR_MS}, 0) FROM report_model_hourly WHERE true
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
     db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly')
   },
 }
