@@ -1,11 +1,12 @@
 /**
- * SQLite side of the rollup layer: upsert the cells of a batch (rollup-cells.ts) into the report_* tables,
- * inside the caller's transaction, then move the daily watermark (report_state.daily_through): the hours the
- * batch left behind are added from the hourly tables to the daily ones in SQL, in the same transaction. Each cell is written once per batch: a row this writer already wrote (or
- * found) in this process is updated in place (one B-tree visit); any other cell is an
- * `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into whatever row is there.
- * Rollup rows are never deleted, so "known to exist" stays true; should a row be missing anyway, the update
- * changes nothing and the upsert runs.
+ * SQLite side of the rollup layer, inside the caller's transaction:
+ * - upsert the cells of a batch (rollup-cells.ts) into the report_* tables, each cell once: a row this writer
+ *   already wrote in this process is updated in place (one B-tree visit); any other cell is an
+ *   `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into whatever row is
+ *   there. Rollup rows are never deleted, so "known to exist" stays true; should a row be missing anyway, the
+ *   update changes nothing and the upsert runs;
+ * - then move the daily watermark (report_state.daily_through): the hours the batch left behind are added
+ *   from the hourly tables to the daily ones in SQL.
  */
 import type {Database, Statement} from 'better-sqlite3'
 
@@ -49,7 +50,7 @@ class Known {
   private generation = -1
 
   of(table: string, period: number, generation: number): Set<number> {
-    if (generation !== this.generation || this.size > 400_000) {
+    if (generation !== this.generation || this.size > 100_000) {
       this.sets.clear()
       this.size = 0
       this.generation = generation
