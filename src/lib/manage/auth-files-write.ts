@@ -19,7 +19,7 @@ import {
   uploadAuthFiles,
 } from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
-import {listProviderKeys} from '../gateway/provider-keys.js'
+import {listProviderKeys, setConfigKeyDisabled} from '../gateway/provider-keys.js'
 import {deepEqual} from './config-path.js'
 import {confirmOrFail} from './confirm.js'
 import {maskProxyUrl, secretKind} from './mask.js'
@@ -158,11 +158,18 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
     const label = `${r.key.family}[${r.key.index}]${r.key.name ? ` (${r.key.name})` : ''}`
     const item: ItemResult = {target: r.target, name: label, authIndex: r.key.authIndex, ok: true, changed: r.key.disabled === null || r.key.disabled !== disabled, error: null}
     result.items.push(item)
+    if (r.key.family === 'openai-compatibility') {
+      // the gateway can only switch off the whole provider: refused before anything is sent (dry run too)
+      Object.assign(item, {ok: false, changed: false, error: 'openai-compatibility keys cannot be enabled or disabled one by one (only the whole provider, via its disabled field in the config)'})
+      continue
+    }
     if (!item.changed || options.dryRun) continue
     try {
-      // config API keys: the gateway toggles `*` in the entry's excluded-models (§3.3)
-      await setAuthFileDisabled(client, {name: r.key.authIndex, authIndex: r.key.authIndex}, disabled)
-      pendingKeys.push(r.key.authIndex)
+      // config API keys: `*` in the key's excluded-models, written through the provider-key list (never
+      // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns, cpa-gateway.md §3.3)
+      const toggled = await setConfigKeyDisabled(client, r.key, disabled)
+      if (toggled.changed) pendingKeys.push(r.key.authIndex)
+      else item.changed = false
     } catch (error) {
       if (!(error instanceof RejectedError)) throw error
       Object.assign(item, {ok: false, changed: false, error: error.message})

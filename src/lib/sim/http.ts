@@ -15,6 +15,7 @@ import {hasFeature} from './version.js'
  */
 
 export const MANAGEMENT_PREFIX = '/v0/management'
+export const MANAGEMENT_PREFIX_V8 = '/v8/management'
 const MAX_BODY = 64 * 1024 * 1024
 
 export interface HttpEnv {
@@ -30,8 +31,10 @@ export interface HttpEnv {
   authPolicy(): AuthPolicy
   controlPanelDisabled(): boolean
   now(): number
-  /** Route table below /v0/management (core first, then the management surface). */
-  routes(): CompiledRoute[]
+  /** Route tables below /v0/management and (v8 gateways) /v8/management, built from routes/route-map.ts. */
+  routes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null}
+  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404 (v8 §6.9). */
+  homeMode(): boolean
   onPopped(n: number): void
 }
 
@@ -42,6 +45,12 @@ export interface CompiledRoute extends SimRoute {
 
 export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
   return routes.map(r => {
+    const wildcard = /\/\*([A-Za-z_][A-Za-z0-9_]*)$/.exec(r.path)
+    if (wildcard) {
+      // `/config/*path`: the rest of the path (gin's catch-all), at least one character
+      const prefix = r.path.slice(0, wildcard.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      return {...r, pattern: new RegExp(`^${prefix}/(.+)$`), param: wildcard[1]}
+    }
     const m = /\/:([A-Za-z_][A-Za-z0-9_]*)/.exec(r.path)
     if (!m) return {...r}
     const escaped = r.path
@@ -62,7 +71,7 @@ function findRoute(routes: CompiledRoute[], method: string, path: string): {rout
     if (m) {
       let value = m[1]
       try {
-        value = decodeURIComponent(value)
+        value = r.path.includes('/*') ? value.split('/').map(decodeURIComponent).join('/') : decodeURIComponent(value)
       } catch {
         // keep raw
       }
@@ -93,17 +102,20 @@ export function ginClientIp(headers: IncomingMessage['headers'], peer: string): 
   return normalizeIp(peer)
 }
 
-/** §1.2: `Authorization: Bearer <key>` (scheme case-insensitive; otherwise the whole value), else X-Management-Key. */
+/**
+ * §1.2 (corrected): `Authorization` split at the first space — a case-insensitive `Bearer` scheme and the rest
+ * verbatim (`Bearer  k` yields ` k`); a value not in `Bearer x` form is the key as a whole. `X-Management-Key`
+ * only when Authorization is absent or empty; neither is trimmed.
+ */
 export function presentedKey(headers: IncomingMessage['headers']): string {
   const auth = headers.authorization
-  if (typeof auth === 'string' && auth.trim() !== '') {
-    const value = auth.trim()
-    const space = value.indexOf(' ')
-    if (space > 0 && value.slice(0, space).toLowerCase() === 'bearer') return value.slice(space + 1).trim()
-    return value
+  if (typeof auth === 'string' && auth !== '') {
+    const space = auth.indexOf(' ')
+    if (space > 0 && auth.slice(0, space).toLowerCase() === 'bearer') return auth.slice(space + 1)
+    return auth
   }
   const header = headers['x-management-key']
-  return (Array.isArray(header) ? header[0] : header)?.trim() ?? ''
+  return (Array.isArray(header) ? header[0] : header) ?? ''
 }
 
 const CORS: Record<string, string> = {
@@ -156,6 +168,29 @@ export function usageQueueBody(items: string[]): string {
   return `[${parts.join(',')}]`
 }
 
+/**
+ * The usage-queue pop (§3.10, §5.6; v8 §3.1: the same handler under /v8/management/observability/usage/queue):
+ * `count` default 1, positive integer else 400, a JSON array oldest first, non-JSON items as strings.
+ */
+export function usageQueueRoute(fifo: UsageFifo, faults: FaultInjector, onPopped: (n: number) => void): SimRoute {
+  return {
+    method: 'GET',
+    path: '/usage-queue',
+    handler(req) {
+      const raw = req.query.get('count')
+      let count = 1
+      if (raw !== null && raw !== '') {
+        count = /^[+-]?\d+$/.test(raw) ? Number(raw) : Number.NaN
+        if (!Number.isSafeInteger(count) || count <= 0) return {status: 400, body: {error: 'count must be a positive integer'}}
+      }
+      const items = fifo.pop(count)
+      if (items.length > 0) onPopped(items.length)
+      const drop = items.length > 0 && faults.dropThisReply()
+      return {status: 200, headers: {'content-type': 'application/json; charset=utf-8'}, body: Buffer.from(usageQueueBody(items)), drop}
+    },
+  }
+}
+
 export function createHttpHandler(env: HttpEnv): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void handle(env, req, res).catch(() => {
@@ -205,14 +240,30 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
     })
   }
   if (path === '/management.html' && method === 'GET') {
+    if (env.homeMode()) return finish(404, {}, undefined)
     if (env.controlPanelDisabled()) return finish(404, {}, '404 page not found')
     return finish(200, {'content-type': 'text/html; charset=utf-8'}, '<!doctype html><title>CPA management (simulated)</title>')
   }
 
-  if (path !== MANAGEMENT_PREFIX && !path.startsWith(`${MANAGEMENT_PREFIX}/`)) return finish(404, {}, '404 page not found')
+  const noRoute = hasFeature(env.version, 'noRouteHandler')
+  const tables = env.routes()
+  let api: 'v0' | 'v8' | null = null
+  if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) api = 'v0'
+  else if (tables.v8 && (path === MANAGEMENT_PREFIX_V8 || path.startsWith(`${MANAGEMENT_PREFIX_V8}/`))) api = 'v8'
+  // Any other path (on a v7 gateway also every /v8/… path): v7.1.47+ answers through the NoRoute handler with
+  // an empty 404, no X-CPA-* headers, no auth (v8 §1.1); older gateways with gin's text 404.
+  if (api === null) return finish(404, {}, noRoute ? undefined : '404 page not found')
 
-  // §1.1: management disabled ⇒ 404, empty body, no X-CPA-* headers.
-  if (!env.managementEnabled()) return finish(404, {}, undefined)
+  // §1.1 / v8 §1.1: management disabled or Home mode ⇒ 404, empty body, no X-CPA-* headers, on /v0 and /v8.
+  if (!env.managementEnabled() || env.homeMode()) return finish(404, {}, undefined)
+
+  const prefix = api === 'v8' ? MANAGEMENT_PREFIX_V8 : MANAGEMENT_PREFIX
+  const sub = path.slice(prefix.length) || '/'
+  const routes = api === 'v8' ? tables.v8! : tables.v0
+  const found = findRoute(routes, method, sub)
+  // v8: an unmatched /v8/management path (or a registered path with another method) is a bare 404 before any
+  // auth (v8 §1.1). v0 before 7.1.47: gin's text 404, no headers, no auth (§1.1).
+  if (!found && (api === 'v8' || !noRoute)) return finish(404, {}, api === 'v8' ? undefined : '404 page not found')
 
   // §2.1: version headers on every response past the availability check, 401/403 included.
   const headers: Record<string, string> = {}
@@ -223,14 +274,11 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   }
   if (hasFeature(env.version, 'supportPluginHeader')) headers['x-cpa-support-plugin'] = '1'
 
-  const sub = path.slice(MANAGEMENT_PREFIX.length) || '/'
   const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
 
   // OAuth callback needs only the availability check (§3.9); served by the surface when it exists.
-  const routes = env.routes()
-  if (sub === '/oauth-callback') {
-    const found = findRoute(routes, method, sub)
-    if (found) return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
+  if (found && (sub === '/oauth-callback' || (api === 'v8' && sub === '/oauth/callback'))) {
+    return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
   }
 
   const injected = env.faults.takeHttp5xx()
@@ -242,22 +290,8 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   const outcome = env.auth.authenticate(clientIp, presentedKey(req.headers), env.authPolicy())
   if (!outcome.ok) return finish(outcome.status, headers, {error: outcome.message})
 
-  // Core: the usage queue (§3.10, §5.6), available since v6.10.8.
-  if (sub === '/usage-queue' && method === 'GET' && hasFeature(env.version, 'httpUsageQueue')) {
-    const raw = url.searchParams.get('count')
-    let count = 1
-    if (raw !== null && raw !== '') {
-      count = /^[+-]?\d+$/.test(raw) ? Number(raw) : Number.NaN
-      if (!Number.isSafeInteger(count) || count <= 0) return finish(400, headers, {error: 'count must be a positive integer'})
-    }
-    const items = env.fifo.pop(count)
-    if (items.length > 0) env.onPopped(items.length)
-    const drop = items.length > 0 && env.faults.dropThisReply()
-    return finish(200, {...headers, 'content-type': 'application/json; charset=utf-8'}, Buffer.from(usageQueueBody(items)), {drop})
-  }
-
-  const found = findRoute(routes, method, sub)
-  if (!found) return finish(404, {...headers, 'content-type': 'text/plain'}, '404 page not found')
+  // v7.1.47+: an unknown route or method after a successful auth: 404, empty body, X-CPA-* headers (§1.1).
+  if (!found) return finish(404, headers, undefined)
   return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
 }
 
@@ -272,7 +306,7 @@ async function dispatch(
   body: Buffer,
   clientIp: string,
   headers: Record<string, string>,
-  finish: (status: number, headers: Record<string, string>, payload: unknown) => Promise<void>,
+  finish: (status: number, headers: Record<string, string>, payload: unknown, opts?: {drop?: boolean}) => Promise<void>,
 ): Promise<void> {
   const lowered: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(req.headers)) lowered[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
@@ -283,7 +317,7 @@ async function dispatch(
   } catch (error) {
     response = {status: 500, body: {error: `simulator route failed: ${(error as Error).message}`}}
   }
-  return finish(response.status, {...headers, ...lowerKeys(response.headers ?? {})}, response.body)
+  return finish(response.status, {...headers, ...lowerKeys(response.headers ?? {})}, response.body, {drop: response.drop})
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

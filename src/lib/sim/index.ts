@@ -6,16 +6,20 @@ import {join} from 'node:path'
 
 import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} from './accounts.js'
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
-import {ConfigState, configRoutes, initialConfigYaml} from './config-state.js'
+import {ConfigState, configRoutes, initialConfigYaml, validateConfig} from './config-state.js'
+import {configTreeRoutes} from './config-tree.js'
+import {migrateDocument, type V8Revision} from './config-v8.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
 import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
-import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
+import {compileRoutes, type CompiledRoute, createHttpHandler, usageQueueRoute} from './http.js'
 import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {RespConnection} from './resp.js'
 import {surfaceRoutes} from './routes/index.js'
+import {quotaRoutes} from './routes/quota.js'
+import {rowForV0, rowForV8} from './routes/route-map.js'
 import {SimListener} from './server.js'
-import type {SimContext} from './types.js'
+import type {SimContext, SimRoute} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
@@ -42,8 +46,22 @@ export interface SimulatorOptions {
   host?: string
   /** The management secret (plaintext). Never written anywhere; config.yaml holds a salted hash. */
   managementKey: string
-  /** X-CPA-VERSION and version gates (default '7.2.140'; 'dev' = newest). */
+  /**
+   * X-CPA-VERSION, sent as given, and the version gates (default '7.2.140'). `8.0.x` serves /v8/management too;
+   * `v7.2.140`, `v7.2.140-3-gabc1234-dirty` are v7; `dev` or a bare SHA count as the newest (v8).
+   */
   version?: string
+  /** v8 only: which 8.0.x revision (v8 §0.1). early: quota routes, docs-era roots; later (default): no quota routes. */
+  v8Revision?: V8Revision
+  /**
+   * v8 only: serve the RESP usage output on the gateway port (default false: whether upstream v8 ships it is
+   * UNKNOWN, v8 §3.3; without it RESP bytes reach the HTTP parser, which rejects them).
+   */
+  respUsage?: boolean
+  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404; RESP says the usage output is disabled. */
+  homeMode?: boolean
+  /** Layout of the initial config.yaml: legacy (default; a v8 gateway migrates it on its first v8 write) or v8. */
+  configLayout?: 'legacy' | 'v8'
   commit?: string
   buildDate?: string
   /** Default true. */
@@ -128,6 +146,10 @@ export class Simulator {
   readonly config: ConfigState
   readonly version: string
   readonly host: string
+  /** v8 revision when the simulated gateway is a v8 one, else null. */
+  readonly v8Revision: V8Revision | null
+  private readonly respUsage: boolean
+  private home: boolean
   private readonly commit: string
   private readonly buildDate: string
   private readonly now: () => number
@@ -141,7 +163,7 @@ export class Simulator {
   private readonly http: HttpServer
   private readonly respConns = new Set<RespConnection>()
   private readonly context: SimContext
-  private routeTable: CompiledRoute[]
+  private routeTable: {v0: CompiledRoute[]; v8: CompiledRoute[] | null}
   private managementFlag: boolean
   private latest: string | null
   private readonly ownsAuthDir: string | undefined
@@ -159,6 +181,9 @@ export class Simulator {
     if (!opts.managementKey) throw new Error('startSimulator: managementKey is required')
     this.now = opts.now ?? Date.now
     this.version = opts.version ?? DEFAULT_VERSION
+    this.v8Revision = hasFeature(this.version, 'v8') ? (opts.v8Revision ?? 'later') : null
+    this.respUsage = this.v8Revision === null ? true : Boolean(opts.respUsage)
+    this.home = Boolean(opts.homeMode)
     this.commit = opts.commit ?? DEFAULT_COMMIT
     this.buildDate = opts.buildDate ?? DEFAULT_BUILD_DATE
     this.host = opts.host ?? '127.0.0.1'
@@ -182,9 +207,15 @@ export class Simulator {
         usageStatisticsEnabled: opts.usageStatisticsEnabled ?? true,
         retentionSeconds: opts.retentionSeconds ?? 60,
       }),
+      {v8: this.v8Revision !== null},
     )
     if ((opts.accounts ?? 'default') === 'default') {
       for (const [key, value] of Object.entries(defaultProviderConfig(seed))) this.config.set(key, value)
+    }
+    if (opts.configLayout === 'v8') {
+      const doc = this.config.document()
+      migrateDocument(doc, this.v8Revision ?? 'later')
+      this.config.commitDocument(doc)
     }
 
     this.auth = new ManagementAuth(this.now, opts.banDurationMs ?? DEFAULT_BAN_MS)
@@ -241,7 +272,7 @@ export class Simulator {
       },
       onResp: (socket, first, id) => this.acceptResp(socket, first, id),
       onHttp: socket => this.http.emit('connection', socket),
-      respEnabled: () => hasFeature(this.version, 'respQueue'),
+      respEnabled: () => hasFeature(this.version, 'respQueue') && (this.respUsage || this.home),
     }, opts.sniffTimeoutMs)
   }
 
@@ -552,11 +583,41 @@ export class Simulator {
     }
   }
 
-  private buildRoutes(): CompiledRoute[] {
-    return compileRoutes([
+  /**
+   * The route tables, from the one route map (routes/route-map.ts): every v0 handler (version-gated), and on a
+   * v8 gateway the same handlers under their v8 paths plus the v8-only routes. A handler without a map row is a
+   * simulator bug: refused here so the map stays complete.
+   */
+  private buildRoutes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null} {
+    const handlers: SimRoute[] = [
+      ...(hasFeature(this.version, 'httpUsageQueue')
+        ? [usageQueueRoute(this.fifo, this.injector, (n) => (this.observer.popped += n))]
+        : []),
       ...configRoutes(this.config, {version: this.version, latestVersion: () => this.latest}),
       ...surfaceRoutes,
-    ])
+    ].filter((r) => !r.since || hasFeature(this.version, r.since))
+    for (const h of handlers) {
+      if (!rowForV0(h.method, h.path)) throw new Error(`simulator: ${h.method} ${h.path} has no row in src/lib/sim/routes/route-map.ts`)
+    }
+    const v0 = compileRoutes(handlers)
+    if (this.v8Revision === null) return {v0, v8: null}
+    const v8Routes: SimRoute[] = handlers.flatMap((h) => {
+      const row = rowForV0(h.method, h.path)!
+      return row.v8 ? [{...h, path: row.v8}] : []
+    })
+    const v8Only = [
+      ...configTreeRoutes(this.config, {revision: this.v8Revision, legacyTypes: (legacy) => validateConfig(legacy)}),
+      ...(this.v8Revision === 'early' ? quotaRoutes : []),
+    ]
+    for (const r of v8Only) {
+      if (!rowForV8(r.method, r.path)) throw new Error(`simulator: v8 ${r.method} ${r.path} has no row in src/lib/sim/routes/route-map.ts`)
+    }
+    return {v0, v8: compileRoutes([...v8Routes, ...v8Only])}
+  }
+
+  /** CPA Home mode on or off (v8 §6.9). */
+  setHomeMode(on: boolean): void {
+    this.home = on
   }
 
   private httpEnv() {
@@ -575,6 +636,7 @@ export class Simulator {
       controlPanelDisabled: () => sim.config.get('remote-management.disable-control-panel') === true,
       now: this.now,
       routes: () => sim.routeTable,
+      homeMode: () => sim.home,
       onPopped: (n: number) => {
         sim.observer.popped += n
       },
@@ -589,6 +651,7 @@ export class Simulator {
       auth: this.auth,
       hub: this.hub,
       managementEnabled: () => this.managementEnabled(),
+      homeMode: () => this.home,
       authPolicy: () => this.authPolicy(),
       latencyMs: () => this.injector.latencyMs(),
       dropThisReply: () => this.injector.dropThisReply(),

@@ -1,3 +1,5 @@
+import type {SimFeature} from './version.js'
+
 /**
  * Shared types of the gateway simulator (cpa-gateway.md §12).
  *
@@ -30,6 +32,8 @@ export interface SimResponse {
   headers?: Record<string, string>
   /** An object or array is sent as JSON; a string or Buffer as-is; undefined ⇒ empty body. */
   body?: unknown
+  /** Cut the reply off half-way and drop the connection (faults.dropMidReplyEvery; the usage-queue pop). */
+  drop?: boolean
 }
 
 export type RouteHandler = (req: SimRequest, sim: SimContext) => SimResponse | Promise<SimResponse>
@@ -39,6 +43,8 @@ export interface SimRoute {
   /** Exact path ('/api-keys') or a pattern with one ':param' segment ('/request-log-by-id/:id'). */
   path: string
   handler: RouteHandler
+  /** Registered only on gateways at least this new (version.ts feature). */
+  since?: SimFeature
 }
 
 /** One credential the simulator serves (a file-backed auth or a config API key). */

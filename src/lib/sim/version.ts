@@ -56,6 +56,11 @@ export const FEATURE_SINCE = {
   clientIpFields: '7.2.104',
   accessTokenSha: '7.2.111',
   maxRetryCredentials: '7.2.140',
+  /** Unknown /v0 routes answer an empty 404 with X-CPA-* after auth (NoRoute handler, §1.1). */
+  noRouteHandler: '7.1.47',
+  resetQuota: '7.2.22',
+  /** CPA v8: /v8/management, the config tree, the v8 usage record (cpa-gateway-v8.md). */
+  v8: '8.0.0',
 } as const
 
 export type SimFeature = keyof typeof FEATURE_SINCE

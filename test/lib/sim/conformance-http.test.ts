@@ -66,11 +66,30 @@ describe('§1.1 management disabled', () => {
     expect((await mgmt(sim, 'GET', '/config')).status).toBe(200)
   })
 
-  it('an unknown management path with a valid key is a 404 with a body (not "disabled")', async () => {
-    const r = await mgmt(sim, 'GET', '/usage')
-    expect(r.status).toBe(404)
-    expect(r.text).not.toBe('')
-    expect(r.headers.get('x-cpa-version')).toBe('7.2.140')
+  it('an unknown management route or method after auth: 404, empty body, X-CPA-* headers present (v7.1.47+, §1.1 corrected)', async () => {
+    for (const [method, path] of [['GET', '/usage'], ['GET', '/request-log-by-id?id=a1b2c3d4'], ['POST', '/config'], ['GET', '/model-definitions?channel=codex']] as const) {
+      const r = await mgmt(sim, method, path)
+      expect(r.status, path).toBe(404)
+      expect(r.text, path).toBe('')
+      expect(r.headers.get('x-cpa-version'), path).toBe('7.2.140')
+    }
+    // the key is checked first: a wrong key on an unknown route is a 401 (and a counted failure)
+    const before = sim.authFailures()
+    const wrong = await mgmt(sim, 'GET', '/usage', {key: 'not-the-key'})
+    expect(wrong.status).toBe(401)
+    expect(sim.authFailures()).toBe(before + 1)
+    sim.unban()
+  })
+
+  it('a v7 gateway has no /v8 routes: bare 404 (no body, no X-CPA-*), no auth, no strike (v8 §1.1)', async () => {
+    const before = sim.authFailures()
+    for (const key of [TEST_MANAGEMENT_KEY, 'wrong-key', null]) {
+      const r = await fetch(`${sim.url}/v8/management/config/config-version`, {headers: key ? {authorization: `Bearer ${key}`} : {}})
+      expect(r.status).toBe(404)
+      expect(await r.text()).toBe('')
+      expect(r.headers.get('x-cpa-version')).toBeNull()
+    }
+    expect(sim.authFailures()).toBe(before)
   })
 })
 

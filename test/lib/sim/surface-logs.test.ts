@@ -132,9 +132,14 @@ describe('request logs (§3.8)', () => {
 
     const byId = await call(env, 'GET', '/request-log-by-id/feedbeef')
     expect(byId).toMatchObject({status: 200, text: 'full request log'})
-    expect((await call(env, 'GET', '/request-log-by-id?id=a1b2c3d4')).text).toBe('older error body')
+    expect((await call(env, 'GET', '/request-log-by-id/a1b2c3d4')).text).toBe('older error body')
     expect(await call(env, 'GET', '/request-log-by-id/00000000')).toMatchObject({status: 404, json: {error: 'log file not found for the given request ID'}})
-    expect(await call(env, 'GET', '/request-log-by-id')).toMatchObject({status: 400, json: {error: 'missing request ID'}})
+    // only the path form is registered: the query form is an unknown route (empty 404 with X-CPA-*, §3.8 corrected)
+    for (const path of ['/request-log-by-id?id=a1b2c3d4', '/request-log-by-id']) {
+      const r = await call(env, 'GET', path)
+      expect(r.status, path).toBe(404)
+      expect(r.text, path).toBe('')
+    }
 
     env.setConfig('request-log', true)
     expect((await call(env, 'GET', '/request-error-logs')).json).toEqual({files: []})

@@ -77,5 +77,5 @@ function resetQuota(req: SimRequest, sim: SimContext): SimResponse {
 
 export const apiCallRoutes: SimRoute[] = [
   {method: 'POST', path: '/api-call', handler: apiCall},
-  {method: 'POST', path: '/reset-quota', handler: resetQuota},
+  {method: 'POST', path: '/reset-quota', handler: resetQuota, since: 'resetQuota'},
 ]
