@@ -2,13 +2,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'api-test-management-key-0123456789'
 let sim: Simulator
 let env: Record<string, string>
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY})
   env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY}
 })
 afterAll(async () => {

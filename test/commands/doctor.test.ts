@@ -2,6 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'doctor-test-management-key-0123456789'
 let sim: Simulator | undefined
@@ -15,7 +16,7 @@ const byName = (checks: Array<{check: string; status: string}>) => Object.fromEn
 
 describe('cpactl doctor', () => {
   it('a healthy simulator passes every gateway check (exit 0)', async () => {
-    sim = await startSimulator({managementKey: KEY})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY})
     const r = await runCli(['doctor', '--json'], {env: {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY}})
     expect(r.exitCode).toBe(0)
     const s = byName(r.json)
@@ -34,7 +35,7 @@ describe('cpactl doctor', () => {
   })
 
   it('finds publishing off, short retention, example keys and an old gateway (exit 1, each with a fix)', async () => {
-    sim = await startSimulator({managementKey: KEY, version: '6.10.2', usageStatisticsEnabled: false, retentionSeconds: 30, apiKeys: ['your-api-key-1', 'sk-real-1']})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY, version: '6.10.2', usageStatisticsEnabled: false, retentionSeconds: 30, apiKeys: ['your-api-key-1', 'sk-real-1']})
     const r = await runCli(['doctor', '--json', '--expected-interval', '5m'], {env: {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY}})
     expect(r.exitCode).toBe(1)
     const s = byName(r.json)
@@ -48,7 +49,7 @@ describe('cpactl doctor', () => {
   })
 
   it('RESP-only gap: HTTP queue ok but strict key needs 7.1.44 ⇒ warn; --warnings-as-errors ⇒ exit 1', async () => {
-    sim = await startSimulator({managementKey: KEY, version: '7.0.9'})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY, version: '7.0.9'})
     const env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY}
     const r = await runCli(['doctor', '--json'], {env})
     expect(byName(r.json)['gateway-version']).toBe('warn')
@@ -58,7 +59,7 @@ describe('cpactl doctor', () => {
   })
 
   it('a wrong key fails key-accepted after one attempt and skips what needs the config', async () => {
-    sim = await startSimulator({managementKey: KEY})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY})
     const r = await runCli(['doctor', '--json'], {env: {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: 'nope-nope-nope'}})
     expect(r.exitCode).toBe(1)
     const s = byName(r.json)
@@ -68,7 +69,7 @@ describe('cpactl doctor', () => {
   })
 
   it('gateway down: reachable fails, the rest is skipped, table on stdout', async () => {
-    sim = await startSimulator({managementKey: KEY})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY})
     const url = sim.url
     await sim.close()
     sim = undefined
@@ -82,7 +83,7 @@ describe('cpactl doctor', () => {
 
 describe('cpactl doctor: store and collector checks', () => {
   it('warns before the first collection, passes after it, and flags dead letters waiting', async () => {
-    sim = await startSimulator({managementKey: KEY})
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY})
     const {tempDir} = await import('../helpers/run.js')
     const store = `${tempDir()}/doctor.db`
     const env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY, CPACTL_STORE: store}

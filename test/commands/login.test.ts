@@ -5,12 +5,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli, tempDir} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'login-test-management-key-0123456789'
 let sim: Simulator
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY})
 })
 afterAll(async () => {
   await sim.close()

@@ -2,12 +2,13 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'status-test-management-key-0123456789'
 let sim: Simulator
 
 beforeEach(async () => {
-  sim = await startSimulator({managementKey: KEY, seed: 7})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY, seed: 7})
 })
 afterEach(async () => {
   await sim.close()
@@ -83,7 +84,7 @@ describe('cpactl status', () => {
     const r = await runCli(['status', '--json'], {env: {CPA_URL: url, CPA_MANAGEMENT_KEY: KEY}})
     expect(r.exitCode).toBe(5)
     expect(r.json.error.code).toBe('unreachable')
-    sim = await startSimulator({managementKey: KEY}) // for afterEach
+    sim = await startSimulator({...suiteGateway(), managementKey: KEY}) // for afterEach
   })
 
   it('no key anywhere: exit 3 missing_key, nothing sent to the management API', async () => {

@@ -20,8 +20,23 @@ export type {Simulator, SimulatorOptions} from '../../src/lib/sim/index.js'
 /** The management key every test simulator uses unless told otherwise. */
 export const TEST_MANAGEMENT_KEY = 'sim-test-management-key-7d41c2'
 
+/**
+ * The gateway version the whole suite runs against: CPACTL_TEST_GATEWAY_VERSION (`.ci/run` runs the suite once
+ * with 7.2.140 and once with an 8.0.x version). Unset: the simulator's default (7.2.140). Tests that are
+ * inherently version-specific pass their own `version`, which wins.
+ */
+export const SUITE_GATEWAY_VERSION: string | undefined = process.env.CPACTL_TEST_GATEWAY_VERSION || undefined
+
+/** True when the suite runs against a v8 simulator. */
+export const SUITE_IS_V8 = /^v?(\d+)\./.test(SUITE_GATEWAY_VERSION ?? '') && Number(/^v?(\d+)\./.exec(SUITE_GATEWAY_VERSION!)![1]) >= 8
+
+/** Simulator options every test simulator starts from (the suite's gateway version). */
+export function suiteGateway(): Partial<SimulatorOptions> {
+  return SUITE_GATEWAY_VERSION ? {version: SUITE_GATEWAY_VERSION} : {}
+}
+
 export function startTestSimulator(opts: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  return startSimulator({managementKey: TEST_MANAGEMENT_KEY, port: 0, ...opts})
+  return startSimulator({managementKey: TEST_MANAGEMENT_KEY, port: 0, ...suiteGateway(), ...opts})
 }
 
 /** Environment for runCli: the simulator's URL and key (CPA_URL / CPA_MANAGEMENT_KEY). */

@@ -185,6 +185,8 @@ export class GatewayClient {
   private keyPromise: Promise<ResolvedKey> | null = null
   private apiPromise: Promise<ApiInfo> | null = null
   private apiInfo: ApiInfo | null = null
+  /** The probe's `GET /v0/management/config` answer, handed once to the first configEffective read (no second request). */
+  private probeConfig: GatewayResponse<unknown> | null = null
   private readonly opts: GatewayClientOptions
 
   constructor(opts: GatewayClientOptions) {
@@ -255,8 +257,9 @@ export class GatewayClient {
   async managementApi(): Promise<ApiInfo> {
     if (this.opts.apiFrom) return this.opts.apiFrom.managementApi()
     this.apiPromise ??= detectManagementApi(this, {cacheDir: this.opts.cacheDir}).then(
-      (info) => {
+      ({info, probe}) => {
         this.apiInfo = info
+        this.probeConfig = probe
         return info
       },
       (error: unknown) => {
@@ -279,6 +282,13 @@ export class GatewayClient {
   async call<T = unknown>(name: OperationName, options: Omit<RequestOptions<T>, 'path' | 'method' | 'api' | 'absolute'> & {params?: Record<string, string>} = {}): Promise<GatewayResponse<T>> {
     const info = await this.managementApi()
     const {params, ...rest} = options
+    const probe = this.probeConfig
+    this.probeConfig = null
+    if (name === 'configEffective' && probe) {
+      // the probe has just read it: hand that answer out once instead of asking again
+      const parsed = options.schema ? options.schema.safeParse(probe.data) : {success: true as const, data: probe.data}
+      if (parsed.success) return {...probe, data: parsed.data as T}
+    }
     const resolved = resolveOperation(name, info.api, params)
     const op = OPERATIONS[name]
     if (!resolved) {

@@ -136,3 +136,14 @@ export async function isConfigFileMigrated(client: GatewayClient): Promise<boole
     return /^config-version:\s*8\s*(#.*)?$/m.test(res.data)
   }
 }
+
+/**
+ * Before a v8 write: the warning to show when the gateway's config file is still in the legacy layout, because
+ * the write will migrate the whole file (v8 §0.5, §6.4); null when the gateway speaks v0 or the file is migrated.
+ */
+export async function v8MigrationNotice(client: GatewayClient): Promise<string | null> {
+  const {api} = await client.managementApi()
+  if (api !== 'v8') return null
+  if (await isConfigFileMigrated(client).catch(() => true)) return null
+  return 'this v8 write migrated the gateway config file to the v8 layout (config-version: 8): legacy keys moved, unknown sections commented out; v0 reads of config.yaml now show the new layout'
+}

@@ -11,7 +11,7 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {GatewayClient} from './client.js'
+import type {GatewayClient, GatewayResponse} from './client.js'
 import type {ManagementApi} from './operations.js'
 import {parseGatewayVersion} from './version.js'
 
@@ -82,13 +82,19 @@ export interface DetectOptions {
   noCache?: boolean
 }
 
-export async function detectManagementApi(client: GatewayClient, options: DetectOptions = {}): Promise<ApiInfo> {
+export interface Detection {
+  info: ApiInfo
+  /** The answer of step 1 (`GET /v0/management/config`) when a probe ran: the effective config, reusable once. */
+  probe: GatewayResponse<unknown> | null
+}
+
+export async function detectManagementApi(client: GatewayClient, options: DetectOptions = {}): Promise<Detection> {
   const now = options.now ?? Date.now
   const origin = client.url.origin
   if (options.cacheDir && !options.noCache) {
     const hit = readCache(options.cacheDir)[origin]
     if (hit && (hit.api === 'v8' || hit.api === 'v0') && now() - hit.checkedAt >= 0 && now() - hit.checkedAt <= API_CACHE_TTL_MS) {
-      return {api: hit.api, version: hit.version ?? null, major: hit.major ?? null, featureProbed: Boolean(hit.featureProbed), checkedAt: hit.checkedAt, source: 'cache'}
+      return {info: {api: hit.api, version: hit.version ?? null, major: hit.major ?? null, featureProbed: Boolean(hit.featureProbed), checkedAt: hit.checkedAt, source: 'cache'}, probe: null}
     }
   }
   // step 1: the one route every version has, with the key (errors map as usual: 401/403, bare 404 ⇒ healthz)
@@ -107,5 +113,5 @@ export async function detectManagementApi(client: GatewayClient, options: Detect
     info = {api: v8 ? 'v8' : 'v0', version, major: null, featureProbed: true, source: 'probe', checkedAt: now()}
   }
   if (options.cacheDir) writeCache(options.cacheDir, origin, info, now())
-  return info
+  return {info, probe: first}
 }

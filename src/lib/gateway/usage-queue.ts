@@ -9,7 +9,7 @@
 import {listAuthFiles} from './auth-files.js'
 import type {GatewayClient} from './client.js'
 import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './config.js'
-import {getConfigTree} from './config-tree.js'
+import {getConfigTree, v8MigrationNotice} from './config-tree.js'
 import {SETTING_PATHS} from './operations.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
 
@@ -42,9 +42,13 @@ export interface UsageToggleResult {
  * first and writes only when it differs; the gateway reloads asynchronously (§3.0), so the write is not
  * re-read here.
  */
-export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean): Promise<UsageToggleResult> {
+export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean, options: {onWarning?: (message: string) => void} = {}): Promise<UsageToggleResult> {
   const previous = await getUsageStatisticsEnabled(client)
-  if (previous !== enabled) await setSetting(client, 'usage-statistics-enabled', enabled)
+  if (previous !== enabled) {
+    const notice = await v8MigrationNotice(client)
+    await setSetting(client, 'usage-statistics-enabled', enabled)
+    if (notice) options.onWarning?.(notice)
+  }
   return {enabled, previous, changed: previous !== enabled}
 }
 

@@ -19,6 +19,7 @@ import {
   uploadAuthFiles,
 } from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
+import {v8MigrationNotice} from '../gateway/config-tree.js'
 import {listProviderKeys, setConfigKeyDisabled} from '../gateway/provider-keys.js'
 import {deepEqual} from './config-path.js'
 import {confirmOrFail} from './confirm.js'
@@ -167,7 +168,9 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
     try {
       // config API keys: `*` in the key's excluded-models, written through the provider-key list (never
       // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns, cpa-gateway.md §3.3)
+      const notice = await v8MigrationNotice(client)
       const toggled = await setConfigKeyDisabled(client, r.key, disabled)
+      if (notice && toggled.changed) addWarning(result.warnings, notice)
       if (toggled.changed) pendingKeys.push(r.key.authIndex)
       else item.changed = false
     } catch (error) {

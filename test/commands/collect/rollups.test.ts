@@ -4,12 +4,13 @@ import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {openStore} from '../../../src/lib/store/index.js'
 import {reportState} from '../../../src/lib/store/reports.js'
 import {runCli, tempDir} from '../../helpers/run.js'
+import {suiteGateway} from '../../helpers/sim.js'
 
 const KEY = 'rollups-test-management-key-0123456789'
 let sim: Simulator
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY, seed: 3})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY, seed: 3})
 })
 afterAll(async () => {
   await sim.close()

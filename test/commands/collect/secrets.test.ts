@@ -7,13 +7,14 @@ import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {runCli, tempDir} from '../../helpers/run.js'
+import {suiteGateway} from '../../helpers/sim.js'
 
 const KEY = 'secrets-test-management-key-0123456789'
 const SEED = 11
 let sim: Simulator
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY, seed: SEED})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY, seed: SEED})
 })
 afterAll(async () => {
   await sim.close()

@@ -50,11 +50,14 @@ describe('usage-queue consumers against the simulator', () => {
     expect(opened.consumer.transport).toBe('http')
     expect(opened.fallbackReason).toMatch(/ECONNREFUSED/)
     // the HTTP pop against a gateway answering 503: one request, no retry
+    const popper = client(sim.url)
+    const {api} = await popper.managementApi() // the API probe is not a pop: done before the fault
     sim.faults.http5xx = {count: 1, status: 503}
     const http = sim.httpLog().length
-    const pop = await new HttpConsumer(client(sim.url)).pop(10).catch((e) => e)
+    const pop = await new HttpConsumer(popper).pop(10).catch((e) => e)
     expect(pop).toBeInstanceOf(UpstreamError)
-    expect(sim.httpLog().slice(http).map((e) => [e.path, e.query, e.status])).toEqual([['/v0/management/usage-queue', 'count=10', 503]])
+    const path = api === 'v8' ? '/v8/management/observability/usage/queue' : '/v0/management/usage-queue'
+    expect(sim.httpLog().slice(http).map((e) => [e.path, e.query, e.status])).toEqual([[path, 'count=10', 503]])
     sim.pushRaw('{"not":"a record"}')
     sim.pushRaw('torn {')
     expect(await new HttpConsumer(client(sim.url)).pop(10)).toEqual([{not: 'a record'}, 'torn {'])
