@@ -19,7 +19,7 @@ import {formatDuration} from '../cli/duration.js'
 import {AuthError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
-import {openConsumer, RespConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
+import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
 import {acquireCollectorLock, openStore, type BatchCounts, type CollectorLock, type RunRecord, type SqliteStore} from '../store/index.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 
@@ -190,14 +190,15 @@ class Collector {
   private async connect(): Promise<void> {
     const o = this.o
     if (o.transport === 'subscribe') {
-      this.consumer = await RespConsumer.connect(o.resp)
+      this.consumer = await connectRespFor(o.gateway, o.resp)
       this.transportUsed = 'subscribe'
       return
     }
     const opened = await openConsumer({transport: o.transport, popClient: o.popClient, resp: o.resp})
     this.consumer = opened.consumer
     this.transportUsed = opened.consumer.transport
-    if (opened.fallbackReason) this.warn(`RESP could not be established (${opened.fallbackReason}); collecting over HTTP /usage-queue`)
+    if (opened.fallbackReason) this.warn(`RESP could not be established (${opened.fallbackReason}); collecting over the HTTP usage queue`)
+    // on v8 `auto` chooses HTTP without trying RESP: the result's transport says so (no stderr noise for cron)
   }
 
   private async readGateway(): Promise<CredentialCounters | null> {

@@ -8,7 +8,7 @@ import type {ZodType} from 'zod'
 import {formatDuration, parseGoDuration} from '../cli/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
 import type {ResolvedKey} from '../config/credentials.js'
-import {type ApiInfo, detectManagementApi, forgetCachedApi} from './detect.js'
+import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
 import {type ManagementApi, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
 import {describeVersion, MIN_VERSIONS, atLeast, parseGatewayVersion} from './version.js'
 
@@ -268,6 +268,18 @@ export class GatewayClient {
       },
     )
     return this.apiPromise
+  }
+
+  /** Record a ban-safe RESP probe result for this gateway (cache dir; see detect.ts). */
+  rememberResp(served: boolean): void {
+    if (this.opts.apiFrom) return this.opts.apiFrom.rememberResp(served)
+    rememberRespProbe(this.opts.cacheDir, this.url.origin, served)
+  }
+
+  /** Whether a recent RESP probe found the usage output served (null: no recent probe). */
+  respServed(): boolean | null {
+    if (this.opts.apiFrom) return this.opts.apiFrom.respServed()
+    return cachedRespProbe(this.opts.cacheDir, this.url.origin)
   }
 
   /** The detected API when detection already ran (no request). */

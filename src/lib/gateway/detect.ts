@@ -35,7 +35,16 @@ export interface ApiInfo {
 export const API_CACHE_TTL_MS = 5 * 60 * 1000
 const CACHE_FILE = 'gateway-api.json'
 
-type CacheFile = Record<string, {api: ManagementApi; version: string | null; major: number | null; featureProbed: boolean; checkedAt: number}>
+type CacheEntry = {
+  api: ManagementApi
+  version: string | null
+  major: number | null
+  featureProbed: boolean
+  checkedAt: number
+  /** Result of the last ban-safe RESP probe (AUTH only): does this gateway serve the RESP usage output? */
+  resp?: {served: boolean; checkedAt: number}
+}
+type CacheFile = Record<string, CacheEntry>
 
 function readCache(dir: string): CacheFile {
   try {
@@ -51,13 +60,43 @@ function writeCache(dir: string, origin: string, info: ApiInfo, now: number): vo
     mkdirSync(dir, {recursive: true, mode: 0o700})
     const all = readCache(dir)
     for (const [k, v] of Object.entries(all)) if (!v || now - v.checkedAt > API_CACHE_TTL_MS) delete all[k]
-    all[origin] = {api: info.api, version: info.version, major: info.major, featureProbed: info.featureProbed, checkedAt: info.checkedAt}
-    const tmp = join(dir, `${CACHE_FILE}.${process.pid}.tmp`)
-    writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n', {mode: 0o600})
-    renameSync(tmp, join(dir, CACHE_FILE))
+    const resp = all[origin]?.version === info.version ? all[origin]?.resp : undefined
+    all[origin] = {api: info.api, version: info.version, major: info.major, featureProbed: info.featureProbed, checkedAt: info.checkedAt, ...(resp ? {resp} : {})}
+    saveCache(dir, all)
   } catch {
     // a cache that cannot be written only costs a probe next time
   }
+}
+
+function saveCache(dir: string, all: CacheFile): void {
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  const tmp = join(dir, `${CACHE_FILE}.${process.pid}.tmp`)
+  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n', {mode: 0o600})
+  renameSync(tmp, join(dir, CACHE_FILE))
+}
+
+/**
+ * Remember what a ban-safe RESP probe (status, doctor, collect --transport resp) found, next to the API of
+ * the same gateway version. `collect --transport auto` opens RESP on a v8 gateway only when this says served.
+ */
+export function rememberRespProbe(dir: string | undefined, origin: string, served: boolean, now = Date.now()): void {
+  if (!dir) return
+  try {
+    const all = readCache(dir)
+    if (!all[origin]) return
+    all[origin].resp = {served, checkedAt: now}
+    saveCache(dir, all)
+  } catch {
+    // only a lost hint
+  }
+}
+
+/** The last RESP probe result for a gateway (true/false), or null when none is recent (same TTL as the API). */
+export function cachedRespProbe(dir: string | undefined, origin: string, now = Date.now()): boolean | null {
+  if (!dir) return null
+  const resp = readCache(dir)[origin]?.resp
+  if (!resp || now - resp.checkedAt > API_CACHE_TTL_MS) return null
+  return resp.served
 }
 
 /** Forget the cached API of one gateway (after a contradiction). */
@@ -67,9 +106,7 @@ export function forgetCachedApi(dir: string | undefined, origin: string): void {
   if (!(origin in all)) return
   delete all[origin]
   try {
-    const tmp = join(dir, `${CACHE_FILE}.${process.pid}.tmp`)
-    writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n', {mode: 0o600})
-    renameSync(tmp, join(dir, CACHE_FILE))
+    saveCache(dir, all)
   } catch {
     // ignore
   }

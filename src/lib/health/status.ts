@@ -97,6 +97,9 @@ export async function gatherStatus(input: StatusInputs): Promise<{status: Status
     } else if (input.probeResp && key) {
       // AUTH only, one connection: ban-safe (v8: whether RESP usage output exists is unknown, so it is probed)
       const r = await input.probeResp(key.key)
+      // remembered for `collect --transport auto` (it opens RESP on v8 only when a probe found it served)
+      if (r.ok) client.rememberResp(true)
+      else if (/^HTTP\/1\.[01] \d{3}/.test(r.reply)) client.rememberResp(false)
       status.transports.resp = r.ok
         ? {available: true, reason: 'AUTH accepted on the gateway port'}
         : {available: false, reason: /^HTTP\/1\.[01] \d{3}/.test(r.reply) ? `no RESP listener: the port answered HTTP (${r.reply})` : r.reply}
