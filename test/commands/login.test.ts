@@ -33,7 +33,7 @@ describe('login, profiles, logout', () => {
       stdin: `${KEY}\n`,
     })
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({profile: 'lab', url: sim.url, keyStorage: 'file', keySource: 'standard input', gatewayVersion: '7.2.140', current: true})
+    expect(r.json).toEqual({profile: 'lab', url: sim.url, keyStorage: 'file', keySource: 'standard input', gatewayVersion: sim.version, current: true})
     expect(configRequests() - before).toBe(1)
     const profiles = readFileSync(join(configDir, 'profiles.yaml'), 'utf8')
     expect(profiles).not.toContain(KEY)

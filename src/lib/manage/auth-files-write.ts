@@ -106,7 +106,7 @@ export async function uploadAuthFilesFrom(client: GatewayClient, paths: string[]
     // a one-file upload that the gateway refuses (400 bad name/content, 500 content does not make an auth)
     const status = error instanceof RejectedError ? error.status : error instanceof UpstreamError ? Number((error.details as {status?: number} | undefined)?.status) : NaN
     if (parts.length === 1 && (error instanceof RejectedError || status === 500)) {
-      const text = (error as Error).message.replace(/^the gateway failed POST \/auth-files \(\d+ ?/, '').replace(/\)$/, '')
+      const text = (error as Error).message.replace(/^the gateway failed POST \S+ \(\d+ ?/, '').replace(/\)$/, '')
       result.items = [{target: parts[0].target, name: parts[0].name, authIndex: null, ok: false, changed: false, error: text}]
       return finish(result, 'upload')
     }

@@ -25,6 +25,7 @@ function asTotals(m: Record<string, number>): Totals {
     cacheWriteTokens: m.cacheWriteTokens,
     outputTokens: m.outputTokens,
     reasoningTokens: m.reasoningTokens,
+    unclassifiedTokens: m.unclassifiedTokens,
     totalTokens: m.totalTokens,
   }
 }

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {apiCall, upstreamHeader} from '../../../src/lib/gateway/api-call.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
-import {startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {startTestSimulator, TEST_MANAGEMENT_KEY, suitePath} from '../../helpers/sim.js'
 
 let sim: Simulator
 let client: GatewayClient
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const claude = () => sim.accounts.files().find((f) => f.type === 'claude')!.name
 const authIndex = (name: string) => sim.accounts.byName(name)!.authIndex
-const calls = () => sim.httpLog().filter((e) => e.path === '/v0/management/api-call')
+const calls = () => sim.httpLog().filter((e) => e.path === suitePath('POST', '/api-call'))
 
 describe('apiCall', () => {
   it('returns the upstream answer, with the token substituted by the gateway', async () => {

@@ -3,14 +3,14 @@ import {describe, expect, it} from 'vitest'
 import {AuthError, UpstreamError} from '../../../src/lib/cli/errors.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {HttpConsumer, openConsumer, RespConsumer, RespSubscriber, respEndpointFor} from '../../../src/lib/queue/index.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 
 function client(url: string, key = TEST_MANAGEMENT_KEY): GatewayClient {
   return new GatewayClient({baseUrl: url, getKey: async () => ({key, source: 'test'}), retryBaseMs: 1})
 }
 
 describe('usage-queue consumers against the simulator', () => {
-  const ctx = useSimulator({seed: 4})
+  const ctx = useSimulator({version: V7, seed: 4})
 
   it('RESP: AUTH and LPOP usage <n> only, oldest first, [] when empty', async () => {
     const sim = ctx.sim

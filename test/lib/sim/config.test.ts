@@ -5,12 +5,12 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {validateConfig} from '../../../src/lib/sim/config-state.js'
-import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 9, apiKeys: ['sk-one', 'sk-two']})
+  sim = await startTestSimulator({version: V7, seed: 9, apiKeys: ['sk-one', 'sk-two']})
 })
 
 afterEach(async () => {

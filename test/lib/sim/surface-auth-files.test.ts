@@ -5,6 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {codexIdTokenClaims, fileAuthIndex} from '../../../src/lib/sim/accounts.js'
 import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+import {V7} from '../../helpers/sim.js'
 
 let env: SurfaceEnv
 beforeEach(async () => {
@@ -344,7 +345,9 @@ describe('PATCH /auth-files/fields', () => {
 })
 
 describe('auth-file changes reload clients (§5.5)', () => {
-  it('pushes {"refresh":true} to usage subscribers after an upload and a delete', async () => {
+  it('pushes {"refresh":true} to usage subscribers after an upload and a delete (RESP: a v7 gateway)', async () => {
+    await env.close()
+    env = await startSurface({version: V7})
     const {connect} = await import('node:net')
     const {KEY} = await import('./surface-harness.js')
     const port = Number(new URL(env.url).port)

@@ -50,9 +50,9 @@ export async function call(
   return {status: res.status, headers: res.headers, text, json}
 }
 
-async function startReal(seed: number, start: number): Promise<SurfaceEnv> {
+async function startReal(seed: number, start: number, version?: string): Promise<SurfaceEnv> {
   const clock = {now: start}
-  const sim = await startSimulator({...suiteGateway(), managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1']})
+  const sim = await startSimulator({...suiteGateway(), ...(version ? {version} : {}), managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1']})
   return {
     url: sim.url,
     authDir: sim.accounts.authDir,
@@ -68,6 +68,6 @@ async function startReal(seed: number, start: number): Promise<SurfaceEnv> {
 /** 2026-08-22T06:03:11.000Z, a fixed simulated "now". */
 export const T0 = Date.UTC(2026, 7, 22, 6, 3, 11)
 
-export async function startSurface(opts: {seed?: number; now?: number} = {}): Promise<SurfaceEnv> {
-  return startReal(opts.seed ?? 42, opts.now ?? T0)
+export async function startSurface(opts: {seed?: number; now?: number; version?: string} = {}): Promise<SurfaceEnv> {
+  return startReal(opts.seed ?? 42, opts.now ?? T0, opts.version)
 }

@@ -216,7 +216,7 @@ describe('the route map (routes/route-map.ts)', () => {
     try {
       const r = await fetch(`${early.url}/v8/management/credentials/quota/providers`, {headers: {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`}})
       expect(r.status).toBe(200)
-      expect((await r.json()).providers[0]).toMatchObject({plugin_id: 'sim-quota', provider: 'codex', supports_reset: true})
+      expect(((await r.json()) as {providers: unknown[]}).providers[0]).toMatchObject({plugin_id: 'sim-quota', provider: 'codex', supports_reset: true})
     } finally {
       await early.close()
     }
