@@ -412,7 +412,8 @@ export class Simulator {
 
   private account(rec: GeneratedRecord, at: number): void {
     this.stats.generated++
-    this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
+    // requests served without a credential (the unknown plugin provider) move no credential counter
+    if (rec.authIndex) this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
   }
 
   /** Per-batch lookups of credential scenario and access token (cached: the registry recomputes lists). */
