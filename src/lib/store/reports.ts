@@ -656,9 +656,10 @@ export interface LatestFailure {
 /** Newest failed event of a (status × account × model) group in [since, until), with its redacted summary. */
 export function latestFailure(db: Database, g: {authIndex: string; model: string; status: number; since: number; until: number; instances?: string[]}): LatestFailure | null {
   const params: unknown[] = [g.since, g.until, g.status, g.model]
+  // records served without a credential carry auth_index "" (older stores may hold NULL): one group either way
   let sql = `SELECT ts, fail_summary, request_id FROM usage_events
-    WHERE auth_index IS ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?`
-  params.unshift(g.authIndex === '' ? null : g.authIndex)
+    WHERE COALESCE(auth_index, '') = ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?`
+  params.unshift(g.authIndex)
   sql += inList('instance', g.instances, params)
   sql += ' ORDER BY ts DESC LIMIT 1'
   const r = db.prepare(sql).get(...params) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
