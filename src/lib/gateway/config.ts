@@ -151,5 +151,26 @@ export async function setSetting(client: GatewayClient, name: string, value: boo
   settingSpec(name)
   const {api} = await client.managementApi()
   const onV8 = api === 'v8' && SETTING_PATHS[name as SettingName].v8 !== null
+  // the v0 route turns a strategy alias into its canonical name; the v8 tree stores what it gets (and whether
+  // its loader reads every alias is unknown, v8 §4.2): send the canonical name
+  if (onV8 && name === 'routing.strategy' && typeof value === 'string') value = canonicalStrategy(value) ?? value
   await client.call(`setting.put:${name as SettingName}`, {json: onV8 ? value : {value}})
+}
+
+const STRATEGY_ALIASES: Record<string, string> = {
+  '': 'round-robin',
+  'round-robin': 'round-robin',
+  rr: 'round-robin',
+  roundrobin: 'round-robin',
+  'weighted-round-robin': 'weighted-round-robin',
+  wrr: 'weighted-round-robin',
+  weightedroundrobin: 'weighted-round-robin',
+  'fill-first': 'fill-first',
+  ff: 'fill-first',
+  fillfirst: 'fill-first',
+}
+
+/** The canonical routing strategy of a value or alias (cpa-gateway.md §3.1), undefined when unknown. */
+export function canonicalStrategy(value: string): string | undefined {
+  return STRATEGY_ALIASES[value.trim().toLowerCase()]
 }
