@@ -9,7 +9,7 @@ import {formatDuration, parseGoDuration} from '../cli/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
 import type {ResolvedKey} from '../config/credentials.js'
 import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
-import {type ManagementApi, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
+import {type ManagementApi, type Operation, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
 import {describeVersion, MIN_VERSIONS, atLeast, parseGatewayVersion} from './version.js'
 
 export const MANAGEMENT_BASE = '/v0/management'
@@ -32,6 +32,8 @@ export interface RequestOptions<T> {
   api?: ManagementApi
   /** Set by call(): what the route is, for "this gateway has no such route" errors. */
   what?: string
+  /** Set by call(): the oldest v7 release with the v0 route (cpa-gateway.md §11). */
+  since?: string
   query?: Record<string, string | number | boolean | undefined | null | Array<string | number>>
   /** JSON body (serialised here). */
   json?: unknown
@@ -302,7 +304,7 @@ export class GatewayClient {
       if (parsed.success) return {...probe, data: parsed.data as T}
     }
     const resolved = resolveOperation(name, info.api, params)
-    const op = OPERATIONS[name]
+    const op: Operation = OPERATIONS[name]
     if (!resolved) {
       throw new RejectedError(`${op.what} needs a CPA v8 gateway; ${this.url.origin} speaks the v0 management API (version ${describeVersion(info.version)})`, 404, {
         code: 'unsupported_route',
@@ -310,7 +312,7 @@ export class GatewayClient {
         details: {operation: name, api: info.api, gatewayVersion: info.version},
       })
     }
-    return this.request<T>({...rest, method: resolved.method, path: resolved.path, api: resolved.api, what: op.what})
+    return this.request<T>({...rest, method: resolved.method, path: resolved.path, api: resolved.api, what: op.what, since: resolved.api === 'v0' ? op.v0Since : undefined})
   }
 
   async request<T = unknown>(options: RequestOptions<T>): Promise<GatewayResponse<T>> {
@@ -510,16 +512,16 @@ export class GatewayClient {
       const h = (confirm as GatewayResponse<unknown>).headers
       routeMissing = (confirm as GatewayResponse<unknown>).status !== 404 || 'x-cpa-version' in h || 'x-cpa-commit' in h
     }
-    if (routeMissing) return this.unsupportedRoute(route, options.what)
+    if (routeMissing) return this.unsupportedRoute(route, options.what, options.since)
     const up = await this.healthz().catch(() => false)
     if (up) return managementDisabledError()
     return new UpstreamError(`the gateway at ${this.url.origin} is not answering /healthz`, {code: 'unreachable'})
   }
 
   /** exit 8: the gateway answers, accepts the key, and has no such route (names the route and the version). */
-  unsupportedRoute(route: string, what?: string): RejectedError {
+  unsupportedRoute(route: string, what?: string, since?: string): RejectedError {
     const version = this.version?.version ?? this.detectedApi?.version ?? null
-    const newer = what && atLeast(version, MIN_VERSIONS.v8) === false ? ' (a newer gateway may have it)' : ''
+    const newer = since && atLeast(version, since) === false ? ` (added in ${since})` : ''
     return new RejectedError(`the gateway (version ${describeVersion(version)}) has no route ${route}${what ? ` for ${what}` : ''}${newer}`, 404, {
       code: 'unsupported_route',
       hint: 'this gateway build does not offer it; upgrade the gateway, or see cpactl status for the version and API in use',
