@@ -116,6 +116,11 @@ function probeFailure(error: unknown, timeoutMs: number, attempts: number): Prob
     return {...base, classification: 'probe_failed', reason: `the gateway could not make the call${status ? ` (${status})` : ''}: ${error.message}`}
   }
   if (error instanceof RejectedError) {
+    // v8: an auth_index that matches no credential is refused (v7 forwards $TOKEN$ unreplaced instead; identity is
+    // re-verified before any write either way)
+    if (/auth credential not found for auth_index/.test(error.message)) {
+      return {...base, classification: 'review', reason: 'the gateway knows no credential with this auth_index any more (renamed, moved or deleted since it was listed)'}
+    }
     return {...base, classification: 'review', reason: `the gateway refused the probe (${error.status} ${error.message})`}
   }
   throw error

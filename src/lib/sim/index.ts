@@ -242,6 +242,7 @@ export class Simulator {
     })
 
     this.context = {
+      version: this.version,
       config: () => this.config.full(),
       setConfigValue: (key, value) => this.config.set(key, value),
       now: this.now,

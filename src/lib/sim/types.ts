@@ -74,6 +74,8 @@ export interface SimAccount {
 
 /** Things route handlers may need from the core. */
 export interface SimContext {
+  /** X-CPA-VERSION of the simulated gateway (handlers whose answer changed between releases look at it). */
+  version?: string
   /** Current gateway config as a plain object (kebab-case keys, as GET /config would show plus host/port/etc.). */
   config(): Record<string, unknown>
   /** Replace a top-level config value (persists into the YAML document, keeps comments). */
