@@ -170,3 +170,20 @@ export async function setAuthFileDisabled(client: GatewayClient, target: {name: 
 export async function patchAuthFileFields(client: GatewayClient, name: string, fields: Record<string, unknown>): Promise<void> {
   await client.call('credentialsFields', {json: {name, ...fields}})
 }
+
+export interface CooldownResetAnswer {
+  authIndex: string
+  /** Models whose quota/cooldown state was cleared. */
+  models: string[]
+}
+
+/**
+ * Clear the quota and cooldown state of one credential (file or config key) by auth_index: v8
+ * `POST /routing/cooldown/reset`, v0 `POST /reset-quota` (≥ 7.2.22; older gateways: exit 8 naming the route).
+ * 404 `auth not found` and 400s map to RejectedError (exit 8) with the gateway's text. Never retried.
+ */
+export async function resetCooldown(client: GatewayClient, authIndex: string): Promise<CooldownResetAnswer> {
+  const res = await client.call<{auth_index?: unknown; models?: unknown}>('cooldownReset', {json: {auth_index: authIndex}, retry: false})
+  const models = Array.isArray(res.data?.models) ? res.data.models.filter((m): m is string => typeof m === 'string') : []
+  return {authIndex: typeof res.data?.auth_index === 'string' ? res.data.auth_index : authIndex, models}
+}

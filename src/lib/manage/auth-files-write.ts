@@ -14,6 +14,7 @@ import {
   downloadAuthFile,
   listAuthFiles,
   patchAuthFileFields,
+  resetCooldown,
   setAuthFileDisabled,
   type UploadPart,
   uploadAuthFiles,
@@ -361,4 +362,34 @@ export async function setAuthFileFields(client: GatewayClient, target: string, c
   )
   if (!check.ok) throw new CheckFailedError(`the gateway accepted the change to ${entry.name} but the file does not show it when read back`, {code: 'not_verified'})
   return {...base, dryRun: false, verified: true}
+}
+
+// ------------------------------------------------------------------------------------------- reset cooldown
+
+export interface CooldownResetResult {
+  target: string
+  /** Auth-file name, or `<family>[i]` for a config API key. */
+  name: string
+  authIndex: string
+  kind: 'file' | 'config-key'
+  /** Models whose quota/cooldown state the gateway cleared. */
+  models: string[]
+  dryRun: boolean
+}
+
+/**
+ * `auth-files reset-cooldown NAME`: resolve an auth file (name or auth_index) or a config API key (auth_index)
+ * and ask the gateway to clear its quota and cooldown state (v8 /routing/cooldown/reset, v0 /reset-quota).
+ */
+export async function resetAccountCooldown(client: GatewayClient, target: string, options: {dryRun?: boolean} = {}): Promise<CooldownResetResult> {
+  const [resolved] = await resolveAccounts(client, [target])
+  if (resolved.kind === 'missing') throw notFound(target, ' (name an auth file, or an auth_index of a file or a config API key)')
+  const authIndex = resolved.kind === 'file' ? resolved.entry.auth_index : resolved.key.authIndex
+  const name = resolved.kind === 'file' ? resolved.entry.name : `${resolved.key.family}[${resolved.key.index}]${resolved.key.name ? ` (${resolved.key.name})` : ''}`
+  if (!authIndex) {
+    throw new RejectedError(`${name} has no auth_index on this gateway (its list answer carries none), so its cooldown cannot be addressed`, 404, {code: 'no_auth_index'})
+  }
+  if (options.dryRun) return {target, name, authIndex, kind: resolved.kind, models: [], dryRun: true}
+  const answer = await resetCooldown(client, authIndex)
+  return {target, name, authIndex: answer.authIndex, kind: resolved.kind, models: answer.models, dryRun: false}
 }
