@@ -243,6 +243,7 @@ export class Simulator {
 
     this.context = {
       version: this.version,
+      v8Revision: this.v8Revision,
       config: () => this.config.full(),
       setConfigValue: (key, value) => this.config.set(key, value),
       now: this.now,

@@ -225,3 +225,23 @@ describe('the route map (routes/route-map.ts)', () => {
     expect(later.text).toBe('')
   })
 })
+
+describe('v8-era credential listing (v8 §0.1, §2.6)', () => {
+  it('later builds: observed_at, passive quota snapshot fields, optional pagination; early builds: {"files": […]} only', async () => {
+    const list = await v8('GET', '/credentials')
+    expect(Object.keys(list.json).sort()).toEqual(['files', 'observed_at'])
+    const codex = list.json.files.find((f: {provider: string}) => f.provider === 'codex')
+    expect(codex).toMatchObject({supports_quota: true, quota_provider: 'codex', model_quotas: {}, cooldowns: {}, quota: {signals: {}}})
+    const page = await v8('GET', '/credentials?page=2&page_size=3')
+    expect(page.json).toMatchObject({total: list.json.files.length, page: 2, page_size: 3, has_more: list.json.files.length > 6})
+    expect(page.json.files.map((f: {name: string}) => f.name)).toEqual(list.json.files.slice(3, 6).map((f: {name: string}) => f.name))
+    expect(await v8('GET', '/credentials?page=0')).toMatchObject({status: 400, json: {error: 'page must be a positive integer'}})
+    const early = await startSimulator({managementKey: TEST_MANAGEMENT_KEY, version: '8.0.4', v8Revision: 'early'})
+    try {
+      const r = await fetch(`${early.url}/v8/management/credentials`, {headers: {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`}})
+      expect(Object.keys((await r.json()) as object)).toEqual(['files'])
+    } finally {
+      await early.close()
+    }
+  })
+})

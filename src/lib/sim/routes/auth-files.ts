@@ -96,10 +96,34 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
   return entry
 }
 
+/**
+ * Later 8.0.x builds (cpa-gateway-v8.md §0.1, §2.6): a top-level `observed_at`, per-entry passive quota
+ * snapshots (`quota`, `model_quotas`), `supports_quota`, `quota_provider`, `cooldowns`, and optional
+ * `page`/`page_size` pagination (`total`, `page`, `page_size`, `has_more`).
+ */
+function v8EraFields(entry: Record<string, unknown>, observedAt: string): void {
+  const codex = entry.provider === 'codex'
+  entry.quota = codex ? {observed_at: observedAt, signals: {}} : {signals: {}}
+  entry.model_quotas = {}
+  entry.supports_quota = codex
+  if (codex) entry.quota_provider = 'codex'
+  entry.cooldowns = {}
+}
+
+function positiveInt(raw: string | null): number | null | undefined {
+  if (raw === null) return undefined
+  return /^\d+$/.test(raw.trim()) && Number(raw.trim()) >= 1 ? Number(raw.trim()) : null
+}
+
 function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
   const reg = registryOf(sim)
   const name = (req.query.get('name') ?? '').trim()
   const authIndex = (req.query.get('auth_index') ?? '').trim()
+  const later = sim.v8Revision === 'later'
+  const page = later ? positiveInt(req.query.get('page')) : undefined
+  const pageSize = later ? positiveInt(req.query.get('page_size')) : undefined
+  if (page === null || pageSize === null) return fail(400, 'page must be a positive integer')
+  const observedAt = goTime(sim.now(), reg.tzOffsetMinutes)
   const files = reg
     .files()
     .map((f) => authFileEntry(reg, f, sim.now()))
@@ -109,7 +133,13 @@ function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
       const y = String(b.name).toLowerCase()
       return x < y ? -1 : x > y ? 1 : 0
     })
-  return ok({files})
+  if (!later) return ok({files})
+  for (const e of files) v8EraFields(e, observedAt)
+  if (page === undefined && pageSize === undefined) return ok({observed_at: observedAt, files})
+  const size = pageSize ?? 50
+  const p = page ?? 1
+  const slice = files.slice((p - 1) * size, p * size)
+  return ok({observed_at: observedAt, files: slice, total: files.length, page: p, page_size: size, has_more: p * size < files.length})
 }
 
 // ---------------------------------------------------------------------------------------------------------
