@@ -274,7 +274,7 @@ export class Simulator {
       },
       onResp: (socket, first, id) => this.acceptResp(socket, first, id),
       onHttp: socket => this.http.emit('connection', socket),
-      respEnabled: () => hasFeature(this.version, 'respQueue') && (this.respUsage || this.home),
+      respEnabled: () => this.servesResp(),
     }, opts.sniffTimeoutMs)
   }
 
@@ -616,6 +616,11 @@ export class Simulator {
       if (!rowForV8(r.method, r.path)) throw new Error(`simulator: v8 ${r.method} ${r.path} has no row in src/lib/sim/routes/route-map.ts`)
     }
     return {v0, v8: compileRoutes([...v8Routes, ...v8Only])}
+  }
+
+  /** Whether RESP connections reach the RESP handler (v7 ≥ 6.9.38; v8 only with respUsage, or in Home mode). */
+  servesResp(): boolean {
+    return hasFeature(this.version, 'respQueue') && (this.respUsage || this.home)
   }
 
   /** CPA Home mode on or off (v8 §6.9). */

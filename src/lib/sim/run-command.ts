@@ -34,6 +34,14 @@ export interface SimStartOptions {
   statsOnExit: boolean
   /** Credential directory (default: a temp dir removed on exit). */
   authDir?: string
+  /** v8 only: 8.0.x revision (early: quota routes, docs-era roots; later: the current shape). */
+  v8Revision?: 'early' | 'later'
+  /** v8 only: serve the RESP usage output too (whether upstream v8 does is unknown). */
+  respUsage?: boolean
+  /** Initial config.yaml layout: legacy (default) or v8. */
+  configLayout?: 'legacy' | 'v8'
+  /** CPA Home mode: /v0 and /v8 answer a bare 404. */
+  homeMode?: boolean
 }
 
 export interface SimStartIo {
@@ -124,6 +132,10 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       banDurationMs,
       faults,
       authDir: opts.authDir,
+      v8Revision: opts.v8Revision,
+      respUsage: opts.respUsage,
+      configLayout: opts.configLayout,
+      homeMode: opts.homeMode,
     })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
@@ -139,8 +151,10 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       ? `cpactl sim: management key read from ${keyFile}`
       : `cpactl sim: generated a management key into ${keyFile} (mode 0600); read it from there`,
   )
+  const api = sim.v8Revision ? `/v8/management (${sim.v8Revision} 8.0.x) and /v0/management` : '/v0/management'
+  const resp = sim.servesResp() ? ' and RESP' : ''
   io.err(
-    `cpactl sim: simulated gateway v${sim.version} on ${sim.url} (HTTP and RESP), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
+    `cpactl sim: simulated gateway ${sim.version} on ${sim.url} (HTTP${resp}; ${api}), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
   )
   if (opts.records > 0) sim.preload(opts.records)
   if (opts.rate > 0) sim.startTraffic(opts.rate)

@@ -66,6 +66,30 @@ describe('runSimulatorCommand', () => {
     expect(err.at(-1)).toBe('cpactl sim: stopped')
   })
 
+  it('--version 8.0.x serves /v8/management too, sends the version as given, RESP off unless --resp-usage; --v8-revision early adds the quota routes', async () => {
+    const {err} = await runWith({version: '8.0.23', v8Revision: 'early', configLayout: 'v8'}, async ({url, key}) => {
+      const r = await fetch(`${url}/v8/management/config/config-version`, {headers: {authorization: `Bearer ${key}`}})
+      expect(r.status).toBe(200)
+      expect(r.headers.get('x-cpa-version')).toBe('8.0.23')
+      expect(await r.json()).toBe(8)
+      const raw = await (await get(url, key, '/config.yaml')).text()
+      expect(raw).toMatch(/^config-version: 8$/m) // --config-layout v8: migrated from the start
+      const quota = await fetch(`${url}/v8/management/credentials/quota/providers`, {headers: {authorization: `Bearer ${key}`}})
+      expect(quota.status).toBe(200)
+    })
+    expect(err.join('\n')).toMatch(/simulated gateway 8\.0\.23 on http:\/\/127\.0\.0\.1:\d+ \(HTTP; \/v8\/management \(early 8\.0\.x\) and \/v0\/management\)/)
+    const withResp = await runWith({version: 'v8.0.5', respUsage: true}, async ({url, key}) => {
+      expect((await get(url, key, '/config')).headers.get('x-cpa-version')).toBe('v8.0.5')
+    })
+    expect(withResp.err.join('\n')).toContain('(HTTP and RESP; /v8/management (later 8.0.x) and /v0/management)')
+    const home = await runWith({version: '8.0.23', homeMode: true}, async ({url, key}) => {
+      const r = await get(url, key, '/config')
+      expect(r.status).toBe(404)
+      expect(await r.text()).toBe('')
+    })
+    expect(home.result.url).toMatch(/^http:/)
+  })
+
   it('reads --key-file, honours --version, --ban-duration, --retention and --fault, prints stats on exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpactl-simcmd-'))
     const keyFile = join(dir, 'key')
