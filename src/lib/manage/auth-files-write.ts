@@ -288,8 +288,9 @@ export function buildFieldPatch(changes: AuthFileFieldChanges): Record<string, u
   const fields: Record<string, unknown> = {}
   if (changes.priority !== undefined) fields.priority = changes.priority
   if (changes.weight !== undefined) {
-    if (changes.weight !== null && (!Number.isInteger(changes.weight) || changes.weight < 1 || changes.weight > 1_000_000)) {
-      throw new UsageError(`--weight must be an integer from 1 to 1000000, not ${changes.weight}`, {code: 'invalid_value'})
+    // ≤ 0 is valid: the gateway stores 0, which parks the key under weighted round-robin (§3.5 corrected)
+    if (changes.weight !== null && (!Number.isInteger(changes.weight) || changes.weight > 1_000_000)) {
+      throw new UsageError(`--weight must be an integer up to 1000000 (0 or less parks the account under weighted round-robin), not ${changes.weight}`, {code: 'invalid_value'})
     }
     fields.weight = changes.weight
   }
@@ -350,7 +351,9 @@ export async function setAuthFileFields(client: GatewayClient, target: string, c
   const base = {name: entry.name, authIndex: entry.auth_index ?? null, fields: shown, previous}
   if (options.dryRun) return {...base, dryRun: true, verified: null}
   await patchAuthFileFields(client, entry.name, fields)
-  const expected = (k: string, v: unknown) => (v === null || (k === 'request_retry' && typeof v === 'number' && v < 0) ? undefined : v)
+  // what the gateway stores: null / a negative request_retry delete the field; a weight ≤ 0 is stored as 0
+  const expected = (k: string, v: unknown) =>
+    v === null || (k === 'request_retry' && typeof v === 'number' && v < 0) ? undefined : k === 'weight' && typeof v === 'number' && v < 0 ? 0 : v
   const check = await pollUntil(
     readMeta,
     (md) =>

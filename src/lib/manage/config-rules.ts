@@ -27,6 +27,7 @@ export interface Finding {
 export interface Thresholds {
   /** How often `cpactl collect` runs, in seconds (retention must outlast it). */
   collectionIntervalSeconds: number
+  /** Below this a weight parks the key under weighted round-robin (a warning with that strategy only). */
   weightMin: number
   weightMax: number
 }
@@ -69,6 +70,20 @@ function entriesOf(data: Record<string, unknown>, family: string): Array<{entry:
 }
 
 const nonEmptyString = (v: unknown) => typeof v === 'string' && v.trim() !== ''
+
+/** Every credential weight of the provider lists (openai-compatibility: per api-key entry). */
+function eachWeight(data: Record<string, unknown>, visit: (parts: PathPart[], weight: unknown) => void): void {
+  for (const family of PROVIDER_LIST_KEYS) {
+    for (const {entry, index} of entriesOf(data, family)) {
+      if ('weight' in entry) visit([family, index, 'weight'], entry.weight)
+      if (family === 'openai-compatibility' && Array.isArray(entry['api-key-entries'])) {
+        ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
+          if (isPlainObject(k) && 'weight' in k) visit([family, index, 'api-key-entries', ki, 'weight'], k.weight)
+        })
+      }
+    }
+  }
+}
 
 export const RULES: readonly RuleDef[] = [
   {
@@ -228,6 +243,22 @@ export const RULES: readonly RuleDef[] = [
     },
   },
   {
+    id: 'empty-secret-key',
+    severity: 'error',
+    summary: 'remote-management.secret-key is empty: the management API and the usage queue are off (§1.1, §8).',
+    run(ctx) {
+      const v = getAt(ctx.data, ['remote-management', 'secret-key'])
+      if (typeof v !== 'string' || v.trim() !== '') return []
+      return [
+        {
+          path: 'remote-management.secret-key',
+          message: 'secret-key is empty: the gateway switches the management API off (every /v0/management and /v8/management call answers 404) and publishes no usage records, unless MANAGEMENT_PASSWORD is set on the gateway',
+          fix: 'set secret-key (the gateway bcrypt-hashes a plaintext value on load), or set MANAGEMENT_PASSWORD in the gateway environment',
+        },
+      ]
+    },
+  },
+  {
     id: 'duplicate-api-keys',
     severity: 'warning',
     summary: 'The same client key is listed twice; removing one by value removes both (§3.2).',
@@ -274,29 +305,38 @@ export const RULES: readonly RuleDef[] = [
   {
     id: 'weight-out-of-range',
     severity: 'error',
-    summary: 'Weights must be integers from 1 to 1,000,000 (§3.3, §9.1).',
+    summary: 'Weights go up to 1,000,000; 0 and negative values are valid (§3.3 corrected, §8).',
     run(ctx) {
-      const {weightMin, weightMax} = ctx.thresholds
+      const {weightMax} = ctx.thresholds
       const out: RawFinding[] = []
-      const check = (parts: PathPart[], w: unknown) => {
-        if (typeof w !== 'number' || !Number.isFinite(w)) return
-        if (w >= weightMin && w <= weightMax) return
+      eachWeight(ctx.data, (parts, w) => {
+        // a non-integer is a type error (invalid-value); 0 and below are valid (weight-parked)
+        if (typeof w !== 'number' || !Number.isInteger(w) || w <= weightMax) return
         out.push({
           path: formatPath(parts),
-          message: `weight ${w} is outside ${weightMin.toLocaleString('en-US')}–${weightMax.toLocaleString('en-US')}`,
-          fix: `use an integer between ${weightMin} and ${weightMax}, or remove weight`,
+          message: `weight ${w} is above ${weightMax.toLocaleString('en-US')}`,
+          fix: `use an integer up to ${weightMax} (0 or less parks the key under weighted round-robin), or remove weight`,
         })
-      }
-      for (const family of PROVIDER_LIST_KEYS) {
-        for (const {entry, index} of entriesOf(ctx.data, family)) {
-          check([family, index, 'weight'], entry.weight)
-          if (family === 'openai-compatibility' && Array.isArray(entry['api-key-entries'])) {
-            ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
-              if (isPlainObject(k)) check([family, index, 'api-key-entries', ki, 'weight'], k.weight)
-            })
-          }
-        }
-      }
+      })
+      return out
+    },
+  },
+  {
+    id: 'weight-parked',
+    severity: 'warning',
+    summary: 'A weight of 0 or less takes the key out of weighted round-robin; it matters only while routing.strategy is weighted-round-robin (§3.3 corrected).',
+    run(ctx) {
+      const strategy = getAt(ctx.data, ['routing', 'strategy'])
+      if (typeof strategy !== 'string' || ROUTING_STRATEGIES[strategy.trim().toLowerCase()] !== 'weighted-round-robin') return []
+      const out: RawFinding[] = []
+      eachWeight(ctx.data, (parts, w) => {
+        if (typeof w !== 'number' || !Number.isInteger(w) || w >= ctx.thresholds.weightMin) return
+        out.push({
+          path: formatPath(parts),
+          message: `weight ${w}: with routing.strategy weighted-round-robin this key receives no traffic`,
+          fix: 'raise the weight if the key should serve requests; leave it if parking it is intended',
+        })
+      })
       return out
     },
   },

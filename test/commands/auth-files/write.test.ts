@@ -175,10 +175,20 @@ describe('auth-files set', () => {
     expect(ctx.sim.accounts.file(c.name)!.metadata.weight).toBeUndefined()
   })
 
+  it('weight 0 or below is accepted and parks the account: the gateway stores 0 (§3.5 corrected)', async () => {
+    const [, , c] = ofType('codex')
+    for (const [flag, stored] of [['0', 0], ['-5', 0]] as const) {
+      const r = await runCli(['auth-files', 'set', c.name, `--weight=${flag}`, '--json'], {env: ctx.env()})
+      expect(r.exitCode, r.stderr).toBe(0)
+      expect(r.json).toMatchObject({fields: {weight: Number(flag)}, verified: true})
+      expect(ctx.sim.accounts.file(c.name)!.metadata.weight).toBe(stored)
+    }
+  })
+
   it('local validation (exit 2) and the gateway validation errors (exit 8)', async () => {
     const [, , c] = ofType('codex')
     const n = writes()
-    expect((await runCli(['auth-files', 'set', c.name, '--weight', '0'], {env: ctx.env()})).exitCode).toBe(2)
+    expect((await runCli(['auth-files', 'set', c.name, '--weight', '1000001'], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name, '--prefix', 'a/b'], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name, '--field', 'access_token=abc'], {env: ctx.env()})).exitCode).toBe(2)

@@ -27,6 +27,8 @@ describe('config check rules', () => {
     ['duplicate-api-keys.yaml', 'duplicate-api-keys', 'warning', ['api-keys[2]']],
     ['missing-base-url.yaml', 'missing-base-url', 'error', ['codex-api-key[1]', 'xai-api-key[0]']],
     ['weight-out-of-range.yaml', 'weight-out-of-range', 'error', ['codex-api-key[1].weight', 'openai-compatibility[0].api-key-entries[0].weight']],
+    ['weight-parked.yaml', 'weight-parked', 'warning', ['codex-api-key[1].weight', 'openai-compatibility[0].api-key-entries[0].weight']],
+    ['empty-secret-key.yaml', 'empty-secret-key', 'error', ['remote-management.secret-key']],
     ['unknown-routing-strategy.yaml', 'unknown-routing-strategy', 'error', ['routing.strategy']],
     ['unknown-key.yaml', 'unknown-key', 'warning', ['request-retyr', 'remote-management.allow_remote']],
     ['invalid-value.yaml', 'invalid-value', 'error', ['port', 'logging-to-file']],
@@ -61,6 +63,17 @@ describe('config check rules', () => {
     expect(example.findings[0].message).toContain("'your-api-key-1'")
     const invalid = await checkConfigText(fixture('invalid-value.yaml'), 'file')
     expect(invalid.findings.map((f) => f.message)).toEqual(['expected an integer, found the string "eighty"', 'expected true or false, found the string "sometimes"'])
+  })
+
+  it('weight <= 0 is valid: a warning only under weighted round-robin, nothing under the other strategies (§3.3 corrected)', async () => {
+    const parked = fixture('weight-parked.yaml')
+    for (const strategy of ['round-robin', 'fill-first', 'ff']) {
+      const r = await checkConfigText(parked.replace('strategy: weighted-round-robin', `strategy: ${strategy}`), 'file')
+      expect(r.findings, strategy).toEqual([])
+    }
+    const wrr = await checkConfigText(parked.replace('strategy: weighted-round-robin', 'strategy: wrr'), 'file')
+    expect(wrr.findings.map((f) => f.rule)).toEqual(['weight-parked', 'weight-parked'])
+    expect(wrr.findings[0].message).toBe('weight 0: with routing.strategy weighted-round-robin this key receives no traffic')
   })
 
   it('an absent usage-statistics-enabled is off (the gateway default is false)', async () => {
