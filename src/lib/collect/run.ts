@@ -21,6 +21,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
 import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
 import {acquireCollectorLock, openStore, type BatchCounts, type CollectorLock, type RunRecord, type SqliteStore} from '../store/index.js'
+import {spoolSafe} from '../usage/redact.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 
 export interface CollectOptions {
@@ -407,7 +408,8 @@ class Collector {
 
   private async spill(payloads: unknown[], receivedAt: number, cause: unknown): Promise<void> {
     try {
-      const path = await this.store.spill(this.o.instance, receivedAt, payloads)
+      // client keys leave the spool hashed (the store keeps nothing more of them either)
+      const path = await this.store.spill(this.o.instance, receivedAt, payloads.map(spoolSafe))
       this.warn(`${payloads.length} popped records could not be stored (${(cause as Error).message}); they were saved to ${path} and will be stored by the next run`)
       await this.store.recordSpooled(this.runId, payloads.length).catch(() => {})
     } catch (spillError) {

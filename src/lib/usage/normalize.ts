@@ -267,7 +267,7 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
     // v8 session ids identify a user's conversation: kept only as hashes
     for (const k of ['session_id', 'parent_session_id']) {
       const v = str(r[k], k)
-      if (v !== null && v !== '') (extra ??= {})[k] = `sha256:${sha256Hex(v)}`
+      if (v !== null && v !== '') (extra ??= {})[k] = v.startsWith('sha256:') ? v : `sha256:${sha256Hex(v)}`
     }
     if (extra && typeof extra.resolved_client_ip === 'string') extra.resolved_client_ip = capped(extra.resolved_client_ip, 64)
     if (tokens) {
