@@ -68,6 +68,20 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(view.byAccount).toEqual(totals.byAccount)
     expect(view.byApiKey).toEqual(totals.byApiKey)
     expect(statSync(store).mode & 0o777).toBe(0o600)
+
+    // records the gateway's own accounting calls inconsistent (negative or contradicting legacy counters) and
+    // unclassified ones (an unknown provider, a total-only usage) are stored with their quality, not dead-lettered
+    const {openStore} = await import('../../../src/lib/store/index.js')
+    const s = await openStore({path: store, readonly: true})
+    try {
+      const q = Object.fromEntries((s.db.prepare('SELECT token_quality AS q, COUNT(*) AS n FROM usage_events GROUP BY token_quality').all() as Array<{q: string; n: number}>).map((r) => [r.q, r.n]))
+      expect(Object.keys(q).sort()).toEqual(['complete', 'inconsistent', 'unclassified'])
+      expect((s.db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0').get() as {n: number}).n).toBeGreaterThan(0)
+      const plugin = s.db.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total").get() as {n: number}
+      expect(plugin.n).toBeGreaterThan(0)
+    } finally {
+      await s.close()
+    }
   })
 
   it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {
