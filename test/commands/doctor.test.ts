@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli} from '../helpers/run.js'
-import {suiteGateway} from '../helpers/sim.js'
+import {SUITE_IS_V8, suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'doctor-test-management-key-0123456789'
 let sim: Simulator | undefined
@@ -27,10 +27,17 @@ describe('cpactl doctor', () => {
       'remote-management': 'pass',
       'usage-publishing': 'pass',
       'queue-retention': 'pass',
+      'management-api': 'pass',
       'gateway-version': 'pass',
       'example-client-keys': 'pass',
       'auth-indexes': 'pass',
     })
+    const api = r.json.find((c: {check: string}) => c.check === 'management-api')
+    expect(api.message).toBe(
+      SUITE_IS_V8
+        ? 'cpactl uses the v8 management API (/v8/management), chosen from X-CPA-VERSION'
+        : 'cpactl uses the v0 management API (/v0/management; a v7 gateway), chosen from X-CPA-VERSION',
+    )
     for (const c of r.json) expect(Object.keys(c).sort()).toEqual(['check', 'fix', 'message', 'status'])
   })
 
@@ -56,6 +63,25 @@ describe('cpactl doctor', () => {
     expect(r.exitCode).toBe(0)
     const strict = await runCli(['doctor', '--json', '--warnings-as-errors'], {env})
     expect(strict.exitCode).toBe(1)
+  })
+
+  it('names what an older v7 gateway lacks; a dev build is probed (warn); a v8 gateway passes', async () => {
+    const versionCheck = async (version: string) => {
+      sim?.close()
+      sim = await startSimulator({managementKey: KEY, version})
+      const r = await runCli(['doctor', '--json'], {env: {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: KEY}})
+      return Object.fromEntries(r.json.map((c: {check: string}) => [c.check, c])) as Record<string, {status: string; message: string}>
+    }
+    const old = await versionCheck('7.2.20')
+    expect(old['gateway-version'].status).toBe('warn')
+    expect(old['gateway-version'].message).toBe(
+      'gateway 7.2.20 lacks features cpactl would use: cooldown reset (auth-files reset-cooldown, /reset-quota) (>= 7.2.22); auth-file name/auth_index filters (>= 7.2.94); token_breakdown accounting (exact token buckets in reports) (>= 7.2.97); the full usage record (client IP, user agent, access-token fingerprint) (>= 7.2.111)',
+    )
+    const dev = await versionCheck('dev')
+    expect(dev['management-api'].message).toBe('cpactl uses the v8 management API (/v8/management), chosen by probing the v8 route (the version string says none)')
+    expect(dev['gateway-version']).toMatchObject({status: 'warn', message: "version 'dev' (a source build) says nothing: cpactl assumes the newest features and probes the routes it needs"})
+    const v8 = await versionCheck('v8.0.23')
+    expect(v8['gateway-version']).toMatchObject({status: 'pass', message: 'gateway v8.0.23: HTTP usage queue on /v8/management; RESP usage output is probed, not assumed'})
   })
 
   it('a wrong key fails key-accepted after one attempt and skips what needs the config', async () => {
