@@ -80,9 +80,9 @@ describe('GET /auth-files (§3.5)', () => {
     const ib = fileAuthIndex(b!.type, join(env.authDir, b!.name))
     expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}`)).json.files.map((f: any) => f.name)).toEqual([a!.name])
     expect((await call(env, 'GET', `/auth-files?auth_index=${ib}`)).json.files.map((f: any) => f.name)).toEqual([b!.name])
-    expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ib}`)).json).toEqual({files: []})
+    expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ib}`)).json.files).toEqual([])
     expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ia}`)).json.files).toHaveLength(1)
-    expect((await call(env, 'GET', '/auth-files?name=missing.json')).json).toEqual({files: []})
+    expect((await call(env, 'GET', '/auth-files?name=missing.json')).json.files).toEqual([])
   })
 })
 
@@ -205,7 +205,7 @@ describe('DELETE /auth-files', () => {
   it('deletes all with all=true', async () => {
     const count = fileNames().length
     expect(await call(env, 'DELETE', '/auth-files?all=true')).toMatchObject({status: 200, json: {status: 'ok', deleted: count}})
-    expect((await call(env, 'GET', '/auth-files')).json).toEqual({files: []})
+    expect((await call(env, 'GET', '/auth-files')).json.files).toEqual([])
     expect(await call(env, 'DELETE', '/auth-files?all=*')).toMatchObject({status: 200, json: {status: 'ok', deleted: 0}})
   })
 })

@@ -101,9 +101,10 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
  * snapshots (`quota`, `model_quotas`), `supports_quota`, `quota_provider`, `cooldowns`, and optional
  * `page`/`page_size` pagination (`total`, `page`, `page_size`, `has_more`).
  */
-function v8EraFields(entry: Record<string, unknown>, observedAt: string): void {
+function v8EraFields(entry: Record<string, unknown>): void {
   const codex = entry.provider === 'codex'
-  entry.quota = codex ? {observed_at: observedAt, signals: {}} : {signals: {}}
+  // the passive quota headers were observed on the credential's last answer (here: its last update)
+  entry.quota = codex ? {observed_at: entry.updated_at, signals: {}} : {signals: {}}
   entry.model_quotas = {}
   entry.supports_quota = codex
   if (codex) entry.quota_provider = 'codex'
@@ -134,7 +135,7 @@ function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
       return x < y ? -1 : x > y ? 1 : 0
     })
   if (!later) return ok({files})
-  for (const e of files) v8EraFields(e, observedAt)
+  for (const e of files) v8EraFields(e)
   if (page === undefined && pageSize === undefined) return ok({observed_at: observedAt, files})
   const size = pageSize ?? 50
   const p = page ?? 1
