@@ -3,7 +3,7 @@ import YAML, {type Document, isMap, isScalar, isSeq} from 'yaml'
 import {hashSecret, isHashedSecret} from './auth.js'
 import {groupLegacyKeys, isV8Marked, legacyView, providerOfFamily, v8PathOf} from './config-v8.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
-import {hasFeature, type SimFeature} from './version.js'
+import type {SimFeature} from './version.js'
 
 /**
  * Config state of the simulated gateway: the config.yaml text is the source of truth (held as a `yaml`
@@ -20,6 +20,8 @@ export interface InitialConfig {
   apiKeys: string[]
   usageStatisticsEnabled: boolean
   retentionSeconds: number
+  /** `remote-management.allow-remote` (default false: only 127.0.0.1 and ::1 may manage). */
+  allowRemote?: boolean
 }
 
 const q = (s: string): string => JSON.stringify(s)
@@ -37,7 +39,7 @@ port: ${init.port}
 # Management API access.
 remote-management:
   # Only 127.0.0.1 and ::1 may call the management API unless this is true.
-  allow-remote: false
+  allow-remote: ${init.allowRemote === true}
   # Stored hashed. A plaintext value written here is hashed when the config is reloaded.
   secret-key: ${q(hashSecret(init.managementKey))}
   disable-control-panel: false
@@ -333,6 +335,7 @@ export class ConfigState {
   private cache: Record<string, unknown> | undefined
   private fullCache: Record<string, unknown> | undefined
   private readonly listeners: Array<() => void> = []
+  private writeCount = 0
 
   /** `v8`: the gateway is a v8 one (its loader reads the v8 layout and mixed files); v7 reads legacy only. */
   private readonly v8: boolean
@@ -350,7 +353,13 @@ export class ConfigState {
     this.listeners.push(listener)
   }
 
+  /** How many times the config changed (a handler that saved config moved it). */
+  writes(): number {
+    return this.writeCount
+  }
+
   private changed(): void {
+    this.writeCount++
     this.cache = undefined
     this.fullCache = undefined
     for (const l of this.listeners) l()
@@ -448,10 +457,11 @@ export class ConfigState {
     const node = this.doc.getIn(parts, true)
     const scalarValue = value === null || ['string', 'number', 'boolean'].includes(typeof value)
     if (isScalar(node) && scalarValue) node.value = value
-    else if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) {
-      this.doc = new YAML.Document({}) as Document
-      this.doc.setIn(parts, value)
-    } else this.doc.setIn(parts, value)
+    else {
+      if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) this.doc = new YAML.Document({}) as Document
+      // collections become YAML nodes, so later path edits (setIn/deleteIn below them) work
+      this.doc.setIn(parts, scalarValue ? value : this.doc.createNode(value))
+    }
     this.changed()
   }
 
@@ -588,7 +598,6 @@ function readValue(req: SimRequest, kind: SimpleSetting['kind']): unknown {
 }
 
 export interface ConfigRouteOptions {
-  version: string
   /** What /latest-version reports (without `v`); null simulates a failed GitHub call (502). */
   latestVersion: () => string | null
 }
@@ -625,8 +634,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
     },
   ]
   for (const s of SIMPLE_SETTINGS) {
-    if (s.since && !hasFeature(opts.version, s.since)) continue
-    routes.push({method: 'GET', path: s.url, handler: () => ok({[s.responseKey]: state.get(s.path)})})
+    routes.push({method: 'GET', path: s.url, since: s.since, handler: () => ok({[s.responseKey]: state.get(s.path)})})
     const write = (req: SimRequest): SimResponse => {
       let value = readValue(req, s.kind)
       if (value === undefined) return fail(400, 'invalid body')
@@ -639,7 +647,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
       state.set(s.path, value)
       return ok({status: 'ok'})
     }
-    routes.push({method: 'PUT', path: s.url, handler: write}, {method: 'PATCH', path: s.url, handler: write})
+    routes.push({method: 'PUT', path: s.url, since: s.since, handler: write}, {method: 'PATCH', path: s.url, since: s.since, handler: write})
     if (s.deletable) {
       routes.push({
         method: 'DELETE',

@@ -476,11 +476,12 @@ const PLUGIN_ACCOUNT: SimAccount = {
 
 /** RFC 9562 UUIDv7: 48-bit unix ms, version 7, variant 10; the last 8 hex digits are `tail`. */
 export function uuidV7(ms: number, rng: Rng, tail: string): string {
+  return formatUuidV7(ms, {rand: `7${rng.hex(3)}`, variant: `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`, last: rng.hex(4)}, tail)
+}
+
+function formatUuidV7(ms: number, bits: V8Fields['uuidRand'], tail: string): string {
   const t = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12)
-  const rand = `7${rng.hex(3)}`
-  const variant = `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`
-  const last = `${rng.hex(4)}${tail.padStart(8, '0').slice(-8)}`
-  return `${t.slice(0, 8)}-${t.slice(8)}-${rand}-${variant}-${last}`
+  return `${t.slice(0, 8)}-${t.slice(8)}-${bits.rand}-${bits.variant}-${bits.last}${tail.padStart(8, '0').slice(-8)}`
 }
 
 function uuidV4(rng: Rng): string {
@@ -491,6 +492,32 @@ function uuidV4(rng: Rng): string {
 /** `<YYYYMMDDhhmmss>` of X-CPA-TRACE-ID (UTC here; the gateway's zone is not specified). */
 function traceStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
+}
+
+/** The v8 record fields drawn per record (cpa-gateway-v8.md §3.4). */
+interface V8Fields {
+  /** Random bits of the UUIDv7 request id (its last 8 characters are the record's short id). */
+  uuidRand: {rand: string; variant: string; last: string}
+  stream: boolean
+  executionId: string
+  sessionId?: string
+  parentSessionId?: string
+  responseModel?: string
+}
+
+function drawV8Fields(rng: Rng, r: {provider: string; endpoint: string; failed: boolean; model: string; startMs: number}): V8Fields {
+  const uuidRand = {rand: `7${rng.hex(3)}`, variant: `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`, last: rng.hex(4)}
+  const out: V8Fields = {
+    uuidRand,
+    stream: r.endpoint.includes('/responses') || r.endpoint.includes('/messages') ? rng.chance(0.8) : rng.chance(0.3),
+    executionId: uuidV4(rng),
+  }
+  if (rng.chance(0.6)) {
+    out.sessionId = r.provider === 'claude' ? `claude:${uuidV4(rng)}` : `header:${rng.hex(16)}`
+    if (rng.chance(0.2)) out.parentSessionId = r.provider === 'claude' ? `claude:${uuidV4(rng)}` : `header:${rng.hex(16)}`
+  }
+  if (!r.failed && rng.chance(0.1)) out.responseModel = `${r.model}-${rng.pick(['2025-10-01', 'latest'])}`
+  return out
 }
 
 /** A fallback credential when the registry has none (so traffic never stops). */
@@ -508,15 +535,116 @@ const FALLBACK_ACCOUNT: SimAccount = {
   failed: 0,
 }
 
+/** Every value of one record, chosen by `next()` (seeded) or `forRequest()` (a served client request). */
+interface RecordValues {
+  account: SimAccount
+  provider: string
+  profile: ProviderProfile
+  model: string
+  alias: string
+  endpoint: string
+  failure: FailureShape | undefined
+  failed: boolean
+  b: Breakdown
+  latency: number
+  ttft: number
+  startMs: number
+  nanos: number
+  requestId: string
+  apiKey: string
+  headers: Record<string, string[]> | undefined
+  legacy: boolean
+  effort: string
+  serviceTier: string
+  responseTier: string
+  clientIp: string
+  xff: string
+  userAgent: string
+  generate: boolean
+  executor: string
+  publishAt: number
+  lookup: CredentialLookup
+  /** Served for an unknown (plugin) provider without a credential. */
+  plugin: boolean
+  quality: Quality
+  /** How an inconsistent record contradicts itself: a negative input, or cache read above input. */
+  inconsistency?: {negativeInput: number} | {cacheOver: number}
+  /** v8 gateways only. */
+  v8?: V8Fields
+}
+
+/** A client request the simulator served itself (`/v1/chat/completions`, `/v1/responses`). */
+export interface ServedRequest {
+  account: SimAccount
+  /** Upstream model executed. */
+  model: string
+  /** Model name the client asked for. */
+  alias: string
+  /** `POST /v1/chat/completions` or `POST /v1/responses`. */
+  endpoint: string
+  /** The client key used ('' when client auth is off). */
+  apiKey: string
+  breakdown: Breakdown
+  clientIp: string
+  xff: string
+  userAgent: string
+  effort: string
+  serviceTier: string
+}
+
 export class TrafficGenerator {
   private readonly rng: Rng
   /** Draws for the record kinds added later (qualities, unknown providers, v8 fields): the base stream stays put. */
   private readonly extra: Rng
+  /** Timing and ids of served client requests: a stream of its own, so seeded traffic stays the same. */
+  private readonly servedRng: Rng
   private readonly recentIds: string[] = []
 
   constructor(private readonly opts: GeneratorOptions) {
     this.rng = new Rng(opts.seed ^ 0x7a11c)
     this.extra = new Rng(opts.seed ^ 0x8e8a)
+    this.servedRng = new Rng(opts.seed ^ 0x5e7ed)
+  }
+
+  /** The usage record of a client request the simulator served (a success with the given tokens). */
+  forRequest(req: ServedRequest, publishAt: number, lookup: CredentialLookup = {}): GeneratedRecord {
+    const rng = this.servedRng
+    const provider = req.account.provider || 'unknown'
+    const profile = providerProfile(provider)
+    const latency = rng.logInt(250, 4000)
+    const ttft = Math.min(latency, rng.logInt(80, 1500))
+    return this.serialize({
+      account: req.account,
+      provider,
+      profile,
+      model: req.model,
+      alias: req.alias,
+      endpoint: req.endpoint,
+      failure: undefined,
+      failed: false,
+      b: req.breakdown,
+      latency,
+      ttft,
+      startMs: publishAt - latency,
+      nanos: rng.int(0, 999_999),
+      requestId: rng.hex(8),
+      apiKey: req.apiKey,
+      headers: undefined,
+      legacy: false,
+      effort: req.effort,
+      serviceTier: req.serviceTier,
+      responseTier: provider === 'codex' ? (req.serviceTier === 'priority' ? 'priority' : 'default') : '',
+      clientIp: req.clientIp,
+      xff: req.xff,
+      userAgent: req.userAgent,
+      generate: true,
+      executor: profile.executors[0]!,
+      publishAt,
+      lookup,
+      plugin: false,
+      quality: 'complete',
+      v8: hasFeature(this.opts.version, 'v8') ? drawV8Fields(rng, {provider, endpoint: req.endpoint, failed: false, model: req.model, startMs: publishAt - latency}) : undefined,
+    })
   }
 
   /** Snapshot of usable credentials (refreshed by the caller once per batch). */
@@ -601,6 +729,17 @@ export class TrafficGenerator {
       else if (openaiPath && profile.semantics === 'subset' && x.chance(this.opts.totalOnlyShare ?? 0.02)) quality = 'unclassified'
     }
 
+    let inconsistency: RecordValues['inconsistency']
+    if (quality === 'inconsistent') inconsistency = x.chance(0.5) ? {negativeInput: x.int(1, 500)} : {cacheOver: x.int(1, 5000)}
+    const v8Fields = v8 ? drawV8Fields(x, {provider, endpoint, failed, model, startMs}) : undefined
+    return this.serialize({account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8: v8Fields})
+  }
+
+  /** The record in the gateway's field order (§6) and its error event; no randomness here. */
+  private serialize(values: RecordValues): GeneratedRecord {
+    const {account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8} = values
+    const v = this.opts.version
+    const breakdownAlways = hasFeature(v, 'accountingV2')
     // Field order = the gateway's struct order (§6).
     const r: Record<string, unknown> = {}
     r.timestamp = formatGoTime(startMs, nanos, this.opts.tzOffsetMinutes)
@@ -627,8 +766,8 @@ export class TrafficGenerator {
     let recorded: Breakdown = b
     if (quality === 'inconsistent') {
       // the upstream's own counts contradict each other: a negative counter, or cache above input
-      if (x.chance(0.5)) tokens.input_tokens = -x.int(1, 500)
-      else tokens.cache_read_tokens = (tokens.input_tokens as number) + x.int(1, 5000)
+      if (inconsistency && 'negativeInput' in inconsistency) tokens.input_tokens = -inconsistency.negativeInput
+      else tokens.cache_read_tokens = (tokens.input_tokens as number) + (inconsistency?.cacheOver ?? 1)
       recorded = {uncached: 0, cacheRead: 0, cacheWrite: 0, nonReasoning: 0, reasoning: 0, unclassified: reported}
     } else if (quality === 'unclassified') {
       if (!plugin) {
@@ -666,22 +805,22 @@ export class TrafficGenerator {
     r.auth_type = plugin ? 'unknown' : account.authType
     r.api_key = apiKey
     // v8: UUIDv7 request ids; the request log is named by the last 8 characters (the id drawn above)
-    const fullRequestId = v8 ? uuidV7(publishAt - latency, x, requestId) : requestId
+    const fullRequestId = v8 ? formatUuidV7(publishAt - latency, v8.uuidRand, requestId) : requestId
     r.request_id = fullRequestId
     if (hasFeature(v, 'reasoningEffort')) r.reasoning_effort = effort
     if (hasFeature(v, 'serviceTier')) r.service_tier = serviceTier
     if (responseTier && hasFeature(v, 'responseServiceTier')) r.response_service_tier = responseTier
     if (v8) {
       // v8 record fields (cpa-gateway-v8.md §3.4; exact order and omitempty rules are unknown: appended here)
-      r.stream = endpoint.includes('/responses') || endpoint.includes('/messages') ? x.chance(0.8) : x.chance(0.3)
+      r.stream = v8.stream
       r.resolved_client_ip = clientIp
-      r.execution_id = uuidV4(x)
+      r.execution_id = v8.executionId
       r.trace_id = `${traceStamp(publishAt - latency)}-${account.authIndex}-${fullRequestId}`
-      if (x.chance(0.6)) {
-        r.session_id = provider === 'claude' ? `claude:${uuidV4(x)}` : `header:${x.hex(16)}`
-        if (x.chance(0.2)) r.parent_session_id = provider === 'claude' ? `claude:${uuidV4(x)}` : `header:${x.hex(16)}`
+      if (v8.sessionId) {
+        r.session_id = v8.sessionId
+        if (v8.parentSessionId) r.parent_session_id = v8.parentSessionId
       }
-      if (!failed && x.chance(0.1)) r.response_model = `${model}-${x.pick(['2025-10-01', 'latest'])}`
+      if (v8.responseModel) r.response_model = v8.responseModel
     }
 
     let errorEvent: string | undefined

@@ -49,7 +49,7 @@ describe('apiCall', () => {
 
   it('maps gateway refusals to RejectedError (8) and gateway failures to UpstreamError (5), each sent once', async () => {
     sim.clearLogs()
-    // a credential without a token to substitute (a vertex service account)
+    // a vertex service account has no token for $TOKEN$: the gateway refuses with 400
     const vertex = sim.accounts.files().find((f) => f.type === 'vertex')!.name
     await expect(
       apiCall(client, {authIndex: authIndex(vertex), method: 'GET', url: 'https://api.anthropic.com/api/oauth/usage', header: {Authorization: 'Bearer $TOKEN$'}}),

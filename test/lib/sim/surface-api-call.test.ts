@@ -3,7 +3,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
 import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, windowAt, XAI_BILLING_URL, XAI_ME_URL} from '../../../src/lib/sim/upstream.js'
-import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'
 import {SUITE_IS_V8} from '../../helpers/sim.js'
 
 let env: SurfaceEnv
@@ -14,11 +14,7 @@ afterEach(async () => {
   await env.close()
 })
 
-function account(provider: string) {
-  const a = env.accounts.list().find((x) => x.provider === provider)!
-  const md = env.accounts.file(a.name)?.metadata ?? {}
-  return {...a, md}
-}
+const account = (provider: string) => firstAccount(env, provider)
 
 function codexProbe(a: ReturnType<typeof account>, extra: Record<string, unknown> = {}) {
   return {

@@ -347,7 +347,7 @@ describe('PATCH /auth-files/fields', () => {
 describe('auth-file changes reload clients (§5.5)', () => {
   it('pushes {"refresh":true} to usage subscribers after an upload and a delete (RESP: a v7 gateway)', async () => {
     await env.close()
-    env = await startSurface({version: V7})
+    env = await startSurface({sim: {version: V7}})
     const {connect} = await import('node:net')
     const {KEY} = await import('./surface-harness.js')
     const port = Number(new URL(env.url).port)

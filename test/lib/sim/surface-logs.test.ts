@@ -134,11 +134,10 @@ describe('request logs (§3.8)', () => {
     expect(byId).toMatchObject({status: 200, text: 'full request log'})
     expect((await call(env, 'GET', '/request-log-by-id/a1b2c3d4')).text).toBe('older error body')
     expect(await call(env, 'GET', '/request-log-by-id/00000000')).toMatchObject({status: 404, json: {error: 'log file not found for the given request ID'}})
-    // only the path form is registered: the query form is an unknown route (empty 404 with X-CPA-*, §3.8 corrected)
+    // Only the path form is registered (§3.8, corrected 2026-12): the query form is an unknown route.
     for (const path of ['/request-log-by-id?id=a1b2c3d4', '/request-log-by-id']) {
-      const r = await call(env, 'GET', path)
-      expect(r.status, path).toBe(404)
-      expect(r.text, path).toBe('')
+      const unknown = await call(env, 'GET', path)
+      expect({status: unknown.status, text: unknown.text, version: unknown.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: env.sim.version})
     }
 
     env.setConfig('request-log', true)

@@ -7,6 +7,7 @@ import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
 import {ROUTE_MAP} from '../../../src/lib/sim/routes/route-map.js'
 import {RawResp, respAuthed, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 
@@ -116,6 +117,50 @@ describe('v8 operational routes use the v0 handlers (v8 §2.1, §2.2)', () => {
   })
 })
 
+describe('v8 OAuth routes fold the v0 ones (v8 §2.12) and v8 writes migrate the file (v8 §2.1)', () => {
+  it('/oauth/auth-url?provider= dispatches to the v0 login handlers; /oauth/import needs provider=vertex', async () => {
+    const claude = await v8('GET', '/oauth/auth-url?provider=%20Claude%20')
+    expect(claude).toMatchObject({status: 200, json: {status: 'ok'}})
+    expect(claude.json.url).toEqual(expect.any(String))
+    expect((await v8('GET', `/oauth/status?state=${claude.json.state}`)).json).toEqual({status: 'wait'})
+    expect(await v8('DELETE', `/oauth/session?state=${claude.json.state}`)).toMatchObject({status: 200})
+    expect(await v8('GET', '/oauth/auth-url')).toMatchObject({status: 400, json: {error: 'provider is required'}})
+    expect(await v8('GET', '/oauth/auth-url?provider=anthropic')).toMatchObject({status: 404, json: {error: 'provider_not_found'}})
+    expect((await v8('GET', '/oauth/auth-url?provider=xai')).json).toMatchObject({status: 'ok'})
+    expect(await v8('POST', '/oauth/import')).toMatchObject({status: 400, json: {error: 'provider is required'}})
+    expect(await v8('POST', '/oauth/import?provider=gemini')).toMatchObject({status: 404, json: {error: 'provider_not_found'}})
+    // the earlier path form is gone, and v0's names are not v8 routes
+    expect(await v8('GET', '/oauth/providers/claude/auth-url')).toMatchObject({status: 404, text: ''})
+    expect(await v8('GET', '/anthropic-auth-url')).toMatchObject({status: 404, text: ''})
+  })
+
+  it('a v8 operation that saves config migrates a legacy file; the same v0 operation does not', async () => {
+    const gw = await startSimulator({managementKey: TEST_MANAGEMENT_KEY, version: VERSION, seed: 4})
+    const call = async (api: 'v0' | 'v8', method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${gw.url}/${api}/management${path}`, {
+        method,
+        headers: {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`, 'content-type': 'application/json'},
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return {status: res.status, text, json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined}
+    }
+    try {
+      const [id] = [...configAuthIds(gw.config.full()).entries()].find(([, ref]) => ref.family === 'gemini-api-key')!
+      // a rejected v8 write migrates nothing
+      expect((await call('v8', 'PATCH', '/credentials/status', {name: 'missing.json', disabled: true})).status).toBe(404)
+      expect((await call('v0', 'GET', '/config.yaml')).text).not.toMatch(/^config-version: 8/m)
+      expect((await call('v0', 'PATCH', '/auth-files/status', {name: id, disabled: true})).status).toBe(200)
+      expect((await call('v0', 'GET', '/config.yaml')).text).not.toMatch(/^config-version: 8/m)
+      expect((await call('v8', 'PATCH', '/credentials/status', {name: id, disabled: false})).status).toBe(200)
+      expect((await call('v0', 'GET', '/config.yaml')).text).toMatch(/^config-version: 8/m)
+      expect((await call('v0', 'GET', '/config')).json['gemini-api-key'][0]['excluded-models'] ?? []).not.toContain('*')
+    } finally {
+      await gw.close()
+    }
+  })
+})
+
 describe('management disabled and Home mode (v8 §1.1, §6.9)', () => {
   it('management disabled: bare 404 on /v0 and /v8, /healthz ok', async () => {
     sim.setManagementEnabled(false)
@@ -199,8 +244,10 @@ describe('the route map (routes/route-map.ts)', () => {
     expect(new Set(keys).size).toBe(keys.length)
     for (const row of ROUTE_MAP) {
       if (row.v8 && !row.v8.includes('/quota/')) {
-        // an unregistered v8 path is a bare 404 without headers
-        expect((await probe('v8', row.method, row.v8)).version, `${row.method} v8 ${row.v8}`).toBe(VERSION)
+        // an unregistered v8 path is a bare 404 without headers (the OAuth callback has no key check and no headers)
+        const r = await probe('v8', row.method, row.v8)
+        if (row.v8 === '/oauth/callback') expect(r.status === 404 && r.text === '', `${row.method} v8 ${row.v8}`).toBe(false)
+        else expect(r.version, `${row.method} v8 ${row.v8}`).toBe(VERSION)
       }
       if (row.v0 && !(row.method === 'DELETE' && row.v0 === '/proxy-url')) {
         // an unregistered v0 path is an empty 404 (with headers); a registered one answers otherwise

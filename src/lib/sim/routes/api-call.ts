@@ -4,9 +4,9 @@
  *
  * `/api-call`: HTTP 200 `{"status_code","header","body"}` with the upstream status inside; `$TOKEN$` in
  * header values is replaced by the credential's token (access_token, else api key, else token / id_token /
- * cookie). 400 `invalid body` / `missing method` / `missing url` / `invalid url` / `auth token not found`
- * (a credential without a token while a header uses `$TOKEN$`); 502 `request failed` for an unscripted URL
- * (the simulator has no network) or the 60 s upstream timeout.
+ * cookie). 400 `invalid body` / `missing method` / `missing url` / `invalid url` / `invalid proxy_url` /
+ * `auth token not found` (a credential without a token while a header uses `$TOKEN$`); 502 `request failed`
+ * for an unscripted URL (the simulator has no network) or the 60 s upstream timeout.
  *
  * An `auth_index` that matches no credential (§3.7 corrected): v7 does not fail — nothing is substituted, the
  * literal `$TOKEN$` goes upstream and the upstream's 401 comes back inside an HTTP 200; v8 answers 400 `auth
@@ -53,7 +53,9 @@ async function apiCall(req: SimRequest, sim: SimContext): Promise<SimResponse> {
   const headers: Record<string, string> = {...((body.header as Record<string, string> | undefined) ?? {})}
   for (const [name, value] of Object.entries(headers)) {
     if (!value.includes('$TOKEN$')) continue
-    if (!account) continue // no (known) credential: nothing substituted, the literal $TOKEN$ goes upstream
+    // No credential selected, or an auth_index that matches none: `$TOKEN$` goes upstream unreplaced and
+    // the upstream's 401 comes back inside the 200 (§3.7, corrected 2026-12).
+    if (!account) continue
     const token = reg.tokenFor(account.authIndex)
     if (!token) return fail(400, 'auth token not found')
     headers[name] = value.replaceAll('$TOKEN$', token)
@@ -82,5 +84,5 @@ function resetQuota(req: SimRequest, sim: SimContext): SimResponse {
 
 export const apiCallRoutes: SimRoute[] = [
   {method: 'POST', path: '/api-call', handler: apiCall},
-  {method: 'POST', path: '/reset-quota', handler: resetQuota, since: 'resetQuota'},
+  {method: 'POST', path: '/reset-quota', since: 'resetQuota', handler: resetQuota},
 ]

@@ -4,14 +4,19 @@
  *
  * - `v0` and `v8` both set: the v8 route is served by the **same handler** as the v0 route (v8 §2.1);
  * - `v8: null`: the route has no v8 name (settings, list endpoints that became config paths, …): v0 only;
- * - `v0: null`: a v8-only route (the config tree, quota); its handler is registered under the v8 path.
+ * - `v0: null`: a v8-only route (the config tree, quota); its handler is registered under the v8 path;
+ * - a v8 path ending in `?provider=<p>` folds several v0 routes into one v8 route that dispatches on that
+ *   query value (`/oauth/auth-url?provider=claude` ← `/anthropic-auth-url`, v8 §2.12).
  *
- * A v0 handler is served under /v8/management only through this table, and the simulator refuses to start
- * when a registered v0 route has no row here (route-map.test.ts asserts coverage), so a new v0 route joins
- * with one row: `{method, v0: '/new-route', v8: '/its/v8/path' | null}`.
+ * The route table of routes/index.ts says which handlers exist and since when; this map only says where
+ * each one lives on v8. A v0 handler is served under /v8/management only through this map, and the
+ * simulator refuses to start when a registered v0 route has no row here (v8-routes.test.ts asserts it), so
+ * a new v0 route joins with one row: `{method, v0: '/new-route', v8: '/its/v8/path' | null}`.
  *
  * Written from the reference (not from cpactl's client table in src/lib/gateway/operations.ts).
  */
+import type {SimRequest, SimResponse, SimRoute} from '../types.js'
+import {fail} from './http.js'
 
 export interface RouteMapRow {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -88,6 +93,33 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'POST', v0: '/api-call', v8: '/requests/api-call'},
   {method: 'POST', v0: '/reset-quota', v8: '/routing/cooldown/reset'},
 
+  // model definitions (§3.5; v8 §2.2)
+  {method: 'GET', v0: '/model-definitions/:channel', v8: '/routing/model-definitions/:channel'},
+
+  // OAuth (§3.6, §3.9; v8 §2.12): one auth-url route dispatching on ?provider=, import on ?provider=vertex
+  {method: 'GET', v0: '/anthropic-auth-url', v8: '/oauth/auth-url?provider=claude'},
+  {method: 'GET', v0: '/codex-auth-url', v8: '/oauth/auth-url?provider=codex'},
+  {method: 'GET', v0: '/antigravity-auth-url', v8: '/oauth/auth-url?provider=antigravity'},
+  {method: 'GET', v0: '/kimi-auth-url', v8: '/oauth/auth-url?provider=kimi'},
+  {method: 'GET', v0: '/xai-auth-url', v8: '/oauth/auth-url?provider=xai'},
+  {method: 'POST', v0: '/vertex/import', v8: '/oauth/import?provider=vertex'},
+  {method: 'GET', v0: '/get-auth-status', v8: '/oauth/status'},
+  {method: 'DELETE', v0: '/oauth-session', v8: '/oauth/session'},
+  {method: 'GET', v0: '/oauth-callback', v8: '/oauth/callback'},
+  {method: 'POST', v0: '/oauth-callback', v8: '/oauth/callback'},
+  // OAuth rule maps (§3.4): config paths oauth/{excluded-models,model-alias,request-scoped-errors} on v8 (§2.3)
+  ...(['GET', 'PUT', 'PATCH', 'DELETE'] as const).flatMap((m) => rows(m, ['/oauth-excluded-models', '/oauth-model-alias', '/oauth-request-scoped-errors'])),
+
+  // plugins (§3.11; v8 §2.13): enable and settings are config paths on v8 (plugins/configs/<id>)
+  {method: 'GET', v0: '/plugins', v8: '/plugins'},
+  {method: 'DELETE', v0: '/plugins/:id', v8: '/plugins/:id'},
+  {method: 'GET', v0: '/plugin-store', v8: '/plugins/store'},
+  {method: 'POST', v0: '/plugin-store/:id/install', v8: '/plugins/store/:id/install'},
+  {method: 'PATCH', v0: '/plugins/:id/enabled', v8: null},
+  {method: 'GET', v0: '/plugins/:id/config', v8: null},
+  {method: 'PUT', v0: '/plugins/:id/config', v8: null},
+  {method: 'PATCH', v0: '/plugins/:id/config', v8: null},
+
   // v8 only: the config tree (v8 §2.4, §2.5)
   {method: 'GET', v0: null, v8: '/config'},
   {method: 'PUT', v0: null, v8: '/config'},
@@ -114,4 +146,44 @@ export function rowForV0(method: string, v0Path: string): RouteMapRow | undefine
 /** The row of a v8-only route. */
 export function rowForV8(method: string, v8Path: string): RouteMapRow | undefined {
   return ROUTE_MAP.find((r) => r.method === method && r.v8 === v8Path)
+}
+
+/**
+ * The routes below /v8/management: each v0 handler under its v8 path (same handler, v8 §2.1), the
+ * `?provider=` rows folded into one dispatching route each, then the v8-only routes. `wrap` lets the caller
+ * add what every v8 operation does (a v8 write migrates the file, v8 §2.1). Throws when a v0 handler or a
+ * v8-only route has no row: the map must stay complete.
+ */
+export function v8RouteTable(v0Handlers: SimRoute[], v8Only: SimRoute[], wrap: (route: SimRoute) => SimRoute = (r) => r): SimRoute[] {
+  const out: SimRoute[] = []
+  const byProvider = new Map<string, {method: string; param: string; handlers: Map<string, SimRoute>}>()
+  for (const h of v0Handlers) {
+    const row = rowForV0(h.method, h.path)
+    if (!row) throw new Error(`simulator: ${h.method} ${h.path} has no row in src/lib/sim/routes/route-map.ts`)
+    if (!row.v8) continue
+    const q = /^(.*)\?([a-z_]+)=(.+)$/.exec(row.v8)
+    if (!q) {
+      out.push(wrap({...h, path: row.v8}))
+      continue
+    }
+    const key = `${h.method} ${q[1]}`
+    const entry = byProvider.get(key) ?? {method: h.method, param: q[2], handlers: new Map<string, SimRoute>()}
+    entry.handlers.set(q[3], h)
+    byProvider.set(key, entry)
+  }
+  for (const [key, entry] of byProvider) {
+    const path = key.slice(entry.method.length + 1)
+    out.push(wrap({method: entry.method, path, handler: (req: SimRequest, sim): SimResponse | Promise<SimResponse> => {
+      const value = (req.query.get(entry.param) ?? '').trim().toLowerCase()
+      if (value === '') return fail(400, `${entry.param} is required`)
+      const target = entry.handlers.get(value)
+      if (!target) return fail(404, `${entry.param}_not_found`)
+      return target.handler(req, sim)
+    }}))
+  }
+  for (const r of v8Only) {
+    if (!rowForV8(r.method, r.path)) throw new Error(`simulator: v8 ${r.method} ${r.path} has no row in src/lib/sim/routes/route-map.ts`)
+    out.push(wrap(r))
+  }
+  return out
 }
