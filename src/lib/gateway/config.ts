@@ -6,6 +6,7 @@
  */
 import type {GatewayClient} from './client.js'
 import {RejectedError, UsageError} from '../cli/errors.js'
+import {ROUTING_STRATEGIES} from '../manage/config-schema.js'
 import {type SettingName, SETTING_PATHS} from './operations.js'
 
 export type GatewayConfig = Record<string, unknown> & {
@@ -157,20 +158,7 @@ export async function setSetting(client: GatewayClient, name: string, value: boo
   await client.call(`setting.put:${name as SettingName}`, {json: onV8 ? value : {value}})
 }
 
-const STRATEGY_ALIASES: Record<string, string> = {
-  '': 'round-robin',
-  'round-robin': 'round-robin',
-  rr: 'round-robin',
-  roundrobin: 'round-robin',
-  'weighted-round-robin': 'weighted-round-robin',
-  wrr: 'weighted-round-robin',
-  weightedroundrobin: 'weighted-round-robin',
-  'fill-first': 'fill-first',
-  ff: 'fill-first',
-  fillfirst: 'fill-first',
-}
-
 /** The canonical routing strategy of a value or alias (cpa-gateway.md §3.1), undefined when unknown. */
 export function canonicalStrategy(value: string): string | undefined {
-  return STRATEGY_ALIASES[value.trim().toLowerCase()]
+  return ROUTING_STRATEGIES[value.trim().toLowerCase()]
 }

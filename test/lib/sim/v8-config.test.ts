@@ -10,7 +10,7 @@ import YAML from 'yaml'
 
 import {verifySecret} from '../../../src/lib/sim/auth.js'
 import {startSimulator, type Simulator, type SimulatorOptions} from '../../../src/lib/sim/index.js'
-import {TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 
 let sim: Simulator
 let key = TEST_MANAGEMENT_KEY
@@ -28,19 +28,7 @@ afterEach(async () => {
 })
 
 async function call(method: string, path: string, body?: string, api = 'v8') {
-  const res = await fetch(`${sim.url}/${api}/management${path}`, {
-    method,
-    headers: {authorization: `Bearer ${key}`, ...(body !== undefined ? {'content-type': 'application/json'} : {})},
-    body,
-  })
-  const text = await res.text()
-  let json: any
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return {status: res.status, headers: res.headers, text, json}
+  return mgmt(sim, method, `//${api}/management${path}`, {key, body, headers: body !== undefined ? {'content-type': 'application/json'} : {}})
 }
 
 const j = (v: unknown) => JSON.stringify(v)

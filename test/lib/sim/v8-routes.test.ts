@@ -9,32 +9,17 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
 import {ROUTE_MAP} from '../../../src/lib/sim/routes/route-map.js'
-import {RawResp, respAuthed, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, RawResp, respAuthed, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 
 const VERSION = '8.0.23'
 let sim: Simulator
 
 async function v8(method: string, path: string, opts: {key?: string | null; body?: unknown} = {}) {
-  const key = opts.key === undefined ? TEST_MANAGEMENT_KEY : opts.key
-  const res = await fetch(`${sim.url}/v8/management${path}`, {
-    method,
-    headers: {...(key !== null ? {authorization: `Bearer ${key}`} : {}), ...(opts.body !== undefined ? {'content-type': 'application/json'} : {})},
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  })
-  const text = await res.text()
-  let json: any
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return {status: res.status, headers: res.headers, text, json}
+  return mgmt(sim, method, `//v8/management${path}`, opts)
 }
 
 async function v0(method: string, path: string) {
-  const res = await fetch(`${sim.url}/v0/management${path}`, {method, headers: {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`}})
-  const text = await res.text()
-  return {status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined}
+  return mgmt(sim, method, path)
 }
 
 beforeAll(async () => {

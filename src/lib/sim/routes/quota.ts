@@ -25,19 +25,25 @@ function authIndexOf(body: Record<string, unknown>): string {
   return trimmed(body.auth_index) || trimmed(body.authIndex) || trimmed(body.AuthIndex)
 }
 
-function readBody(req: SimRequest): Record<string, unknown> | undefined {
+/** The body and the credential it names, or the answer for a bad body / missing index / unknown credential. */
+type Found = {error: SimResponse} | {body: Record<string, unknown>; authIndex: string; reg: ReturnType<typeof registryOf>; account: NonNullable<ReturnType<ReturnType<typeof registryOf>['byIndex']>>}
+
+function credentialOf(req: SimRequest, sim: SimContext): Found {
   const parsed = parseJson(req)
-  return parsed.ok && isRecord(parsed.value) ? parsed.value : undefined
+  if (!parsed.ok || !isRecord(parsed.value)) return {error: fail(400, 'invalid request body')}
+  const body = parsed.value
+  const authIndex = authIndexOf(body)
+  if (authIndex === '') return {error: fail(400, 'auth_index is required')}
+  const reg = registryOf(sim)
+  const account = reg.byIndex(authIndex)
+  if (!account) return {error: fail(404, 'auth not found')}
+  return {body, authIndex, reg, account}
 }
 
 async function fetchQuota(req: SimRequest, sim: SimContext): Promise<SimResponse> {
-  const body = readBody(req)
-  if (!body) return fail(400, 'invalid request body')
-  const authIndex = authIndexOf(body)
-  if (authIndex === '') return fail(400, 'auth_index is required')
-  const reg = registryOf(sim)
-  const account = reg.byIndex(authIndex)
-  if (!account) return fail(404, 'auth not found')
+  const found = credentialOf(req, sim)
+  if ('error' in found) return found.error
+  const {body, authIndex, reg, account} = found
   const provider = trimmed(body.provider) || account.provider
   if (provider !== 'codex' || account.authType !== 'oauth') return fail(501, 'no quota provider available for credential')
   const md = reg.file(account.name)?.metadata ?? {}
@@ -66,13 +72,9 @@ interface Win {
 }
 
 function resetQuota(req: SimRequest, sim: SimContext): SimResponse {
-  const body = readBody(req)
-  if (!body) return fail(400, 'invalid request body')
-  const authIndex = authIndexOf(body)
-  if (authIndex === '') return fail(400, 'auth_index is required')
-  const reg = registryOf(sim)
-  const account = reg.byIndex(authIndex)
-  if (!account) return fail(404, 'auth not found')
+  const found = credentialOf(req, sim)
+  if ('error' in found) return found.error
+  const {authIndex, reg, account} = found
   if (account.provider !== 'codex') return fail(501, 'no quota provider available for credential to reset')
   reg.resetQuota(authIndex)
   return ok({status: 'ok', auth_index: authIndex, message: 'quota and cooldown reset'})
