@@ -168,11 +168,12 @@ export class SqliteEvents implements EventRepository {
   async latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>> {
     const inst: unknown[] = []
     const where = inList('instance', q.instances, inst)
+    // records served without a credential carry auth_index "" (older stores may hold NULL): one group either way
     const stmt = this.c.db.prepare(`SELECT ts, fail_summary, request_id FROM usage_events
-      WHERE auth_index IS ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
+      WHERE COALESCE(auth_index, '') = ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
       ORDER BY ts DESC LIMIT 1`)
     return q.groups.map((g) => {
-      const r = stmt.get(g.authIndex === '' ? null : g.authIndex, q.since, q.until, g.status, g.model, ...inst) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
+      const r = stmt.get(g.authIndex, q.since, q.until, g.status, g.model, ...inst) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
       return r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null
     })
   }
