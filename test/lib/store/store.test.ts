@@ -204,6 +204,40 @@ describe('transactions and the spool', () => {
   })
 })
 
+describe('the collector batch and the daily watermark', () => {
+  it('folds the hours earlier batches left behind before the pop, not inside the pop→commit window', async () => {
+    const s = await fresh()
+    const db = sqlite(s)
+    const through = () => (db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").get() as {value: number} | undefined)?.value ?? 0
+    const dailyRequests = () => (db.prepare('SELECT COALESCE(SUM(requests), 0) AS n FROM report_model_daily').get() as {n: number}).n
+    // 300 records a minute apart from 2026-08-22 06:00 UTC: hours 06:00 … 10:00
+    const payloads = records(300).map((r) => JSON.stringify(r))
+    const H = 3_600_000
+    const first = Date.UTC(2026, 7, 22, 6)
+    const newestHour = Math.floor((first + 299 * 61_000) / H) * H
+    await s.events.batch(async (tx) => tx.write(payloads.slice(0, 150), {instance: 'gw', runId: null, receivedAt: 1}))
+    // the first batch found nothing to fold and leaves its own hours for the next one
+    expect(through()).toBe(0)
+    expect(dailyRequests()).toBe(0)
+    let atPop = -1
+    await s.events.batch(async (tx) => {
+      // the pop happens here: the store's own transaction has already folded the first batch's hours
+      atPop = (await s.rollups.state()).dailyThrough
+      return tx.write(payloads.slice(150), {instance: 'gw', runId: null, receivedAt: 2})
+    })
+    const firstNewestHour = Math.floor((first + 149 * 61_000) / H) * H
+    expect(atPop).toBe(firstNewestHour - H)
+    expect(dailyRequests()).toBe((db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?').get(firstNewestHour - H) as {n: number}).n)
+    // not moved by the second batch itself: its hours wait for the next batch (or the next run's first one)
+    expect(through()).toBe(firstNewestHour - H)
+    await s.events.batch(async () => null) // an empty pop (end of a drain) still catches up
+    expect(through()).toBe(newestHour - H)
+    // what the daily tables hold is exactly the raw events before the watermark
+    const raw = (db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?').get(newestHour - H) as {n: number}).n
+    expect(dailyRequests()).toBe(raw)
+  })
+})
+
 describe('collector lock', () => {
   it('a second holder in the same process gets LockError naming the pid', async () => {
     const s = await fresh()
