@@ -261,7 +261,6 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
     {method: 'GET', path: '/config/*path', handler: (req) => read(req, false)},
     {method: 'PUT', path: '/config', handler: (req) => write(req, 'PUT', false)},
     {method: 'PATCH', path: '/config', handler: (req) => write(req, 'PATCH', false)},
-    {method: 'DELETE', path: '/config', handler: (req) => write(req, 'DELETE', false)},
     {method: 'PUT', path: '/config/*path', handler: (req) => write(req, 'PUT', false)},
     {method: 'PATCH', path: '/config/*path', handler: (req) => write(req, 'PATCH', false)},
     {method: 'DELETE', path: '/config/*path', handler: (req) => write(req, 'DELETE', false)},
