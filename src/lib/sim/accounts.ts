@@ -62,6 +62,11 @@ export interface ScenarioSetting {
   scenario: UpstreamScenario
   /** Delay of the `timeout` scenario (default 65 000 ms, longer than the gateway's 60 s upstream timeout). */
   delayMs?: number
+  /**
+   * Awaited before the scripted upstream answers (tests: hold an `/api-call` in flight and release it when they
+   * choose, so completion order is set explicitly rather than by timing).
+   */
+  hold?: () => Promise<void>
 }
 
 /** One 10-minute bucket of §3.2 `recent_requests`. */
