@@ -124,7 +124,8 @@ export const OPERATIONS = {
   configTreeRoot: {method: 'GET', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPut: {method: 'PUT', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPatch: {method: 'PATCH', v8: '/config', v0: null, what: 'the v8 config tree'},
-  configTreeRootDelete: {method: 'DELETE', v8: '/config', v0: null, what: 'the v8 config tree'},
+  // no DELETE /config route: the root is the catch-all's empty path (v8 §2.2, §2.4 ⇒ 400 cannot_delete_config)
+  configTreeRootDelete: {method: 'DELETE', v8: '/config/', v0: null, what: 'the v8 config tree'},
   configTreeGet: {method: 'GET', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   configTreePut: {method: 'PUT', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   configTreePatch: {method: 'PATCH', v8: '/config/*path', v0: null, what: 'a v8 config path'},
