@@ -106,24 +106,11 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
         },
       }
     case 'kimi':
-      // Kimi files store no email (cpa-gateway.md §6 `source` fallback).
-      return {
-        name: `kimi-${now + opts.ordinal - 1}.json`,
-        content: {
-          access_token: `kimi-${alnumFrom(rand, 64)}`,
-          device_id: uuidFrom(rand),
-          expired: new Date(now + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          refresh_token: `kimi-refresh-${alnumFrom(rand, 64)}`,
-          scope: 'openid profile',
-          timestamp: now,
-          token_type: 'Bearer',
-          type: 'kimi',
-        },
-      }
     case 'kimi-ai':
-      // the Kimi device client on the kimi.ai domain: a Kimi file of type kimi-ai (cpa-gateway-v8.md §2.12)
+      // Kimi files store no email (cpa-gateway.md §6 `source` fallback); kimi-ai is the same device client on the
+      // kimi.ai domain, a file of type kimi-ai (cpa-gateway-v8.md §2.12)
       return {
-        name: `kimi-ai-${now + opts.ordinal - 1}.json`,
+        name: `${provider}-${now + opts.ordinal - 1}.json`,
         content: {
           access_token: `kimi-${alnumFrom(rand, 64)}`,
           device_id: uuidFrom(rand),
@@ -132,7 +119,7 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
           scope: 'openid profile',
           timestamp: now,
           token_type: 'Bearer',
-          type: 'kimi-ai',
+          type: provider,
         },
       }
     case 'meta':

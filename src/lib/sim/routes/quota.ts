@@ -107,7 +107,8 @@ function listProviders(deps: PluginRouteDeps): SimResponse {
   return ok({providers: pluginHostRunning(deps) ? quotaPlugins(deps).map(quotaProviderEntry) : []})
 }
 
-async function fetchCredentialQuota(deps: PluginRouteDeps, req: SimRequest, sim: SimContext): Promise<SimResponse> {
+/** The body and the credential of a `/quota/fetch|reset` call, or the 400/404 answer. */
+function quotaRequest(req: SimRequest, sim: SimContext): {reg: SimAccountRegistry; account: SimAccount; provider: string; pluginId: string} | SimResponse {
   const body = bindQuotaBody(req)
   if (!body) return fail(400, 'invalid request body')
   const authIndex = bodyAuthIndex(body)
@@ -115,13 +116,18 @@ async function fetchCredentialQuota(deps: PluginRouteDeps, req: SimRequest, sim:
   const reg = registryOf(sim)
   const account = reg.byIndex(authIndex)
   if (!account) return fail(404, 'auth not found')
-  const pluginId = trimmed(body.plugin_id)
-  const provider = trimmed(body.provider) || account.provider
+  // `provider` overrides the credential's provider (v8 §2.7)
+  return {reg, account, provider: trimmed(body.provider) || account.provider, pluginId: trimmed(body.plugin_id)}
+}
+
+async function fetchCredentialQuota(deps: PluginRouteDeps, req: SimRequest, sim: SimContext): Promise<SimResponse> {
+  const q = quotaRequest(req, sim)
+  if ('status' in q) return q
   if (pluginHostRunning(deps)) {
     const plugins = quotaPlugins(deps)
-    const plugin = pluginId !== '' ? plugins.find(p => p.id === pluginId) : plugins.find(p => covers(p, provider))
+    const plugin = q.pluginId !== '' ? plugins.find(p => p.id === q.pluginId) : plugins.find(p => covers(p, q.provider))
     if (plugin) {
-      const got = await pluginFetch(reg, account, provider, sim)
+      const got = await pluginFetch(q.reg, q.account, q.provider, sim)
       return got.ok ? ok(got.value) : fail(502, `failed to fetch quota: ${got.error}`)
     }
   }
@@ -129,28 +135,16 @@ async function fetchCredentialQuota(deps: PluginRouteDeps, req: SimRequest, sim:
 }
 
 function resetCredentialQuota(deps: PluginRouteDeps, req: SimRequest, sim: SimContext): SimResponse {
-  const body = bindQuotaBody(req)
-  if (!body) return fail(400, 'invalid request body')
-  const authIndex = bodyAuthIndex(body)
-  if (authIndex === '') return fail(400, 'auth_index is required')
-  const reg = registryOf(sim)
-  const account = reg.byIndex(authIndex)
-  if (!account) return fail(404, 'auth not found')
+  const q = quotaRequest(req, sim)
+  if ('status' in q) return q
   if (!pluginHostRunning(deps)) return fail(501, 'plugin host unavailable')
-  const pluginId = trimmed(body.plugin_id)
-  const provider = trimmed(body.provider) || account.provider
   const plugins = quotaPlugins(deps)
-  let plugin: ScriptedPlugin | undefined
-  if (pluginId !== '') {
-    plugin = plugins.find(p => p.id === pluginId)
-    if (!plugin) return fail(404, 'quota provider not found for plugin')
-  } else {
-    plugin = plugins.find(p => covers(p, provider))
-    if (!plugin) return fail(501, 'no quota provider available for credential to reset')
-  }
-  const done = pluginReset(reg, account, provider)
+  if (q.pluginId !== '') {
+    if (!plugins.some(p => p.id === q.pluginId)) return fail(404, 'quota provider not found for plugin')
+  } else if (!plugins.some(p => covers(p, q.provider))) return fail(501, 'no quota provider available for credential to reset')
+  const done = pluginReset(q.reg, q.account, q.provider)
   if (!done.ok) return fail(502, `plugin quota reset failed: ${done.error}`)
-  return ok({status: 'ok', auth_index: account.authIndex, message: done.value.message})
+  return ok({status: 'ok', auth_index: q.account.authIndex, message: done.value.message})
 }
 
 /** The account and quota plugin of a `/plugins/:id/quota` call, or the refusal. */
