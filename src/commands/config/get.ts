@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {getConfigValue, type ConfigGetResult} from '../../lib/manage/config-setting.js'
+import {getConfigValue} from '../../lib/manage/config-setting.js'
+import type {ConfigGetResult} from '../../lib/manage/config-setting-result.js'
 import {renderConfigGet} from '../../lib/manage/render-config.js'
 
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {

@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {setConfigValue, type ConfigSetResult} from '../../lib/manage/config-setting.js'
+import {setConfigValue} from '../../lib/manage/config-setting.js'
+import type {ConfigSetResult} from '../../lib/manage/config-setting-result.js'
 import {renderConfigSet} from '../../lib/manage/render-config.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {

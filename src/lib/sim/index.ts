@@ -690,7 +690,7 @@ export class Simulator {
     }
     const revision = this.v8Revision
     const v8Only = [
-      ...configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy)}),
+      ...configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy), fault: (stage) => this.injector.configTreeFault(stage)}),
       ...(revision === 'early' ? quotaRoutes : []),
     ]
     const migrating = (route: SimRoute): SimRoute => ({
