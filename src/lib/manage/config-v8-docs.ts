@@ -116,7 +116,8 @@ export async function alignForCompare(client: GatewayClient, live: Record<string
   const defaultsOnly: string[] = []
   dropDefaultOnly(live, desired, [], defaultsOnly)
   if (defaultsOnly.length > 0) {
-    notes.push(`set on one side only, at the value the gateway applies when absent (not a difference): ${defaultsOnly.join(', ')}`)
+    const shown = defaultsOnly.length > 6 ? `${defaultsOnly.slice(0, 6).join(', ')} and ${defaultsOnly.length - 6} more` : defaultsOnly.join(', ')
+    notes.push(`${defaultsOnly.length} key${defaultsOnly.length === 1 ? '' : 's'} set on one side only, at the value the gateway applies when absent, are not differences: ${shown}`)
   }
   return {notes, defaultsOnly, secretChanges}
 }
