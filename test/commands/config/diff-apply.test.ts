@@ -5,9 +5,10 @@ import {describe, expect, it} from 'vitest'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {putConfigYaml} from '../../../src/lib/gateway/config.js'
 import {projectRoot, runCli, tempDir} from '../../helpers/run.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 
-const ctx = useSimulator({seed: 8})
+// the v7 contract (the raw config.yaml, PUT /v0/management/config.yaml); config diff/apply on v8: diff-apply-v8.test.ts
+const ctx = useSimulator({version: V7, seed: 8})
 const dir = tempDir()
 const configPuts = () => ctx.sim.httpLog().filter((e) => e.method === 'PUT' && e.path === '/v0/management/config.yaml').length
 
