@@ -66,6 +66,22 @@ describe('config diff', () => {
   })
 })
 
+describe('a v7 gateway and the v8 layout', () => {
+  it('a v8 FILE is refused (exit 2, nothing sent): v7 reads only the legacy layout; --strategy paths needs v8', async () => {
+    const n = configPuts()
+    const v8 = join(projectRoot, 'test/fixtures/config/v8/v8.yaml')
+    const diff = await runCli(['config', 'diff', v8, '--json'], {env: ctx.env()})
+    expect(diff.exitCode).toBe(2)
+    expect(diff.json.error).toMatchObject({code: 'layout_mismatch', message: `${v8} is in the v8 layout, but the gateway is v7 (version 7.2.140), which reads only the legacy layout`})
+    const apply = await runCli(['config', 'apply', v8, '--yes', '--json'], {env: ctx.env()})
+    expect(apply.json.error.code).toBe('layout_mismatch')
+    const strategy = await runCli(['config', 'apply', desired('strategy.yaml'), '--strategy', 'paths', '--yes', '--json'], {env: ctx.env()})
+    expect(strategy.exitCode).toBe(2)
+    expect(strategy.json.error.code).toBe('unsupported_strategy')
+    expect(configPuts()).toBe(n)
+  })
+})
+
 describe('config apply', () => {
   it('--dry-run shows the diff and sends nothing', async () => {
     const file = desired('dry.yaml', (t) => t.replace('request-retry: 3', 'request-retry: 7'))
