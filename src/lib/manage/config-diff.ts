@@ -9,6 +9,7 @@
  * On a v7 gateway a v8 FILE is refused (exit 2): v7 does not read the v8 layout.
  */
 import {UsageError} from '../cli/errors.js'
+import {writeErr} from '../cli/output.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deepEqual, formatPath, isPlainObject, type PathPart} from './config-path.js'
 import {loadConfigFile, parseConfigText, type ParsedConfig} from './config-parse.js'
@@ -161,11 +162,15 @@ export async function compareWithLiveV8(client: GatewayClient, file: string, opt
   const live = await readLiveV8(client)
   const l = structuredClone(live)
   const d = structuredClone(desired.data)
-  const {notes, secretChanges} = await alignForCompare(client, l, d)
+  const {notes, warnings, secretChanges} = await alignForCompare(client, l, d)
   const label = desired.migrated && desired.layout !== 'v8' ? `${file} (migrated to v8)` : file
   const shown: string[] = []
   // printed now (stderr, every mode), as diffConfigData does with its own notes
-  for (const n of [...desired.notes, ...notes]) addWarning(shown, n)
+  for (const n of [...desired.notes, ...notes]) {
+    shown.push(n)
+    writeErr(`note: ${n}`)
+  }
+  for (const w of warnings) addWarning(shown, w)
   const diff = await diffConfigData(l, d, {file: label, reveal: options.reveal, liveLabel: 'live'})
   return {
     desired,

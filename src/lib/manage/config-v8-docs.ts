@@ -96,10 +96,15 @@ function secretOf(data: Record<string, unknown>): unknown {
 
 /**
  * Make `live` and `desired` comparable (both are changed in place; pass copies): see the file comment. Returns
- * the notes a reader needs (what was treated as equal, and a secret-key that a write would change).
+ * what a reader needs: notes (what was treated as equal) and warnings (a secret-key that a write would change).
  */
-export async function alignForCompare(client: GatewayClient, live: Record<string, unknown>, desired: Record<string, unknown>): Promise<{notes: string[]; defaultsOnly: string[]; secretChanges: boolean}> {
+export async function alignForCompare(
+  client: GatewayClient,
+  live: Record<string, unknown>,
+  desired: Record<string, unknown>,
+): Promise<{notes: string[]; warnings: string[]; defaultsOnly: string[]; secretChanges: boolean}> {
   const notes: string[] = []
+  const warnings: string[] = []
   let secretChanges = false
   const wanted = secretOf(desired)
   const stored = secretOf(live)
@@ -110,7 +115,7 @@ export async function alignForCompare(client: GatewayClient, live: Record<string
       notes.push('management.secret-key: the file has the plaintext of the key cpactl authenticates with; the gateway stores its bcrypt hash (treated as equal)')
     } else {
       secretChanges = true
-      notes.push('management.secret-key: the file has a plaintext key other than the one cpactl authenticates with; applying it changes the management key (commit the bcrypt hash to avoid this)')
+      warnings.push('management.secret-key: the file has a plaintext key other than the one cpactl authenticates with; applying it changes the management key (commit the bcrypt hash to avoid this)')
     }
   } else if (wanted !== undefined && !deepEqual(wanted, stored)) secretChanges = true
   const defaultsOnly: string[] = []
@@ -119,7 +124,7 @@ export async function alignForCompare(client: GatewayClient, live: Record<string
     const shown = defaultsOnly.length > 6 ? `${defaultsOnly.slice(0, 6).join(', ')} and ${defaultsOnly.length - 6} more` : defaultsOnly.join(', ')
     notes.push(`${defaultsOnly.length} key${defaultsOnly.length === 1 ? '' : 's'} set on one side only, at the value the gateway applies when absent, are not differences: ${shown}`)
   }
-  return {notes, defaultsOnly, secretChanges}
+  return {notes, warnings, defaultsOnly, secretChanges}
 }
 
 /** A value that says nothing the gateway would not apply anyway: the schema default, or a mapping of such values. */
