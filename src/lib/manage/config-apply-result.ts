@@ -1,5 +1,6 @@
 /** The result of `config apply FILE` on either API (config-apply.ts for v7, config-apply-v8.ts for v8). */
 import type {ConfigDiffResult} from './config-diff.js'
+import type {PollOptions} from './poll.js'
 
 /** paths: one write per changed v8 path (v8 default); replace: the whole document in one PUT (v7 always). */
 export type ApplyStrategy = 'paths' | 'replace'
@@ -30,4 +31,17 @@ export interface ConfigApplyResult {
   strategy: ApplyStrategy
   /** The writes, in order, with what became of each. */
   writes: ApplyWrite[]
+}
+
+export interface ConfigApplyOptions {
+  /** v8: paths (default) or replace; v7 has only whole-file writes (replace). */
+  strategy?: ApplyStrategy
+  dryRun?: boolean
+  yes?: boolean
+  reveal?: boolean
+  /** Called with the diff before asking for confirmation (the command renders it in human mode). */
+  onPreview?: (diff: ConfigDiffResult, warnings: string[]) => void
+  poll?: PollOptions
+  /** Test seam for confirmOrFail. */
+  interactive?: boolean
 }

@@ -17,7 +17,7 @@ import {CheckFailedError, PartialError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deleteConfigTree, putConfigTree, putConfigTreeYaml, v8MigrationNotice} from '../gateway/config-tree.js'
 import {deepEqual, getAt, hasAt} from './config-path.js'
-import type {ApplyStrategy, ApplyWrite, ConfigApplyResult} from './config-apply-result.js'
+import type {ApplyWrite, ConfigApplyOptions, ConfigApplyResult} from './config-apply-result.js'
 import {compareWithLiveV8, type ConfigDiffResult, type V8Comparison} from './config-diff.js'
 import {describeWrite, planConfigWrites, type PlannedWrite, SECRET_KEY_PATH} from './config-plan.js'
 import {alignForCompare, readLiveV8} from './config-v8-docs.js'
@@ -25,16 +25,6 @@ import {readOnlyV8Paths, validateV8Data} from './config-v8-schema.js'
 import {confirmOrFail} from './confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {addWarning} from './warnings.js'
-
-export interface ConfigApplyV8Options {
-  strategy?: ApplyStrategy
-  dryRun?: boolean
-  yes?: boolean
-  reveal?: boolean
-  onPreview?: (diff: ConfigDiffResult, warnings: string[]) => void
-  poll?: PollOptions
-  interactive?: boolean
-}
 
 /** Refuse a FILE the gateway would refuse (exit 2, nothing sent): what `config check` calls an error. */
 async function validateDesired(cmp: V8Comparison): Promise<void> {
@@ -79,7 +69,7 @@ function showsWrites(live: Record<string, unknown>, writes: readonly PlannedWrit
 
 const slash = (w: PlannedWrite) => w.path.join('/')
 
-export async function applyConfigFileV8(client: GatewayClient, file: string, options: ConfigApplyV8Options = {}): Promise<ConfigApplyResult> {
+export async function applyConfigFileV8(client: GatewayClient, file: string, options: ConfigApplyOptions = {}): Promise<ConfigApplyResult> {
   const strategy = options.strategy ?? 'paths'
   const cmp = await compareWithLiveV8(client, file, {reveal: options.reveal})
   await validateDesired(cmp)

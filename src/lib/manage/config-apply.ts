@@ -15,22 +15,9 @@ import {isKnownTopLevelKey, KNOWN_TOP_LEVEL_KEYS, validateConfigData} from './co
 import {confirmOrFail} from './confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {addWarning} from './warnings.js'
-import type {ApplyStrategy, ConfigApplyResult} from './config-apply-result.js'
+import type {ConfigApplyOptions, ConfigApplyResult} from './config-apply-result.js'
 import {applyConfigFileV8} from './config-apply-v8.js'
 import {loadLegacyFile} from './config-diff.js'
-
-export interface ConfigApplyOptions {
-  /** v8: paths (default) or replace; v7 has only whole-file writes (replace). */
-  strategy?: ApplyStrategy
-  dryRun?: boolean
-  yes?: boolean
-  reveal?: boolean
-  /** Called with the diff before asking for confirmation (the command renders it in human mode). */
-  onPreview?: (diff: ConfigDiffResult, warnings: string[]) => void
-  poll?: PollOptions
-  /** Test seam for confirmOrFail. */
-  interactive?: boolean
-}
 
 const HASHED = /^\$2[aby]\$/
 

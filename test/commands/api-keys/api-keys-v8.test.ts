@@ -7,15 +7,10 @@ import {describe, expect, it} from 'vitest'
 import YAML from 'yaml'
 
 import {runCli} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {requestsSince, useSimulator} from '../../helpers/sim.js'
 
 const ctx = useSimulator({version: '8.0.23', seed: 14})
-const sent = (from: number) =>
-  ctx.sim
-    .httpLog()
-    .slice(from)
-    .map((e) => `${e.method} ${e.path}`)
-    .filter((l) => l !== 'GET /v0/management/config' && l !== 'GET /v0/management/config.yaml')
+const sent = (from: number) => requestsSince(ctx.sim, from)
 const clientKeys = () => YAML.parse(ctx.sim.config.text()).access?.['api-keys'] as string[] | undefined
 
 describe('api-keys on v8: read, modify, PUT access/api-keys', () => {

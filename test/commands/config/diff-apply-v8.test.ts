@@ -13,7 +13,7 @@ import {describe, expect, it} from 'vitest'
 import YAML from 'yaml'
 
 import {projectRoot, runCli, tempDir} from '../../helpers/run.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {requestsSince, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 
 const ctx = useSimulator({version: '8.0.23', seed: 12})
 const early = useSimulator({version: '8.0.5', v8Revision: 'early', seed: 12, configLayout: 'v8'})
@@ -30,12 +30,7 @@ function fixture(name: 'v8.yaml' | 'legacy.yaml', edit: (text: string) => string
   return path
 }
 
-const writesSince = (from: number) =>
-  ctx.sim
-    .httpLog()
-    .slice(from)
-    .filter((e) => e.method !== 'GET')
-    .map((e) => `${e.method} ${e.path}`)
+const writesSince = (from: number) => requestsSince(ctx.sim, from, {writes: true})
 const mark = () => ctx.sim.httpLog().length
 const file = () => YAML.parse(ctx.sim.config.text())
 

@@ -7,16 +7,10 @@ import {describe, expect, it} from 'vitest'
 import YAML from 'yaml'
 
 import {runCli} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {requestsSince, useSimulator} from '../../helpers/sim.js'
 
 const ctx = useSimulator({version: '8.0.23', seed: 11})
-/** Requests from `from` on, without the API detection (GET /v0/management/config) and the legacy-file check. */
-const sent = (from: number) =>
-  ctx.sim
-    .httpLog()
-    .slice(from)
-    .map((e) => `${e.method} ${e.path}`)
-    .filter((l) => l !== 'GET /v0/management/config' && l !== 'GET /v0/management/config.yaml')
+const sent = (from: number) => requestsSince(ctx.sim, from)
 const file = () => YAML.parse(ctx.sim.config.text())
 const mark = () => ctx.sim.httpLog().length
 
