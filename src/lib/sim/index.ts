@@ -695,7 +695,7 @@ export class Simulator {
       return {v0, v8: null}
     }
     const revision = this.v8Revision
-    const v8Only = configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy)})
+    const v8Only = configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy), fault: (stage) => this.injector.configTreeFault(stage)})
     const migrating = (route: SimRoute): SimRoute => ({
       ...route,
       handler: async (req, ctx) => {
