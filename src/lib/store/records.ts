@@ -323,3 +323,23 @@ export interface MigrationProgress {
   done: number
   total: number
 }
+
+// ---------------------------------------------------------------------------------------------- checks
+
+export type CheckStateValue = 'ok' | 'warning' | 'critical' | 'unknown'
+
+/** The last state a check delivered for one target to one notification receiver (table check_states). */
+export interface CheckStateRecord {
+  /** collector | quota | failures | budget */
+  check: string
+  /** An instance, `instance/account`, or the check's scope (`all`, `model=…`, `api-key=…`). */
+  target: string
+  /** First 16 hex digits of the SHA-256 of the webhook URL (never the URL). */
+  receiver: string
+  state: CheckStateValue
+  summary: string
+  /** When the target entered this state (UTC ms). */
+  since: number
+  /** When the row was written (UTC ms). */
+  updatedAt: number
+}

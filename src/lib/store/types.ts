@@ -40,6 +40,7 @@ import type {
   AccountName,
   AliasRow,
   BackupResult,
+  CheckStateRecord,
   CollectorLock,
   DeadLetter,
   DeadLetterQuery,
@@ -100,6 +101,8 @@ export interface Store {
   readonly aliases: NameRepository
   readonly inspections: InspectionRepository
   readonly maintenance: MaintenanceRepository
+  /** Last delivered state per check, target and notification receiver (the only write a check makes). */
+  readonly checks: CheckStateRepository
   /** Release the connection (SQLite: a passive WAL checkpoint first, when writable). Idempotent. */
   close(): Promise<void>
 }
@@ -251,4 +254,17 @@ export interface MaintenanceRepository {
   vacuum(): Promise<VacuumResult>
   /** A consistent copy while collectors keep writing (SQLite: VACUUM INTO, mode 0600). */
   backup(dest: string, options?: {force?: boolean}): Promise<BackupResult>
+}
+
+/**
+ * What `cpactl check … --notify` delivered last (issue 15), keyed by (check, target, receiver). A check reads the
+ * rows of its receiver, posts only the targets whose state differs (a missing row counts as `ok`), and saves the
+ * rows of a receiver only after that receiver accepted the post, so a receiver that was down gets the change on
+ * the next run.
+ */
+export interface CheckStateRepository {
+  /** Every target's row of one check for one receiver (ordered by target). */
+  list(check: string, receiver: string): Promise<CheckStateRecord[]>
+  /** Insert or replace by (check, target, receiver), all in one transaction. */
+  save(records: readonly CheckStateRecord[]): Promise<void>
 }

@@ -66,7 +66,7 @@ describe('cpactl store migrate on the fixture store', () => {
     path = copyFixture()
     const r = await cli(path, ['store', 'migrate'])
     expect(r.exitCode, r.stderr).toBe(0)
-    expect(r.json).toMatchObject({schemaBefore: 3, schemaAfter: 4, applied: [{id: 4, name: 'one-rollup-layer'}]})
+    expect(r.json).toMatchObject({schemaBefore: 3, schemaAfter: 5, applied: [{id: 4, name: 'one-rollup-layer'}, {id: 5, name: 'check-states'}]})
     store = await openStore({path, readonly: true})
   })
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe('cpactl store migrate on the fixture store', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%'").all()).toEqual([])
     expect(db.prepare('SELECT key, value FROM report_state ORDER BY key').all()).toEqual([{key: 'raw_complete_from', value: expected.raw.rawCompleteFrom.value}])
     const again = await cli(path, ['store', 'migrate'])
-    expect(again.json).toMatchObject({schemaBefore: 4, schemaAfter: 4, applied: []})
+    expect(again.json).toMatchObject({schemaBefore: 5, schemaAfter: 5, applied: []})
   })
 
   it('the rollups hold every event ever stored (pruned ones and the ones the old layer had not folded yet)', () => {

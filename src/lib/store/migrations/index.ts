@@ -2,8 +2,9 @@ import {migration as usage} from './001-usage.js'
 import {migration as pricing} from './002-pricing.js'
 import {migration as inspect} from './003-inspect.js'
 import {migration as oneRollupLayer} from './004-one-rollup-layer.js'
+import {migration as checkStates} from './005-check-states.js'
 import type {Migration} from './types.js'
 
-/** Every migration, in order. Owners: 001 collect/usage, 002 prices/aliases/report, 003 inspection, 004 store (one rollup layer). */
-export const migrations: Migration[] = [usage, pricing, inspect, oneRollupLayer]
+/** Every migration, in order. Owners: 001 collect/usage, 002 prices/aliases/report, 003 inspection, 004 store (one rollup layer), 005 monitor (check states). */
+export const migrations: Migration[] = [usage, pricing, inspect, oneRollupLayer, checkStates]
 export type {Migration} from './types.js'
