@@ -52,7 +52,7 @@ export function negotiate(accept: string | undefined, fallback: ExpositionFormat
   }
   if (om > 0 && om >= text) return 'openmetrics'
   if (text > 0) return 'prometheus'
-  return any > 0 || (om < 0 && text < 0) ? fallback : 'prometheus'
+  return any > 0 ? fallback : 'prometheus'
 }
 
 export interface ServeOptions {
