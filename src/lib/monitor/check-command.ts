@@ -85,7 +85,8 @@ export abstract class CheckCommand<T extends typeof Command> extends BaseCommand
   protected verdict<R extends CheckResult>(r: R): R {
     for (const w of r.warnings) warn(w)
     for (const n of r.notifications) {
-      if (n.error) warn(`notification to ${n.receiver} (${n.receiverId}) failed${n.attempts > 0 ? ` after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}` : ''}: ${n.error}`)
+      if (n.error && n.delivered) warn(`notification to ${n.receiver} (${n.receiverId}): ${n.error}`)
+      else if (n.error) warn(`notification to ${n.receiver} (${n.receiverId}) failed${n.attempts > 0 ? ` after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}` : ''}: ${n.error}`)
       else if (n.delivered) writeErr(`notified ${n.receiver} (${n.receiverId}): ${n.changes.map((c) => `${c.target} ${c.from} → ${c.to}`).join(', ')}`)
     }
     if (this.nagiosMode) writeOut(nagiosLine(r))

@@ -52,7 +52,8 @@ const ratePct = (r: number) => `${Math.round(r * 1000) / 10}%`
 export async function checkFailures(store: Store, o: FailuresCheckOptions): Promise<Evaluation<FailuresItem>> {
   const s = await buildSummary(store, {range: o.range, filters: o.filters, prices: o.prices})
   const {requests, failed, failureRate} = s.totals
-  const target = scopeTarget([['since', o.sinceText], ['instance', o.filters.instance], ['provider', o.filters.provider], ['model', o.filters.model], ['account', o.filters.account]])
+  const filters = scopeTarget([['instance', o.filters.instance], ['provider', o.filters.provider], ['model', o.filters.model], ['account', o.filters.account]])
+  const target = filters === 'all' ? `since=${o.sinceText}` : `since=${o.sinceText},${filters}`
   let state: CheckState = 'ok'
   let summary: string
   if (requests < o.minRequests || failureRate === null) {
@@ -61,7 +62,7 @@ export async function checkFailures(store: Store, o: FailuresCheckOptions): Prom
     state = failureRate >= o.critRate ? 'critical' : failureRate >= o.warnRate ? 'warning' : 'ok'
     summary = `${ratePct(failureRate)} of ${requests} requests failed (${failed}) since ${s.range.since}`
   }
-  const scope = target === 'all' ? '' : ` [${target}]`
+  const scope = filters === 'all' ? '' : ` [${filters}]`
   return {
     check: 'failures',
     state,
