@@ -15,11 +15,6 @@ import type {MetricsData, UsageSeries} from './metrics-data.js'
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics'
 
-export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
-  prometheus: 'text/plain; version=0.0.4; charset=utf-8',
-  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
-}
-
 export const OTHER_MODEL = '_other'
 const UNKNOWN = '_unknown'
 
