@@ -7,7 +7,7 @@ import type {MetricsResult} from '../lib/monitor/index.js'
 
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static summary = 'Prometheus/OpenMetrics metrics from the store: usage counters, collector lag, dead letters, quota.'
-  static description = `Reads the store only (never the gateway, never a write). Counters by instance, provider, model and status class: cpactl_requests_total, cpactl_tokens_total{type}, cpactl_cost_usd_total (priced like the reports); per client-key alias: cpactl_api_key_requests_total, cpactl_api_key_cost_usd_total. Gauges: last successful collect (timestamp and age), queue retention, dead letters, spool, and per account (by auth_index) quota used percent, reset time and status from the latest inspection.
+  static description = `Reads the store only (never the gateway, never a write). Counters by gateway (the instance label), provider, model and status class: cpactl_requests_total, cpactl_tokens_total{type}, cpactl_cost_usd_total (priced like the reports); per client-key alias: cpactl_api_key_requests_total, cpactl_api_key_cost_usd_total. Gauges: last successful collect (timestamp and age), queue retention, dead letters, spool, and per account (by auth_index) quota used percent, reset time and status from the latest inspection.
 --max-series caps the samples: models with the fewest requests fold into model="_other". Client keys appear only by alias; e-mails and sources never appear.
 --output writes the file atomically for node_exporter's textfile collector; --listen serves GET /metrics until SIGTERM (loopback only unless --listen-public).`
 

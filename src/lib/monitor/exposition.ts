@@ -4,6 +4,8 @@
  * - `maxSeries` caps the number of samples: the series that cannot be folded (collector, accounts, key aliases)
  *   are counted first; the usage families get the rest, and models beyond it (fewest all-time requests first)
  *   fold into model="_other";
+ * - the cpactl instance (profile name or host:port) is the label `gateway`: `instance` is Prometheus's own target
+ *   label, and a scrape would rename ours to `exported_instance`;
  * - client keys appear only by alias (keys without one are summed into api_key="_unaliased", requests without a
  *   key into "_none"), never by hash or key; `source` and e-mails are never labels: accounts are named by their
  *   16-hex auth_index.
@@ -79,39 +81,39 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
   }
 
   // families in exposition order (prom-client prints them as registered)
-  const requests = counter('cpactl_requests_total', 'Requests stored, by instance, provider, model and status class (2xx = succeeded; 4xx/5xx/error = failed).', ['instance', 'provider', 'model', 'status_class'])
-  const tokens = counter('cpactl_tokens_total', 'Tokens stored by type: input (uncached), cache_read, cache_write, output (reasoning included), reasoning, unclassified.', ['instance', 'provider', 'model', 'status_class', 'type'])
-  const cost = counter('cpactl_cost_usd_total', 'Cost in USD priced like the reports with the current price table (a price change moves it; unpriced models count 0).', ['instance', 'provider', 'model', 'status_class'])
-  const keyRequests = counter('cpactl_api_key_requests_total', 'Requests per client API key alias (keys without an alias are summed as _unaliased; no key: _none).', ['instance', 'api_key'])
-  const keyCost = counter('cpactl_api_key_cost_usd_total', 'Cost in USD per client API key alias, priced like the reports with the current price table.', ['instance', 'api_key'])
+  const requests = counter('cpactl_requests_total', 'Requests stored, by gateway (cpactl instance), provider, model and status class (2xx = succeeded; 4xx/5xx/error = failed).', ['gateway', 'provider', 'model', 'status_class'])
+  const tokens = counter('cpactl_tokens_total', 'Tokens stored by type: input (uncached), cache_read, cache_write, output (reasoning included), reasoning, unclassified.', ['gateway', 'provider', 'model', 'status_class', 'type'])
+  const cost = counter('cpactl_cost_usd_total', 'Cost in USD priced like the reports with the current price table (a price change moves it; unpriced models count 0).', ['gateway', 'provider', 'model', 'status_class'])
+  const keyRequests = counter('cpactl_api_key_requests_total', 'Requests per client API key alias (keys without an alias are summed as _unaliased; no key: _none).', ['gateway', 'api_key'])
+  const keyCost = counter('cpactl_api_key_cost_usd_total', 'Cost in USD per client API key alias, priced like the reports with the current price table.', ['gateway', 'api_key'])
 
   // ---- series that cannot be folded (counted first): collector, accounts, key aliases, bookkeeping
-  const lastSuccess = gauge('cpactl_collector_last_success_timestamp_seconds', 'End of the last successful collect run (Unix seconds).', ['instance'])
-  const lastSuccessAge = gauge('cpactl_collector_last_success_age_seconds', 'Seconds since the last successful collect run ended, when the metrics were read.', ['instance'])
-  const running = gauge('cpactl_collector_running', '1 while a collector (cpactl collect --follow, or a one-shot run) holds the store for this instance.', ['instance'])
-  const stale = gauge('cpactl_collector_stale', '1 when no collector runs and the last success is older than the queue retention: records may expire unseen.', ['instance'])
-  const retention = gauge('cpactl_queue_retention_seconds', "The gateway's usage-queue retention, as the newest collect run that read it saw it.", ['instance'])
-  const deadLetters = gauge('cpactl_dead_letters_waiting', 'Usage payloads that did not parse, kept in the store and waiting for a retry.', ['instance'])
+  const lastSuccess = gauge('cpactl_collector_last_success_timestamp_seconds', 'End of the last successful collect run (Unix seconds).', ['gateway'])
+  const lastSuccessAge = gauge('cpactl_collector_last_success_age_seconds', 'Seconds since the last successful collect run ended, when the metrics were read.', ['gateway'])
+  const running = gauge('cpactl_collector_running', '1 while a collector (cpactl collect --follow, or a one-shot run) holds the store for this instance.', ['gateway'])
+  const stale = gauge('cpactl_collector_stale', '1 when no collector runs and the last success is older than the queue retention: records may expire unseen.', ['gateway'])
+  const retention = gauge('cpactl_queue_retention_seconds', "The gateway's usage-queue retention, as the newest collect run that read it saw it.", ['gateway'])
+  const deadLetters = gauge('cpactl_dead_letters_waiting', 'Usage payloads that did not parse, kept in the store and waiting for a retry.', ['gateway'])
   for (const {instance, state} of data.collectors) {
     if (state.lastSuccessAt !== null) {
-      set(lastSuccess, {instance}, seconds(state.lastSuccessAt))
-      set(lastSuccessAge, {instance}, seconds(Math.max(0, data.at - state.lastSuccessAt)))
+      set(lastSuccess, {gateway: instance}, seconds(state.lastSuccessAt))
+      set(lastSuccessAge, {gateway: instance}, seconds(Math.max(0, data.at - state.lastSuccessAt)))
     }
-    set(running, {instance}, state.running ? 1 : 0)
-    set(stale, {instance}, state.stale ? 1 : 0)
-    if (state.retentionSeconds !== null) set(retention, {instance}, state.retentionSeconds)
-    set(deadLetters, {instance}, state.deadLettersWaiting)
+    set(running, {gateway: instance}, state.running ? 1 : 0)
+    set(stale, {gateway: instance}, state.stale ? 1 : 0)
+    if (state.retentionSeconds !== null) set(retention, {gateway: instance}, state.retentionSeconds)
+    set(deadLetters, {gateway: instance}, state.deadLettersWaiting)
   }
-  const inspected = gauge('cpactl_inspection_last_run_timestamp_seconds', 'Start of the newest inspection run (inspect run, quota --refresh) per instance.', ['instance'])
-  for (const i of data.inspections) set(inspected, {instance: i.instance}, seconds(i.startedAt))
-  const used = gauge('cpactl_account_quota_used_percent', 'Used share of a quota window (0-100) at the latest inspection.', ['instance', 'provider', 'auth_index', 'window', 'period'])
-  const resets = gauge('cpactl_account_quota_resets_at_timestamp_seconds', 'When a quota window resets (Unix seconds), from the latest inspection.', ['instance', 'provider', 'auth_index', 'window', 'period'])
-  const status = gauge('cpactl_account_status', "1 for the account's classification at the latest inspection, 0 for the others.", ['instance', 'provider', 'auth_index', 'status'])
-  const disabled = gauge('cpactl_account_disabled', '1 when the account was disabled on the gateway at the latest inspection.', ['instance', 'provider', 'auth_index'])
-  const checked = gauge('cpactl_account_checked_timestamp_seconds', 'When the account was last inspected (Unix seconds).', ['instance', 'provider', 'auth_index'])
+  const inspected = gauge('cpactl_inspection_last_run_timestamp_seconds', 'Start of the newest inspection run (inspect run, quota --refresh) per instance.', ['gateway'])
+  for (const i of data.inspections) set(inspected, {gateway: i.instance}, seconds(i.startedAt))
+  const used = gauge('cpactl_account_quota_used_percent', 'Used share of a quota window (0-100) at the latest inspection.', ['gateway', 'provider', 'auth_index', 'window', 'period'])
+  const resets = gauge('cpactl_account_quota_resets_at_timestamp_seconds', 'When a quota window resets (Unix seconds), from the latest inspection.', ['gateway', 'provider', 'auth_index', 'window', 'period'])
+  const status = gauge('cpactl_account_status', "1 for the account's classification at the latest inspection, 0 for the others.", ['gateway', 'provider', 'auth_index', 'status'])
+  const disabled = gauge('cpactl_account_disabled', '1 when the account was disabled on the gateway at the latest inspection.', ['gateway', 'provider', 'auth_index'])
+  const checked = gauge('cpactl_account_checked_timestamp_seconds', 'When the account was last inspected (Unix seconds).', ['gateway', 'provider', 'auth_index'])
   for (const {instance, result: r} of data.accounts) {
     if (!r.authIndex) continue
-    const base = {instance, provider: r.provider || UNKNOWN, auth_index: r.authIndex}
+    const base = {gateway: instance, provider: r.provider || UNKNOWN, auth_index: r.authIndex}
     for (const [window, w] of windowsOf(r.windows)) {
       const labels = {...base, window, period: w.label}
       if (w.usedPercent !== null) set(used, labels, w.usedPercent)
@@ -133,8 +135,8 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
     keySums.set(id, cur)
   }
   for (const k of [...keySums.values()].sort((a, b) => cmp(a.instance, b.instance) || cmp(a.apiKey, b.apiKey))) {
-    keyRequests.inc({instance: k.instance, api_key: k.apiKey}, k.requests)
-    keyCost.inc({instance: k.instance, api_key: k.apiKey}, roundUsd(k.cost))
+    keyRequests.inc({gateway: k.instance, api_key: k.apiKey}, k.requests)
+    keyCost.inc({gateway: k.instance, api_key: k.apiKey}, roundUsd(k.cost))
     series += 2
   }
   const spool = gauge('cpactl_spool_pending_batches', 'Batches spilled beside the store because they could not be committed; the next collect stores them.')
@@ -164,7 +166,7 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
   }
   const order = (u: UsageSeries) => [u.instance, u.provider, u.model, u.statusClass]
   for (const u of [...tuples.values()].sort((a, b) => order(a).reduce((r, x, i) => r || cmp(x, order(b)[i]), 0))) {
-    const labels = {instance: u.instance, provider: u.provider || UNKNOWN, model: u.model, status_class: u.statusClass}
+    const labels = {gateway: u.instance, provider: u.provider || UNKNOWN, model: u.model, status_class: u.statusClass}
     requests.inc(labels, u.requests)
     for (const [type, t] of TOKEN_TYPES) tokens.inc({...labels, type}, u.tokens[t])
     cost.inc(labels, roundUsd(u.costUsd))

@@ -56,7 +56,7 @@ describe('cpactl metrics', () => {
       expect(sum(fams, 'cpactl_tokens_total', {model, type: 'output'}), model).toBe(m.outputTokens)
     }
     const labels = new Set(fams.get('cpactl_requests_total')!.samples.map((s) => Object.keys(s.labels).sort().join(',')))
-    expect([...labels]).toEqual(['instance,model,provider,status_class'])
+    expect([...labels]).toEqual(['gateway,model,provider,status_class'])
     expect(new Set(fams.get('cpactl_requests_total')!.samples.map((s) => s.labels.status_class))).toEqual(new Set(['2xx', '4xx', '5xx']))
     expect(sum(fams, 'cpactl_unpriced_models')).toBe(0)
     expect(sum(fams, 'cpactl_metrics_series')).toBe(sampleCount(fams))
@@ -87,15 +87,15 @@ describe('cpactl metrics', () => {
     const instance = new URL(ctx.sim.url).host
     const status = await run(['collect', 'status', '--json'])
     const me = status.json.instances.find((i: {instance: string}) => i.instance === instance)
-    expect(sum(fams, 'cpactl_collector_last_success_timestamp_seconds', {instance})).toBe(Date.parse(me.lastSuccess.endedAt) / 1000)
-    expect(sum(fams, 'cpactl_collector_last_success_age_seconds', {instance})).toBeGreaterThanOrEqual(0)
-    expect(sum(fams, 'cpactl_queue_retention_seconds', {instance})).toBe(me.retentionSeconds)
-    expect(sum(fams, 'cpactl_dead_letters_waiting', {instance})).toBe(0)
-    expect(sum(fams, 'cpactl_collector_running', {instance})).toBe(0)
+    expect(sum(fams, 'cpactl_collector_last_success_timestamp_seconds', {gateway: instance})).toBe(Date.parse(me.lastSuccess.endedAt) / 1000)
+    expect(sum(fams, 'cpactl_collector_last_success_age_seconds', {gateway: instance})).toBeGreaterThanOrEqual(0)
+    expect(sum(fams, 'cpactl_queue_retention_seconds', {gateway: instance})).toBe(me.retentionSeconds)
+    expect(sum(fams, 'cpactl_dead_letters_waiting', {gateway: instance})).toBe(0)
+    expect(sum(fams, 'cpactl_collector_running', {gateway: instance})).toBe(0)
     const quota = await runCli(['quota', '--store', store, '--json'], {env: ctx.env()})
     expect(quota.json.length).toBeGreaterThan(3)
     for (const row of quota.json as Array<{authIndex: string; classification: string; disabled: boolean; windows: Record<string, {usedPercent: number | null; resetsAt: string | null} | null>}>) {
-      const base = {instance, auth_index: row.authIndex}
+      const base = {gateway: instance, auth_index: row.authIndex}
       for (const w of ['short', 'long'] as const) {
         const win = row.windows[w]
         if (win?.usedPercent === null || win === null) continue
