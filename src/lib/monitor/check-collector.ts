@@ -33,7 +33,7 @@ export interface CollectorItem extends CheckItem {
 }
 
 export async function checkCollector(store: Store, o: CollectorCheckOptions): Promise<Evaluation<CollectorItem>> {
-  const known = (await store.events.totals()).instances
+  const known = await store.events.instances()
   const names = o.instances && o.instances.length > 0 ? o.instances : known
   const items: CollectorItem[] = []
   const perfdata: Perfdata[] = []

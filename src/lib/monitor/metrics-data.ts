@@ -125,13 +125,13 @@ async function keysOf(store: Store, instance: string, prices: PriceBook, now: nu
 
 /** Everything the exposition needs, from a store opened read-only. */
 export async function readMetricsData(store: Store, prices: PriceBook, now: number): Promise<MetricsData> {
-  const totals = await store.events.totals()
+  const known = await store.events.instances()
   const runs = await store.inspections.listRuns({limit: 500})
   const inspected = [...new Set(runs.map((r) => r.instance))]
-  const instances = [...new Set([...totals.instances, ...inspected])].sort()
+  const instances = [...new Set([...known, ...inspected])].sort()
   const unpriced = new Set<string>()
   const data: MetricsData = {at: now, instances, usage: [], keys: [], collectors: [], accounts: [], inspections: [], spoolPending: await store.spool.pending(), unpricedModels: []}
-  for (const instance of totals.instances) {
+  for (const instance of known) {
     data.usage.push(...(await usageOf(store, instance, prices, now, unpriced)))
     data.keys.push(...(await keysOf(store, instance, prices, now)))
     data.collectors.push({instance, state: await collectorState(store, instance, now)})

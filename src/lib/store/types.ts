@@ -141,6 +141,11 @@ export interface EventRepository {
   latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>>
   /** Raw events present (pruned ones excluded), per instance or all; instances ever seen. */
   totals(instance?: string | null): Promise<StoreTotals>
+  /**
+   * Instances ever seen (collector runs or usage in the rollups), sorted: `totals().instances` without counting
+   * the raw events (metrics and checks read it on every scrape).
+   */
+  instances(): Promise<string[]>
 }
 
 export interface RollupRepository {
