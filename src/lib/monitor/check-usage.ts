@@ -146,7 +146,9 @@ export async function checkBudget(store: Store, o: BudgetCheckOptions): Promise<
   }
   const projects = !o.ignoreProjection && projected !== null && elapsed !== null && elapsed >= 0.1 && projected >= o.budgetUsd
   const state: CheckState = spentPercent >= o.critPercent ? 'critical' : spentPercent >= o.warnPercent || projects ? 'warning' : 'ok'
-  const target = scopeTarget([['since', o.sinceText], ['instance', o.filters.instance], ['api-key', o.filters.apiKey]])
+  // keys by alias or hash prefix as the report resolved them: a raw key given on the command line never lands in a
+  // target (stored with the check state, posted to receivers)
+  const target = scopeTarget([['since', o.sinceText], ['instance', o.filters.instance], ['api-key', s.filters.apiKeys]])
   const keys = s.filters.apiKeys.length > 0 ? s.filters.apiKeys.join(', ') : 'all keys'
   const proj = projected === null ? '' : `, projected ${usd(projected)} by ${new Date(o.end!).toISOString()}`
   const summary = `${keys}: ${usd(spent)} of ${usd(o.budgetUsd)} (${Math.round(spentPercent * 10) / 10}%) since ${s.range.since}${proj}${s.totals.costIsLowerBound ? ' (lower bound: unpriced usage)' : ''}`

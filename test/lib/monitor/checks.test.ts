@@ -169,7 +169,9 @@ describe('check failures and budget', () => {
     expect(over.state).toBe('critical')
     expect((await budget(12.5)).state).toBe('warning') // 80 % exactly
     expect((await budget(12.51)).state).toBe('ok')
-    expect((await budget(10, {apiKey: ['sk-team-b-key-000']})).items[0]).toMatchObject({target: 'since=2026-01-01,api-key=sk-team-b-key-000', spentUsd: 2})
+    const teamB = await budget(10, {apiKey: ['sk-team-b-key-000']})
+    expect(teamB.items[0]).toMatchObject({target: expect.stringMatching(/^since=2026-01-01,api-key=sha256:[0-9a-f]{12}$/), spentUsd: 2})
+    expect(JSON.stringify(teamB)).not.toContain('sk-team-b')
     // a tenth of January is Jan 4 07:12: $6 spent (Jan 1–3) projects to $60
     const tenth = since + (end - since) / 10
     const mid = await budget(60, {now: tenth, warnPercent: 90, critPercent: 100})
