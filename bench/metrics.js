@@ -7,38 +7,30 @@
 // under a second; the checks run from cron.
 //
 //   npm run build && node bench/metrics.js [--events 1000000] [--runs 7] [--fresh]
-import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {records} from './report-data.js'
+import {option, timeNode} from './common.js'
+import {PROVIDERS, records} from './report-data.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? dflt : args[i + 1]
-}
-const EVENTS = Number(opt('events', 1_000_000))
-const RUNS = Number(opt('runs', process.env.BENCH_RUNS ?? 7))
-const cli = join(root, 'bin', 'run.js')
+const argv = process.argv.slice(2)
+const EVENTS = Number(option(argv, 'events', 1_000_000))
+const RUNS = Number(option(argv, 'runs', process.env.BENCH_RUNS ?? 7))
 const dir = join(tmpdir(), 'cpactl-bench-metrics')
 const store = join(dir, `store-${EVENTS}.db`)
 const meta = `${store}.json`
-
 if (!existsSync(join(root, 'dist', 'commands', 'metrics.js'))) {
   console.error('no built CLI: run npm run build first')
   process.exit(1)
 }
-const lib = (p) => import(pathToFileURL(join(root, 'dist', 'lib', p)).href)
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function buildStore() {
   mkdirSync(dir, {recursive: true})
   for (const p of [store, `${store}-wal`, `${store}-shm`, meta]) rmSync(p, {force: true})
-  const {openStore} = await lib('store/index.js')
+  const {openStore} = await import(pathToFileURL(join(root, 'dist', 'lib', 'store', 'index.js')).href)
   const s = await openStore({path: store, synchronous: 'normal'})
   const endMs = Date.now()
   const t0 = performance.now()
@@ -51,7 +43,6 @@ async function buildStore() {
   // a finished collector run (the collector gauges and check) and prices for every model (cost is computed)
   const run = await s.runs.start({instance: 'bench', mode: 'once', transport: 'resp', startedAt: endMs - 5000})
   await s.runs.finish(run, {status: 'ok', endedAt: endMs, retentionSeconds: 60})
-  const {PROVIDERS} = await import('./report-data.js')
   for (const p of PROVIDERS) {
     for (const model of p.models) {
       await s.prices.upsert({model, input: 1, cacheRead: 0.1, cacheWrite: 1.25, output: 8, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: endMs})
@@ -62,21 +53,9 @@ async function buildStore() {
   return {events: n, endMs}
 }
 
-function time(argv) {
-  const samples = []
-  let out = ''
-  for (let i = 0; i < RUNS + 1; i++) {
-    const t0 = process.hrtime.bigint()
-    const r = spawnSync(process.execPath, [cli, ...argv, '--store', store], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, maxBuffer: 64 << 20})
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
-    if (i > 0) samples.push(ms) // one warm-up run
-    out = r.stdout
-  }
-  return {ms: median(samples), out}
-}
+const time = (args) => timeNode([join(root, 'bin', 'run.js'), ...args, '--store', store], {runs: RUNS, okCodes: [0, 1]})
 
-let info = !args.includes('--fresh') && existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : null
+let info = !argv.includes('--fresh') && existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : null
 if (info && Date.now() - info.endMs > 86_400_000) info = null
 if (!info) {
   console.log(`building a ${EVENTS.toLocaleString('en-US')}-event store in ${dir} …`)
