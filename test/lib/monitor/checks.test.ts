@@ -64,6 +64,21 @@ describe('check collector', () => {
     expect((await at(T, 0, ['nowhere'])).state).toBe('unknown')
   })
 
+  it('a collector running now (its process alive) counts as current, however old the last finished run', async () => {
+    const s = await store()
+    const old = await s.runs.start({instance: 'prod', mode: 'once', transport: 'resp', startedAt: T - 86_400_000, pid: 999_999})
+    await s.runs.finish(old, {status: 'ok', endedAt: T - 86_400_000 + 1000})
+    await s.runs.start({instance: 'prod', mode: 'follow', transport: 'resp', startedAt: T - 3_600_000, pid: process.pid})
+    const r = await checkCollector(s, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now: T})
+    expect(r.state).toBe('ok')
+    expect(r.items[0]).toMatchObject({running: true, ageSeconds: 0, lastRunStatus: 'running', summary: `prod: collecting now (pid ${process.pid})`})
+    // a run marked running whose process is gone does not count
+    const dead = await store()
+    await dead.runs.start({instance: 'prod', mode: 'follow', transport: 'resp', startedAt: T - 3_600_000, pid: 999_999})
+    const d = await checkCollector(dead, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now: T})
+    expect(d.items[0]).toMatchObject({state: 'critical', running: false, lastRunStatus: 'abandoned'})
+  })
+
   it('UNKNOWN when nothing was ever collected', async () => {
     const r = await checkCollector(await store(), {instances: null, maxAgeMs: 60_000, maxDeadLetters: 0, now: T})
     expect(r).toMatchObject({state: 'unknown', items: [], summary: expect.stringMatching(/no collector has run/)})
