@@ -146,6 +146,10 @@ export class BatchWriter {
         else counts.byAuthIndex.set(e.authIndex, e.failed ? [0, 1] : [1, 0])
       }
       cells.add(ctx.instance, e)
+      if (cells.full) {
+        this.rollups.flush(cells)
+        cells.reset()
+      }
     }
     this.rollups.flush(cells)
     if (ctx.runId !== null) {

@@ -1,43 +1,93 @@
 /**
- * SQLite side of the rollup layer: upsert the cells of a batch (rollup-cells.ts) into the report_* tables
- * of migration 002, inside the caller's transaction. One prepared statement per table; each cell is one
- * `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into the stored row.
+ * SQLite side of the rollup layer: upsert the cells of a batch (rollup-cells.ts) into the report_* tables,
+ * inside the caller's transaction. Each cell is written once per batch: a row this writer already wrote (or
+ * found) in this process is updated in place (one B-tree visit); any other cell is an
+ * `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into whatever row is there.
+ * Rollup rows are never deleted, so "known to exist" stays true; should a row be missing anyway, the update
+ * changes nothing and the upsert runs.
  */
 import type {Database, Statement} from 'better-sqlite3'
 
-import {encodeHist, mergeEncodedBuffers} from './histogram.js'
-import {BASE_DIMS, CUBE_EXTRA, CUBES, GRAINS, SUM_COLS, type RollupCells} from './rollup-cells.js'
-import type {Grain} from './rows.js'
+import {encodeDense, mergeEncodedBuffers} from './histogram.js'
+import {BASE_DIMS, CUBE_EXTRA, GRAIN_CUBES, GRAINS, SUM_COLS, type RollupCells} from './rollup-cells.js'
+import type {CubeName, Grain} from './rows.js'
 
 /** Register the histogram merge the upserts use (deterministic; on every connection that writes rollups). */
 export function registerHistMerge(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
 }
 
-function cubeUpsertSql(table: string, dims: readonly string[]): string {
-  const cols = [...dims, ...SUM_COLS, 'last_ts']
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-    ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
-    ${SUM_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`
+const HIST_KEY = ['dim', 'start_ms', 'value', 'instance']
+
+/** Rows known to exist, per table and period (bounded: forgotten when it grows large). */
+class Known {
+  private readonly sets = new Map<string, Map<number, Set<number>>>()
+  private size = 0
+  private generation = -1
+
+  of(table: string, period: number, generation: number): Set<number> {
+    if (generation !== this.generation || this.size > 400_000) {
+      this.sets.clear()
+      this.size = 0
+      this.generation = generation
+    }
+    let t = this.sets.get(table)
+    if (!t) this.sets.set(table, (t = new Map()))
+    let s = t.get(period)
+    if (!s) t.set(period, (s = new Set()))
+    return s
+  }
+
+  add(set: Set<number>, id: number): void {
+    set.add(id)
+    this.size++
+  }
 }
 
-function histUpsertSql(grain: Grain): string {
-  return `INSERT INTO report_hist_${grain} (start_ms, instance, dim, value, lat_hist, ttft_hist) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
-    lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`
+interface CubeStatements {
+  upsert: Statement
+  update: Statement
 }
 
-/** Prepared upserts of every rollup table over one connection. */
+/** Prepared writes of every rollup table over one connection. */
 export class RollupWriter {
-  private readonly cube = new Map<string, Statement>()
-  private readonly hist = new Map<Grain, Statement>()
+  private readonly cube = new Map<string, CubeStatements>()
+  private readonly hist = new Map<Grain, CubeStatements>()
   private readonly source: Statement
   private readonly params: unknown[] = []
+  private readonly known = new Known()
 
   constructor(db: Database) {
     registerHistMerge(db)
-    for (const c of CUBES) for (const g of GRAINS) this.cube.set(`${c}_${g}`, db.prepare(cubeUpsertSql(`report_${c}_${g}`, [...BASE_DIMS, ...CUBE_EXTRA[c]])))
-    for (const g of GRAINS) this.hist.set(g, db.prepare(histUpsertSql(g)))
+    for (const g of GRAINS) {
+      for (const c of GRAIN_CUBES[g]) {
+        const table = `report_${c}_${g}`
+        const dims = [...BASE_DIMS, ...CUBE_EXTRA[c]]
+        const cols = [...dims, ...SUM_COLS, 'last_ts']
+        this.cube.set(`${c}_${g}`, {
+          upsert: db.prepare(
+            `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+             ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
+             ${SUM_COLS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`,
+          ),
+          update: db.prepare(
+            `UPDATE ${table} SET ${SUM_COLS.map((col) => `${col} = ${col} + ?`).join(', ')}, last_ts = MAX(last_ts, ?)
+             WHERE ${dims.map((d) => `${d} = ?`).join(' AND ')}`,
+          ),
+        })
+      }
+      this.hist.set(g, {
+        upsert: db.prepare(
+          `INSERT INTO report_hist_${g} (lat_hist, ttft_hist, ${HIST_KEY.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (${HIST_KEY.join(', ')}) DO UPDATE SET
+           lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`,
+        ),
+        update: db.prepare(
+          `UPDATE report_hist_${g} SET lat_hist = cpactl_hist_merge(lat_hist, ?), ttft_hist = cpactl_hist_merge(ttft_hist, ?)
+           WHERE ${HIST_KEY.map((d) => `${d} = ?`).join(' AND ')}`,
+        ),
+      })
+    }
     this.source = db.prepare(
       `INSERT INTO report_account_sources (instance, auth_index, source, last_ts) VALUES (?, ?, ?, ?)
        ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)`,
@@ -47,19 +97,39 @@ export class RollupWriter {
   /** Write every cell (call inside the batch's transaction), then clear them. */
   flush(cells: RollupCells): void {
     const p = this.params
-    for (const [table, map] of cells.cubes) {
-      const st = this.cube.get(table)!
-      for (const c of map.values()) {
-        p.length = 0
-        for (const d of c.dims) p.push(d)
-        for (const s of c.sums) p.push(s)
-        p.push(c.lastTs)
-        st.run(p)
+    const gen = cells.generation
+    for (const grain of GRAINS) {
+      const hs = this.hist.get(grain)!
+      for (const period of cells.periods(grain)) {
+        for (const cube of GRAIN_CUBES[grain] as CubeName[]) {
+          const table = `${cube}_${grain}`
+          const st = this.cube.get(table)!
+          const known = this.known.of(table, period.index, gen)
+          for (const [id, c] of period[cube]) {
+            p.length = 0
+            if (known.has(id)) {
+              for (const s of c.sums) p.push(s)
+              p.push(c.lastTs)
+              for (const d of c.dims) p.push(d)
+              if (st.update.run(p).changes > 0) continue
+              p.length = 0
+            }
+            for (const d of c.dims) p.push(d)
+            for (const s of c.sums) p.push(s)
+            p.push(c.lastTs)
+            st.upsert.run(p)
+            this.known.add(known, id)
+          }
+        }
+        const known = this.known.of(`hist_${grain}`, period.index, gen)
+        for (const [id, c] of period.hist) {
+          const lat = encodeDense(c.lat)
+          const ttft = encodeDense(c.ttft)
+          if (known.has(id) && hs.update.run(lat, ttft, c.dim, c.start, c.value, c.instance).changes > 0) continue
+          hs.upsert.run(lat, ttft, c.dim, c.start, c.value, c.instance)
+          this.known.add(known, id)
+        }
       }
-    }
-    for (const [grain, map] of cells.hists) {
-      const st = this.hist.get(grain)!
-      for (const c of map.values()) st.run(c.start, c.instance, c.dim, c.value, encodeHist(c.lat), encodeHist(c.ttft))
     }
     for (const s of cells.sources.values()) this.source.run(s.instance, s.authIndex, s.source, s.lastTs)
     cells.clear()

@@ -5,8 +5,8 @@
  * Buckets (`segments`) are applied through a deterministic SQL function that looks a period start up in them.
  */
 import type {Connection} from './connection.js'
-import {mergeEncodedBuffers} from './histogram.js'
-import {CUBE_EXTRA, HOUR_MS, SUM_COLS} from './rollup-cells.js'
+import {addEncodedDense, encodeDense, HIST_BUCKETS} from './histogram.js'
+import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
 import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
 import {filterSql, inList} from './sql-filters.js'
@@ -32,8 +32,15 @@ export class SqliteRollups implements RollupRepository {
     const db = c.db
     db.function('cpactl_bucket', {deterministic: true}, (t: number) => segmentBucket(this.segments, t))
     db.aggregate('cpactl_hist_sum', {
-      start: () => null as Uint8Array | null,
-      step: (acc: Uint8Array | null, blob: unknown) => mergeEncodedBuffers(acc, blob as Uint8Array | null),
+      start: () => ({dense: new Float64Array(HIST_BUCKETS), any: false}),
+      step: (acc: {dense: Float64Array; any: boolean}, blob: unknown) => {
+        if (blob) {
+          addEncodedDense(acc.dense, blob as Uint8Array)
+          acc.any = true
+        }
+        return acc
+      },
+      result: (acc: {dense: Float64Array; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
     })
   }
 
@@ -67,7 +74,7 @@ export class SqliteRollups implements RollupRepository {
     })
     const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
         ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-      FROM report_${cube}_${grain} WHERE start_ms >= ? AND start_ms < ?${where}
+      FROM ${cubeTable(cube, grain)} WHERE start_ms >= ? AND start_ms < ?${where}
       GROUP BY b, after_split, ${dims.slice(1).join(', ')}`
     const out: CubeGroup[] = []
     const s = 2 + dims.length
@@ -114,12 +121,15 @@ export class SqliteRollups implements RollupRepository {
       this.segments = q.segments
       bucketExpr = 'cpactl_bucket(start_ms)'
     }
-    const params: unknown[] = [q.dim, q.from, q.to]
+    // dim 'all' has no rows of its own: it is the sum of the per-model histograms (every event is in one)
+    const all = q.dim === 'all'
+    const params: unknown[] = [all ? 'model' : q.dim, q.from, q.to]
     let where = ''
-    where += inList('value', q.values, params)
+    if (!all) where += inList('value', q.values, params)
     where += inList('instance', q.instances, params)
-    const sql = `SELECT ${bucketExpr} AS b, value, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
-      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b, value`
+    const value = all ? "'' AS value" : 'value'
+    const sql = `SELECT ${bucketExpr} AS b, ${value}, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
+      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b${all ? '' : ', value'}`
     return (this.c.db.prepare(sql).raw(true).all(...params) as unknown[][])
       .filter((r) => (r[0] as number) >= 0)
       .map((r) => ({bucket: r[0] as number, value: r[1] as string, latHist: r[2] as Buffer | null, ttftHist: r[3] as Buffer | null}))

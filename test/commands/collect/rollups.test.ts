@@ -22,13 +22,14 @@ function rollupTotals(store: string) {
   return {
     events: one('SELECT COUNT(*) AS n FROM usage_events'),
     tokens: one('SELECT SUM(total) AS n FROM usage_events'),
-    cubes: ['model', 'key', 'account'].flatMap((c) =>
-      ['hourly', 'daily'].map((g) => ({
-        table: `${c}_${g}`,
+    cubes: ['key_hourly', 'account_hourly', 'model_daily', 'key_daily', 'account_daily'].map((table) => {
+      const [c, g] = table.split('_')
+      return {
+        table,
         requests: one(`SELECT SUM(requests) AS n FROM report_${c}_${g}`),
         tokens: one(`SELECT SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS n FROM report_${c}_${g}`),
-      })),
-    ),
+      }
+    }),
   }
 }
 
@@ -42,7 +43,7 @@ describe('collect maintains the one rollup layer', () => {
     const t = rollupTotals(store)
     expect(t.events).toBe(750)
     for (const c of t.cubes) expect(c, c.table).toEqual({table: c.table, requests: 750, tokens: t.tokens})
-    expect(sqlite(store).prepare("SELECT name FROM sqlite_master WHERE name IN ('usage_hourly') OR name LIKE '%derived%'").all()).toEqual([])
+    expect(sqlite(store).prepare("SELECT name FROM sqlite_master WHERE name IN ('usage_hourly', 'report_model_hourly')").all()).toEqual([])
     const summary = await runCli(['report', 'summary', '--since', '3d', '--store', store, '--json'])
     expect(summary.json.totals.requests).toBe(sim.totals().requests)
   })

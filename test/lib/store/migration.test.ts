@@ -75,7 +75,8 @@ describe('cpactl store migrate on the fixture store', () => {
 
   it('retires usage_hourly and the fold checkpoint, keeps raw_complete_from; running it again changes nothing', async () => {
     const db = sqlite(path)
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%'").all()).toEqual([])
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%' OR name = 'report_model_hourly'").all()).toEqual([])
+    expect(db.prepare("SELECT COUNT(*) AS n FROM report_hist_daily WHERE dim = 'all'").get()).toEqual({n: 0})
     expect(db.prepare('SELECT key, value FROM report_state ORDER BY key').all()).toEqual([{key: 'raw_complete_from', value: expected.raw.rawCompleteFrom.value}])
     const again = await cli(path, ['store', 'migrate'])
     expect(again.json).toMatchObject({schemaBefore: 5, schemaAfter: 5, applied: []})
@@ -83,7 +84,7 @@ describe('cpactl store migrate on the fixture store', () => {
 
   it('the rollups hold every event ever stored (pruned ones and the ones the old layer had not folded yet)', () => {
     const db = sqlite(path)
-    for (const table of ['model', 'key', 'account'].flatMap((c) => [`report_${c}_hourly`, `report_${c}_daily`])) {
+    for (const table of ['report_key_hourly', 'report_account_hourly', 'report_model_daily', 'report_key_daily', 'report_account_daily']) {
       const t = db.prepare(`SELECT SUM(requests) AS n, SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS tokens FROM ${table}`).get()
       expect(t, table).toEqual(expected.raw.everStored)
     }
