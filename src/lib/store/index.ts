@@ -16,7 +16,7 @@ import type {Store} from './types.js'
 export type * from './types.js'
 export type * from './records.js'
 export type * from './rows.js'
-export {addCounts, emptyCounts} from './rows.js'
+export {addCounts, emptyCounts, rangeIndex} from './rows.js'
 export {isProcessAlive} from './lock.js'
 export {aliasKey} from './names.js'
 

@@ -118,6 +118,7 @@ export class BatchWriter {
     const counts = emptyCounts()
     const cells = this.cells
     cells.clear()
+    this.rollups.begin(cells)
     for (const payload of payloads) {
       counts.received++
       const c = this.normalizer.classify(payload)
@@ -152,6 +153,7 @@ export class BatchWriter {
       }
     }
     this.rollups.flush(cells)
+    this.rollups.advance(cells, counts.newestTs)
     if (ctx.runId !== null) {
       const o = counts.oldestTs
       const nw = counts.newestTs

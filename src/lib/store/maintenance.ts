@@ -12,6 +12,8 @@ import {ensurePrivateDir} from '../config/files.js'
 import type {Connection} from './connection.js'
 import {schemaVersion, storeError} from './db.js'
 import {DAY_MS} from './rollup-cells.js'
+import {allTime} from './rollups.js'
+import {dailyThrough} from './rollup-write.js'
 import type {BackupResult, PruneResult, StoreInfo, VacuumResult} from './records.js'
 import type {MaintenanceRepository} from './types.js'
 
@@ -44,8 +46,11 @@ export class SqliteMaintenance implements MaintenanceRepository {
   async info(): Promise<StoreInfo> {
     const db = this.c.db
     const raw = db.prepare('SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events').get() as {n: number; o: number | null; w: number | null}
+    const through = dailyThrough(db)
     const instances = (
-      db.prepare('SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM report_model_daily GROUP BY instance ORDER BY instance').all() as Array<{
+      db
+        .prepare(`SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM (${allTime('model', 'instance, requests, start_ms, last_ts')}) GROUP BY instance ORDER BY instance`)
+        .all(through, through) as Array<{
         instance: string
         events: number
         first: number

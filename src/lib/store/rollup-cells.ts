@@ -5,13 +5,18 @@
  * transaction as the events, and by migrations that fold stored events.
  *
  * Tables (names as in the SQLite schema; a backend may name them differently, the cells are the same):
- *   report_{key,account}_hourly, report_{model,key,account}_daily  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS,
- *     last_ts. There is no hourly model table: hourly reads are short (the partial days of a range), and the key
- *     table answers them summed over api_key_hash — one table less for every batch to write.
- *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist, for dims
- *     model, key and account (dim 'all' is read as the sum of the model histograms)
+ *   report_{model,key,account}_{hourly,daily}  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS, last_ts
+ *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist
  *   report_account_sources                     (instance, auth_index, source) → last_ts
  * Absent dimension values are '' (status 0), so keys stay unique and never NULL.
+ *
+ * Daily tables and the watermark `dailyThrough` (an hour start): every hourly row before it has been added to
+ * the daily tables. A batch writes hourly cells for all its events, and daily cells only for events before the
+ * watermark (late arrivals); the hours it leaves behind (up to an hour before its newest event) are then added
+ * from the hourly tables to the daily ones in the same transaction and the watermark moves (rollup-write.ts).
+ * So a live collector writes each day's daily rows about once an hour instead of in every batch, the layer is
+ * consistent after every commit, and a reader takes whole days from the daily tables only before the
+ * watermark (the hours after it from the hourly tables).
  *
  * This is the collector's hot path (it runs for every stored event): dimension values are numbered once,
  * cells are found through numeric keys, and nothing is allocated per event except a new cell.
@@ -26,11 +31,11 @@ export const DAY_MS = 86_400_000
 export const CUBES: readonly CubeName[] = ['model', 'key', 'account']
 export const GRAINS: readonly Grain[] = ['hourly', 'daily']
 /** The cube tables each grain keeps. */
-export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: ['key', 'account'], daily: ['model', 'key', 'account']}
+export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: CUBES, daily: CUBES}
 
-/** The table that answers a cube at a grain (the hourly model cube is read from the hourly key table). */
+/** The table that answers a cube at a grain. */
 export function cubeTable(cube: CubeName, grain: Grain): string {
-  return `report_${cube === 'model' && grain === 'hourly' ? 'key' : cube}_${grain}`
+  return `report_${cube}_${grain}`
 }
 export const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier', 'band'] as const
 export const CUBE_EXTRA: Record<CubeName, readonly string[]> = {
@@ -91,17 +96,17 @@ export interface SourceCell {
 const ID_BITS = 15
 const ID_LIMIT = 1 << ID_BITS
 
-/** Numbers values (strings, status codes) densely. */
-class StringIds {
+/** Numbers values (strings, status codes, packed id pairs) densely: id(v) is stable until cleared. */
+class Ids {
   private readonly map = new Map<string | number, number>()
   get size(): number {
     return this.map.size
   }
-  id(s: string | number): number {
-    let n = this.map.get(s)
+  id(v: string | number): number {
+    let n = this.map.get(v)
     if (n === undefined) {
       n = this.map.size
-      this.map.set(s, n)
+      this.map.set(v, n)
     }
     return n
   }
@@ -110,23 +115,10 @@ class StringIds {
   }
 }
 
-/** Numbers pairs of ids densely: pair(a, b) is stable until cleared. */
-class PairIds {
-  private readonly map = new Map<number, number>()
-  get size(): number {
-    return this.map.size
-  }
-  id(a: number, b: number): number {
-    const k = (a << ID_BITS) | b
-    let n = this.map.get(k)
-    if (n === undefined) {
-      n = this.map.size
-      this.map.set(k, n)
-    }
-    return n
-  }
-  clear(): void {
-    this.map.clear()
+/** Numbers pairs of ids densely (a pair packs into one small integer key). */
+class PairIds extends Ids {
+  pair(a: number, b: number): number {
+    return this.id((a << ID_BITS) | b)
   }
 }
 
@@ -178,11 +170,13 @@ function addTo(c: SumCell, e: RollupInput, ttft: number): void {
 export class RollupCells {
   private readonly grains = [new Map<number, PeriodCells>(), new Map<number, PeriodCells>()]
   readonly sources = new Map<number, SourceCell>()
-  private readonly strings = new StringIds()
+  private readonly strings = new Ids()
   private readonly pairs = new PairIds()
   private count = 0
   /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
   generation = 0
+  /** Events before this instant also go to the daily cells (set by the backend before each batch). */
+  dailyThrough = Number.POSITIVE_INFINITY
 
   /** Events added since the last clear. */
   get size(): number {
@@ -240,25 +234,23 @@ export class RollupCells {
     const inst = S.id(instance)
     const keyId = S.id(apiKey)
     const authId = S.id(auth)
-    const hInstPm = P.id(inst, P.id(S.id(provider), S.id(model)))
-    const base = P.id(hInstPm, P.id(P.id(S.id(st), S.id(rst)), band))
-    const k = P.id(base, keyId)
-    const a = P.id(base, P.id(P.id(authId, S.id(status)), failed))
-    const hInstKey = P.id(inst, keyId)
-    const hInstAuth = P.id(inst, authId)
-    for (let g = 0; g < 2; g++) {
+    const hInstPm = P.pair(inst, P.pair(S.id(provider), S.id(model)))
+    const base = P.pair(hInstPm, P.pair(P.pair(S.id(st), S.id(rst)), band))
+    const k = P.pair(base, keyId)
+    const a = P.pair(base, P.pair(P.pair(authId, S.id(status)), failed))
+    const hInstKey = P.pair(inst, keyId)
+    const hInstAuth = P.pair(inst, authId)
+    const grains = e.ts < this.dailyThrough ? 2 : 1
+    for (let g = 0; g < grains; g++) {
       const unit = g === 0 ? HOUR_MS : DAY_MS
       const index = Math.floor(e.ts / unit)
       const start = index * unit
       const grain = this.grains[g]
       let cells = grain.get(index)
       if (!cells) grain.set(index, (cells = new PeriodCells(index)))
-      let c: SumCell | undefined
-      if (g === 1) {
-        c = cells.model.get(base)
-        if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
-        addTo(c, e, ttft)
-      }
+      let c = cells.model.get(base)
+      if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
+      addTo(c, e, ttft)
       c = cells.key.get(k)
       if (!c) cells.key.set(k, (c = newCell([start, instance, provider, model, st, rst, band, apiKey], e.ts)))
       addTo(c, e, ttft)
@@ -266,13 +258,14 @@ export class RollupCells {
       if (!c) cells.account.set(a, (c = newCell([start, instance, provider, model, st, rst, band, auth, failed, status], e.ts)))
       addTo(c, e, ttft)
       if (latB < 0 && ttftB < 0) continue
+      this.hist(cells, inst * 4, start, instance, 'all', '', '', latB, ttftB)
       this.hist(cells, hInstPm * 4 + 1, start, instance, 'model', provider, model, latB, ttftB)
       this.hist(cells, hInstKey * 4 + 2, start, instance, 'key', apiKey, '', latB, ttftB)
       this.hist(cells, hInstAuth * 4 + 3, start, instance, 'account', auth, '', latB, ttftB)
     }
     const source = e.source
     if (auth !== '' && source !== null && source !== '') {
-      const sk = P.id(hInstAuth, S.id(source))
+      const sk = P.pair(hInstAuth, S.id(source))
       const cur = this.sources.get(sk)
       if (!cur) this.sources.set(sk, {instance, authIndex: auth, source, lastTs: e.ts})
       else if (cur.lastTs < e.ts) cur.lastTs = e.ts

@@ -5,24 +5,26 @@
  * Buckets (`segments`) are applied through a deterministic SQL function that looks a period start up in them.
  */
 import type {Connection} from './connection.js'
-import {addEncodedDense, encodeDense, HIST_BUCKETS} from './histogram.js'
 import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
-import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
+import {dailyThrough, registerHistFunctions} from './rollup-write.js'
+import {rangeIndex, type CubeGroup, type CubeQuery, type HistGroup, type HistQuery, type RollupState, type Segment, type UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
-import {filterSql, inList} from './sql-filters.js'
+import {bucketsAt, filterSql, inList} from './sql-filters.js'
 import type {RollupRepository} from './types.js'
 
+/**
+ * Every period of a cube: the daily rows before the watermark and the hourly rows from it on. Binds two
+ * parameters per use, each followed by the filter's: (watermark, …filter) twice.
+ */
+export function allTime(cube: 'model' | 'key' | 'account', cols: string, filter = ''): string {
+  return `SELECT ${cols} FROM report_${cube}_daily WHERE start_ms < ?${filter}
+    UNION ALL SELECT ${cols} FROM report_${cube}_hourly WHERE start_ms >= ?${filter}`
+}
+
 /** Bucket of a period start under `segments` (sorted, disjoint), −1 when in none. */
-export function segmentBucket(segments: readonly Segment[], t: number): number {
-  let lo = 0
-  let hi = segments.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (t < segments[mid].start) hi = mid - 1
-    else if (t >= segments[mid].end) lo = mid + 1
-    else return segments[mid].bucket
-  }
-  return -1
+function segmentBucket(segments: readonly Segment[], t: number): number {
+  const i = rangeIndex(segments, t)
+  return i < 0 ? -1 : segments[i].bucket
 }
 
 export class SqliteRollups implements RollupRepository {
@@ -31,22 +33,12 @@ export class SqliteRollups implements RollupRepository {
   constructor(private readonly c: Connection) {
     const db = c.db
     db.function('cpactl_bucket', {deterministic: true}, (t: number) => segmentBucket(this.segments, t))
-    db.aggregate('cpactl_hist_sum', {
-      start: () => ({dense: new Float64Array(HIST_BUCKETS), any: false}),
-      step: (acc: {dense: Float64Array; any: boolean}, blob: unknown) => {
-        if (blob) {
-          addEncodedDense(acc.dense, blob as Uint8Array)
-          acc.any = true
-        }
-        return acc
-      },
-      result: (acc: {dense: Float64Array; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
-    })
+    registerHistFunctions(db)
   }
 
   async state(): Promise<RollupState> {
     const r = this.c.db.prepare("SELECT value FROM report_state WHERE key = 'raw_complete_from'").get() as {value: number} | undefined
-    return {rawCompleteFrom: r?.value ?? 0}
+    return {rawCompleteFrom: r?.value ?? 0, dailyThrough: dailyThrough(this.c.db)}
   }
 
   async aggregate(q: CubeQuery): Promise<CubeGroup[]> {
@@ -97,12 +89,7 @@ export class SqliteRollups implements RollupRepository {
         status: cube === 'account' ? (r[10] as number) : null,
         requests: r[s] as number,
         failed: r[s + 1] as number,
-        uncachedInput: r[s + 2] as number,
-        cacheRead: r[s + 3] as number,
-        cacheWrite: r[s + 4] as number,
-        outputTotal: r[s + 5] as number,
-        reasoning: r[s + 6] as number,
-        unclassified: r[s + 7] as number,
+        ...bucketsAt(r, s + 2),
         latencySum: r[s + 8] as number,
         latencyCount: r[s + 9] as number,
         ttftSum: r[s + 10] as number,
@@ -121,15 +108,12 @@ export class SqliteRollups implements RollupRepository {
       this.segments = q.segments
       bucketExpr = 'cpactl_bucket(start_ms)'
     }
-    // dim 'all' has no rows of its own: it is the sum of the per-model histograms (every event is in one)
-    const all = q.dim === 'all'
-    const params: unknown[] = [all ? 'model' : q.dim, q.from, q.to]
+    const params: unknown[] = [q.dim, q.from, q.to]
     let where = ''
-    if (!all) where += inList('value', q.values, params)
+    where += inList('value', q.values, params)
     where += inList('instance', q.instances, params)
-    const value = all ? "'' AS value" : 'value'
-    const sql = `SELECT ${bucketExpr} AS b, ${value}, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
-      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b${all ? '' : ', value'}`
+    const sql = `SELECT ${bucketExpr} AS b, value, cpactl_hist_sum(lat_hist), ${q.ttft === false ? 'NULL' : 'cpactl_hist_sum(ttft_hist)'}
+      FROM report_hist_${q.grain} WHERE dim = ? AND start_ms >= ? AND start_ms < ?${where} GROUP BY b, value`
     return (this.c.db.prepare(sql).raw(true).all(...params) as unknown[][])
       .filter((r) => (r[0] as number) >= 0)
       .map((r) => ({bucket: r[0] as number, value: r[1] as string, latHist: r[2] as Buffer | null, ttftHist: r[3] as Buffer | null}))
@@ -140,20 +124,18 @@ export class SqliteRollups implements RollupRepository {
   }
 
   async modelsSeen(instances?: string[]): Promise<ModelSeen[]> {
-    const params: unknown[] = []
-    const where = instances && instances.length > 0 ? `WHERE instance IN (${instances.map(() => '?').join(', ')})` : ''
-    params.push(...(instances ?? []))
-    return (
-      this.c.db
-        .prepare(`SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_model_daily ${where} GROUP BY model ORDER BY requests DESC`)
-        .all(...params) as ModelSeen[]
-    ).filter((r) => r.model !== '')
+    const inst = instances && instances.length > 0 ? ` AND instance IN (${instances.map(() => '?').join(', ')})` : ''
+    const sql = `SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM (${allTime('model', 'model, requests, last_ts', inst)})
+      GROUP BY model ORDER BY requests DESC`
+    const through = dailyThrough(this.c.db)
+    return (this.c.db.prepare(sql).all(through, ...(instances ?? []), through, ...(instances ?? [])) as ModelSeen[]).filter((r) => r.model !== '')
   }
 
   async keyUsage(): Promise<Map<string, KeyUsage>> {
-    const rows = this.c.db
-      .prepare("SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_key_daily WHERE api_key_hash <> '' GROUP BY api_key_hash")
-      .all() as Array<{h: string; requests: number; lastTs: number}>
+    const sql = `SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs
+      FROM (${allTime('key', 'api_key_hash, requests, last_ts', " AND api_key_hash <> ''")}) GROUP BY api_key_hash`
+    const through = dailyThrough(this.c.db)
+    const rows = this.c.db.prepare(sql).all(through, through) as Array<{h: string; requests: number; lastTs: number}>
     return new Map(rows.map((r) => [r.h, {requests: r.requests, lastTs: r.lastTs}]))
   }
 

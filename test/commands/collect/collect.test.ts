@@ -3,15 +3,15 @@ import {statSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
-import {sqliteWritable} from '../../helpers/sqlite.js'
+import {closeSqlite, sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
-import {mgmt, respAuthed, useSimulator} from '../../helpers/sim.js'
+import {mgmt, respAuthed, type Simulator, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
 
 describe('cpactl collect (one-shot) against the simulator', () => {
   const ctx = useSimulator({seed: 11})
 
-  it('drains a backlog over RESP: exact counts, AUTH then only LPOP usage 500, token sums equal the generated totals', async () => {
+  it('drains a backlog (v7: RESP, AUTH then only LPOP usage 500; v8: the HTTP queue, no RESP connection): exact counts, token sums equal the generated totals', async () => {
     const sim = ctx.sim
     const store = tempStorePath()
     const before = sim.counters()
@@ -26,7 +26,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(popped).toBe(1_733)
     expect(after.queued).toBe(0)
     expect(res.json).toMatchObject({
-      transport: 'resp',
+      transport: SUITE_IS_V8 ? 'http' : 'resp',
       popped: 1_733,
       inserted: 1_730,
       duplicates: 0,
@@ -43,13 +43,20 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(res.json.instance).toBe(`127.0.0.1:${sim.port}`)
     expect(res.json.oldestRecordAgeMs).toBeGreaterThanOrEqual(30_000)
     expect(res.json.warnings).toContain('2 payload(s) did not parse and were kept as dead letters (see cpactl collect status)')
-    expect(res.stderr).toMatch(/collect 127\.0\.0\.1:\d+ via resp: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control/)
+    expect(res.stderr).toMatch(new RegExp(`collect 127\\.0\\.0\\.1:\\d+ via ${SUITE_IS_V8 ? 'http' : 'resp'}: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control`))
 
-    // wire: one connection, AUTH first, then only LPOP usage 500 (no INFO/HELLO/CLIENT/SELECT/PING)
     const conns = sim.respLog()
-    expect(conns).toHaveLength(1)
-    expect(conns[0].commands[0]).toEqual(['auth', '***'])
-    expect(conns[0].commands.slice(1)).toEqual(Array.from({length: 4}, () => ['lpop', 'usage', '500']))
+    if (SUITE_IS_V8) {
+      // v8: no RESP connection at all (the RESP usage output is not assumed); the v8 queue path, count on every pop
+      expect(conns).toHaveLength(0)
+      const pops = sim.httpLog().filter((e) => e.path === '/v8/management/observability/usage/queue')
+      expect(pops.map((p) => p.query)).toEqual(Array.from({length: 4}, () => 'count=500'))
+    } else {
+      // wire: one connection, AUTH first, then only LPOP usage 500 (no INFO/HELLO/CLIENT/SELECT/PING)
+      expect(conns).toHaveLength(1)
+      expect(conns[0].commands[0]).toEqual(['auth', '***'])
+      expect(conns[0].commands.slice(1)).toEqual(Array.from({length: 4}, () => ['lpop', 'usage', '500']))
+    }
     expect(after.authFailures).toBe(before.authFailures)
 
     // the store: per-model, per-account and per-client-key sums equal the simulator's own totals (raw and rollups)
@@ -62,6 +69,19 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(view.byAccount).toEqual(totals.byAccount)
     expect(view.byApiKey).toEqual(totals.byApiKey)
     expect(statSync(store).mode & 0o777).toBe(0o600)
+
+    // records the gateway's own accounting calls inconsistent (negative or contradicting legacy counters) and
+    // unclassified ones (an unknown provider, a total-only usage) are stored with their quality, not dead-lettered
+    const db = sqlite(store)
+    try {
+      const q = Object.fromEntries((db.prepare('SELECT token_quality AS q, COUNT(*) AS n FROM usage_events GROUP BY token_quality').all() as Array<{q: string; n: number}>).map((r) => [r.q, r.n]))
+      expect(Object.keys(q).sort()).toEqual(['complete', 'inconsistent', 'unclassified'])
+      expect((db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0').get() as {n: number}).n).toBeGreaterThan(0)
+      const plugin = db.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total").get() as {n: number}
+      expect(plugin.n).toBeGreaterThan(0)
+    } finally {
+      closeSqlite()
+    }
   })
 
   it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {
@@ -73,7 +93,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     const res = await runCli(['collect', '--store', store, '--transport', 'http', '--batch-size', '20', '--json'], {env: ctx.env()})
     expect(res.exitCode).toBe(0)
     expect(res.json).toMatchObject({transport: 'http', popped: 55, inserted: 40, duplicates: 15, deadLettered: 0, batches: 3})
-    const pops = sim.httpLog().slice(httpBefore).filter((e) => e.path === '/v0/management/usage-queue')
+    const pops = sim.httpLog().slice(httpBefore).filter((e) => e.path === suitePath('GET', '/usage-queue'))
     expect(pops.map((p) => p.query)).toEqual(['count=20', 'count=20', 'count=20'])
     expect((await storeView(store)).events).toBe(40)
     // a second run over the same store finds nothing new and keeps the run log
@@ -93,10 +113,15 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(res.json).toMatchObject({popped: 130, inserted: 130, batches: 2, stopReason: 'max-records'})
     expect(res.json.warnings).toContain('stopped after --max-records 130; the queue may still hold records')
     expect(sim.counters().queued).toBe(120)
-    expect(sim.respLog().at(-1)!.commands.slice(1)).toEqual([
-      ['lpop', 'usage', '100'],
-      ['lpop', 'usage', '30'],
-    ])
+    if (SUITE_IS_V8) {
+      const pops = sim.httpLog().filter((e) => e.path === suitePath('GET', '/usage-queue')).slice(-2)
+      expect(pops.map((p) => p.query)).toEqual(['count=100', 'count=30'])
+    } else {
+      expect(sim.respLog().at(-1)!.commands.slice(1)).toEqual([
+        ['lpop', 'usage', '100'],
+        ['lpop', 'usage', '30'],
+      ])
+    }
     await runCli(['collect', '--store', store], {env: ctx.env()})
     expect(sim.counters().queued).toBe(0)
     expect((await storeView(store)).events).toBe(250)
@@ -146,10 +171,8 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     await runCli(['collect', '--store', store], {env: ctx.env()}) // baseline run: records the credential counters
     const listed = new Set(((await mgmt(sim, 'GET', '/auth-files')).json.files as Array<{auth_index: string}>).map((f) => f.auth_index))
     const generated = sim.generate(400)
-    // a thief pops 200 of them before we run
-    const thief = await respAuthed(sim)
-    const stolen = (await thief.command('LPOP', 'usage', '200')) as string[]
-    thief.close()
+    // a thief pops 200 of them before we run (over HTTP: every gateway version has it)
+    const stolen = ((await mgmt(sim, 'GET', '/usage-queue?count=200')).json as unknown[]).map((r) => JSON.stringify(r))
     expect(stolen).toHaveLength(200)
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(res.json.inserted).toBe(200)
@@ -165,8 +188,18 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(clean.json.warnings).toEqual([])
   })
 
-  it('notices a SUBSCRIBE client starving the queue', async () => {
-    const sim = ctx.sim
+  it('notices a SUBSCRIBE client starving the queue (SUBSCRIBE needs RESP: a v7 gateway)', async () => {
+    const sim = await startTestSimulator({version: V7, seed: 11})
+    const env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}
+    try {
+      await starving(sim, env)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  async function starving(sim: Simulator, env: Record<string, string>) {
+    const ctx = {env: () => env}
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()})
     const sub = await respAuthed(sim)
@@ -181,7 +214,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     } finally {
       sub.close()
     }
-  })
+  }
 
   it('warns that records may have expired when the previous run ended longer ago than the retention', async () => {
     const sim = ctx.sim

@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PriceBook} from '../../../src/lib/pricing/cost.js'
 import {buildBreakdown, type BreakdownKind} from '../../../src/lib/report/breakdown.js'
+import {credentialClass} from '../../../src/lib/report/failures.js'
 import type {Metrics} from '../../../src/lib/report/metrics.js'
 import {buildSummary} from '../../../src/lib/report/summary.js'
 import {buildTimeline} from '../../../src/lib/report/timeline.js'
@@ -44,6 +45,30 @@ function exactPart(m: Metrics): Omit<Metrics, 'p95LatencyMs' | 'p95TtftMs'> {
 
 afterAll(() => closeSqlite())
 
+/**
+ * The one answer that changed on purpose since the fixture was made (issue 10): the failures report used to
+ * find no latest error for requests served without a credential (auth_index ""); it now names it. The
+ * expectation takes those two fields from the store's raw events (and checks lastSeen is that event's time);
+ * the credential class follows from the error (report/failures.ts, unchanged by this issue).
+ */
+function withNoCredentialErrors(path: string, output: any): any {
+  const db = sqlite(path)
+  const since = Date.parse(output.range.since)
+  const until = Date.parse(output.range.until)
+  const rows = output.rows.map((row: any) => {
+    if (row.authIndex !== '') return row
+    const e = db
+      .prepare(`SELECT ts, fail_summary AS summary, request_id AS requestId FROM usage_events
+        WHERE COALESCE(auth_index, '') = '' AND failed = 1 AND fail_status_code = ? AND model = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT 1`)
+      .get(row.statusCode, row.model, since, until) as {ts: number; summary: string; requestId: string}
+    expect(new Date(e.ts).toISOString()).toBe(row.lastSeen)
+    expect(row.latestError, 'the fixture was made before the fix').toBeNull()
+    return {...row, latestError: e.summary, latestRequestId: e.requestId, credentialClass: credentialClass(row.statusCode, e.summary)}
+  })
+  expect(rows.filter((r: any) => r.authIndex === '' && r.latestError !== null).length).toBeGreaterThan(0)
+  return {...output, rows}
+}
+
 describe('a schema-3 store (two rollup layers) before migration', () => {
   it('reports refuse it read-only, naming the fix, and leave the file untouched', async () => {
     const path = copyFixture()
@@ -75,16 +100,20 @@ describe('cpactl store migrate on the fixture store', () => {
 
   it('retires usage_hourly and the fold checkpoint, keeps raw_complete_from; running it again changes nothing', async () => {
     const db = sqlite(path)
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%' OR name = 'report_model_hourly'").all()).toEqual([])
-    expect(db.prepare("SELECT COUNT(*) AS n FROM report_hist_daily WHERE dim = 'all'").get()).toEqual({n: 0})
-    expect(db.prepare('SELECT key, value FROM report_state ORDER BY key').all()).toEqual([{key: 'raw_complete_from', value: expected.raw.rawCompleteFrom.value}])
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%'").all()).toEqual([])
+    // the daily rollups hold everything: the watermark is after the newest hour
+    const newestHour = Math.floor(expected.raw.events.newest / 3_600_000) * 3_600_000
+    expect(db.prepare('SELECT key, value FROM report_state ORDER BY key').all()).toEqual([
+      {key: 'daily_through', value: newestHour + 3_600_000},
+      {key: 'raw_complete_from', value: expected.raw.rawCompleteFrom.value},
+    ])
     const again = await cli(path, ['store', 'migrate'])
     expect(again.json).toMatchObject({schemaBefore: 5, schemaAfter: 5, applied: []})
   })
 
   it('the rollups hold every event ever stored (pruned ones and the ones the old layer had not folded yet)', () => {
     const db = sqlite(path)
-    for (const table of ['report_key_hourly', 'report_account_hourly', 'report_model_daily', 'report_key_daily', 'report_account_daily']) {
+    for (const table of ['model', 'key', 'account'].flatMap((c) => [`report_${c}_hourly`, `report_${c}_daily`])) {
       const t = db.prepare(`SELECT SUM(requests) AS n, SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS tokens FROM ${table}`).get()
       expect(t, table).toEqual(expected.raw.everStored)
     }
@@ -96,7 +125,7 @@ describe('cpactl store migrate on the fixture store', () => {
     it(`${name}: the same answer as the code that wrote the store`, async () => {
       const r = await cli(path, c.argv)
       expect(r.exitCode, r.stderr).toBe(0)
-      expect(r.json).toEqual(c.output)
+      expect(r.json).toEqual(name === 'failures' ? withNoCredentialErrors(path, c.output) : c.output)
     })
   }
 

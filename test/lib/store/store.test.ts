@@ -147,6 +147,12 @@ describe('events.ingest', () => {
     const db = sqlite(s)
     const sums = 'COUNT(*), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_ms), MAX(ts)'
     const rolled = 'SUM(requests), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_sum), MAX(last_ts)'
+    const kept = 'requests, failed, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_sum, last_ts'
+    // the daily tables hold every hour before the watermark; the hours after it are read from the hourly ones
+    const through = (db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").get() as {value: number}).value
+    expect(through % 3_600_000).toBe(0)
+    expect(through).toBeGreaterThan(Date.UTC(2026, 7, 22, 6))
+    expect(through).toBeLessThan(Date.UTC(2026, 7, 22, 6) + 300 * 61_000)
     for (const [grain, unit] of [['hourly', 3_600_000], ['daily', 86_400_000]] as const) {
       const period = `(ts / ${unit}) * ${unit}`
       for (const [cube, dims, raw] of [
@@ -155,15 +161,19 @@ describe('events.ingest', () => {
         ['account', 'auth_index, failed_flag, fail_status_code', 'auth_index, failed, fail_status_code'],
       ] as const) {
         const a = db.prepare(`SELECT ${period}, ${raw}, ${sums} FROM usage_events GROUP BY 1, ${raw} ORDER BY 1, ${raw}`).raw(true).all()
-        // the hourly model cube is the hourly key table summed over keys
-        const table = cube === 'model' && grain === 'hourly' ? 'report_key_hourly' : `report_${cube}_${grain}`
+        const table =
+          grain === 'hourly'
+            ? `report_${cube}_hourly`
+            : `(SELECT start_ms, ${dims}, ${kept} FROM report_${cube}_daily WHERE start_ms < ${through}
+                UNION ALL SELECT (start_ms / ${unit}) * ${unit} AS start_ms, ${dims}, ${kept} FROM report_${cube}_hourly WHERE start_ms >= ${through})`
+        const cols = grain === 'hourly' ? '*' : 'start_ms'
         const b = db.prepare(`SELECT start_ms, ${dims}, ${rolled} FROM ${table} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`).raw(true).all()
-        expect(b, `${cube} ${grain}`).toEqual(a)
+        expect(b, `${cube} ${grain} (${cols})`).toEqual(a)
       }
       const counts = db.prepare(`SELECT dim, SUM(length(lat_hist)) > 0 AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`).all()
-      expect(counts).toEqual(['account', 'key', 'model'].map((dim) => ({dim, has: 1})))
+      expect(counts).toEqual(['account', 'all', 'key', 'model'].map((dim) => ({dim, has: 1})))
     }
-    expect((db.prepare('SELECT SUM(requests) AS n FROM report_model_daily').get() as {n: number}).n).toBe(300)
+    expect((db.prepare('SELECT SUM(requests) AS n FROM report_model_hourly').get() as {n: number}).n).toBe(300)
   })
 })
 
@@ -176,7 +186,7 @@ describe('transactions and the spool', () => {
     w.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = '00000005' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
     await expect(s.events.batch(async (tx) => tx.write(payloads, {instance: 'gw', runId, receivedAt: 1}))).rejects.toMatchObject({code: 'store_error'})
     expect((await s.events.totals()).events).toBe(0)
-    expect((sqlite(s).prepare('SELECT COUNT(*) AS n FROM report_key_hourly').get() as {n: number}).n).toBe(0)
+    expect((sqlite(s).prepare('SELECT COUNT(*) AS n FROM report_model_hourly').get() as {n: number}).n).toBe(0)
     const spool = await s.spool.spill('gw', 1, payloads)
     expect(statSync(spool).mode & 0o777).toBe(0o600)
     await s.runs.recordSpooled(runId, payloads.length)

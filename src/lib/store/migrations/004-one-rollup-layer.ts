@@ -6,21 +6,22 @@
  * sources — are maintained in the same transaction as the events (ingest.ts), and quota reads them too.
  *
  * prepare (resumable, one pass): first, in one transaction, re-encode the histograms in the compact v2
- *   encoding (histogram.ts) and drop the dim 'all' rows (the sum of the model rows answers it), marked done by
- *   report_state.hist_v2 so a resumed run never re-encodes twice; then fold the events the old layer had not
+ *   encoding (histogram.ts: busy rows no longer spill into overflow pages that every batch rewrites), marked
+ *   done by report_state.hist_v2 so a resumed run never re-encodes twice; then fold the events the old layer had not
  *   folded yet (id > derived_upto_id)
  *   into the rollups, 10,000 events per transaction, each moving derived_upto_id with it; an interrupted
  *   migration continues from there. Events folded earlier are already in the rollups with the same
  *   arithmetic, and so are pruned ones (whose raw rows are gone): nothing is recomputed or lost.
  * up (one transaction): re-encode if prepare did not (a new store has nothing to re-encode), fold whatever is
- *   still left, drop usage_hourly, the fold checkpoint, the hist_v2 mark and report_model_hourly (the hourly
- *   key table answers hourly model questions: one table less for every batch to write). report_state keeps
- *   raw_complete_from.
+ *   still left, drop usage_hourly, the fold checkpoint and the hist_v2 mark, and set the daily watermark
+ *   (report_state.daily_through, rollup-cells.ts) after the newest hourly row: the daily tables hold
+ *   everything so far. report_state keeps raw_complete_from.
  */
 import type {Database} from 'better-sqlite3'
 
 import {fromV1} from '../histogram.js'
-import {RollupCells, type RollupInput} from '../rollup-cells.js'
+import {HOUR_MS, RollupCells, type RollupInput} from '../rollup-cells.js'
+import {bucketsAt} from '../sql-filters.js'
 import {RollupWriter} from '../rollup-write.js'
 import type {Migration} from './types.js'
 
@@ -46,14 +47,7 @@ function toInput(r: unknown[]): RollupInput {
     responseServiceTier: r[8] as string | null,
     failed: r[9] === 1,
     failStatusCode: r[10] as number | null,
-    buckets: {
-      uncachedInput: r[11] as number,
-      cacheRead: r[12] as number,
-      cacheWrite: r[13] as number,
-      outputTotal: r[14] as number,
-      reasoning: r[15] as number,
-      unclassified: r[16] as number,
-    },
+    buckets: bucketsAt(r, 11),
     latencyMs: r[17] as number | null,
     ttftMs: r[18] as number | null,
     source: r[19] as string | null,
@@ -83,12 +77,11 @@ function stateValue(db: Database, key: string): number | null {
   return (db.prepare('SELECT value FROM report_state WHERE key = ?').get(key) as {value: number} | undefined)?.value ?? null
 }
 
-/** v1 → v2 histograms and no dim 'all' rows (inside the caller's transaction); marks it done. */
+/** v1 → v2 histograms (inside the caller's transaction); marks it done. */
 function reencodeHistograms(db: Database): void {
   if (stateValue(db, 'hist_v2') !== null) return
   db.function('cpactl_hist_v2', {deterministic: true}, (blob: unknown) => fromV1(blob as Uint8Array | null))
   for (const grain of ['hourly', 'daily']) {
-    db.exec(`DELETE FROM report_hist_${grain} WHERE dim = 'all'`)
     db.exec(`UPDATE report_hist_${grain} SET lat_hist = cpactl_hist_v2(lat_hist), ttft_hist = cpactl_hist_v2(ttft_hist)`)
   }
   db.exec("INSERT INTO report_state (key, value) VALUES ('hist_v2', 1)")
@@ -140,6 +133,8 @@ export const migration: Migration = {
       db.exec("DELETE FROM report_state WHERE key = 'derived_upto_id'")
     }
     db.exec("DELETE FROM report_state WHERE key = 'hist_v2'")
-    db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly; DROP TABLE IF EXISTS report_model_hourly')
+    db.exec(`INSERT INTO report_state (key, value) SELECT 'daily_through', COALESCE(MAX(start_ms) + ${HOUR_MS}, 0) FROM report_model_hourly WHERE true
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+    db.exec('DROP INDEX IF EXISTS usage_hourly_hour; DROP TABLE IF EXISTS usage_hourly')
   },
 }
