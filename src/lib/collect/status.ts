@@ -11,16 +11,25 @@ import {isProcessAlive, openStore, type RunRecord, type Store} from '../store/in
 export interface CollectorState {
   lastRun: RunSummary | null
   lastSuccess: RunSummary | null
-  /** When the last successful run ended (UTC ms); null when there was none. */
+  /**
+   * When the collector last drained the queue (UTC ms): the end of the last successful run, or — while a
+   * collector runs — its last poll of the queue (its heartbeat; its start until the first poll), whichever is
+   * newer. Null when there was none.
+   */
   lastSuccessAt: number | null
-  /** ms since the last successful run ended; null when there was none. */
+  /** ms since lastSuccessAt; null when there was none. */
   lastSuccessAgeMs: number | null
   /** Queue retention the gateway reported at the last run that read it (s). */
   retentionSeconds: number | null
-  /** The last successful run is older than the retention: records produced since may expire unseen. */
+  /** usage-statistics-enabled as the last run that read it saw it; null when no run read it. */
+  publishing: boolean | null
+  /** lastSuccessAt is older than the retention (or there is none): records produced since may expire unseen. */
   stale: boolean
-  /** A collector is running for this instance right now (pid alive). */
-  running: {pid: number; since: string; mode: string} | null
+  /**
+   * A collector is running for this instance right now (pid alive); `polledAt` is its last poll of the queue
+   * (ISO 8601), null before the first.
+   */
+  running: {pid: number; since: string; mode: string; polledAt: string | null} | null
   deadLettersWaiting: number
 }
 
@@ -92,9 +101,12 @@ export async function collectorState(store: Store, instance: string, now: number
   const last = runs[0] ?? null
   const success = runs.find((r) => r.status === 'ok' || r.status === 'interrupted') ?? null
   const retention = runs.find((r) => r.retentionSeconds !== null)?.retentionSeconds ?? null
-  const at = success ? (success.endedAt ?? success.startedAt) : null
-  const age = at === null ? null : now - at
+  const publishing = runs.find((r) => r.publishing !== null)?.publishing ?? null
   const live = runs.find((r) => r.status === 'running' && isProcessAlive(r.pid)) ?? null
+  const ended = success ? (success.endedAt ?? success.startedAt) : null
+  const contact = live ? (live.polledAt ?? live.startedAt) : null
+  const at = ended === null ? contact : contact === null ? ended : Math.max(ended, contact)
+  const age = at === null ? null : Math.max(0, now - at)
   const dl = await store.deadLetters.summary(instance)
   return {
     lastRun: last ? summarizeRun(last) : null,
@@ -102,8 +114,9 @@ export async function collectorState(store: Store, instance: string, now: number
     lastSuccessAt: at,
     lastSuccessAgeMs: age,
     retentionSeconds: retention,
-    stale: live === null && (age === null || age > (retention ?? 60) * 1000),
-    running: live ? {pid: live.pid, since: iso(live.startedAt)!, mode: live.mode} : null,
+    publishing,
+    stale: age === null || age > (retention ?? 60) * 1000,
+    running: live ? {pid: live.pid, since: iso(live.startedAt)!, mode: live.mode, polledAt: iso(live.polledAt)} : null,
     deadLettersWaiting: dl.waiting,
   }
 }

@@ -88,11 +88,16 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
   const keyCost = counter('cpactl_api_key_cost_usd_total', 'Cost in USD per client API key alias, priced like the reports with the current price table.', ['gateway', 'api_key'])
 
   // ---- series that cannot be folded (counted first): collector, accounts, key aliases, bookkeeping
-  const lastSuccess = gauge('cpactl_collector_last_success_timestamp_seconds', 'End of the last successful collect run (Unix seconds).', ['gateway'])
-  const lastSuccessAge = gauge('cpactl_collector_last_success_age_seconds', 'Seconds since the last successful collect run ended, when the metrics were read.', ['gateway'])
+  const lastSuccess = gauge(
+    'cpactl_collector_last_success_timestamp_seconds',
+    'When the usage queue was last drained (Unix seconds): the end of the last successful collect run, or the last poll of a collector running now (its heartbeat).',
+    ['gateway'],
+  )
+  const lastSuccessAge = gauge('cpactl_collector_last_success_age_seconds', 'Seconds since the usage queue was last drained, when the metrics were read.', ['gateway'])
   const running = gauge('cpactl_collector_running', '1 while a collector (cpactl collect --follow, or a one-shot run) holds the store for this instance.', ['gateway'])
-  const stale = gauge('cpactl_collector_stale', '1 when no collector runs and the last success is older than the queue retention: records may expire unseen.', ['gateway'])
+  const stale = gauge('cpactl_collector_stale', 'The queue was last drained longer ago than its retention (a running collector included): records may expire unseen.', ['gateway'])
   const retention = gauge('cpactl_queue_retention_seconds', "The gateway's usage-queue retention, as the newest collect run that read it saw it.", ['gateway'])
+  const publishing = gauge('cpactl_gateway_usage_publishing', "The gateway's usage-statistics-enabled (1 on, 0 off: nothing is queued), as the newest collect run that read it saw it.", ['gateway'])
   const deadLetters = gauge('cpactl_dead_letters_waiting', 'Usage payloads that did not parse, kept in the store and waiting for a retry.', ['gateway'])
   for (const {instance, state} of data.collectors) {
     if (state.lastSuccessAt !== null) {
@@ -102,6 +107,7 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
     set(running, {gateway: instance}, state.running ? 1 : 0)
     set(stale, {gateway: instance}, state.stale ? 1 : 0)
     if (state.retentionSeconds !== null) set(retention, {gateway: instance}, state.retentionSeconds)
+    if (state.publishing !== null) set(publishing, {gateway: instance}, state.publishing ? 1 : 0)
     set(deadLetters, {gateway: instance}, state.deadLettersWaiting)
   }
   const inspected = gauge('cpactl_inspection_last_run_timestamp_seconds', 'Start of the newest inspection run (inspect run, quota --refresh) per instance.', ['gateway'])

@@ -37,6 +37,15 @@ export interface RunFinish {
   spooled?: number
 }
 
+/** A running collector reached the usage queue (its heartbeat); the gateway facts it read, when it read them. */
+export interface RunPoll {
+  /** UTC ms of the poll. */
+  at: number
+  transport?: string | null
+  retentionSeconds?: number | null
+  publishing?: boolean | null
+}
+
 export interface RunRecord {
   id: number
   instance: string
@@ -58,6 +67,8 @@ export interface RunRecord {
   newestRecordTs: number | null
   retentionSeconds: number | null
   publishing: boolean | null
+  /** Last successful poll of the usage queue (UTC ms; RunRepository.recordPoll), null before the first. */
+  polledAt: number | null
   errorCode: string | null
   errorMessage: string | null
   warnings: string[]

@@ -68,6 +68,7 @@ import type {
   PruneResult,
   RetryResult,
   RunFinish,
+  RunPoll,
   RunQuery,
   RunRecord,
   RunStart,
@@ -180,6 +181,12 @@ export interface RunRepository {
   /** Insert the run row and commit it: the store's write probe, done before anything is popped. */
   start(start: RunStart): Promise<number>
   finish(runId: number, finish: RunFinish): Promise<void>
+  /**
+   * The collector's heartbeat: the run reached the usage queue at `poll.at` (polledAt only moves forward); the
+   * gateway facts given (non-null) are kept on the run as `finish` keeps them, so a long-running collector's row
+   * shows them before it ends. Called by `collect` at most every few seconds.
+   */
+  recordPoll(runId: number, poll: RunPoll): Promise<void>
   /** A batch could not be committed: its payloads were popped and went to a spool file. */
   recordSpooled(runId: number, count: number): Promise<void>
   get(id: number): Promise<RunRecord | null>

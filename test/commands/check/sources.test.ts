@@ -6,9 +6,11 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {parseExposition, sum} from '../../helpers/prom.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {sqlite} from '../../helpers/sqlite.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
+import {spawnCli, waitFor} from '../collect/helpers.js'
 import {priceModel, tempStore, usage} from '../../lib/monitor/fixtures.js'
 
 interface Win {
@@ -30,7 +32,10 @@ describe('check collector and check quota against a collected and inspected simu
   it('collector: OK right after a collect, CRITICAL once --max-age is exceeded', async () => {
     const ok = await runCli(['check', 'collector', '--max-age', '10m', '--store', store, '--json'])
     expect(ok.exitCode, ok.stderr).toBe(0)
-    expect(ok.json.items).toEqual([expect.objectContaining({target: instance(), state: 'ok', running: false, lastRunStatus: 'ok', deadLettersWaiting: 0, retentionSeconds: 60})])
+    // on a v8 gateway the collector reads the HTTP queue, on v7 RESP; both read publishing and retention from the config
+    expect(ok.json.items).toEqual([
+      expect.objectContaining({target: instance(), state: 'ok', running: false, lastRunStatus: 'ok', transport: SUITE_IS_V8 ? 'http' : 'resp', deadLettersWaiting: 0, retentionSeconds: 60, publishing: true}),
+    ])
     const late = await runCli(['check', 'collector', '--max-age', '1ms', '--store', store, '--nagios'])
     expect(late.exitCode).toBe(2)
     expect(late.stdout).toMatch(new RegExp(`^COLLECTOR CRITICAL - 1 of 1 instance not OK: ${instance().replaceAll('.', '\\.')}: last collected \\S+ ago \\(max 1ms\\) \\| '${instance().replaceAll('.', '\\.')} age'=[0-9.]+s;;0\\.001;0 '\\S+ dead_letters'=0;0;;0\\n$`))
@@ -81,6 +86,64 @@ describe('check collector and check quota against a collected and inspected simu
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('QUOTA UNKNOWN - no inspected account matches: run cpactl inspect run, or pass --live\n')
   })
+})
+
+describe('check collector against a live collector and the gateway it reads', () => {
+  const ctx = useSimulator({seed: 46})
+  const store = join(tempDir('cpactl-check-live-'), 'cpactl.db')
+  const instance = () => new URL(ctx.sim.url).host
+  const collector = (maxAge: string) => runCli(['check', 'collector', '--max-age', maxAge, '--store', store, '--json'])
+
+  it('WARNING while the gateway does not publish usage, OK again once it does', async () => {
+    ctx.sim.preload(20)
+    expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
+    expect((await runCli(['usage', 'disable'], {env: ctx.env()})).exitCode).toBe(0)
+    const c = await runCli(['collect', '--store', store], {env: ctx.env()})
+    expect(c.exitCode, c.stderr).toBe(0)
+    const off = await collector('10m')
+    expect(off.exitCode).toBe(1)
+    expect(off.json).toMatchObject({state: 'warning', summary: `1 of 1 instance not OK: ${instance()}: usage publishing is off on the gateway: nothing is queued (cpactl usage enable)`})
+    expect(off.json.items[0]).toMatchObject({publishing: false, lastRunStatus: 'ok'})
+    expect(sum(parseExposition((await runCli(['metrics', '--store', store])).stdout), 'cpactl_gateway_usage_publishing', {gateway: instance()})).toBe(0)
+    expect((await runCli(['usage', 'enable'], {env: ctx.env()})).exitCode).toBe(0)
+    expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
+    const on = await collector('10m')
+    expect([on.exitCode, on.json.state, on.json.items[0].publishing]).toEqual([0, 'ok', true])
+  })
+
+  it('a --follow collector is current by its heartbeat, and CRITICAL once it can no longer reach the gateway', async () => {
+    const p = await spawnCli(['collect', '--follow', '--interval', '100ms', '--store', store], ctx.env())
+    try {
+      const polled = () => (sqlite(store).prepare("SELECT polled_at FROM collector_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1").get() as {polled_at: number | null} | undefined)?.polled_at ?? null
+      await waitFor(() => polled() !== null, 30_000, 'the first heartbeat')
+      const live = await collector('10m')
+      expect(live.exitCode, live.stderr).toBe(0)
+      expect(live.json.items[0]).toMatchObject({state: 'ok', running: true, lastRunStatus: 'running', transport: SUITE_IS_V8 ? 'http' : 'resp', publishing: true, retentionSeconds: 60})
+      expect(live.json.items[0].summary).toMatch(new RegExp(`^${instance().replaceAll('.', '\\.')}: collecting now \\(pid ${p.child.pid}, queue polled \\S+ ago\\)$`))
+      // the exposition dates the last drain by the heartbeat, not by the last finished run
+      const fams = parseExposition((await runCli(['metrics', '--store', store])).stdout)
+      expect(sum(fams, 'cpactl_collector_running', {gateway: instance()})).toBe(1)
+      expect(sum(fams, 'cpactl_collector_last_success_timestamp_seconds', {gateway: instance()}) * 1000).toBeGreaterThanOrEqual(polled()! - 10_000)
+      expect(sum(fams, 'cpactl_gateway_usage_publishing', {gateway: instance()})).toBe(1)
+      // the gateway goes away for good: the process keeps retrying, alive, but the queue is no longer polled
+      await ctx.sim.close()
+      let late: Awaited<ReturnType<typeof runCli>> | null = null
+      await waitFor(
+        async () => {
+          late = await runCli(['check', 'collector', '--max-age', '2s', '--store', store, '--nagios'])
+          return late.exitCode !== 0
+        },
+        60_000,
+        'check collector to notice the stuck collector',
+      )
+      expect(p.child.exitCode).toBe(null) // still running
+      expect(late!.exitCode).toBe(2)
+      expect(late!.stdout).toMatch(new RegExp(`^COLLECTOR CRITICAL - 1 of 1 instance not OK: ${instance().replaceAll('.', '\\.')}: collector running \\(pid ${p.child.pid}\\) but last reached the usage queue \\S+ ago \\(max 2s\\) \\|`))
+    } finally {
+      p.child.kill('SIGTERM')
+      await p.exited
+    }
+  }, 120_000)
 })
 
 describe('check budget against priced usage', () => {

@@ -64,19 +64,52 @@ describe('check collector', () => {
     expect((await at(T, 0, ['nowhere'])).state).toBe('unknown')
   })
 
-  it('a collector running now (its process alive) counts as current, however old the last finished run', async () => {
+  it('a collector running now counts from its heartbeat: current while it polls the queue, CRITICAL once it stops reaching it', async () => {
     const s = await store()
     const old = await s.runs.start({instance: 'prod', mode: 'once', transport: 'resp', startedAt: T - 86_400_000, pid: 999_999})
     await s.runs.finish(old, {status: 'ok', endedAt: T - 86_400_000 + 1000})
-    await s.runs.start({instance: 'prod', mode: 'follow', transport: 'resp', startedAt: T - 3_600_000, pid: process.pid})
-    const r = await checkCollector(s, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now: T})
+    const live = await s.runs.start({instance: 'prod', mode: 'follow', transport: 'http', startedAt: T - 3_600_000, pid: process.pid})
+    const at = (now: number) => checkCollector(s, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now})
+    // started an hour ago and never reached the queue: stuck from the start
+    const never = await at(T)
+    expect(never.items[0]).toMatchObject({state: 'critical', running: true, ageSeconds: 3600, lastRunStatus: 'running'})
+    expect(never.items[0].summary).toBe(`prod: collector running (pid ${process.pid}) but last reached the usage queue 1h ago (max 3m)`)
+    await s.runs.recordPoll(live, {at: T - 5000, transport: 'http', retentionSeconds: 120, publishing: true})
+    const r = await at(T)
     expect(r.state).toBe('ok')
-    expect(r.items[0]).toMatchObject({running: true, ageSeconds: 0, lastRunStatus: 'running', summary: `prod: collecting now (pid ${process.pid})`})
-    // a run marked running whose process is gone does not count
+    expect(r.items[0]).toMatchObject({running: true, ageSeconds: 5, lastSuccessAt: new Date(T - 5000).toISOString(), transport: 'http', retentionSeconds: 120, publishing: true})
+    expect(r.items[0].summary).toBe(`prod: collecting now (pid ${process.pid}, queue polled 5s ago)`)
+    // the heartbeat only moves forward
+    await s.runs.recordPoll(live, {at: T - 60_000})
+    expect((await at(T)).items[0].ageSeconds).toBe(5)
+    // the collector is alive but its last poll is older than --max-age (a gateway it cannot reach): CRITICAL; the edge is OK
+    expect((await at(T - 5000 + 180_000)).state).toBe('ok')
+    const stuck = await at(T - 5000 + 180_001)
+    expect(stuck.items[0]).toMatchObject({state: 'critical', running: true})
+    expect(stuck.items[0].summary).toMatch(/^prod: collector running \(pid \d+\) but last reached the usage queue 3m ago \(max 3m\)$/)
+    // a run marked running whose process is gone does not count, heartbeat or not
     const dead = await store()
-    await dead.runs.start({instance: 'prod', mode: 'follow', transport: 'resp', startedAt: T - 3_600_000, pid: 999_999})
+    const gone = await dead.runs.start({instance: 'prod', mode: 'follow', transport: 'resp', startedAt: T - 3_600_000, pid: 999_999})
+    await dead.runs.recordPoll(gone, {at: T - 1000})
     const d = await checkCollector(dead, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now: T})
-    expect(d.items[0]).toMatchObject({state: 'critical', running: false, lastRunStatus: 'abandoned'})
+    expect(d.items[0]).toMatchObject({state: 'critical', running: false, lastRunStatus: 'abandoned', ageSeconds: null})
+  })
+
+  it('WARNING while the gateway does not publish usage (as the newest run that read it saw it)', async () => {
+    const s = await store()
+    const first = await s.runs.start({instance: 'prod', mode: 'once', transport: 'resp', startedAt: T - 20_000, pid: 999_999})
+    await s.runs.finish(first, {status: 'ok', endedAt: T - 19_000, retentionSeconds: 60, publishing: false})
+    const check = () => checkCollector(s, {instances: null, maxAgeMs: 180_000, maxDeadLetters: 0, now: T})
+    const off = await check()
+    expect(off.state).toBe('warning')
+    expect(off.items[0]).toMatchObject({publishing: false, summary: 'prod: usage publishing is off on the gateway: nothing is queued (cpactl usage enable)'})
+    // a run that could not read the gateway config says nothing new; one that read it on clears the warning
+    const blind = await s.runs.start({instance: 'prod', mode: 'once', transport: 'resp', startedAt: T - 10_000, pid: 999_999})
+    await s.runs.finish(blind, {status: 'ok', endedAt: T - 9000})
+    expect((await check()).state).toBe('warning')
+    const on = await s.runs.start({instance: 'prod', mode: 'once', transport: 'resp', startedAt: T - 5000, pid: 999_999})
+    await s.runs.finish(on, {status: 'ok', endedAt: T - 4000, publishing: true})
+    expect((await check()).items[0]).toMatchObject({state: 'ok', publishing: true})
   })
 
   it('UNKNOWN when nothing was ever collected', async () => {
