@@ -115,7 +115,7 @@ describe('check collector against a live collector and the gateway it reads', ()
     const p = await spawnCli(['collect', '--follow', '--interval', '100ms', '--store', store], ctx.env())
     try {
       const polled = () => (sqlite(store).prepare("SELECT polled_at FROM collector_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1").get() as {polled_at: number | null} | undefined)?.polled_at ?? null
-      await waitFor(() => polled() !== null, 30_000, 'the first heartbeat')
+      await waitFor(() => polled() !== null, 90_000, 'the first heartbeat') // process start included
       const live = await collector('10m')
       expect(live.exitCode, live.stderr).toBe(0)
       expect(live.json.items[0]).toMatchObject({state: 'ok', running: true, lastRunStatus: 'running', transport: SUITE_IS_V8 ? 'http' : 'resp', publishing: true, retentionSeconds: 60})
@@ -133,7 +133,7 @@ describe('check collector against a live collector and the gateway it reads', ()
           late = await runCli(['check', 'collector', '--max-age', '2s', '--store', store, '--nagios'])
           return late.exitCode !== 0
         },
-        60_000,
+        90_000,
         'check collector to notice the stuck collector',
       )
       expect(p.child.exitCode).toBe(null) // still running
@@ -143,7 +143,7 @@ describe('check collector against a live collector and the gateway it reads', ()
       p.child.kill('SIGTERM')
       await p.exited
     }
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('check budget against priced usage', () => {

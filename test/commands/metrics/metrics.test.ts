@@ -40,7 +40,7 @@ describe('cpactl metrics', () => {
     expect((await run(['aliases', 'set', aliased, 'team-a'])).exitCode).toBe(0)
     const i = await runCli(['inspect', 'run', '--store', store, '--json'], {env: ctx.env()})
     expect(i.exitCode, i.stderr).toBe(0)
-  })
+  }, 120_000) // collect, a price per model and an inspection: slow on a busy machine
 
   it('parses with a real Prometheus text parser; the counters equal the simulator totals exactly', async () => {
     const r = await run(['metrics'])
