@@ -12,6 +12,8 @@ import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from './duration.js'
 import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
+import {progressEnabled} from './output.js'
+import {setProgressSink, stderrBar} from './progress.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -54,6 +56,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as Flags<T>
     this.args = args as Args<T>
+    setProgressSink(progressEnabled() && !this.jsonEnabled() ? stderrBar() : null)
     for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
       const handler = () => {
         if (this.abortController.signal.aborted) {
