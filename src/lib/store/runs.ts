@@ -7,7 +7,7 @@
 import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
 import {acquireCollectorLock} from './lock.js'
-import type {AuthCounters, CollectorLock, RunFinish, RunMode, RunQuery, RunRecord, RunStart, RunStatus} from './records.js'
+import type {AuthCounters, CollectorLock, RunFinish, RunMode, RunPoll, RunQuery, RunRecord, RunStart, RunStatus} from './records.js'
 import type {RunRepository} from './types.js'
 
 interface RunRow {
@@ -31,6 +31,7 @@ interface RunRow {
   newest_record_ts: number | null
   retention_s: number | null
   publishing: number | null
+  polled_at: number | null
   error_code: string | null
   error_message: string | null
   warnings: string | null
@@ -61,6 +62,7 @@ function toRecord(r: RunRow): RunRecord {
     newestRecordTs: r.newest_record_ts,
     retentionSeconds: r.retention_s,
     publishing: r.publishing === null ? null : r.publishing === 1,
+    polledAt: r.polled_at ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     warnings: parseJson<string[]>(r.warnings, []),
@@ -111,6 +113,17 @@ export class SqliteRuns implements RunRepository {
           f.spooled ?? 0,
           runId,
         ),
+    )
+  }
+
+  async recordPoll(runId: number, p: RunPoll): Promise<void> {
+    this.c.write('record the collector heartbeat', () =>
+      this.c.db
+        .prepare(
+          `UPDATE collector_runs SET polled_at = MAX(COALESCE(polled_at, 0), ?), transport = COALESCE(?, transport),
+           retention_s = COALESCE(?, retention_s), publishing = COALESCE(?, publishing) WHERE id = ?`,
+        )
+        .run(p.at, p.transport ?? null, p.retentionSeconds ?? null, p.publishing === undefined || p.publishing === null ? null : p.publishing ? 1 : 0, runId),
     )
   }
 
