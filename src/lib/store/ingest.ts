@@ -141,7 +141,8 @@ export class BatchWriter {
       const e = c.event
       if (counts.oldestTs === null || e.ts < counts.oldestTs) counts.oldestTs = e.ts
       if (counts.newestTs === null || e.ts > counts.newestTs) counts.newestTs = e.ts
-      const info = this.insertEvent.run(fillEventRow(this.row, ctx.instance, ctx.runId, eventHash(ctx.instance, e), e))
+      // spread: better-sqlite3 reads positional arguments faster than the elements of one array argument
+      const info = this.insertEvent.run(...fillEventRow(this.row, ctx.instance, ctx.runId, eventHash(ctx.instance, e), e))
       if (info.changes === 0) {
         counts.duplicates++
         continue

@@ -198,13 +198,13 @@ export class RollupWriter {
               for (const s of c.sums) p.push(s)
               p.push(c.lastTs)
               for (const d of c.dims) p.push(d)
-              if (st.update.run(p).changes > 0) continue
+              if (st.update.run(...p).changes > 0) continue
               p.length = 0
             }
             for (const d of c.dims) p.push(d)
             for (const s of c.sums) p.push(s)
             p.push(c.lastTs)
-            st.upsert.run(p)
+            st.upsert.run(...p)
             this.known.add(known, id)
           }
         }

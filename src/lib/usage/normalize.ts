@@ -43,6 +43,8 @@ const KNOWN_TOKENS = new Set([
   'cache_creation_tokens', 'total_tokens', 'cache_creation_5m_tokens', 'cache_creation_1h_tokens',
 ])
 const CONTROL_KEYS = new Set(['refresh', 'support_refresh'])
+/** v8 session ids: kept in `extra`, hashed. */
+const SESSION_KEYS = ['session_id', 'parent_session_id'] as const
 /** Headers never kept from `response_headers`. */
 const SENSITIVE_HEADERS = /^(set-cookie|cookie|authorization|proxy-authorization|x-api-key|api-key|www-authenticate|proxy-authenticate)$/i
 export const RESPONSE_HEADERS_MAX_BYTES = 2048
@@ -179,6 +181,8 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
   }
   const sources = new Map<string, MaskedSource>()
   const apiKeySources = new Map<string, MaskedSource>()
+  /** SHA-256 of each `source` as a client key would be hashed (membership in clientKeyHashes is checked per record). */
+  const sourceKeyHashes = new Map<string, string | null>()
   const MEMO_MAX = 10_000
 
   const apiKeyHash = (raw: string): string | null => {
@@ -188,6 +192,16 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
       if (keyHashes.size >= MEMO_MAX) keyHashes.clear()
       keyHashes.set(raw, h)
       if (h && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h)
+    }
+    return h
+  }
+
+  const sourceKeyHash = (raw: string): string | null => {
+    let h = sourceKeyHashes.get(raw)
+    if (h === undefined) {
+      h = hashApiKey(raw)
+      if (sourceKeyHashes.size >= MEMO_MAX) sourceKeyHashes.clear()
+      sourceKeyHashes.set(raw, h)
     }
     return h
   }
@@ -252,8 +266,8 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
       if (givenSourceHash && isSha256Hex(givenSourceHash)) sourceHash = givenSourceHash.toLowerCase()
       else {
         // a client key in `source` (credentials without email, requests without a credential) is a secret
-        const sourceKeyHash = hashApiKey(source)
-        const isClientKey = (apiKey !== null && source.trim() === apiKey.trim()) || (sourceKeyHash !== null && clientKeyHashes.has(sourceKeyHash))
+        const sourceHashed = sourceKeyHash(source)
+        const isClientKey = (apiKey !== null && source.trim() === apiKey.trim()) || (sourceHashed !== null && clientKeyHashes.has(sourceHashed))
         const m = masked(source, isClientKey ? 'apikey' : authType)
         source = m.source
         sourceHash = m.sourceHash
@@ -265,7 +279,7 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
       if (!KNOWN.has(k)) (extra ??= {})[k] = r[k]
     }
     // v8 session ids identify a user's conversation: kept only as hashes
-    for (const k of ['session_id', 'parent_session_id']) {
+    for (const k of SESSION_KEYS) {
       const v = str(r[k], k)
       if (v !== null && v !== '') (extra ??= {})[k] = v.startsWith('sha256:') ? v : `sha256:${sha256Hex(v)}`
     }
