@@ -79,8 +79,13 @@ export class SqliteEvents implements EventRepository {
     // window holds only this batch's own work
     return this.c.writeAround(() => {
       this.writer.catchUp()
-      return fn({write: async (payloads, ctx) => this.writer.write(payloads, ctx, {advance: false})})
+      return fn({write: (payloads, ctx) => this.writer.writeBatch(payloads, ctx, {advance: false})})
     })
+  }
+
+  /** Stop the batch writer's normaliser thread (the store is closing). */
+  async close(): Promise<void> {
+    await this.writerInstance?.close()
   }
 
   async ingest(instance: string, payloads: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {

@@ -5,83 +5,57 @@
  * `INSERT OR IGNORE`, and only newly inserted events move the rollups (rollup-cells.ts sums them in memory,
  * rollup-write.ts upserts each cell once per batch).
  */
-import {createNormalizer, eventHash, redactPayload, type Normalizer, type UsageEvent} from '../usage/index.js'
+import {createNormalizer, eventHash, redactPayload, type Normalizer} from '../usage/index.js'
 import type {Database} from './db.js'
-import {RollupCells} from './rollup-cells.js'
+import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder} from './event-columns.js'
+import {KIND} from './ingest-protocol.js'
+import {IngestThread, ThreadGone} from './ingest-thread.js'
+import {RollupCells, type RollupInput} from './rollup-cells.js'
 import {RollupWriter} from './rollup-write.js'
 import {emptyCounts, type BatchCounts, type IngestContext} from './rows.js'
 
-const EVENT_COLUMNS = [
-  'instance', 'ts', 'tz_offset_min', 'event_hash', 'run_id', 'provider', 'executor_type', 'model', 'alias', 'endpoint',
-  'auth_type', 'auth_index', 'source', 'source_hash', 'api_key_hash', 'access_token_sha256', 'request_id', 'latency_ms',
-  'ttft_ms', 'failed', 'fail_status_code', 'fail_summary', 'generate', 'stream', 'input_tokens', 'output_tokens',
-  'reasoning_tokens', 'cached_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
-  'cache_creation_5m_tokens', 'cache_creation_1h_tokens', 'accounting_version', 'token_quality', 'input_total',
-  'uncached_input', 'cache_read', 'cache_write', 'output_total', 'reasoning', 'unclassified', 'total',
-  'reasoning_effort', 'service_tier', 'response_service_tier', 'client_ip', 'x_forwarded_for', 'user_agent',
-  'response_headers', 'extra',
-]
+/** A stored row as the rollups read it (rollup-cells.ts RollupInput); one instance, refilled per row. */
+class RowInput implements RollupInput {
+  ts = 0
+  provider: string | null = null
+  model: string | null = null
+  apiKeyHash: string | null = null
+  authIndex: string | null = null
+  serviceTier: string | null = null
+  responseServiceTier: string | null = null
+  failed = false
+  failStatusCode: number | null = null
+  readonly buckets = {uncachedInput: 0, cacheRead: 0, cacheWrite: 0, outputTotal: 0, reasoning: 0, unclassified: 0}
+  latencyMs: number | null = null
+  ttftMs: number | null = null
+  source: string | null = null
 
-const b01 = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0)
-
-/** Fill `row` (reused for every insert: better-sqlite3 binds synchronously) with the event's column values. */
-function fillEventRow(row: unknown[], instance: string, runId: number | null, hash: Buffer, e: UsageEvent): unknown[] {
-  const t = e.legacy
-  const b = e.buckets
-  let i = 0
-  row[i++] = instance
-  row[i++] = e.ts
-  row[i++] = e.tzOffsetMin
-  row[i++] = hash
-  row[i++] = runId
-  row[i++] = e.provider
-  row[i++] = e.executorType
-  row[i++] = e.model
-  row[i++] = e.alias
-  row[i++] = e.endpoint
-  row[i++] = e.authType
-  row[i++] = e.authIndex
-  row[i++] = e.source
-  row[i++] = e.sourceHash
-  row[i++] = e.apiKeyHash
-  row[i++] = e.accessTokenSha256
-  row[i++] = e.requestId
-  row[i++] = e.latencyMs
-  row[i++] = e.ttftMs
-  row[i++] = e.failed ? 1 : 0
-  row[i++] = e.failStatusCode
-  row[i++] = e.failSummary
-  row[i++] = b01(e.generate)
-  row[i++] = b01(e.stream)
-  row[i++] = t.inputTokens
-  row[i++] = t.outputTokens
-  row[i++] = t.reasoningTokens
-  row[i++] = t.cachedTokens
-  row[i++] = t.cacheReadTokens
-  row[i++] = t.cacheCreationTokens
-  row[i++] = t.totalTokens
-  row[i++] = t.cacheCreation5mTokens
-  row[i++] = t.cacheCreation1hTokens
-  row[i++] = e.accountingVersion
-  row[i++] = e.tokenQuality
-  row[i++] = b.inputTotal
-  row[i++] = b.uncachedInput
-  row[i++] = b.cacheRead
-  row[i++] = b.cacheWrite
-  row[i++] = b.outputTotal
-  row[i++] = b.reasoning
-  row[i++] = b.unclassified
-  row[i++] = b.total
-  row[i++] = e.reasoningEffort
-  row[i++] = e.serviceTier
-  row[i++] = e.responseServiceTier
-  row[i++] = e.clientIp
-  row[i++] = e.xForwardedFor
-  row[i++] = e.userAgent
-  row[i++] = e.responseHeaders
-  row[i++] = e.extra
-  return row
+  of(row: readonly unknown[]): this {
+    this.ts = row[COL.ts] as number
+    this.provider = row[COL.provider] as string | null
+    this.model = row[COL.model] as string | null
+    this.apiKeyHash = row[COL.api_key_hash] as string | null
+    this.authIndex = row[COL.auth_index] as string | null
+    this.serviceTier = row[COL.service_tier] as string | null
+    this.responseServiceTier = row[COL.response_service_tier] as string | null
+    this.failed = row[COL.failed] === 1
+    this.failStatusCode = row[COL.fail_status_code] as number | null
+    const b = this.buckets
+    b.uncachedInput = row[COL.uncached_input] as number
+    b.cacheRead = row[COL.cache_read] as number
+    b.cacheWrite = row[COL.cache_write] as number
+    b.outputTotal = row[COL.output_total] as number
+    b.reasoning = row[COL.reasoning] as number
+    b.unclassified = row[COL.unclassified] as number
+    this.latencyMs = row[COL.latency_ms] as number | null
+    this.ttftMs = row[COL.ttft_ms] as number | null
+    this.source = row[COL.source] as string | null
+    return this
+  }
 }
+
+/** Batches smaller than this are normalised in the writing thread (a round trip to the thread costs more). */
+const THREAD_MIN_PAYLOADS = 64
 
 /**
  * Prepared statements over one connection; `write()` must run inside a transaction the caller opened
@@ -93,8 +67,12 @@ export class BatchWriter {
   private readonly bumpRun
   private readonly normalizer: Normalizer
   private readonly row: unknown[] = new Array(EVENT_COLUMNS.length)
+  private readonly input = new RowInput()
   private readonly cells = new RollupCells()
   private readonly rollups: RollupWriter
+  private thread: IngestThread | null = null
+  private threadStarted = false
+  private threadTaught = false
 
   constructor(db: Database) {
     this.normalizer = createNormalizer()
@@ -121,44 +99,115 @@ export class BatchWriter {
    * `advance: false` leaves the daily watermark to the next `catchUp` (the collector's batch, before its pop).
    */
   write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; advance?: boolean} = {}): BatchCounts {
-    const counts = emptyCounts()
-    const cells = this.cells
-    cells.clear()
-    this.rollups.begin(cells)
-    for (const payload of payloads) {
+    const counts = this.begin()
+    this.classifyFrom(payloads, 0, ctx, counts)
+    return this.end(counts, ctx, options)
+  }
+
+  /**
+   * `write()` for the collector's batches: the payloads are parsed, normalised and hashed in the normaliser
+   * thread (ingest-thread.ts) while this thread inserts the chunks it already received. Same rows, counts and
+   * rollups as `write()`; small batches, non-string payloads, or no thread (yet) go through `write()`.
+   */
+  async writeBatch(payloads: readonly unknown[], ctx: IngestContext, options: {advance?: boolean} = {}): Promise<BatchCounts> {
+    if (!this.threadStarted) {
+      this.threadStarted = true
+      this.thread = IngestThread.start()
+    }
+    const thread = this.thread
+    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !payloads.every((p) => typeof p === 'string')) {
+      return this.write(payloads, ctx, options)
+    }
+    if (!this.threadTaught) {
+      // the keys this thread's normaliser saw in earlier batches (a source equal to one stays masked)
+      this.threadTaught = true
+      thread.learn(this.normalizer.clientKeyHashes())
+    }
+    const counts = this.begin()
+    let next = 0
+    try {
+      for await (const chunk of thread.chunks(payloads, ctx.instance, ctx.runId)) {
+        let r = 0
+        let reason = 0
+        for (let k = 0; k < chunk.kinds.length; k++) {
+          const kind = chunk.kinds[k]
+          counts.received++
+          if (kind === KIND.record) this.store(RowDecoder.fill(this.row, chunk.rows, r++, chunk.dict), ctx.instance, counts)
+          else if (kind === KIND.control) counts.controlSkipped++
+          else this.deadLetter(payloads[chunk.start + k], chunk.reasons[reason++], ctx, counts)
+        }
+        next = chunk.start + chunk.kinds.length
+      }
+    } catch (error) {
+      if (!(error instanceof ThreadGone)) throw error
+      // the thread went away: this thread finishes the batch
+      this.classifyFrom(payloads, next, ctx, counts)
+    }
+    return this.end(counts, ctx, options)
+  }
+
+  /** Stop the normaliser thread (the store is closing). */
+  async close(): Promise<void> {
+    await this.thread?.close()
+    this.thread = null
+  }
+
+  private begin(): BatchCounts {
+    this.cells.clear()
+    this.rollups.begin(this.cells)
+    return emptyCounts()
+  }
+
+  /** Classify and store payloads[from…] in this thread. */
+  private classifyFrom(payloads: readonly unknown[], from: number, ctx: IngestContext, counts: BatchCounts): void {
+    for (let i = from; i < payloads.length; i++) {
+      const payload = payloads[i]
       counts.received++
       const c = this.normalizer.classify(payload)
-      if (c.kind === 'control') {
-        counts.controlSkipped++
-        continue
-      }
-      if (c.kind === 'invalid') {
-        const raw = typeof payload === 'string' ? payload : JSON.stringify(payload) ?? String(payload)
-        this.insertDeadLetter.run(ctx.instance, ctx.receivedAt, ctx.runId, c.reason, redactPayload(raw))
-        counts.deadLettered++
-        continue
-      }
-      const e = c.event
-      if (counts.oldestTs === null || e.ts < counts.oldestTs) counts.oldestTs = e.ts
-      if (counts.newestTs === null || e.ts > counts.newestTs) counts.newestTs = e.ts
-      // spread: better-sqlite3 reads positional arguments faster than the elements of one array argument
-      const info = this.insertEvent.run(...fillEventRow(this.row, ctx.instance, ctx.runId, eventHash(ctx.instance, e), e))
-      if (info.changes === 0) {
-        counts.duplicates++
-        continue
-      }
-      counts.inserted++
-      if (e.authIndex) {
-        const cur = counts.byAuthIndex.get(e.authIndex)
-        if (cur) cur[e.failed ? 1 : 0]++
-        else counts.byAuthIndex.set(e.authIndex, e.failed ? [0, 1] : [1, 0])
-      }
-      cells.add(ctx.instance, e)
-      if (cells.full) {
-        this.rollups.flush(cells)
-        cells.reset()
+      if (c.kind === 'control') counts.controlSkipped++
+      else if (c.kind === 'invalid') this.deadLetter(payload, c.reason, ctx, counts)
+      else {
+        const e = c.event
+        this.store(fillEventRow(this.row, ctx.instance, ctx.runId, eventHash(ctx.instance, e), e), ctx.instance, counts)
       }
     }
+  }
+
+  private deadLetter(payload: unknown, reason: string, ctx: IngestContext, counts: BatchCounts): void {
+    const raw = typeof payload === 'string' ? payload : JSON.stringify(payload) ?? String(payload)
+    this.insertDeadLetter.run(ctx.instance, ctx.receivedAt, ctx.runId, reason, redactPayload(raw))
+    counts.deadLettered++
+  }
+
+  /** Insert one event row; a new event moves the counters and the batch's rollup cells. */
+  private store(row: unknown[], instance: string, counts: BatchCounts): void {
+    const ts = row[COL.ts] as number
+    if (counts.oldestTs === null || ts < counts.oldestTs) counts.oldestTs = ts
+    if (counts.newestTs === null || ts > counts.newestTs) counts.newestTs = ts
+    // spread: better-sqlite3 reads positional arguments faster than the elements of one array argument
+    if (this.insertEvent.run(...row).changes === 0) {
+      counts.duplicates++
+      return
+    }
+    counts.inserted++
+    const authIndex = row[COL.auth_index] as string | null
+    if (authIndex) {
+      const failed = row[COL.failed] === 1
+      const cur = counts.byAuthIndex.get(authIndex)
+      if (cur) cur[failed ? 1 : 0]++
+      else counts.byAuthIndex.set(authIndex, failed ? [0, 1] : [1, 0])
+    }
+    const cells = this.cells
+    cells.add(instance, this.input.of(row))
+    if (cells.full) {
+      this.rollups.flush(cells)
+      cells.reset()
+    }
+  }
+
+  /** Write the batch's rollup cells, move the watermark (unless `advance: false`) and the run's counters. */
+  private end(counts: BatchCounts, ctx: IngestContext, options: {recovered?: boolean; advance?: boolean}): BatchCounts {
+    const cells = this.cells
     this.rollups.flush(cells)
     if (options.advance !== false) this.rollups.advance(cells, counts.newestTs)
     if (ctx.runId !== null) {

@@ -47,6 +47,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.events.close()
     const db = this.c.db
     if (!db.open) return
     try {

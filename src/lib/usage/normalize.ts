@@ -163,6 +163,12 @@ function responseHeadersJson(v: unknown): string | null {
 export interface Normalizer {
   /** Classify one payload: a raw string from RESP/HTTP, or an object the HTTP queue already parsed. */
   classify(payload: unknown): Classified
+  /**
+   * SHA-256 of every client key this normaliser knows (given or seen): another normaliser that continues its
+   * work (the collector's normaliser thread) learns them, so a `source` equal to one stays masked.
+   */
+  clientKeyHashes(): string[]
+  learnClientKeyHashes(hashes: Iterable<string>): void
 }
 
 export interface NormalizerOptions {
@@ -361,5 +367,11 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
     }
   }
 
-  return {classify: (payload) => classifyValue(payload, 0)}
+  return {
+    classify: (payload) => classifyValue(payload, 0),
+    clientKeyHashes: () => [...clientKeyHashes],
+    learnClientKeyHashes: (hashes) => {
+      for (const h of hashes) if (isSha256Hex(h) && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h.toLowerCase())
+    },
+  }
 }

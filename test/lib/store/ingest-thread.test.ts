@@ -1,0 +1,149 @@
+// The collector's normaliser thread (src/lib/store/ingest-thread.ts, ingest-worker.ts): batches written through
+// it must leave exactly the store the writing thread alone leaves — every event column, every rollup row, dead
+// letters, counts — also when the thread dies mid-batch, when a batch fails and is rolled back, and for a
+// source equal to a client key seen before the thread took over.
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+
+import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
+import {openStore, type BatchCounts, type Store} from '../../../src/lib/store/index.js'
+import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
+
+interface ThreadView {
+  available: boolean
+  worker: {terminate(): Promise<number>}
+  chunks(...args: unknown[]): AsyncGenerator<unknown>
+}
+interface WriterView {
+  thread: ThreadView | null
+}
+const writerOf = (s: Store) => (s.events as unknown as {writer: WriterView}).writer
+
+const stores: Store[] = []
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close()
+  delete process.env.CPACTL_INGEST_THREAD
+})
+
+let sim: Simulator
+let payloads: string[]
+beforeAll(async () => {
+  sim = await startSimulator({managementKey: 'thread-test-key-0123456789', port: 0, seed: 23})
+  sim.setConfig('usage-statistics-enabled', false)
+  payloads = sim.generate(1500).map((g) => g.payload)
+  // what else a queue can hold: junk (dead letters), control payloads, duplicates, a failure with headers
+  payloads.splice(70, 0, 'not json', '{"refresh":true}', '[1,2]', payloads[3], payloads[4], '{"timestamp":"2026-13-01T00:00:00Z","tokens":{}}')
+})
+afterAll(async () => {
+  await sim?.close()
+})
+
+/**
+ * A store and its first batch, written in this thread: the writer decides at its first batch whether it starts
+ * the normaliser thread (CPACTL_INGEST_THREAD=1 from the TypeScript sources), and waits here until it is ready.
+ */
+async function open(thread: boolean, first: string[]): Promise<{store: Store; counts: BatchCounts}> {
+  process.env.CPACTL_INGEST_THREAD = thread ? '1' : '0'
+  const store = await openStore({path: join(mkdtempSync(join(tmpdir(), 'cpactl-thread-')), 'cpactl.db')})
+  stores.push(store)
+  const counts = await store.events.batch((tx) => tx.write(first, {instance: 'gw', runId: null, receivedAt: 1}))
+  if (thread) await threadReady(store)
+  return {store, counts}
+}
+
+async function threadReady(s: Store): Promise<void> {
+  const until = Date.now() + 60_000
+  while (!writerOf(s).thread?.available) {
+    if (Date.now() > until) throw new Error('the normaliser thread did not start')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const flat = (c: BatchCounts) => ({...c, byAuthIndex: [...c.byAuthIndex].sort()})
+
+async function writeAll(s: Store, list: string[], size = 500): Promise<unknown[]> {
+  const out = []
+  for (let i = 0; i < list.length; i += size) out.push(flat(await s.events.batch((tx) => tx.write(list.slice(i, i + size), {instance: 'gw', runId: null, receivedAt: 1}))))
+  return out
+}
+
+/** Every table's rows, in a stable order (the migration log's timestamps left out). */
+function dump(s: Store): Record<string, unknown[]> {
+  const db = sqlite(s)
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' ORDER BY name").pluck().all() as string[]
+  return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()]))
+}
+
+describe('the normaliser thread', () => {
+  it('writes exactly what the writing thread alone writes: events, rollups, dead letters, counts', async () => {
+    const {store: plain, counts: firstA} = await open(false, payloads.slice(0, 10))
+    const {store: threaded, counts: firstB} = await open(true, payloads.slice(0, 10))
+    const a = [flat(firstA)]
+    const b = [flat(firstB)]
+    a.push(...(await writeAll(plain, payloads.slice(10))))
+    b.push(...(await writeAll(threaded, payloads.slice(10))))
+    expect(writerOf(plain).thread).toBeNull()
+    expect(writerOf(threaded).thread?.available).toBe(true)
+    expect(b).toEqual(a)
+    const [da, db] = [dump(plain), dump(threaded)]
+    expect(da.usage_events).toHaveLength(1500)
+    expect(da.usage_dead_letters).toHaveLength(3)
+    expect(db).toEqual(da)
+  })
+
+  it('finishes a batch in the writing thread when the normaliser thread dies in the middle of it', async () => {
+    const {store: plain} = await open(false, payloads.slice(0, 10))
+    const {store: threaded} = await open(true, payloads.slice(0, 10))
+    const thread = writerOf(threaded).thread!
+    const chunks = thread.chunks.bind(thread)
+    // the thread goes away right after delivering the batch's first chunk
+    thread.chunks = async function* (...args: unknown[]) {
+      let n = 0
+      for await (const c of chunks(...args)) {
+        yield c
+        if (n++ === 0) await thread.worker.terminate()
+      }
+    }
+    const a = await writeAll(plain, payloads.slice(10, 1010))
+    const b = await writeAll(threaded, payloads.slice(10, 1010))
+    expect(thread.available).toBe(false)
+    expect(b).toEqual(a)
+    expect(dump(threaded)).toEqual(dump(plain))
+  })
+
+  it('a batch that fails after the thread delivered rows is rolled back; the next batches are exact', async () => {
+    const {store: plain} = await open(false, payloads.slice(0, 10))
+    const {store: threaded} = await open(true, payloads.slice(0, 10))
+    const poisoned = JSON.parse(payloads[700]) as Record<string, unknown>
+    poisoned.request_id = 'deadbeef'
+    const batch = [...payloads.slice(600, 700), JSON.stringify(poisoned), ...payloads.slice(701, 900)]
+    for (const s of [plain, threaded]) {
+      const w = sqliteWritable(s)
+      w.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = 'deadbeef' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
+      w.close()
+      await expect(s.events.batch((tx) => tx.write(batch, {instance: 'gw', runId: null, receivedAt: 1}))).rejects.toMatchObject({code: 'store_error'})
+      const fix = sqliteWritable(s)
+      fix.exec('DROP TRIGGER poison')
+      fix.close()
+    }
+    expect(writerOf(threaded).thread?.available).toBe(true)
+    expect(await writeAll(threaded, payloads.slice(10))).toEqual(await writeAll(plain, payloads.slice(10)))
+    expect(dump(threaded)).toEqual(dump(plain))
+  })
+
+  it('a source equal to a client key seen before the thread took over stays masked', async () => {
+    const key = 'sk-client-key-seen-first-0123456789'
+    const base = JSON.parse(payloads[0]) as Record<string, unknown>
+    const first = {...base, api_key: key, request_id: 'aaaaaaaa'}
+    const {store: threaded} = await open(true, [JSON.stringify(first)])
+    // a record without a credential carries the client key as its source (cpa-gateway.md §6)
+    const later = Array.from({length: 100}, (_, i) => JSON.stringify({...base, api_key: 'sk-another-client-key-000000000', auth_type: 'oauth', source: key, request_id: `b${String(i).padStart(7, '0')}`}))
+    const counts = await threaded.events.batch((tx) => tx.write(later, {instance: 'gw', runId: null, receivedAt: 1}))
+    expect(counts.inserted).toBe(100)
+    const sources = sqlite(threaded).prepare("SELECT DISTINCT source FROM usage_events WHERE request_id LIKE 'b%'").pluck().all()
+    expect(sources).toEqual([`****${key.slice(-4)}`])
+  })
+})
