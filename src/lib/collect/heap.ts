@@ -3,22 +3,25 @@
  * MB per batch that dies young, yet V8 promotes what is alive at each scavenge (the batch in flight) and lets
  * the old generation grow to several times the live heap before it collects it — ~100 MB of garbage in a long
  * drain whose live heap is ~25 MB. `HeapTrim` runs a full collection between batches once the heap has grown
- * past a soft limit: one ~20 ms pause every few tens of thousands of records. The `gc` function is taken from
+ * past a soft limit: one ~20 ms pause every few tens of thousands of records; and a young-generation pass once
+ * the memory outside the heap (popped Buffers) has grown past 16 MB. The `gc` function is taken from
  * V8 itself (exposed at runtime); if that is not possible the trim does nothing.
  */
 import {getHeapStatistics, setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
-let gcFn: (() => void) | null | undefined
+type GcFn = (options?: {type?: 'minor' | 'major'}) => void
 
-function collector(): (() => void) | null {
+let gcFn: GcFn | null | undefined
+
+function collector(): GcFn | null {
   if (gcFn !== undefined) return gcFn
   try {
-    const g = (globalThis as {gc?: () => void}).gc
+    const g = (globalThis as {gc?: GcFn}).gc
     if (typeof g === 'function') gcFn = g
     else {
       setFlagsFromString('--expose-gc')
-      gcFn = runInNewContext('gc') as () => void
+      gcFn = runInNewContext('gc') as GcFn
     }
   } catch {
     gcFn = null
@@ -27,11 +30,17 @@ function collector(): (() => void) | null {
 }
 
 export class HeapTrim {
-  constructor(private readonly softLimitBytes = 48 * 1024 * 1024) {}
+  constructor(
+    private readonly softLimitBytes = 48 * 1024 * 1024,
+    private readonly externalLimitBytes = 16 * 1024 * 1024,
+  ) {}
 
   /** Call between batches (never while a transaction is open: the pause would lengthen the pop→commit window). */
   maybe(): void {
-    if (getHeapStatistics().used_heap_size < this.softLimitBytes) return
-    collector()?.()
+    const h = getHeapStatistics()
+    if (h.used_heap_size >= this.softLimitBytes) collector()?.()
+    // popped payloads arrive as Buffers (queue/resp.ts) whose memory lives outside the JS heap: the heap barely
+    // grows, so V8 would let ~50 MB of them pile up before it collects; a young-generation pass frees them
+    else if (h.external_memory >= this.externalLimitBytes) collector()?.({type: 'minor'})
   }
 }

@@ -131,9 +131,10 @@ export class RespConsumer implements QueueConsumer {
   }
 
   async pop(count: number): Promise<unknown[]> {
-    let out: string[] | null
+    let out: Buffer[] | null
     try {
-      out = await this.conn.redis.lpop('usage', count)
+      // the raw bytes: the collector hands them to its normaliser thread without decoding them here
+      out = await this.conn.redis.lpopBuffer('usage', count)
     } catch (error) {
       throw respError(error, this.endpoint, 'pop', this.conn.lastError())
     }

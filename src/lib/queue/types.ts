@@ -6,8 +6,9 @@ export type TransportChoice = 'auto' | TransportName | 'subscribe'
 export interface QueueConsumer {
   readonly transport: TransportName
   /**
-   * Destructive pop of up to `count` payloads, oldest first (cpa-gateway.md §5.2, §5.6). RESP yields raw
-   * strings; HTTP yields objects (and strings for payloads that were not JSON). `[]` when the queue is empty.
+   * Destructive pop of up to `count` payloads, oldest first (cpa-gateway.md §5.2, §5.6). RESP yields each
+   * payload's raw bytes (Buffer, UTF-8 JSON: decoding is the normaliser's job, usage/normalize.ts); HTTP yields
+   * objects (and strings for payloads that were not JSON). `[]` when the queue is empty.
    * Never retried: a failed pop surfaces as a typed error.
    */
   pop(count: number): Promise<unknown[]>

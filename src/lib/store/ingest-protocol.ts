@@ -11,8 +11,11 @@ export const CHUNK_ROWS = 64
 export const KIND = {record: 0, control: 1, invalid: 2} as const
 
 export type ToWorker =
-  /** Normalise one batch; answered by chunks in payload order. */
-  | {type: 'batch'; id: number; instance: string; runId: number | null; payloads: readonly unknown[]}
+  /**
+   * Normalise one batch; answered by chunks in payload order. The payloads are strings, or raw bytes (RESP)
+   * packed into `bytes` (transferred), payload i being bytes[ends[i - 1] … ends[i]).
+   */
+  | {type: 'batch'; id: number; instance: string; runId: number | null; payloads: readonly string[] | null; bytes: Uint8Array | null; ends: Uint32Array | null}
   /** Client-key hashes the writer's own normaliser knew before the thread took over. */
   | {type: 'learn'; keyHashes: string[]}
 

@@ -86,6 +86,13 @@ export class IngestThread {
     worker.on('exit', (code) => lost(new ThreadGone(`the normaliser thread exited (code ${code})`)))
   }
 
+  /** Payloads the thread takes: all strings, or all raw bytes. */
+  static accepts(payloads: readonly unknown[]): boolean {
+    const first = payloads[0]
+    if (typeof first === 'string') return payloads.every((p) => typeof p === 'string')
+    return first instanceof Uint8Array && payloads.every((p) => p instanceof Uint8Array)
+  }
+
   /** Ready to take a batch (started, not gone). */
   get available(): boolean {
     return this.ready && this.gone === null
@@ -100,7 +107,17 @@ export class IngestThread {
   async *chunks(payloads: readonly unknown[], instance: string, runId: number | null): AsyncGenerator<ReceivedChunk> {
     const id = ++this.batchId
     this.queue = []
-    this.post({type: 'batch', id, instance, runId, payloads})
+    if (typeof payloads[0] === 'string') this.post({type: 'batch', id, instance, runId, payloads: payloads as string[], bytes: null, ends: null})
+    else {
+      // raw bytes: one copy into a buffer that is transferred, not cloned
+      const parts = payloads as Uint8Array[]
+      const ends = new Uint32Array(parts.length)
+      let size = 0
+      for (let i = 0; i < parts.length; i++) ends[i] = size += parts[i].byteLength
+      const bytes = new Uint8Array(size)
+      for (let i = 0; i < parts.length; i++) bytes.set(parts[i], i === 0 ? 0 : ends[i - 1])
+      this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends}, [bytes.buffer, ends.buffer])
+    }
     let done = 0
     while (done < payloads.length) {
       const m = this.queue.shift()
@@ -116,10 +133,10 @@ export class IngestThread {
     }
   }
 
-  private post(message: ToWorker): void {
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (this.gone) return
     try {
-      this.worker.postMessage(message)
+      this.worker.postMessage(message, transfer)
     } catch (error) {
       this.gone = error as Error
     }

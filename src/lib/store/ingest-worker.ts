@@ -23,13 +23,26 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
 }
 
-function normalizeBatch(id: number, instance: string, runId: number | null, payloads: readonly unknown[]): void {
-  for (let start = 0; start < payloads.length; start += CHUNK_ROWS) {
-    const end = Math.min(payloads.length, start + CHUNK_ROWS)
+/** Payload i of a batch: a string, or the UTF-8 text of its bytes. */
+function payloadsOf(m: Extract<ToWorker, {type: 'batch'}>): {count: number; at: (i: number) => string} {
+  if (m.payloads) {
+    const list = m.payloads
+    return {count: list.length, at: (i) => list[i]}
+  }
+  const ends = m.ends!
+  const text = Buffer.from(m.bytes!.buffer, m.bytes!.byteOffset, m.bytes!.byteLength)
+  return {count: ends.length, at: (i) => text.toString('utf8', i === 0 ? 0 : ends[i - 1], ends[i])}
+}
+
+function normalizeBatch(m: Extract<ToWorker, {type: 'batch'}>): void {
+  const {id, instance, runId} = m
+  const payloads = payloadsOf(m)
+  for (let start = 0; start < payloads.count; start += CHUNK_ROWS) {
+    const end = Math.min(payloads.count, start + CHUNK_ROWS)
     const kinds = new Uint8Array(end - start)
     const reasons: string[] = []
     for (let i = start; i < end; i++) {
-      const c = normalizer.classify(payloads[i])
+      const c = normalizer.classify(payloads.at(i))
       if (c.kind === 'record') {
         encoder.add(fillEventRow(row, instance, runId, eventHash(instance, c.event), c.event))
         kinds[i - start] = KIND.record
@@ -50,7 +63,7 @@ port.on('message', (m: ToWorker) => {
     return
   }
   try {
-    normalizeBatch(m.id, m.instance, m.runId, m.payloads)
+    normalizeBatch(m)
   } catch (error) {
     encoder.discard()
     post({type: 'failed', id: m.id, message: (error as Error)?.stack ?? String(error)})

@@ -5,7 +5,7 @@
  * `INSERT OR IGNORE`, and only newly inserted events move the rollups (rollup-cells.ts sums them in memory,
  * rollup-write.ts upserts each cell once per batch).
  */
-import {createNormalizer, eventHash, redactPayload, type Normalizer} from '../usage/index.js'
+import {createNormalizer, eventHash, redactPayload, utf8Text, type Normalizer} from '../usage/index.js'
 import type {Database} from './db.js'
 import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder} from './event-columns.js'
 import {KIND} from './ingest-protocol.js'
@@ -107,7 +107,7 @@ export class BatchWriter {
   /**
    * `write()` for the collector's batches: the payloads are parsed, normalised and hashed in the normaliser
    * thread (ingest-thread.ts) while this thread inserts the chunks it already received. Same rows, counts and
-   * rollups as `write()`; small batches, non-string payloads, or no thread (yet) go through `write()`.
+   * rollups as `write()`; small batches, parsed objects (HTTP), or no thread (yet) go through `write()`.
    */
   async writeBatch(payloads: readonly unknown[], ctx: IngestContext, options: {advance?: boolean} = {}): Promise<BatchCounts> {
     if (!this.threadStarted) {
@@ -115,7 +115,7 @@ export class BatchWriter {
       this.thread = IngestThread.start()
     }
     const thread = this.thread
-    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !payloads.every((p) => typeof p === 'string')) {
+    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !IngestThread.accepts(payloads)) {
       return this.write(payloads, ctx, options)
     }
     if (!this.threadTaught) {
@@ -174,7 +174,7 @@ export class BatchWriter {
   }
 
   private deadLetter(payload: unknown, reason: string, ctx: IngestContext, counts: BatchCounts): void {
-    const raw = typeof payload === 'string' ? payload : JSON.stringify(payload) ?? String(payload)
+    const raw = typeof payload === 'string' ? payload : payload instanceof Uint8Array ? utf8Text(payload) : JSON.stringify(payload) ?? String(payload)
     this.insertDeadLetter.run(ctx.instance, ctx.receivedAt, ctx.runId, reason, redactPayload(raw))
     counts.deadLettered++
   }

@@ -160,8 +160,13 @@ function responseHeadersJson(v: unknown): string | null {
   return keptAny ? JSON.stringify(kept) : null
 }
 
+/** The text of a payload that arrived as raw bytes. */
+export function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+}
+
 export interface Normalizer {
-  /** Classify one payload: a raw string from RESP/HTTP, or an object the HTTP queue already parsed. */
+  /** Classify one payload: raw bytes (RESP) or a string (HTTP, spool), or an object the HTTP queue already parsed. */
   classify(payload: unknown): Classified
   /**
    * SHA-256 of every client key this normaliser knows (given or seen): another normaliser that continues its
@@ -339,6 +344,8 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
   }
 
   function classifyValue(value: unknown, depth: number): Classified {
+    // raw bytes from RESP (queue/resp.ts): UTF-8 JSON text
+    if (value instanceof Uint8Array && depth === 0) return classifyValue(utf8Text(value), 0)
     if (typeof value === 'string') {
       if (depth > 0) return {kind: 'invalid', reason: 'not a JSON object (a JSON string)'}
       const text = value.trim()

@@ -98,6 +98,7 @@ export function redactPayload(raw: string): string {
  * the one a direct ingest would have stored. A payload that is not a JSON record is scrubbed like a dead letter.
  */
 export function spoolSafe(payload: unknown): unknown {
+  if (payload instanceof Uint8Array) payload = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
   let record: Record<string, unknown> | null = null
   if (payload && typeof payload === 'object' && !Array.isArray(payload)) record = {...(payload as Record<string, unknown>)}
   else if (typeof payload === 'string') {

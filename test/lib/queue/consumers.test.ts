@@ -12,15 +12,17 @@ function client(url: string, key = TEST_MANAGEMENT_KEY, apiFrom?: GatewayClient)
 describe('usage-queue consumers against the simulator', () => {
   const ctx = useSimulator({version: V7, seed: 4})
 
-  it('RESP: AUTH and LPOP usage <n> only, oldest first, [] when empty', async () => {
+  it('RESP: AUTH and LPOP usage <n> only, oldest first (raw bytes), [] when empty', async () => {
     const sim = ctx.sim
     const seen = sim.respLog().length
     sim.pushRaw('first')
     sim.pushRaw('second')
     sim.pushRaw('third')
     const c = await RespConsumer.connect(respEndpointFor(client(sim.url)))
-    expect(await c.pop(2)).toEqual(['first', 'second'])
-    expect(await c.pop(5)).toEqual(['third'])
+    const two = await c.pop(2)
+    expect(two.every((p) => Buffer.isBuffer(p))).toBe(true)
+    expect(two.map(String)).toEqual(['first', 'second'])
+    expect((await c.pop(5)).map(String)).toEqual(['third'])
     expect(await c.pop(5)).toEqual([])
     await c.close()
     expect(sim.respLog().slice(seen).map((x) => x.commands)).toEqual([

@@ -64,7 +64,7 @@ async function threadReady(s: Store): Promise<void> {
 
 const flat = (c: BatchCounts) => ({...c, byAuthIndex: [...c.byAuthIndex].sort()})
 
-async function writeAll(s: Store, list: string[], size = 500): Promise<unknown[]> {
+async function writeAll(s: Store, list: readonly unknown[], size = 500): Promise<unknown[]> {
   const out = []
   for (let i = 0; i < list.length; i += size) out.push(flat(await s.events.batch((tx) => tx.write(list.slice(i, i + size), {instance: 'gw', runId: null, receivedAt: 1}))))
   return out
@@ -78,13 +78,14 @@ function dump(s: Store): Record<string, unknown[]> {
 }
 
 describe('the normaliser thread', () => {
-  it('writes exactly what the writing thread alone writes: events, rollups, dead letters, counts', async () => {
+  it('writes exactly what the writing thread alone writes: events, rollups, dead letters, counts (from strings or raw bytes)', async () => {
     const {store: plain, counts: firstA} = await open(false, payloads.slice(0, 10))
     const {store: threaded, counts: firstB} = await open(true, payloads.slice(0, 10))
     const a = [flat(firstA)]
     const b = [flat(firstB)]
     a.push(...(await writeAll(plain, payloads.slice(10))))
-    b.push(...(await writeAll(threaded, payloads.slice(10))))
+    // RESP delivers raw bytes (queue/resp.ts): packed into one transferred buffer for the thread
+    b.push(...(await writeAll(threaded, payloads.slice(10).map((p) => Buffer.from(p)))))
     expect(writerOf(plain).thread).toBeNull()
     expect(writerOf(threaded).thread?.available).toBe(true)
     expect(b).toEqual(a)

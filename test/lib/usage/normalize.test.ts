@@ -69,6 +69,14 @@ describe('normalising the §6 example record', () => {
     expect(event(exampleRecord())).toEqual(event(JSON.stringify(exampleRecord())))
   })
 
+  it('accepts the raw UTF-8 bytes RESP delivers and gives the same event (non-ASCII text included)', () => {
+    const r = {...exampleRecord(), user_agent: 'klient/1.0 (Größe; 日本語)'}
+    const text = JSON.stringify(r)
+    const bytes = Buffer.from(`xx${text}yy`).subarray(2, 2 + Buffer.byteLength(text))
+    expect(event(bytes)).toEqual(event(text))
+    expect(event(new Uint8Array(Buffer.from(text)))).toEqual(event(text))
+  })
+
   it('derives the same buckets from the legacy counters when token_breakdown is missing (codex: subset semantics)', () => {
     const e = event(legacyOnly(exampleRecord()))
     expect(e.buckets).toEqual({inputTotal: 12000, uncachedInput: 3000, cacheRead: 9000, cacheWrite: 0, outputTotal: 800, reasoning: 300, unclassified: 0, total: 12800})
