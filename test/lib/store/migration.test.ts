@@ -91,7 +91,11 @@ describe('cpactl store migrate on the fixture store', () => {
     path = copyFixture()
     const r = await cli(path, ['store', 'migrate'])
     expect(r.exitCode, r.stderr).toBe(0)
-    expect(r.json).toMatchObject({schemaBefore: 3, schemaAfter: 6, applied: [{id: 4, name: 'one-rollup-layer'}, {id: 5, name: 'check-states'}, {id: 6, name: 'collector-heartbeat'}]})
+    expect(r.json).toMatchObject({
+      schemaBefore: 3,
+      schemaAfter: 7,
+      applied: [{id: 4, name: 'one-rollup-layer'}, {id: 5, name: 'check-states'}, {id: 6, name: 'collector-heartbeat'}, {id: 7, name: 'lean-event-index'}],
+    })
     store = await openStore({path, readonly: true})
   })
   afterAll(async () => {
@@ -101,6 +105,8 @@ describe('cpactl store migrate on the fixture store', () => {
   it('retires usage_hourly and the fold checkpoint, keeps raw_complete_from; running it again changes nothing', async () => {
     const db = sqlite(path)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'usage_hourly%'").all()).toEqual([])
+    // migration 007: the dedup index without the instance (the hash covers it)
+    expect(db.prepare("SELECT name FROM pragma_index_info('usage_events_ts') ORDER BY seqno").pluck().all()).toEqual(['ts', 'event_hash'])
     // the daily rollups hold everything: the watermark is after the newest hour
     const newestHour = Math.floor(expected.raw.events.newest / 3_600_000) * 3_600_000
     expect(db.prepare('SELECT key, value FROM report_state ORDER BY key').all()).toEqual([
@@ -108,7 +114,7 @@ describe('cpactl store migrate on the fixture store', () => {
       {key: 'raw_complete_from', value: expected.raw.rawCompleteFrom.value},
     ])
     const again = await cli(path, ['store', 'migrate'])
-    expect(again.json).toMatchObject({schemaBefore: 6, schemaAfter: 6, applied: []})
+    expect(again.json).toMatchObject({schemaBefore: 7, schemaAfter: 7, applied: []})
   })
 
   it('the rollups hold every event ever stored (pruned ones and the ones the old layer had not folded yet)', () => {

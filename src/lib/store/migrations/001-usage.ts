@@ -30,7 +30,8 @@
  *   response_headers    TEXT             compact JSON, sensitive headers dropped, ≤ 2 KB
  *   extra               TEXT             compact JSON of unknown fields (secret-named values redacted), else NULL
  *   The raw record JSON is not kept: every known field has a column, unknown ones go to `extra`.
- *   One index: UNIQUE (ts, instance, event_hash) — dedup, and time ranges with or without an instance filter
+ *   One index: UNIQUE (ts, instance, event_hash) — since migration 007 UNIQUE (ts, event_hash), the hash covering
+ *   the instance — dedup, and time ranges with or without an instance filter
  *   (`WHERE ts >= ? AND ts < ? [AND instance = ?]`). It grows near its right edge (records arrive in publish
  *   order, jittered by their latency), so a batch dirties few pages. There is deliberately no per-model,
  *   auth_index or api_key_hash index on the raw rows: each adds an insertion point per distinct value to every
