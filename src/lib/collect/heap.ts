@@ -3,14 +3,14 @@
  * MB per batch that dies young, yet V8 promotes what is alive at each scavenge (the batch in flight) and lets
  * the old generation grow to several times the live heap before it collects it — ~100 MB of garbage in a long
  * drain whose live heap is ~25 MB. `HeapTrim` runs a full collection between batches once the heap has grown
- * past a soft limit: one ~20 ms pause every few tens of thousands of records; and a young-generation pass once
- * the memory outside the heap (popped Buffers) has grown past 16 MB. The `gc` function is taken from
+ * or the memory outside it (popped Buffers) past a soft limit: one ~10-20 ms pause every ~10,000 records. The
+ * `gc` function is taken from
  * V8 itself (exposed at runtime); if that is not possible the trim does nothing.
  */
 import {getHeapStatistics, setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
-type GcFn = (options?: {type?: 'minor' | 'major'}) => void
+type GcFn = () => void
 
 let gcFn: GcFn | null | undefined
 
@@ -37,10 +37,9 @@ export class HeapTrim {
 
   /** Call between batches (never while a transaction is open: the pause would lengthen the pop→commit window). */
   maybe(): void {
-    const h = getHeapStatistics()
-    if (h.used_heap_size >= this.softLimitBytes) collector()?.()
     // popped payloads arrive as Buffers (queue/resp.ts) whose memory lives outside the JS heap: the heap barely
-    // grows, so V8 would let ~50 MB of them pile up before it collects; a young-generation pass frees them
-    else if (h.external_memory >= this.externalLimitBytes) collector()?.({type: 'minor'})
+    // grows, so V8 lets ~50 MB of socket buffers pile up before it collects them (a young-generation pass does
+    // not free them; a full one does)
+    if (getHeapStatistics().used_heap_size >= this.softLimitBytes || process.memoryUsage().arrayBuffers >= this.externalLimitBytes) collector()?.()
   }
 }

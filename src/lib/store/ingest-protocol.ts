@@ -13,7 +13,8 @@ export const KIND = {record: 0, control: 1, invalid: 2} as const
 export type ToWorker =
   /**
    * Normalise one batch; answered by chunks in payload order. The payloads are strings, or raw bytes (RESP)
-   * packed into `bytes` (transferred), payload i being bytes[ends[i - 1] … ends[i]).
+   * packed into `bytes` (transferred), payload i being bytes[ends[i - 1] … ends[i]); the batch's last chunk
+   * transfers that buffer back (`returned`) for the next batch.
    */
   | {type: 'batch'; id: number; instance: string; runId: number | null; payloads: readonly string[] | null; bytes: Uint8Array | null; ends: Uint32Array | null}
   /** Client-key hashes the writer's own normaliser knew before the thread took over. */
@@ -30,6 +31,8 @@ export interface ChunkMessage {
   reasons: string[]
   /** The records, column-encoded, in order. */
   rows: EncodedRows
+  /** The batch's last chunk: the buffer its raw bytes came in, handed back (transferred). */
+  returned: ArrayBuffer | null
 }
 
 export type FromWorker = {type: 'ready'} | ChunkMessage | {type: 'failed'; id: number; message: string}

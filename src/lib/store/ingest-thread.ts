@@ -44,6 +44,8 @@ export class IngestThread {
   private batchId = 0
   private queue: Array<ReceivedChunk | {type: 'failed'; message: string}> = []
   private readonly decoder = new RowDecoder()
+  /** A buffer for the next batch's raw bytes (each batch's comes back from the thread). */
+  private spare: ArrayBuffer | null = null
   private wake: (() => void) | null = null
 
   /**
@@ -71,6 +73,7 @@ export class IngestThread {
         this.ready = true
         return
       }
+      if (m.type === 'chunk' && m.returned) this.spare = m.returned
       // every chunk's dictionary entries, also of a batch that failed in the writer and is no longer read
       const chunk = m.type === 'chunk' ? {...m, dict: this.decoder.accept(m.rows)} : m
       if (m.id === this.batchId) {
@@ -114,7 +117,10 @@ export class IngestThread {
       const ends = new Uint32Array(parts.length)
       let size = 0
       for (let i = 0; i < parts.length; i++) ends[i] = size += parts[i].byteLength
-      const bytes = new Uint8Array(size)
+      // the buffer the thread handed back after the previous batch, when it is large enough
+      const spare = this.spare
+      this.spare = null
+      const bytes = spare && spare.byteLength >= size ? new Uint8Array(spare, 0, size) : new Uint8Array(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size)
       for (let i = 0; i < parts.length; i++) bytes.set(parts[i], i === 0 ? 0 : ends[i - 1])
       this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends}, [bytes.buffer, ends.buffer])
     }

@@ -53,7 +53,9 @@ function normalizeBatch(m: Extract<ToWorker, {type: 'batch'}>): void {
       }
     }
     const {rows, transfer} = encoder.take()
-    post({type: 'chunk', id, start, kinds, reasons, rows}, [...transfer, kinds.buffer as ArrayBuffer])
+    // the payloads are decoded into strings by now: the batch's buffer goes back to the writer for the next one
+    const returned = end === payloads.count && m.bytes ? (m.bytes.buffer as ArrayBuffer) : null
+    post({type: 'chunk', id, start, kinds, reasons, rows, returned}, [...transfer, kinds.buffer as ArrayBuffer, ...(returned ? [returned] : [])])
   }
 }
 
