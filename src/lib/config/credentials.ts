@@ -10,14 +10,12 @@
 import {readFileSync} from 'node:fs'
 
 import {ConfigError} from '../cli/errors.js'
+import type {ManagementKey} from '../gateway/transport.js'
 import type {Profile} from './profiles.js'
 import {FileSecretStore, KeychainSecretStore, type SecretStore} from './secrets.js'
 
-export interface ResolvedKey {
-  key: string
-  /** Human description of the source, e.g. 'env CPA_MANAGEMENT_KEY', 'keychain (profile prod)'. */
-  source: string
-}
+/** The management key and where it came from (the gateway client's ManagementKey). */
+export type ResolvedKey = ManagementKey
 
 export interface KeySources {
   env: NodeJS.ProcessEnv

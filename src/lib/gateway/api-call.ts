@@ -11,9 +11,7 @@
  */
 import type {GatewayClient} from './client.js'
 
-/** The gateway's upstream timeout for /api-call (§3.7). */
-export const GATEWAY_API_CALL_TIMEOUT_MS = 60_000
-/** Default client deadline: the gateway's 60 s plus a margin for its own answer. */
+/** Default client deadline: the gateway's 60 s upstream timeout for /api-call plus a margin for its own answer. */
 export const API_CALL_DEFAULT_TIMEOUT_MS = 75_000
 
 export interface ApiCallRequest {

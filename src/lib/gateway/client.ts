@@ -3,65 +3,23 @@
  * the retry policy, version capture and the error mapping of §1.7. Area modules (config.ts, auth-files.ts, …)
  * call `request()` with their paths and zod schemas; commands never build URLs.
  */
-import type {ZodType} from 'zod'
-
 import {formatDuration, parseGoDuration} from '../cli/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
-import type {ResolvedKey} from '../config/credentials.js'
 import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
+import type {GatewayResponse, GatewayVersion, ManagementKey, RequestOptions} from './transport.js'
 import {type ManagementApi, type Operation, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
 import {describeVersion, MIN_VERSIONS, atLeast, parseGatewayVersion} from './version.js'
+
+export type {GatewayResponse, GatewayVersion, ManagementKey, RequestOptions} from './transport.js'
 
 export const MANAGEMENT_BASE = '/v0/management'
 export const MANAGEMENT_BASE_V8 = '/v8/management'
 export const MANAGEMENT_BASES: Record<ManagementApi, string> = {v0: MANAGEMENT_BASE, v8: MANAGEMENT_BASE_V8}
 
-export interface GatewayVersion {
-  version: string | null
-  commit: string | null
-  buildDate: string | null
-  supportPlugin: boolean | null
-}
-
-export interface RequestOptions<T> {
-  method?: string
-  /** Relative to the management base (/v0/management unless `api: 'v8'`); or an origin path with `absolute: true`. */
-  path: string
-  absolute?: boolean
-  /** Which management base `path` is under (default v0). Area modules use `call()` with an operation instead. */
-  api?: ManagementApi
-  /** Set by call(): what the route is, for "this gateway has no such route" errors. */
-  what?: string
-  /** Set by call(): the oldest v7 release with the v0 route (cpa-gateway.md §11). */
-  since?: string
-  query?: Record<string, string | number | boolean | undefined | null | Array<string | number>>
-  /** JSON body (serialised here). */
-  json?: unknown
-  /** Raw body (e.g. YAML text, multipart). */
-  body?: string | Buffer
-  contentType?: string
-  headers?: Record<string, string>
-  timeoutMs?: number
-  /** Retry network errors / 5xx. Default: true for GET. Never set it for destructive calls (/usage-queue). */
-  retry?: boolean
-  responseType?: 'json' | 'text' | 'buffer'
-  schema?: ZodType<T>
-  /** Statuses the caller handles itself instead of the §1.7 mapping (e.g. [207], [400] for /logs). */
-  passStatuses?: number[]
-  /** Send without a management key (unauthenticated routes: /healthz, /). */
-  noAuth?: boolean
-}
-
-export interface GatewayResponse<T> {
-  status: number
-  headers: Record<string, string>
-  data: T
-}
-
 export interface GatewayClientOptions {
   baseUrl: string
   /** Lazily resolves the management key (only called for authenticated requests). */
-  getKey?: () => Promise<ResolvedKey>
+  getKey?: () => Promise<ManagementKey>
   insecure?: boolean
   timeoutMs?: number
   userAgent?: string
@@ -184,7 +142,7 @@ export class GatewayClient {
   private rejection: AuthError | null = null
   private dispatcher: unknown
   private undici: typeof import('undici') | undefined
-  private keyPromise: Promise<ResolvedKey> | null = null
+  private keyPromise: Promise<ManagementKey> | null = null
   private apiPromise: Promise<ApiInfo> | null = null
   private apiInfo: ApiInfo | null = null
   /** The probe's `GET /v0/management/config` answer, handed once to the first configEffective read (no second request). */
@@ -201,7 +159,7 @@ export class GatewayClient {
   }
 
   /** The resolved management key (resolving it once). Exposed for the RESP consumer, which AUTHs with it. */
-  async key(): Promise<ResolvedKey> {
+  async key(): Promise<ManagementKey> {
     if (!this.opts.getKey) throw new BugError('no management key source configured')
     this.keyPromise ??= this.opts.getKey()
     return this.keyPromise

@@ -11,7 +11,7 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {GatewayClient, GatewayResponse} from './client.js'
+import type {GatewayResponse, RequestClient} from './transport.js'
 import type {ManagementApi} from './operations.js'
 import {parseGatewayVersion} from './version.js'
 
@@ -125,7 +125,7 @@ export interface Detection {
   probe: GatewayResponse<unknown> | null
 }
 
-export async function detectManagementApi(client: GatewayClient, options: DetectOptions = {}): Promise<Detection> {
+export async function detectManagementApi(client: RequestClient, options: DetectOptions = {}): Promise<Detection> {
   const now = options.now ?? Date.now
   const origin = client.url.origin
   if (options.cacheDir && !options.noCache) {

@@ -7,8 +7,6 @@ import type {QuotaWindow, QuotaWindows} from './types.js'
 /** A window of at least a day is a "long" window when it is the only one. */
 const DAY_S = 86_400
 
-export const EMPTY_WINDOWS: QuotaWindows = Object.freeze({short: null, long: null, extra: []}) as QuotaWindows
-
 export function emptyWindows(): QuotaWindows {
   return {short: null, long: null, extra: []}
 }
@@ -90,8 +88,4 @@ export function headroom(windows: QuotaWindows): number | null {
   const used = [windows.short, windows.long].filter((w) => w && w.usedPercent !== null).map((w) => w!.usedPercent as number)
   if (used.length === 0) return null
   return Math.round((100 - Math.max(...used)) * 100) / 100
-}
-
-export function allWindows(windows: QuotaWindows): QuotaWindow[] {
-  return [windows.short, windows.long, ...windows.extra].filter((w): w is QuotaWindow => w !== null)
 }

@@ -14,9 +14,9 @@ import {RespConsumer} from './resp.js'
 import type {QueueConsumer, RespEndpoint, TransportName} from './types.js'
 
 export type {QueueConsumer, RespEndpoint, TransportChoice, TransportName} from './types.js'
-export {RespConsumer, connectResp, respError} from './resp.js'
+export {RespConsumer} from './resp.js'
 export {HttpConsumer} from './http.js'
-export {RespSubscriber, type SubscriberHandlers} from './subscribe.js'
+export {RespSubscriber} from './subscribe.js'
 
 export interface OpenConsumerOptions {
   transport: 'auto' | TransportName

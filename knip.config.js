@@ -1,0 +1,42 @@
+/**
+ * knip (`npm run lint`): unused files, exports, exported types and dependencies.
+ */
+export default {
+  entry: [
+    'src/commands/**/*.ts',
+    'bin/*.js',
+    'test/**/*.test.ts',
+    'test/helpers/*.ts',
+    // spawned as a child process by the store lock tests
+    'test/lib/store/fixtures/*.ts',
+    'test/install/*.mjs',
+    'bench/**/*.{js,ts,mjs}',
+    'scripts/*.mjs',
+  ],
+  project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.{js,ts,mjs}', 'scripts/*.mjs', 'bin/*.js'],
+  // an export used in its own file is part of that file's API (its tests may come later)
+  ignoreExportsUsedInFile: true,
+  ignoreDependencies: [
+    // bin/dev.js runs under `node --import tsx` (its shebang), which knip cannot see
+    'tsx',
+    // pinned explicitly beside vitest (stack.md: vitest 3.2.7 needs vite 7.3.8 on Node 20)
+    'vite',
+  ],
+  // system tools the tests call when present (keyutils, util-linux)
+  ignoreBinaries: ['keyctl', 'mount', 'umount'],
+  /**
+   * TEMPORARY: unused exports in files other branches are rewriting now (store, report, collect, the v8 config
+   * code, the simulator). Phase B of issue 14 removes these entries and the dead exports they hide.
+   */
+  ignoreIssues: {
+    'src/lib/collect/index.ts': ['exports', 'types'],
+    'src/lib/report/index.ts': ['types'],
+    'src/lib/report/metrics.ts': ['exports'],
+    'src/lib/store/index.ts': ['exports', 'types'],
+    'src/lib/store/reports.ts': ['exports'],
+    'src/lib/manage/config-rules.ts': ['exports', 'types'],
+    'src/lib/manage/config-v8-spec.ts': ['exports'],
+    'src/lib/gateway/config.ts': ['exports'],
+    'src/lib/sim/**': ['exports', 'types'],
+  },
+}
