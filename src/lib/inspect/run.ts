@@ -17,7 +17,8 @@ import {verifyIdentity} from './identity.js'
 import {decide, writeAllowed, type InspectSettings, type Ownership} from './policy.js'
 import {mapPool} from './pool.js'
 import {codexAccountId} from './probe-codex.js'
-import {loadProbes, providerOf, type UpstreamCall} from './probes.js'
+import {loadProbes} from './probe-registry.js'
+import {providerOf, type UpstreamCall} from './probes.js'
 import {emptyWindows} from './windows.js'
 import {
   CLASSIFICATIONS,

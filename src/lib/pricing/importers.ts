@@ -10,12 +10,10 @@
  */
 import {UsageError} from '../cli/errors.js'
 import {mergeSupplement} from './supplement.js'
-import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from './types.js'
+import type {ContextTier, ImportedPrice, ModelPrice, PriceSource, ServiceTierRule} from './types.js'
 
 export type ImportFormat = 'litellm' | 'models.dev'
 
-/** A parsed price without the bookkeeping the store adds. */
-export type ImportedPrice = Omit<ModelPrice, 'updatedAt'>
 
 /** Per-token → per-1M, rounded to 9 decimals to shed float noise (3e-6 × 1e6 = 2.9999999999999996). */
 export function perTokenToPerMillion(v: number): number {

@@ -8,10 +8,10 @@ import {UsageError} from '../cli/errors.js'
 import {loadPriceBook, withStore} from '../report/context.js'
 import {getPrice, importPrices, listPrices, removePrices, upsertPrice} from '../store/prices.js'
 import {modelsSeen, refreshReportRollups} from '../store/reports.js'
-import {loadBundledCatalogue, parseCatalogue, type ImportFormat, type ImportedPrice} from './importers.js'
+import {loadBundledCatalogue, parseCatalogue, type ImportFormat} from './importers.js'
 import {parseContextTier, parseServiceTier} from './spec.js'
 import {SUPPLEMENT_SOURCE} from './supplement.js'
-import type {ModelPrice, ServiceTierRule} from './types.js'
+import type {ImportedPrice, ModelPrice, ServiceTierRule} from './types.js'
 
 /** JSON form of a price (timestamps as ISO 8601). */
 export interface PriceJson extends Omit<ModelPrice, 'updatedAt'> {

@@ -48,6 +48,9 @@ export interface ModelPrice extends Rates {
   updatedAt: number
 }
 
+/** A parsed price without the bookkeeping the store adds. */
+export type ImportedPrice = Omit<ModelPrice, 'updatedAt'>
+
 /** Token buckets of one request or of an aggregate (all integers; reasoning ⊆ output). */
 export interface TokenCounts {
   uncachedInput: number
