@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {parseDuration} from '../lib/cli/duration.js'
+import {parseDuration} from '../lib/time/duration.js'
 import {ConfigError} from '../lib/cli/errors.js'
 import {renderKeyValues} from '../lib/cli/output.js'
 import {resolveManagementKey} from '../lib/config/credentials.js'

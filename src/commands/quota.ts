@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {parseDuration} from '../lib/cli/duration.js'
+import {parseDuration} from '../lib/time/duration.js'
 import {csvFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
 import {warn} from '../lib/cli/output.js'
 import {listFlag} from '../lib/inspect/policy.js'

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {formatDuration} from '../../lib/cli/duration.js'
+import {formatDuration} from '../../lib/time/duration.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, durationFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {formatInt, renderKeyValues} from '../../lib/cli/output.js'

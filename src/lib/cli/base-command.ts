@@ -9,7 +9,7 @@ import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
 import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
 import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
-import {parseDuration} from './duration.js'
+import {parseDuration} from '../time/duration.js'
 import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
 

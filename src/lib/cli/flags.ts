@@ -4,7 +4,7 @@
  */
 import {Flags} from '@oclif/core'
 
-import {parseDuration} from './duration.js'
+import {parseDuration} from '../time/duration.js'
 
 /** Global flags every command inherits (help group GLOBAL). */
 export const globalFlags = {

@@ -5,7 +5,7 @@
  */
 import {existsSync} from 'node:fs'
 
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {listSpools} from '../store/index.js'
 import {collectStatus} from './status.js'
 

@@ -1,5 +1,5 @@
 /** Human views of collect results (stderr lines and the status tables); the command decides when to print. */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {formatInt, formatPercent, type Column} from '../cli/output.js'
 import type {CollectProgress, CollectResult} from './run.js'
 import type {CollectStatusResult, InstanceStatus, RunSummary} from './status.js'

@@ -15,7 +15,7 @@
  * SIGINT/SIGTERM never interrupt a pop: the batch in flight is committed, then the run stops
  * (one-shot: CancelledError, exit 130; --follow: normal result, exit 0).
  */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {AuthError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'

@@ -2,7 +2,8 @@
  * login / logout / profiles: verify a key with exactly one request, then keep it in the keychain (or a 0600 file
  * with --insecure-storage) and the profile in profiles.yaml.
  */
-import {ConfigError, UsageError} from '../cli/errors.js'
+import {ConfigError} from '../cli/errors.js'
+import {checkTimeZone} from '../time/zone.js'
 import type {ResolvedKey} from './credentials.js'
 import {loadProfiles, saveProfiles, validateProfileName, type Profile, type ProfilesFile} from './profiles.js'
 import {FileSecretStore, KeychainSecretStore, KeychainUnavailableError, type SecretStore} from './secrets.js'
@@ -32,13 +33,7 @@ export interface LoginResult {
 
 export async function login(input: LoginInput): Promise<LoginResult> {
   validateProfileName(input.name)
-  if (input.tz) {
-    try {
-      new Intl.DateTimeFormat('en-US', {timeZone: input.tz})
-    } catch {
-      throw new UsageError(`unknown time zone '${input.tz}' (use an IANA name like Europe/Berlin)`, {code: 'invalid_tz'})
-    }
-  }
+  const tz = input.tz ? checkTimeZone(input.tz) : null
   const {version} = await input.verify()
   if (input.storage !== 'none') {
     const store: SecretStore = input.storage === 'file' ? new FileSecretStore(input.configDir) : (input.keychain ?? new KeychainSecretStore())
@@ -56,7 +51,7 @@ export async function login(input: LoginInput): Promise<LoginResult> {
     }
   }
   const file = await loadProfiles(input.configDir)
-  file.profiles[input.name] = {name: input.name, url: input.url, insecure: input.insecure, tz: input.tz, instance: input.instance, keyStorage: input.storage}
+  file.profiles[input.name] = {name: input.name, url: input.url, insecure: input.insecure, tz, instance: input.instance, keyStorage: input.storage}
   file.currentProfile = input.name
   await saveProfiles(input.configDir, file)
   return {profile: input.name, url: input.url, keyStorage: input.storage, keySource: input.key.source, gatewayVersion: version, current: true}

@@ -3,7 +3,7 @@
  * the retry policy, version capture and the error mapping of §1.7. Area modules (config.ts, auth-files.ts, …)
  * call `request()` with their paths and zod schemas; commands never build URLs.
  */
-import {formatDuration, parseGoDuration} from '../cli/duration.js'
+import {formatDuration, parseGoDuration} from '../time/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
 import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
 import type {GatewayResponse, GatewayVersion, ManagementKey, RequestOptions} from './transport.js'

@@ -4,7 +4,7 @@
  * `extraChecks`.
  */
 import {CpactlError} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {listAuthFiles} from '../gateway/auth-files.js'
 import type {GatewayConfig} from '../gateway/config.js'

@@ -7,6 +7,7 @@
  */
 import {RejectedError, UpstreamError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
+import {durationMs} from '../time/duration.js'
 import {judgeWindows} from './probes.js'
 import type {ProbeOutcome, QuotaWindow, QuotaWindows} from './types.js'
 
@@ -50,12 +51,10 @@ interface Bucket {
   description?: unknown
 }
 
-const UNIT: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86_400, w: 604_800}
-
-/** `5h` → 18000, `7d` → 604800; null when the label says no length. */
-export function windowSeconds(label: string): number | null {
-  const m = /^\s*(\d+)\s*([smhdw])\s*$/i.exec(label)
-  return m ? Number(m[1]) * UNIT[m[2].toLowerCase()] : null
+/** `5h` → 18000, `7d` → 604800 (the one duration grammar, lib/time); null when the label says no length. */
+function windowSeconds(label: string): number | null {
+  const ms = durationMs(label)
+  return ms === null ? null : Math.round(ms / 1000)
 }
 
 /** The normalised quota answer as the windows every probe reports (short = the shortest, long = the longest). */

@@ -18,7 +18,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ConfigError} from '../cli/errors.js'
-import {parseDuration} from '../cli/duration.js'
+import {parseDuration} from '../time/duration.js'
 import type {ApplyMode, Classification, ProposedAction} from './types.js'
 import {APPLY_MODES} from './types.js'
 

@@ -6,7 +6,7 @@
  *   cpactl quota --json | jq '.[] | select(.windows.long.usedPercent > 90)'
  */
 import type {InspectionStore, StoredResult} from '../store/inspections.js'
-import {isoInZone} from './time.js'
+import {formatLocalIso} from '../time/zone.js'
 import {headroom} from './windows.js'
 import type {Classification, QuotaWindow} from './types.js'
 
@@ -50,7 +50,7 @@ async function viewWindow(store: InspectionStore, instance: string, authIndex: s
   const usage = authIndex && start !== null && !Number.isNaN(start) ? await store.usageSince(instance, authIndex, start) : null
   return {
     ...w,
-    resetsAtLocal: reset !== null && !Number.isNaN(reset) ? isoInZone(tz, reset) : null,
+    resetsAtLocal: reset !== null && !Number.isNaN(reset) ? formatLocalIso(tz, reset) : null,
     requests: usage ? usage.requests : null,
     tokens: usage ? usage.tokens : null,
   }

@@ -4,7 +4,7 @@
 import {formatInt, renderTable, writeErr, type Column} from '../cli/output.js'
 import type {QuotaRow, QuotaWindowView} from './quota.js'
 import type {InspectionRunView} from './service.js'
-import {shortInZone} from './time.js'
+import {shortLocal} from '../time/zone.js'
 import type {InspectResult, InspectRunResult, QuotaWindow} from './types.js'
 
 export interface TableFlags {
@@ -84,7 +84,7 @@ function usage(w: QuotaWindowView | null): string {
 
 function resets(tz: string, w: QuotaWindowView | null): string {
   if (!w || !w.resetsAt) return '-'
-  return shortInZone(tz, Date.parse(w.resetsAt))
+  return shortLocal(tz, Date.parse(w.resetsAt))
 }
 
 export function renderQuota(rows: QuotaRow[], tz: string, flags: TableFlags = {}): void {

@@ -5,7 +5,7 @@
  * (identity.ts). Runs, results and disable ownership go to the store.
  */
 import {AuthError, CancelledError, ConfigError, CpactlError, RejectedError, UpstreamError, UsageError} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {apiCall} from '../gateway/api-call.js'
 import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
 import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'

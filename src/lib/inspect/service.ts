@@ -8,7 +8,7 @@ import type {InspectionRunRecord, InspectionStore} from '../store/inspections.js
 import {resolveSettings, type SettingFlags} from './policy.js'
 import {quotaView, type QuotaRow} from './quota.js'
 import {runInspection, summarize, type InspectHooks} from './run.js'
-import {resolveTimeZone} from './time.js'
+import {resolveTimeZone} from '../time/zone.js'
 import type {ApplyMode, InspectRunResult, InspectSummary} from './types.js'
 
 async function openInspections(storePath: string): Promise<InspectionStore> {

@@ -17,7 +17,7 @@
  *
  * Result JSON: {"layout","findings":[{"rule","severity","path","message","fix"}],"summary":{"errors","warnings","info"}}.
  */
-import {parseDuration} from '../cli/duration.js'
+import {parseDuration} from '../time/duration.js'
 import {UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {hasAt, isPlainObject} from './config-path.js'

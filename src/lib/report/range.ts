@@ -6,7 +6,7 @@
  * ISO weeks (Monday) and months.
  */
 import {UsageError} from '../cli/errors.js'
-import {addDays, checkTimeZone, formatLocalIso, localParts, localTimeZone, zonedToUtc} from './time.js'
+import {addDays, checkTimeZone, formatLocalIso, localParts, localTimeZone, zonedToUtc} from '../time/zone.js'
 
 export interface TimeRange {
   /** Inclusive, UTC ms. */

@@ -1,8 +1,13 @@
 /**
- * Time zones without a library (cli-conventions.md §9): storage is UTC; day/week/month buckets and the
+ * The one time-zone policy (issue 14), without a library. Storage is UTC; day/week/month buckets and the
  * keywords `today`, `yesterday`, `this-month` follow an IANA zone, DST included (a local day is 23, 24 or 25
  * hours long: buckets are local calendar dates converted to UTC instants, never 24 h steps). Intl does the
  * zone arithmetic; events are assigned to buckets by comparing instants, never by formatting each event.
+ *
+ * Zone names: `--tz`, else the profile's `tz`, else the system zone. A name is validated by Intl and echoed
+ * in results exactly as the user wrote it: ICU's canonical names are older spellings (`Asia/Kolkata` comes
+ * back from Intl as `Asia/Calcutta`, `Europe/Kyiv` as `Europe/Kiev`), so Intl's answer is never shown. Only
+ * the letter case is corrected when the name differs from Intl's by case alone (`utc` ⇒ `UTC`).
  */
 import {UsageError} from '../cli/errors.js'
 
@@ -32,14 +37,22 @@ export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
 }
 
-/** Validate an IANA zone name (UsageError when unknown) and return its canonical spelling. */
+/** Validate an IANA zone name (UsageError when unknown) and return it as the user spelled it (see above). */
 export function checkTimeZone(tz: string): string {
-  if (isUtc(tz)) return 'UTC'
+  const name = tz.trim()
+  if (isUtc(name)) return name
+  let canonical: string
   try {
-    return formatter(tz).resolvedOptions().timeZone
+    canonical = formatter(name).resolvedOptions().timeZone
   } catch {
     throw new UsageError(`unknown time zone '${tz}': use an IANA name such as Europe/Berlin, America/New_York or UTC`, {code: 'invalid_time_zone'})
   }
+  return canonical.toLowerCase() === name.toLowerCase() ? canonical : name
+}
+
+/** The zone in effect: the given name (flag or profile) when set, else the system zone; validated. */
+export function resolveTimeZone(tz: string | null | undefined): string {
+  return checkTimeZone(tz && tz.trim() !== '' ? tz : localTimeZone())
 }
 
 export interface LocalParts {
@@ -121,12 +134,6 @@ export function zonedToUtc(tz: string, year: number, month: number, day: number,
   return hi
 }
 
-/** Local midnight starting the calendar day that contains `instant`. */
-export function startOfLocalDay(tz: string, instant: number): number {
-  const p = localParts(tz, instant)
-  return zonedToUtc(tz, p.year, p.month, p.day)
-}
-
 /** Add calendar days to a local date (y, m, d) → normalised (y, m, d). */
 export function addDays(year: number, month: number, day: number, days: number): [number, number, number] {
   const d = new Date(Date.UTC(year, month - 1, day + days))
@@ -145,12 +152,8 @@ export function formatLocalIso(tz: string, instant: number): string {
   return `${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
 }
 
-/** Whether every offset the zone takes between two instants is a whole number of hours. */
-export function wholeHourOffsets(tz: string, from: number, to: number): boolean {
-  // offsets change at most a few times a year; probing each day plus both ends is enough
-  const step = 86_400_000
-  for (let t = from; t < to + step; t += step) {
-    if (tzOffsetMs(tz, Math.min(t, to)) % 3_600_000 !== 0) return false
-  }
-  return true
+/** Short human form for tables: `09-20 14:03` in `tz`. */
+export function shortLocal(tz: string, instant: number): string {
+  const iso = formatLocalIso(tz, instant)
+  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatDuration, parseDuration, parseGoDuration} from '../../../src/lib/cli/duration.js'
+import {formatDuration, parseDuration, parseGoDuration} from '../../../src/lib/time/duration.js'
 
 describe('durations', () => {
   it('parses our forms', () => {
