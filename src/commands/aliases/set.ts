@@ -1,11 +1,11 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
-import {storeFlag} from '../../lib/cli/flags.js'
+import {keyStdinFlag, storeFlag} from '../../lib/cli/flags.js'
 import {warn, writeOut} from '../../lib/cli/output.js'
 import {keyHashOf, setAlias, type SetAliasResult} from '../../lib/report/aliases.js'
-import {readStdinText} from '../../lib/report/stdin.js'
+import {readStdinText} from '../../lib/cli/stdin.js'
 
 export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
   static summary = 'Name a client API key (by its SHA-256 hash, or the key itself — hashed at once, never stored).'
@@ -20,7 +20,7 @@ export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
     second: Args.string({description: 'ALIAS (when the first argument is the key or hash).', ignoreStdin: true}),
   }
   static flags = {
-    'key-stdin': Flags.boolean({description: 'Read the raw client key from standard input.', default: false}),
+    'key-stdin': keyStdinFlag,
     store: storeFlag,
   }
 

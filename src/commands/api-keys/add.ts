@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {readAllStdin} from '../../lib/config/credentials.js'
+import {readStdinText} from '../../lib/cli/stdin.js'
 import {addApiKey, type ApiKeyAddResult} from '../../lib/manage/api-keys.js'
 import {renderApiKeyAdd} from '../../lib/manage/render-api-keys.js'
 
@@ -24,7 +24,7 @@ export default class ApiKeysAdd extends BaseCommand<typeof ApiKeysAdd> {
 
   async run(): Promise<ApiKeyAddResult> {
     if (this.flags.stdin && this.flags['management-key-stdin']) throw new UsageError('--stdin and --management-key-stdin both want standard input')
-    const key = this.flags.stdin ? await readAllStdin() : undefined
+    const key = this.flags.stdin ? await readStdinText() : undefined
     const result = await addApiKey(await this.gateway(), {key, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderApiKeyAdd)
     return result

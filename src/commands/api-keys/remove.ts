@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
-import {readAllStdin} from '../../lib/config/credentials.js'
+import {readStdinText} from '../../lib/cli/stdin.js'
 import {removeApiKey, type ApiKeyRemoveResult} from '../../lib/manage/api-keys.js'
 import {renderApiKeyRemove} from '../../lib/manage/render-api-keys.js'
 
@@ -32,7 +32,7 @@ export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
     const f = this.flags
     if (f.stdin && this.args.target) throw new UsageError('give TARGET or --stdin, not both')
     if (!f.stdin && !this.args.target) throw new UsageError('name the key to remove: TARGET (value, alias or index) or --stdin')
-    const target = f.stdin ? await readAllStdin() : this.args.target!
+    const target = f.stdin ? await readStdinText() : this.args.target!
     const result = await removeApiKey(await this.gateway(), target, {
       by: f.stdin ? 'value' : (f.by as 'value' | 'alias' | 'index' | undefined),
       yes: f.yes,

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
-import {progressEnabled, writeOut} from '../../lib/cli/output.js'
+import {writeOut} from '../../lib/cli/output.js'
 import {backupStoreAt, type BackupResult} from '../../lib/store/maintenance.js'
 
 export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
@@ -15,12 +15,11 @@ export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   }
 
   async run(): Promise<BackupResult> {
-    const progress = progressEnabled() && !this.jsonEnabled()
+    const progress = this.progress()
     const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {
       force: this.flags.force,
-      onProgress: progress ? (done, total) => process.stderr.write(`\rbacked up ${done} / ${total} pages`) : undefined,
-    })
-    if (progress) process.stderr.write('\n')
+      onProgress: (done, total) => progress.update(`backed up ${done} / ${total} pages`, done === total),
+    }).finally(() => progress.done())
     this.display(result, (r) => writeOut(`wrote ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB)`))
     return result
   }

@@ -12,6 +12,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
 import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
+import {startProgress, type Progress} from './output.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -65,6 +66,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.on(sig, handler)
       this.signalHandlers.push([sig, handler])
     }
+  }
+
+  /** The progress line for long work: on an interactive stderr only, never under --json or CI (output.ts). */
+  protected progress(): Progress {
+    return startProgress({enabled: !this.jsonEnabled()})
   }
 
   /** Print the human view unless --json is on (then oclif prints the returned value). */

@@ -35,6 +35,9 @@ export const globalFlags = {
   }),
 }
 
+/** The one spelling for "read a client API key from standard input" (keeps it out of argv and shell history). */
+export const keyStdinFlag = Flags.boolean({description: 'Read the client API key from standard input (never pass it as an argument).', default: false})
+
 export const storeFlag = Flags.string({
   description: 'SQLite store file (default: <dataDir>/cpactl.db).',
   env: 'CPACTL_STORE',

@@ -26,6 +26,7 @@ export function terminalWidth(fallback = 100): number {
 }
 
 export function writeErr(text: string): void {
+  clearProgressLine()
   streams.err.write(text.endsWith('\n') ? text : text + '\n')
 }
 
@@ -55,6 +56,50 @@ export function colorEnabled(stream: 'out' | 'err' = 'out', env: NodeJS.ProcessE
 /** Progress output is allowed only on an interactive stderr outside CI. */
 export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return stderrIsTTY() && !env.CI && env.TERM !== 'dumb'
+}
+
+export interface Progress {
+  /** Redraw the progress line (at most every `intervalMs`; the first and a forced update always draw). */
+  update(text: string, force?: boolean): void
+  /** Erase the line; call once when the work ends (also on failure). */
+  done(): void
+}
+
+/** Whether a progress line is on screen (stderr lines written meanwhile erase it first; the next update redraws). */
+let progressShown = false
+
+function clearProgressLine(): void {
+  if (!progressShown) return
+  streams.err.write('\r\u001B[2K')
+  progressShown = false
+}
+
+/**
+ * The one progress renderer: a single line on stderr, redrawn in place, shown only where progressEnabled()
+ * allows (an interactive stderr, CI unset, TERM not dumb) and never under --json (`enabled: false`);
+ * everywhere else it is silent. Never part of the result: stdout is untouched.
+ */
+export function startProgress(options: {enabled?: boolean; env?: NodeJS.ProcessEnv; intervalMs?: number; now?: () => number} = {}): Progress {
+  const on = (options.enabled ?? true) && progressEnabled(options.env)
+  const interval = options.intervalMs ?? 100
+  const now = options.now ?? Date.now
+  let last = -Infinity
+  let drawn = false
+  return {
+    update(text, force = false) {
+      if (!on) return
+      const t = now()
+      if (drawn && !force && t - last < interval) return
+      last = t
+      drawn = true
+      const width = streams.err.columns ? streams.err.columns - 1 : text.length
+      streams.err.write(`\r\u001B[2K${text.length > width ? text.slice(0, width) : text}`)
+      progressShown = true
+    },
+    done() {
+      if (on) clearProgressLine()
+    },
+  }
 }
 
 export interface Column<Row> {

@@ -5,16 +5,12 @@
  */
 import {existsSync} from 'node:fs'
 
+import type {DoctorCheck} from '../cli/checks.js'
 import {formatDuration} from '../time/duration.js'
 import {listSpools} from '../store/index.js'
 import {collectStatus} from './status.js'
 
-export interface DoctorCheck {
-  check: string
-  status: 'pass' | 'warn' | 'fail'
-  message: string
-  fix: string | null
-}
+export type {DoctorCheck} from '../cli/checks.js'
 
 export interface CollectDoctorOptions {
   storePath: string

@@ -10,6 +10,7 @@
 import {readFileSync} from 'node:fs'
 
 import {ConfigError} from '../cli/errors.js'
+import {readStdinText} from '../cli/stdin.js'
 import type {ManagementKey} from '../gateway/transport.js'
 import type {Profile} from './profiles.js'
 import {FileSecretStore, KeychainSecretStore, type SecretStore} from './secrets.js'
@@ -27,11 +28,6 @@ export interface KeySources {
   keychain?: SecretStore
 }
 
-export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 function clean(key: string): string {
   return key.replace(/\r?\n$/, '').trim()
@@ -43,7 +39,7 @@ export function secretStoreFor(profile: Profile, configDir: string, keychain?: S
 
 export async function resolveManagementKey(src: KeySources): Promise<ResolvedKey> {
   if (src.fromStdin) {
-    const key = clean(await (src.readStdin ?? readAllStdin)())
+    const key = clean(await (src.readStdin ?? readStdinText)())
     if (!key) throw new ConfigError('--management-key-stdin was given but standard input was empty', {code: 'missing_key'})
     return {key, source: 'standard input'}
   }

@@ -158,7 +158,11 @@ export interface StatusAnswer {
   via: string | null
 }
 
-/** PATCH /auth-files/status (§3.5): `auth_index` disambiguates (and addresses config API keys). */
+/**
+ * PATCH /auth-files/status (§3.5), the one auth-file status write (auth-files enable/disable and inspection's
+ * policy use it): `auth_index` disambiguates — the gateway refuses (404) when the name now belongs to another
+ * credential — and addresses config API keys. A mutation: never retried.
+ */
 export async function setAuthFileDisabled(client: GatewayClient, target: {name: string; authIndex?: string}, disabled: boolean): Promise<StatusAnswer> {
   const res = await client.call<{disabled?: boolean; via?: string}>('credentialsStatus', {
     json: {name: target.name, ...(target.authIndex ? {auth_index: target.authIndex} : {}), disabled},

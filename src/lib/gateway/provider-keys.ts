@@ -12,6 +12,7 @@
  * - openai-compatibility keys cannot be switched one by one on either API (only the whole provider): refused.
  */
 import {RejectedError} from '../cli/errors.js'
+import {maskSecret} from '../usage/mask.js'
 import type {GatewayClient} from './client.js'
 import {PROVIDER_FAMILY_V8, type ProviderFamily} from './operations.js'
 
@@ -38,9 +39,7 @@ export interface ProviderKeyRef {
 const DISABLE_PATTERN = '*'
 
 function mask(key: unknown): string | null {
-  if (typeof key !== 'string' || key.trim() === '') return null
-  const v = key.trim()
-  return v.length >= 12 ? `****${v.slice(-4)}` : '****'
+  return typeof key !== 'string' || key.trim() === '' ? null : maskSecret(key)
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)

@@ -8,10 +8,9 @@ import {AuthError, CancelledError, ConfigError, CpactlError, RejectedError, Upst
 import {formatDuration} from '../time/duration.js'
 import {apiCall} from '../gateway/api-call.js'
 import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
-import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'
+import {listAuthFiles, setAuthFileDisabled, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
 import type {InspectionStore} from '../store/inspections.js'
-import {setAuthFileDisabled} from './auth-status.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {verifyIdentity} from './identity.js'
 import {decide, writeAllowed, type InspectSettings, type Ownership} from './policy.js'
@@ -322,7 +321,7 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
           result.reason += `; not ${write}d: ${check.reason}`
           continue
         }
-        await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex, disabled: write === 'disable'})
+        await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex ?? undefined}, write === 'disable')
       } catch (error) {
         if (isFatal(error)) fatal ??= error
         result.actionTaken = 'failed'

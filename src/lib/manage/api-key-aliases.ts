@@ -5,11 +5,11 @@
  */
 import {existsSync} from 'node:fs'
 
-import {sha256Hex} from '../usage/mask.js'
+import {hashApiKey, sha256Hex} from '../usage/mask.js'
 
-/** Lowercase hex SHA-256 of the trimmed key (the only form a client key is stored in). */
+/** Lowercase hex SHA-256 of the trimmed key (the only form a client key is stored in): usage/mask.ts hashApiKey. */
 export function apiKeyHash(key: string): string {
-  return sha256Hex(key.trim())
+  return hashApiKey(key) ?? sha256Hex('')
 }
 
 async function withAliasDb<T>(storePath: string | null, fn: (db: import('../store/db.js').Database, aliases: typeof import('../store/aliases.js')) => T, fallback: T): Promise<T> {

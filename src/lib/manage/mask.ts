@@ -6,14 +6,11 @@
  */
 import type {Document} from 'yaml'
 
+import {maskSecret} from '../usage/mask.js'
 import {isPlainObject, type PathPart} from './config-path.js'
 
-/** `****abcd` (values shorter than 12 characters show only `****`). */
-export function maskSecret(value: string): string {
-  const v = value.trim()
-  if (v === '') return value
-  return v.length >= 12 ? `****${v.slice(-4)}` : '****'
-}
+// the one masker lives with the other secret handling in lib/usage; re-exported for the config modules
+export {maskSecret} from '../usage/mask.js'
 
 const SECRET_KEY_NAME = /(secret|token|password|passwd|api[-_]?key$|^authorization$|^cookie$|^x-api-key$|^proxy-authorization$)/i
 const PROXY_KEY_NAME = /(^|[-_])proxy[-_]?url$|^proxy$/i

@@ -17,7 +17,7 @@ export function isSha256Hex(text: string): boolean {
 }
 
 /**
- * The stored form of a client API key: lowercase hex SHA-256 of the trimmed key (the same hash aliases use,
+ * The one client-key hasher. The stored form of a client API key: lowercase hex SHA-256 of the trimmed key (the same hash aliases use,
  * cpamp-anchor.md §9). Empty or whitespace-only keys (client auth off) ⇒ null.
  */
 export function hashApiKey(raw: string): string | null {
@@ -47,9 +47,13 @@ export function looksSecret(value: string, authType: string | null = null): bool
   return false
 }
 
-/** `****` + last 4 characters (short secrets show only `****`). */
+/**
+ * The one secret masker (cli-conventions.md §6): `****` + the last 4 characters; values shorter than 12
+ * characters show only `****`; an empty value has nothing to hide and comes back unchanged.
+ */
 export function maskSecret(value: string): string {
   const v = value.trim()
+  if (v === '') return value
   return v.length >= 12 ? `****${v.slice(-4)}` : '****'
 }
 
