@@ -33,8 +33,6 @@ export default tseslint.config(
      * the output module (progress renderer, terminalWidth) and deletes this block. Never add new code here.
      */
     files: [
-      // timeline chart width read from process.stdout.columns (use terminalWidth())
-      'src/lib/report/render.ts',
       // progress lines written with process.stderr.write (use the progress renderer)
       'src/commands/usage/export.ts',
       'src/commands/usage/import.ts',

@@ -3,6 +3,9 @@
  * warnings, progress, hints — goes to stderr through `writeErr`/`warn`, in every mode.
  */
 import {createRequire} from 'node:module'
+import {stripVTControlCharacters} from 'node:util'
+
+import {Chalk} from 'chalk'
 
 export interface Streams {
   out: NodeJS.WritableStream & {isTTY?: boolean; columns?: number}
@@ -32,7 +35,7 @@ export function writeErr(text: string): void {
 
 /** A warning on stderr; shown under --json as well (oclif's this.warn is muted there). */
 export function warn(message: string): void {
-  writeErr(`Warning: ${message}`)
+  writeErr(`${paint('Warning:', 'warning', 'err')} ${message}`)
 }
 
 export function stdoutIsTTY(): boolean {
@@ -51,6 +54,51 @@ export function colorEnabled(stream: 'out' | 'err' = 'out', env: NodeJS.ProcessE
   if (env.TERM === 'dumb') return false
   if (env.CLICOLOR === '0') return false
   return stream === 'out' ? stdoutIsTTY() : stderrIsTTY()
+}
+
+export type Tone = 'error' | 'warning' | 'ok' | 'muted'
+
+const painters = {on: new Chalk({level: 1}), off: new Chalk({level: 0})}
+
+/**
+ * Colour text for a stream (chalk), only when colorEnabled() says so for that stream; otherwise the text comes
+ * back unchanged. JSON is never painted (oclif prints the result itself) and TSV/CSV tables strip colour.
+ */
+export function paint(text: string, tone: Tone | null, stream: 'out' | 'err' = 'out', env: NodeJS.ProcessEnv = process.env): string {
+  if (tone === null || text === '' || !colorEnabled(stream, env)) return text
+  const c = painters.on
+  if (tone === 'error') return c.red.bold(text)
+  if (tone === 'warning') return c.yellow(text)
+  if (tone === 'ok') return c.green(text)
+  return c.dim(text)
+}
+
+/** The tone of a severity or check status: fail/error red, warn/warning yellow, pass/ok green, skip/info dim. */
+export function severityTone(severity: string): Tone | null {
+  switch (severity.toLowerCase()) {
+    case 'fail':
+    case 'failed':
+    case 'error':
+    case 'critical':
+      return 'error'
+    case 'warn':
+    case 'warning':
+      return 'warning'
+    case 'pass':
+    case 'ok':
+      return 'ok'
+    case 'skip':
+    case 'info':
+      return 'muted'
+    default:
+      return null
+  }
+}
+
+/** The tone of a failure rate (0..1): at least 10% red, at least 1% yellow, below that no colour. */
+export function failureRateTone(rate: number | null | undefined): Tone | null {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return null
+  return rate >= 0.1 ? 'error' : rate >= 0.01 ? 'warning' : null
 }
 
 /** Progress output is allowed only on an interactive stderr outside CI. */
@@ -132,7 +180,8 @@ export function csvEscape(value: string): string {
 export function formatTable<Row>(columns: Column<Row>[], rows: Row[], options: TableOptions = {}): string {
   const mode = options.mode ?? (options.csv ? 'csv' : stdoutIsTTY() ? 'tty' : 'tsv')
   const header = columns.map((c) => c.header)
-  const body = rows.map((r) => columns.map((c) => cellText(c, r)))
+  // cells may be painted for the terminal; machine-readable modes never carry colour
+  const body = rows.map((r) => columns.map((c) => (mode === 'tty' ? cellText(c, r) : stripVTControlCharacters(cellText(c, r)))))
   if (mode === 'csv') {
     const lines = (options.noHeader ? [] : [header]).concat(body).map((cells) => cells.map(csvEscape).join(','))
     return lines.join('\r\n') + (lines.length > 0 ? '\r\n' : '')

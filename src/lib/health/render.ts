@@ -1,5 +1,5 @@
 /** Human views of status and doctor results. */
-import {renderKeyValues, renderTable} from '../cli/output.js'
+import {paint, renderKeyValues, renderTable, severityTone} from '../cli/output.js'
 import type {DoctorCheck} from '../cli/checks.js'
 import type {StatusResult} from './status.js'
 
@@ -27,7 +27,7 @@ export function renderStatus(s: StatusResult): void {
 export function renderChecks(checks: DoctorCheck[]): void {
   renderTable(
     [
-      {key: 'status', header: 'STATUS', get: (c: DoctorCheck) => c.status.toUpperCase()},
+      {key: 'status', header: 'STATUS', get: (c: DoctorCheck) => paint(c.status.toUpperCase(), severityTone(c.status))},
       {key: 'check', header: 'CHECK'},
       {key: 'message', header: 'MESSAGE'},
       {key: 'fix', header: 'FIX', get: (c: DoctorCheck) => c.fix ?? ''},

@@ -1,5 +1,5 @@
 /** Human views of the config commands (show, get, set, diff, apply, check). Everything here goes through the output layer. */
-import {colorEnabled, renderTable, writeErr, writeOut} from '../cli/output.js'
+import {colorEnabled, paint, renderTable, severityTone, writeErr, writeOut} from '../cli/output.js'
 import type {ConfigApplyResult} from './config-apply.js'
 import type {CheckResult} from './config-check.js'
 import type {ConfigDiffResult} from './config-diff.js'
@@ -80,7 +80,7 @@ export function renderCheck(r: CheckResult, target: string): void {
   }
   renderTable(
     [
-      {key: 'severity', header: 'SEVERITY'},
+      {key: 'severity', header: 'SEVERITY', get: (f: Finding) => paint(f.severity, severityTone(f.severity))},
       {key: 'rule', header: 'RULE'},
       {key: 'path', header: 'PATH'},
       {key: 'message', header: 'MESSAGE'},

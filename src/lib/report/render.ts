@@ -5,7 +5,7 @@
  */
 import {createRequire} from 'node:module'
 
-import {formatInt, formatPercent, formatUsd, renderKeyValues, renderTable, stdoutIsTTY, warn, writeOut, type Column} from '../cli/output.js'
+import {failureRateTone, formatInt, formatPercent, formatUsd, paint, renderKeyValues, renderTable, stdoutIsTTY, terminalWidth, warn, writeOut, type Column} from '../cli/output.js'
 import type {BreakdownResult, BreakdownRow} from './breakdown.js'
 import type {ReportWarning} from './engine.js'
 import type {EventItem, EventsResult} from './events.js'
@@ -42,7 +42,7 @@ function metricColumns<R extends Metrics>(h: boolean): Column<R>[] {
   const cols: Column<R>[] = [
     {key: 'requests', header: 'REQUESTS', align: 'right', get: (r) => n(h)(r.requests)},
     {key: 'failed', header: 'FAILED', align: 'right', get: (r) => n(h)(r.failed)},
-    {key: 'failureRate', header: 'FAIL%', align: 'right', get: (r) => pct(h)(r.failureRate)},
+    {key: 'failureRate', header: 'FAIL%', align: 'right', get: (r) => paint(pct(h)(r.failureRate), failureRateTone(r.failureRate))},
   ]
   if (!h) {
     cols.push(
@@ -166,7 +166,7 @@ export function timelineChart(r: TimelineResult, metric: 'requests' | 'cost', wi
 export function renderTimeline(r: TimelineResult, o: RenderOptions & {chart?: 'requests' | 'cost' | 'none'} = {}): void {
   const h = isHuman(o)
   if (h && (o.chart ?? 'requests') !== 'none') {
-    const chart = timelineChart(r, o.chart === 'cost' ? 'cost' : 'requests', o.width ?? (process.stdout.columns || 100))
+    const chart = timelineChart(r, o.chart === 'cost' ? 'cost' : 'requests', o.width ?? terminalWidth())
     if (chart) writeOut(chart + '\n')
   }
   const cols: Column<TimelineRow>[] = [{key: 'bucket', header: 'BUCKET'}]
