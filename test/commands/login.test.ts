@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
+import {requireCapability} from '../helpers/capability.js'
 import {runCli, tempDir} from '../helpers/run.js'
 import {suiteGateway} from '../helpers/sim.js'
 
@@ -18,7 +19,11 @@ afterAll(async () => {
 })
 
 const probe = spawnSync('keyctl', ['show', '@s'], {encoding: 'utf8'})
-const hasSessionKeyring = probe.status === 0 && !probe.stdout.includes('_uid_ses')
+const hasSessionKeyring = requireCapability(
+  'a session keyring (login keychain storage)',
+  probe.status === 0 && !probe.stdout.includes('_uid_ses'),
+  'install keyutils and run the suite under `keyctl session -` (.ci/run does)',
+)
 
 function configRequests(): number {
   return sim.httpLog().filter((e) => e.path === '/v0/management/config').length

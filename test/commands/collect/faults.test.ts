@@ -8,6 +8,7 @@ import {dirname, join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
+import {requireCapability} from '../../helpers/capability.js'
 import {runCli} from '../../helpers/run.js'
 import {SUITE_IS_V8, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
@@ -40,11 +41,15 @@ function smallDisk(sizeKb: number): {dir: string; resize(kb: number): void; rele
     release: () => execFileSync('umount', [dir], {stdio: 'ignore'}),
   }
 }
-const canMount = (() => {
-  const d = smallDisk(64)
-  d?.release()
-  return d !== null
-})()
+const canMount = requireCapability(
+  'a small tmpfs mount (full-disk tests)',
+  (() => {
+    const d = smallDisk(64)
+    d?.release()
+    return d !== null
+  })(),
+  'run the suite as root on Linux with mount(8) (CI does)',
+)
 
 describe('cpactl collect: faults and bad input', () => {
   const ctx = useSimulator({seed: 5})

@@ -4,9 +4,14 @@ import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {KeychainSecretStore} from '../../../src/lib/config/secrets.js'
+import {requireCapability} from '../../helpers/capability.js'
 
 const probe = spawnSync('keyctl', ['show', '@s'], {encoding: 'utf8'})
-const hasSessionKeyring = probe.status === 0 && !/unable|no session/i.test(probe.stdout + probe.stderr) && !probe.stdout.includes('_uid_ses')
+const hasSessionKeyring = requireCapability(
+  'a session keyring (OS keychain tests)',
+  probe.status === 0 && !/unable|no session/i.test(probe.stdout + probe.stderr) && !probe.stdout.includes('_uid_ses'),
+  'install keyutils and run the suite under `keyctl session -` (.ci/run does)',
+)
 
 describe('OS keychain (@napi-rs/keyring)', () => {
   it.runIf(hasSessionKeyring)('stores, reads back and deletes a key in the real keychain', async () => {
