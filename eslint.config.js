@@ -36,7 +36,6 @@ export default tseslint.config(
       // progress lines written with process.stderr.write (use the progress renderer)
       'src/commands/usage/export.ts',
       'src/commands/usage/import.ts',
-      'src/lib/manage/confirm.ts',
     ],
     rules: {'no-restricted-properties': 'off'},
   },

@@ -97,7 +97,7 @@ describe('login, profiles, logout', () => {
     expect(r.json.keyStorage).toBe('keychain')
     const s = await runCli(['status', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
     expect(s.json.keySource).toBe(`keychain (profile ${name})`)
-    const rm = await runCli(['profiles', 'remove', name, '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
+    const rm = await runCli(['profiles', 'remove', name, '--yes', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
     expect(rm.json).toEqual({profile: name, keysRemovedFrom: ['keychain']})
   })
 

@@ -66,5 +66,12 @@ describe('time zones', () => {
     })
     expect(bad.exitCode).toBe(2)
     expect(`${bad.error?.message}${bad.stderr}`).toContain("unknown time zone 'Asia/Nowhere'")
+
+    // profiles remove confirms like every destructive command: exit 2 without --yes and without a terminal
+    const unconfirmed = await runCli(['profiles', 'remove', 'in', '--json'], {env})
+    expect([unconfirmed.exitCode, unconfirmed.json.error.code]).toEqual([2, 'confirmation_required'])
+    expect((await runCli(['profiles', 'list', '--json'], {env})).json).toHaveLength(1)
+    const rm = await runCli(['profiles', 'remove', 'in', '--yes', '--json'], {env})
+    expect(rm.json).toEqual({profile: 'in', keysRemovedFrom: ['file']})
   })
 })

@@ -18,8 +18,7 @@ export default class AuthFilesDelete extends BaseCommand<typeof AuthFilesDelete>
   static flags = {yes: yesFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesDelete)
-    const result = await deleteAccounts(await this.gateway(), argv as string[], {yes: this.flags.yes, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await deleteAccounts(await this.gateway(), this.positional, {yes: this.flags.yes, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
     return result
   }

@@ -18,8 +18,7 @@ export default class AuthFilesDisable extends BaseCommand<typeof AuthFilesDisabl
   static flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesDisable)
-    const result = await setAccountsDisabled(await this.gateway(), argv as string[], true, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await setAccountsDisabled(await this.gateway(), this.positional, true, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
     return result
   }

@@ -18,8 +18,7 @@ export default class AuthFilesEnable extends BaseCommand<typeof AuthFilesEnable>
   static flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesEnable)
-    const result = await setAccountsDisabled(await this.gateway(), argv as string[], false, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await setAccountsDisabled(await this.gateway(), this.positional, false, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
     return result
   }

@@ -18,8 +18,7 @@ export default class AuthFilesUpload extends BaseCommand<typeof AuthFilesUpload>
   static flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesUpload)
-    const result = await uploadAuthFilesFrom(await this.gateway(), argv as string[], {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await uploadAuthFilesFrom(await this.gateway(), this.positional, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
     return result
   }

@@ -3,7 +3,7 @@ import {formatDuration} from '../../lib/time/duration.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, durationFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {formatInt, renderKeyValues} from '../../lib/cli/output.js'
-import {confirmOrFail} from '../../lib/manage/confirm.js'
+import {confirmOrFail} from '../../lib/cli/confirm.js'
 import {pruneStoreAt, type PruneResult} from '../../lib/store/maintenance.js'
 
 export default class StorePrune extends BaseCommand<typeof StorePrune> {

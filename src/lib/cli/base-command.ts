@@ -30,6 +30,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: Flags<T>
   protected args!: Args<T>
+  /** Every positional argument, for commands with `strict = false` (variadic NAME...): parsed once, in init(). */
+  protected positional!: string[]
   private abortController = new AbortController()
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = []
   private clients: GatewayClient[] = []
@@ -46,7 +48,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public async init(): Promise<void> {
     await super.init()
-    const {args, flags} = await this.parse({
+    const {args, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -55,6 +57,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as Flags<T>
     this.args = args as Args<T>
+    this.positional = argv as string[]
     for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
       const handler = () => {
         if (this.abortController.signal.aborted) {
@@ -66,6 +69,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.on(sig, handler)
       this.signalHandlers.push([sig, handler])
     }
+  }
+
+  /**
+   * Confirm a destructive action the one way (cli/confirm.ts): `--yes`, else a y/N question on a terminal,
+   * else exit 2 with `confirmation_required`. The command must declare `yes: yesFlag`.
+   */
+  protected async confirm(action: string, note?: string): Promise<void> {
+    const {confirmOrFail} = await import('./confirm.js')
+    await confirmOrFail({yes: Boolean((this.flags as unknown as {yes?: boolean}).yes), action, note})
   }
 
   /** The progress line for long work: on an interactive stderr only, never under --json or CI (output.ts). */

@@ -46,6 +46,22 @@ export function stderrIsTTY(): boolean {
   return Boolean(streams.err.isTTY)
 }
 
+export function stdinIsTTY(): boolean {
+  return Boolean(process.stdin.isTTY)
+}
+
+/** Ask one question on the terminal (the question on stderr, the answer from stdin); callers check TTYs first. */
+export async function askOnTerminal(question: string): Promise<string> {
+  const {createInterface} = await import('node:readline/promises')
+  clearProgressLine()
+  const rl = createInterface({input: process.stdin, output: streams.err})
+  try {
+    return await rl.question(question)
+  } finally {
+    rl.close()
+  }
+}
+
 /** Colour only on a TTY, never with NO_COLOR / TERM=dumb / CLICOLOR=0; FORCE_COLOR forces it on. */
 export function colorEnabled(stream: 'out' | 'err' = 'out', env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true

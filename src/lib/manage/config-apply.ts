@@ -11,7 +11,7 @@ import {diffConfigData, type ConfigDiffResult} from './config-diff.js'
 import {loadConfigFile, parseConfigText} from './config-parse.js'
 import {closest} from './config-similar.js'
 import {isKnownTopLevelKey, KNOWN_TOP_LEVEL_KEYS, validateConfigData} from './config-schema.js'
-import {confirmOrFail} from './confirm.js'
+import {confirmOrFail} from '../cli/confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {addWarning} from './warnings.js'
 

@@ -37,7 +37,7 @@ describe('settings on a v8 gateway', () => {
     expect(file.observability.usage['usage-statistics-enabled']).toBe(true)
     expect(ctx.sim.publishing()).toBe(true)
     // a second write finds the file migrated: no warning
-    const off = await runCli(['usage', 'disable'], {env: ctx.env()})
+    const off = await runCli(['usage', 'disable', '--yes'], {env: ctx.env()})
     expect(off.stderr).not.toContain('migrated')
     expect(ctx.sim.publishing()).toBe(false)
   })

@@ -2,7 +2,7 @@ import {chmodSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {confirmOrFail} from '../../../src/lib/manage/confirm.js'
+import {confirmOrFail} from '../../../src/lib/cli/confirm.js'
 import {dropOverlap} from '../../../src/lib/manage/logs.js'
 import {generateApiKey, validateNewKey} from '../../../src/lib/manage/api-keys.js'
 import {buildFieldPatch} from '../../../src/lib/manage/auth-files-write.js'

@@ -1,10 +1,11 @@
 /**
- * Confirmation for destructive writes (cli-conventions.md §8): `--yes` confirms; otherwise ask only when stdin
- * and stderr are terminals; without a terminal fail at once with a usage error (exit 2) — never prompt in CI.
- * Declining exits 130.
+ * The one confirmation for destructive writes (cli-conventions.md §8), used by every command that deletes or
+ * turns something off: `--yes` confirms; otherwise ask only when stdin and stderr are terminals; without a
+ * terminal fail at once with a usage error (exit 2, code `confirmation_required`) — never prompt in CI.
+ * Declining exits 130 and changes nothing.
  */
-import {CancelledError, UsageError} from '../cli/errors.js'
-import {stderrIsTTY} from '../cli/output.js'
+import {CancelledError, UsageError} from './errors.js'
+import {askOnTerminal, stdinIsTTY, stderrIsTTY} from './output.js'
 
 export interface ConfirmOptions {
   yes: boolean
@@ -19,24 +20,14 @@ export interface ConfirmOptions {
 
 export async function confirmOrFail(opts: ConfirmOptions): Promise<void> {
   if (opts.yes) return
-  const interactive = opts.interactive ?? (Boolean(process.stdin.isTTY) && stderrIsTTY())
+  const interactive = opts.interactive ?? (stdinIsTTY() && stderrIsTTY())
   if (!interactive) {
     throw new UsageError(`${opts.action}: add --yes to confirm (there is no terminal to ask on)`, {
       code: 'confirmation_required',
       hint: opts.note,
     })
   }
-  const ask =
-    opts.ask ??
-    (async (question: string) => {
-      const {createInterface} = await import('node:readline/promises')
-      const rl = createInterface({input: process.stdin, output: process.stderr})
-      try {
-        return await rl.question(question)
-      } finally {
-        rl.close()
-      }
-    })
+  const ask = opts.ask ?? askOnTerminal
   const answer = await ask(`${opts.note ? `${opts.note}\n` : ''}${opts.action}? [y/N] `)
   if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError('not confirmed; nothing was changed')
 }
