@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {parseDuration} from '../lib/time/duration.js'
-import {csvFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
+import {csvFlag, durationFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
 import {warn} from '../lib/cli/output.js'
 import {listFlag} from '../lib/inspect/policy.js'
 import type {QuotaRow} from '../lib/inspect/quota.js'
@@ -22,7 +21,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
     provider: Flags.string({description: 'Only these providers (comma-separated or repeated).', multiple: true}),
     account: Flags.string({description: 'Only these credentials: auth-file name, auth_index or e-mail.', multiple: true}),
     refresh: Flags.boolean({description: 'Probe the accounts now (report only) instead of reading the last inspection.', default: false}),
-    timeout: Flags.string({description: 'Per-probe timeout with --refresh (default 15s).', helpGroup: 'GLOBAL'}),
+    'probe-timeout': durationFlag('Per-probe timeout with --refresh (default 15s).'),
     concurrency: Flags.integer({description: 'Probes in flight at once with --refresh (default 4).', min: 1, max: 64}),
     tz: tzFlag,
     store: storeFlag,
@@ -48,7 +47,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
             flags: {
               providers: providers ?? undefined,
               concurrency: f.concurrency,
-              timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout, '--timeout'),
+              timeoutMs: f['probe-timeout'],
             },
           }
         : null,
@@ -57,7 +56,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
     if (result.refreshed) {
       const warnings = partialWarnings(result.refreshed)
       for (const w of warnings) warn(w)
-      if (warnings.length > 0) this.exitCodeOnSuccess = 6
+      this.partialIf(warnings.length > 0)
     }
     return result.rows
   }

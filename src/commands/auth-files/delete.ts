@@ -20,10 +20,7 @@ export default class AuthFilesDelete extends BaseCommand<typeof AuthFilesDelete>
   async run(): Promise<BatchResult> {
     const result = await deleteAccounts(await this.gateway(), this.positional, {yes: this.flags.yes, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

@@ -20,10 +20,7 @@ export default class AuthFilesDisable extends BaseCommand<typeof AuthFilesDisabl
   async run(): Promise<BatchResult> {
     const result = await setAccountsDisabled(await this.gateway(), this.positional, true, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

@@ -20,10 +20,7 @@ export default class AuthFilesUpload extends BaseCommand<typeof AuthFilesUpload>
   async run(): Promise<BatchResult> {
     const result = await uploadAuthFilesFrom(await this.gateway(), this.positional, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

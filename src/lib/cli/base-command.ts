@@ -10,7 +10,7 @@ import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
 import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
-import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
+import {CancelledError, ConfigError, EXIT, exitCodeOf, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
 import {startProgress, type Progress} from './output.js'
 
@@ -170,9 +170,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected toErrorJson(err: unknown): unknown {
-    const json = toErrorJson(err)
-    if (err instanceof PartialError) return {...json, result: err.result}
-    return json
+    return toErrorJson(err)
   }
 
   async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -180,15 +178,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const code = exitCodeOf(err)
     if (typeof err.exitCode !== 'number') err.exitCode = code
     process.exitCode = code
-    if (!this.jsonEnabled() && err instanceof PartialError && err.result !== undefined) {
-      // the human view of what did succeed, then the error line
-      this.renderPartial?.(err.result)
-    }
     return super.catch(err)
   }
 
-  /** Optional: human rendering of a PartialError's result. */
-  protected renderPartial?(result: unknown): void
+  /**
+   * Partial success (exit 6): the command returns its normal result, with per-item errors and a
+   * `partial_success` warning, and exits 6 — never an error document (cli-conventions.md §4).
+   */
+  protected partialIf(partial: boolean): void {
+    if (partial) this.exitCodeOnSuccess = EXIT.partial
+  }
 
   /**
    * Exit code for a command that ran to completion but must report findings (doctor, config check/diff): the

@@ -1,13 +1,13 @@
 /**
  * Changing auth files (cpa-gateway.md §3.5): upload (multipart, 207 partial), enable/disable (PATCH status;
  * config API keys by auth_index, §3.3), delete (207 partial) and field edits (PATCH fields). Every write is
- * re-read and verified. Batches report per item; a mix of successes and failures is a PartialError (exit 6).
+ * re-read and verified. Batches report per item; a mix of successes and failures keeps this result shape, with
+ * the per-item errors, a `partial_success` warning and exit 6 (the command sets it).
  */
 import {readFileSync} from 'node:fs'
 import {basename} from 'node:path'
 
-import {PartialError, RejectedError, UpstreamError, UsageError, CheckFailedError} from '../cli/errors.js'
-import {warn} from '../cli/output.js'
+import {RejectedError, UpstreamError, UsageError, CheckFailedError} from '../cli/errors.js'
 import {
   type BatchAnswer,
   deleteAuthFiles,
@@ -27,7 +27,7 @@ import {confirmOrFail} from '../cli/confirm.js'
 import {maskProxyUrl, secretKind} from './mask.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {findEntry, notFound, resolveAccounts, resolveAuthFile} from './auth-files-read.js'
-import {addWarning} from './warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 export interface ItemResult {
   /** What the user typed (file path, name or auth_index). */
@@ -48,7 +48,7 @@ export interface BatchResult {
   failed: number
   /** Re-read after the write and found as expected; null on a dry run. */
   verified: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 function finish(result: BatchResult, what: string): BatchResult {
@@ -64,7 +64,9 @@ function finish(result: BatchResult, what: string): BatchResult {
       {code: allMissing ? 'not_found' : 'rejected', details: {items: result.items}, hint: allMissing ? 'accounts are named by file name or auth_index; see cpactl auth-files list' : undefined},
     )
   }
-  throw new PartialError(`${what}: ${result.succeeded} of ${result.items.length} succeeded, ${result.failed} failed`, result)
+  const failed = result.items.filter((i) => !i.ok).map((i) => i.target)
+  addWarning(result.warnings, 'partial_success', `${what}: ${result.succeeded} of ${result.items.length} succeeded, ${result.failed} failed`, failed)
+  return result
 }
 
 // ------------------------------------------------------------------------------------------------ upload
@@ -171,7 +173,7 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
       // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns, cpa-gateway.md §3.3)
       const notice = await v8MigrationNotice(client)
       const toggled = await setConfigKeyDisabled(client, r.key, disabled)
-      if (notice && toggled.changed) addWarning(result.warnings, notice)
+      if (notice && toggled.changed) addWarning(result.warnings, 'config_migrated_to_v8', notice)
       if (toggled.changed) pendingKeys.push(r.key.authIndex)
       else item.changed = false
     } catch (error) {
@@ -194,7 +196,7 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
       options.poll,
     )
     result.verified = check.ok
-    if (!check.ok) addWarning(result.warnings, `the gateway accepted the change but a re-read does not show every account ${action}d yet`)
+    if (!check.ok) addWarning(result.warnings, 'not_verified', `the gateway accepted the change but a re-read does not show every account ${action}d yet`)
   }
   return finish(result, action)
 }
@@ -213,8 +215,8 @@ export interface DeleteOptions {
 
 export async function deleteAccounts(client: GatewayClient, targets: string[], options: DeleteOptions = {}): Promise<BatchResult> {
   if (targets.length === 0) throw new UsageError('name at least one auth file to delete')
-  const result: BatchResult = {action: 'delete', dryRun: Boolean(options.dryRun), items: [], succeeded: 0, failed: 0, verified: null, warnings: [DELETE_WARNING]}
-  warn(DELETE_WARNING)
+  const result: BatchResult = {action: 'delete', dryRun: Boolean(options.dryRun), items: [], succeeded: 0, failed: 0, verified: null, warnings: []}
+  addWarning(result.warnings, 'delete_breaks_history', DELETE_WARNING)
   const entries = await listAuthFiles(client)
   const toDelete: string[] = []
   for (const target of targets) {
@@ -252,7 +254,7 @@ export async function deleteAccounts(client: GatewayClient, targets: string[], o
   const deleted = result.items.filter((i) => i.ok).map((i) => i.name!)
   const check = await pollUntil(() => listAuthFiles(client), (files) => deleted.every((n) => !files.some((e) => e.name === n)), options.poll)
   result.verified = check.ok
-  if (!check.ok) addWarning(result.warnings, 'the gateway reported the files deleted but still lists some of them')
+  if (!check.ok) addWarning(result.warnings, 'not_verified', 'the gateway reported the files deleted but still lists some of them')
   return finish(result, 'delete')
 }
 

@@ -8,7 +8,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {getSetting} from '../gateway/config.js'
 import {downloadErrorLog, getLogs, getRequestLog, listErrorLogs} from '../gateway/logs.js'
 import {writeSecretFile} from './secret-file.js'
-import {addWarning} from './warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 export interface LogTailResult {
   lines: string[]
@@ -132,7 +132,7 @@ export interface ErrorLogsResult {
   files: ErrorLogRow[]
   /** `request-log` is on: the gateway then keeps every request's log and lists no error logs (§3.8, §13.20). */
   requestLog: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLogsResult> {
@@ -143,8 +143,8 @@ export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLog
   } catch (error) {
     if (!(error instanceof RejectedError)) throw error
   }
-  const warnings: string[] = []
-  if (requestLog) addWarning(warnings, 'request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID')
+  const warnings: Warning[] = []
+  if (requestLog) addWarning(warnings, 'request_log_on', 'request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID')
   return {files, requestLog, warnings}
 }
 

@@ -34,10 +34,13 @@ describe('auth-files upload', () => {
     const good = authFile('claude-two@example.com.json', claudeJson('two@example.com'))
     const bad = authFile('claude-broken@example.com.json', '{"type": "claude", "email": ')
     const r = await runCli(['auth-files', 'upload', good, bad, '--json'], {env: ctx.env()})
+    // partial success keeps the normal result shape (per-item errors), with a partial_success warning
     expect(r.exitCode).toBe(6)
-    expect(r.json.error.code).toBe('partial_success')
-    expect(r.json.error.message).toBe('upload: 1 of 2 succeeded, 1 failed')
-    expect(r.json.result.items.map((i: {name: string; ok: boolean; error: string | null}) => [i.name, i.ok, i.error])).toEqual([
+    expect(r.json.error).toBeUndefined()
+    expect(r.json).toMatchObject({action: 'upload', succeeded: 1, failed: 1})
+    expect(r.json.warnings).toEqual([{code: 'partial_success', message: 'upload: 1 of 2 succeeded, 1 failed', items: [bad]}])
+    expect(r.stderr).toContain('Warning: upload: 1 of 2 succeeded, 1 failed')
+    expect(r.json.items.map((i: {name: string; ok: boolean; error: string | null}) => [i.name, i.ok, i.error])).toEqual([
       ['claude-two@example.com.json', true, null],
       ['claude-broken@example.com.json', false, 'invalid auth file: invalid JSON'],
     ])
@@ -91,7 +94,7 @@ describe('auth-files enable / disable', () => {
     const [c] = ofType('claude')
     const mix = await runCli(['auth-files', 'disable', c.name, 'ghost.json', '--json'], {env: ctx.env()})
     expect(mix.exitCode).toBe(6)
-    expect(mix.json.result.items.map((i: {target: string; ok: boolean}) => [i.target, i.ok])).toEqual([
+    expect(mix.json.items.map((i: {target: string; ok: boolean}) => [i.target, i.ok])).toEqual([
       [c.name, true],
       ['ghost.json', false],
     ])
@@ -147,13 +150,14 @@ describe('auth-files delete', () => {
     const r = await runCli(['auth-files', 'delete', indexOf(x.name), '--yes', '--json'], {env: ctx.env()})
     expect(r.exitCode).toBe(0)
     expect(r.json).toMatchObject({succeeded: 1, failed: 0, verified: true})
-    expect(r.json.warnings[0]).toContain('breaks history correlation')
+    expect(r.json.warnings[0]).toMatchObject({code: 'delete_breaks_history'})
+    expect(r.json.warnings[0].message).toContain('breaks history correlation')
     expect(ctx.sim.accounts.file(x.name)).toBeUndefined()
     expect((await runCli(['auth-files', 'delete', x.name, '--yes'], {env: ctx.env()})).exitCode).toBe(8)
     const [v] = ofType('vertex')
     const mix = await runCli(['auth-files', 'delete', v.name, 'ghost.json', '--yes', '--json'], {env: ctx.env()})
     expect(mix.exitCode).toBe(6)
-    expect(mix.json.result.succeeded).toBe(1)
+    expect(mix.json.succeeded).toBe(1)
     expect(ctx.sim.accounts.file(v.name)).toBeUndefined()
   })
 })

@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {fetchErrorLog, type LogFileResult} from '../../lib/manage/logs.js'
+import {renderRaw} from '../../lib/manage/render-raw.js'
+import {renderLogFile} from '../../lib/manage/render-logs.js'
+
+export default class LogsError extends BaseCommand<typeof LogsError> {
+  static summary = 'Print one request-error log by name (from cpactl logs errors), or save it with -o.'
+  static examples = [
+    '<%= config.bin %> logs error error-2026-08-22T140311-a1b2c3d4.log',
+    '<%= config.bin %> logs error error-2026-08-22T140311-a1b2c3d4.log -o failed.log',
+    "<%= config.bin %> logs error error-2026-08-22T140311-a1b2c3d4.log -o failed.log --json | jq '.bytes'",
+  ]
+
+  static args = {name: Args.string({description: 'Error log name (error-….log).', required: true})}
+  static flags = {
+    output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
+    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
+  }
+
+  async run(): Promise<LogFileResult> {
+    const toStdout = this.jsonEnabled() ? undefined : renderRaw
+    const result = await fetchErrorLog(await this.gateway(), this.args.name, {output: this.flags.output, force: this.flags.force, toStdout})
+    this.display(result, renderLogFile)
+    return result
+  }
+}
