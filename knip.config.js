@@ -23,7 +23,7 @@ export default {
     'vite',
   ],
   // system tools the tests call when present (keyutils, util-linux)
-  ignoreBinaries: ['keyctl', 'mount', 'umount'],
+  ignoreBinaries: ['keyctl', 'mount', 'umount', 'script'],
   /**
    * TEMPORARY: unused exports in files other branches are rewriting now (store, report, collect, the v8 config
    * code, the simulator). Phase B of issue 14 removes these entries and the dead exports they hide.
