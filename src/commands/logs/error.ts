@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
+import {saveToFileFlags} from '../../lib/cli/flags.js'
 import {fetchErrorLog, type LogFileResult} from '../../lib/manage/logs.js'
 import {renderRaw} from '../../lib/manage/render-raw.js'
 import {renderLogFile} from '../../lib/manage/render-logs.js'
@@ -14,10 +15,7 @@ export default class LogsError extends BaseCommand<typeof LogsError> {
   ]
 
   static args = {name: Args.string({description: 'Error log name (error-….log).', required: true})}
-  static flags = {
-    output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
-    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
-  }
+  static flags = saveToFileFlags
 
   async run(): Promise<LogFileResult> {
     const toStdout = this.jsonEnabled() ? undefined : renderRaw

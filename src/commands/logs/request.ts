@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
+import {saveToFileFlags} from '../../lib/cli/flags.js'
 import {fetchRequestLog, type LogFileResult} from '../../lib/manage/logs.js'
 import {renderRaw} from '../../lib/manage/render-raw.js'
 import {renderLogFile} from '../../lib/manage/render-logs.js'
@@ -15,10 +16,7 @@ export default class LogsRequest extends BaseCommand<typeof LogsRequest> {
   ]
 
   static args = {id: Args.string({description: 'Request id', required: true})}
-  static flags = {
-    output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
-    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
-  }
+  static flags = saveToFileFlags
 
   async run(): Promise<LogFileResult> {
     const toStdout = this.jsonEnabled() ? undefined : renderRaw
