@@ -40,9 +40,6 @@ const TEMPORARY_EXCEPTIONS = {
     // store owns its row shapes; pricing and inspect import them from there)
     {from: 'src/lib/store/prices.ts', to: 'src/lib/pricing/types.ts'},
     {from: 'src/lib/store/inspections.ts', to: 'src/lib/inspect/types.ts'},
-    // the v8 gateway config schema borrows the routing-strategy aliases from manage/config-schema.ts: the
-    // aliases move into gateway/ (they describe the wire format), manage imports them from there
-    {from: 'src/lib/gateway/config.ts', to: 'src/lib/manage/config-schema.ts'},
   ],
 }
 

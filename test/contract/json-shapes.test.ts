@@ -122,6 +122,7 @@ const CASES: Case[] = [
   {id: 'api-keys:add', argv: () => ['api-keys', 'add', '--stdin'], stdin: 'sk-shapes-added-key-0003'},
   {id: 'api-keys:remove', argv: () => ['api-keys', 'remove', 'sk-shapes-added-key-0003', '--yes']},
   {id: 'config:set', argv: () => ['config', 'set', 'request-retry', '4']},
+  {id: 'config:unset', argv: () => ['config', 'unset', 'proxy-url', '--yes']},
   {id: 'config:apply', argv: () => ['config', 'apply', file('apply.yaml', ctx.sim.config.text()), '--yes']},
   {id: 'auth-files:set', argv: () => ['auth-files', 'set', ofType('codex')[1], '--priority', '5']},
   {id: 'auth-files:disable', argv: () => ['auth-files', 'disable', ofType('codex')[1]]},

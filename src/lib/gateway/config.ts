@@ -6,7 +6,7 @@
  */
 import type {GatewayClient} from './client.js'
 import {RejectedError, UsageError} from '../cli/errors.js'
-import {ROUTING_STRATEGIES} from '../manage/config-schema.js'
+import {ROUTING_STRATEGIES} from './config-keymap.js'
 import {type SettingName, SETTING_PATHS} from './operations.js'
 
 export type GatewayConfig = Record<string, unknown> & {
@@ -67,11 +67,6 @@ export async function putConfigYaml(client: GatewayClient, yamlText: string): Pr
     })
   }
   return {ok: res.data?.ok === true, changed: res.data?.changed ?? []}
-}
-
-/** DELETE /proxy-url (§3.1) clears the global proxy; on v8 DELETE config/requests/proxy-url removes it (same effect). */
-export async function clearProxyUrl(client: GatewayClient): Promise<void> {
-  await client.call('setting.delete:proxy-url', {passStatuses: [404]})
 }
 
 /**
