@@ -10,7 +10,7 @@ import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
 import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
-import {CancelledError, ConfigError, EXIT, exitCodeOf, toErrorJson} from './errors.js'
+import {CancelledError, ConfigError, EXIT, exitCodeOf, PartialError, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
 import {startProgress, type Progress} from './output.js'
 
@@ -170,7 +170,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected toErrorJson(err: unknown): unknown {
-    return toErrorJson(err)
+    const json = toErrorJson(err)
+    // TEMPORARY (issue 14 phase B): `config apply` on v8 still reports partial success as a PartialError
+    // carrying its result; everything else returns its normal result and calls partialIf()
+    if (err instanceof PartialError) return {...json, result: err.result}
+    return json
   }
 
   async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -178,8 +182,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const code = exitCodeOf(err)
     if (typeof err.exitCode !== 'number') err.exitCode = code
     process.exitCode = code
+    if (!this.jsonEnabled() && err instanceof PartialError && err.result !== undefined) this.renderPartial?.(err.result)
     return super.catch(err)
   }
+
+  /** TEMPORARY (phase B, with the PartialError path above): human rendering of a PartialError's result. */
+  protected renderPartial?(result: unknown): void
 
   /**
    * Partial success (exit 6): the command returns its normal result, with per-item errors and a
