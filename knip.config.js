@@ -14,6 +14,8 @@ export default {
     'scripts/*.mjs',
   ],
   project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.{js,ts,mjs}', 'scripts/*.mjs', 'bin/*.js'],
+  // how the schema-3 store fixture was made, with the store code of that time (kept as a record; not run)
+  ignore: ['test/fixtures/store/make-v3-store.ts'],
   // an export used in its own file is part of that file's API (its tests may come later)
   ignoreExportsUsedInFile: true,
   ignoreDependencies: [
@@ -33,6 +35,7 @@ export default {
     'src/lib/report/index.ts': ['types'],
     'src/lib/report/metrics.ts': ['exports'],
     'src/lib/store/index.ts': ['exports', 'types'],
+    'src/lib/store/db.ts': ['types'],
     'src/lib/store/reports.ts': ['exports'],
     'src/lib/manage/config-rules.ts': ['exports', 'types'],
     'src/lib/manage/config-v8-spec.ts': ['exports'],

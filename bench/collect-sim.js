@@ -1,7 +1,8 @@
 // Child process of bench/collect.js: a simulator (dist/lib/sim) whose FIFO is filled on request with N
-// realistic §6 records, as a gateway serving N requests over the last hour (the longest retention) leaves them:
+// realistic §6 records, as a gateway serving N requests over the last `spreadMs` (default: the last hour, the
+// longest retention; 20 days stands for a backlog after an outage or history being imported) leaves them:
 // a pool of records comes from the simulator's own traffic generator; record i is a pool record with its own
-// request id and a request start of (hour ago + i·3600 s/N − its latency), so timestamps arrive in publish
+// request id and a request start of (spread ago + i·spread/N − its latency), so timestamps arrive in publish
 // order with the usual latency jitter. Filling twice gives the same records, so the baseline and cpactl drain
 // identical queues.
 import {formatGoTime} from '../dist/lib/sim/generator.js'
@@ -11,7 +12,7 @@ const POOL = 20_000
 const sim = await startSimulator({managementKey: process.env.BENCH_KEY, port: 0, seed: 7, retentionSeconds: 3600})
 let records = null
 
-function build(n) {
+function build(n, spreadMs) {
   const t = performance.now()
   const pool = sim.generate(Math.min(POOL, n)).map((r) => r.payload)
   // {"timestamp":"<ts>", … "request_id":"<id>" …  →  [after ts, between ts and id, after id, latency]
@@ -21,8 +22,8 @@ function build(n) {
     const latency = Number(/"latency_ms":(\d+)/.exec(p)[1])
     return [p.slice(ts[0].length - 1, id.index + 14), p.slice(id.index + 22), latency]
   })
-  const start = Date.now() - 3_600_000
-  const step = 3_600_000 / n
+  const start = Date.now() - spreadMs
+  const step = spreadMs / n
   const out = new Array(n)
   for (let i = 0; i < n; i++) {
     const [mid, tail, latency] = parts[i % parts.length]
@@ -35,11 +36,13 @@ function build(n) {
 process.on('message', (msg) => {
   if (msg.cmd === 'fill') {
     let ms = 0
-    if (!records || records.length !== msg.n) {
+    const spreadMs = msg.spreadMs ?? 3_600_000
+    if (!records || records.length !== msg.n || records.spreadMs !== spreadMs) {
       sim.setConfig('usage-statistics-enabled', false) // the pool is generated without being queued
-      const b = build(msg.n)
+      const b = build(msg.n, spreadMs)
       sim.setConfig('usage-statistics-enabled', true)
       records = b.out
+      records.spreadMs = spreadMs
       ms = b.ms
     }
     const t = performance.now()

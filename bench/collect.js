@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// Benchmark of `cpactl collect` (issue 4). Run after `npm run build`:  node bench/collect.js [records] [batch]
+// Benchmark of `cpactl collect` (issues 4 and 12). Run after `npm run build`:
+//   node bench/collect.js [--records 300000] [--batch 500] [--spread 1h,20d] [--runs 3] [--cli path/to/bin/run.js]
+//                         [--compare path/to/other/bin/run.js]   (a second build, interleaved in every round)
 //
 // A simulator in a separate process (bench/collect-sim.js) is filled with N realistic usage records (§6 shape,
-// ~1.1 KB each). Then, on the same queue contents:
+// ~1.1 KB each) whose timestamps span the last hour (what a queue with the longest retention holds) or 20 days
+// (a backlog after an outage, or history being imported). Then, on the same queue contents:
 //   baseline  a bare ioredis client (the stack.md §4 options) pops them with LPOP usage <batch> and inserts each
 //             payload as raw text into a one-column SQLite table (WAL, synchronous=FULL, one transaction per
 //             batch: the same durability cpactl uses);
-//   cpactl    the real `cpactl collect` process (bin/run.js → dist) drains them into a fresh store.
-// Prints records/s for both and their ratio, the collect process's peak RSS, store bytes per event (database
-// file after a WAL checkpoint: rows, indexes and rollups), and the pop→commit window per batch (what a kill -9
-// can lose). Goals: ratio ≥ 0.5, peak RSS ≤ 300 MB, ≤ 1 KB per event.
+//   cpactl    the real `cpactl collect` process (bin/run.js → dist) drains them into a fresh store; its whole
+//             process wall time counts: start-up, the drain and everything after it.
+// Per spread it prints the median baseline time, the median cpactl wall time and the median of the per-round
+// ratios baseline/cpactl (goal: ≥ 0.6 over the last hour, ≥ 0.4 over 20 days), the collect process's peak RSS
+// (goal ≤ 200 MB), store bytes per event (database file after a WAL checkpoint: rows, indexes and rollups; goal
+// ≤ 700) and the pop→commit window per batch (what a kill -9 can lose). It also prints the CPU seconds (user +
+// system) of both sides and their ratio: on a machine other jobs share, wall times stretch unevenly, CPU time much less.
 import {fork, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -18,7 +24,24 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-if (!existsSync(join(root, 'dist', 'lib', 'sim', 'index.js')) || !existsSync(join(root, 'dist', 'commands', 'collect', 'index.js'))) {
+const args = process.argv.slice(2)
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`)
+  return i === -1 ? dflt : args[i + 1]
+}
+// positional form of the first version: node bench/collect.js [records] [batch]
+const positional = /^\d+$/.test(args[0] ?? '')
+const N = Number(opt('records', positional ? args[0] : 300_000))
+const BATCH = Number(opt('batch', positional && /^\d+$/.test(args[1] ?? '') ? args[1] : 500))
+const RUNS = Number(opt('runs', process.env.BENCH_RUNS ?? 3))
+const SPREADS = String(opt('spread', '1h,20d')).split(',')
+const cli = opt('cli', join(root, 'bin', 'run.js'))
+const cliRoot = join(cli, '..', '..')
+const compare = opt('compare', null)
+const SPREAD_MS = {'1h': 3_600_000, '20d': 20 * 86_400_000}
+for (const s of SPREADS) if (!SPREAD_MS[s]) throw new Error(`unknown --spread ${s} (1h or 20d)`)
+
+if (!existsSync(join(root, 'dist', 'lib', 'sim', 'index.js')) || !existsSync(join(cliRoot, 'dist', 'commands', 'collect', 'index.js'))) {
   console.error('bench/collect.js needs the compiled CLI: run `npm run build` first')
   process.exit(2)
 }
@@ -26,37 +49,38 @@ const require = createRequire(import.meta.url)
 const Database = require('better-sqlite3')
 const {Redis} = await import('ioredis')
 
-const N = Number(process.argv[2] ?? 1_000_000)
-const BATCH = Number(process.argv[3] ?? 500)
 const KEY = `bench-${Math.random().toString(36).slice(2)}`
 const dir = mkdtempSync(join(tmpdir(), 'cpactl-bench-collect-'))
+// clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux)
+const CLK_TCK = 100
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const sim = fork(join(root, 'bench', 'collect-sim.js'), [], {env: {...process.env, BENCH_KEY: KEY}, execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+// the simulator never outlives the benchmark, whatever ends it
+process.on('exit', () => sim.kill())
 const next = (cmd) => new Promise((resolve) => sim.once('message', (m) => (m.cmd === cmd ? resolve(m) : resolve(next(cmd)))))
 const ready = await next('ready')
-const fill = async () => {
+const fill = async (spread) => {
   const p = next('filled')
-  sim.send({cmd: 'fill', n: N})
+  sim.send({cmd: 'fill', n: N, spreadMs: SPREAD_MS[spread]})
   const f = await p
   if (f.queued !== N) throw new Error(`simulator queued ${f.queued}, expected ${N}`)
   return f
 }
 
-console.log(`collect benchmark: ${N.toLocaleString('en-US')} records, batch ${BATCH}, node ${process.version}`)
-const f1 = await fill()
-console.log(`queue filled: avg record ${f1.avgBytes} B (built in ${(f1.buildMs / 1000).toFixed(1)} s)`)
-
-// ---- baseline: bare ioredis + one-column raw table
-{
-  const db = new Database(join(dir, 'baseline.db'))
+/** The bare client: pop a batch inside a write transaction, insert each payload as text, commit. Seconds. */
+async function baseline(round) {
+  const path = join(dir, `baseline-${round}.db`)
+  const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.exec('CREATE TABLE raw (payload TEXT NOT NULL)')
   const insert = db.prepare('INSERT INTO raw (payload) VALUES (?)')
   const redis = new Redis({port: ready.port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, disableClientInfo: true, maxRetriesPerRequest: 0, retryStrategy: () => null})
+  const t = performance.now()
+  const cpu0 = process.cpuUsage()
   await redis.connect()
   await redis.auth(KEY)
-  const t = performance.now()
   let got = 0
   for (;;) {
     db.exec('BEGIN IMMEDIATE')
@@ -67,61 +91,113 @@ console.log(`queue filled: avg record ${f1.avgBytes} B (built in ${(f1.buildMs /
     if (batch.length < BATCH) break
   }
   const s = (performance.now() - t) / 1000
+  const cpu = process.cpuUsage(cpu0)
   redis.disconnect()
   db.close()
-  globalThis.baseline = {rate: got / s, got, s}
-  console.log(`baseline: ${got.toLocaleString('en-US')} records in ${s.toFixed(2)} s = ${Math.round(got / s).toLocaleString('en-US')} records/s`)
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, {force: true})
+  if (got !== N) throw new Error(`baseline popped ${got}, expected ${N}`)
+  return {s, cpuS: (cpu.user + cpu.system) / 1e6}
 }
 
-// ---- cpactl collect (the real process)
-await fill()
-const store = join(dir, 'cpactl.db')
-const env = {...process.env, CPA_URL: ready.url, CPA_MANAGEMENT_KEY: KEY, CPACTL_CONFIG_DIR: join(dir, 'config'), CPACTL_DATA_DIR: join(dir, 'data'), CPACTL_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1'}
-const t0 = performance.now()
-// BENCH_COLLECT_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof', profiles the collect process
-const nodeArgs = (process.env.BENCH_COLLECT_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'run.js'), 'collect', '--store', store, '--batch-size', String(BATCH), '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
-let out = ''
-let err = ''
-child.stdout.on('data', (d) => (out += d))
-child.stderr.on('data', (d) => (err += d))
-let peakKb = 0
-const poll = setInterval(() => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-    if (m) peakKb = Math.max(peakKb, Number(m[1]))
-  } catch {}
-}, 25)
-const code = await new Promise((resolve) => child.on('exit', resolve))
-clearInterval(poll)
-const wallS = (performance.now() - t0) / 1000
-if (code !== 0) {
-  console.error(`cpactl collect exited ${code}\n${err}`)
-  process.exit(1)
+/** The real `cpactl collect` process: wall time from spawn to exit, peak RSS, its JSON result, the store. */
+async function collect(round, bin = cli) {
+  const store = join(dir, `cpactl-${round}-${bin === cli ? 'a' : 'b'}.db`)
+  const env = {...process.env, CPA_URL: ready.url, CPA_MANAGEMENT_KEY: KEY, CPACTL_CONFIG_DIR: join(dir, 'config'), CPACTL_DATA_DIR: join(dir, 'data'), CPACTL_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1'}
+  // BENCH_COLLECT_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof', profiles the collect process
+  const nodeArgs = (process.env.BENCH_COLLECT_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const t0 = performance.now()
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'collect', '--store', store, '--batch-size', String(BATCH), '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (err += d))
+  let peakKb = 0
+  let ticks = 0
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+      if (m) peakKb = Math.max(peakKb, Number(m[1]))
+      // utime + stime (fields 14 and 15, clock ticks): the CPU the process used, whatever else runs on the machine
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      ticks = Math.max(ticks, Number(f[11]) + Number(f[12]))
+    } catch {}
+  }, 20)
+  const code = await new Promise((resolve) => child.on('exit', resolve))
+  clearInterval(poll)
+  const wallS = (performance.now() - t0) / 1000
+  if (code !== 0) throw new Error(`cpactl collect exited ${code}\n${err}`)
+  const r = JSON.parse(out)
+  if (r.popped !== N) throw new Error(`cpactl popped ${r.popped}, expected ${N}`)
+  return {wallS, cpuS: ticks / CLK_TCK, peakMb: peakKb / 1024, result: r, store}
 }
-const r = JSON.parse(out)
-const driveS = r.durationMs / 1000
-const rate = r.popped / driveS
-console.log(`cpactl collect: ${r.popped.toLocaleString('en-US')} popped, ${r.inserted.toLocaleString('en-US')} stored in ${driveS.toFixed(2)} s = ${Math.round(rate).toLocaleString('en-US')} records/s (process wall ${wallS.toFixed(2)} s incl. start-up)`)
-console.log(`ratio to baseline: ${(rate / globalThis.baseline.rate).toFixed(2)}x (goal >= 0.5)`)
-console.log(`peak RSS of the collect process: ${(peakKb / 1024).toFixed(0)} MB (goal <= 300)`)
-console.log(`pop->commit window per batch (kill -9 exposure): p50 ${r.popToCommitMs.p50} ms, p99 ${r.popToCommitMs.p99} ms, max ${r.popToCommitMs.max} ms`)
 
-// ---- store size: checkpoint the WAL into the file, then measure
-{
+/** Database bytes per event after a checkpoint, and the largest tables/indexes per event. */
+function storeSize(store) {
   const db = new Database(store)
   db.pragma('wal_checkpoint(TRUNCATE)')
   const events = db.prepare('SELECT COUNT(*) AS n FROM usage_events').get().n
   let parts = ''
   try {
-    const rows = db.prepare("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all()
-    parts = rows.filter((x) => x.bytes / events >= 0.5).map((x) => `${x.name} ${(x.bytes / events).toFixed(0)}`).join(', ')
+    const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all()
+    parts = rows
+      .filter((x) => x.bytes / events >= 0.5)
+      .map((x) => `${x.name} ${(x.bytes / events).toFixed(0)}`)
+      .join(', ')
   } catch {}
   db.close()
   const bytes = statSync(store).size
-  console.log(`store: ${(bytes / 1e6).toFixed(1)} MB for ${events.toLocaleString('en-US')} events = ${(bytes / events).toFixed(0)} B/event incl. indexes and rollups (goal <= 1024)`)
-  if (parts) console.log(`  per event by table/index: ${parts}`)
+  for (const p of [store, `${store}-wal`, `${store}-shm`]) rmSync(p, {force: true})
+  return {bytes, events, perEvent: bytes / events, parts}
 }
+
+console.log(`collect benchmark: ${N.toLocaleString('en-US')} records, batch ${BATCH}, ${RUNS} round(s) per spread, node ${process.version}, cli ${cli}${compare ? `, compared with ${compare}` : ''}`)
+const summary = []
+const summarize = (spread, label, rounds) => ({
+  spread,
+  label,
+  baseline: median(rounds.map((r) => r.base)),
+  cpactl: median(rounds.map((r) => r.wallS)),
+  ratio: median(rounds.map((r) => r.base / r.wallS)),
+  cpuRatio: median(rounds.map((r) => r.baseCpu / r.cpuS)),
+  rss: Math.max(...rounds.map((r) => r.peakMb)),
+  perEvent: median(rounds.map((r) => r.size.perEvent)),
+  p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
+  p99: median(rounds.map((r) => r.result.popToCommitMs.p99)),
+  max: Math.max(...rounds.map((r) => r.result.popToCommitMs.max)),
+})
+for (const spread of SPREADS) {
+  const rounds = {a: [], b: []}
+  for (let i = 0; i < RUNS; i++) {
+    const f = await fill(spread)
+    if (i === 0) console.log(`\n[${spread}] queue filled: avg record ${f.avgBytes} B`)
+    const {s: base, cpuS: baseCpu} = await baseline(i)
+    for (const [side, bin] of compare ? [['a', cli], ['b', compare]] : [['a', cli]]) {
+      await fill(spread)
+      const c = await collect(i, bin)
+      const size = storeSize(c.store)
+      const w = c.result.popToCommitMs
+      rounds[side].push({base, baseCpu, ...c, size})
+      console.log(
+        `  round ${i + 1}${compare ? ` ${side === 'a' ? 'cli' : 'compare'}` : ''}: baseline ${base.toFixed(2)} s, cpactl ${c.wallS.toFixed(2)} s wall (drain ${(c.result.durationMs / 1000).toFixed(2)} s) → ${(base / c.wallS).toFixed(2)}×; ` +
+          `CPU baseline ${baseCpu.toFixed(2)} s, cpactl ${c.cpuS.toFixed(2)} s → ${(baseCpu / c.cpuS).toFixed(2)}×; peak RSS ${c.peakMb.toFixed(0)} MB; ${size.perEvent.toFixed(0)} B/event; pop→commit p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms`,
+      )
+    }
+  }
+  summary.push(summarize(spread, 'cli', rounds.a))
+  if (compare) summary.push(summarize(spread, 'compare', rounds.b))
+  console.log(`  store by table/index, B/event: ${rounds.a.at(-1).size.parts}`)
+}
+
+const goal = {'1h': 0.6, '20d': 0.4}
+console.log(`\nmedians over ${RUNS} round(s), ${N.toLocaleString('en-US')} records (ratio = bare baseline time / cpactl process wall time)`)
+console.log(`${'spread'.padEnd(7)} ${compare ? 'build   ' : ''}${'baseline'.padStart(9)} ${'cpactl'.padStart(9)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)} ${'CPU ratio'.padStart(9)} ${'peak RSS'.padStart(9)} ${'B/event'.padStart(8)}  pop→commit p50/p99/max`)
+for (const r of summary) {
+  console.log(
+    `${r.spread.padEnd(7)} ${compare ? r.label.padEnd(8) : ''}${`${r.baseline.toFixed(2)} s`.padStart(9)} ${`${r.cpactl.toFixed(2)} s`.padStart(9)} ${`${r.ratio.toFixed(2)}×`.padStart(6)} ${`≥${goal[r.spread]}`.padStart(5)} ${`${r.cpuRatio.toFixed(2)}×`.padStart(9)} ${`${r.rss.toFixed(0)} MB`.padStart(9)} ${r.perEvent.toFixed(0).padStart(8)}  ${r.p50}/${r.p99}/${r.max} ms`,
+  )
+}
+console.log('CPU ratio = baseline CPU seconds / cpactl CPU seconds (user + system): steadier than wall time on a busy machine')
+console.log('goals: ratio ≥ 0.6 (1h) and ≥ 0.4 (20d); peak RSS ≤ 200 MB at 1,000,000 records (--records 1000000); ≤ 700 B/event')
 
 sim.send({cmd: 'close'})
 rmSync(dir, {recursive: true, force: true})

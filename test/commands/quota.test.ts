@@ -94,10 +94,10 @@ describe('quota', () => {
       // windows are anchored per credential: compute which instants fall inside each one
       expected = [at.filter((t) => t >= shortStart).length, at.filter((t) => t >= longStart).length]
       expect(expected[0]).toBeGreaterThanOrEqual(2)
-      const ingested = await store.ingestRecords(instance, records)
+      const ingested = await store.events.ingest(instance, records)
       expect(ingested.added).toBe(6)
       // usage of another gateway (instance) never counts
-      await store.ingestRecords('elsewhere:8317', [record(ok.authIndex, shortStart + 7000, 50)])
+      await store.events.ingest('elsewhere:8317', [record(ok.authIndex, shortStart + 7000, 50)])
     } finally {
       await store.close()
     }

@@ -3,10 +3,12 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
 import {writeOut} from '../../lib/cli/output.js'
-import {backupStoreAt, type BackupResult} from '../../lib/store/maintenance.js'
+import {backupStoreAt} from '../../lib/store/admin.js'
+import type {BackupResult} from '../../lib/store/index.js'
 
 export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
-  static summary = "Copy the store to FILE with SQLite's online backup (consistent while collectors keep writing)."
+  static summary = 'Copy the store to FILE: a consistent, compacted snapshot (VACUUM INTO) while collectors keep writing.'
+  static description = 'The store is opened read-only; the copy is created with mode 0600 and can itself be read by every report (--store FILE) without being changed.'
   static examples = ['<%= config.bin %> store backup /backups/cpactl-$(date +%F).db', '<%= config.bin %> store backup copy.db --force --json']
   static args = {file: Args.string({description: 'Destination file (created with mode 0600).', required: true, ignoreStdin: true})}
   static flags = {
@@ -15,11 +17,7 @@ export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   }
 
   async run(): Promise<BackupResult> {
-    const progress = this.progress()
-    const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {
-      force: this.flags.force,
-      onProgress: (done, total) => progress.update(`backed up ${done} / ${total} pages`, done === total),
-    }).finally(() => progress.done())
+    const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {force: this.flags.force})
     this.display(result, (r) => writeOut(`wrote ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB)`))
     return result
   }

@@ -1,7 +1,8 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
 import {formatInt, renderKeyValues, renderTable} from '../../lib/cli/output.js'
-import {storeInfoAt, type StoreInfo} from '../../lib/store/maintenance.js'
+import {storeInfoAt} from '../../lib/store/admin.js'
+import type {StoreInfo} from '../../lib/store/index.js'
 
 export default class StoreInfoCommand extends BaseCommand<typeof StoreInfoCommand> {
   static summary = 'Show the store: path, size, events, time range, instances, dead letters.'

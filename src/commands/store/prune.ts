@@ -4,7 +4,8 @@ import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, durationFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {formatInt, renderKeyValues} from '../../lib/cli/output.js'
 import {confirmOrFail} from '../../lib/cli/confirm.js'
-import {pruneStoreAt, type PruneResult} from '../../lib/store/maintenance.js'
+import {pruneStoreAt} from '../../lib/store/admin.js'
+import type {PruneResult} from '../../lib/store/index.js'
 
 export default class StorePrune extends BaseCommand<typeof StorePrune> {
   static summary = 'Delete raw usage events older than a duration; the rollups stay, so long-range reports still work.'

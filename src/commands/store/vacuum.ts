@@ -1,7 +1,8 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
 import {writeOut} from '../../lib/cli/output.js'
-import {vacuumStoreAt, type VacuumResult} from '../../lib/store/maintenance.js'
+import {vacuumStoreAt} from '../../lib/store/admin.js'
+import type {VacuumResult} from '../../lib/store/index.js'
 
 export default class StoreVacuum extends BaseCommand<typeof StoreVacuum> {
   static summary = 'Rewrite the store file to give freed space back (after a prune); needs no other process using it.'

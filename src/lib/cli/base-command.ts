@@ -13,6 +13,7 @@ import {parseDuration} from '../time/duration.js'
 import {CancelledError, ConfigError, EXIT, exitCodeOf, PartialError, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
 import {startProgress, type Progress} from './output.js'
+import {progressSink, setProgressSink} from './progress.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -58,6 +59,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as Flags<T>
     this.args = args as Args<T>
     this.positional = argv as string[]
+    setProgressSink(progressSink(this.progress()))
     for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
       const handler = () => {
         if (this.abortController.signal.aborted) {

@@ -3,26 +3,30 @@
  * (issue 4; cpa-gateway.md §5, §13; cpamp-anchor.md §2).
  *
  * Order of a run — nothing is popped before the store has proven it can keep what is popped:
- *   1. collector lock (second collector ⇒ LockError, exit 7, naming the holder's pid);
- *   2. open + migrate the store; insert the run row and commit it (the write probe);
+ *   1. open + migrate the store (the Store interface, src/lib/store/types.ts);
+ *   2. collector lock (second collector ⇒ LockError, exit 7, naming the holder's pid); insert the run row and
+ *      commit it (the write probe);
  *   3. re-ingest spool files a failed run left behind;
  *   4. connect the consumer (RESP: exactly one AUTH; a rejected key stops everything, never retried);
  *   5. read the gateway's publishing flag and retention (warnings) and the per-credential counters;
- *   6. drain: for each batch, BEGIN IMMEDIATE → pop → write events/rollups/dead letters/run counters →
- *      COMMIT, then the next pop. If the write or commit fails after a pop, the popped payloads go to a 0600
- *      spool file beside the store and the run fails (non-zero exit); the next run ingests the spool;
+ *   6. drain: for each batch, events.batch: take the write lock → pop → write events, rollups, dead letters
+ *      and run counters → commit, then the next pop. If the write or commit fails after a pop, the popped
+ *      payloads go to a 0600 spool file beside the store and the run fails (non-zero exit); the next run
+ *      ingests the spool;
  *   7. close the run row with counters, warnings, coverage and the counter snapshot for the next run.
+ *      Nothing is left to do after the drain: the rollups moved with every batch.
  * SIGINT/SIGTERM never interrupt a pop: the batch in flight is committed, then the run stops
  * (one-shot: CancelledError, exit 130; --follow: normal result, exit 0).
  */
 import {formatDuration} from '../time/duration.js'
-import {AuthError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
+import {AuthError, BugError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
 import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
-import {acquireCollectorLock, openStore, type BatchCounts, type CollectorLock, type RunRecord, type SqliteStore} from '../store/index.js'
+import {openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
 import {spoolSafe} from '../usage/redact.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
+import {HeapTrim} from './heap.js'
 
 export interface CollectOptions {
   /** Client for /config and /auth-files (may be tied to the command's abort signal). */
@@ -104,6 +108,9 @@ const sleep = (ms: number, signal: AbortSignal, onWake?: (wake: () => void) => v
     onWake?.(done)
   })
 
+/** The heartbeat's period: a running collector records its last poll of the queue at most this often. */
+const HEARTBEAT_MS = 5000
+
 /** Spill reserve per record of a batch (records average ~1.2 KB; failure bodies make some larger). */
 const SPILL_BYTES_PER_RECORD = 4096
 
@@ -113,7 +120,7 @@ function isTransient(error: unknown): boolean {
 }
 
 class Collector {
-  private store!: SqliteStore
+  private store: Store | null = null
   private lock: CollectorLock | null = null
   private consumer: QueueConsumer | null = null
   private subscriber: RespSubscriber | null = null
@@ -136,6 +143,8 @@ class Collector {
   /** pop→commit durations of non-empty batches (bounded sample). */
   private readonly windows: number[] = []
   private windowMax = 0
+  private readonly heap = new HeapTrim()
+  private lastBeat: number | null = null
 
   constructor(private readonly o: CollectOptions) {
     this.now = o.now ?? Date.now
@@ -143,6 +152,12 @@ class Collector {
     this.maxRecords = o.maxRecords ?? null
     this.startedAt = this.now()
     this.transportUsed = o.transport
+  }
+
+  /** The store, once open (every caller runs after run() opened it). */
+  private get opened(): Store {
+    if (!this.store) throw new BugError('the collector used the store before opening it')
+    return this.store
   }
 
   private warn(message: string): void {
@@ -155,23 +170,41 @@ class Collector {
     this.o.onNote?.(message)
   }
 
+  /**
+   * The heartbeat (RunRepository.recordPoll, read by `check collector`, `metrics` and `collect status`): the queue
+   * answered, so record when, with the gateway facts read at the start. At most every HEARTBEAT_MS; a store
+   * that cannot take it now is not a reason to stop collecting (the next batch would say so).
+   */
+  private async beat(): Promise<void> {
+    const t = this.now()
+    if (this.lastBeat !== null && t - this.lastBeat < HEARTBEAT_MS) return
+    this.lastBeat = t
+    const s = this.settings
+    try {
+      await this.opened.runs.recordPoll(this.runId, {at: t, transport: this.transportUsed, retentionSeconds: s?.retentionSeconds ?? null, publishing: s ? s.publishing : null})
+    } catch (error) {
+      this.note(`could not record the collector heartbeat: ${(error as Error).message}`)
+    }
+  }
+
   async run(): Promise<CollectResult> {
     const o = this.o
     if (o.transport === 'subscribe' && !o.follow) {
       throw new UsageError('--transport subscribe needs --follow (a one-shot run never subscribes)')
     }
-    this.lock = await acquireCollectorLock(o.storePath, o.follow ? 'collect --follow' : 'collect')
     try {
-      this.store = await openStore({path: o.storePath})
-      this.runId = await this.store.startRun({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
+      const store = await openStore({path: o.storePath})
+      this.store = store
+      this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect')
+      this.runId = await store.runs.start({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
       let previous: RunRecord | null = null
       try {
         // room for one spilled batch, so a disk that fills up mid-drain still keeps what was popped
-        await this.store.reserveSpill(this.batchSize * SPILL_BYTES_PER_RECORD)
-        const recovery = await this.store.recoverSpools(this.runId)
+        await store.spool.reserve(this.batchSize * SPILL_BYTES_PER_RECORD)
+        const recovery = await store.spool.recover(this.runId)
         this.totals.recovered = recovery.counts.received
         if (recovery.files > 0) this.note(`re-ingested ${recovery.counts.received} records from ${recovery.files} spool file(s) left by a failed run`)
-        previous = (await this.store.listRuns({instance: o.instance, excludeId: this.runId, collectorOnly: true, limit: 1}))[0] ?? null
+        previous = (await store.runs.list({instance: o.instance, excludeId: this.runId, collectorOnly: true, limit: 1}))[0] ?? null
         return await this.collect(previous)
       } catch (error) {
         await this.finish(error instanceof CancelledError ? 'interrupted' : 'failed', error)
@@ -181,10 +214,10 @@ class Collector {
       await this.consumer?.close().catch(() => {})
       this.subscriber?.close()
       if (this.store) {
-        await this.store.releaseSpillReserve().catch(() => {})
+        if (this.lock) await this.store.spool.release().catch(() => {})
+        this.lock?.release()
         await this.store.close().catch(() => {})
       }
-      this.lock.release()
     }
   }
 
@@ -274,14 +307,6 @@ class Collector {
       this.warn(`${this.totals.deadLettered} payload(s) did not parse and were kept as dead letters (see cpactl collect status)`)
     }
     const result = this.result(coverage)
-    // keep the report rollups current, outside the drain (records/s and the pop→commit window exclude it)
-    if (!o.follow && result.inserted + result.recovered > 0) {
-      try {
-        await this.store?.refreshDerived()
-      } catch (error) {
-        this.warn(`report rollups not refreshed (${(error as Error).message}); the next report catches up`)
-      }
-    }
     await this.finish(this.o.signal.aborted && !o.follow ? 'interrupted' : 'ok', null, coverage, end)
     if (this.o.signal.aborted && !o.follow) {
       throw new CancelledError(`interrupted: the batch in flight was committed; ${result.popped} records popped, ${result.inserted} stored`, {
@@ -327,7 +352,7 @@ class Collector {
     this.finished = true
     const e = error as CpactlError | null
     try {
-      await this.store.finishRun(this.runId, {
+      await this.store.runs.finish(this.runId, {
         status,
         endedAt: this.now(),
         transport: this.transportUsed,
@@ -379,7 +404,7 @@ class Collector {
     let receivedAt = this.now()
     let popStarted = 0
     try {
-      const counts = await this.store.transaction(async (tx) => {
+      const counts = await this.opened.events.batch(async (tx) => {
         popStarted = performance.now()
         if ('pop' in source) {
           try {
@@ -399,6 +424,8 @@ class Collector {
         if (window > this.windowMax) this.windowMax = window
         this.account(counts, receivedAt)
       }
+      await this.beat()
+      this.heap.maybe()
       return payloads.length
     } catch (error) {
       if (!popFailed && payloads.length > 0) await this.spill(payloads, receivedAt, error)
@@ -409,9 +436,9 @@ class Collector {
   private async spill(payloads: unknown[], receivedAt: number, cause: unknown): Promise<void> {
     try {
       // client keys leave the spool hashed (the store keeps nothing more of them either)
-      const path = await this.store.spill(this.o.instance, receivedAt, payloads.map(spoolSafe))
+      const path = await this.opened.spool.spill(this.o.instance, receivedAt, payloads.map(spoolSafe))
       this.warn(`${payloads.length} popped records could not be stored (${(cause as Error).message}); they were saved to ${path} and will be stored by the next run`)
-      await this.store.recordSpooled(this.runId, payloads.length).catch(() => {})
+      await this.opened.runs.recordSpooled(this.runId, payloads.length).catch(() => {})
     } catch (spillError) {
       throw new ConfigError(
         `${payloads.length} popped records could neither be stored (${(cause as Error).message}) nor spooled (${(spillError as Error).message}); they are lost`,
@@ -527,6 +554,7 @@ class Collector {
           await sleep(interval, o.signal)
         }
         failures = 0
+        await this.beat()
         await this.checkpoint(state)
       } catch (error) {
         if (!isTransient(error) || o.signal.aborted) {

@@ -5,7 +5,7 @@
  * since the window started. Made for cron alerts:
  *   cpactl quota --json | jq '.[] | select(.windows.long.usedPercent > 90)'
  */
-import type {InspectionStore, StoredResult} from '../store/inspections.js'
+import type {InspectionRepository, StoredResult} from '../store/index.js'
 import {formatLocalIso} from '../time/zone.js'
 import {headroom} from './windows.js'
 import type {Classification, QuotaWindow} from './types.js'
@@ -36,14 +36,14 @@ export interface QuotaRow {
 }
 
 export interface QuotaViewOptions {
-  store: InspectionStore
+  store: InspectionRepository
   instance: string
   tz: string
   providers?: string[] | null
   accounts?: string[] | null
 }
 
-async function viewWindow(store: InspectionStore, instance: string, authIndex: string | null, tz: string, w: QuotaWindow | null): Promise<QuotaWindowView | null> {
+async function viewWindow(store: InspectionRepository, instance: string, authIndex: string | null, tz: string, w: QuotaWindow | null): Promise<QuotaWindowView | null> {
   if (!w) return null
   const reset = w.resetsAt ? Date.parse(w.resetsAt) : null
   const start = w.startedAt ? Date.parse(w.startedAt) : null
@@ -56,14 +56,15 @@ async function viewWindow(store: InspectionStore, instance: string, authIndex: s
   }
 }
 
-function matches(r: StoredResult, accounts: string[]): boolean {
+/** Does a result match one of these --account values (auth-file name, auth_index or e-mail)? */
+export function matchesAccount(r: Pick<StoredResult, 'name' | 'authIndex' | 'email'>, accounts: readonly string[]): boolean {
   return accounts.some((a) => r.name === a || r.authIndex === a || (r.email !== null && r.email.toLowerCase() === a.toLowerCase()))
 }
 
 export async function quotaView(opts: QuotaViewOptions): Promise<QuotaRow[]> {
   let latest = await opts.store.latestResults(opts.instance)
   if (opts.providers && opts.providers.length > 0) latest = latest.filter((r) => opts.providers!.includes(r.provider))
-  if (opts.accounts && opts.accounts.length > 0) latest = latest.filter((r) => matches(r, opts.accounts!))
+  if (opts.accounts && opts.accounts.length > 0) latest = latest.filter((r) => matchesAccount(r, opts.accounts!))
   const rows: QuotaRow[] = []
   for (const r of latest) {
     const at = (w: QuotaWindow | null) => viewWindow(opts.store, opts.instance, r.authIndex, opts.tz, w)

@@ -10,7 +10,7 @@ import {apiCall} from '../gateway/api-call.js'
 import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
 import {listAuthFiles, setAuthFileDisabled, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
-import type {InspectionStore} from '../store/inspections.js'
+import type {InspectionRepository} from '../store/index.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {verifyIdentity} from './identity.js'
 import {decide, writeAllowed, type InspectSettings, type Ownership} from './policy.js'
@@ -49,7 +49,7 @@ export interface InspectHooks {
 
 export interface InspectRunOptions {
   client: GatewayClient
-  store: InspectionStore
+  store: InspectionRepository
   instance: string
   settings: InspectSettings
   /** Names, ids or auth indexes to restrict the run to (null: every credential of the selected providers). */

@@ -4,25 +4,16 @@
  */
 import {UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
-import type {InspectionRunRecord, InspectionStore} from '../store/inspections.js'
+import type {InspectionRepository, InspectionRunRecord} from '../store/index.js'
 import {resolveSettings, type SettingFlags} from './policy.js'
 import {quotaView, type QuotaRow} from './quota.js'
 import {runInspection, summarize, type InspectHooks} from './run.js'
 import {resolveTimeZone} from '../time/zone.js'
 import type {ApplyMode, InspectRunResult, InspectSummary} from './types.js'
 
-async function openInspections(storePath: string): Promise<InspectionStore> {
-  const {InspectionStore} = await import('../store/inspections.js')
-  return InspectionStore.open({path: storePath})
-}
-
-async function withStore<T>(storePath: string, fn: (store: InspectionStore) => Promise<T>): Promise<T> {
-  const store = await openInspections(storePath)
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
+async function withStore<T>(storePath: string, fn: (store: InspectionRepository) => Promise<T>): Promise<T> {
+  const {withStore: withOpen} = await import('../store/index.js')
+  return withOpen({path: storePath}, (s) => fn(s.inspections))
 }
 
 export interface InspectRunInput {

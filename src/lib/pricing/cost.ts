@@ -60,22 +60,10 @@ export function contextTierIndex(tiers: readonly ContextTier[], inputTotal: numb
   return best
 }
 
-/**
- * Standard context-size thresholds (tokens of total input) the report rollups split requests by: a rollup row's
- * `band` is how many of these its requests' total input exceeds (src/lib/store/reports.ts). They cover the
- * long-context thresholds providers publish (128k; Anthropic/Google 200k; 256k; OpenAI 272k; 1M), so a price
- * whose tier thresholds are all in this list is billed exactly from the rollups: within one band every request
- * falls in the same context tier. A tier at any other threshold needs each request's input (raw events).
- * Changing this list changes what the stored `band` values mean: rebuild the rollups.
- */
-export const CONTEXT_BANDS: readonly number[] = [128_000, 200_000, 256_000, 272_000, 1_000_000]
+// The standard context bands belong to the rollups' layout (src/lib/store/bands.ts); re-exported for pricing callers.
+import {CONTEXT_BANDS} from '../store/bands.js'
 
-/** The context band of a request: how many CONTEXT_BANDS thresholds its total input is strictly above. */
-export function contextBand(inputTotal: number): number {
-  let b = 0
-  while (b < CONTEXT_BANDS.length && inputTotal > CONTEXT_BANDS[b]) b++
-  return b
-}
+export {CONTEXT_BANDS, contextBand} from '../store/bands.js'
 
 /** True when every tier threshold is one of CONTEXT_BANDS (the tier of a request follows from its band). */
 export function tiersFitBands(tiers: readonly ContextTier[]): boolean {

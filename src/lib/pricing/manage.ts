@@ -2,12 +2,11 @@
  * The `prices` commands' work: list, set, remove, import, missing, export. Prices live in the store; `set`
  * writes manual entries, which imports never overwrite unless asked (`--overwrite`).
  */
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 
 import {UsageError} from '../cli/errors.js'
-import {loadPriceBook, withStore} from '../report/context.js'
-import {getPrice, importPrices, listPrices, removePrices, upsertPrice} from '../store/prices.js'
-import {modelsSeen, refreshReportRollups} from '../store/reports.js'
+import {loadPriceBook, readStore, writeStore} from '../report/context.js'
 import {loadBundledCatalogue, parseCatalogue, type ImportFormat} from './importers.js'
 import {parseContextTier, parseServiceTier} from './spec.js'
 import {SUPPLEMENT_SOURCE} from './supplement.js'
@@ -23,14 +22,12 @@ export function priceJson(p: ModelPrice): PriceJson {
 }
 
 export async function listPriceTable(storePath: string, filter?: {source?: string; model?: string}): Promise<PriceJson[]> {
-  return withStore(
-    storePath,
-    (s) =>
-      listPrices(s.db)
-        .filter((p) => !filter?.source || p.source === filter.source)
-        .filter((p) => !filter?.model || p.model.toLowerCase().includes(filter.model.toLowerCase()))
-        .map(priceJson),
-    {create: true},
+  if (!existsSync(storePath)) return []
+  return readStore(storePath, async (s) =>
+    (await s.prices.list())
+      .filter((p) => !filter?.source || p.source === filter.source)
+      .filter((p) => !filter?.model || p.model.toLowerCase().includes(filter.model.toLowerCase()))
+      .map(priceJson),
   )
 }
 
@@ -56,10 +53,10 @@ export async function setPrice(storePath: string, i: SetPriceInput): Promise<Pri
   if (model === '') throw new UsageError('the model name is empty', {code: 'invalid_model'})
   const tiers = i.tiers?.map(parseContextTier)
   const serviceTiers = i.serviceTiers?.map(parseServiceTier)
-  return withStore(
+  return writeStore(
     storePath,
-    (s) => {
-      const cur = getPrice(s.db, model)
+    async (s) => {
+      const cur = await s.prices.get(model)
       if (!cur && (i.input === undefined || i.output === undefined)) {
         throw new UsageError(`no price for ${model} yet: pass at least --input and --output (USD per 1M tokens)`, {code: 'missing_price_flags'})
       }
@@ -79,7 +76,7 @@ export async function setPrice(storePath: string, i: SetPriceInput): Promise<Pri
         updatedAt: i.now ?? Date.now(),
       }
       next.tiers.sort((a, b) => a.above - b.above)
-      upsertPrice(s.db, next)
+      await s.prices.upsert(next)
       return priceJson(next)
     },
     {create: true},
@@ -91,10 +88,10 @@ export interface RemoveResult {
 }
 
 export async function removePriceEntries(storePath: string, models: string[]): Promise<RemoveResult> {
-  return withStore(
+  return writeStore(
     storePath,
-    (s) => {
-      const removed = removePrices(s.db, models)
+    async (s) => {
+      const removed = await s.prices.remove(models)
       const missing = models.filter((m) => !removed.includes(m))
       if (removed.length === 0) throw new UsageError(`no price for ${missing.join(', ')}`, {code: 'price_not_found', hint: 'cpactl prices list shows the priced models'})
       return {removed}
@@ -191,7 +188,7 @@ export async function importPriceCatalogue(storePath: string, i: ImportInput): P
   }
   const read = prices.length
   const supplemented = prices.filter((p) => p.source === SUPPLEMENT_SOURCE).length
-  const out = await withStore(storePath, (s) => importPrices(s.db, prices, {overwrite: i.overwrite, dryRun: i.dryRun}), {create: true})
+  const out = await writeStore(storePath, (s) => s.prices.import(prices, {overwrite: i.overwrite, dryRun: i.dryRun}), {create: true})
   return {
     source: i.bundled ? 'bundled' : 'file',
     format,
@@ -216,10 +213,9 @@ export interface MissingPrice {
 
 /** Models seen in the store's usage without a price (most used first). */
 export async function missingPrices(storePath: string, instances?: string[]): Promise<MissingPrice[]> {
-  return withStore(storePath, (s) => {
-    refreshReportRollups(s.db)
-    const book = loadPriceBook(s)
-    return modelsSeen(s.db, instances)
+  return readStore(storePath, async (s) => {
+    const book = await loadPriceBook(s)
+    return (await s.rollups.modelsSeen(instances))
       .filter((m) => !book.lookup(m.model))
       .map((m) => ({model: m.model, requests: m.requests, lastSeen: new Date(m.lastTs).toISOString()}))
   })
@@ -233,5 +229,6 @@ export interface PriceExport {
 }
 
 export async function exportPriceTable(storePath: string, now = Date.now()): Promise<PriceExport> {
-  return withStore(storePath, (s) => ({format: 'cpactl-prices' as const, version: 1 as const, exportedAt: new Date(now).toISOString(), prices: listPrices(s.db).map(priceJson)}), {create: true})
+  const prices = await listPriceTable(storePath)
+  return {format: 'cpactl-prices' as const, version: 1 as const, exportedAt: new Date(now).toISOString(), prices}
 }

@@ -3,15 +3,13 @@
  * provider per auth_index), saved in the store so reports can show names without asking the gateway again.
  */
 import type {GatewayClient} from '../gateway/client.js'
-import type {SqliteStore} from '../store/index.js'
-import {saveAccountLabels} from '../store/reports.js'
+import type {Store} from '../store/index.js'
 
-export async function refreshAccountLabels(store: SqliteStore, client: GatewayClient, instance: string): Promise<number> {
+export async function refreshAccountLabels(store: Store, client: GatewayClient, instance: string): Promise<number> {
   const {listAuthFiles} = await import('../gateway/auth-files.js')
   const files = await listAuthFiles(client)
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null)
-  return saveAccountLabels(
-    store.db,
+  return store.aliases.saveAccountLabels(
     instance,
     files.map((f) => ({
       authIndex: f.auth_index ?? '',

@@ -4,15 +4,14 @@
  * Aliases are at most 120 characters and unique regardless of case; they outlive the keys, so history keeps
  * its names.
  */
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 
 import {UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
-import {aliasByHash, aliasByName, keyUsage, listAliases, listKeyHints, removeAlias, saveKeyHints, upsertAlias} from '../store/aliases.js'
-import type {SqliteStore} from '../store/index.js'
-import {refreshReportRollups} from '../store/reports.js'
+import {aliasKey, type AliasRow, type Store} from '../store/index.js'
 import {hashApiKey, isSha256Hex, maskSecret} from '../usage/mask.js'
-import {withStore} from './context.js'
+import {readStore, writeStore} from './context.js'
 
 export const ALIAS_MAX = 120
 
@@ -42,11 +41,10 @@ export function checkAlias(alias: string): string {
   return a
 }
 
-function views(store: SqliteStore): AliasView[] {
-  refreshReportRollups(store.db)
-  const usage = keyUsage(store.db)
-  const hints = new Map(listKeyHints(store.db).map((h) => [h.apiKeyHash, h.masked]))
-  return listAliases(store.db).map((a) => {
+async function views(store: Store): Promise<AliasView[]> {
+  const usage = await store.rollups.keyUsage()
+  const hints = new Map((await store.aliases.listKeyHints()).map((h) => [h.apiKeyHash, h.masked]))
+  return (await store.aliases.list()).map((a) => {
     const u = usage.get(a.apiKeyHash)
     return {
       alias: a.alias,
@@ -60,7 +58,8 @@ function views(store: SqliteStore): AliasView[] {
 }
 
 export async function listAliasViews(storePath: string): Promise<AliasView[]> {
-  return withStore(storePath, views, {create: true})
+  if (!existsSync(storePath)) return []
+  return readStore(storePath, views)
 }
 
 export interface SetAliasResult {
@@ -71,24 +70,33 @@ export interface SetAliasResult {
   changed: boolean
 }
 
-function setIn(store: SqliteStore, hash: string, alias: string, now: number): SetAliasResult {
-  const taken = aliasByName(store.db, alias)
+/** Check an alias change against the current aliases (by alias key and by hash); throws when taken. */
+function planAlias(byKey: Map<string, AliasRow>, byHash: Map<string, AliasRow>, hash: string, alias: string): SetAliasResult {
+  const taken = byKey.get(aliasKey(alias))
   if (taken && taken.apiKeyHash !== hash) {
     throw new UsageError(`the alias '${taken.alias}' already names another key (sha256:${taken.apiKeyHash.slice(0, 12)})`, {
       code: 'alias_taken',
       hint: `remove it first: cpactl aliases remove '${taken.alias}'`,
     })
   }
-  const prev = aliasByHash(store.db, hash)
-  const changed = prev?.alias !== alias
-  if (changed) upsertAlias(store.db, hash, alias, now)
-  return {alias, apiKeyHash: hash, previousAlias: prev?.alias ?? null, changed}
+  const prev = byHash.get(hash)
+  return {alias, apiKeyHash: hash, previousAlias: prev?.alias ?? null, changed: prev?.alias !== alias}
 }
 
 export async function setAlias(storePath: string, keyOrHash: string, alias: string, now = Date.now()): Promise<SetAliasResult> {
   const {hash} = keyHashOf(keyOrHash)
   const a = checkAlias(alias)
-  return withStore(storePath, (s) => setIn(s, hash, a, now), {create: true})
+  return writeStore(
+    storePath,
+    async (s) => {
+      const taken = await s.aliases.byName(a)
+      const prev = await s.aliases.byHash(hash)
+      const plan = planAlias(new Map(taken ? [[aliasKey(taken.alias), taken]] : []), new Map(prev ? [[hash, prev]] : []), hash, a)
+      if (plan.changed) await s.aliases.upsert(hash, a, now)
+      return plan
+    },
+    {create: true},
+  )
 }
 
 export interface RemoveAliasResult {
@@ -98,13 +106,13 @@ export interface RemoveAliasResult {
 
 /** Remove by alias (any case), hash, or raw key. */
 export async function removeAliasEntry(storePath: string, target: string): Promise<RemoveAliasResult> {
-  return withStore(
+  return writeStore(
     storePath,
-    (s) => {
-      const byName = aliasByName(s.db, target.trim())
-      const row = byName ?? aliasByHash(s.db, keyHashOf(target).hash)
+    async (s) => {
+      const byName = await s.aliases.byName(target.trim())
+      const row = byName ?? (await s.aliases.byHash(keyHashOf(target).hash))
       if (!row) throw new UsageError('no alias matches that name, hash or key', {code: 'alias_not_found', hint: 'cpactl aliases list'})
-      removeAlias(s.db, row.apiKeyHash)
+      await s.aliases.remove(row.apiKeyHash)
       return {alias: row.alias, apiKeyHash: row.apiKeyHash}
     },
     {create: true},
@@ -147,11 +155,11 @@ export type ImportFileResult = AliasImportResult
 export async function importFromGateway(storePath: string, client: GatewayClient, instance: string, now = Date.now()): Promise<ImportFromGatewayResult> {
   const {listApiKeys} = await import('../gateway/api-keys.js')
   const keys = await listApiKeys(client)
-  return withStore(
+  return writeStore(
     storePath,
-    (s) => {
-      refreshReportRollups(s.db)
-      const usage = keyUsage(s.db)
+    async (s) => {
+      const usage = await s.rollups.keyUsage()
+      const aliases = new Map((await s.aliases.list()).map((a) => [a.apiKeyHash, a]))
       const seen = new Set<string>()
       const out: GatewayKeyView[] = []
       keys.forEach((k, index) => {
@@ -163,13 +171,17 @@ export async function importFromGateway(storePath: string, client: GatewayClient
           index,
           masked: maskSecret(k),
           apiKeyHash: hash,
-          alias: aliasByHash(s.db, hash)?.alias ?? null,
+          alias: aliases.get(hash)?.alias ?? null,
           requests: u?.requests ?? 0,
           lastSeen: u ? new Date(u.lastTs).toISOString() : null,
         })
       })
-      saveKeyHints(s.db, instance, out.map((k) => ({apiKeyHash: k.apiKeyHash, masked: k.masked})), now)
-      const orphanAliases = listAliases(s.db)
+      await s.aliases.saveKeyHints(
+        instance,
+        out.map((k) => ({apiKeyHash: k.apiKeyHash, masked: k.masked})),
+        now,
+      )
+      const orphanAliases = [...aliases.values()]
         .filter((a) => !seen.has(a.apiKeyHash))
         .map((a) => ({alias: a.alias, apiKeyHash: a.apiKeyHash}))
       return {source: 'gateway' as const, instance, keys: out, orphanAliases, file: null, read: 0, set: 0, unchanged: 0, rejected: []}
@@ -192,25 +204,42 @@ export async function importAliasFile(storePath: string, file: string, now = Dat
   }
   const items = Array.isArray(doc) ? doc : Array.isArray((doc as {items?: unknown})?.items) ? (doc as {items: unknown[]}).items : null
   if (!items) throw new UsageError(`${file}: expected an array of {apiKeyHash, alias} or {items: [...]}`, {code: 'invalid_alias_file'})
-  return withStore(
+  return writeStore(
     storePath,
-    (s) => {
+    async (s) => {
       const res: AliasImportResult = {source: 'file', instance: null, keys: [], orphanAliases: [], file, read: items.length, set: 0, unchanged: 0, rejected: []}
-      const run = s.db.transaction(() => {
-        for (const it of items as Array<Record<string, unknown>>) {
-          const alias = typeof it?.alias === 'string' ? it.alias : ''
-          const keyOrHash = [it?.apiKeyHash, it?.api_key_hash, it?.hash, it?.key].find((v) => typeof v === 'string') as string | undefined
-          try {
-            if (!keyOrHash) throw new UsageError('no apiKeyHash or key')
-            const r = setIn(s, keyHashOf(keyOrHash).hash, checkAlias(alias), now)
-            if (r.changed) res.set++
-            else res.unchanged++
-          } catch (error) {
-            res.rejected.push({alias, reason: (error as Error).message})
+      // validated against the current aliases plus the file's earlier entries, then written in one transaction
+      const current = await s.aliases.list()
+      const byKey = new Map(current.map((a) => [aliasKey(a.alias), a]))
+      const byHash = new Map(current.map((a) => [a.apiKeyHash, a]))
+      const changes = new Map<string, string>()
+      for (const it of items as Array<Record<string, unknown>>) {
+        const alias = typeof it?.alias === 'string' ? it.alias : ''
+        const keyOrHash = [it?.apiKeyHash, it?.api_key_hash, it?.hash, it?.key].find((v) => typeof v === 'string') as string | undefined
+        try {
+          if (!keyOrHash) throw new UsageError('no apiKeyHash or key')
+          const hash = keyHashOf(keyOrHash).hash
+          const a = checkAlias(alias)
+          const r = planAlias(byKey, byHash, hash, a)
+          if (!r.changed) {
+            res.unchanged++
+            continue
           }
+          const prev = byHash.get(hash)
+          if (prev) byKey.delete(aliasKey(prev.alias))
+          const row = {apiKeyHash: hash, alias: a, updatedAt: now}
+          byKey.set(aliasKey(a), row)
+          byHash.set(hash, row)
+          changes.set(hash, a)
+          res.set++
+        } catch (error) {
+          res.rejected.push({alias, reason: (error as Error).message})
         }
-      })
-      run()
+      }
+      await s.aliases.upsertMany(
+        [...changes].map(([hash, alias]) => ({hash, alias})),
+        now,
+      )
       return res
     },
     {create: true},

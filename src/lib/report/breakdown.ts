@@ -4,8 +4,7 @@
  * usage source); API keys by alias, else masked key, else a hash prefix — never the raw key.
  */
 import type {PriceBook} from '../pricing/cost.js'
-import type {SqliteStore} from '../store/index.js'
-import {accountNames, apiKeyNames} from '../store/reports.js'
+import type {Store} from '../store/index.js'
 import {accountDisplay, apiKeyDisplay} from './context.js'
 import {runQuery, type GroupBy, type ReportWarning} from './engine.js'
 import {resolveFilters, type FilterInput, type FiltersJson} from './filters.js'
@@ -60,16 +59,16 @@ export interface BreakdownOptions {
   explain?: boolean
 }
 
-export function buildBreakdown(store: SqliteStore, o: BreakdownOptions): BreakdownResult {
-  const resolved = resolveFilters(store.db, o.filters)
+export async function buildBreakdown(store: Store, o: BreakdownOptions): Promise<BreakdownResult> {
+  const resolved = await resolveFilters(store, o.filters)
   const groupBy = GROUP_OF[o.kind]
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy, prices: o.prices, exactLimit: o.exactLimit})
+  const res = await runQuery(store, {range: o.range, filters: resolved.filters, groupBy, prices: o.prices, exactLimit: o.exactLimit})
   const issues = new CostIssues()
   const all = mergeGroups(res.groups)
   const totals = metricsOf(all, o.prices)
   const keys = res.groups.map((g) => g.key)
-  const accounts = o.kind === 'accounts' ? accountNames(store.db, keys.filter((k) => k !== '')) : null
-  const apiKeys = o.kind === 'api-keys' ? apiKeyNames(store.db, keys) : null
+  const accounts = o.kind === 'accounts' ? await store.aliases.accountNames(keys.filter((k) => k !== '')) : null
+  const apiKeys = o.kind === 'api-keys' ? await store.aliases.keyNames(keys) : null
   let rows: BreakdownRow[] = res.groups.map((g) => {
     const m = metricsOf(g, o.prices, issues)
     let name = g.key === '' ? '(none)' : g.key

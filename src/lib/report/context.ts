@@ -1,34 +1,23 @@
 /**
- * What every report needs before it can run: an existing store (reports never create one), the price book,
- * and display names for accounts and API keys.
+ * What every report needs before it can run: an existing store opened read-only (reports never create, migrate
+ * or write one, so a report against a backup or a read-only file changes nothing), the price book, and
+ * display names for accounts and API keys. Commands that change the store open it writable instead.
  */
-import {existsSync} from 'node:fs'
-
-import {ConfigError} from '../cli/errors.js'
 import {PriceBook} from '../pricing/cost.js'
-import {openStore, type SqliteStore} from '../store/index.js'
-import {listPrices} from '../store/prices.js'
-import type {AccountName, KeyName} from '../store/reports.js'
+import {withStore, type AccountName, type KeyName, type Store} from '../store/index.js'
 
-/** Open a store that must already exist (reports, exports, maintenance). */
-export async function openExistingStore(path: string): Promise<SqliteStore> {
-  if (!existsSync(path)) {
-    throw new ConfigError(`no store at ${path} yet`, {code: 'store_missing', hint: 'collect usage first (cpactl collect), or pass --store'})
-  }
-  return openStore({path})
+/** Reports, exports, listings: read-only; the store must exist. */
+export async function readStore<T>(path: string, fn: (store: Store) => Promise<T> | T): Promise<T> {
+  return withStore({path, readonly: true}, fn)
 }
 
-export async function withStore<T>(path: string, fn: (store: SqliteStore) => Promise<T> | T, options: {create?: boolean} = {}): Promise<T> {
-  const store = options.create ? await openStore({path}) : await openExistingStore(path)
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
+/** Commands that change the store: writable; created with `create`, else it must exist. */
+export async function writeStore<T>(path: string, fn: (store: Store) => Promise<T> | T, options: {create?: boolean} = {}): Promise<T> {
+  return withStore({path, mustExist: !options.create}, fn)
 }
 
-export function loadPriceBook(store: SqliteStore): PriceBook {
-  return new PriceBook(listPrices(store.db))
+export async function loadPriceBook(store: Store): Promise<PriceBook> {
+  return new PriceBook(await store.prices.list())
 }
 
 /** What an account is called in reports: auth-file name, else email, label, usage source, else auth_index. */

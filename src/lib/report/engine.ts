@@ -15,23 +15,8 @@
  *   warning.
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
  */
-import {
-  aggregateCube,
-  aggregateHist,
-  cubeFor,
-  DAY_MS,
-  HOUR_MS,
-  iterateRaw,
-  newestInDay,
-  refreshReportRollups,
-  reportState,
-  type CubeName,
-  type Grain,
-  type HistDim,
-  type RowFilters,
-  type UsageRow,
-} from '../store/reports.js'
-import type {Database} from '../store/db.js'
+import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
+import {rangeIndex, type CubeName, type Grain, type HistDim, type RowFilters, type Segment, type Store, type UsageRow} from '../store/index.js'
 import {
   contextTierIndex,
   contextTierIndexForBand,
@@ -44,10 +29,13 @@ import {
   type PriceBook,
 } from '../pricing/cost.js'
 import {emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from './histogram.js'
 import type {Bucket, TimeRange} from './range.js'
 
-export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure'
+const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
+
+/** `outcome`: status code × failed flag × model (cells keep the provider) — the monitoring counters' split. */
+export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure' | 'outcome'
 
 /** Ranges with at most this many requests are computed from raw events (exact percentiles). */
 export const EXACT_LIMIT = 50_000
@@ -122,7 +110,17 @@ function groupKeyOf(groupBy: GroupBy, r: UsageRow): string {
       return r.apiKeyHash
     case 'failure':
       return `${r.status ?? 0}\u001f${r.authIndex}\u001f${r.model}`
+    case 'outcome':
+      return `${r.status ?? 0}\u001f${r.failed > 0 ? 1 : 0}\u001f${r.model}`
   }
+}
+
+/** Which rollup can answer a query needing these dimensions (null ⇒ raw events only). */
+export function cubeFor(needs: {apiKey: boolean; account: boolean; failed: boolean}): CubeName | null {
+  if (needs.apiKey && (needs.account || needs.failed)) return null
+  if (needs.apiKey) return 'key'
+  if (needs.account || needs.failed) return 'account'
+  return 'model'
 }
 
 /** Which dimensions a query needs beyond model/provider (chooses the rollup). */
@@ -130,25 +128,15 @@ function needs(q: EngineQuery): {apiKey: boolean; account: boolean; failed: bool
   const f = q.filters
   return {
     apiKey: q.groupBy === 'api-key' || (f.apiKeyHashes?.length ?? 0) > 0,
-    account: q.groupBy === 'account' || q.groupBy === 'failure' || (f.authIndexes?.length ?? 0) > 0,
-    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0 || q.groupBy === 'failure',
+    account: q.groupBy === 'account' || q.groupBy === 'failure' || q.groupBy === 'outcome' || (f.authIndexes?.length ?? 0) > 0,
+    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0 || q.groupBy === 'failure' || q.groupBy === 'outcome',
   }
 }
 
 const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
 
 /** Index of the bucket containing t (buckets sorted, contiguous), or -1. */
-function bucketIndex(buckets: Bucket[], t: number): number {
-  let lo = 0
-  let hi = buckets.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (t < buckets[mid].start) hi = mid - 1
-    else if (t >= buckets[mid].end) lo = mid + 1
-    else return mid
-  }
-  return -1
-}
+const bucketIndex = (buckets: Bucket[], t: number): number => rangeIndex(buckets, t)
 
 class Accumulator {
   readonly groups = new Map<string, GroupAgg>()
@@ -224,20 +212,20 @@ class Accumulator {
   }
 }
 
-/** Run a query: refresh the rollups, plan, read, aggregate. */
-export function runQuery(db: Database, q: EngineQuery): EngineResult {
-  refreshReportRollups(db)
+/** Run a query: plan, read (rollups are current: they are maintained with the events), aggregate. */
+export async function runQuery(store: Store, q: EngineQuery): Promise<EngineResult> {
   const buckets = q.buckets ?? [{start: q.range.since, end: q.range.until, label: ''}]
-  const rawFrom = reportState(db).rawCompleteFrom
+  const state = await store.rollups.state()
+  const rawFrom = state.rawCompleteFrom
   const cube = cubeFor(needs(q))
-  if (cube === null) return runExact(db, q, buckets, rawFrom, cube)
-  const hybrid = runHybrid(db, q, buckets, rawFrom, cube)
+  if (cube === null) return runExact(store, q, buckets, rawFrom, cube)
+  const hybrid = await runHybrid(store, q, buckets, rawFrom, state.dailyThrough, cube)
   // small ranges: recompute from raw events so percentiles are exact
-  if (q.range.since >= rawFrom && hybrid.requests <= (q.exactLimit ?? EXACT_LIMIT)) return runExact(db, q, buckets, rawFrom, cube)
+  if (q.range.since >= rawFrom && hybrid.requests <= (q.exactLimit ?? EXACT_LIMIT)) return runExact(store, q, buckets, rawFrom, cube)
   return hybrid.result
 }
 
-function runExact(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName | null): EngineResult {
+async function runExact(store: Store, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName | null): Promise<EngineResult> {
   const warnings: ReportWarning[] = []
   if (q.range.since < rawFrom) {
     warnings.push({
@@ -246,9 +234,11 @@ function runExact(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: numb
     })
   }
   const acc = new Accumulator(q, true)
-  for (const r of iterateRaw(db, q.range.since, q.range.until, q.filters)) {
-    const b = bucketIndex(buckets, r.ts)
-    if (b >= 0) acc.add(r, b)
+  for await (const page of store.events.scan({since: q.range.since, until: q.range.until, filters: q.filters})) {
+    for (const r of page) {
+      const b = bucketIndex(buckets, r.ts)
+      if (b >= 0) acc.add(r, b)
+    }
   }
   return {groups: [...acc.groups.values()], mode: 'exact', cube, warnings}
 }
@@ -265,10 +255,11 @@ interface Plan {
 }
 
 /**
- * Split [since, until) into whole UTC days that sit inside one bucket (daily rollups), the remaining whole
- * hours (hourly rollups) and the hours an edge or bucket boundary cuts (raw events).
+ * Split [since, until) into whole UTC days that sit inside one bucket and that the daily rollups already hold
+ * (they end by `dailyThrough`), the remaining whole hours (hourly rollups) and the hours an edge or bucket
+ * boundary cuts (raw events).
  */
-export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number): Plan {
+export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number, dailyThrough = Number.POSITIVE_INFINITY): Plan {
   const bounds = [...new Set([since, until, ...buckets.flatMap((b) => [b.start, b.end])].filter((t) => t >= since && t <= until))].sort((a, b) => a - b)
   const inside = (a: number, b: number) => {
     // a boundary strictly inside (a, b)?
@@ -281,7 +272,7 @@ export function planSegments(since: number, until: number, buckets: Bucket[], ra
     }
     return lo < bounds.length && bounds[lo] < b
   }
-  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && !inside(d, d + DAY_MS)
+  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && d + DAY_MS <= dailyThrough && !inside(d, d + DAY_MS)
   const cutHours: number[] = []
   let prunedCuts = false
   const hours: number[] = []
@@ -324,7 +315,7 @@ function histDim(q: EngineQuery): HistDim | null {
     account: (f.authIndexes?.length ?? 0) > 0,
     failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0,
   }
-  if (has.failed || q.groupBy === 'failure') return null
+  if (has.failed || q.groupBy === 'failure' || q.groupBy === 'outcome') return null
   const only = (dim: 'model' | 'key' | 'account') => (['model', 'key', 'account'] as const).every((d) => d === dim || !has[d])
   switch (q.groupBy) {
     case 'model':
@@ -366,7 +357,7 @@ function histKey(q: EngineQuery, dim: HistDim, value: string): string | null {
  * Whole days from the daily rollups, whole hours from the hourly rollups (sums in SQL), cut hours and models
  * with non-standard context tiers from raw events; p95 from the rollup histograms of the matching dimension.
  */
-function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName): {result: EngineResult; requests: number} {
+async function runHybrid(store: Store, q: EngineQuery, buckets: Bucket[], rawFrom: number, dailyThrough: number, cube: CubeName): Promise<{result: EngineResult; requests: number}> {
   const {since, until} = q.range
   const warnings: ReportWarning[] = []
   const acc = new Accumulator(q, false)
@@ -374,32 +365,31 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
   // rollup rows hold exactly the range's part of the day (the usual case; a clock-skewed future event says no)
   let planUntil = until
   const dayStart = floorTo(until, DAY_MS)
-  if (until !== dayStart && dayStart >= since) {
-    const newest = newestInDay(db, dayStart)
+  if (until !== dayStart && dayStart >= since && dayStart + DAY_MS <= dailyThrough) {
+    const newest = await store.rollups.newestInDay(dayStart)
     if (newest === null || newest < until) planUntil = dayStart + DAY_MS
   }
-  const plan = planSegments(since, planUntil, buckets, rawFrom)
-  const single = buckets.length === 1
-  const bucketOf = single ? undefined : (t: number) => bucketIndex(buckets, t)
+  const plan = planSegments(since, planUntil, buckets, rawFrom, dailyThrough)
   // models with a context tier outside the standard bands: read from raw events where they exist
   const anyUnbanded = q.prices.hasAnyUnbandedTiers()
   const tiered = new Set<string>()
   let prunedTiers = false
   let requests = 0
   const runs: Array<[Grain, number, number]> = [...plan.dayRuns.map(([a, b]) => ['daily', a, b] as [Grain, number, number]), ...plan.hourRuns.map(([a, b]) => ['hourly', a, b] as [Grain, number, number])]
-  // many short hour runs (e.g. a half-hour zone's day buckets): one spanning query that skips the others
-  const spans = compactRuns(runs)
+  // many short hour runs (e.g. a half-hour zone's day buckets): one spanning query over their segments
+  const spans = compactRuns(runs, buckets)
   for (const sp of spans) {
-    for (const r of aggregateCube(db, cube, sp.grain, {
+    for (const r of await store.rollups.aggregate({
+      cube,
+      grain: sp.grain,
       from: sp.from,
       to: sp.to,
       filters: q.filters,
-      bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
-      tieredModel: anyUnbanded ? (m) => q.prices.needsRequestInput(m) : undefined,
-      rawFrom,
+      segments: sp.segments,
+      splitAt: anyUnbanded && rawFrom < sp.to ? rawFrom : undefined,
     })) {
       requests += r.requests
-      if (r.tiered) {
+      if (r.afterSplit && q.prices.needsRequestInput(r.model)) {
         tiered.add(r.model)
         continue
       }
@@ -420,10 +410,14 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
     const from = Math.max(hour, since)
     const to = Math.min(hour + HOUR_MS, planUntil)
     if (to <= from) continue
-    for (const r of iterateRaw(db, from, to, {...q.filters, excludeModels: [...(q.filters.excludeModels ?? []), ...tieredList]})) addRaw(r, true)
+    for await (const page of store.events.scan({since: from, until: to, filters: {...q.filters, excludeModels: [...(q.filters.excludeModels ?? []), ...tieredList]}})) {
+      for (const r of page) addRaw(r, true)
+    }
   }
   if (tieredList.length > 0) {
-    for (const r of iterateRaw(db, Math.max(since, rawFrom), until, {...q.filters, models: tieredList})) addRaw(r, cutSet.has(floorTo(r.ts, HOUR_MS)))
+    for await (const page of store.events.scan({since: Math.max(since, rawFrom), until, filters: {...q.filters, models: tieredList}})) {
+      for (const r of page) addRaw(r, cutSet.has(floorTo(r.ts, HOUR_MS)))
+    }
   }
   // percentiles from the histograms of the matching dimension
   if (q.percentiles !== false) {
@@ -439,13 +433,14 @@ function runHybrid(db: Database, q: EngineQuery, buckets: Bucket[], rawFrom: num
     } else {
       const values = dim === 'key' ? q.filters.apiKeyHashes : dim === 'account' ? q.filters.authIndexes : undefined
       for (const sp of spans) {
-        for (const h of aggregateHist(db, sp.grain, {
+        for (const h of await store.rollups.histograms({
+          grain: sp.grain,
           from: sp.from,
           to: sp.to,
           dim,
           values,
           instances: q.filters.instances,
-          bucketOf: sp.include ? (t) => (sp.include!(t) ? (bucketOf ? bucketOf(t) : 0) : -1) : bucketOf,
+          segments: sp.segments,
           ttft: q.ttftPercentile === true,
         })) {
           const key = histKey(q, dim, h.value)
@@ -462,23 +457,37 @@ interface Span {
   grain: Grain
   from: number
   to: number
-  /** When set, only periods for which it returns true are read. */
-  include?: (t: number) => boolean
+  /** Period starts → buckets; undefined: one bucket (0) over [from, to). */
+  segments?: Segment[]
 }
 
-function compactRuns(runs: Array<[Grain, number, number]>): Span[] {
+/**
+ * One span per run (at most 8 of a grain), else one span per grain covering all its runs; periods are mapped
+ * to timeline buckets through segments (runs cut at bucket boundaries), and periods between the runs of a
+ * covering span fall in no segment, so they are skipped.
+ */
+function compactRuns(runs: Array<[Grain, number, number]>, buckets: Bucket[]): Span[] {
+  const single = buckets.length === 1
+  const segmentsOf = (rs: Array<[Grain, number, number]>): Segment[] => {
+    const out: Segment[] = []
+    for (const [, from, to] of rs) {
+      for (let b = Math.max(0, bucketIndex(buckets, from)); b < buckets.length && buckets[b].start < to; b++) {
+        const start = Math.max(from, buckets[b].start)
+        const end = Math.min(to, buckets[b].end)
+        if (end > start) out.push({start, end, bucket: b})
+      }
+    }
+    return out
+  }
   const out: Span[] = []
   for (const grain of ['daily', 'hourly'] as Grain[]) {
     const rs = runs.filter((r) => r[0] === grain)
     if (rs.length === 0) continue
     if (rs.length <= 8) {
-      for (const [, from, to] of rs) out.push({grain, from, to})
+      for (const r of rs) out.push({grain, from: r[1], to: r[2], segments: single ? undefined : segmentsOf([r])})
       continue
     }
-    const unit = grain === 'daily' ? DAY_MS : HOUR_MS
-    const included = new Set<number>()
-    for (const [, from, to] of rs) for (let t = from; t < to; t += unit) included.add(t)
-    out.push({grain, from: rs[0][1], to: rs.at(-1)![2], include: (t) => included.has(t)})
+    out.push({grain, from: rs[0][1], to: rs.at(-1)![2], segments: segmentsOf(rs)})
   }
   return out
 }

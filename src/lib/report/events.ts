@@ -4,8 +4,7 @@
  */
 import {UsageError} from '../cli/errors.js'
 import {contextTierIndex, costOf, effectiveServiceTier, ratesFor, roundUsd, type PriceBook} from '../pricing/cost.js'
-import type {SqliteStore} from '../store/index.js'
-import {accountNames, apiKeyNames, listEvents, reportState} from '../store/reports.js'
+import type {Store} from '../store/index.js'
 import {accountDisplay, apiKeyDisplay} from './context.js'
 import type {ReportWarning} from './engine.js'
 import {resolveFilters, type FilterInput, type FiltersJson} from './filters.js'
@@ -70,12 +69,12 @@ export function parseCursor(text: string): {ts: number; id: number} {
   throw new UsageError(`invalid --before '${text}': pass the nextCursor of a previous page or an ISO 8601 time`, {code: 'invalid_cursor'})
 }
 
-export function buildEvents(store: SqliteStore, o: EventsOptions): EventsResult {
-  const resolved = resolveFilters(store.db, o.filters)
+export async function buildEvents(store: Store, o: EventsOptions): Promise<EventsResult> {
+  const resolved = await resolveFilters(store, o.filters)
   const before = o.before ? parseCursor(o.before) : null
-  const list = listEvents(store.db, {since: o.range.since, until: o.range.until, filters: resolved.filters, before, limit: o.limit})
-  const accounts = accountNames(store.db, [...new Set(list.map((e) => e.authIndex ?? '').filter((a) => a !== ''))])
-  const keys = apiKeyNames(store.db, [...new Set(list.map((e) => e.apiKeyHash ?? ''))])
+  const list = await store.events.list({since: o.range.since, until: o.range.until, filters: resolved.filters, before, limit: o.limit})
+  const accounts = await store.aliases.accountNames([...new Set(list.map((e) => e.authIndex ?? '').filter((a) => a !== ''))])
+  const keys = await store.aliases.keyNames([...new Set(list.map((e) => e.apiKeyHash ?? ''))])
   const rows: EventItem[] = list.map((e) => {
     const match = o.prices.lookup(e.model)
     let costUsd: number | null = null
@@ -116,7 +115,7 @@ export function buildEvents(store: SqliteStore, o: EventsOptions): EventsResult 
     }
   })
   const warnings: ReportWarning[] = [...resolved.warnings]
-  const {rawCompleteFrom} = reportState(store.db)
+  const {rawCompleteFrom} = await store.rollups.state()
   if (o.range.since < rawCompleteFrom) {
     warnings.push({code: 'raw_events_pruned', message: `raw events before ${new Date(rawCompleteFrom).toISOString()} were pruned: older requests are not listed`})
   }

@@ -7,8 +7,7 @@
  */
 import {findEvidence} from '../inspect/evidence.js'
 import type {PriceBook} from '../pricing/cost.js'
-import type {SqliteStore} from '../store/index.js'
-import {accountNames, latestFailure} from '../store/reports.js'
+import type {Store} from '../store/index.js'
 import {accountDisplay} from './context.js'
 import {runQuery, type ReportWarning} from './engine.js'
 import {resolveFilters, type FilterInput, type FiltersJson} from './filters.js'
@@ -72,18 +71,22 @@ export interface FailuresOptions {
   limit?: number
 }
 
-export function buildFailures(store: SqliteStore, o: FailuresOptions): FailuresResult {
-  const resolved = resolveFilters(store.db, {...o.filters, failed: true})
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'failure', prices: o.prices, percentiles: false, exactLimit: o.exactLimit})
+export async function buildFailures(store: Store, o: FailuresOptions): Promise<FailuresResult> {
+  const resolved = await resolveFilters(store, {...o.filters, failed: true})
+  const res = await runQuery(store, {range: o.range, filters: resolved.filters, groupBy: 'failure', prices: o.prices, percentiles: false, exactLimit: o.exactLimit})
   const groups = res.groups.filter((g) => g.requests > 0).sort((a, b) => b.requests - a.requests || b.lastTs - a.lastTs || (a.key < b.key ? -1 : 1))
   const totalRows = groups.length
   const limit = o.limit ?? totalRows
   const shown = groups.slice(0, limit)
-  const names = accountNames(store.db, [...new Set(shown.map((g) => g.key.split('\u001f')[1]).filter((a) => a !== ''))])
-  const rows: FailureRow[] = shown.map((g) => {
+  const names = await store.aliases.accountNames([...new Set(shown.map((g) => g.key.split('\u001f')[1]).filter((a) => a !== ''))])
+  const keys = shown.map((g) => {
     const [statusText, authIndex, model] = g.key.split('\u001f')
-    const status = Number(statusText)
-    const latest = latestFailure(store.db, {authIndex, model, status, since: o.range.since, until: o.range.until, instances: resolved.filters.instances})
+    return {status: Number(statusText), authIndex, model}
+  })
+  const latestAll = await store.events.latestFailures({groups: keys, since: o.range.since, until: o.range.until, instances: resolved.filters.instances})
+  const rows: FailureRow[] = shown.map((g, i) => {
+    const {status, authIndex, model} = keys[i]
+    const latest = latestAll[i]
     const cls = credentialClass(status, latest?.summary ?? null)
     return {
       statusCode: status,

@@ -4,9 +4,7 @@
  * or a raw key (hashed here at once, never stored or echoed).
  */
 import {hashApiKey, isSha256Hex} from '../usage/mask.js'
-import {aliasByName} from '../store/aliases.js'
-import type {Database} from '../store/db.js'
-import {resolveAccountTerm, type RowFilters} from '../store/reports.js'
+import type {RowFilters, Store} from '../store/index.js'
 import type {ReportWarning} from './engine.js'
 
 export interface FilterInput {
@@ -39,7 +37,7 @@ export interface ResolvedFilters {
   warnings: ReportWarning[]
 }
 
-export function resolveFilters(db: Database, input: FilterInput): ResolvedFilters {
+export async function resolveFilters(store: Store, input: FilterInput): Promise<ResolvedFilters> {
   const warnings: ReportWarning[] = []
   const filters: RowFilters = {}
   const json: FiltersJson = {instances: [], providers: [], models: [], accounts: [], apiKeys: [], failed: null, statuses: []}
@@ -54,7 +52,7 @@ export function resolveFilters(db: Database, input: FilterInput): ResolvedFilter
   if (accounts.length > 0) {
     const found = new Set<string>()
     for (const a of accounts) {
-      const idx = resolveAccountTerm(db, a)
+      const idx = await store.aliases.resolveAccount(a)
       if (idx.length === 0) warnings.push({code: 'unknown_account', message: `no credential matches --account ${a}`, items: [a]})
       for (const i of idx) found.add(i)
     }
@@ -65,7 +63,7 @@ export function resolveFilters(db: Database, input: FilterInput): ResolvedFilter
   if (keys.length > 0) {
     const hashes = new Set<string>()
     for (const k of keys) {
-      const alias = aliasByName(db, k)
+      const alias = await store.aliases.byName(k)
       if (alias) {
         hashes.add(alias.apiKeyHash)
         json.apiKeys.push(alias.alias)

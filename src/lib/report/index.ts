@@ -5,7 +5,7 @@
 import type {GatewayClient} from '../gateway/client.js'
 import {refreshAccountLabels} from './account-labels.js'
 import {buildBreakdown, type BreakdownOptions, type BreakdownResult} from './breakdown.js'
-import {loadPriceBook, withStore} from './context.js'
+import {loadPriceBook, readStore, writeStore} from './context.js'
 import {buildEvents, type EventsOptions, type EventsResult} from './events.js'
 import {buildFailures, type FailuresOptions, type FailuresResult} from './failures.js'
 import {buildSummary, type SummaryOptions, type SummaryResult} from './summary.js'
@@ -14,7 +14,7 @@ import {buildTimeline, type TimelineOptions, type TimelineResult} from './timeli
 type NoPrices<T> = Omit<T, 'prices'>
 
 export async function summaryReport(storePath: string, o: NoPrices<SummaryOptions>): Promise<SummaryResult> {
-  return withStore(storePath, (s) => buildSummary(s, {...o, prices: loadPriceBook(s)}))
+  return readStore(storePath, async (s) => buildSummary(s, {...o, prices: await loadPriceBook(s)}))
 }
 
 /** Where to read account names from first (`--refresh-accounts`): the gateway's auth-file list. */
@@ -23,26 +23,27 @@ export interface AccountRefresh {
   instance: string
 }
 
+/** `--refresh-accounts`: save the gateway's auth-file list first (the one write; the report itself reads only). */
+async function refreshAccounts(storePath: string, r: AccountRefresh | undefined): Promise<void> {
+  if (r) await writeStore(storePath, (s) => refreshAccountLabels(s, r.client, r.instance))
+}
+
 export async function breakdownReport(storePath: string, o: NoPrices<BreakdownOptions> & {refreshAccounts?: AccountRefresh}): Promise<BreakdownResult> {
-  return withStore(storePath, async (s) => {
-    if (o.refreshAccounts) await refreshAccountLabels(s, o.refreshAccounts.client, o.refreshAccounts.instance)
-    return buildBreakdown(s, {...o, prices: loadPriceBook(s)})
-  })
+  await refreshAccounts(storePath, o.refreshAccounts)
+  return readStore(storePath, async (s) => buildBreakdown(s, {...o, prices: await loadPriceBook(s)}))
 }
 
 export async function timelineReport(storePath: string, o: NoPrices<TimelineOptions>): Promise<TimelineResult> {
-  return withStore(storePath, (s) => buildTimeline(s, {...o, prices: loadPriceBook(s)}))
+  return readStore(storePath, async (s) => buildTimeline(s, {...o, prices: await loadPriceBook(s)}))
 }
 
 export async function failuresReport(storePath: string, o: NoPrices<FailuresOptions> & {refreshAccounts?: AccountRefresh}): Promise<FailuresResult> {
-  return withStore(storePath, async (s) => {
-    if (o.refreshAccounts) await refreshAccountLabels(s, o.refreshAccounts.client, o.refreshAccounts.instance)
-    return buildFailures(s, {...o, prices: loadPriceBook(s)})
-  })
+  await refreshAccounts(storePath, o.refreshAccounts)
+  return readStore(storePath, async (s) => buildFailures(s, {...o, prices: await loadPriceBook(s)}))
 }
 
 export async function eventsReport(storePath: string, o: NoPrices<EventsOptions>): Promise<EventsResult> {
-  return withStore(storePath, (s) => buildEvents(s, {...o, prices: loadPriceBook(s)}))
+  return readStore(storePath, async (s) => buildEvents(s, {...o, prices: await loadPriceBook(s)}))
 }
 
 export type {BreakdownResult, BreakdownRow, BreakdownKind} from './breakdown.js'

@@ -4,9 +4,9 @@
  * arithmetic per model (`--explain`).
  */
 import type {PriceBook} from '../pricing/cost.js'
-import type {SqliteStore} from '../store/index.js'
+import type {Store} from '../store/index.js'
 import {runQuery, type ReportWarning} from './engine.js'
-import {resolveFilters, type FilterInput, type FiltersJson} from './filters.js'
+import {resolveFilters, type FilterInput, type FiltersJson, type ResolvedFilters} from './filters.js'
 import {CostIssues, explainCost, mergeGroups, metricsOf, type ExplainModel, type Metrics} from './metrics.js'
 import {previousRange, rangeJson, type RangeJson, type TimeRange} from './range.js'
 
@@ -39,8 +39,8 @@ export interface SummaryOptions {
   explain?: boolean
 }
 
-function totalsFor(store: SqliteStore, range: TimeRange, o: SummaryOptions, resolved: ReturnType<typeof resolveFilters>, issues: CostIssues) {
-  const res = runQuery(store.db, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices, exactLimit: o.exactLimit, ttftPercentile: true})
+async function totalsFor(store: Store, range: TimeRange, o: SummaryOptions, resolved: ResolvedFilters, issues: CostIssues) {
+  const res = await runQuery(store, {range, filters: resolved.filters, groupBy: 'none', prices: o.prices, exactLimit: o.exactLimit, ttftPercentile: true})
   const all = mergeGroups(res.groups)
   const perModel = new Map<string, number>()
   for (const c of all.cells.values()) perModel.set(c.model, (perModel.get(c.model) ?? 0) + c.requests)
@@ -52,15 +52,15 @@ function totalsFor(store: SqliteStore, range: TimeRange, o: SummaryOptions, reso
   return {totals: {...metricsOf(all, o.prices, issues), busiestModel: busiest}, res, all}
 }
 
-export function buildSummary(store: SqliteStore, o: SummaryOptions): SummaryResult {
-  const resolved = resolveFilters(store.db, o.filters)
+export async function buildSummary(store: Store, o: SummaryOptions): Promise<SummaryResult> {
+  const resolved = await resolveFilters(store, o.filters)
   const issues = new CostIssues()
-  const cur = totalsFor(store, o.range, o, resolved, issues)
+  const cur = await totalsFor(store, o.range, o, resolved, issues)
   let previous: SummaryResult['previous'] = null
   const warnings: ReportWarning[] = [...resolved.warnings, ...cur.res.warnings]
   if (o.compare) {
     const prevRange = previousRange(o.range)
-    const prev = totalsFor(store, prevRange, o, resolved, issues)
+    const prev = await totalsFor(store, prevRange, o, resolved, issues)
     previous = {range: rangeJson(prevRange), totals: prev.totals}
     for (const w of prev.res.warnings) if (!warnings.some((x) => x.code === w.code)) warnings.push(w)
   }

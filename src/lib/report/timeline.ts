@@ -3,7 +3,7 @@
  * empty buckets included so a chart reads right.
  */
 import type {PriceBook} from '../pricing/cost.js'
-import type {SqliteStore} from '../store/index.js'
+import type {Store} from '../store/index.js'
 import {runQuery, type ReportWarning} from './engine.js'
 import {resolveFilters, type FilterInput, type FiltersJson} from './filters.js'
 import {CostIssues, emptyGroup, mergeGroups, metricsOf, type Metrics} from './metrics.js'
@@ -38,10 +38,10 @@ export interface TimelineOptions {
   prices: PriceBook
 }
 
-export function buildTimeline(store: SqliteStore, o: TimelineOptions): TimelineResult {
-  const resolved = resolveFilters(store.db, o.filters)
+export async function buildTimeline(store: Store, o: TimelineOptions): Promise<TimelineResult> {
+  const resolved = await resolveFilters(store, o.filters)
   const bks = makeBuckets(o.range, o.granularity)
-  const res = runQuery(store.db, {range: o.range, filters: resolved.filters, groupBy: 'none', buckets: bks, prices: o.prices, exactLimit: o.exactLimit})
+  const res = await runQuery(store, {range: o.range, filters: resolved.filters, groupBy: 'none', buckets: bks, prices: o.prices, exactLimit: o.exactLimit})
   const byBucket = new Map(res.groups.map((g) => [g.bucket, g]))
   const issues = new CostIssues()
   const rows = bks.map((b, i) => ({

@@ -10,8 +10,8 @@ import {once} from 'node:events'
 
 import {csvEscape, writeRaw} from '../cli/output.js'
 import {ensurePrivateDir} from '../config/files.js'
-import {countEvents, exportPages, type StoredEvent} from '../store/export.js'
-import {withStore} from './context.js'
+import type {StoredEvent} from '../store/index.js'
+import {readStore} from './context.js'
 import type {TimeRange} from './range.js'
 
 export type ExportFormat = 'ndjson' | 'csv'
@@ -135,9 +135,9 @@ export interface ExportResult {
 }
 
 export async function exportUsage(storePath: string, o: ExportOptions): Promise<ExportResult> {
-  return withStore(storePath, async (store) => {
+  return readStore(storePath, async (store) => {
     const q = {since: o.range?.since, until: o.range?.until, instances: o.instances}
-    const total = o.onProgress ? countEvents(store.db, q) : 0
+    const total = o.onProgress ? await store.events.count(q) : 0
     let file: import('node:fs').WriteStream | null = null
     if (o.output) {
       const {dirname} = await import('node:path')
@@ -152,7 +152,7 @@ export async function exportUsage(storePath: string, o: ExportOptions): Promise<
     let n = 0
     try {
       if (o.format === 'csv') await write(CSV_COLUMNS.join(',') + '\r\n')
-      for (const page of exportPages(store.db, q)) {
+      for await (const page of store.events.exportPages(q)) {
         let chunk = ''
         for (const e of page) chunk += o.format === 'csv' ? csvRow(e) + '\r\n' : JSON.stringify(exportRecord(e, o.includeClientInfo)) + '\n'
         await write(chunk)

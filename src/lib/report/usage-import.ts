@@ -15,8 +15,7 @@ import {open} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 
 import {UsageError} from '../cli/errors.js'
-import {refreshReportRollups} from '../store/reports.js'
-import {withStore} from './context.js'
+import {writeStore} from './context.js'
 import type {ReportWarning} from './engine.js'
 
 export type ImportFormat = 'cpactl' | 'gateway' | 'cpamp' | 'legacy-usage' | 'mixed'
@@ -163,7 +162,7 @@ export async function importUsage(storePath: string, o: ImportOptions): Promise<
     }
   }
   const batchSize = o.batch ?? 2000
-  return withStore(storePath, async (store) => {
+  return writeStore(storePath, async (store) => {
     const warnings: ReportWarning[] = []
     const files: FileImport[] = []
     for (const file of o.files) {
@@ -174,7 +173,7 @@ export async function importUsage(storePath: string, o: ImportOptions): Promise<
         const recs = pending.get(instance)
         if (!recs || recs.length === 0) return
         pending.set(instance, [])
-        const r = await store.ingestRecords(instance, recs)
+        const r = await store.events.ingest(instance, recs)
         fi.added += r.added
         fi.duplicates += r.duplicates
         fi.failed += r.deadLettered
@@ -272,7 +271,6 @@ export async function importUsage(storePath: string, o: ImportOptions): Promise<
       }
       files.push(fi)
     }
-    refreshReportRollups(store.db)
     const formats = [...new Set(files.map((f) => f.format))]
     return {
       format: formats.length === 1 ? formats[0] : 'mixed',

@@ -6,7 +6,10 @@
  * - journal_mode=WAL, synchronous=FULL by default (a committed batch survives power loss: pops are
  *   destructive, so a commit must mean "kept"), busy_timeout=5000, foreign_keys=ON.
  * - Migrations (./migrations) run in id order, each in its own BEGIN IMMEDIATE transaction, recorded in
- *   schema_migrations. A read-only open never migrates; it refuses a store that needs migrating.
+ *   schema_migrations. A migration that walks the stored events first runs its resumable `prepare` step in
+ *   chunks (one transaction each, progress reported per chunk); an interrupted one continues where it stopped.
+ * - A read-only open never writes: no journal-mode change, no migration; it refuses a store that needs
+ *   migrating (the fix is `cpactl store migrate` or any writing command).
  */
 import {chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
@@ -14,9 +17,11 @@ import {dirname} from 'node:path'
 import type {Database} from 'better-sqlite3'
 
 import {BugError, ConfigError, LockError} from '../cli/errors.js'
+import {reportProgress} from '../cli/progress.js'
 import {migrations as allMigrations, type Migration} from './migrations/index.js'
+import type {MigrationProgress} from './records.js'
 
-export type {Database} from 'better-sqlite3'
+export type {Database, Statement} from 'better-sqlite3'
 
 export interface OpenDatabaseOptions {
   readonly?: boolean
@@ -26,7 +31,12 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number
   /** Migrations to apply (tests pass subsets); default: all. */
   migrations?: Migration[]
+  /** Progress of a migration that walks the stored events (default: the process-wide observer, if any). */
+  onMigrationProgress?: (p: MigrationProgress) => void
 }
+
+/** Default: the process's progress sink (a bar on an interactive stderr, registered by the command base). */
+const defaultObserver = (p: MigrationProgress) => reportProgress(`migrating the store (${p.id} ${p.name})`, p.done, p.total)
 
 const SECRET_FILE_MODE = 0o600
 
@@ -92,7 +102,7 @@ export function schemaVersion(db: Database): number {
 }
 
 /** Apply pending migrations; returns the ids applied. */
-export function migrate(db: Database, list: Migration[] = allMigrations): number[] {
+export function migrate(db: Database, list: Migration[] = allMigrations, onProgress?: (p: MigrationProgress) => void): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
   const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
   const known = Math.max(0, ...list.map((m) => m.id))
@@ -107,6 +117,8 @@ export function migrate(db: Database, list: Migration[] = allMigrations): number
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)')
   for (const m of [...list].sort((a, b) => a.id - b.id)) {
     if (applied.has(m.id)) continue
+    // a fresh store has nothing to walk: prepare steps only run on stores that already hold data
+    if (m.prepare && applied.size > 0) m.prepare(db, (d, total) => onProgress?.({id: m.id, name: m.name, done: d, total}))
     db.exec('BEGIN IMMEDIATE')
     try {
       m.up(db)
@@ -119,6 +131,32 @@ export function migrate(db: Database, list: Migration[] = allMigrations): number
     done.push(m.id)
   }
   return done
+}
+
+/** Migrations `list` has that the store has not applied yet (read-only check). */
+export function pendingMigrations(db: Database, list: Migration[] = allMigrations): Migration[] {
+  const version = schemaVersion(db)
+  if (version === 0) return list
+  const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
+  return list.filter((m) => !applied.has(m.id))
+}
+
+/** Schema version and pending migrations of an existing store file, read without changing anything. */
+export async function schemaStatus(path: string, list: Migration[] = allMigrations): Promise<{version: number; pending: Migration[]}> {
+  const {default: BetterSqlite3} = await import('better-sqlite3')
+  let db: Database
+  try {
+    db = new BetterSqlite3(path, {readonly: true, fileMustExist: true})
+  } catch (error) {
+    throw storeError(error, path, 'open')
+  }
+  try {
+    return {version: schemaVersion(db), pending: pendingMigrations(db, list)}
+  } catch (error) {
+    throw storeError(error, path, 'read the schema version')
+  } finally {
+    db.close()
+  }
 }
 
 /** Open (and create/migrate unless read-only) the store database. */
@@ -140,7 +178,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-    db.pragma('cache_size = -32768') // 32 MiB page cache: keeps the event indexes hot during big drains
+    db.pragma('cache_size = -16384') // 16 MiB page cache: the pages a batch rewrites (index edge, rollup rows) stay hot
     db.pragma('temp_store = MEMORY')
     // checkpoint every 8192 pages (32 MiB) instead of 1000: pages rewritten by consecutive batches (the index's
     // right edge, rollup rows) reach the database file once per checkpoint, not once per 1000 pages
@@ -151,14 +189,17 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     const list = options.migrations ?? allMigrations
     if (readonly) {
       const version = schemaVersion(db)
-      const pending = list.filter((m) => m.id > version)
-      if (version === 0 || pending.length > 0) {
-        throw new ConfigError(`the store ${path} needs migrating (schema ${version}); open it once with a writing command (e.g. cpactl collect)`, {
+      if (version > Math.max(0, ...list.map((m) => m.id))) {
+        throw new ConfigError(`the store ${path} was written by a newer cpactl (schema ${version})`, {code: 'store_too_new', hint: 'upgrade cpactl'})
+      }
+      if (version === 0 || pendingMigrations(db, list).length > 0) {
+        throw new ConfigError(`the store ${path} needs migrating (schema ${version}) before it can be read`, {
           code: 'store_outdated',
+          hint: 'run cpactl store migrate (collect and the other writing commands migrate it too)',
         })
       }
     } else {
-      migrate(db, list)
+      migrate(db, list, options.onMigrationProgress ?? defaultObserver)
       restrictFileMode(path)
     }
   } catch (error) {

@@ -1,83 +1,23 @@
 /**
- * Inspection storage (schema: migrations/003-inspect.ts): runs, per-credential results, the ownership of
- * disables cpactl made, and the one usage query inspection needs — tokens and requests of an account since a
- * window start, over usage_events and usage_hourly of migration 001. All inspection SQL lives here.
+ * InspectionRepository over SQLite (types.ts; schema: migrations/003-inspect.ts): runs, per-credential results,
+ * the ownership of disables cpactl made, and the one usage query inspection needs — tokens and requests of an
+ * account since a window start, answered by the rollups (RollupRepository.usageSince).
  */
 import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from '../inspect/types.js'
-import type {Database} from './db.js'
-import {openStore, type OpenStoreOptions, type SqliteStore} from './index.js'
+import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
-
-export type InspectionRunStatus = 'running' | 'completed' | 'failed' | 'interrupted'
-export type InspectionTrigger = 'inspect' | 'quota'
-
-export interface InspectionRunStart {
-  instance: string
-  trigger: InspectionTrigger
-  startedAt: number
-  apply: ApplyMode
-  threshold: number
-  providers: string[] | null
-  settings: Record<string, unknown>
-}
-
-export interface InspectionRunFinish {
-  finishedAt: number
-  status: InspectionRunStatus
-  summary: InspectSummary | null
-  errorCode?: string | null
-  errorMessage?: string | null
-}
-
-export interface InspectionRunRecord {
-  id: number
-  instance: string
-  trigger: InspectionTrigger
-  startedAt: number
-  finishedAt: number | null
-  status: InspectionRunStatus
-  apply: ApplyMode
-  threshold: number
-  providers: string[] | null
-  settings: Record<string, unknown>
-  summary: InspectSummary | null
-  errorCode: string | null
-  errorMessage: string | null
-}
-
-export interface StoredResult extends InspectResult {
-  runId: number
-}
-
-export interface OwnershipRecord {
-  id: number
-  instance: string
-  name: string
-  authIndex: string
-  provider: string | null
-  disabledAt: number
-  runId: number | null
-  classification: string
-  reason: string | null
-  modtime: string | null
-}
-
-export interface DisableRecord {
-  instance: string
-  name: string
-  authIndex: string
-  provider: string
-  at: number
-  runId: number | null
-  classification: Classification
-  reason: string
-  modtime: string | null
-}
-
-export interface UsageSince {
-  requests: number
-  tokens: number
-}
+import type {
+  DisableRecord,
+  InspectionRunFinish,
+  InspectionRunRecord,
+  InspectionRunStart,
+  InspectionRunStatus,
+  InspectionTrigger,
+  OwnershipRecord,
+  StoredResult,
+} from './records.js'
+import type {UsageSince} from './rows.js'
+import type {InspectionRepository, RollupRepository} from './types.js'
 
 interface RunRow {
   id: number
@@ -188,40 +128,39 @@ const ms = (iso: string | null | undefined): number | null => {
   return Number.isNaN(t) ? null : t
 }
 
-const HOUR_MS = 3_600_000
-
-/** Inspection tables over the SQLite store. Methods are async so another store kind can implement them. */
-export class InspectionStore {
+/** Inspection tables over the SQLite store. */
+export class SqliteInspections implements InspectionRepository {
   readonly location: string
-  private readonly db: Database
+  private readonly db
 
-  constructor(private readonly store: SqliteStore) {
-    this.db = store.db
-    this.location = store.location
-  }
-
-  static async open(options: OpenStoreOptions): Promise<InspectionStore> {
-    return new InspectionStore(await openStore(options))
+  constructor(
+    private readonly c: Connection,
+    private readonly rollups: RollupRepository,
+  ) {
+    this.db = c.db
+    this.location = c.location
   }
 
   private tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate()
+    return this.c.write('record an inspection', fn)
   }
 
   async startRun(start: InspectionRunStart): Promise<number> {
-    const info = this.db
+    const info = this.tx(() => this.db
       .prepare(
         `INSERT INTO inspection_runs (instance, trigger, started_at, status, apply_mode, threshold, providers, settings)
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
       )
-      .run(start.instance, start.trigger, start.startedAt, start.apply, start.threshold, start.providers ? JSON.stringify(start.providers) : null, JSON.stringify(start.settings))
+      .run(start.instance, start.trigger, start.startedAt, start.apply, start.threshold, start.providers ? JSON.stringify(start.providers) : null, JSON.stringify(start.settings)))
     return Number(info.lastInsertRowid)
   }
 
   async finishRun(id: number, finish: InspectionRunFinish): Promise<void> {
-    this.db
-      .prepare('UPDATE inspection_runs SET finished_at = ?, status = ?, summary = ?, error_code = ?, error_message = ? WHERE id = ?')
-      .run(finish.finishedAt, finish.status, finish.summary ? JSON.stringify(finish.summary) : null, finish.errorCode ?? null, finish.errorMessage ?? null, id)
+    this.tx(() =>
+      this.db
+        .prepare('UPDATE inspection_runs SET finished_at = ?, status = ?, summary = ?, error_code = ?, error_message = ? WHERE id = ?')
+        .run(finish.finishedAt, finish.status, finish.summary ? JSON.stringify(finish.summary) : null, finish.errorCode ?? null, finish.errorMessage ?? null, id),
+    )
   }
 
   async saveResults(runId: number, instance: string, results: readonly InspectResult[]): Promise<void> {
@@ -296,9 +235,11 @@ export class InspectionStore {
   }
 
   async releaseOwnership(id: number, release: {at: number; by: 'cpactl' | 'external'; runId: number | null}): Promise<void> {
-    this.db
-      .prepare('UPDATE inspection_ownership SET released_at = ?, released_by = ?, release_run_id = ? WHERE id = ? AND released_at IS NULL')
-      .run(release.at, release.by, release.runId, id)
+    this.tx(() =>
+      this.db
+        .prepare('UPDATE inspection_ownership SET released_at = ?, released_by = ?, release_run_id = ? WHERE id = ? AND released_at IS NULL')
+        .run(release.at, release.by, release.runId, id),
+    )
   }
 
   async getRun(id: number): Promise<InspectionRunRecord | null> {
@@ -336,23 +277,7 @@ export class InspectionStore {
     return rows.map(resultRecord)
   }
 
-  /**
-   * Requests and tokens (the `total` bucket) the store has for a credential since `sinceMs`: raw events for
-   * the partial first hour, the hourly rollup for every whole hour after it (the rollup is maintained in the
-   * same transaction as the events, so the two never overlap or disagree).
-   */
   async usageSince(instance: string, authIndex: string, sinceMs: number): Promise<UsageSince> {
-    const firstFullHour = Math.ceil(sinceMs / HOUR_MS) * HOUR_MS
-    const head = this.db
-      .prepare('SELECT COUNT(*) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?')
-      .get(instance, authIndex, sinceMs, firstFullHour) as {requests: number; tokens: number}
-    const tail = this.db
-      .prepare('SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_hourly WHERE instance = ? AND auth_index = ? AND hour_ms >= ?')
-      .get(instance, authIndex, firstFullHour) as {requests: number; tokens: number}
-    return {requests: head.requests + tail.requests, tokens: head.tokens + tail.tokens}
-  }
-
-  async close(): Promise<void> {
-    await this.store.close()
+    return this.rollups.usageSince(instance, authIndex, sinceMs)
   }
 }

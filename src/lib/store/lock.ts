@@ -14,17 +14,7 @@ import {dirname} from 'node:path'
 
 import {LockError} from '../cli/errors.js'
 import {restrictFileMode, storeError, type Database} from './db.js'
-
-export interface LockHolder {
-  pid: number
-  since: number
-  purpose: string
-}
-
-export interface CollectorLock {
-  readonly path: string
-  release(): void
-}
+import type {CollectorLock, LockHolder} from './records.js'
 
 export function collectorLockPath(storePath: string): string {
   return `${storePath}-collector.lock`

@@ -3,7 +3,9 @@
  * (cpamp-anchor.md §8 "manual never overwritten by sync", #682). SQL only; the rules live in src/lib/pricing.
  */
 import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../pricing/types.js'
-import type {Database} from './db.js'
+import type {Connection} from './connection.js'
+import type {PriceImportOutcome} from './records.js'
+import type {PriceRepository} from './types.js'
 
 interface PriceRow {
   model: string
@@ -35,40 +37,6 @@ function fromRow(r: PriceRow): ModelPrice {
   }
 }
 
-export function listPrices(db: Database): ModelPrice[] {
-  return (db.prepare('SELECT * FROM prices ORDER BY model').all() as PriceRow[]).map(fromRow)
-}
-
-export function getPrice(db: Database, model: string): ModelPrice | null {
-  const r = db.prepare('SELECT * FROM prices WHERE model = ?').get(model) as PriceRow | undefined
-  return r ? fromRow(r) : null
-}
-
-export function upsertPrice(db: Database, p: ModelPrice): void {
-  db.prepare(
-    `INSERT INTO prices (model, input, cache_read, cache_write, output, reasoning, tiers, service_tiers, source, source_model, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (model) DO UPDATE SET input = excluded.input, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
-       output = excluded.output, reasoning = excluded.reasoning, tiers = excluded.tiers, service_tiers = excluded.service_tiers,
-       source = excluded.source, source_model = excluded.source_model, updated_at = excluded.updated_at`,
-  ).run(p.model, p.input, p.cacheRead, p.cacheWrite, p.output, p.reasoning, JSON.stringify(p.tiers), JSON.stringify(p.serviceTiers), p.source, p.sourceModel, p.updatedAt)
-}
-
-/** Delete prices by exact model name; returns the names that existed. */
-export function removePrices(db: Database, models: readonly string[]): string[] {
-  const del = db.prepare('DELETE FROM prices WHERE model = ?')
-  const run = db.transaction(() => models.filter((m) => del.run(m).changes > 0))
-  return run()
-}
-
-export interface ImportOutcome {
-  added: string[]
-  updated: string[]
-  unchanged: number
-  /** Manual entries left alone (import without --overwrite). */
-  keptManual: string[]
-}
-
 function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
   return (
     a.input === b.input &&
@@ -83,28 +51,67 @@ function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
   )
 }
 
-/**
- * Store imported prices in one transaction. Entries from any import replace earlier imported ones; a manual
- * entry is replaced only with `overwrite`. `dryRun` computes the outcome and writes nothing.
- */
-export function importPrices(db: Database, prices: ReadonlyArray<Omit<ModelPrice, 'updatedAt'>>, options: {overwrite?: boolean; dryRun?: boolean; now?: number} = {}): ImportOutcome {
-  const now = options.now ?? Date.now()
-  const out: ImportOutcome = {added: [], updated: [], unchanged: 0, keptManual: []}
-  const run = db.transaction(() => {
-    for (const p of prices) {
-      const cur = getPrice(db, p.model)
-      if (cur && cur.source === 'manual' && !options.overwrite) {
-        out.keptManual.push(p.model)
-        continue
+const UPSERT = `INSERT INTO prices (model, input, cache_read, cache_write, output, reasoning, tiers, service_tiers, source, source_model, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (model) DO UPDATE SET input = excluded.input, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+    output = excluded.output, reasoning = excluded.reasoning, tiers = excluded.tiers, service_tiers = excluded.service_tiers,
+    source = excluded.source, source_model = excluded.source_model, updated_at = excluded.updated_at`
+
+export class SqlitePrices implements PriceRepository {
+  constructor(private readonly c: Connection) {}
+
+  private getSync(model: string): ModelPrice | null {
+    const r = this.c.db.prepare('SELECT * FROM prices WHERE model = ?').get(model) as PriceRow | undefined
+    return r ? fromRow(r) : null
+  }
+
+  private upsertSync(p: ModelPrice): void {
+    this.c.db
+      .prepare(UPSERT)
+      .run(p.model, p.input, p.cacheRead, p.cacheWrite, p.output, p.reasoning, JSON.stringify(p.tiers), JSON.stringify(p.serviceTiers), p.source, p.sourceModel, p.updatedAt)
+  }
+
+  async list(): Promise<ModelPrice[]> {
+    return (this.c.db.prepare('SELECT * FROM prices ORDER BY model').all() as PriceRow[]).map(fromRow)
+  }
+
+  async get(model: string): Promise<ModelPrice | null> {
+    return this.getSync(model)
+  }
+
+  async upsert(p: ModelPrice): Promise<void> {
+    this.c.write('save a price', () => this.upsertSync(p))
+  }
+
+  async remove(models: readonly string[]): Promise<string[]> {
+    const del = this.c.db.prepare('DELETE FROM prices WHERE model = ?')
+    return this.c.write('remove prices', () => models.filter((m) => del.run(m).changes > 0))
+  }
+
+  /**
+   * Store imported prices in one transaction. Entries from any import replace earlier imported ones; a manual
+   * entry is replaced only with `overwrite`. `dryRun` computes the outcome and writes nothing.
+   */
+  async import(prices: ReadonlyArray<Omit<ModelPrice, 'updatedAt'>>, options: {overwrite?: boolean; dryRun?: boolean; now?: number} = {}): Promise<PriceImportOutcome> {
+    const now = options.now ?? Date.now()
+    const out: PriceImportOutcome = {added: [], updated: [], unchanged: 0, keptManual: []}
+    const run = () => {
+      for (const p of prices) {
+        const cur = this.getSync(p.model)
+        if (cur && cur.source === 'manual' && !options.overwrite) {
+          out.keptManual.push(p.model)
+          continue
+        }
+        if (cur && samePrice(cur, p)) {
+          out.unchanged++
+          continue
+        }
+        ;(cur ? out.updated : out.added).push(p.model)
+        if (!options.dryRun) this.upsertSync({...p, updatedAt: now})
       }
-      if (cur && samePrice(cur, p)) {
-        out.unchanged++
-        continue
-      }
-      ;(cur ? out.updated : out.added).push(p.model)
-      if (!options.dryRun) upsertPrice(db, {...p, updatedAt: now})
     }
-  })
-  run()
-  return out
+    if (options.dryRun) run()
+    else this.c.write('import prices', run)
+    return out
+  }
 }

@@ -4,67 +4,11 @@
  * batch's own transaction (ingest.ts), and closed with status, warnings, coverage and the gateway's
  * per-credential counters. Powers `collect status` and the doctor checks.
  */
-import type {Database} from './db.js'
+import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
-
-export type RunMode = 'once' | 'follow' | 'import'
-export type RunStatus = 'running' | 'ok' | 'failed' | 'interrupted'
-
-/** Per-credential gateway counters: auth_index → [success, failed]. */
-export type AuthCounters = Record<string, [number, number]>
-
-export interface RunStart {
-  instance: string
-  mode: RunMode
-  transport: string | null
-  startedAt: number
-  pid?: number
-}
-
-export interface RunFinish {
-  status: RunStatus
-  endedAt: number
-  transport?: string | null
-  retentionSeconds?: number | null
-  publishing?: boolean | null
-  errorCode?: string | null
-  errorMessage?: string | null
-  warnings?: string[]
-  coverage?: unknown
-  authCounters?: AuthCounters | null
-  authCountersAt?: number | null
-  /** Payloads written to a spool file because their batch could not be committed. */
-  spooled?: number
-}
-
-export interface RunRecord {
-  id: number
-  instance: string
-  pid: number
-  mode: RunMode
-  transport: string | null
-  startedAt: number
-  endedAt: number | null
-  status: RunStatus
-  popped: number
-  inserted: number
-  duplicates: number
-  deadLettered: number
-  controlSkipped: number
-  spooled: number
-  recovered: number
-  batches: number
-  oldestRecordTs: number | null
-  newestRecordTs: number | null
-  retentionSeconds: number | null
-  publishing: boolean | null
-  errorCode: string | null
-  errorMessage: string | null
-  warnings: string[]
-  coverage: unknown
-  authCounters: AuthCounters | null
-  authCountersAt: number | null
-}
+import {acquireCollectorLock} from './lock.js'
+import type {AuthCounters, CollectorLock, RunFinish, RunMode, RunPoll, RunQuery, RunRecord, RunStart, RunStatus} from './records.js'
+import type {RunRepository} from './types.js'
 
 interface RunRow {
   id: number
@@ -87,6 +31,7 @@ interface RunRow {
   newest_record_ts: number | null
   retention_s: number | null
   publishing: number | null
+  polled_at: number | null
   error_code: string | null
   error_message: string | null
   warnings: string | null
@@ -117,6 +62,7 @@ function toRecord(r: RunRow): RunRecord {
     newestRecordTs: r.newest_record_ts,
     retentionSeconds: r.retention_s,
     publishing: r.publishing === null ? null : r.publishing === 1,
+    polledAt: r.polled_at ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     warnings: parseJson<string[]>(r.warnings, []),
@@ -126,117 +72,89 @@ function toRecord(r: RunRow): RunRecord {
   }
 }
 
-/** Insert the run row (status running). Call inside a write transaction; returns the run id. */
-export function insertRun(db: Database, start: RunStart): number {
-  const info = db
-    .prepare('INSERT INTO collector_runs (instance, pid, mode, transport, started_at, status) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(start.instance, start.pid ?? process.pid, start.mode, start.transport, start.startedAt, 'running')
-  return Number(info.lastInsertRowid)
-}
+export class SqliteRuns implements RunRepository {
+  constructor(private readonly c: Connection) {}
 
-export function updateRunFinish(db: Database, runId: number, f: RunFinish): void {
-  db.prepare(
-    `UPDATE collector_runs SET status = ?, ended_at = ?, transport = COALESCE(?, transport), retention_s = COALESCE(?, retention_s),
-     publishing = COALESCE(?, publishing), error_code = ?, error_message = ?, warnings = ?, coverage = ?,
-     auth_counters = COALESCE(?, auth_counters), auth_counters_at = COALESCE(?, auth_counters_at), spooled = spooled + ?
-     WHERE id = ?`,
-  ).run(
-    f.status,
-    f.endedAt,
-    f.transport ?? null,
-    f.retentionSeconds ?? null,
-    f.publishing === undefined || f.publishing === null ? null : f.publishing ? 1 : 0,
-    f.errorCode ?? null,
-    f.errorMessage ?? null,
-    JSON.stringify(f.warnings ?? []),
-    f.coverage === undefined ? null : JSON.stringify(f.coverage),
-    f.authCounters ? JSON.stringify(f.authCounters) : null,
-    f.authCountersAt ?? null,
-    f.spooled ?? 0,
-    runId,
-  )
-}
-
-/** Record that a batch could not be committed: its payloads were popped and went to a spool file. */
-export function recordSpooled(db: Database, runId: number, count: number): void {
-  db.prepare('UPDATE collector_runs SET popped = popped + ?, spooled = spooled + ? WHERE id = ?').run(count, count, runId)
-}
-
-export function getRun(db: Database, id: number): RunRecord | null {
-  const r = db.prepare('SELECT * FROM collector_runs WHERE id = ?').get(id) as RunRow | undefined
-  return r ? toRecord(r) : null
-}
-
-export interface RunQuery {
-  instance?: string | null
-  limit?: number
-  /** Only runs with one of these statuses. */
-  status?: RunStatus[]
-  /** Only runs that recorded gateway counters (the coverage baseline). */
-  withAuthCounters?: boolean
-  /** Exclude this run id (the current run). */
-  excludeId?: number
-  /** Only collector runs (once/follow), not imports. */
-  collectorOnly?: boolean
-}
-
-export function listRuns(db: Database, q: RunQuery = {}): RunRecord[] {
-  const where: string[] = []
-  const params: unknown[] = []
-  if (q.instance) {
-    where.push('instance = ?')
-    params.push(q.instance)
+  async lockCollector(purpose: string): Promise<CollectorLock> {
+    this.c.writable('take the collector lock')
+    return acquireCollectorLock(this.c.location, purpose)
   }
-  if (q.status?.length) {
-    where.push(`status IN (${q.status.map(() => '?').join(', ')})`)
-    params.push(...q.status)
+
+  async start(start: RunStart): Promise<number> {
+    return this.c.write('record the run start', () => {
+      const info = this.c.db
+        .prepare('INSERT INTO collector_runs (instance, pid, mode, transport, started_at, status) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(start.instance, start.pid ?? process.pid, start.mode, start.transport, start.startedAt, 'running')
+      return Number(info.lastInsertRowid)
+    })
   }
-  if (q.withAuthCounters) where.push('auth_counters IS NOT NULL')
-  if (q.excludeId !== undefined) {
-    where.push('id <> ?')
-    params.push(q.excludeId)
+
+  async finish(runId: number, f: RunFinish): Promise<void> {
+    this.c.write('record the run end', () =>
+      this.c.db
+        .prepare(
+          `UPDATE collector_runs SET status = ?, ended_at = ?, transport = COALESCE(?, transport), retention_s = COALESCE(?, retention_s),
+           publishing = COALESCE(?, publishing), error_code = ?, error_message = ?, warnings = ?, coverage = ?,
+           auth_counters = COALESCE(?, auth_counters), auth_counters_at = COALESCE(?, auth_counters_at), spooled = spooled + ?
+           WHERE id = ?`,
+        )
+        .run(
+          f.status,
+          f.endedAt,
+          f.transport ?? null,
+          f.retentionSeconds ?? null,
+          f.publishing === undefined || f.publishing === null ? null : f.publishing ? 1 : 0,
+          f.errorCode ?? null,
+          f.errorMessage ?? null,
+          JSON.stringify(f.warnings ?? []),
+          f.coverage === undefined ? null : JSON.stringify(f.coverage),
+          f.authCounters ? JSON.stringify(f.authCounters) : null,
+          f.authCountersAt ?? null,
+          f.spooled ?? 0,
+          runId,
+        ),
+    )
   }
-  if (q.collectorOnly) where.push("mode IN ('once', 'follow')")
-  const sql = `SELECT * FROM collector_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`
-  params.push(q.limit ?? 20)
-  return (db.prepare(sql).all(...params) as RunRow[]).map(toRecord)
-}
 
-export interface DeadLetterSummary {
-  waiting: number
-  oldestAt: number | null
-  newestAt: number | null
-  /** Most frequent reasons first. */
-  reasons: Array<{reason: string; count: number}>
-}
-
-export function deadLetterSummary(db: Database, instance?: string | null): DeadLetterSummary {
-  const where = instance ? 'WHERE resolved_at IS NULL AND instance = ?' : 'WHERE resolved_at IS NULL'
-  const args = instance ? [instance] : []
-  const agg = db.prepare(`SELECT COUNT(*) AS n, MIN(received_at) AS o, MAX(received_at) AS w FROM usage_dead_letters ${where}`).get(...args) as {
-    n: number
-    o: number | null
-    w: number | null
+  async recordPoll(runId: number, p: RunPoll): Promise<void> {
+    this.c.write('record the collector heartbeat', () =>
+      this.c.db
+        .prepare(
+          `UPDATE collector_runs SET polled_at = MAX(COALESCE(polled_at, 0), ?), transport = COALESCE(?, transport),
+           retention_s = COALESCE(?, retention_s), publishing = COALESCE(?, publishing) WHERE id = ?`,
+        )
+        .run(p.at, p.transport ?? null, p.retentionSeconds ?? null, p.publishing === undefined || p.publishing === null ? null : p.publishing ? 1 : 0, runId),
+    )
   }
-  const reasons = db
-    .prepare(`SELECT reason, COUNT(*) AS count FROM usage_dead_letters ${where} GROUP BY reason ORDER BY count DESC, reason LIMIT 10`)
-    .all(...args) as Array<{reason: string; count: number}>
-  return {waiting: agg.n, oldestAt: agg.o, newestAt: agg.w, reasons}
-}
 
-export interface StoreTotals {
-  events: number
-  oldestTs: number | null
-  newestTs: number | null
-  instances: string[]
-}
+  async recordSpooled(runId: number, count: number): Promise<void> {
+    this.c.write('record spooled payloads', () => this.c.db.prepare('UPDATE collector_runs SET popped = popped + ?, spooled = spooled + ? WHERE id = ?').run(count, count, runId))
+  }
 
-export function storeTotals(db: Database, instance?: string | null): StoreTotals {
-  const where = instance ? 'WHERE instance = ?' : ''
-  const args = instance ? [instance] : []
-  const row = db.prepare(`SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events ${where}`).get(...args) as {n: number; o: number | null; w: number | null}
-  const instances = (db.prepare('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM usage_hourly ORDER BY 1').all() as Array<{instance: string}>).map(
-    (r) => r.instance,
-  )
-  return {events: row.n, oldestTs: row.o, newestTs: row.w, instances}
+  async get(id: number): Promise<RunRecord | null> {
+    const r = this.c.db.prepare('SELECT * FROM collector_runs WHERE id = ?').get(id) as RunRow | undefined
+    return r ? toRecord(r) : null
+  }
+
+  async list(q: RunQuery = {}): Promise<RunRecord[]> {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (q.instance) {
+      where.push('instance = ?')
+      params.push(q.instance)
+    }
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map(() => '?').join(', ')})`)
+      params.push(...q.status)
+    }
+    if (q.withAuthCounters) where.push('auth_counters IS NOT NULL')
+    if (q.excludeId !== undefined) {
+      where.push('id <> ?')
+      params.push(q.excludeId)
+    }
+    if (q.collectorOnly) where.push("mode IN ('once', 'follow')")
+    const sql = `SELECT * FROM collector_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`
+    params.push(q.limit ?? 20)
+    return (this.c.db.prepare(sql).all(...params) as RunRow[]).map(toRecord)
+  }
 }

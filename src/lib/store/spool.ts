@@ -13,6 +13,12 @@
 import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
+import type {Connection} from './connection.js'
+import {storeError} from './db.js'
+import type {SqliteEvents} from './events.js'
+import {addCounts, emptyCounts, type SpoolRecovery} from './rows.js'
+import type {SpoolRepository} from './types.js'
+
 export interface SpoolEntry {
   instance: string
   receivedAt: number
@@ -100,4 +106,56 @@ export function reserveSpool(storePath: string, bytes: number): void {
 
 export function releaseSpoolReserve(storePath: string): void {
   rmSync(reservePath(storePath), {force: true})
+}
+
+/** SpoolRepository over the files beside a SQLite store (types.ts). */
+export class SqliteSpool implements SpoolRepository {
+  constructor(
+    private readonly c: Connection,
+    private readonly events: SqliteEvents,
+  ) {}
+
+  async reserve(bytes: number): Promise<void> {
+    this.c.writable('reserve room for a spilled batch')
+    try {
+      reserveSpool(this.c.location, bytes)
+    } catch (error) {
+      throw storeError(error, this.c.location, 'reserve room for a spilled batch')
+    }
+  }
+
+  async release(): Promise<void> {
+    releaseSpoolReserve(this.c.location)
+  }
+
+  async spill(instance: string, receivedAt: number, payloads: readonly unknown[]): Promise<string> {
+    releaseSpoolReserve(this.c.location)
+    return writeSpool(this.c.location, instance, receivedAt, payloads)
+  }
+
+  async recover(runId: number | null): Promise<SpoolRecovery> {
+    const total = emptyCounts()
+    let files = 0
+    for (const file of listSpools(this.c.location)) {
+      const byInstance = new Map<string, {receivedAt: number; payloads: unknown[]}>()
+      for (const e of readSpool(file)) {
+        const g = byInstance.get(e.instance) ?? {receivedAt: e.receivedAt, payloads: []}
+        g.payloads.push(e.payload)
+        byInstance.set(e.instance, g)
+      }
+      const counts = this.c.write('ingest a spool file', () => {
+        const n = emptyCounts()
+        for (const [instance, g] of byInstance) addCounts(n, this.events.writeIn(g.payloads, {instance, runId, receivedAt: g.receivedAt}, {recovered: true}))
+        return n
+      })
+      removeSpool(file)
+      addCounts(total, counts)
+      files++
+    }
+    return {files, counts: total}
+  }
+
+  async pending(): Promise<number> {
+    return listSpools(this.c.location).length
+  }
 }

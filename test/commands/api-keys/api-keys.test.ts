@@ -2,8 +2,7 @@ import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {openDatabase} from '../../../src/lib/store/db.js'
-import {aliasByName, upsertAlias} from '../../../src/lib/store/aliases.js'
+import {withStore} from '../../../src/lib/store/index.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {useSimulator} from '../../helpers/sim.js'
 
@@ -28,9 +27,7 @@ describe('api-keys list', () => {
   })
 
   it('shows aliases from the store', async () => {
-    const db = await openDatabase(store)
-    upsertAlias(db, sha(keys()[1]), 'ci-runner')
-    db.close()
+    await withStore({path: store}, (s) => s.aliases.upsert(sha(keys()[1]), 'ci-runner'))
     const r = await runCli(['api-keys', 'list', '--json', '--store', store], {env: ctx.env()})
     expect(r.json.keys.map((k: {alias: string | null}) => k.alias)).toEqual([null, 'ci-runner', null, null])
     const human = await runCli(['api-keys', 'list', '--store', store], {env: ctx.env()})
@@ -94,9 +91,7 @@ describe('api-keys remove', () => {
     const byAlias = await runCli(['api-keys', 'remove', 'ci-runner', '--yes', '--json', '--store', store], {env: ctx.env()})
     expect(byAlias.json).toMatchObject({by: 'alias', hash: sha(aliased), alias: 'ci-runner', verified: true})
     expect(keys()).not.toContain(aliased)
-    const db = await openDatabase(store, {readonly: true})
-    expect(aliasByName(db, 'ci-runner')?.apiKeyHash).toBe(sha(aliased))
-    db.close()
+    expect((await withStore({path: store, readonly: true}, (s) => s.aliases.byName('ci-runner')))?.apiKeyHash).toBe(sha(aliased))
   })
 
   it('an unknown target exits 8 without printing it in clear', async () => {

@@ -2,7 +2,8 @@ import {statSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
-import {acquireCollectorLock} from '../../../src/lib/store/index.js'
+import {openStore} from '../../../src/lib/store/index.js'
+import {closeSqlite, sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
 import {mgmt, respAuthed, type Simulator, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
@@ -71,16 +72,15 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
     // records the gateway's own accounting calls inconsistent (negative or contradicting legacy counters) and
     // unclassified ones (an unknown provider, a total-only usage) are stored with their quality, not dead-lettered
-    const {openStore} = await import('../../../src/lib/store/index.js')
-    const s = await openStore({path: store, readonly: true})
+    const db = sqlite(store)
     try {
-      const q = Object.fromEntries((s.db.prepare('SELECT token_quality AS q, COUNT(*) AS n FROM usage_events GROUP BY token_quality').all() as Array<{q: string; n: number}>).map((r) => [r.q, r.n]))
+      const q = Object.fromEntries((db.prepare('SELECT token_quality AS q, COUNT(*) AS n FROM usage_events GROUP BY token_quality').all() as Array<{q: string; n: number}>).map((r) => [r.q, r.n]))
       expect(Object.keys(q).sort()).toEqual(['complete', 'inconsistent', 'unclassified'])
-      expect((s.db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0').get() as {n: number}).n).toBeGreaterThan(0)
-      const plugin = s.db.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total").get() as {n: number}
+      expect((db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0').get() as {n: number}).n).toBeGreaterThan(0)
+      const plugin = db.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total").get() as {n: number}
       expect(plugin.n).toBeGreaterThan(0)
     } finally {
-      await s.close()
+      closeSqlite()
     }
   })
 
@@ -132,7 +132,8 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     const store = tempStorePath()
     sim.preload(10)
     const popped = sim.counters().popped
-    const lock = await acquireCollectorLock(store)
+    const holder = await openStore({path: store})
+    const lock = await holder.runs.lockCollector('test')
     try {
       const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(7)
@@ -141,6 +142,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
       expect(sim.counters().popped).toBe(popped)
     } finally {
       lock.release()
+      await holder.close()
     }
     expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
   })
@@ -218,10 +220,9 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     const sim = ctx.sim
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()})
-    const {openStore} = await import('../../../src/lib/store/index.js')
-    const s = await openStore({path: store})
-    s.db.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
-    await s.close()
+    const s = sqliteWritable(store)
+    s.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
+    s.close()
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(res.json.warnings.some((w: string) => /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w))).toBe(true)
   })

@@ -9,6 +9,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
 import {requireCapability} from '../../helpers/capability.js'
+import {sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
 import {SUITE_IS_V8, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
@@ -138,8 +139,9 @@ describe('cpactl collect: faults and bad input', () => {
   it('a store locked by another writer: exit 7 store_busy, zero records popped', async () => {
     const sim = ctx.sim
     const store = tempStorePath()
-    const holder = await openStore({path: store})
-    holder.db.exec('BEGIN IMMEDIATE')
+    await (await openStore({path: store})).close()
+    const holder = sqliteWritable(store)
+    holder.exec('BEGIN IMMEDIATE')
     try {
       sim.preload(3)
       const popped = sim.counters().popped
@@ -148,8 +150,8 @@ describe('cpactl collect: faults and bad input', () => {
       expect(res.json.error.code).toBe('store_busy')
       expect(sim.counters().popped).toBe(popped)
     } finally {
-      holder.db.exec('ROLLBACK')
-      await holder.close()
+      holder.exec('ROLLBACK')
+      holder.close()
     }
   }, 15_000)
 
@@ -202,9 +204,9 @@ describe('cpactl collect: faults and bad input', () => {
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()}) // create the store (and drain what earlier tests left)
     const base = (await storeView(store)).events
-    const s = await openStore({path: store})
-    s.db.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = 'deadbeef' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
-    await s.close()
+    const s = sqliteWritable(store)
+    s.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = 'deadbeef' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
+    s.close()
     const records = sim.generate(25)
     const poisoned = JSON.parse(records[0].payload)
     poisoned.request_id = 'deadbeef'
@@ -221,9 +223,9 @@ describe('cpactl collect: faults and bad input', () => {
     expect(view.events - base).toBe(20)
     expect(view.runs.at(-1)).toMatchObject({status: 'failed', popped: 26, inserted: 20, spooled: 6})
     // the next run stores the spooled batch before popping anything
-    const fix = await openStore({path: store})
-    fix.db.exec('DROP TRIGGER poison')
-    await fix.close()
+    const fix = sqliteWritable(store)
+    fix.exec('DROP TRIGGER poison')
+    fix.close()
     const again = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(again.exitCode).toBe(0)
     expect(again.json).toMatchObject({recovered: 6, popped: 0})

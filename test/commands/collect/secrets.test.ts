@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
-import {openStore} from '../../../src/lib/store/index.js'
+import {closeSqlite, sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {suiteGateway} from '../../helpers/sim.js'
 
@@ -59,9 +59,9 @@ describe('secrets stay out of the store', () => {
       // a store that fails one batch mid-drain: that batch goes to a spool file
       const store = `${tempDir()}/client-key-source.db`
       await runCli(['collect', '--store', store, '--max-records', '1'], {env})
-      const db = await openStore({path: store})
-      db.db.exec(`CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.auth_index = '${kimiIndex}' AND NEW.failed = 0 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`)
-      await db.close()
+      const db = sqliteWritable(store)
+      db.exec(`CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.auth_index = '${kimiIndex}' AND NEW.failed = 0 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`)
+      db.close()
       const failed = await runCli(['collect', '--store', store, '--batch-size', '100', '--json'], {env})
       expect(failed.exitCode).toBe(3)
       const spools = readdirSync(dirname(store)).filter((n) => n.includes('.spool-') && n.endsWith('.jsonl'))
@@ -76,25 +76,25 @@ describe('secrets stay out of the store', () => {
       }
       expect(existsSync(join(dirname(store), spools[0]))).toBe(true)
       scan('after the failed run (spool present)')
-      const fix = await openStore({path: store})
-      fix.db.exec('DROP TRIGGER poison')
-      await fix.close()
+      const fix = sqliteWritable(store)
+      fix.exec('DROP TRIGGER poison')
+      fix.close()
       const again = await runCli(['collect', '--store', store, '--json'], {env})
       expect(again.exitCode).toBe(0)
       scan('after the spool was re-ingested')
       // every record is there once, sources that were client keys masked and hashed like the key itself
-      const view = await openStore({path: store, readonly: true})
+      const view = sqlite(store)
       try {
-        const n = (view.db.prepare('SELECT COUNT(*) AS n FROM usage_events').get() as {n: number}).n
+        const n = (view.prepare('SELECT COUNT(*) AS n FROM usage_events').get() as {n: number}).n
         expect(n).toBe(records.length)
-        const rows = view.db.prepare("SELECT source, source_hash, api_key_hash FROM usage_events WHERE auth_index = ? OR auth_index = ''").all(kimiIndex) as Array<{source: string; source_hash: string; api_key_hash: string}>
+        const rows = view.prepare("SELECT source, source_hash, api_key_hash FROM usage_events WHERE auth_index = ? OR auth_index = ''").all(kimiIndex) as Array<{source: string; source_hash: string; api_key_hash: string}>
         expect(rows.length).toBeGreaterThan(0)
         for (const row of rows) {
           expect(row.source).toMatch(/^\*\*\*\*/)
           expect(row.source_hash).toBe(row.api_key_hash)
         }
       } finally {
-        await view.close()
+        closeSqlite()
       }
     } finally {
       await s2.close()

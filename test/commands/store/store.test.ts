@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {openStore} from '../../../src/lib/store/index.js'
 import {runCli, tempDir} from '../../helpers/run.js'
+import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 import {makeRecords, storeWith} from '../../lib/report/helpers.js'
 
 const D = 86_400_000
@@ -53,9 +53,7 @@ describe('cpactl store', () => {
     expect(dry.json.dryRun).toBe(true)
     const cutoff = Date.parse(dry.json.cutoff)
     expect(cutoff % D).toBe(0)
-    const s = await openStore({path: store, readonly: true})
-    const older = (s.db.prepare('SELECT COUNT(*) n FROM usage_events WHERE ts < ?').get(cutoff) as {n: number}).n
-    await s.close()
+    const older = (sqlite(store).prepare('SELECT COUNT(*) n FROM usage_events WHERE ts < ?').get(cutoff) as {n: number}).n
     expect(dry.json.deleted).toBe(older)
     const r = await runCli(['store', 'prune', '--older-than', '10d', '--yes', '--store', store, '--json'])
     expect(r.exitCode, r.stderr).toBe(0)
@@ -72,12 +70,12 @@ describe('cpactl store', () => {
   })
 
   it('dead-letters: list (redacted), retry re-parses with this version and resolves what now parses', async () => {
-    const s = await openStore({path: store})
+    const s = sqliteWritable(store)
     const valid = JSON.stringify({...makeRecords({count: 1, from: NOW - 3_600_000, to: NOW - 3_600_000, seed: 99})[0], api_key: undefined})
-    const ins = s.db.prepare('INSERT INTO usage_dead_letters (instance, received_at, run_id, reason, payload) VALUES (?, ?, NULL, ?, ?)')
+    const ins = s.prepare('INSERT INTO usage_dead_letters (instance, received_at, run_id, reason, payload) VALUES (?, ?, NULL, ?, ?)')
     ins.run('main', NOW, 'unknown field (older cpactl)', valid)
     ins.run('main', NOW, 'not JSON', 'garbage')
-    await s.close()
+    s.close()
     const list = await runCli(['store', 'dead-letters', 'list', '--store', store, '--json'])
     expect(list.json.map((d: {reason: string}) => d.reason)).toEqual(['not JSON', 'unknown field (older cpactl)'])
     // a list is an array; --limit cuts it and says so on stderr

@@ -1,8 +1,14 @@
+import {copyFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {Readable, Writable} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {setStreamsForTesting, startProgress, writeErr} from '../../../src/lib/cli/output.js'
+import {progressEnabled, setStreamsForTesting, startProgress, writeErr, type Progress} from '../../../src/lib/cli/output.js'
+import {progressSink, reportProgress, setProgressSink} from '../../../src/lib/cli/progress.js'
 import {readStdinText} from '../../../src/lib/cli/stdin.js'
+import {fold} from '../../../src/lib/store/migrations/004-one-rollup-layer.js'
+import {withStore} from '../../../src/lib/store/index.js'
+import {projectRoot, tempDir} from '../../helpers/run.js'
 
 class Sink extends Writable {
   text = ''
@@ -20,7 +26,10 @@ class Sink extends Writable {
 }
 
 let restore: (() => void) | null = null
-afterEach(() => restore?.())
+afterEach(() => {
+  restore?.()
+  setProgressSink(null)
+})
 
 function terminal(tty: boolean): {err: Sink; out: Sink} {
   const err = new Sink(tty)
@@ -87,5 +96,43 @@ describe('the progress renderer', () => {
 describe('the stdin reader', () => {
   it('reads everything, strings and buffers alike', async () => {
     expect(await readStdinText(Readable.from([Buffer.from('ab'), 'c\n']))).toBe('abc\n')
+  })
+})
+
+describe('progress reported by lower layers (a store migration)', () => {
+  it('the bar sink redraws only on change and erases the line at 100 %', () => {
+    const calls: string[] = []
+    const progress: Progress = {update: (text, force) => calls.push(`${force ? 'draw!' : 'draw'} ${text}`), done: () => calls.push('done')}
+    const bar = progressSink(progress)
+    bar('migrating', 0, 2000)
+    bar('migrating', 0, 2000) // unchanged: not redrawn
+    bar('migrating', 1000, 2000)
+    bar('migrating', 2000, 2000)
+    expect(calls).toEqual([
+      'draw! migrating [............................] 0% 0 / 2,000',
+      'draw migrating [##############..............] 50% 1,000 / 2,000',
+      'done',
+    ])
+  })
+
+  it('is silent without a sink, and never on CI or a dumb terminal', () => {
+    expect(() => reportProgress('x', 1, 2)).not.toThrow()
+    expect(progressEnabled({CI: 'true'})).toBe(false)
+    expect(progressEnabled({TERM: 'dumb'})).toBe(false)
+  })
+
+  it('a store migration that walks events reports through the sink', async () => {
+    const path = join(tempDir('cpactl-progress-'), 'store.db')
+    copyFileSync(join(projectRoot, 'test', 'fixtures', 'store', 'v3.db'), path)
+    const seen: Array<[string, number, number]> = []
+    setProgressSink((label, done, total) => seen.push([label, done, total]))
+    const saved = fold.chunk
+    fold.chunk = 100
+    try {
+      await withStore({path}, async () => undefined)
+    } finally {
+      fold.chunk = saved
+    }
+    expect(seen).toEqual([0, 100, 200, 260].map((d) => ['migrating the store (4 one-rollup-layer)', d, 260]))
   })
 })

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
-import {InspectionStore} from '../../../src/lib/store/inspections.js'
+import {openStore, type InspectionRepository} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 import {TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 import {suitePath} from '../../helpers/sim.js'
@@ -15,8 +15,19 @@ export function clientFor(sim: Simulator, timeoutMs = 5000): GatewayClient {
   return new GatewayClient({baseUrl: sim.url, timeoutMs, retryBaseMs: 10, getKey: async () => ({key: TEST_MANAGEMENT_KEY, source: 'test'})})
 }
 
-export async function tempStore(): Promise<InspectionStore> {
-  return InspectionStore.open({path: join(tempDir('cpactl-inspect-'), 'cpactl.db')})
+/** The inspection repository of a store, closable (the tests own the store). */
+export type TestInspections = InspectionRepository & {close(): Promise<void>}
+
+export async function tempStore(path = join(tempDir('cpactl-inspect-'), 'cpactl.db')): Promise<TestInspections> {
+  const store = await openStore({path})
+  const repo = store.inspections
+  return new Proxy(repo, {
+    get(target, prop) {
+      if (prop === 'close') return () => store.close()
+      const v = Reflect.get(target, prop, target)
+      return typeof v === 'function' ? v.bind(target) : v
+    },
+  }) as TestInspections
 }
 
 /** Auth-file names of a provider, sorted. */

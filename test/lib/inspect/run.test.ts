@@ -13,12 +13,11 @@ import {DEFAULTS, type InspectSettings} from '../../../src/lib/inspect/policy.js
 import {partialWarnings} from '../../../src/lib/inspect/render.js'
 import {runInspection, type InspectHooks} from '../../../src/lib/inspect/run.js'
 import type {InspectResult, InspectRunResult} from '../../../src/lib/inspect/types.js'
-import type {InspectionStore} from '../../../src/lib/store/inspections.js'
 import {startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
-import {clientFor, count, isDisabled, names, tempStore, waitFor} from './harness.js'
+import {clientFor, count, isDisabled, names, tempStore, waitFor, type TestInspections} from './harness.js'
 
 let sim: Simulator
-let store: InspectionStore
+let store: TestInspections
 
 beforeEach(async () => {
   sim = await startTestSimulator({seed: 7})

@@ -1,5 +1,5 @@
 /**
- * InspectionStore (store/inspections.ts, schema migrations/003-inspect.ts) on a real temp SQLite file:
+ * The inspection repository (store/inspections.ts, schema migrations/003-inspect.ts) on a real temp SQLite file:
  * runs, results round-trip, ownership rows (one open row per credential), latest results per account,
  * and usage since a window start across the raw-event / hourly-rollup boundary.
  */
@@ -9,16 +9,16 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {emptySummary} from '../../../src/lib/inspect/run.js'
 import type {InspectResult} from '../../../src/lib/inspect/types.js'
 import {openStore} from '../../../src/lib/store/index.js'
-import {InspectionStore} from '../../../src/lib/store/inspections.js'
 import {tempDir} from '../../helpers/run.js'
+import {tempStore, type TestInspections} from './harness.js'
 
-const open: InspectionStore[] = []
+const open: TestInspections[] = []
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close()
 })
 
-async function fresh(path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')): Promise<InspectionStore> {
-  const s = await InspectionStore.open({path})
+async function fresh(path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')): Promise<TestInspections> {
+  const s = await tempStore(path)
   open.push(s)
   return s
 }
@@ -50,7 +50,7 @@ function result(name: string, over: Partial<InspectResult> = {}): InspectResult 
 
 const start = (instance = 'gw') => ({instance, trigger: 'inspect' as const, startedAt: 1000, apply: 'none' as const, threshold: 100, providers: null, settings: {concurrency: 4}})
 
-describe('InspectionStore', () => {
+describe('inspection repository', () => {
   it('round-trips runs and results', async () => {
     const s = await fresh()
     const id = await s.startRun(start())
@@ -95,7 +95,7 @@ describe('InspectionStore', () => {
     expect((await s.listRuns({limit: 2})).map((r) => r.id)).toEqual([r3, r2])
   })
 
-  it('counts usage since a window start from raw events (partial hour) and the hourly rollup', async () => {
+  it('counts usage since a window start from raw events (partial hour) and the hourly account rollup', async () => {
     const path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')
     const since = Date.parse('2026-09-20T05:17:30Z')
     const usage = await openStore({path})
@@ -109,7 +109,7 @@ describe('InspectionStore', () => {
       failed: false,
       tokens: {input_tokens: total - 10, output_tokens: 10, total_tokens: total},
     })
-    await usage.ingestRecords('gw', [
+    await usage.events.ingest('gw', [
       rec('2026-09-20T05:17:29Z', 1, 1000), // just before the start
       rec('2026-09-20T05:17:30Z', 2, 100), // the start itself counts
       rec('2026-09-20T05:59:59Z', 3, 200), // end of the partial hour
@@ -122,5 +122,35 @@ describe('InspectionStore', () => {
     expect(await s.usageSince('gw', 'idx-a', since)).toEqual({requests: 4, tokens: 1000})
     expect(await s.usageSince('gw', 'idx-a', Date.parse('2026-09-20T06:00:00Z'))).toEqual({requests: 2, tokens: 700})
     expect(await s.usageSince('other', 'idx-a', since)).toEqual({requests: 0, tokens: 0})
+  })
+
+  it('counts the same tokens before and after the first whole hour when a breakdown contradicts its own total', async () => {
+    const path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')
+    const usage = await openStore({path})
+    // buckets sum to 100 + 20 + 5 + 30 = 155; the record's own total_tokens says 999 (an inconsistent breakdown)
+    const rec = (at: string, i: number) => ({
+      timestamp: at,
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+      auth_type: 'oauth',
+      auth_index: 'idx-c',
+      request_id: `c${i}`,
+      failed: false,
+      tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
+      token_breakdown: {
+        accounting_version: 1,
+        quality: 'inconsistent',
+        input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
+        output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
+        total_tokens: 999,
+      },
+    })
+    await usage.events.ingest('gw', [rec('2026-09-20T05:30:00Z', 1), rec('2026-09-20T06:30:00Z', 2)])
+    await usage.close()
+    const s = await fresh(path)
+    // the partial hour (raw events) and the whole hours (rollups) agree: 155 each
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T05:10:00Z'))).toEqual({requests: 2, tokens: 310})
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:00:00Z'))).toEqual({requests: 1, tokens: 155})
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:10:00Z'))).toEqual({requests: 1, tokens: 155})
   })
 })

@@ -29,9 +29,9 @@ describe('report renderers', () => {
     const {store} = await storeWith(makeRecords({count: 500, from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 8), seed: 4}))
     const range = {since: Date.UTC(2026, 0, 1), until: Date.UTC(2026, 0, 8), tz: 'UTC'}
     const prices = new PriceBook([])
-    summary = buildSummary(store, {range, filters: {}, prices})
-    models = buildBreakdown(store, {kind: 'models', range, filters: {}, prices})
-    timeline = buildTimeline(store, {range, granularity: 'day', filters: {}, prices})
+    summary = await buildSummary(store, {range, filters: {}, prices})
+    models = await buildBreakdown(store, {kind: 'models', range, filters: {}, prices})
+    timeline = await buildTimeline(store, {range, granularity: 'day', filters: {}, prices})
     await store.close()
   })
   afterEach(() => {

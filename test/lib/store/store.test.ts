@@ -7,10 +7,12 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {LockError} from '../../../src/lib/cli/errors.js'
-import {acquireCollectorLock, listSpools, openStore, type SqliteStore} from '../../../src/lib/store/index.js'
+import {openDatabase} from '../../../src/lib/store/db.js'
+import {openStore, type Store} from '../../../src/lib/store/index.js'
+import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 import {exampleRecord, legacyOnly} from '../usage/fixtures.js'
 
-const stores: SqliteStore[] = []
+const stores: Store[] = []
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close()
 })
@@ -19,7 +21,7 @@ function tempStorePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'cpactl-store-')), 'nested', 'dir', 'cpactl.db')
 }
 
-async function fresh(path = tempStorePath()): Promise<SqliteStore> {
+async function fresh(path = tempStorePath()): Promise<Store> {
   const s = await openStore({path})
   stores.push(s)
   return s
@@ -42,25 +44,31 @@ describe('openStore', () => {
     const s = await fresh(path)
     expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700)
     expect(statSync(path).mode & 0o777).toBe(0o600)
-    await s.ingestRecords('gw', records(1))
+    await s.events.ingest('gw', records(1))
     expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600)
-    expect(s.db.pragma('journal_mode', {simple: true})).toBe('wal')
-    expect(s.db.pragma('synchronous', {simple: true})).toBe(2) // FULL
-    expect(s.db.pragma('foreign_keys', {simple: true})).toBe(1)
-    expect(s.db.pragma('busy_timeout', {simple: true})).toBe(5000)
-    expect(s.db.prepare('SELECT id FROM schema_migrations ORDER BY id').all()).toEqual([{id: 1}, {id: 2}, {id: 3}])
+    expect(sqlite(path).pragma('journal_mode', {simple: true})).toBe('wal')
+    expect(sqlite(path).prepare('SELECT id FROM schema_migrations ORDER BY id').all()).toEqual([{id: 1}, {id: 2}, {id: 3}, {id: 4}, {id: 5}, {id: 6}])
+    expect(sqlite(path).prepare("SELECT name FROM sqlite_master WHERE name = 'usage_hourly'").get()).toBeUndefined()
+    // the connection the store runs on (db.ts)
+    const db = await openDatabase(path)
+    expect(db.pragma('synchronous', {simple: true})).toBe(2) // FULL
+    expect(db.pragma('foreign_keys', {simple: true})).toBe(1)
+    expect(db.pragma('busy_timeout', {simple: true})).toBe(5000)
+    db.close()
   })
 
   it('reopening does not migrate twice; read-only opens an existing store and refuses a missing one', async () => {
     const path = tempStorePath()
     const s = await fresh(path)
-    await s.ingestRecords('gw', records(2))
+    await s.events.ingest('gw', records(2))
     await s.close()
-    const again = await fresh(path)
-    expect((again.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as {n: number}).n).toBe(3)
+    await fresh(path)
+    expect((sqlite(path).prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as {n: number}).n).toBe(6)
     const ro = await openStore({path, readonly: true})
     stores.push(ro)
-    expect((await ro.totals()).events).toBe(2)
+    expect((await ro.events.totals()).events).toBe(2)
+    await expect(ro.events.ingest('gw', records(1))).rejects.toMatchObject({code: 'store_readonly'})
+    await expect(ro.prices.upsert({model: 'm', input: 1, cacheRead: null, cacheWrite: null, output: 1, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: 0})).rejects.toMatchObject({code: 'store_readonly'})
     await expect(openStore({path: join(path, '..', 'missing.db'), readonly: true})).rejects.toMatchObject({code: 'store_missing', exitCode: 3})
   })
 
@@ -73,15 +81,15 @@ describe('openStore', () => {
   })
 })
 
-describe('ingestRecords', () => {
+describe('events.ingest', () => {
   it('stores one typed row per record and counts duplicates on a second ingest', async () => {
     const s = await fresh()
     const batch = records(50)
-    expect(await s.ingestRecords('gw', batch)).toEqual({received: 50, added: 50, duplicates: 0, deadLettered: 0, controlSkipped: 0})
-    expect(await s.ingestRecords('gw', batch.map((r) => JSON.stringify(r)))).toEqual({received: 50, added: 0, duplicates: 50, deadLettered: 0, controlSkipped: 0})
+    expect(await s.events.ingest('gw', batch)).toEqual({received: 50, added: 50, duplicates: 0, deadLettered: 0, controlSkipped: 0})
+    expect(await s.events.ingest('gw', batch.map((r) => JSON.stringify(r)))).toEqual({received: 50, added: 0, duplicates: 50, deadLettered: 0, controlSkipped: 0})
     // the same records under another instance are other events
-    expect((await s.ingestRecords('gw2', batch)).added).toBe(50)
-    const row = s.db.prepare('SELECT * FROM usage_events WHERE instance = ? ORDER BY ts LIMIT 1').get('gw') as Record<string, unknown>
+    expect((await s.events.ingest('gw2', batch)).added).toBe(50)
+    const row = sqlite(s).prepare('SELECT * FROM usage_events WHERE instance = ? ORDER BY ts LIMIT 1').get('gw') as Record<string, unknown>
     expect(row).toMatchObject({
       ts: Date.UTC(2026, 7, 22, 6, 0, 0),
       tz_offset_min: 0,
@@ -108,12 +116,12 @@ describe('ingestRecords', () => {
   it('dead-letters what does not parse, with the reason, redacted; skips control payloads; drops nothing', async () => {
     const s = await fresh()
     const bad = '{"timestamp":"2026-08-22T14:03:11Z","api_key":"sk-live-client-key-123","tokens":'
-    const res = await s.ingestRecords('gw', [...records(3), bad, '{"refresh":true}', '{"support_refresh":true}', 'null'])
+    const res = await s.events.ingest('gw', [...records(3), bad, '{"refresh":true}', '{"support_refresh":true}', 'null'])
     expect(res).toEqual({received: 7, added: 3, duplicates: 0, deadLettered: 2, controlSkipped: 2})
-    const letters = s.db.prepare('SELECT instance, reason, payload, resolved_at FROM usage_dead_letters ORDER BY id').all() as Array<Record<string, unknown>>
+    const letters = sqlite(s).prepare('SELECT instance, reason, payload, resolved_at FROM usage_dead_letters ORDER BY id').all() as Array<Record<string, unknown>>
     expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^not JSON/), 'not a JSON object (null)'])
     expect(letters[0].payload).toContain('"api_key":"sha256:' + createHash('sha256').update('sk-live-client-key-123').digest('hex'))
-    expect((await s.deadLetters('gw')).waiting).toBe(2)
+    expect((await s.deadLetters.summary('gw')).waiting).toBe(2)
     await s.close()
     // the raw client keys are nowhere in the database file
     const bytes = readFileSync(s.location).toString('latin1') + (existsSync(`${s.location}-wal`) ? readFileSync(`${s.location}-wal`).toString('latin1') : '')
@@ -121,7 +129,7 @@ describe('ingestRecords', () => {
     expect(bytes).not.toContain('sk-client-demo-1')
   })
 
-  it('keeps hourly rollups equal to the raw events, including after duplicates', async () => {
+  it('keeps the rollups (hourly and daily, every dimension, histograms) equal to the raw events, including after duplicates', async () => {
     const s = await fresh()
     const providers = ['codex', 'claude', 'gemini']
     const batch = records(300, (i, r) => {
@@ -130,68 +138,128 @@ describe('ingestRecords', () => {
       r.failed = i % 7 === 0
       r.latency_ms = 100 + i
       r.ttft_ms = i % 5 === 0 ? 0 : 10 + i
+      r.api_key = `sk-client-${i % 3}`
+      r.auth_index = `idx-${i % 5}`
       if (i % 11 === 0) Object.assign(r, legacyOnly(r))
     })
-    await s.ingestRecords('gw', batch.slice(0, 200))
-    await s.ingestRecords('gw', batch.slice(100)) // 100 duplicates
-    const sums = 'COUNT(*) AS requests, SUM(input_total) AS input_total, SUM(cache_read) AS cache_read, SUM(output_total) AS output_total, SUM(reasoning) AS reasoning, SUM(total) AS total, SUM(latency_ms) AS latency_sum'
-    const raw = s.db.prepare(`SELECT (ts / 3600000) * 3600000 AS hour_ms, provider, model, failed, ${sums}, MAX(latency_ms) AS latency_max, SUM(CASE WHEN ttft_ms > 0 THEN ttft_ms ELSE 0 END) AS ttft_sum FROM usage_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all()
-    const rolled = s.db
-      .prepare(
-        `SELECT hour_ms, provider, model, failed, SUM(requests) AS requests, SUM(input_total) AS input_total, SUM(cache_read) AS cache_read, SUM(output_total) AS output_total, SUM(reasoning) AS reasoning, SUM(total) AS total, SUM(latency_sum) AS latency_sum, MAX(latency_max) AS latency_max, SUM(ttft_sum) AS ttft_sum FROM usage_hourly GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-      )
-      .all()
-    expect(rolled).toEqual(raw)
-    expect((s.db.prepare('SELECT SUM(requests) AS n FROM usage_hourly').get() as {n: number}).n).toBe(300)
+    await s.events.ingest('gw', batch.slice(0, 200))
+    await s.events.ingest('gw', batch.slice(100)) // 100 duplicates
+    const db = sqlite(s)
+    const sums = 'COUNT(*), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_ms), MAX(ts)'
+    const rolled = 'SUM(requests), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_sum), MAX(last_ts)'
+    const kept = 'requests, failed, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_sum, last_ts'
+    // the daily tables hold every hour before the watermark; the hours after it are read from the hourly ones
+    const through = (db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").get() as {value: number}).value
+    expect(through % 3_600_000).toBe(0)
+    expect(through).toBeGreaterThan(Date.UTC(2026, 7, 22, 6))
+    expect(through).toBeLessThan(Date.UTC(2026, 7, 22, 6) + 300 * 61_000)
+    for (const [grain, unit] of [['hourly', 3_600_000], ['daily', 86_400_000]] as const) {
+      const period = `(ts / ${unit}) * ${unit}`
+      for (const [cube, dims, raw] of [
+        ['model', 'provider, model', 'provider, model'],
+        ['key', 'provider, model, api_key_hash', "provider, model, COALESCE(api_key_hash, '')"],
+        ['account', 'auth_index, failed_flag, fail_status_code', 'auth_index, failed, fail_status_code'],
+      ] as const) {
+        const a = db.prepare(`SELECT ${period}, ${raw}, ${sums} FROM usage_events GROUP BY 1, ${raw} ORDER BY 1, ${raw}`).raw(true).all()
+        const table =
+          grain === 'hourly'
+            ? `report_${cube}_hourly`
+            : `(SELECT start_ms, ${dims}, ${kept} FROM report_${cube}_daily WHERE start_ms < ${through}
+                UNION ALL SELECT (start_ms / ${unit}) * ${unit} AS start_ms, ${dims}, ${kept} FROM report_${cube}_hourly WHERE start_ms >= ${through})`
+        const cols = grain === 'hourly' ? '*' : 'start_ms'
+        const b = db.prepare(`SELECT start_ms, ${dims}, ${rolled} FROM ${table} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`).raw(true).all()
+        expect(b, `${cube} ${grain} (${cols})`).toEqual(a)
+      }
+      const counts = db.prepare(`SELECT dim, SUM(length(lat_hist)) > 0 AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`).all()
+      expect(counts).toEqual(['account', 'all', 'key', 'model'].map((dim) => ({dim, has: 1})))
+    }
+    expect((db.prepare('SELECT SUM(requests) AS n FROM report_model_hourly').get() as {n: number}).n).toBe(300)
   })
 })
 
 describe('transactions and the spool', () => {
   it('rolls back a failed batch and ingests the spilled payloads on recovery, exactly once', async () => {
     const s = await fresh()
-    const runId = await s.startRun({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
+    const runId = await s.runs.start({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
     const payloads = records(10).map((r) => JSON.stringify(r))
-    s.db.exec("CREATE TEMP TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = '00000005' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
-    await expect(s.transaction(async (tx) => tx.write(payloads, {instance: 'gw', runId, receivedAt: 1}))).rejects.toMatchObject({code: 'store_error'})
-    expect((await s.totals()).events).toBe(0)
-    const spool = await s.spill('gw', 1, payloads)
+    const w = sqliteWritable(s)
+    w.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = '00000005' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    await expect(s.events.batch(async (tx) => tx.write(payloads, {instance: 'gw', runId, receivedAt: 1}))).rejects.toMatchObject({code: 'store_error'})
+    expect((await s.events.totals()).events).toBe(0)
+    expect((sqlite(s).prepare('SELECT COUNT(*) AS n FROM report_model_hourly').get() as {n: number}).n).toBe(0)
+    const spool = await s.spool.spill('gw', 1, payloads)
     expect(statSync(spool).mode & 0o777).toBe(0o600)
-    await s.recordSpooled(runId, payloads.length)
-    s.db.exec('DROP TRIGGER poison')
-    const run2 = await s.startRun({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
-    const rec = await s.recoverSpools(run2)
+    await s.runs.recordSpooled(runId, payloads.length)
+    w.exec('DROP TRIGGER poison')
+    w.close()
+    const run2 = await s.runs.start({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
+    expect(await s.spool.pending()).toBe(1)
+    const rec = await s.spool.recover(run2)
     expect(rec.files).toBe(1)
     expect(rec.counts.inserted).toBe(10)
-    expect(listSpools(s.location)).toEqual([])
-    expect(await s.getRun(run2)).toMatchObject({recovered: 10, inserted: 10, popped: 0})
-    expect(await s.getRun(runId)).toMatchObject({popped: 10, spooled: 10, inserted: 0})
-    expect((await s.recoverSpools(run2)).files).toBe(0)
+    expect(await s.spool.pending()).toBe(0)
+    expect(await s.runs.get(run2)).toMatchObject({recovered: 10, inserted: 10, popped: 0})
+    expect(await s.runs.get(runId)).toMatchObject({popped: 10, spooled: 10, inserted: 0})
+    expect((await s.spool.recover(run2)).files).toBe(0)
+  })
+})
+
+describe('the collector batch and the daily watermark', () => {
+  it('folds the hours earlier batches left behind before the pop, not inside the pop→commit window', async () => {
+    const s = await fresh()
+    const db = sqlite(s)
+    const through = () => (db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").get() as {value: number} | undefined)?.value ?? 0
+    const dailyRequests = () => (db.prepare('SELECT COALESCE(SUM(requests), 0) AS n FROM report_model_daily').get() as {n: number}).n
+    // 300 records a minute apart from 2026-08-22 06:00 UTC: hours 06:00 … 10:00
+    const payloads = records(300).map((r) => JSON.stringify(r))
+    const H = 3_600_000
+    const first = Date.UTC(2026, 7, 22, 6)
+    const newestHour = Math.floor((first + 299 * 61_000) / H) * H
+    await s.events.batch(async (tx) => tx.write(payloads.slice(0, 150), {instance: 'gw', runId: null, receivedAt: 1}))
+    // the first batch found nothing to fold and leaves its own hours for the next one
+    expect(through()).toBe(0)
+    expect(dailyRequests()).toBe(0)
+    let atPop = -1
+    await s.events.batch(async (tx) => {
+      // the pop happens here: the store's own transaction has already folded the first batch's hours
+      atPop = (await s.rollups.state()).dailyThrough
+      return tx.write(payloads.slice(150), {instance: 'gw', runId: null, receivedAt: 2})
+    })
+    const firstNewestHour = Math.floor((first + 149 * 61_000) / H) * H
+    expect(atPop).toBe(firstNewestHour - H)
+    expect(dailyRequests()).toBe((db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?').get(firstNewestHour - H) as {n: number}).n)
+    // not moved by the second batch itself: its hours wait for the next batch (or the next run's first one)
+    expect(through()).toBe(firstNewestHour - H)
+    await s.events.batch(async () => null) // an empty pop (end of a drain) still catches up
+    expect(through()).toBe(newestHour - H)
+    // what the daily tables hold is exactly the raw events before the watermark
+    const raw = (db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?').get(newestHour - H) as {n: number}).n
+    expect(dailyRequests()).toBe(raw)
   })
 })
 
 describe('collector lock', () => {
   it('a second holder in the same process gets LockError naming the pid', async () => {
-    const path = tempStorePath()
-    await fresh(path)
-    const lock = await acquireCollectorLock(path)
-    const err = await acquireCollectorLock(path).catch((e) => e)
+    const s = await fresh()
+    const lock = await s.runs.lockCollector('collect')
+    const err = await s.runs.lockCollector('collect').catch((e) => e)
     expect(err).toBeInstanceOf(LockError)
     expect(err.exitCode).toBe(7)
     expect(err.message).toContain(`pid ${process.pid}`)
     lock.release()
-    ;(await acquireCollectorLock(path)).release()
+    ;(await s.runs.lockCollector('collect')).release()
   })
 
   it('works across processes and dies with the holder (kill -9)', async () => {
     const path = tempStorePath()
-    await fresh(path)
+    const s = await fresh(path)
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'hold-lock.ts'), path], {stdio: ['ignore', 'pipe', 'inherit']})
     const line = await new Promise<string>((resolve, reject) => {
       child.stdout.once('data', (d) => resolve(String(d)))
       child.once('exit', (code) => reject(new Error(`holder exited ${code}`)))
     })
     expect(line.trim()).toBe(`locked ${child.pid}`)
-    const err = await acquireCollectorLock(path).catch((e) => e)
+    const err = await s.runs.lockCollector('collect').catch((e) => e)
     expect(err).toBeInstanceOf(LockError)
     expect(err.message).toContain(`pid ${child.pid}`)
     expect(err.details.pid).toBe(child.pid)
@@ -199,7 +267,7 @@ describe('collector lock', () => {
       child.once('exit', resolve)
       child.kill('SIGKILL')
     })
-    const lock = await acquireCollectorLock(path)
+    const lock = await s.runs.lockCollector('collect')
     lock.release()
   })
 })

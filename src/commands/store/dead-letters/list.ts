@@ -3,7 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../../lib/cli/base-command.js'
 import {csvFlag, limitFlag, noHeaderFlag, storeFlag} from '../../../lib/cli/flags.js'
 import {renderTable, stdoutIsTTY, warn} from '../../../lib/cli/output.js'
-import {listDeadLettersAt, type DeadLetter} from '../../../lib/store/maintenance.js'
+import {listDeadLettersAt} from '../../../lib/store/admin.js'
+import type {DeadLetter} from '../../../lib/store/index.js'
 
 export default class DeadLettersList extends BaseCommand<typeof DeadLettersList> {
   static summary = 'List payloads the collector could not parse (redacted), newest first.'

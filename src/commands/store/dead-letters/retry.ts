@@ -3,7 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../../lib/cli/base-command.js'
 import {storeFlag} from '../../../lib/cli/flags.js'
 import {formatInt, renderKeyValues, warn} from '../../../lib/cli/output.js'
-import {retryDeadLettersAt, type RetryResult} from '../../../lib/store/maintenance.js'
+import {retryDeadLettersAt} from '../../../lib/store/admin.js'
+import type {RetryResult} from '../../../lib/store/index.js'
 
 export default class DeadLettersRetry extends BaseCommand<typeof DeadLettersRetry> {
   static summary = 'Parse waiting dead letters again (after an upgrade); those that parse are stored as events.'

@@ -35,10 +35,12 @@
  *   order, jittered by their latency), so a batch dirties few pages. There is deliberately no per-model,
  *   auth_index or api_key_hash index on the raw rows: each adds an insertion point per distinct value to every
  *   batch; with them the commit cost tripled and the drain ran at a third of the speed (bench/collect.js).
- *   Per-dimension questions over long ranges go to usage_hourly (those are its key columns); raw questions
- *   (p95 latency, request lists, a credential's quota window) are bounded time ranges scanned through this index.
+ *   Per-dimension questions over long ranges go to the rollups (migration 002, maintained with the events since
+ *   migration 004); raw questions (exact p95, request lists, the partial first hour of a quota window) are
+ *   bounded time ranges scanned through this index.
  *
- * usage_hourly — rollup maintained in the same transaction as the events (only newly inserted events count).
+ * usage_hourly — (retired by migration 004: the report rollups answer its questions) rollup maintained in the
+ *   same transaction as the events (only newly inserted events count).
  *   Key: instance, hour_ms (UTC hour start), provider, model, auth_index, api_key_hash, failed, fail_status_code
  *   (failures are rare, so the status split is cheap). Absent dimensions are '' (0 for the status code) so the key
  *   stays unique. Service tiers are not a dimension (each would multiply the groups every batch rewrites);

@@ -17,8 +17,9 @@
  * account_labels — the latest auth-file list per instance: (instance, auth_index) PRIMARY KEY, name (file),
  *   email, label, provider, updated_at. Reports show these instead of bare auth_index values.
  *
- * Report rollups (derived from usage_events, rebuildable; maintained by src/lib/store/reports.ts, which
- * folds events with id > report_state.derived_upto_id into them before each report). Each exists per hour
+ * Report rollups — the store's one rollup layer. Since migration 004 they are maintained in the same
+ * transaction as the events (ingest.ts, cells summed by rollup-cells.ts); before it they were folded from the
+ * raw events after the fact (checkpoint report_state.derived_upto_id, dropped by 004). Each exists per hour
  * (`*_hourly`, start_ms = UTC hour) and per UTC day (`*_daily`, start_ms = UTC midnight), so a 90-day range
  * reads ~90 daily groups plus the hours of its two partial days:
  *   report_model_{hourly,daily}   (start_ms, instance, provider, model, service_tier, response_service_tier, band)
@@ -26,20 +27,20 @@
  *   report_account_{hourly,daily} (… + auth_index, failed_flag, fail_status_code)
  *   Values: requests, failed (count), uncached_input, cache_read, cache_write, output_total, reasoning,
  *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event).
- *   band = how many of the standard context thresholds (src/lib/pricing/cost.ts CONTEXT_BANDS: 128k, 200k,
+ *   band = how many of the standard context thresholds (src/lib/store/bands.ts CONTEXT_BANDS: 128k, 200k,
  *   256k, 272k, 1M) the requests' total input (uncached + cache read + cache write) exceeds, so context-tiered
  *   prices at those thresholds are billed exactly from the rollups.
  *   Absent dimensions are ''. WITHOUT ROWID.
- *   They are coarser than usage_hourly (which keys every dimension at once and so holds about one row per
- *   event when traffic is spread over many accounts × keys × models) — that is what makes long ranges fast.
+ *   They are coarser than one table keyed by every dimension at once (about one row per event when traffic is
+ *   spread over many accounts × keys × models) — that is what makes long ranges fast.
  * report_hist_{hourly,daily} — latency and TTFT histograms for p95 over long ranges: (dim, start_ms, value,
  *   instance) → lat_hist, ttft_hist BLOBs (keyed dimension first, so one dimension's rows are contiguous) (log-scale, 16 buckets per octave: sorted little-endian (u16 bucket,
- *   u32 count) pairs; src/lib/report/histogram.ts). dim = 'all' (value ''), 'model' (value
+ *   u32 count) pairs; src/lib/store/histogram.ts). dim = 'all' (value ''), 'model' (value
  *   provider U+001F model), 'key' (api_key_hash) or 'account' (auth_index).
  * report_account_sources — (instance, auth_index, source) → last_ts: the newest `source` (email, project or
  *   masked key) each credential was seen with, for display and for `--account <email>` filters.
- * report_state — key/value integers: derived_upto_id (last usage_events.id folded into the rollups),
- *   raw_complete_from (UTC midnight, ms: raw events before it may have been pruned; 0 = never pruned).
+ * report_state — key/value integers: raw_complete_from (UTC midnight, ms: raw events before it may have been
+ *   pruned; 0 = never pruned); until migration 004 also derived_upto_id (the fold checkpoint).
  */
 import type {Migration} from './types.js'
 
