@@ -36,7 +36,6 @@ export default {
     'src/lib/report/metrics.ts': ['exports'],
     'src/lib/store/index.ts': ['exports', 'types'],
     'src/lib/store/db.ts': ['types'],
-    'src/lib/store/reports.ts': ['exports'],
     'src/lib/manage/config-rules.ts': ['exports', 'types'],
     'src/lib/manage/config-v8-spec.ts': ['exports'],
     'src/lib/sim/**': ['exports', 'types'],
