@@ -111,7 +111,8 @@ const SPILL_BYTES_PER_RECORD = 4096
 
 /** Errors after which --follow reconnects: the network, not the key or the store. */
 function isTransient(error: unknown): boolean {
-  return error instanceof UpstreamError && !(error instanceof AuthError) && error.code !== 'bad_response'
+  // a store that went away is not the network to the gateway: the run stops (the unsaved batch is spooled)
+  return error instanceof UpstreamError && !(error instanceof AuthError) && error.code !== 'bad_response' && !error.code.startsWith('store_')
 }
 
 class Collector {
@@ -171,7 +172,7 @@ class Collector {
     try {
       const store = await openStore({path: o.storePath})
       this.store = store
-      this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect')
+      this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect', o.instance)
       this.runId = await store.runs.start({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
       let previous: RunRecord | null = null
       try {
@@ -191,7 +192,7 @@ class Collector {
       this.subscriber?.close()
       if (this.store) {
         if (this.lock) await this.store.spool.release().catch(() => {})
-        this.lock?.release()
+        await this.lock?.release()
         await this.store.close().catch(() => {})
       }
     }

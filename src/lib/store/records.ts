@@ -81,15 +81,17 @@ export interface RunQuery {
 
 export interface LockHolder {
   pid: number
+  /** Host of the holder (PostgreSQL: collectors of one store run on several hosts). */
+  host?: string
   since: number
   purpose: string
 }
 
-/** One collector per store: held for the whole run, gone with the process (kill -9 included). */
+/** One collector per store (SQLite) or per instance (PostgreSQL): held for the whole run, gone with the process (kill -9 included). */
 export interface CollectorLock {
-  /** Where the lock lives (a file beside a SQLite store). */
+  /** Where the lock lives (a file beside a SQLite store; the advisory lock's instance on PostgreSQL). */
   readonly path: string
-  release(): void
+  release(): void | Promise<void>
 }
 
 // ----------------------------------------------------------------------------------------- dead letters

@@ -7,9 +7,9 @@
 import type {Connection} from './connection.js'
 import {mergeEncodedBuffers} from './histogram.js'
 import {CUBE_EXTRA, HOUR_MS, SUM_COLS} from './rollup-cells.js'
-import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
+import type {CubeGroup, CubeName, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
-import {filterSql, inList} from './sql-filters.js'
+import {filterSql, inList, type FilterColumns} from './sql-filters.js'
 import type {RollupRepository} from './types.js'
 
 /** Bucket of a period start under `segments` (sorted, disjoint), −1 when in none. */
@@ -23,6 +23,56 @@ export function segmentBucket(segments: readonly Segment[], t: number): number {
     else return segments[mid].bucket
   }
   return -1
+}
+
+/** A rollup group from an aggregate row: bucket, split flag, the dimensions (from index 2), the sums from `s`. */
+export function cubeGroup(r: unknown[], cube: CubeName, s: number): CubeGroup {
+  const b = r[0] as number
+  return {
+    raw: false,
+    bucket: b,
+    afterSplit: r[1] === 1,
+    ts: 0,
+    instance: r[2] as string,
+    provider: r[3] as string,
+    model: r[4] as string,
+    serviceTier: r[5] as string,
+    responseServiceTier: r[6] as string,
+    band: r[7] as number,
+    apiKeyHash: cube === 'key' ? (r[8] as string) : '',
+    authIndex: cube === 'account' ? (r[8] as string) : '',
+    status: cube === 'account' ? (r[10] as number) : null,
+    requests: r[s] as number,
+    failed: r[s + 1] as number,
+    uncachedInput: r[s + 2] as number,
+    cacheRead: r[s + 3] as number,
+    cacheWrite: r[s + 4] as number,
+    outputTotal: r[s + 5] as number,
+    reasoning: r[s + 6] as number,
+    unclassified: r[s + 7] as number,
+    latencySum: r[s + 8] as number,
+    latencyCount: r[s + 9] as number,
+    ttftSum: r[s + 10] as number,
+    ttftCount: r[s + 11] as number,
+    lastTs: r[s + 12] as number,
+    latencyMs: null,
+    ttftMs: null,
+  }
+}
+
+/** The grouped dimensions of a cube's aggregate: instance (always ''), base dimensions, the cube's extras. */
+export function cubeDims(cube: CubeName): string[] {
+  return ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...CUBE_EXTRA[cube]]
+}
+
+/** The columns a cube's rows filter on (null: the cube has no such dimension). */
+export function cubeFilterColumns(cube: CubeName): FilterColumns {
+  return {
+    failed: cube === 'account' ? 'failed_flag' : null,
+    status: cube === 'account' ? 'fail_status_code' : null,
+    apiKey: cube === 'key' ? 'api_key_hash' : null,
+    auth: cube === 'account' ? 'auth_index' : null,
+  }
 }
 
 export class SqliteRollups implements RollupRepository {
@@ -56,15 +106,9 @@ export class SqliteRollups implements RollupRepository {
       params.push(q.splitAt)
     }
     params.push(q.from, q.to)
-    const extra = CUBE_EXTRA[cube]
     // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
-    const dims = ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...extra]
-    const where = filterSql(q.filters, params, {
-      failed: cube === 'account' ? 'failed_flag' : null,
-      status: cube === 'account' ? 'fail_status_code' : null,
-      apiKey: cube === 'key' ? 'api_key_hash' : null,
-      auth: cube === 'account' ? 'auth_index' : null,
-    })
+    const dims = cubeDims(cube)
+    const where = filterSql(q.filters, params, cubeFilterColumns(cube))
     const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
         ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
       FROM report_${cube}_${grain} WHERE start_ms >= ? AND start_ms < ?${where}
@@ -74,36 +118,7 @@ export class SqliteRollups implements RollupRepository {
     for (const r of this.c.db.prepare(sql).raw(true).all(...params) as unknown[][]) {
       const b = r[0] as number
       if (b < 0) continue
-      out.push({
-        raw: false,
-        bucket: b,
-        afterSplit: r[1] === 1,
-        ts: 0,
-        instance: r[2] as string,
-        provider: r[3] as string,
-        model: r[4] as string,
-        serviceTier: r[5] as string,
-        responseServiceTier: r[6] as string,
-        band: r[7] as number,
-        apiKeyHash: cube === 'key' ? (r[8] as string) : '',
-        authIndex: cube === 'account' ? (r[8] as string) : '',
-        status: cube === 'account' ? (r[10] as number) : null,
-        requests: r[s] as number,
-        failed: r[s + 1] as number,
-        uncachedInput: r[s + 2] as number,
-        cacheRead: r[s + 3] as number,
-        cacheWrite: r[s + 4] as number,
-        outputTotal: r[s + 5] as number,
-        reasoning: r[s + 6] as number,
-        unclassified: r[s + 7] as number,
-        latencySum: r[s + 8] as number,
-        latencyCount: r[s + 9] as number,
-        ttftSum: r[s + 10] as number,
-        ttftCount: r[s + 11] as number,
-        lastTs: r[s + 12] as number,
-        latencyMs: null,
-        ttftMs: null,
-      })
+      out.push(cubeGroup(r, cube, s))
     }
     return out
   }

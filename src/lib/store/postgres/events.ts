@@ -1,0 +1,132 @@
+/**
+ * EventRepository over PostgreSQL (../types.ts; the counterpart of ../events.ts, same queries and row shapes):
+ * the collector's batch transaction and the bulk ingest (ingest.ts, events and rollups together), and the
+ * keyset-paginated reads of raw events.
+ */
+import {eventRow, EVENT_LIST_SELECT, RAW_SELECT, usageRow} from '../events.js'
+import type {BatchCounts, EventListQuery, EventRow, ExportQuery, IngestContext, IngestResult, LatestFailure, ScanQuery, StoredEvent, StoreTotals, UsageRow} from '../rows.js'
+import {filterSql, inList, RAW_COLUMNS} from '../sql-filters.js'
+import type {BatchTransaction, EventRepository, IngestOptions} from '../types.js'
+import type {PgConnection} from './connection.js'
+import {PgBatchWriter} from './ingest.js'
+
+const SCAN_PAGE = 5000
+/** Bulk ingest: payloads per statement group (keeps parameter arrays and RETURNING sets moderate). */
+const INGEST_CHUNK = 5000
+
+export class PgEvents implements EventRepository {
+  private writerInstance: PgBatchWriter | null = null
+
+  constructor(private readonly c: PgConnection) {}
+
+  get writer(): PgBatchWriter {
+    this.writerInstance ??= new PgBatchWriter(this.c)
+    return this.writerInstance
+  }
+
+  /** Write payloads inside a transaction the caller holds (spool recovery, dead-letter retry). */
+  writeIn(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean} = {}): Promise<BatchCounts> {
+    return this.writer.write(payloads, ctx, options)
+  }
+
+  batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
+    return this.c.tx('write a batch', () => fn({write: (payloads, ctx) => this.writer.write(payloads, ctx)}))
+  }
+
+  async ingest(instance: string, payloads: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+    const ctx: IngestContext = {instance, runId: options.runId ?? null, receivedAt: options.receivedAt ?? Date.now()}
+    const out: IngestResult = {received: 0, added: 0, duplicates: 0, deadLettered: 0, controlSkipped: 0}
+    await this.c.tx('ingest records', async () => {
+      for (let i = 0; i < payloads.length || i === 0; i += INGEST_CHUNK) {
+        const n = await this.writer.write(payloads.slice(i, i + INGEST_CHUNK), ctx)
+        out.received += n.received
+        out.added += n.inserted
+        out.duplicates += n.duplicates
+        out.deadLettered += n.deadLettered
+        out.controlSkipped += n.controlSkipped
+      }
+    })
+    return out
+  }
+
+  async *scan(q: ScanQuery): AsyncIterable<UsageRow[]> {
+    const base: unknown[] = []
+    const where = filterSql(q.filters, base, RAW_COLUMNS)
+    let rows = await this.c.rows(`${RAW_SELECT} WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`, [q.since, q.until, ...base, SCAN_PAGE], 'scan events')
+    while (rows.length > 0) {
+      const last = rows[rows.length - 1]
+      yield rows.map(usageRow)
+      if (rows.length < SCAN_PAGE) return
+      rows = await this.c.rows(
+        `${RAW_SELECT} WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`,
+        [last[0], q.until, last[0], last[18], ...base, SCAN_PAGE],
+        'scan events',
+      )
+    }
+  }
+
+  async list(q: EventListQuery): Promise<EventRow[]> {
+    const params: unknown[] = [q.since, q.until]
+    let sql = `${EVENT_LIST_SELECT} WHERE ts >= ? AND ts < ?`
+    sql += filterSql(q.filters, params, RAW_COLUMNS)
+    if (q.before) {
+      sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
+      params.push(q.before.ts, q.before.ts, q.before.id)
+    }
+    sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
+    params.push(q.limit)
+    return (await this.c.query(sql, params, 'list events')).map(eventRow)
+  }
+
+  async *exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {
+    const page = q.page ?? 2000
+    const base: unknown[] = []
+    const where = inList('instance', q.instances, base)
+    const since = q.since ?? Number.MIN_SAFE_INTEGER
+    const until = q.until ?? Number.MAX_SAFE_INTEGER
+    let rows = await this.c.query<StoredEvent>(`SELECT * FROM usage_events WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`, [since, until, ...base, page], 'export events')
+    while (rows.length > 0) {
+      yield rows
+      if (rows.length < page) return
+      const last = rows[rows.length - 1]
+      rows = await this.c.query<StoredEvent>(
+        `SELECT * FROM usage_events WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`,
+        [last.ts, until, last.ts, last.id, ...base, page],
+        'export events',
+      )
+    }
+  }
+
+  async count(q: ExportQuery): Promise<number> {
+    const params: unknown[] = [q.since ?? Number.MIN_SAFE_INTEGER, q.until ?? Number.MAX_SAFE_INTEGER]
+    const sql = `SELECT COUNT(*) AS n FROM usage_events WHERE ts >= ? AND ts < ?${inList('instance', q.instances, params)}`
+    return (await this.c.one<{n: number}>(sql, params, 'count events'))!.n
+  }
+
+  async latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>> {
+    const inst: unknown[] = []
+    const where = inList('instance', q.instances, inst)
+    const sql = `SELECT ts, fail_summary, request_id FROM usage_events
+      WHERE auth_index IS NOT DISTINCT FROM ?::text AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
+      ORDER BY ts DESC LIMIT 1`
+    const out: Array<LatestFailure | null> = []
+    for (const g of q.groups) {
+      const r = await this.c.one<{ts: number; fail_summary: string | null; request_id: string | null}>(
+        sql,
+        [g.authIndex === '' ? null : g.authIndex, q.since, q.until, g.status, g.model, ...inst],
+        'find the latest failures',
+      )
+      out.push(r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null)
+    }
+    return out
+  }
+
+  async totals(instance?: string | null): Promise<StoreTotals> {
+    const where = instance ? 'WHERE instance = ?' : ''
+    const row = (await this.c.one<{n: number; o: number | null; w: number | null}>(`SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events ${where}`, instance ? [instance] : [], 'count events'))!
+    const instances = (
+      await this.c.query<{instance: string}>('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily ORDER BY 1', [], 'list instances')
+    ).map((r) => r.instance)
+    return {events: row.n, oldestTs: row.o, newestTs: row.w, instances}
+  }
+}
