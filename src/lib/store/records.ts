@@ -271,6 +271,8 @@ export interface InstanceInfo {
   instance: string
   /** Events counted in the rollups (includes pruned ones). */
   events: number
+  /** PostgreSQL: raw events of the instance present (pruned ones excluded). */
+  rawEvents?: number
   firstSeen: string | null
   lastSeen: string | null
 }
@@ -295,6 +297,10 @@ export interface StoreInfo {
   prices: number
   aliases: number
   lastRun: {instance: string; startedAt: string; status: string; inserted: number} | null
+  /** PostgreSQL: the server's version. */
+  serverVersion?: string
+  /** PostgreSQL: every table of the store with its size on disk (indexes and TOAST included), largest first. */
+  tables?: Array<{table: string; bytes: number; rows: number}>
 }
 
 export interface PruneResult {
