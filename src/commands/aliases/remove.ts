@@ -12,7 +12,7 @@ export default class AliasesRemove extends BaseCommand<typeof AliasesRemove> {
   static flags = {store: storeFlag}
 
   async run(): Promise<RemoveAliasResult> {
-    const result = await removeAliasEntry(this.storePath(this.flags.store), this.args.target)
+    const result = await removeAliasEntry(await this.storePath(this.flags.store), this.args.target)
     this.display(result, (r) => writeOut(`removed ${r.alias} (sha256:${r.apiKeyHash.slice(0, 12)})`))
     return result
   }

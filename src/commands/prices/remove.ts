@@ -14,7 +14,7 @@ export default class PricesRemove extends BaseCommand<typeof PricesRemove> {
 
   async run(): Promise<RemoveResult> {
     const {argv} = await this.parse(PricesRemove)
-    const result = await removePriceEntries(this.storePath(this.flags.store), argv as string[])
+    const result = await removePriceEntries(await this.storePath(this.flags.store), argv as string[])
     this.display(result, (r) => writeOut(`removed ${r.removed.join(', ')}`))
     return result
   }

@@ -17,7 +17,7 @@ export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   }
 
   async run(): Promise<BackupResult> {
-    const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {force: this.flags.force})
+    const result = await backupStoreAt(await this.storePath(this.flags.store), this.args.file, {force: this.flags.force})
     this.display(result, (r) => writeOut(`wrote ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB)`))
     return result
   }

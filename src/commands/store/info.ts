@@ -10,7 +10,7 @@ export default class StoreInfoCommand extends BaseCommand<typeof StoreInfoComman
   static flags = {store: storeFlag}
 
   async run(): Promise<StoreInfo> {
-    const info = await storeInfoAt(this.storePath(this.flags.store))
+    const info = await storeInfoAt(await this.storePath(this.flags.store))
     this.display(info, (i) => {
       renderKeyValues([
         ['path', i.path],

@@ -10,7 +10,7 @@ export default class StoreVacuum extends BaseCommand<typeof StoreVacuum> {
   static flags = {store: storeFlag}
 
   async run(): Promise<VacuumResult> {
-    const result = await vacuumStoreAt(this.storePath(this.flags.store))
+    const result = await vacuumStoreAt(await this.storePath(this.flags.store))
     const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`
     this.display(result, (r) => writeOut(`${mib(r.sizeBefore)} → ${mib(r.sizeAfter)}`))
     return result

@@ -23,7 +23,7 @@ import {AuthError, BugError, CancelledError, ConfigError, type CpactlError, Upst
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
 import {openConsumer, RespConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
-import {openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
+import {maskLocation, openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 
 export interface CollectOptions {
@@ -298,7 +298,7 @@ class Collector {
       instance: this.o.instance,
       transport: this.transportUsed,
       runId: this.runId,
-      store: this.o.storePath,
+      store: this.store?.location ?? maskLocation(this.o.storePath),
       popped: this.totals.popped,
       inserted: this.totals.inserted,
       duplicates: this.totals.duplicates,

@@ -37,3 +37,14 @@ export function maskLocation(value: string): string {
   // a password passed as a query parameter
   return out.replace(/([?&]password=)[^&#]*/gi, '$1****')
 }
+
+/** A profile names its store, never a secret: a PostgreSQL password belongs in PGPASSWORD or ~/.pgpass. */
+export function checkProfileStore(store: string): void {
+  const where = classifyLocation(store)
+  if (where.kind === 'postgres' && maskLocation(store) !== store) {
+    throw new UsageError('a profile never keeps a password: give the store URL without it', {
+      code: 'secret_in_profile',
+      hint: 'put the password in ~/.pgpass (mode 0600) or PGPASSWORD; profiles.yaml holds no secrets',
+    })
+  }
+}

@@ -19,7 +19,7 @@ export default class DeadLettersList extends BaseCommand<typeof DeadLettersList>
   }
 
   async run(): Promise<{items: DeadLetter[]; total: number}> {
-    const result = await listDeadLettersAt(this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
+    const result = await listDeadLettersAt(await this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
     const human = stdoutIsTTY() && !this.flags.csv
     this.display(result, (r) => {
       renderTable(
