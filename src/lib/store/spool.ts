@@ -10,7 +10,7 @@
  * cannot be written the disk is full before anything is popped; if a commit fails later, the reserve is
  * deleted to make room for the spool file.
  */
-import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import type {Connection} from './connection.js'
@@ -31,6 +31,7 @@ export function spoolPrefix(storePath: string): string {
 
 /** Write payloads to a new spool file (0600, fsynced); returns its path. */
 export function writeSpool(storePath: string, instance: string, receivedAt: number, payloads: readonly unknown[]): string {
+  mkdirSync(dirname(storePath), {recursive: true, mode: 0o700})
   const path = join(dirname(storePath), `${spoolPrefix(storePath)}${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.jsonl`)
   const fd = openSync(path, 'wx', 0o600)
   try {
@@ -91,6 +92,7 @@ export function reservePath(storePath: string): string {
 /** Write `bytes` of zeros (fsynced) as the spill reserve; throws ENOSPC when the disk cannot hold them. */
 export function reserveSpool(storePath: string, bytes: number): void {
   const path = reservePath(storePath)
+  mkdirSync(dirname(storePath), {recursive: true, mode: 0o700})
   const fd = openSync(path, 'w', 0o600)
   try {
     const chunk = Buffer.alloc(Math.min(bytes, 1 << 20))

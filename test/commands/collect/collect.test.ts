@@ -108,7 +108,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     sim.preload(10)
     const popped = sim.counters().popped
     const holder = await openStore({path: store})
-    const lock = await holder.runs.lockCollector('test')
+    const lock = await holder.runs.lockCollector('test', `127.0.0.1:${sim.port}`)
     try {
       const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(7)

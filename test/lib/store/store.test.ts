@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
@@ -9,7 +9,9 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {LockError} from '../../../src/lib/cli/errors.js'
 import {openDatabase} from '../../../src/lib/store/db.js'
 import {openStore, type Store} from '../../../src/lib/store/index.js'
-import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
+import {BACKENDS, pgAvailable} from '../../helpers/pg.js'
+import {sqlite} from '../../helpers/sqlite.js'
+import {poisonRequestId, storeQuery, storeRows} from '../../helpers/store-db.js'
 import {exampleRecord, legacyOnly} from '../usage/fixtures.js'
 
 const stores: Store[] = []
@@ -38,7 +40,7 @@ function records(n: number, patch: (i: number, r: Record<string, unknown>) => vo
   })
 }
 
-describe('openStore', () => {
+describe('openStore (SQLite)', () => {
   it('creates the directory 0700 and the database 0600, in WAL mode with the pragmas', async () => {
     const path = tempStorePath()
     const s = await fresh(path)
@@ -57,21 +59,6 @@ describe('openStore', () => {
     db.close()
   })
 
-  it('reopening does not migrate twice; read-only opens an existing store and refuses a missing one', async () => {
-    const path = tempStorePath()
-    const s = await fresh(path)
-    await s.events.ingest('gw', records(2))
-    await s.close()
-    await fresh(path)
-    expect((sqlite(path).prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as {n: number}).n).toBe(4)
-    const ro = await openStore({path, readonly: true})
-    stores.push(ro)
-    expect((await ro.events.totals()).events).toBe(2)
-    await expect(ro.events.ingest('gw', records(1))).rejects.toMatchObject({code: 'store_readonly'})
-    await expect(ro.prices.upsert({model: 'm', input: 1, cacheRead: null, cacheWrite: null, output: 1, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: 0})).rejects.toMatchObject({code: 'store_readonly'})
-    await expect(openStore({path: join(path, '..', 'missing.db'), readonly: true})).rejects.toMatchObject({code: 'store_missing', exitCode: 3})
-  })
-
   it('refuses a file that is not a database and a path under a regular file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpactl-store-'))
     writeFileSync(join(dir, 'junk.db'), 'this is not sqlite'.repeat(100))
@@ -81,15 +68,37 @@ describe('openStore', () => {
   })
 })
 
+describe.each(BACKENDS)('store on $name', (backend) => {
+  const freshOn = async () => fresh(await backend.fresh())
+
+describe('opening', () => {
+  it('reopening does not migrate twice; read-only opens an existing store and refuses a missing one', async () => {
+    const path = await backend.fresh()
+    const s = await fresh(path)
+    await s.events.ingest('gw', records(2))
+    await s.close()
+    await fresh(path)
+    expect((await storeQuery(path, 'SELECT COUNT(*) AS n FROM schema_migrations'))[0].n).toBe(backend.name === 'sqlite' ? 4 : 1)
+    const ro = await openStore({path, readonly: true})
+    stores.push(ro)
+    expect((await ro.events.totals()).events).toBe(2)
+    await expect(ro.events.ingest('gw', records(1))).rejects.toMatchObject({code: 'store_readonly'})
+    await expect(ro.prices.upsert({model: 'm', input: 1, cacheRead: null, cacheWrite: null, output: 1, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: 0})).rejects.toMatchObject({code: 'store_readonly'})
+    const missing = backend.name === 'sqlite' ? join(path, '..', 'missing.db') : await backend.fresh()
+    await expect(openStore({path: missing, readonly: true})).rejects.toMatchObject({code: 'store_missing', exitCode: 3})
+  })
+
+})
+
 describe('events.ingest', () => {
   it('stores one typed row per record and counts duplicates on a second ingest', async () => {
-    const s = await fresh()
+    const s = await freshOn()
     const batch = records(50)
     expect(await s.events.ingest('gw', batch)).toEqual({received: 50, added: 50, duplicates: 0, deadLettered: 0, controlSkipped: 0})
     expect(await s.events.ingest('gw', batch.map((r) => JSON.stringify(r)))).toEqual({received: 50, added: 0, duplicates: 50, deadLettered: 0, controlSkipped: 0})
     // the same records under another instance are other events
     expect((await s.events.ingest('gw2', batch)).added).toBe(50)
-    const row = sqlite(s).prepare('SELECT * FROM usage_events WHERE instance = ? ORDER BY ts LIMIT 1').get('gw') as Record<string, unknown>
+    const [row] = await storeQuery(s.location, 'SELECT * FROM usage_events WHERE instance = ? ORDER BY ts LIMIT 1', ['gw'])
     expect(row).toMatchObject({
       ts: Date.UTC(2026, 7, 22, 6, 0, 0),
       tz_offset_min: 0,
@@ -114,15 +123,16 @@ describe('events.ingest', () => {
   })
 
   it('dead-letters what does not parse, with the reason, redacted; skips control payloads; drops nothing', async () => {
-    const s = await fresh()
+    const s = await freshOn()
     const bad = '{"timestamp":"2026-08-22T14:03:11Z","api_key":"sk-live-client-key-123","tokens":'
     const res = await s.events.ingest('gw', [...records(3), bad, '{"refresh":true}', '{"support_refresh":true}', 'null'])
     expect(res).toEqual({received: 7, added: 3, duplicates: 0, deadLettered: 2, controlSkipped: 2})
-    const letters = sqlite(s).prepare('SELECT instance, reason, payload, resolved_at FROM usage_dead_letters ORDER BY id').all() as Array<Record<string, unknown>>
+    const letters = await storeQuery(s.location, 'SELECT instance, reason, payload, resolved_at FROM usage_dead_letters ORDER BY id')
     expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^not JSON/), 'not a JSON object (null)'])
     expect(letters[0].payload).toContain('"api_key":"sha256:' + createHash('sha256').update('sk-live-client-key-123').digest('hex'))
     expect((await s.deadLetters.summary('gw')).waiting).toBe(2)
     await s.close()
+    if (backend.name !== 'sqlite') return
     // the raw client keys are nowhere in the database file
     const bytes = readFileSync(s.location).toString('latin1') + (existsSync(`${s.location}-wal`) ? readFileSync(`${s.location}-wal`).toString('latin1') : '')
     expect(bytes).not.toContain('sk-live-client-key-123')
@@ -130,7 +140,7 @@ describe('events.ingest', () => {
   })
 
   it('keeps the rollups (hourly and daily, every dimension, histograms) equal to the raw events, including after duplicates', async () => {
-    const s = await fresh()
+    const s = await freshOn()
     const providers = ['codex', 'claude', 'gemini']
     const batch = records(300, (i, r) => {
       r.provider = providers[i % 3]
@@ -144,9 +154,10 @@ describe('events.ingest', () => {
     })
     await s.events.ingest('gw', batch.slice(0, 200))
     await s.events.ingest('gw', batch.slice(100)) // 100 duplicates
-    const db = sqlite(s)
+    const q = (sql: string) => storeRows(s.location, sql)
     const sums = 'COUNT(*), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_ms), MAX(ts)'
     const rolled = 'SUM(requests), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_sum), MAX(last_ts)'
+    const size = backend.name === 'sqlite' ? 'length' : 'cardinality'
     for (const [grain, unit] of [['hourly', 3_600_000], ['daily', 86_400_000]] as const) {
       const period = `(ts / ${unit}) * ${unit}`
       for (const [cube, dims, raw] of [
@@ -154,32 +165,30 @@ describe('events.ingest', () => {
         ['key', 'provider, model, api_key_hash', "provider, model, COALESCE(api_key_hash, '')"],
         ['account', 'auth_index, failed_flag, fail_status_code', 'auth_index, failed, fail_status_code'],
       ] as const) {
-        const a = db.prepare(`SELECT ${period}, ${raw}, ${sums} FROM usage_events GROUP BY 1, ${raw} ORDER BY 1, ${raw}`).raw(true).all()
-        const b = db.prepare(`SELECT start_ms, ${dims}, ${rolled} FROM report_${cube}_${grain} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`).raw(true).all()
+        const a = await q(`SELECT ${period}, ${raw}, ${sums} FROM usage_events GROUP BY 1, ${raw} ORDER BY 1, ${raw}`)
+        const b = await q(`SELECT start_ms, ${dims}, ${rolled} FROM report_${cube}_${grain} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`)
         expect(b, `${cube} ${grain}`).toEqual(a)
       }
-      const counts = db.prepare(`SELECT dim, SUM(length(lat_hist)) > 0 AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`).all()
+      const counts = await storeQuery(s.location, `SELECT dim, CASE WHEN SUM(${size}(lat_hist)) > 0 THEN 1 ELSE 0 END AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`)
       expect(counts).toEqual(['account', 'all', 'key', 'model'].map((dim) => ({dim, has: 1})))
     }
-    expect((db.prepare('SELECT SUM(requests) AS n FROM report_model_daily').get() as {n: number}).n).toBe(300)
+    expect((await storeQuery(s.location, 'SELECT SUM(requests) AS n FROM report_model_daily'))[0].n).toBe(300)
   })
 })
 
 describe('transactions and the spool', () => {
   it('rolls back a failed batch and ingests the spilled payloads on recovery, exactly once', async () => {
-    const s = await fresh()
+    const s = await freshOn()
     const runId = await s.runs.start({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
     const payloads = records(10).map((r) => JSON.stringify(r))
-    const w = sqliteWritable(s)
-    w.exec("CREATE TRIGGER poison BEFORE INSERT ON usage_events WHEN NEW.request_id = '00000005' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    const cure = await poisonRequestId(s.location, '00000005')
     await expect(s.events.batch(async (tx) => tx.write(payloads, {instance: 'gw', runId, receivedAt: 1}))).rejects.toMatchObject({code: 'store_error'})
     expect((await s.events.totals()).events).toBe(0)
-    expect((sqlite(s).prepare('SELECT COUNT(*) AS n FROM report_model_hourly').get() as {n: number}).n).toBe(0)
+    expect((await storeQuery(s.location, 'SELECT COUNT(*) AS n FROM report_model_hourly'))[0].n).toBe(0)
     const spool = await s.spool.spill('gw', 1, payloads)
     expect(statSync(spool).mode & 0o777).toBe(0o600)
     await s.runs.recordSpooled(runId, payloads.length)
-    w.exec('DROP TRIGGER poison')
-    w.close()
+    await cure()
     const run2 = await s.runs.start({instance: 'gw', mode: 'once', transport: 'resp', startedAt: Date.now()})
     expect(await s.spool.pending()).toBe(1)
     const rec = await s.spool.recover(run2)
@@ -192,20 +201,28 @@ describe('transactions and the spool', () => {
   })
 })
 
-describe('collector lock', () => {
+})
+
+describe.each(BACKENDS)('collector lock on $name', (backend) => {
   it('a second holder in the same process gets LockError naming the pid', async () => {
-    const s = await fresh()
-    const lock = await s.runs.lockCollector('collect')
-    const err = await s.runs.lockCollector('collect').catch((e) => e)
+    const s = await fresh(await backend.fresh())
+    const lock = await s.runs.lockCollector('collect', 'gw')
+    const err = await s.runs.lockCollector('collect', 'gw').catch((e) => e)
     expect(err).toBeInstanceOf(LockError)
     expect(err.exitCode).toBe(7)
     expect(err.message).toContain(`pid ${process.pid}`)
-    lock.release()
-    ;(await s.runs.lockCollector('collect')).release()
+    if (backend.name === 'postgres') {
+      expect(err.message).toContain(`on ${hostname()}`)
+      expect(err.details).toMatchObject({instance: 'gw', pid: process.pid, host: hostname()})
+      // one collector per instance, not per store: another instance locks at the same time
+      await (await s.runs.lockCollector('collect', 'gw2')).release()
+    }
+    await lock.release()
+    await (await s.runs.lockCollector('collect', 'gw')).release()
   })
 
   it('works across processes and dies with the holder (kill -9)', async () => {
-    const path = tempStorePath()
+    const path = await backend.fresh()
     const s = await fresh(path)
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'hold-lock.ts'), path], {stdio: ['ignore', 'pipe', 'inherit']})
     const line = await new Promise<string>((resolve, reject) => {
@@ -213,7 +230,7 @@ describe('collector lock', () => {
       child.once('exit', (code) => reject(new Error(`holder exited ${code}`)))
     })
     expect(line.trim()).toBe(`locked ${child.pid}`)
-    const err = await s.runs.lockCollector('collect').catch((e) => e)
+    const err = await s.runs.lockCollector('collect', 'gw').catch((e) => e)
     expect(err).toBeInstanceOf(LockError)
     expect(err.message).toContain(`pid ${child.pid}`)
     expect(err.details.pid).toBe(child.pid)
@@ -221,7 +238,10 @@ describe('collector lock', () => {
       child.once('exit', resolve)
       child.kill('SIGKILL')
     })
-    const lock = await s.runs.lockCollector('collect')
-    lock.release()
+    // PostgreSQL notices the dead session when the server sees its socket close: allow it a moment
+    let lock = null
+    for (let i = 0; i < 50 && !lock; i++) lock = await s.runs.lockCollector('collect', 'gw').catch(() => new Promise((r) => setTimeout(() => r(null), 100)))
+    expect(lock).toBeTruthy()
+    await (lock as {release(): Promise<void> | void}).release()
   })
 })

@@ -11,7 +11,6 @@
 import {join} from 'node:path'
 
 import {ConfigError} from '../../cli/errors.js'
-import {ensurePrivateDir} from '../../config/files.js'
 import {resolveDirs} from '../../config/paths.js'
 import {FileSpool} from '../spool.js'
 import {addCounts, emptyCounts} from '../rows.js'
@@ -65,10 +64,7 @@ export class PgStore implements Store {
     const base = pgSpoolBase(c.target)
     this.spool = new FileSpool(
       base,
-      (action) => {
-        c.writable(action)
-        ensurePrivateDir(join(base, '..'))
-      },
+      (action) => c.writable(action),
       (byInstance, runId) =>
         c.tx('ingest a spool file', async () => {
           const n = emptyCounts()
