@@ -26,7 +26,7 @@ export async function storeQuery<T = Record<string, any>>(location: string, sql:
   await c.connect()
   try {
     let n = 0
-    return (await c.query({text: sql.replace(/\?/g, () => `$${++n}`), values: params, rowMode: arrays ? 'array' : undefined})).rows as T[]
+    return (await c.query({text: sql.replace(/\?/g, () => `$${++n}`), values: params, ...(arrays ? {rowMode: 'array'} : {})} as pg.QueryConfig)).rows as T[]
   } finally {
     await c.end()
   }

@@ -3,17 +3,18 @@ import {statSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
-import {sqliteWritable} from '../../helpers/sqlite.js'
+import {BACKENDS} from '../../helpers/pg.js'
+import {storeExec} from '../../helpers/store-db.js'
 import {runCli} from '../../helpers/run.js'
 import {mgmt, respAuthed, useSimulator} from '../../helpers/sim.js'
-import {storeView, tempStorePath} from './helpers.js'
+import {storeView} from './helpers.js'
 
-describe('cpactl collect (one-shot) against the simulator', () => {
+describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $name', (backend) => {
   const ctx = useSimulator({seed: 11})
 
   it('drains a backlog over RESP: exact counts, AUTH then only LPOP usage 500, token sums equal the generated totals', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     const before = sim.counters()
     sim.preload(1_730, {spreadMs: 30_000})
     sim.pushRaw('{"timestamp":"2026-08-22T14:03:11Z","tokens":') // torn JSON
@@ -61,12 +62,12 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     expect(view.byModelRollup).toEqual(totals.byModel)
     expect(view.byAccount).toEqual(totals.byAccount)
     expect(view.byApiKey).toEqual(totals.byApiKey)
-    expect(statSync(store).mode & 0o777).toBe(0o600)
+    if (backend.name === 'sqlite') expect(statSync(store).mode & 0o777).toBe(0o600)
   })
 
   it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     const live = sim.generate(40) // into the FIFO (no subscriber)
     for (const r of live.slice(0, 15)) sim.pushRaw(r.payload)
     const httpBefore = sim.httpLog().length
@@ -87,7 +88,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
   it('stops at --max-records and says so', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     sim.preload(250)
     const res = await runCli(['collect', '--store', store, '--batch-size', '100', '--max-records', '130', '--json'], {env: ctx.env()})
     expect(res.json).toMatchObject({popped: 130, inserted: 130, batches: 2, stopReason: 'max-records'})
@@ -104,7 +105,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
   it('a second collector on the same store exits 7 at once, naming the holder, and pops nothing', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     sim.preload(10)
     const popped = sim.counters().popped
     const holder = await openStore({path: store})
@@ -116,7 +117,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
       expect(res.json.error.message).toContain(`pid ${process.pid}`)
       expect(sim.counters().popped).toBe(popped)
     } finally {
-      lock.release()
+      await lock.release()
       await holder.close()
     }
     expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
@@ -127,7 +128,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
     sim.setConfig('usage-statistics-enabled', false)
     sim.setConfig('redis-usage-queue-retention-seconds', 120)
     try {
-      const res = await runCli(['collect', '--store', tempStorePath(), '--expected-interval', '5m', '--json'], {env: ctx.env()})
+      const res = await runCli(['collect', '--store', await backend.fresh(), '--expected-interval', '5m', '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(0)
       expect(res.json.warnings).toEqual([
         'usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`',
@@ -142,7 +143,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
   it('estimates coverage against the previous run and blames another consumer when records vanish', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     await runCli(['collect', '--store', store], {env: ctx.env()}) // baseline run: records the credential counters
     const listed = new Set(((await mgmt(sim, 'GET', '/auth-files')).json.files as Array<{auth_index: string}>).map((f) => f.auth_index))
     const generated = sim.generate(400)
@@ -167,7 +168,7 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
   it('notices a SUBSCRIBE client starving the queue', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     await runCli(['collect', '--store', store], {env: ctx.env()})
     const sub = await respAuthed(sim)
     expect(await sub.command('SUBSCRIBE', 'usage')).toEqual(['subscribe', 'usage', 1])
@@ -185,11 +186,9 @@ describe('cpactl collect (one-shot) against the simulator', () => {
 
   it('warns that records may have expired when the previous run ended longer ago than the retention', async () => {
     const sim = ctx.sim
-    const store = tempStorePath()
+    const store = await backend.fresh()
     await runCli(['collect', '--store', store], {env: ctx.env()})
-    const s = sqliteWritable(store)
-    s.prepare('UPDATE collector_runs SET ended_at = ended_at - 600000').run()
-    s.close()
+    await storeExec(store, 'UPDATE collector_runs SET ended_at = ended_at - 600000')
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(res.json.warnings.some((w: string) => /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w))).toBe(true)
   })
