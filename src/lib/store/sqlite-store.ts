@@ -29,7 +29,8 @@ export class SqliteStore implements Store {
   readonly inspections: SqliteInspections
   readonly maintenance: SqliteMaintenance
 
-  constructor(private readonly c: Connection) {
+  constructor(readonly connection: Connection) {
+    const c = connection
     this.location = c.location
     this.readonly = c.readonly
     this.events = new SqliteEvents(c)
@@ -44,7 +45,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    const db = this.c.db
+    const db = this.connection.db
     if (!db.open) return
     try {
       if (!this.readonly) db.pragma('wal_checkpoint(PASSIVE)')
