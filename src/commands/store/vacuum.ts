@@ -5,7 +5,7 @@ import {vacuumStoreAt} from '../../lib/store/admin.js'
 import type {VacuumResult} from '../../lib/store/index.js'
 
 export default class StoreVacuum extends BaseCommand<typeof StoreVacuum> {
-  static summary = 'Rewrite the store file to give freed space back (after a prune); needs no other process using it.'
+  static summary = 'Give freed space back after a prune: SQLite rewrites the file (no other process may use it); PostgreSQL runs VACUUM (ANALYZE).'
   static examples = ['<%= config.bin %> store vacuum', "<%= config.bin %> store vacuum --json | jq '.sizeAfter'"]
   static flags = {store: storeFlag}
 
