@@ -5,13 +5,15 @@ import {checkConfig, checkExitCode, type CheckResult} from '../../lib/manage/con
 import {renderCheck} from '../../lib/manage/render-config.js'
 
 export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
-  static summary = 'Lint a config file (or the live config) for the mistakes operators actually make.'
-  static description = `Checks: usage publishing off; queue retention shorter than the collection interval; allow-remote without TLS; example client keys your-api-key-*; a plaintext secret-key; duplicate client keys; codex/xai/openai-compatibility entries without base-url; weights outside 1–1,000,000; unknown routing strategy; wrongly typed values; unknown keys (warned, never dropped).
+  static summary = 'Lint a config file (or the live config), in the v7 or the v8 layout, for the mistakes operators actually make.'
+  static description = `The layout decides the rules. A v8 file (config-version: 8 or a v8-only section) is checked against the v8 schema with v8 dotted paths: errors for what a v8 gateway rejects (legacy names, unknown sections or fields with the closest known name, api-keys group mistakes such as base-url on a key or a missing keys list, weights that are not integers or above 1,000,000, wrong value types, config-version other than 8); warnings for what it ignores, clamps or drops (retention outside 1–3600, weight ≤ 0 under weighted-round-robin, groups without base-url, dropped keys, plaintext or empty management.secret-key, example client keys, strategy aliases, quota-exceeded.switch-*, …); info for later-build keys.
+A legacy file gets the v7 checks (usage publishing off; retention shorter than the collection interval; allow-remote without TLS; example client keys; a plaintext secret-key; duplicate client keys; entries without base-url; weights above 1,000,000; unknown routing strategy; wrongly typed values; unknown keys) and an info finding: a v8 gateway migrates it on its first v8 write (cpactl config migrate shows the result).
+YAML errors carry line and column; duplicate keys are errors; anchors and merge keys are expanded first.
 A rules file turns checks off or changes their severity and thresholds:
   rules: {usage-publishing-off: off, duplicate-api-keys: error}
   thresholds: {collection-interval: 5m, weight-min: 1, weight-max: 1000000}
   known-keys: [my-plugin-key]
-Exit 0 clean, 1 errors (with --strict: warnings too), 2 usage errors.`
+Exit 0 clean (info never fails), 1 errors (with --strict: warnings too), 2 usage errors.`
 
   static examples = [
     '<%= config.bin %> config check gateway/config.yaml --strict',

@@ -11,6 +11,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
     '<%= config.bin %> sim start --port 8317 --records 500 --rate 5',
     'CPA_URL=$(<%= config.bin %> sim start --port 0 --key-file key.txt 2>sim.log | head -n1)',
     '<%= config.bin %> sim start --version 7.1.40 --fault latency=200 --fault drop-every=10 --stats-on-exit',
+    '<%= config.bin %> sim start --records 5000 --retention 3600 --spread 1h --seed 7 --plugins --oauth auto=2s --panel-file ./management.html',
   ]
   static enableJsonFlag = false
 
@@ -19,6 +20,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     'key-file': Flags.string({description: 'File holding the management key (first line).'}),
     records: Flags.integer({description: 'Usage records preloaded into the queue at start.', default: 0, min: 0}),
+    spread: Flags.string({description: 'Spread the preloaded records back in time over this duration, e.g. 7d, 12h (default: the retention window).'}),
     rate: Flags.integer({description: 'Live usage records per second.', default: 0, min: 0}),
     seed: Flags.integer({description: 'Seed of accounts, client keys and traffic.', default: 1}),
     version: Flags.string({description: 'Gateway version to impersonate (X-CPA-VERSION and feature gates).', default: '7.2.140'}),
@@ -31,6 +33,16 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
     }),
     'stats-on-exit': Flags.boolean({description: 'Print counters and totals as JSON to stderr on exit.', default: false}),
     'auth-dir': Flags.string({description: 'Credential directory (default: a temporary one, removed on exit).'}),
+    plugins: Flags.boolean({description: 'Switch plugins on and install the scripted plugins (default: plugins off, none installed).', default: false}),
+    oauth: Flags.string({
+      description: 'What an OAuth login does without a callback: manual (wait, like the gateway), auto[=DELAY] (succeed after DELAY, default 3s), error[=DELAY] (fail).',
+      default: 'manual',
+    }),
+    'allow-remote': Flags.boolean({
+      description: 'Accept management calls from other hosts (remote-management.allow-remote: true); pair with --host 0.0.0.0.',
+      default: false,
+    }),
+    'panel-file': Flags.string({description: 'A management panel page (management.html) to serve at /management.html, same origin as the API.'}),
   }
 
   async run(): Promise<void> {
@@ -42,6 +54,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
         host: f.host,
         keyFile: f['key-file'],
         records: f.records,
+        spread: f.spread,
         rate: f.rate,
         seed: f.seed,
         version: f.version,
@@ -50,6 +63,10 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
         faults: f.fault,
         statsOnExit: f['stats-on-exit'],
         authDir: f['auth-dir'],
+        plugins: f.plugins,
+        oauth: f.oauth,
+        panelFile: f['panel-file'],
+        allowRemote: f['allow-remote'],
       },
       {signal: this.signal, out: writeOut, err: writeErr},
     )

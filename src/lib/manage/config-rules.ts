@@ -3,35 +3,23 @@
  * config data and returns findings with a path, a message and a fix. Severities and thresholds can be
  * changed by a rules file (config-check.ts). Facts behind each rule are cited from cpa-gateway.md.
  */
-import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
+import {formatPath, isPlainObject, type PathPart} from './config-path.js'
 import {
-  BASE_URL_REQUIRED,
-  isKnownTopLevelKey,
-  KNOWN_NESTED_KEYS,
-  KNOWN_TOP_LEVEL_KEYS,
-  PROVIDER_LIST_KEYS,
-  ROUTING_STRATEGIES,
-  type SchemaIssue,
-} from './config-schema.js'
+  clientKeyRules,
+  collectorRules,
+  plaintextSecretRule,
+  remoteTlsRule,
+  unknownStrategyRule,
+  weightRules,
+  type RawFinding,
+  type RuleDef as KitRuleDef,
+  type Thresholds,
+} from './config-rule-kit.js'
+import {BASE_URL_REQUIRED, isKnownTopLevelKey, KNOWN_NESTED_KEYS, KNOWN_TOP_LEVEL_KEYS, PROVIDER_LIST_KEYS, type SchemaIssue} from './config-schema.js'
+import {closest} from './config-similar.js'
 
-export type Severity = 'error' | 'warning'
-
-export interface Finding {
-  rule: string
-  severity: Severity
-  path: string
-  message: string
-  fix: string
-}
-
-export interface Thresholds {
-  /** How often `cpactl collect` runs, in seconds (retention must outlast it). */
-  collectionIntervalSeconds: number
-  weightMin: number
-  weightMax: number
-}
-
-export const DEFAULT_THRESHOLDS: Thresholds = {collectionIntervalSeconds: 60, weightMin: 1, weightMax: 1_000_000}
+export type {Finding, RawFinding, Severity, Thresholds} from './config-rule-kit.js'
+export {DEFAULT_THRESHOLDS} from './config-rule-kit.js'
 
 export interface RuleContext {
   data: Record<string, unknown>
@@ -44,23 +32,7 @@ export interface RuleContext {
   schemaIssues: readonly SchemaIssue[]
 }
 
-export type RawFinding = Omit<Finding, 'rule' | 'severity'>
-
-export interface RuleDef {
-  id: string
-  severity: Severity
-  summary: string
-  run(ctx: RuleContext): RawFinding[]
-}
-
-const isTrue = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|on|y)$/i.test(v))
-
-/** Effective queue retention (§8): absent or ≤ 0 ⇒ 60 s, at most 3600 s. */
-export function retentionOf(data: Record<string, unknown>): {configured: unknown; effective: number} {
-  const v = data['redis-usage-queue-retention-seconds']
-  const effective = typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, 3600) : 60
-  return {configured: v, effective}
-}
+export type RuleDef<C = RuleContext> = KitRuleDef<C>
 
 function entriesOf(data: Record<string, unknown>, family: string): Array<{entry: Record<string, unknown>; index: number}> {
   const list = data[family]
@@ -113,144 +85,16 @@ export const RULES: readonly RuleDef[] = [
       return out
     },
   },
-  {
-    id: 'usage-publishing-off',
-    severity: 'error',
-    summary: 'usage-statistics-enabled is not true, so the gateway publishes no usage records (§5.4, §13.1).',
-    run(ctx) {
-      const v = ctx.data['usage-statistics-enabled']
-      if (isTrue(v)) return []
-      return [
-        {
-          path: 'usage-statistics-enabled',
-          message: v === undefined ? 'usage publishing is off (usage-statistics-enabled is absent; it defaults to false): the usage queue stays empty and nothing can be collected' : `usage publishing is off (usage-statistics-enabled: ${JSON.stringify(v)}): the usage queue stays empty and nothing can be collected`,
-          fix: 'set usage-statistics-enabled: true (or: cpactl config set usage-statistics-enabled true)',
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-shorter-than-interval',
-    severity: 'error',
-    summary: 'Queue records expire before the next collection run picks them up (§8, §13.4).',
-    run(ctx) {
-      const {configured, effective} = retentionOf(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (effective >= interval) return []
-      return [
-        {
-          path: 'redis-usage-queue-retention-seconds',
-          message: `queue retention is ${effective}s${configured === undefined ? ' (default)' : ''} but collection runs every ${interval}s: records expire before they are collected`,
-          fix: `set redis-usage-queue-retention-seconds to at least ${Math.min(3600, interval * 2)} (max 3600), or collect more often`,
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-headroom',
-    severity: 'warning',
-    summary: 'Queue retention is under two collection intervals: one late or failed run loses records (§13.4).',
-    run(ctx) {
-      const {effective} = retentionOf(ctx.data)
-      const interval = ctx.thresholds.collectionIntervalSeconds
-      if (effective < interval || effective >= interval * 2 || effective >= 3600) return []
-      return [
-        {
-          path: 'redis-usage-queue-retention-seconds',
-          message: `queue retention is ${effective}s, less than two collection intervals (${interval}s): a late or failed run loses records`,
-          fix: `set redis-usage-queue-retention-seconds to ${Math.min(3600, interval * 2)} or more`,
-        },
-      ]
-    },
-  },
-  {
-    id: 'retention-out-of-range',
-    severity: 'warning',
-    summary: 'Retention ≤ 0 means 60 s and values above 3600 are clamped to 3600 (§8).',
-    run(ctx) {
-      const v = ctx.data['redis-usage-queue-retention-seconds']
-      if (typeof v !== 'number' || !Number.isInteger(v)) return []
-      if (v <= 0) return [{path: 'redis-usage-queue-retention-seconds', message: `retention ${v} is not positive; the gateway uses 60 seconds`, fix: 'set a value between 60 and 3600'}]
-      if (v > 3600) return [{path: 'redis-usage-queue-retention-seconds', message: `retention ${v} is above the maximum; the gateway uses 3600 seconds`, fix: 'set a value of at most 3600'}]
-      return []
-    },
-  },
-  {
-    id: 'remote-without-tls',
-    severity: 'error',
-    summary: 'Remote management is allowed while TLS is off: the management key crosses the network in clear text (§1.3, §8).',
-    run(ctx) {
-      if (!isTrue(getAt(ctx.data, ['remote-management', 'allow-remote']))) return []
-      if (isTrue(getAt(ctx.data, ['tls', 'enable']))) return []
-      return [
-        {
-          path: 'remote-management.allow-remote',
-          message: 'allow-remote is on but tls.enable is not: the management key and credentials travel unencrypted',
-          fix: 'set tls.enable: true with tls.cert and tls.key, or set allow-remote: false and manage from the gateway host',
-        },
-      ]
-    },
-  },
-  {
-    id: 'example-api-keys',
-    severity: 'error',
-    summary: 'The example client keys your-api-key-* are present; the gateway refuses all proxy traffic (§2.2).',
-    run(ctx) {
-      const keys = ctx.data['api-keys']
-      if (!Array.isArray(keys)) return []
-      return keys.flatMap((k, i) =>
-        typeof k === 'string' && /^your-api-key-/i.test(k.trim())
-          ? [
-              {
-                path: formatPath(['api-keys', i]),
-                message: `example client key '${k.trim()}': while it is present the gateway answers every proxy request with 403 unsafe_example_api_key`,
-                fix: 'replace it with a generated key (cpactl api-keys add prints one) and remove the examples',
-              },
-            ]
-          : [],
-      )
-    },
-  },
-  {
-    id: 'plaintext-secret-key',
-    severity: 'error',
-    summary: 'remote-management.secret-key is plaintext instead of a bcrypt hash (§1.4): the management key is in the file.',
-    run(ctx) {
-      const v = getAt(ctx.data, ['remote-management', 'secret-key'])
-      if (typeof v !== 'string' || v.trim() === '' || /^\$2[aby]\$/.test(v.trim())) return []
-      return [
-        {
-          path: 'remote-management.secret-key',
-          message: 'secret-key is plaintext: anyone who can read this file (or its git history) has the management key',
-          fix: "commit the bcrypt hash the gateway writes back (cpactl config show --reveal shows it), or keep the key out of the file and set MANAGEMENT_PASSWORD on the gateway",
-        },
-      ]
-    },
-  },
-  {
-    id: 'duplicate-api-keys',
-    severity: 'warning',
-    summary: 'The same client key is listed twice; removing one by value removes both (§3.2).',
-    run(ctx) {
-      const keys = ctx.data['api-keys']
-      if (!Array.isArray(keys)) return []
-      const first = new Map<string, number>()
-      const out: RawFinding[] = []
-      keys.forEach((k, i) => {
-        if (typeof k !== 'string' || k.trim() === '') return
-        const t = k.trim()
-        const seen = first.get(t)
-        if (seen === undefined) first.set(t, i)
-        else
-          out.push({
-            path: formatPath(['api-keys', i]),
-            message: `client key at api-keys[${i}] duplicates api-keys[${seen}]`,
-            fix: `remove api-keys[${i}]`,
-          })
-      })
-      return out
-    },
-  },
+  ...collectorRules<RuleContext>({
+    enabled: ['usage-statistics-enabled'],
+    retention: ['redis-usage-queue-retention-seconds'],
+    collecting: () => true,
+    publishingSeverity: 'error',
+    enableHint: 'cpactl config set usage-statistics-enabled true',
+  }),
+  remoteTlsRule<RuleContext>(['remote-management', 'allow-remote'], ['tls', 'enable']),
+  ...clientKeyRules<RuleContext>(['api-keys'], 'error'),
+  plaintextSecretRule<RuleContext>(['remote-management', 'secret-key'], 'error', 'cpactl config show --reveal'),
   {
     id: 'missing-base-url',
     severity: 'error',
@@ -271,48 +115,23 @@ export const RULES: readonly RuleDef[] = [
       return out
     },
   },
+  ...weightRules<RuleContext>(eachWeight, {
+    skipFractions: true,
+    summary: 'Weights must be integers of at most 1,000,000; the gateway refuses the whole file otherwise (§3.3, §8).',
+    fix: 'or remove weight',
+  }),
+  unknownStrategyRule<RuleContext>(),
   {
-    id: 'weight-out-of-range',
-    severity: 'error',
-    summary: 'Weights must be integers from 1 to 1,000,000 (§3.3, §9.1).',
+    id: 'legacy-layout',
+    severity: 'info',
+    summary: 'A legacy (v7) layout file: a v8 gateway loads it and rewrites it to the v8 layout on its first v8 write (v8 §4.5).',
     run(ctx) {
-      const {weightMin, weightMax} = ctx.thresholds
-      const out: RawFinding[] = []
-      const check = (parts: PathPart[], w: unknown) => {
-        if (typeof w !== 'number' || !Number.isFinite(w)) return
-        if (w >= weightMin && w <= weightMax) return
-        out.push({
-          path: formatPath(parts),
-          message: `weight ${w} is outside ${weightMin.toLocaleString('en-US')}–${weightMax.toLocaleString('en-US')}`,
-          fix: `use an integer between ${weightMin} and ${weightMax}, or remove weight`,
-        })
-      }
-      for (const family of PROVIDER_LIST_KEYS) {
-        for (const {entry, index} of entriesOf(ctx.data, family)) {
-          check([family, index, 'weight'], entry.weight)
-          if (family === 'openai-compatibility' && Array.isArray(entry['api-key-entries'])) {
-            ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
-              if (isPlainObject(k)) check([family, index, 'api-key-entries', ki, 'weight'], k.weight)
-            })
-          }
-        }
-      }
-      return out
-    },
-  },
-  {
-    id: 'unknown-routing-strategy',
-    severity: 'error',
-    summary: 'routing.strategy must be round-robin, weighted-round-robin or fill-first (or their aliases) (§3.1).',
-    run(ctx) {
-      const v = getAt(ctx.data, ['routing', 'strategy'])
-      if (v === undefined || v === null) return []
-      if (typeof v === 'string' && ROUTING_STRATEGIES[v.trim().toLowerCase()] !== undefined) return []
+      if (ctx.target !== 'file') return []
       return [
         {
-          path: 'routing.strategy',
-          message: `unknown routing strategy ${JSON.stringify(v)}`,
-          fix: 'use round-robin, weighted-round-robin or fill-first',
+          path: '(file)',
+          message: 'legacy (v7) layout: a v8 gateway still loads it, and rewrites it to the v8 layout on its first /v8/management write (any write, even a plugin or credential change)',
+          fix: 'preview the v8 layout with cpactl config migrate FILE (write it with -o FILE)',
         },
       ]
     },
@@ -321,29 +140,16 @@ export const RULES: readonly RuleDef[] = [
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id)
 
-/** Levenshtein distance, for "did you mean" on unknown keys. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0
-  const dp = Array.from({length: b.length + 1}, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]
-    dp[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
+/** Every weight in a legacy file: provider-key entries and openai-compatibility api-key-entries. */
+function eachWeight(data: Record<string, unknown>, fn: (parts: PathPart[], w: unknown) => void): void {
+  for (const family of PROVIDER_LIST_KEYS) {
+    for (const {entry, index} of entriesOf(data, family)) {
+      if (family !== 'openai-compatibility') fn([family, index, 'weight'], entry.weight)
+      else if (Array.isArray(entry['api-key-entries'])) {
+        ;(entry['api-key-entries'] as unknown[]).forEach((k, ki) => {
+          if (isPlainObject(k)) fn([family, index, 'api-key-entries', ki, 'weight'], k.weight)
+        })
+      }
     }
   }
-  return dp[b.length]
-}
-
-/** The known key closest to a typo (distance ≤ 2, or same text ignoring case and `_`/`-`), else undefined. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  const norm = (k: string) => k.toLowerCase().replaceAll('_', '-')
-  let best: {k: string; d: number} | undefined
-  for (const k of known) {
-    const d = norm(k) === norm(key) ? 0 : editDistance(norm(k), norm(key))
-    if (d <= 2 && (best === undefined || d < best.d)) best = {k, d}
-  }
-  return best?.k
 }

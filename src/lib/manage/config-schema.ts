@@ -10,65 +10,10 @@ import type {ZodType} from 'zod'
 
 import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
 import {PROVIDER_KEY_FAMILIES} from '../gateway/provider-keys.js'
+import {LEGACY_ROOTS} from './config-keymap.js'
 
-/** Top-level keys the gateway reads (GET /config keys + the `json:"-"` ones + `home`). */
-export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [
-  'host',
-  'port',
-  'tls',
-  'remote-management',
-  'auth-dir',
-  'home',
-  'api-keys',
-  'debug',
-  'pprof',
-  'commercial-mode',
-  'logging-to-file',
-  'logs-max-total-size-mb',
-  'error-logs-max-files',
-  'usage-statistics-enabled',
-  'redis-usage-queue-retention-seconds',
-  'proxy-url',
-  'disable-image-generation',
-  'gpt-image-2-base-model',
-  'video-result-auth-cache-ttl',
-  'force-model-prefix',
-  'request-log',
-  'claude-code',
-  'passthrough-headers',
-  'streaming',
-  'nonstream-keepalive-interval',
-  'credential-concurrency',
-  'credential-in-flight',
-  'plugins',
-  'disable-cooling',
-  'save-cooldown-status',
-  'transient-error-cooldown-seconds',
-  'auth-auto-refresh-workers',
-  'request-retry',
-  'max-retry-credentials',
-  'max-retry-interval',
-  'quota-exceeded',
-  'routing',
-  'ws-auth',
-  'antigravity',
-  'gemini-api-key',
-  'interactions-api-key',
-  'codex-api-key',
-  'xai-api-key',
-  'xai',
-  'codex',
-  'codex-header-defaults',
-  'claude-api-key',
-  'claude-header-defaults',
-  'disable-claude-cloak-mode',
-  'openai-compatibility',
-  'vertex-api-key',
-  'oauth-excluded-models',
-  'oauth-model-alias',
-  'oauth-request-scoped-errors',
-  'payload',
-]
+/** Top-level keys a legacy gateway reads: every legacy key of the v8 key map (config-keymap.ts) plus `home` (not a key, ignored). */
+export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [...LEGACY_ROOTS, 'home']
 
 /** Key families the gateway has several of (`antigravity-signature-*`, §3.1). */
 export const KNOWN_TOP_LEVEL_PREFIXES: readonly string[] = ['antigravity-signature-']
@@ -77,7 +22,7 @@ export const KNOWN_TOP_LEVEL_PREFIXES: readonly string[] = ['antigravity-signatu
 export const KNOWN_NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   'remote-management': ['allow-remote', 'secret-key', 'disable-control-panel', 'disable-auto-update-panel', 'panel-github-repository'],
   tls: ['enable', 'cert', 'key'],
-  routing: ['strategy', 'session-affinity', 'session-affinity-ttl'],
+  routing: ['strategy', 'session-affinity', 'session-affinity-ttl', 'session-affinity-subagents'],
   'quota-exceeded': ['switch-project', 'switch-preview-model', 'antigravity-credits'],
 }
 
@@ -127,6 +72,7 @@ const SCALAR_TYPES: Record<string, 'boolean' | 'integer' | 'string'> = {
   'routing.strategy': 'string',
   'routing.session-affinity': 'boolean',
   'routing.session-affinity-ttl': 'string',
+  'routing.session-affinity-subagents': 'boolean',
   'quota-exceeded.switch-project': 'boolean',
   'quota-exceeded.switch-preview-model': 'boolean',
   'quota-exceeded.antigravity-credits': 'boolean',
@@ -141,7 +87,7 @@ for (const k of ['logs-max-total-size-mb', 'error-logs-max-files', 'redis-usage-
 }
 
 /** YAML 1.1 spellings the gateway's decoder still accepts for booleans. */
-const YAML11_BOOL = /^(true|false|yes|no|on|off|y|n)$/i
+export const YAML11_BOOL = /^(true|false|yes|no|on|off|y|n)$/i
 
 let schemaPromise: Promise<ZodType> | null = null
 
@@ -224,7 +170,8 @@ export interface SchemaIssue {
   message: string
 }
 
-function describe(v: unknown): string {
+/** A value in words, for messages: `the string "x"`, `a list`, `number 5`. */
+export function describeValue(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'a list'
   if (isPlainObject(v)) return 'a mapping'
@@ -249,7 +196,7 @@ export async function validateConfigData(data: unknown): Promise<SchemaIssue[]> 
     let message: string
     if (issue.message.startsWith('expected ')) {
       // our own messages (booleans, port range)
-      message = `${issue.message}, found ${describe(actual)}`
+      message = `${issue.message}, found ${describeValue(actual)}`
     } else if (i.code === 'invalid_type' || i.code === 'invalid_union') {
       // every number in the gateway config is an integer
       const expected =
@@ -262,9 +209,9 @@ export async function validateConfigData(data: unknown): Promise<SchemaIssue[]> 
               : i.expected === 'object' || i.expected === 'record' || i.expected === 'map'
                 ? 'a mapping'
                 : `a ${i.expected}`
-      message = `expected ${expected}, found ${describe(actual)}`
+      message = `expected ${expected}, found ${describeValue(actual)}`
     } else {
-      message = `${issue.message} (found ${describe(actual)})`
+      message = `${issue.message} (found ${describeValue(actual)})`
     }
     issues.push({path: path || '(root)', parts, message})
   }

@@ -14,6 +14,7 @@ import {coerceSettingValue, getConfig, getConfigYaml, getSetting, putConfigYaml,
 import {deepEqual, formatPath, getAt, hasAt, parsePath, type PathPart} from './config-path.js'
 import {parseConfigText} from './config-parse.js'
 import {isKnownTopLevelKey, ROUTING_STRATEGIES, scalarTypeOf, validateConfigData} from './config-schema.js'
+import {GO_DURATION} from './config-v8-spec.js'
 import {maskConfigData, secretKind} from './mask.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {addWarning} from './warnings.js'
@@ -146,7 +147,7 @@ export async function setConfigValue(client: GatewayClient, key: string, valueTe
   const next = await parseConfigText(nextText, 'next')
   const issues = (await validateConfigData(next.data)).filter((i) => formatPath(i.parts).startsWith(name) || name.startsWith(formatPath(i.parts)))
   if (issues.length > 0) throw new UsageError(`${issues[0].path}: ${issues[0].message}`, {code: 'invalid_value', details: {issues: issues.map(({path, message}) => ({path, message}))}})
-  if (name === 'routing.session-affinity-ttl' && typeof value === 'string' && !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+  if (name === 'routing.session-affinity-ttl' && typeof value === 'string' && !GO_DURATION.test(value)) {
     throw new UsageError(`routing.session-affinity-ttl takes a Go duration such as 30m or 1h, not '${valueText}'`, {code: 'invalid_value'})
   }
   const base = {key: name, via: 'config.yaml' as const, previous: previous === undefined ? null : show(previous), value: show(value), changed, warnings}

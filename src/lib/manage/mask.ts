@@ -45,6 +45,8 @@ export function secretKind(path: readonly PathPart[]): 'secret' | 'proxy' | null
   }
   if (PROXY_KEY_NAME.test(last)) return 'proxy'
   if (SECRET_KEY_NAME.test(last)) return 'secret'
+  // TURN secrets of the Codex live-media relay (v8 §2.4: the only values the gateway itself redacts)
+  if ((last === 'username' || last === 'credential') && path.includes('ice-servers')) return 'secret'
   // headers: {Authorization: Bearer …}
   const parent = path[path.length - 2]
   if (typeof parent === 'string' && /headers$/i.test(parent) && /^(authorization|x-api-key|api-key|cookie|x-goog-api-key|proxy-authorization)$/i.test(last)) {

@@ -3,7 +3,8 @@ import {colorEnabled, renderTable, writeErr, writeOut} from '../cli/output.js'
 import type {ConfigApplyResult} from './config-apply.js'
 import type {CheckResult} from './config-check.js'
 import type {ConfigDiffResult} from './config-diff.js'
-import type {Finding} from './config-rules.js'
+import type {ConfigMigrateResult} from './config-migrate-file.js'
+import type {Finding} from './config-rule-kit.js'
 import type {ConfigGetResult, ConfigSetResult} from './config-setting.js'
 
 function scalarText(v: unknown): string {
@@ -72,8 +73,9 @@ export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): 
 }
 
 export function renderCheck(r: CheckResult, target: string): void {
+  const layout = r.layout === null ? '' : ` (${r.layout === 'legacy' ? 'legacy v7 layout' : r.layout === 'mixed' ? 'mixed legacy/v8 layout' : 'v8 layout'})`
   if (r.findings.length === 0) {
-    writeErr(`No problems found in ${target}.`)
+    writeErr(`No problems found in ${target}${layout}.`)
     return
   }
   renderTable(
@@ -86,5 +88,19 @@ export function renderCheck(r: CheckResult, target: string): void {
     ],
     r.findings as Finding[],
   )
-  writeErr(`${target}: ${r.summary.errors} error${r.summary.errors === 1 ? '' : 's'}, ${r.summary.warnings} warning${r.summary.warnings === 1 ? '' : 's'}.`)
+  const info = r.summary.info > 0 ? `, ${r.summary.info} info` : ''
+  writeErr(`${target}${layout}: ${r.summary.errors} error${r.summary.errors === 1 ? '' : 's'}, ${r.summary.warnings} warning${r.summary.warnings === 1 ? '' : 's'}${info}.`)
+}
+
+export function renderConfigMigrate(r: ConfigMigrateResult, o: {file: string; output?: string; changed: boolean; layout: string}): void {
+  const toFile = o.output !== undefined && o.output !== '-'
+  if (!toFile) writeOut(r.document.replace(/\n$/, ''))
+  const where = toFile ? ` → ${o.output} (mode 0600)` : ''
+  if (!o.changed) {
+    writeErr(`${o.file} is already in the v8 layout; nothing to migrate${where}.`)
+    return
+  }
+  const parts = [`${r.moved.length} key${r.moved.length === 1 ? '' : 's'} moved`]
+  if (r.commentedOut.length > 0) parts.push(`${r.commentedOut.length} commented out (${r.commentedOut.join(', ')})`)
+  writeErr(`migrated ${o.file} from the ${o.layout === 'mixed' ? 'mixed legacy/v8' : 'legacy'} layout: ${parts.join(', ')}${where}.`)
 }

@@ -216,20 +216,20 @@ function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url')
 }
 
-function hexFrom(rand: () => number, length: number): string {
+export function hexFrom(rand: () => number, length: number): string {
   let out = ''
   while (out.length < length) out += Math.floor(rand() * 16).toString(16)
   return out
 }
 
-function alnumFrom(rand: () => number, length: number): string {
+export function alnumFrom(rand: () => number, length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
   let out = ''
   while (out.length < length) out += alphabet[Math.floor(rand() * alphabet.length)]
   return out
 }
 
-function uuidFrom(rand: () => number): string {
+export function uuidFrom(rand: () => number): string {
   const h = hexFrom(rand, 32)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
 }

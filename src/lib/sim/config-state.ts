@@ -2,7 +2,7 @@ import YAML, {type Document, isMap, isScalar, isSeq} from 'yaml'
 
 import {hashSecret, isHashedSecret} from './auth.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
-import {hasFeature, type SimFeature} from './version.js'
+import type {SimFeature} from './version.js'
 
 /**
  * Config state of the simulated gateway: the config.yaml text is the source of truth (held as a `yaml`
@@ -19,6 +19,8 @@ export interface InitialConfig {
   apiKeys: string[]
   usageStatisticsEnabled: boolean
   retentionSeconds: number
+  /** `remote-management.allow-remote` (default false: only 127.0.0.1 and ::1 may manage). */
+  allowRemote?: boolean
 }
 
 const q = (s: string): string => JSON.stringify(s)
@@ -36,7 +38,7 @@ port: ${init.port}
 # Management API access.
 remote-management:
   # Only 127.0.0.1 and ::1 may call the management API unless this is true.
-  allow-remote: false
+  allow-remote: ${init.allowRemote === true}
   # Stored hashed. A plaintext value written here is hashed when the config is reloaded.
   secret-key: ${q(hashSecret(init.managementKey))}
   disable-control-panel: false
@@ -343,10 +345,11 @@ export class ConfigState {
     const node = this.doc.getIn(parts, true)
     const scalarValue = value === null || ['string', 'number', 'boolean'].includes(typeof value)
     if (isScalar(node) && scalarValue) node.value = value
-    else if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) {
-      this.doc = new YAML.Document({}) as Document
-      this.doc.setIn(parts, value)
-    } else this.doc.setIn(parts, value)
+    else {
+      if (this.doc.contents === null || !(isMap(this.doc.contents) || isSeq(this.doc.contents))) this.doc = new YAML.Document({}) as Document
+      // collections become YAML nodes, so later path edits (setIn/deleteIn below them) work
+      this.doc.setIn(parts, scalarValue ? value : this.doc.createNode(value))
+    }
     this.changed()
   }
 
@@ -473,7 +476,6 @@ function readValue(req: SimRequest, kind: SimpleSetting['kind']): unknown {
 }
 
 export interface ConfigRouteOptions {
-  version: string
   /** What /latest-version reports (without `v`); null simulates a failed GitHub call (502). */
   latestVersion: () => string | null
 }
@@ -510,8 +512,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
     },
   ]
   for (const s of SIMPLE_SETTINGS) {
-    if (s.since && !hasFeature(opts.version, s.since)) continue
-    routes.push({method: 'GET', path: s.url, handler: () => ok({[s.responseKey]: state.get(s.path)})})
+    routes.push({method: 'GET', path: s.url, since: s.since, handler: () => ok({[s.responseKey]: state.get(s.path)})})
     const write = (req: SimRequest): SimResponse => {
       let value = readValue(req, s.kind)
       if (value === undefined) return fail(400, 'invalid body')
@@ -524,7 +525,7 @@ export function configRoutes(state: ConfigState, opts: ConfigRouteOptions): SimR
       state.set(s.path, value)
       return ok({status: 'ok'})
     }
-    routes.push({method: 'PUT', path: s.url, handler: write}, {method: 'PATCH', path: s.url, handler: write})
+    routes.push({method: 'PUT', path: s.url, since: s.since, handler: write}, {method: 'PATCH', path: s.url, since: s.since, handler: write})
     if (s.deletable) {
       routes.push({
         method: 'DELETE',

@@ -444,12 +444,103 @@ const FALLBACK_ACCOUNT: SimAccount = {
   failed: 0,
 }
 
+/** Every value of one record, chosen by `next()` (seeded) or `forRequest()` (a served client request). */
+interface RecordValues {
+  account: SimAccount
+  provider: string
+  profile: ProviderProfile
+  model: string
+  alias: string
+  endpoint: string
+  failure: FailureShape | undefined
+  failed: boolean
+  b: Breakdown
+  latency: number
+  ttft: number
+  startMs: number
+  nanos: number
+  requestId: string
+  apiKey: string
+  headers: Record<string, string[]> | undefined
+  legacy: boolean
+  effort: string
+  serviceTier: string
+  responseTier: string
+  clientIp: string
+  xff: string
+  userAgent: string
+  generate: boolean
+  executor: string
+  publishAt: number
+  lookup: CredentialLookup
+}
+
+/** A client request the simulator served itself (`/v1/chat/completions`, `/v1/responses`). */
+export interface ServedRequest {
+  account: SimAccount
+  /** Upstream model executed. */
+  model: string
+  /** Model name the client asked for. */
+  alias: string
+  /** `POST /v1/chat/completions` or `POST /v1/responses`. */
+  endpoint: string
+  /** The client key used ('' when client auth is off). */
+  apiKey: string
+  breakdown: Breakdown
+  clientIp: string
+  xff: string
+  userAgent: string
+  effort: string
+  serviceTier: string
+}
+
 export class TrafficGenerator {
   private readonly rng: Rng
+  /** Timing and ids of served client requests: a stream of its own, so seeded traffic stays the same. */
+  private readonly servedRng: Rng
   private readonly recentIds: string[] = []
 
   constructor(private readonly opts: GeneratorOptions) {
     this.rng = new Rng(opts.seed ^ 0x7a11c)
+    this.servedRng = new Rng(opts.seed ^ 0x5e7ed)
+  }
+
+  /** The usage record of a client request the simulator served (a success with the given tokens). */
+  forRequest(req: ServedRequest, publishAt: number, lookup: CredentialLookup = {}): GeneratedRecord {
+    const rng = this.servedRng
+    const provider = req.account.provider || 'unknown'
+    const profile = providerProfile(provider)
+    const latency = rng.logInt(250, 4000)
+    const ttft = Math.min(latency, rng.logInt(80, 1500))
+    return this.serialize({
+      account: req.account,
+      provider,
+      profile,
+      model: req.model,
+      alias: req.alias,
+      endpoint: req.endpoint,
+      failure: undefined,
+      failed: false,
+      b: req.breakdown,
+      latency,
+      ttft,
+      startMs: publishAt - latency,
+      nanos: rng.int(0, 999_999),
+      requestId: rng.hex(8),
+      apiKey: req.apiKey,
+      headers: undefined,
+      legacy: false,
+      effort: req.effort,
+      serviceTier: req.serviceTier,
+      responseTier: provider === 'codex' ? (req.serviceTier === 'priority' ? 'priority' : 'default') : '',
+      clientIp: req.clientIp,
+      xff: req.xff,
+      userAgent: req.userAgent,
+      generate: true,
+      executor: profile.executors[0]!,
+      publishAt,
+      lookup,
+    })
   }
 
   /** Snapshot of usable credentials (refreshed by the caller once per batch). */
@@ -466,7 +557,6 @@ export class TrafficGenerator {
   next(accounts: SimAccount[], publishAt: number, lookup: CredentialLookup = {}): GeneratedRecord {
     const scenarioOf = lookup.scenarioOf
     const rng = this.rng
-    const v = this.opts.version
     const account = rng.pick(accounts)
     const provider = account.provider || 'unknown'
     const profile = providerProfile(provider)
@@ -520,6 +610,13 @@ export class TrafficGenerator {
     const generate = !rng.chance(0.02)
     const executor = rng.pick(profile.executors)
 
+    return this.serialize({account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup})
+  }
+
+  /** The record in the gateway's field order (§6) and its error event; no randomness here. */
+  private serialize(x: RecordValues): GeneratedRecord {
+    const {account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup} = x
+    const v = this.opts.version
     // Field order = the gateway's struct order (§6).
     const r: Record<string, unknown> = {}
     r.timestamp = formatGoTime(startMs, nanos, this.opts.tzOffsetMinutes)

@@ -4,14 +4,15 @@ import {isIP} from 'node:net'
 import {type AuthPolicy, type ManagementAuth, normalizeIp} from './auth.js'
 import type {FaultInjector} from './faults.js'
 import type {Observer} from './observe.js'
-import type {UsageFifo} from './queue.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
- * The HTTP side of the simulated gateway: CORS, unauthenticated routes (§2.2), the management availability
- * check (§1.1), the X-CPA-* headers (§2.1), the §1.3 auth order, the 5xx fault, and dispatch to the core
- * routes (config, usage queue) and the management-surface routes.
+ * The HTTP side of the simulated gateway: CORS, the key-less routes (§2.2, /v1), the management
+ * availability check (§1.1), the X-CPA-* headers (§2.1), the §1.3 auth order, the 5xx fault, dispatch
+ * through the route table (routes/index.ts) and the NoRoute behaviour of §1.1: from v7.1.47 an unknown
+ * route answers an empty 404 (below /v0/management after auth, with X-CPA-*, once plugins had their
+ * chance), before that gin's text `404 page not found` without headers or key check.
  */
 
 export const MANAGEMENT_PREFIX = '/v0/management'
@@ -24,15 +25,16 @@ export interface HttpEnv {
   readonly auth: ManagementAuth
   readonly faults: FaultInjector
   readonly observer: Observer
-  readonly fifo: UsageFifo
   readonly context: SimContext
   managementEnabled(): boolean
   authPolicy(): AuthPolicy
-  controlPanelDisabled(): boolean
   now(): number
-  /** Route table below /v0/management (core first, then the management surface). */
+  /** Routes below /v0/management registered by the simulated version (routes/index.ts). */
   routes(): CompiledRoute[]
-  onPopped(n: number): void
+  /** Routes outside /v0/management (no management key). */
+  publicRoutes(): CompiledRoute[]
+  /** NoRoute dispatch to plugins after management auth (plugin OAuth URLs, plugin routes). */
+  noRoute(req: SimRequest): SimResponse | undefined
 }
 
 export interface CompiledRoute extends SimRoute {
@@ -42,6 +44,10 @@ export interface CompiledRoute extends SimRoute {
 
 export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
   return routes.map(r => {
+    if (r.path.endsWith('/*')) {
+      const prefix = r.path.slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      return {...r, pattern: new RegExp(`^${prefix}(.*)$`), param: 'rest'}
+    }
     const m = /\/:([A-Za-z_][A-Za-z0-9_]*)/.exec(r.path)
     if (!m) return {...r}
     const escaped = r.path
@@ -53,7 +59,7 @@ export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
 
 function findRoute(routes: CompiledRoute[], method: string, path: string): {route: CompiledRoute; params: Record<string, string>} | undefined {
   for (const r of routes) {
-    if (r.method !== method) continue
+    if (r.method !== method && r.method !== '*') continue
     if (!r.pattern) {
       if (r.path === path) return {route: r, params: {}}
       continue
@@ -111,7 +117,7 @@ const CORS: Record<string, string> = {
   'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD',
   'access-control-allow-headers': '*',
   'access-control-expose-headers':
-    'X-CPA-VERSION, X-CPA-COMMIT, X-CPA-BUILD-DATE, X-CPA-SUPPORT-PLUGIN, X-CPA-TRACE-ID, X-CPA-HOME-VERSION, X-CPA-HOME-BUILD-DATE, X-SERVER-VERSION, X-SERVER-BUILD-DATE, Retry-After, X-Request-Id',
+    'X-CPA-TRACE-ID, X-CPA-VERSION, X-CPA-COMMIT, X-CPA-BUILD-DATE, X-CPA-SUPPORT-PLUGIN, X-CPA-HOME-VERSION, X-CPA-HOME-BUILD-DATE, X-SERVER-VERSION, X-SERVER-BUILD-DATE, Location, Retry-After, X-Request-Id, OpenAI-Request-Id',
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -141,19 +147,6 @@ function encodeBody(body: unknown, headers: Record<string, string>): Buffer {
   }
   headers['content-type'] ??= 'application/json; charset=utf-8'
   return Buffer.from(JSON.stringify(body))
-}
-
-/** GET /usage-queue body: a JSON array, records as objects, non-JSON items as JSON strings (§3.10, §5.6). */
-export function usageQueueBody(items: string[]): string {
-  const parts = items.map(p => {
-    try {
-      JSON.parse(p)
-      return p
-    } catch {
-      return JSON.stringify(p)
-    }
-  })
-  return `[${parts.join(',')}]`
 }
 
 export function createHttpHandler(env: HttpEnv): (req: IncomingMessage, res: ServerResponse) => void {
@@ -195,24 +188,27 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   }
 
   if (method === 'OPTIONS') return finish(204, {}, undefined)
+  const gatewayNoRoute = hasFeature(env.version, 'noRouteHandler')
+  const unknownRoute = () => (gatewayNoRoute ? finish(404, {}, undefined) : finish(404, {'content-type': 'text/plain'}, '404 page not found'))
 
-  // Unauthenticated routes (§2.2).
-  if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return finish(200, {}, {status: 'ok'})
-  if (path === '/' && method === 'GET') {
-    return finish(200, {}, {
-      message: 'CLI Proxy API Server',
-      endpoints: ['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/responses', 'POST /v1/messages', 'GET /v1/models'],
-    })
-  }
-  if (path === '/management.html' && method === 'GET') {
-    if (env.controlPanelDisabled()) return finish(404, {}, '404 page not found')
-    return finish(200, {'content-type': 'text/html; charset=utf-8'}, '<!doctype html><title>CPA management (simulated)</title>')
+  const isManagement = path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)
+  const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
+  if (!isManagement) {
+    const open = findRoute(env.publicRoutes(), method, path)
+    if (!open) return unknownRoute()
+    return dispatch(env, open.route, open.params, req, method, path, url, body, clientIp, {}, finish)
   }
 
-  if (path !== MANAGEMENT_PREFIX && !path.startsWith(`${MANAGEMENT_PREFIX}/`)) return finish(404, {}, '404 page not found')
+  const sub = path.slice(MANAGEMENT_PREFIX.length) || '/'
+  const found = findRoute(env.routes(), method, sub)
+  // Before v7.1.47 a path no route matches never reaches the management middleware.
+  if (!found && !gatewayNoRoute) return unknownRoute()
 
   // §1.1: management disabled ⇒ 404, empty body, no X-CPA-* headers.
   if (!env.managementEnabled()) return finish(404, {}, undefined)
+
+  // §3.9: the OAuth callback has the availability check only (no key, no X-CPA-* headers).
+  if (found?.route.access === 'open') return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, {}, finish)
 
   // §2.1: version headers on every response past the availability check, 401/403 included.
   const headers: Record<string, string> = {}
@@ -223,16 +219,6 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   }
   if (hasFeature(env.version, 'supportPluginHeader')) headers['x-cpa-support-plugin'] = '1'
 
-  const sub = path.slice(MANAGEMENT_PREFIX.length) || '/'
-  const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
-
-  // OAuth callback needs only the availability check (§3.9); served by the surface when it exists.
-  const routes = env.routes()
-  if (sub === '/oauth-callback') {
-    const found = findRoute(routes, method, sub)
-    if (found) return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
-  }
-
   const injected = env.faults.takeHttp5xx()
   if (injected !== undefined) {
     const error = injected === 503 ? 'core auth manager unavailable' : 'simulated upstream failure'
@@ -242,23 +228,18 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   const outcome = env.auth.authenticate(clientIp, presentedKey(req.headers), env.authPolicy())
   if (!outcome.ok) return finish(outcome.status, headers, {error: outcome.message})
 
-  // Core: the usage queue (§3.10, §5.6), available since v6.10.8.
-  if (sub === '/usage-queue' && method === 'GET' && hasFeature(env.version, 'httpUsageQueue')) {
-    const raw = url.searchParams.get('count')
-    let count = 1
-    if (raw !== null && raw !== '') {
-      count = /^[+-]?\d+$/.test(raw) ? Number(raw) : Number.NaN
-      if (!Number.isSafeInteger(count) || count <= 0) return finish(400, headers, {error: 'count must be a positive integer'})
-    }
-    const items = env.fifo.pop(count)
-    if (items.length > 0) env.onPopped(items.length)
-    const drop = items.length > 0 && env.faults.dropThisReply()
-    return finish(200, {...headers, 'content-type': 'application/json; charset=utf-8'}, Buffer.from(usageQueueBody(items)), {drop})
-  }
+  if (found) return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
 
-  const found = findRoute(routes, method, sub)
-  if (!found) return finish(404, {...headers, 'content-type': 'text/plain'}, '404 page not found')
-  return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
+  // NoRoute (§1.1): plugin OAuth URLs and plugin management routes, else an empty 404 with X-CPA-*.
+  const plugin = env.noRoute(simRequest(req, method, sub, url, body, clientIp, {}))
+  if (plugin) return finish(plugin.status, {...headers, ...lowerKeys(plugin.headers ?? {})}, plugin.body)
+  return finish(404, headers, undefined)
+}
+
+function simRequest(req: IncomingMessage, method: string, path: string, url: URL, body: Buffer, clientIp: string, params: Record<string, string>): SimRequest {
+  const lowered: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(req.headers)) lowered[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  return {method, path, query: url.searchParams, headers: lowered, body, clientIp, params}
 }
 
 async function dispatch(
@@ -267,23 +248,20 @@ async function dispatch(
   params: Record<string, string>,
   req: IncomingMessage,
   method: string,
-  sub: string,
+  path: string,
   url: URL,
   body: Buffer,
   clientIp: string,
   headers: Record<string, string>,
-  finish: (status: number, headers: Record<string, string>, payload: unknown) => Promise<void>,
+  finish: (status: number, headers: Record<string, string>, payload: unknown, opts?: {drop?: boolean}) => Promise<void>,
 ): Promise<void> {
-  const lowered: Record<string, string | undefined> = {}
-  for (const [k, v] of Object.entries(req.headers)) lowered[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
-  const simReq: SimRequest = {method, path: sub, query: url.searchParams, headers: lowered, body, clientIp, params}
   let response: SimResponse
   try {
-    response = await route.handler(simReq, env.context)
+    response = await route.handler(simRequest(req, method, path, url, body, clientIp, params), env.context)
   } catch (error) {
     response = {status: 500, body: {error: `simulator route failed: ${(error as Error).message}`}}
   }
-  return finish(response.status, {...headers, ...lowerKeys(response.headers ?? {})}, response.body)
+  return finish(response.status, {...headers, ...lowerKeys(response.headers ?? {})}, response.body, {drop: response.dropMidReply})
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

@@ -6,16 +6,20 @@ import {join} from 'node:path'
 
 import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} from './accounts.js'
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
-import {ConfigState, configRoutes, initialConfigYaml} from './config-state.js'
+import {ConfigState, initialConfigYaml} from './config-state.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
-import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
+import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, type ServedRequest, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
+import {credentialForLogin} from './oauth-credentials.js'
+import {type OAuthScript, OAuthSessions} from './oauth-sessions.js'
+import {pluginsConfigSection, SimPluginFiles} from './plugins.js'
 import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {RespConnection} from './resp.js'
-import {surfaceRoutes} from './routes/index.js'
+import {managementRoutes, publicRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
+import {pluginNoRoute, pluginResource} from './routes/plugins.js'
 import {SimListener} from './server.js'
-import type {SimContext} from './types.js'
+import type {SimContext, SimRequest} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
@@ -71,6 +75,17 @@ export interface SimulatorOptions {
   accounts?: 'default' | 'none'
   /** First-byte deadline of a new connection (default 10 s, §5.1). */
   sniffTimeoutMs?: number
+  /**
+   * Plugins (§3.11): false (default) = a plugin-capable gateway with plugins off and none installed;
+   * true = plugins on with the scripted plugins of plugins.ts installed.
+   */
+  plugins?: boolean
+  /** What an OAuth login does without a callback (oauth-sessions.ts; default manual: wait like the gateway). */
+  oauth?: Partial<OAuthScript>
+  /** A management panel page to serve at /management.html (the simulator downloads nothing). */
+  panelFile?: string
+  /** `remote-management.allow-remote` of the initial config (default false, §1.3 step 2). */
+  allowRemote?: boolean
 }
 
 export interface SimTotals extends Totals {
@@ -141,7 +156,13 @@ export class Simulator {
   private readonly http: HttpServer
   private readonly respConns = new Set<RespConnection>()
   private readonly context: SimContext
+  readonly oauthSessions: OAuthSessions
+  private readonly pluginFiles: SimPluginFiles
+  private oauthScript: OAuthScript
+  private readonly routeDeps: RouteTableDeps
   private routeTable: CompiledRoute[]
+  private publicTable: CompiledRoute[]
+  private logins = 0
   private managementFlag: boolean
   private latest: string | null
   private readonly ownsAuthDir: string | undefined
@@ -181,11 +202,13 @@ export class Simulator {
         apiKeys: opts.apiKeys ?? seededClientKeys(seed),
         usageStatisticsEnabled: opts.usageStatisticsEnabled ?? true,
         retentionSeconds: opts.retentionSeconds ?? 60,
+        allowRemote: opts.allowRemote,
       }),
     )
     if ((opts.accounts ?? 'default') === 'default') {
       for (const [key, value] of Object.entries(defaultProviderConfig(seed))) this.config.set(key, value)
     }
+    if (opts.plugins) this.config.set('plugins', pluginsConfigSection())
 
     this.auth = new ManagementAuth(this.now, opts.banDurationMs ?? DEFAULT_BAN_MS)
     this.injector = new FaultInjector({...opts.faults})
@@ -213,12 +236,43 @@ export class Simulator {
     this.context = {
       config: () => this.config.full(),
       setConfigValue: (key, value) => this.config.set(key, value),
+      deleteConfigValue: key => this.config.delete([key]),
       now: this.now,
       accounts: this.accounts,
       log: line => this.accounts.appendLog(line),
       notifyRefresh: () => this.notifyRefresh(),
     }
-    this.routeTable = this.buildRoutes()
+    this.oauthScript = {mode: opts.oauth?.mode ?? 'manual', delayMs: opts.oauth?.delayMs ?? 3000}
+    this.oauthSessions = new OAuthSessions({
+      now: this.now,
+      script: () => this.oauthScript,
+      complete: provider => this.saveLogin(provider, seed, opts.tzOffsetMinutes ?? 480),
+    })
+    this.pluginFiles = new SimPluginFiles(opts.plugins === true)
+    const oauthDeps = {sessions: this.oauthSessions, version: this.version}
+    const pluginDeps = {files: this.pluginFiles, config: this.config, oauth: oauthDeps}
+    this.routeDeps = {
+      config: this.config,
+      latestVersion: () => this.latest,
+      usageQueue: {
+        pop: count => {
+          const items = this.fifo.pop(count)
+          this.observer.popped += items.length
+          return items
+        },
+        dropThisReply: () => this.injector.dropThisReply(),
+      },
+      oauth: oauthDeps,
+      plugins: pluginDeps,
+      public: {
+        panelFile: opts.panelFile,
+        controlPanelDisabled: () => this.config.get('remote-management.disable-control-panel') === true,
+        pluginResource: path => pluginResource(pluginDeps, path),
+      },
+      clientApi: {serve: req => this.serveRequest(req), tzOffsetMinutes: opts.tzOffsetMinutes ?? 480},
+    }
+    this.routeTable = compileRoutes(routesForVersion(managementRoutes(this.routeDeps), this.version))
+    this.publicTable = compileRoutes(publicRoutes(this.routeDeps))
 
     // Every config change is a reload: subscribers get {"refresh":true} (§5.5); removing the secret
     // disables management, which drops the queue and the subscribers (§1.1, §5.4).
@@ -335,20 +389,40 @@ export class Simulator {
       if (requestLog || rec.failed) {
         this.accounts.logs.addRequestLog(rec.requestId, this.requestLogText(rec), {error: rec.failed && !requestLog, at})
       }
-      if (!this.publishing()) {
-        this.stats.unpublished++
-        continue
-      }
-      this.hub.publishUsage(rec.payload)
-      this.addTotals(rec)
-      if (rec.errorEvent) this.hub.publishError(rec.errorEvent)
-      const bad = this.injector.afterRecord(rec.payload)
-      if (bad !== undefined) {
-        this.hub.publishUsage(bad)
-        this.stats.malformed++
-      }
+      this.publishRecord(rec)
     }
     return out
+  }
+
+  /**
+   * Record a client request the simulator served itself (`/v1/chat/completions`, `/v1/responses`): one
+   * usage record through the same publish path as live traffic (published only while publishing is on,
+   * like the gateway's). Returns the record.
+   */
+  serveRequest(req: ServedRequest): GeneratedRecord {
+    const at = this.now()
+    const rec = this.generator.forRequest(req, at, this.scenarioLookup())
+    this.account(rec, at)
+    if (this.config.get('logging-to-file') === true) this.accounts.appendLog(this.accessLogLine(rec))
+    if (this.config.get('request-log') === true) this.accounts.logs.addRequestLog(rec.requestId, this.requestLogText(rec), {error: false, at})
+    this.publishRecord(rec)
+    return rec
+  }
+
+  /** The publish path (§5.4): gated by management and usage-statistics-enabled; subscribers first, else the FIFO. */
+  private publishRecord(rec: GeneratedRecord): void {
+    if (!this.publishing()) {
+      this.stats.unpublished++
+      return
+    }
+    this.hub.publishUsage(rec.payload)
+    this.addTotals(rec)
+    if (rec.errorEvent) this.hub.publishError(rec.errorEvent)
+    const bad = this.injector.afterRecord(rec.payload)
+    if (bad !== undefined) {
+      this.hub.publishUsage(bad)
+      this.stats.malformed++
+    }
   }
 
   /** Steady live traffic at `ratePerSecond` (paused while the gateway is down during restart()). */
@@ -536,6 +610,22 @@ export class Simulator {
     this.injector.options = options
   }
 
+  /**
+   * The routes this simulated gateway serves (the one table of routes/index.ts): `management` below
+   * /v0/management for this version, `public` outside it. Used by the route-coverage test.
+   */
+  routeList(): {management: Array<{method: string; path: string}>; public: Array<{method: string; path: string; simOnly: boolean}>} {
+    return {
+      management: this.routeTable.map(r => ({method: r.method, path: r.path})),
+      public: this.publicTable.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
+    }
+  }
+
+  /** Change what OAuth logins do without a callback (manual / auto / error, and the delay). */
+  setOAuthScript(script: Partial<OAuthScript>): void {
+    this.oauthScript = {...this.oauthScript, ...script}
+  }
+
   /** Push `{"refresh":true}` to usage subscribers (after a reload of clients, §5.5). */
   notifyRefresh(): void {
     if (hasFeature(this.version, 'refreshNotifications')) this.hub.publishControl('{"refresh":true}')
@@ -552,11 +642,13 @@ export class Simulator {
     }
   }
 
-  private buildRoutes(): CompiledRoute[] {
-    return compileRoutes([
-      ...configRoutes(this.config, {version: this.version, latestVersion: () => this.latest}),
-      ...surfaceRoutes,
-    ])
+  /** A completed OAuth login writes its credential file into the auth dir (oauth-credentials.ts). */
+  private saveLogin(provider: string, seed: number, tzOffsetMinutes: number): string | undefined {
+    const cred = credentialForLogin(provider, {seed, ordinal: ++this.logins, nowMs: this.now(), tzOffsetMinutes})
+    const saved = this.accounts.upload(cred.name, Buffer.from(JSON.stringify(cred.content, null, 2) + '\n'))
+    if (!saved.ok) return 'Failed to save authentication tokens'
+    this.notifyRefresh()
+    return undefined
   }
 
   private httpEnv() {
@@ -568,16 +660,13 @@ export class Simulator {
       auth: this.auth,
       faults: this.injector,
       observer: this.observer,
-      fifo: this.fifo,
       context: this.context,
       managementEnabled: () => sim.managementEnabled(),
       authPolicy: () => sim.authPolicy(),
-      controlPanelDisabled: () => sim.config.get('remote-management.disable-control-panel') === true,
       now: this.now,
       routes: () => sim.routeTable,
-      onPopped: (n: number) => {
-        sim.observer.popped += n
-      },
+      publicRoutes: () => sim.publicTable,
+      noRoute: (req: SimRequest) => pluginNoRoute(sim.routeDeps.plugins, req),
     }
   }
 

@@ -3,7 +3,7 @@ import {chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {parseDuration} from '../cli/duration.js'
+import {formatDuration, parseDuration} from '../cli/duration.js'
 import {ConfigError, UsageError} from '../cli/errors.js'
 import type {FaultOptions} from './faults.js'
 
@@ -20,6 +20,8 @@ export interface SimStartOptions {
   keyFile?: string
   /** Records preloaded into the FIFO at start. */
   records: number
+  /** Duration text the preloaded records are spread back over (default: the retention window). */
+  spread?: string
   /** Live records per second (0 = none). */
   rate: number
   seed: number
@@ -34,6 +36,14 @@ export interface SimStartOptions {
   statsOnExit: boolean
   /** Credential directory (default: a temp dir removed on exit). */
   authDir?: string
+  /** Plugins on, with the scripted plugins installed. */
+  plugins?: boolean
+  /** `manual`, `auto[=DELAY]` or `error[=DELAY]`: what OAuth logins do without a callback. */
+  oauth?: string
+  /** A management panel page to serve at /management.html. */
+  panelFile?: string
+  /** Allow management calls from other hosts (`remote-management.allow-remote: true`). */
+  allowRemote?: boolean
 }
 
 export interface SimStartIo {
@@ -83,6 +93,15 @@ function generateKeyFile(): {key: string; path: string} {
   return {key, path}
 }
 
+/** `manual`, `auto[=DELAY]`, `error[=DELAY]` (DELAY default 3s). */
+export function parseOAuthMode(text: string): {mode: 'manual' | 'auto' | 'error'; delayMs: number} {
+  const m = /^(manual|auto|error)(?:=(.+))?$/.exec(text.trim())
+  if (!m || (m[1] === 'manual' && m[2] !== undefined)) {
+    throw new UsageError(`invalid --oauth '${text}': use manual, auto[=DELAY] or error[=DELAY]`, {code: 'invalid_oauth_mode'})
+  }
+  return {mode: m[1] as 'manual' | 'auto' | 'error', delayMs: m[2] === undefined ? 3000 : parseDuration(m[2], '--oauth delay')}
+}
+
 export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo): Promise<SimStartResult> {
   const {parseFaultSpec} = await import('./faults.js')
   const faults: FaultOptions = {}
@@ -96,6 +115,17 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65_535) throw new UsageError(`invalid --port ${opts.port}`)
   if (opts.records < 0 || opts.rate < 0) throw new UsageError('--records and --rate must not be negative')
   const banDurationMs = opts.banDuration === undefined ? undefined : parseDuration(opts.banDuration, '--ban-duration')
+  const spreadMs = opts.spread === undefined ? undefined : parseDuration(opts.spread, '--spread')
+  const oauth = parseOAuthMode(opts.oauth ?? 'manual')
+  if (opts.panelFile) {
+    try {
+      statSync(opts.panelFile)
+    } catch (error) {
+      throw new ConfigError(`cannot read the panel file ${opts.panelFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        code: 'panel_file_unreadable',
+      })
+    }
+  }
 
   let key: string
   let keyFile: string
@@ -124,6 +154,10 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       banDurationMs,
       faults,
       authDir: opts.authDir,
+      plugins: opts.plugins,
+      oauth,
+      panelFile: opts.panelFile,
+      allowRemote: opts.allowRemote,
     })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
@@ -142,7 +176,12 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
   io.err(
     `cpactl sim: simulated gateway v${sim.version} on ${sim.url} (HTTP and RESP), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
   )
-  if (opts.records > 0) sim.preload(opts.records)
+  // Spread back over the retention window by default, so every preloaded record is still poppable.
+  if (opts.records > 0) {
+    const spread = spreadMs ?? (opts.retentionSeconds ?? 60) * 1000
+    sim.preload(opts.records, {spreadMs: spread})
+    io.err(`cpactl sim: preloaded ${opts.records} usage records, timestamps spread over the last ${formatDuration(spread)}`)
+  }
   if (opts.rate > 0) sim.startTraffic(opts.rate)
   io.onStarted?.({url: sim.url, port: sim.port, keyFile})
 

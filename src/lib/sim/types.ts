@@ -12,6 +12,8 @@
  * headers and parsed the query string) and returns a response description.
  */
 
+import type {SimFeature} from './version.js'
+
 export interface SimRequest {
   method: string
   /** Path below /v0/management, always starting with '/', e.g. '/auth-files/status'. */
@@ -30,6 +32,8 @@ export interface SimResponse {
   headers?: Record<string, string>
   /** An object or array is sent as JSON; a string or Buffer as-is; undefined ⇒ empty body. */
   body?: unknown
+  /** Cut the reply off half-way and drop the connection (the faults.dropMidReplyEvery fault of pops). */
+  dropMidReply?: boolean
 }
 
 export type RouteHandler = (req: SimRequest, sim: SimContext) => SimResponse | Promise<SimResponse>
@@ -39,6 +43,15 @@ export interface SimRoute {
   /** Exact path ('/api-keys') or a pattern with one ':param' segment ('/request-log-by-id/:id'). */
   path: string
   handler: RouteHandler
+  /** First gateway version that registers the route (cpa-gateway.md §11); absent = every simulated version. */
+  since?: SimFeature
+  /**
+   * Management routes: 'key' (default) = availability check, X-CPA-* headers and the §1.3 key check;
+   * 'open' = availability check only (`/oauth-callback`, §3.9).
+   */
+  access?: 'key' | 'open'
+  /** A simulator-only helper route (e.g. the simulated OAuth consent pages), not a gateway route. */
+  simOnly?: boolean
 }
 
 /** One credential the simulator serves (a file-backed auth or a config API key). */
@@ -72,6 +85,8 @@ export interface SimContext {
   config(): Record<string, unknown>
   /** Replace a top-level config value (persists into the YAML document, keeps comments). */
   setConfigValue(key: string, value: unknown): void
+  /** Remove a top-level config key (the gateway's nil map / empty value is not written). */
+  deleteConfigValue?(key: string): void
   /** The simulated clock (ms since epoch). */
   now(): number
   accounts: AccountRegistry

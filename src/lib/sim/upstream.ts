@@ -5,11 +5,12 @@
  * answers from the credential's scenario (accounts.ts `registry.scenario()`), deterministically given the
  * simulated clock. Any other URL is "unreachable" (the caller turns that into 502 `request failed`).
  *
- * Scripted endpoints
+ * Scripted endpoints (here; Claude profile, Codex reset credits, Kimi and Antigravity in upstream-probes.ts)
  * - Codex `GET https://chatgpt.com/backend-api/wham/usage`: needs `Authorization: Bearer <access_token of
  *   the credential>` and `Chatgpt-Account-Id: <its account id>` (401 / 403 otherwise). 200 body:
  *   `{user_id, account_id, email, plan_type, rate_limit: {allowed, limit_reached, primary_window,
- *   secondary_window}, code_review_rate_limit, additional_rate_limits: null, credits: {...}, promo: null}`,
+ *   secondary_window}, code_review_rate_limit, additional_rate_limits: null, credits: {...},
+ *   rate_limit_reset_credits: {available_count, applicable_available_count}, promo: null}`,
  *   each window `{used_percent, limit_window_seconds, reset_after_seconds, reset_at}` (primary = 5 h,
  *   18000 s; secondary = weekly, 604800 s; `reset_at` unix seconds).
  * - Claude `GET https://api.anthropic.com/api/oauth/usage` (Bearer token): `{five_hour, seven_day,
@@ -41,6 +42,28 @@
 import type {ScenarioSetting, SimAccountRegistry} from './accounts.js'
 import {codexIdTokenClaims, hash32} from './accounts.js'
 import type {SimAccount} from './types.js'
+import {
+  claudeError,
+  codexError,
+  FIVE_HOURS,
+  headerValue,
+  isoUtc,
+  jsonAnswer,
+  MONTH,
+  type UpstreamAnswer,
+  type UpstreamOutcome,
+  type UpstreamRequest,
+  WEEK,
+  windowAt,
+  type Windows,
+  windowsFor,
+  xaiError,
+} from './upstream-answers.js'
+
+import {answerProbe, applyCodexReset, codexResetCreditsSummary, probeProvider} from './upstream-probes.js'
+
+export type {UpstreamAnswer, UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
+export {windowAt} from './upstream-answers.js'
 
 /** The gateway's `/api-call` upstream timeout (§3.7). */
 export const API_CALL_UPSTREAM_TIMEOUT_MS = 60_000
@@ -51,191 +74,11 @@ export const CLAUDE_USAGE_URL = 'https://api.anthropic.com/api/oauth/usage'
 export const XAI_BILLING_URL = 'https://cli-chat-proxy.grok.com/v1/billing'
 export const XAI_ME_URL = 'https://api.x.ai/v1/me'
 
-export interface UpstreamRequest {
-  method: string
-  url: string
-  /** Header names as sent (case preserved); lookups are case-insensitive. */
-  headers: Record<string, string>
-  body: string
-}
-
-export interface UpstreamAnswer {
-  status: number
-  /** Go `http.Header` style: canonical names → values. */
-  header: Record<string, string[]>
-  body: string
-}
-
-/** `unreachable`: no scripted host (502 `request failed`); `timeout`: exceeded the 60 s upstream deadline. */
-export type UpstreamOutcome = {kind: 'answer'; answer: UpstreamAnswer} | {kind: 'unreachable'} | {kind: 'timeout'}
-
-const FIVE_HOURS = 18_000
-const WEEK = 604_800
-const MONTH = 2_592_000
-
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase()
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v
-  return undefined
-}
-
-function httpDate(ms: number): string {
-  return new Date(ms).toUTCString()
-}
-
-function jsonAnswer(status: number, body: unknown, nowMs: number, extra: Record<string, string[]> = {}): UpstreamAnswer {
-  return {
-    status,
-    header: {
-      'Content-Type': ['application/json'],
-      Date: [httpDate(nowMs)],
-      'X-Request-Id': [`req_${hash32(`${nowMs}:${JSON.stringify(body)}`).toString(16).padStart(8, '0')}`],
-      ...extra,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  }
-}
-
-function textAnswer(status: number, text: string, nowMs: number): UpstreamAnswer {
-  return {status, header: {'Content-Type': ['text/plain; charset=utf-8'], Date: [httpDate(nowMs)]}, body: text}
-}
-
-/** A rolling window anchored per credential: deterministic reset time for a given clock. */
-export function windowAt(seedText: string, lengthS: number, nowS: number): {resetAt: number; resetAfter: number} {
-  const offset = hash32(`${seedText}:anchor:${lengthS}`) % lengthS
-  const n = Math.floor((nowS - offset) / lengthS)
-  const resetAt = offset + (n + 1) * lengthS
-  return {resetAt, resetAfter: resetAt - nowS}
-}
-
-/** Seeded used percentage in [lo, hi) for one window instance. */
-function usedPercent(seedText: string, lengthS: number, nowS: number, lo: number, hi: number): number {
-  const {resetAt} = windowAt(seedText, lengthS, nowS)
-  return lo + (hash32(`${seedText}:used:${lengthS}:${resetAt}`) % (hi - lo))
-}
-
-interface Windows {
-  short: {used: number; resetAt: number; resetAfter: number; length: number}
-  long: {used: number; resetAt: number; resetAfter: number; length: number}
-}
-
-function windowsFor(seedText: string, scenario: ScenarioSetting['scenario'], nowS: number, lengths: [number, number]): Windows {
-  const [shortLen, longLen] = lengths
-  const s = windowAt(seedText, shortLen, nowS)
-  const l = windowAt(seedText, longLen, nowS)
-  let shortUsed = usedPercent(seedText, shortLen, nowS, 0, 90)
-  let longUsed = usedPercent(seedText, longLen, nowS, 0, 80)
-  if (scenario === 'short_exhausted') shortUsed = 100
-  if (scenario === 'long_exhausted') {
-    longUsed = 100
-    shortUsed = Math.max(shortUsed, usedPercent(seedText, shortLen, nowS, 40, 100))
-  }
-  return {
-    short: {used: shortUsed, resetAt: s.resetAt, resetAfter: s.resetAfter, length: shortLen},
-    long: {used: longUsed, resetAt: l.resetAt, resetAfter: l.resetAfter, length: longLen},
-  }
-}
-
-function isoUtc(unixS: number): string {
-  return new Date(unixS * 1000).toISOString().replace('Z', '+00:00')
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Provider error bodies per scenario
-// ---------------------------------------------------------------------------------------------------------
-
-function codexError(scenario: string, plan: string, w: Windows, nowMs: number): UpstreamAnswer | undefined {
-  switch (scenario) {
-    case 'revoked':
-      return jsonAnswer(
-        401,
-        {error: {message: 'Encountered invalidated oauth token for user, failing request', type: 'invalid_request_error', param: null, code: 'token_revoked'}},
-        nowMs,
-      )
-    case 'invalid_token':
-      return jsonAnswer(
-        401,
-        {error: {message: 'Provided authentication token is expired. Please try signing in again.', type: 'invalid_request_error', param: null, code: 'invalid_token'}},
-        nowMs,
-        {'Www-Authenticate': ['Bearer error="invalid_token"']},
-      )
-    case 'deactivated_workspace':
-      return jsonAnswer(402, {detail: {code: 'deactivated_workspace'}}, nowMs)
-    case 'rate_limited':
-      return jsonAnswer(
-        429,
-        {
-          error: {
-            type: 'usage_limit_reached',
-            message: 'The usage limit has been reached',
-            plan_type: plan,
-            resets_at: w.short.resetAt,
-            resets_in_seconds: w.short.resetAfter,
-          },
-        },
-        nowMs,
-        {'Retry-After': [String(w.short.resetAfter)]},
-      )
-    default:
-      return commonError(scenario, nowMs)
-  }
-}
-
-function claudeError(scenario: string, w: Windows, nowMs: number): UpstreamAnswer | undefined {
-  const err = (status: number, type: string, message: string, extra: Record<string, string[]> = {}) =>
-    jsonAnswer(status, {type: 'error', error: {type, message}}, nowMs, extra)
-  switch (scenario) {
-    case 'revoked':
-      return err(401, 'authentication_error', 'OAuth token has been revoked. Please obtain a new token.')
-    case 'invalid_token':
-      return err(401, 'authentication_error', 'invalid_token: OAuth token has expired. Please obtain a new token or refresh your existing token.')
-    case 'deactivated_workspace':
-      return err(402, 'deactivated_workspace', 'This organization has been deactivated (deactivated_workspace).')
-    case 'rate_limited':
-      return err(429, 'rate_limit_error', `usage_limit_reached: the 5-hour usage limit has been reached; resets at ${isoUtc(w.short.resetAt)}`, {
-        'Retry-After': [String(w.short.resetAfter)],
-        'Anthropic-Ratelimit-Unified-Reset': [String(w.short.resetAt)],
-      })
-    default:
-      return commonError(scenario, nowMs)
-  }
-}
-
-function xaiError(scenario: string, w: Windows, nowMs: number): UpstreamAnswer | undefined {
-  const err = (status: number, code: string, message: string, extra: Record<string, string[]> = {}) =>
-    jsonAnswer(status, {code, error: message}, nowMs, extra)
-  switch (scenario) {
-    case 'revoked':
-      return err(401, 'auth_invalid', 'The OAuth token has been revoked.')
-    case 'invalid_token':
-      return err(401, 'invalid_token', 'The OAuth token is invalid or expired.')
-    case 'deactivated_workspace':
-      return err(402, 'deactivated_workspace', 'The team has been deactivated.')
-    case 'rate_limited':
-      return err(429, 'usage_limit_reached', `Rate limited; resets at ${isoUtc(w.short.resetAt)}`, {
-        'Retry-After': [String(w.short.resetAfter)],
-      })
-    default:
-      return commonError(scenario, nowMs)
-  }
-}
-
-function commonError(scenario: string, nowMs: number): UpstreamAnswer | undefined {
-  switch (scenario) {
-    case 'forbidden_plain':
-      return textAnswer(403, 'Forbidden', nowMs)
-    case 'server_error':
-      return jsonAnswer(500, {error: {message: 'An error occurred while processing your request.', type: 'server_error'}}, nowMs)
-    default:
-      return undefined
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Success bodies
 // ---------------------------------------------------------------------------------------------------------
 
-function codexOk(account: SimAccount, md: Record<string, unknown>, plan: string, w: Windows, nowMs: number): UpstreamAnswer {
+function codexOk(account: SimAccount, md: Record<string, unknown>, plan: string, w: Windows, nowMs: number, resetCredits: Record<string, number>): UpstreamAnswer {
   const nowS = Math.floor(nowMs / 1000)
   const win = (x: Windows['short']) => ({
     used_percent: x.used,
@@ -261,6 +104,7 @@ function codexOk(account: SimAccount, md: Record<string, unknown>, plan: string,
       },
       additional_rate_limits: null,
       credits: {has_credits: false, unlimited: false, balance: null, approx_local_messages: null, approx_cloud_messages: null},
+      rate_limit_reset_credits: resetCredits,
       promo: null,
     },
     nowMs,
@@ -346,7 +190,8 @@ export async function answerUpstream(reg: SimAccountRegistry, authIndex: string,
   }
   const target = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
   const known = [CODEX_USAGE_URL, CLAUDE_USAGE_URL, XAI_BILLING_URL, XAI_ME_URL]
-  if (!known.includes(target)) return {kind: 'unreachable'}
+  const probe = probeProvider(target)
+  if (!known.includes(target) && !probe) return {kind: 'unreachable'}
 
   const account = authIndex ? reg.byIndex(authIndex) : undefined
   const setting: ScenarioSetting = account ? reg.scenario(account.authIndex) : {scenario: 'ok'}
@@ -371,17 +216,24 @@ export async function answerUpstream(reg: SimAccountRegistry, authIndex: string,
   if (!account || !token || sent !== token) return {kind: 'answer', answer: unauthorized()}
 
   const md = reg.file(account.name)?.metadata ?? {}
-  if (target === CODEX_USAGE_URL) {
+  const claims = codexIdTokenClaims(md.id_token) ?? {}
+  if (target === CODEX_USAGE_URL || probe === 'codex') {
     if (account.provider !== 'codex') return {kind: 'answer', answer: unauthorized()}
-    const claims = codexIdTokenClaims(md.id_token) ?? {}
     const accountId = String(md.account_id ?? claims.chatgpt_account_id ?? '')
     const sentAccount = headerValue(req.headers, 'chatgpt-account-id')
     if (!sentAccount || sentAccount.trim() !== accountId) {
       return {kind: 'answer', answer: jsonAnswer(403, {detail: 'ChatGPT-Account-Id header is missing or does not match the token'}, now)}
     }
+  }
+  if (probe) {
+    if (account.provider !== probe) return {kind: 'answer', answer: unauthorized()}
+    return {kind: 'answer', answer: answerProbe({reg, account, md, scenario, target, method: req.method, body: req.body, now})}
+  }
+  if (target === CODEX_USAGE_URL) {
     const plan = String(claims.plan_type ?? 'plus')
     const w = windowsFor(account.authIndex, scenario, nowS, [FIVE_HOURS, WEEK])
-    return {kind: 'answer', answer: codexError(scenario, plan, w, now) ?? codexOk(account, md, plan, w, now)}
+    applyCodexReset(reg, account.authIndex, w, nowS)
+    return {kind: 'answer', answer: codexError(scenario, plan, w, now) ?? codexOk(account, md, plan, w, now, codexResetCreditsSummary(reg, account.authIndex))}
   }
   if (target === CLAUDE_USAGE_URL) {
     if (account.provider !== 'claude') return {kind: 'answer', answer: unauthorized()}

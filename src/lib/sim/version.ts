@@ -35,6 +35,7 @@ export function versionAtLeast(version: string, minimum: string): boolean {
 export const FEATURE_SINCE = {
   versionHeaders: '6.3.36',
   respQueue: '6.9.38',
+  apiKeyUsage: '6.9.47',
   failObject: '6.10.0',
   httpUsageQueue: '6.10.8',
   aliasField: '6.10.7',
@@ -48,13 +49,23 @@ export const FEATURE_SINCE = {
   refreshNotifications: '7.1.39',
   strictUsageKey: '7.1.44',
   subscribeErrors: '7.1.44',
+  /** NoRoute handler: unknown routes answer an empty 404 (with X-CPA-* after auth under /v0/management). */
+  noRouteHandler: '7.1.47',
+  plugins: '7.1.47',
+  pluginStore: '7.1.69',
   supportPluginHeader: '7.1.69',
+  resetQuota: '7.2.22',
+  interactionsKeys: '7.2.51',
+  /** DELETE /oauth-session and the device-flow fields of /xai-auth-url, /kimi-auth-url. */
+  oauthSessionCancel: '7.2.64',
   responseServiceTier: '7.2.65',
+  xaiKeys: '7.2.73',
   cacheReadPresent: '7.2.74',
   generateField: '7.2.78',
   accountingV2: '7.2.97',
   clientIpFields: '7.2.104',
   accessTokenSha: '7.2.111',
+  oauthRequestScopedErrors: '7.2.138',
   maxRetryCredentials: '7.2.140',
 } as const
 

@@ -10,20 +10,31 @@ const fx = (name: string) => join(projectRoot, 'test/fixtures/config', name)
 const noGateway = {CPA_URL: undefined, CPA_MANAGEMENT_KEY: undefined}
 
 describe('config check FILE', () => {
-  it('a clean file exits 0 with nothing on stdout (no gateway needed)', async () => {
+  it('a clean legacy file exits 0 (even --strict); its only finding is the info about v8 migration (no gateway needed)', async () => {
     const r = await runCli(['config', 'check', fx('clean.yaml'), '--strict'], {env: noGateway})
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout.split('\n')[1].split('\t')).toEqual(['info', 'legacy-layout', '(file)', expect.stringContaining('legacy (v7) layout'), 'preview the v8 layout with cpactl config migrate FILE (write it with -o FILE)'])
+    expect(r.stderr).toContain('(legacy v7 layout): 0 errors, 0 warnings, 1 info.')
+    const j = await runCli(['config', 'check', fx('clean.yaml'), '--json'], {env: noGateway})
+    expect(j.json).toMatchObject({layout: 'legacy', findings: [{rule: 'legacy-layout', severity: 'info'}], summary: {errors: 0, warnings: 0, info: 1}})
+  })
+
+  it('a clean v8 file: nothing on stdout', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'v8.yaml')
+    writeFileSync(file, 'config-version: 8\nmanagement:\n  secret-key: "$2a$10$Q3hWm0cXrT8aZk1yPq2vLuYb7nE4sD6fG9hJ2kL5mN8pR1tV3wX0y"\nobservability:\n  usage:\n    usage-statistics-enabled: true\n')
+    const r = await runCli(['config', 'check', file, '--strict'], {env: noGateway})
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain('No problems found in')
-    const j = await runCli(['config', 'check', fx('clean.yaml'), '--json'], {env: noGateway})
-    expect(j.json).toEqual({findings: [], summary: {errors: 0, warnings: 0}})
+    expect(r.stderr).toContain('(v8 layout)')
   })
 
   it('errors exit 1 with the documented JSON shape', async () => {
     const r = await runCli(['config', 'check', fx('missing-base-url.yaml'), '--json'], {env: noGateway})
     expect(r.exitCode).toBe(1)
-    expect(Object.keys(r.json)).toEqual(['findings', 'summary'])
-    expect(r.json.summary).toEqual({errors: 2, warnings: 0})
+    expect(Object.keys(r.json)).toEqual(['layout', 'findings', 'summary'])
+    expect(r.json.summary).toEqual({errors: 2, warnings: 0, info: 1})
     for (const f of r.json.findings) expect(Object.keys(f)).toEqual(['rule', 'severity', 'path', 'message', 'fix'])
     expect(r.json.findings[0]).toEqual({
       rule: 'missing-base-url',
@@ -36,7 +47,7 @@ describe('config check FILE', () => {
     expect(human.exitCode).toBe(1)
     expect(human.stdout.split('\n')[0].split('\t')).toEqual(['SEVERITY', 'RULE', 'PATH', 'MESSAGE', 'FIX'])
     expect(human.stdout).toContain('error\tmissing-base-url\txai-api-key[0]\t')
-    expect(human.stderr).toContain('2 errors, 0 warnings.')
+    expect(human.stderr).toContain('2 errors, 0 warnings, 1 info.')
   })
 
   it('warnings exit 0, or 1 with --strict', async () => {
@@ -51,7 +62,7 @@ describe('config check FILE', () => {
     expect((await runCli(['config', 'check', fx('usage-publishing-off.yaml'), '--rules', join(dir, 'off.yaml')], {env: noGateway})).exitCode).toBe(0)
     const promoted = await runCli(['config', 'check', fx('unknown-key.yaml'), '--rules', join(dir, 'promote.yaml'), '--json'], {env: noGateway})
     expect(promoted.exitCode).toBe(1)
-    expect(promoted.json.summary).toEqual({errors: 2, warnings: 0})
+    expect(promoted.json.summary).toEqual({errors: 2, warnings: 0, info: 1})
   })
 
   it('usage errors exit 2: a missing file, a bad rules file', async () => {

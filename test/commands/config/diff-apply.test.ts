@@ -61,7 +61,7 @@ describe('config diff', () => {
     expect((await runCli(['config', 'diff', join(dir, 'nope.yaml')], {env: ctx.env()})).exitCode).toBe(2)
     const bad = await runCli(['config', 'diff', join(projectRoot, 'test/fixtures/config/invalid-yaml.yaml')], {env: ctx.env()})
     expect(bad.exitCode).toBe(2)
-    expect(bad.error?.message).toMatch(/invalid-yaml\.yaml:4: /)
+    expect(bad.error?.message).toMatch(/invalid-yaml\.yaml:4:1: /)
   })
 })
 

@@ -94,11 +94,44 @@ describe('runSimulatorCommand', () => {
     expect(out.join('\n')).not.toContain('file-provided-key')
   })
 
+  it('spreads preloaded records back over --spread (default the retention window), reproducibly for a --seed', async () => {
+    const records = async (opts: Partial<SimStartOptions>) => {
+      let got: Array<{timestamp: string; latency_ms: number}> = []
+      await runWith({records: 40, ...opts}, async ({url, key}) => {
+        got = (await (await get(url, key, '/usage-queue?count=100')).json()) as typeof got
+      })
+      const publish = got.map(r => Date.parse(r.timestamp) + r.latency_ms)
+      const newest = Math.max(...publish)
+      // auth_index derives from the auth file's absolute path (§9.3), and each run has its own temp auth dir
+      const indexes = [...new Set(got.map(r => (r as {auth_index?: string}).auth_index))]
+      const relative = got.map((r, i) => ({...r, timestamp: publish[i]! - newest, auth_index: indexes.indexOf((r as {auth_index?: string}).auth_index)}))
+      return {span: newest - Math.min(...publish), relative}
+    }
+    const hour = await records({spread: '1h', seed: 9})
+    expect(hour.span).toBe(3_600_000)
+    const again = await records({spread: '1h', seed: 9})
+    expect(again.relative).toEqual(hour.relative)
+    expect((await records({spread: '1h', seed: 10})).relative).not.toEqual(hour.relative)
+    expect((await records({seed: 9, retentionSeconds: 300})).span).toBe(300_000)
+    expect((await records({seed: 9})).span).toBe(60_000)
+  })
+
+  it('--plugins switches the scripted plugins on; --oauth auto=0s completes logins at once', async () => {
+    await runWith({plugins: true, oauth: 'auto=0s'}, async ({url, key}) => {
+      expect(((await (await get(url, key, '/plugins')).json()) as {plugins_enabled: boolean}).plugins_enabled).toBe(true)
+      const {state} = (await (await get(url, key, '/codex-auth-url')).json()) as {state: string}
+      expect(await (await get(url, key, `/get-auth-status?state=${state}`)).json()).toEqual({status: 'ok'})
+    })
+  })
+
   it('fails with typed errors: bad fault (2), unreadable key file (3), port in use (3)', async () => {
     const signal = new AbortController().signal
     const io = {signal, out: () => {}, err: () => {}}
     await expect(runSimulatorCommand({...base, faults: ['boom=1']}, io)).rejects.toMatchObject({exitCode: 2, code: 'invalid_fault'})
     await expect(runSimulatorCommand({...base, keyFile: '/nonexistent/key'}, io)).rejects.toMatchObject({exitCode: 3, code: 'key_file_unreadable'})
+    await expect(runSimulatorCommand({...base, oauth: 'sometimes'}, io)).rejects.toMatchObject({exitCode: 2, code: 'invalid_oauth_mode'})
+    await expect(runSimulatorCommand({...base, spread: 'soon'}, io)).rejects.toMatchObject({exitCode: 2, code: 'invalid_duration'})
+    await expect(runSimulatorCommand({...base, panelFile: '/nonexistent/management.html'}, io)).rejects.toMatchObject({exitCode: 3, code: 'panel_file_unreadable'})
     const blocker = createServer()
     await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as {port: number}).port

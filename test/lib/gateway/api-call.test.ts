@@ -49,8 +49,10 @@ describe('apiCall', () => {
 
   it('maps gateway refusals to RejectedError (8) and gateway failures to UpstreamError (5), each sent once', async () => {
     sim.clearLogs()
+    // a vertex service account has no token for $TOKEN$: the gateway refuses with 400
+    const vertex = sim.accounts.files().find((f) => f.type === 'vertex')!.name
     await expect(
-      apiCall(client, {authIndex: '0000000000000000', method: 'GET', url: 'https://api.anthropic.com/api/oauth/usage', header: {Authorization: 'Bearer $TOKEN$'}}),
+      apiCall(client, {authIndex: authIndex(vertex), method: 'GET', url: 'https://api.anthropic.com/api/oauth/usage', header: {Authorization: 'Bearer $TOKEN$'}}),
     ).rejects.toMatchObject({exitCode: 8, status: 400, message: 'auth token not found'})
     await expect(apiCall(client, {authIndex: authIndex(claude()), method: 'GET', url: 'https://example.invalid/x'})).rejects.toMatchObject({
       exitCode: 5,

@@ -28,6 +28,15 @@ describe('masking', () => {
     expect(secretKind(['codex-api-key', 0, 'base-url'])).toBeNull()
     expect(secretKind(['models', 0, 'name'])).toBeNull()
     expect(secretKind(['max-retry-credentials'])).toBeNull()
+    // v8 paths
+    expect(secretKind(['management', 'secret-key'])).toBe('secret')
+    expect(secretKind(['access', 'api-keys', 0])).toBe('secret')
+    expect(secretKind(['api-keys', 'codex', 0, 'keys', 1, 'api-key'])).toBe('secret')
+    expect(secretKind(['server', 'github-token'])).toBe('secret')
+    expect(secretKind(['oauth', 'providers', 'codex', 'live-media-relay', 'ice-servers', 0, 'credential'])).toBe('secret')
+    expect(secretKind(['oauth', 'providers', 'codex', 'live-media-relay', 'ice-servers', 0, 'username'])).toBe('secret')
+    expect(secretKind(['api-keys', 'codex', 0, 'name'])).toBeNull()
+    expect(secretKind(['credentials', 'concurrency', 'max-limit'])).toBeNull()
   })
 
   it('masks decoded data without touching other values', () => {

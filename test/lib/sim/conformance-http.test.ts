@@ -66,11 +66,32 @@ describe('§1.1 management disabled', () => {
     expect((await mgmt(sim, 'GET', '/config')).status).toBe(200)
   })
 
-  it('an unknown management path with a valid key is a 404 with a body (not "disabled")', async () => {
-    const r = await mgmt(sim, 'GET', '/usage')
-    expect(r.status).toBe(404)
-    expect(r.text).not.toBe('')
-    expect(r.headers.get('x-cpa-version')).toBe('7.2.140')
+  it('an unknown management route or method (v7.1.47+) is an empty 404 WITH X-CPA-* after auth (not "disabled")', async () => {
+    for (const [method, path] of [['GET', '/usage'], ['POST', '/config'], ['GET', '/model-definitions']] as const) {
+      const r = await mgmt(sim, method, path)
+      expect({method, path, status: r.status, text: r.text}).toEqual({method, path, status: 404, text: ''})
+      expect(r.headers.get('x-cpa-version')).toBe('7.2.140')
+      expect(r.headers.get('x-cpa-support-plugin')).toBe('1')
+    }
+    // the key is still checked first
+    const bad = await mgmt(sim, 'GET', '/usage', {key: 'wrong'})
+    expect({status: bad.status, json: bad.json}).toEqual({status: 401, json: {error: 'invalid management key'}})
+    // outside /v0/management: an empty 404 without headers
+    const outside = await mgmt(sim, 'GET', '//v8/management/config')
+    expect({status: outside.status, text: outside.text, version: outside.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: null})
+  })
+
+  it('before v7.1.47 an unknown route is gin\'s text 404 without X-CPA-* and without a key check', async () => {
+    await sim.close()
+    sim = await startTestSimulator({version: '7.1.40'})
+    const failuresBefore = sim.authFailures()
+    for (const key of [TEST_MANAGEMENT_KEY, 'wrong']) {
+      const r = await mgmt(sim, 'GET', '/max-retry-credentials', {key})
+      expect({status: r.status, text: r.text, version: r.headers.get('x-cpa-version')}).toEqual({status: 404, text: '404 page not found', version: null})
+    }
+    expect(sim.authFailures()).toBe(failuresBefore)
+    expect((await mgmt(sim, 'GET', '/request-retry')).status).toBe(200)
+    expect((await mgmt(sim, 'GET', '//nope', {key: null})).text).toBe('404 page not found')
   })
 })
 
@@ -119,6 +140,13 @@ describe('§1.2/§1.3 credentials and check order', () => {
     expect((await mgmt(sim, 'GET', '/config', {key: 'wrong', headers})).status).toBe(401)
     expect(sim.authFailures('203.0.113.7')).toBe(1)
     expect(sim.authFailures('127.0.0.1')).toBe(0)
+  })
+
+  it('allowRemote (sim start --allow-remote) starts with remote-management.allow-remote: true', async () => {
+    await sim.close()
+    sim = await startTestSimulator({allowRemote: true})
+    expect((await mgmt(sim, 'GET', '/config', {headers: {'x-forwarded-for': '203.0.113.7'}})).status).toBe(200)
+    expect((await mgmt(sim, 'GET', '/config.yaml')).text).toMatch(/allow-remote: true/)
   })
 
   it('X-Forwarded-For: 127.0.0.1 makes a client look local (gin ClientIP trusts all proxies)', async () => {

@@ -3,7 +3,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
 import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, windowAt, XAI_BILLING_URL, XAI_ME_URL} from '../../../src/lib/sim/upstream.js'
-import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv
 beforeEach(async () => {
@@ -13,11 +13,7 @@ afterEach(async () => {
   await env.close()
 })
 
-function account(provider: string) {
-  const a = env.accounts.list().find((x) => x.provider === provider)!
-  const md = env.accounts.file(a.name)?.metadata ?? {}
-  return {...a, md}
-}
+const account = (provider: string) => firstAccount(env, provider)
 
 function codexProbe(a: ReturnType<typeof account>, extra: Record<string, unknown> = {}) {
   return {
@@ -43,7 +39,9 @@ describe('/api-call request validation (§3.7)', () => {
     expect(await probe({url: CODEX_USAGE_URL})).toMatchObject({status: 400, json: {error: 'missing method'}})
     expect(await probe({method: 'GET'})).toMatchObject({status: 400, json: {error: 'missing url'}})
     expect(await probe({method: 'GET', url: 'not a url'})).toMatchObject({status: 400, json: {error: 'invalid url'}})
-    expect(await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})).toMatchObject({status: 400, json: {error: 'auth token not found'}})
+    // an auth_index that matches nothing is not rejected: $TOKEN$ goes upstream unreplaced, 401 inside the 200 (§3.7)
+    const unknown = await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})
+    expect({status: unknown.status, upstream: unknown.json.status_code}).toEqual({status: 200, upstream: 401})
     // a vertex service account has no token to substitute
     const vertex = account('vertex')
     expect(await probe({...codexProbe(a), auth_index: vertex.authIndex})).toMatchObject({status: 400, json: {error: 'auth token not found'}})

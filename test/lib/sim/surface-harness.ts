@@ -3,7 +3,7 @@
  * controllable clock, driven over real HTTP with the management key.
  */
 import type {SimAccountRegistry} from '../../../src/lib/sim/accounts.js'
-import {type Simulator, startSimulator} from '../../../src/lib/sim/index.js'
+import {type Simulator, type SimulatorOptions, startSimulator} from '../../../src/lib/sim/index.js'
 
 export const KEY = 'sim-surface-test-key'
 
@@ -49,9 +49,9 @@ export async function call(
   return {status: res.status, headers: res.headers, text, json}
 }
 
-async function startReal(seed: number, start: number): Promise<SurfaceEnv> {
+async function startReal(seed: number, start: number, extra: Partial<SimulatorOptions> = {}): Promise<SurfaceEnv> {
   const clock = {now: start}
-  const sim = await startSimulator({managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1']})
+  const sim = await startSimulator({managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1'], ...extra})
   return {
     url: sim.url,
     authDir: sim.accounts.authDir,
@@ -67,6 +67,12 @@ async function startReal(seed: number, start: number): Promise<SurfaceEnv> {
 /** 2026-08-22T06:03:11.000Z, a fixed simulated "now". */
 export const T0 = Date.UTC(2026, 7, 22, 6, 3, 11)
 
-export async function startSurface(opts: {seed?: number; now?: number} = {}): Promise<SurfaceEnv> {
-  return startReal(opts.seed ?? 42, opts.now ?? T0)
+export async function startSurface(opts: {seed?: number; now?: number; sim?: Partial<SimulatorOptions>} = {}): Promise<SurfaceEnv> {
+  return startReal(opts.seed ?? 42, opts.now ?? T0, opts.sim)
+}
+
+/** The first credential of a provider with its file content (`md`, `{}` for config keys). */
+export function firstAccount(env: SurfaceEnv, provider: string) {
+  const a = env.accounts.list().find(x => x.provider === provider)!
+  return {...a, md: env.accounts.file(a.name)?.metadata ?? {}}
 }

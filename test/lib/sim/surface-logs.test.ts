@@ -132,9 +132,13 @@ describe('request logs (§3.8)', () => {
 
     const byId = await call(env, 'GET', '/request-log-by-id/feedbeef')
     expect(byId).toMatchObject({status: 200, text: 'full request log'})
-    expect((await call(env, 'GET', '/request-log-by-id?id=a1b2c3d4')).text).toBe('older error body')
+    expect((await call(env, 'GET', '/request-log-by-id/a1b2c3d4')).text).toBe('older error body')
     expect(await call(env, 'GET', '/request-log-by-id/00000000')).toMatchObject({status: 404, json: {error: 'log file not found for the given request ID'}})
-    expect(await call(env, 'GET', '/request-log-by-id')).toMatchObject({status: 400, json: {error: 'missing request ID'}})
+    // Only the path form is registered (§3.8, corrected 2026-12): the query form is an unknown route.
+    for (const path of ['/request-log-by-id?id=a1b2c3d4', '/request-log-by-id']) {
+      const unknown = await call(env, 'GET', path)
+      expect({status: unknown.status, text: unknown.text, version: unknown.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: '7.2.140'})
+    }
 
     env.setConfig('request-log', true)
     expect((await call(env, 'GET', '/request-error-logs')).json).toEqual({files: []})

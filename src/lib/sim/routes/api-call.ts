@@ -4,10 +4,10 @@
  *
  * `/api-call`: HTTP 200 `{"status_code","header","body"}` with the upstream status inside; `$TOKEN$` in
  * header values is replaced by the credential's token (access_token, else api key, else token / id_token /
- * cookie). 400 `invalid body` / `missing method` / `missing url` / `invalid url` / `auth token not found`
- * (an auth_index that matches no credential, or a credential without a token, while a header uses
- * `$TOKEN$`); 502 `request failed` for an unscripted URL (the simulator has no network) or the 60 s upstream
- * timeout.
+ * cookie); an auth_index that matches no credential leaves `$TOKEN$` unreplaced (the scripted upstream then
+ * answers 401 inside the 200). 400 `invalid body` / `missing method` / `missing url` / `invalid url` /
+ * `invalid proxy_url` / `auth token not found` (a credential without a token while a header uses `$TOKEN$`);
+ * 502 `request failed` for an unscripted URL (the simulator has no network) or the 60 s upstream timeout.
  */
 import {answerUpstream} from '../upstream.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
@@ -48,8 +48,10 @@ async function apiCall(req: SimRequest, sim: SimContext): Promise<SimResponse> {
   const headers: Record<string, string> = {...((body.header as Record<string, string> | undefined) ?? {})}
   for (const [name, value] of Object.entries(headers)) {
     if (!value.includes('$TOKEN$')) continue
-    if (!authIndex) continue // no credential selected: substitution is skipped
-    const token = account ? reg.tokenFor(account.authIndex) : undefined
+    // No credential selected, or an auth_index that matches none: `$TOKEN$` goes upstream unreplaced and
+    // the upstream's 401 comes back inside the 200 (§3.7, corrected 2026-12).
+    if (!account) continue
+    const token = reg.tokenFor(account.authIndex)
     if (!token) return fail(400, 'auth token not found')
     headers[name] = value.replaceAll('$TOKEN$', token)
   }
@@ -77,5 +79,5 @@ function resetQuota(req: SimRequest, sim: SimContext): SimResponse {
 
 export const apiCallRoutes: SimRoute[] = [
   {method: 'POST', path: '/api-call', handler: apiCall},
-  {method: 'POST', path: '/reset-quota', handler: resetQuota},
+  {method: 'POST', path: '/reset-quota', since: 'resetQuota', handler: resetQuota},
 ]

@@ -93,5 +93,5 @@ export const apiKeyRoutes: SimRoute[] = [
   {method: 'PUT', path: '/api-keys', handler: putKeys},
   {method: 'PATCH', path: '/api-keys', handler: patchKeys},
   {method: 'DELETE', path: '/api-keys', handler: deleteKeys},
-  {method: 'GET', path: '/api-key-usage', handler: apiKeyUsage},
+  {method: 'GET', path: '/api-key-usage', since: 'apiKeyUsage', handler: apiKeyUsage},
 ]

@@ -1,35 +1,71 @@
 /**
- * The simulator's management surface: every `/v0/management/*` route except the core's (config, simple
- * settings, /config.yaml, /usage-queue, /latest-version). The core authenticates the request (§1.3), sets
- * the X-CPA-* headers, parses the query and dispatches here.
+ * THE route table of the simulated gateway: every route it serves is registered here, nowhere else, and
+ * the HTTP layer (../http.ts) dispatches only through these lists. test/lib/sim/route-coverage.test.ts
+ * compares them with the route list of cpa-gateway.md, so a route added to the simulator without an entry
+ * here cannot be served, and one missing from the reference's list fails the test.
  *
- * Wiring expected from the core (src/lib/sim/index.ts / server):
- * 1. `const accounts = createAccountRegistry({seed, authDir, now, config: () => state.config()})` and
- *    `SimContext.accounts = accounts` — the handlers need the full `SimAccountRegistry`, not just the
- *    `AccountRegistry` interface (they throw a 500-worthy error otherwise).
- * 2. Merge `defaultProviderConfig(seed)` (accounts.ts) into the initial config, so the config-backed
- *    credentials (one gemini-api-key, one openai-compatibility key) exist for the generator and for
- *    `/gemini-api-key`, `/openai-compatibility`, `/api-key-usage`.
- * 3. `SimContext.log = (line) => accounts.appendLog(line)`: the simulated main.log behind `/logs`
- *    (kept only while `logging-to-file` is true). Tests rotate it with `accounts.rotateLogs()` and may add
- *    request-log files with `accounts.logs.addRequestLog(requestId, content, {error})`.
- * 4. The generator picks credentials from `accounts.list()` (config keys included; `source`/`authType`
- *    ready for records) and calls `accounts.recordOutcome(authIndex, failed, at)` for every record.
- * 5. Route paths contain at most one `:param`; handlers read it from the last segment of `req.path`.
- *    A handler may return a Promise (`/api-call` waits for the `timeout` scenario).
- * 6. A response body that is a Buffer is sent as-is with the given `content-type` (downloads).
+ * - `managementRoutes`: below `/v0/management` (§3; paths here are relative to that prefix). Each route
+ *   carries the first gateway version that registers it (`since`, §11); `routesForVersion` keeps what a
+ *   given simulated version serves. `access: 'open'` routes skip the management key (§3.9).
+ * - `publicRoutes`: outside `/v0/management` (§2.2 and the client API `/v1`), no management key.
+ *
+ * Handlers receive an already-authenticated request (the core did §1.3, set the X-CPA-* headers and parsed
+ * the query) and return a response description. Route paths contain at most one `:param` segment, or end
+ * in `/*` (prefix match); a handler may return a Promise.
  */
+import type {ConfigState} from '../config-state.js'
+import {configRoutes} from '../config-state.js'
 import type {SimRoute} from '../types.js'
+import {hasFeature} from '../version.js'
 import {apiCallRoutes} from './api-call.js'
 import {apiKeyRoutes} from './api-keys.js'
 import {authFileRoutes} from './auth-files.js'
+import {type ClientApiDeps, clientApiRoutes} from './client-api.js'
 import {logRoutes} from './logs.js'
+import {modelDefinitionRoutes} from './model-definitions.js'
+import {oauthManagementRoutes, oauthPublicRoutes, type OAuthRouteDeps} from './oauth-flows.js'
+import {oauthRuleRoutes} from './oauth-rules.js'
+import {pluginRoutes, type PluginRouteDeps} from './plugins.js'
 import {providerKeyRoutes} from './provider-keys.js'
+import {type PublicRouteDeps, publicRoutes as unauthenticatedRoutes} from './public.js'
+import {type UsageQueueDeps, usageQueueRoutes} from './usage-queue.js'
+import {vertexImportRoutes} from './vertex-import.js'
 
-export const surfaceRoutes: SimRoute[] = [
-  ...apiKeyRoutes,
-  ...providerKeyRoutes,
-  ...authFileRoutes,
-  ...logRoutes,
-  ...apiCallRoutes,
-]
+export interface RouteTableDeps {
+  config: ConfigState
+  /** What /latest-version reports (without `v`); null simulates a failed GitHub call (502). */
+  latestVersion(): string | null
+  usageQueue: UsageQueueDeps
+  oauth: OAuthRouteDeps
+  plugins: PluginRouteDeps
+  public: PublicRouteDeps
+  clientApi: ClientApiDeps
+}
+
+/** Every route below /v0/management, for all simulated versions (filter with `routesForVersion`). */
+export function managementRoutes(deps: RouteTableDeps): SimRoute[] {
+  return [
+    ...configRoutes(deps.config, {latestVersion: deps.latestVersion}), // §3.1
+    ...apiCallRoutes, // §3.1 /reset-quota, §3.7
+    ...apiKeyRoutes, // §3.2
+    ...providerKeyRoutes, // §3.3
+    ...oauthRuleRoutes, // §3.4
+    ...authFileRoutes, // §3.5
+    ...vertexImportRoutes, // §3.5
+    ...modelDefinitionRoutes, // §3.5
+    ...oauthManagementRoutes(deps.oauth), // §3.6, §3.9
+    ...logRoutes, // §3.8
+    ...usageQueueRoutes(deps.usageQueue), // §3.10
+    ...pluginRoutes(deps.plugins), // §3.11
+  ]
+}
+
+/** Every route outside /v0/management (no management key). */
+export function publicRoutes(deps: RouteTableDeps): SimRoute[] {
+  return [...unauthenticatedRoutes(deps.public), ...oauthPublicRoutes(deps.oauth), ...clientApiRoutes(deps.clientApi)]
+}
+
+/** The routes a gateway of `version` registers. */
+export function routesForVersion(routes: SimRoute[], version: string): SimRoute[] {
+  return routes.filter(r => r.since === undefined || hasFeature(version, r.since))
+}

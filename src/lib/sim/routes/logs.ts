@@ -71,5 +71,4 @@ export const logRoutes: SimRoute[] = [
   {method: 'GET', path: '/request-error-logs', handler: requestErrorLogs},
   {method: 'GET', path: '/request-error-logs/:name', handler: requestErrorLog},
   {method: 'GET', path: '/request-log-by-id/:id', handler: requestLogById},
-  {method: 'GET', path: '/request-log-by-id', handler: requestLogById},
 ]

@@ -185,9 +185,12 @@ function patchEntry(family: ConfigKeyFamily) {
   }
 }
 
+/** Families added after the oldest simulated gateways (§11). */
+const FAMILY_SINCE: Partial<Record<string, SimRoute['since']>> = {'interactions-api-key': 'interactionsKeys', 'xai-api-key': 'xaiKeys'}
+
 export const providerKeyRoutes: SimRoute[] = FAMILIES.flatMap((family) => [
-  {method: 'GET', path: `/${family}`, handler: getList(family)},
-  {method: 'PUT', path: `/${family}`, handler: putList(family)},
-  {method: 'PATCH', path: `/${family}`, handler: patchEntry(family)},
-  {method: 'DELETE', path: `/${family}`, handler: deleteEntry(family)},
+  {method: 'GET', path: `/${family}`, since: FAMILY_SINCE[family], handler: getList(family)},
+  {method: 'PUT', path: `/${family}`, since: FAMILY_SINCE[family], handler: putList(family)},
+  {method: 'PATCH', path: `/${family}`, since: FAMILY_SINCE[family], handler: patchEntry(family)},
+  {method: 'DELETE', path: `/${family}`, since: FAMILY_SINCE[family], handler: deleteEntry(family)},
 ])

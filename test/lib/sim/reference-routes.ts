@@ -1,0 +1,111 @@
+/**
+ * Route lists transcribed by hand from /work/shared/reference/cpa-gateway.md (the v7.2.140 contract), for
+ * the route-coverage test. Deliberately NOT derived from the simulator: a route the simulator adds, drops
+ * or misspells shows up as a difference.
+ */
+
+const m = (methods: string, path: string): string[] => methods.split('/').map(method => `${method} ${path}`)
+
+/** §3.1–§3.11: every method + path registered under /v0/management by v7.2.140 (58 paths, 129 pairs). */
+export const V0_MANAGEMENT_ROUTES: string[] = [
+  // §3.1 Config, version, general settings
+  ...m('GET', '/config'),
+  ...m('GET/PUT', '/config.yaml'),
+  ...m('GET', '/latest-version'),
+  ...m('GET/PUT/PATCH', '/debug'),
+  ...m('GET/PUT/PATCH', '/logging-to-file'),
+  ...m('GET/PUT/PATCH', '/logs-max-total-size-mb'),
+  ...m('GET/PUT/PATCH', '/error-logs-max-files'),
+  ...m('GET/PUT/PATCH', '/usage-statistics-enabled'),
+  ...m('GET/PUT/PATCH/DELETE', '/proxy-url'),
+  ...m('GET/PUT/PATCH', '/request-log'),
+  ...m('GET/PUT/PATCH', '/ws-auth'),
+  ...m('GET/PUT/PATCH', '/request-retry'),
+  ...m('GET/PUT/PATCH', '/max-retry-credentials'),
+  ...m('GET/PUT/PATCH', '/max-retry-interval'),
+  ...m('GET/PUT/PATCH', '/force-model-prefix'),
+  ...m('GET/PUT/PATCH', '/routing/strategy'),
+  ...m('GET/PUT/PATCH', '/quota-exceeded/switch-project'),
+  ...m('GET/PUT/PATCH', '/quota-exceeded/switch-preview-model'),
+  ...m('POST', '/reset-quota'),
+  // §3.2 Client API keys
+  ...m('GET/PUT/PATCH/DELETE', '/api-keys'),
+  ...m('GET', '/api-key-usage'),
+  // §3.3 Upstream provider keys
+  ...m('GET/PUT/PATCH/DELETE', '/gemini-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/interactions-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/claude-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/codex-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/xai-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/vertex-api-key'),
+  ...m('GET/PUT/PATCH/DELETE', '/openai-compatibility'),
+  // §3.4 OAuth model rules
+  ...m('GET/PUT/PATCH/DELETE', '/oauth-excluded-models'),
+  ...m('GET/PUT/PATCH/DELETE', '/oauth-model-alias'),
+  ...m('GET/PUT/PATCH/DELETE', '/oauth-request-scoped-errors'),
+  // §3.5 Auth files
+  ...m('GET/POST/DELETE', '/auth-files'),
+  ...m('GET', '/auth-files/models'),
+  ...m('GET', '/auth-files/download'),
+  ...m('PATCH', '/auth-files/status'),
+  ...m('PATCH', '/auth-files/fields'),
+  ...m('POST', '/vertex/import'),
+  ...m('GET', '/model-definitions/:channel'),
+  // §3.6 OAuth login flows
+  ...m('GET', '/anthropic-auth-url'),
+  ...m('GET', '/codex-auth-url'),
+  ...m('GET', '/antigravity-auth-url'),
+  ...m('GET', '/xai-auth-url'),
+  ...m('GET', '/kimi-auth-url'),
+  ...m('GET', '/get-auth-status'),
+  ...m('DELETE', '/oauth-session'),
+  // §3.7 API-call proxy
+  ...m('POST', '/api-call'),
+  // §3.8 Logs
+  ...m('GET/DELETE', '/logs'),
+  ...m('GET', '/request-error-logs'),
+  ...m('GET', '/request-error-logs/:name'),
+  ...m('GET', '/request-log-by-id/:id'),
+  // §3.9 OAuth callback (no management key)
+  ...m('GET/POST', '/oauth-callback'),
+  // §3.10 Usage
+  ...m('GET', '/usage-queue'),
+  // §3.11 Plugins
+  ...m('GET', '/plugins'),
+  ...m('GET/PUT/PATCH', '/plugins/:id/config'),
+  ...m('PATCH', '/plugins/:id/enabled'),
+  ...m('DELETE', '/plugins/:id'),
+  ...m('GET', '/plugin-store'),
+  ...m('POST', '/plugin-store/:id/install'),
+]
+
+/** §11: first version registering a route (routes of older releases not listed here exist since ≤ v6.9.38). */
+export const ROUTE_SINCE: Array<{route: RegExp; since: string}> = [
+  {route: /^[A-Z]+ \/max-retry-credentials$/, since: '7.2.140'},
+  {route: /^[A-Z]+ \/oauth-request-scoped-errors$/, since: '7.2.138'},
+  {route: /^[A-Z]+ \/xai-api-key$/, since: '7.2.73'},
+  {route: /^DELETE \/oauth-session$/, since: '7.2.64'},
+  {route: /^[A-Z]+ \/interactions-api-key$/, since: '7.2.51'},
+  {route: /^POST \/reset-quota$/, since: '7.2.22'},
+  {route: /^[A-Z]+ \/plugin-store/, since: '7.1.69'},
+  {route: /^[A-Z]+ \/plugins/, since: '7.1.47'},
+  {route: /^GET \/usage-queue$/, since: '6.10.8'},
+  {route: /^GET \/api-key-usage$/, since: '6.9.47'},
+]
+
+/**
+ * §2.2: routes outside /v0/management that need no management key. Left out of the simulator:
+ * `GET /keep-alive` exists only on a gateway started in the foreground with the hidden `-password` flag.
+ */
+export const V0_PUBLIC_ROUTES: string[] = [
+  ...m('GET/HEAD', '/healthz'),
+  ...m('GET', '/'),
+  ...m('GET', '/management.html'),
+  ...m('GET', '/anthropic/callback'),
+  ...m('GET', '/codex/callback'),
+  ...m('GET', '/antigravity/callback'),
+  '* /v0/resource/plugins/*',
+]
+
+/** The client API routes the simulator serves (scripted; §2.2 `GET /` names the OpenAI ones). */
+export const CLIENT_API_ROUTES: string[] = [...m('GET', '/v1/models'), ...m('POST', '/v1/chat/completions'), ...m('POST', '/v1/responses')]
