@@ -91,18 +91,19 @@ export class PgConnection {
     }
   }
 
-  async query<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], action = 'query'): Promise<R[]> {
+  async query<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], action = 'query', name?: string): Promise<R[]> {
     try {
-      return (await this.client.query<R>(numbered(sql), params as unknown[])).rows
+      // a named statement is parsed and planned once per session (the batch path's statements)
+      return (await this.client.query<R>({text: numbered(sql), values: params as unknown[], name})).rows
     } catch (error) {
       throw pgError(error, this.location, action)
     }
   }
 
   /** Rows as arrays (column order of the SELECT). */
-  async rows(sql: string, params: unknown[] = [], action = 'query'): Promise<unknown[][]> {
+  async rows(sql: string, params: unknown[] = [], action = 'query', name?: string): Promise<unknown[][]> {
     try {
-      return (await this.client.query({text: numbered(sql), values: params as unknown[], rowMode: 'array'})).rows as unknown[][]
+      return (await this.client.query({text: numbered(sql), values: params as unknown[], rowMode: 'array', name})).rows as unknown[][]
     } catch (error) {
       throw pgError(error, this.location, action)
     }

@@ -1,11 +1,12 @@
 /**
  * Writing usage into PostgreSQL, inside the caller's transaction (the counterpart of ../ingest.ts, same
- * classification and arithmetic): the popped payloads become one multi-row `INSERT … ON CONFLICT DO NOTHING
- * RETURNING` (dedup through the unique (ts, instance, event_hash) index; only the rows it returns are new), one
- * insert of dead letters, one `INSERT … ON CONFLICT DO UPDATE` per rollup table for the cells of the newly
- * inserted events (rollup-cells.ts), and the run's counters — a dozen statements per batch, whatever its size.
- * Rows travel as one array per column (`unnest`), typed from the table itself, so a column added to
- * EVENT_COLUMNS needs only its migration here.
+ * classification and arithmetic), in two round trips per batch whatever its size:
+ *   1. the new events: one `INSERT … SELECT FROM json_populate_recordset … ON CONFLICT DO NOTHING RETURNING`
+ *      (dedup through the unique (ts, instance, event_hash) index; only the rows it returns are new);
+ *   2. one statement of data-modifying CTEs: an `INSERT … ON CONFLICT DO UPDATE` per rollup table for the cells
+ *      of the newly inserted events (rollup-cells.ts), the dead letters and the run's counters.
+ * Rows travel as JSON (parsed by the server, typed by the tables themselves), and both statements are named, so
+ * a session parses and plans them once.
  */
 import {createNormalizer, eventHash, redactPayload, type Normalizer, type UsageEvent} from '../../usage/index.js'
 import {EVENT_COLUMNS, fillEventRow} from '../ingest.js'
@@ -13,74 +14,90 @@ import {BASE_DIMS, CUBE_EXTRA, CUBES, GRAINS, SUM_COLS, RollupCells, type HistCe
 import {emptyCounts, type BatchCounts, type IngestContext} from '../rows.js'
 import type {PgConnection} from './connection.js'
 
-const DIM_TYPES: Record<string, string> = {start_ms: 'bigint', band: 'integer', failed_flag: 'integer', fail_status_code: 'integer'}
-const dimType = (d: string) => DIM_TYPES[d] ?? 'text'
-
-/** `bucket << 32 | count` entries, sorted by bucket, as an array literal (null when empty). */
-export function histLiteral(h: Map<number, number>): string | null {
+/** `bucket << 32 | count` entries, sorted by bucket (null when empty). */
+export function histEntries(h: Map<number, number>): number[] | null {
   if (h.size === 0) return null
-  const keys = [...h.keys()].sort((a, b) => a - b)
-  return `{${keys.map((k) => k * 4294967296 + h.get(k)!).join(',')}}`
+  return [...h.keys()].sort((a, b) => a - b).map((k) => k * 4294967296 + h.get(k)!)
 }
 
-function cubeSql(table: string, dims: readonly string[]): string {
-  const cols = [...dims, ...SUM_COLS, 'last_ts']
-  const types = [...dims.map(dimType), ...cols.slice(dims.length).map(() => 'bigint')]
-  return `INSERT INTO ${table} AS t (${cols.join(', ')}) SELECT * FROM unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})
-    ON CONFLICT (${dims.join(', ')}) DO UPDATE SET ${SUM_COLS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')},
-    last_ts = GREATEST(t.last_ts, excluded.last_ts)`
+/** The same as an array literal (statements that take text parameters). */
+export function histLiteral(h: Map<number, number>): string | null {
+  const e = histEntries(h)
+  return e === null ? null : `{${e.join(',')}}`
 }
 
-const HIST_SQL = (grain: string) => `INSERT INTO report_hist_${grain} AS t (start_ms, instance, dim, value, lat_hist, ttft_hist)
-  SELECT s, i, d, v, l::bigint[], f::bigint[] FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(s, i, d, v, l, f)
-  ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
-  lat_hist = cpactl_hist_merge(t.lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(t.ttft_hist, excluded.ttft_hist)`
+const rowsOf = (table: string, n: number, cols: readonly string[]) => `SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, $${n}::json)`
 
-const SOURCE_SQL = `INSERT INTO report_account_sources AS t (instance, auth_index, source, last_ts)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-  ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = GREATEST(t.last_ts, excluded.last_ts)`
-
-/** Upsert every cell of `cells` (inside the caller's transaction), then clear them. */
-export async function flushCells(c: PgConnection, cells: RollupCells): Promise<void> {
+/**
+ * Every rollup table, the dead letters and the run's counters in one statement (data-modifying CTEs over JSON
+ * parameters): one round trip and one plan per batch. $1…$6 cubes, $7/$8 histograms, $9 sources, $10 dead
+ * letters, $11 the run's counters ({…} or null).
+ */
+function batchSql(): string {
+  const ctes: string[] = []
+  let n = 0
   for (const cube of CUBES) {
     for (const grain of GRAINS) {
-      const map = cells.cubes.get(`${cube}_${grain}`)!
-      if (map.size === 0) continue
+      const table = `report_${cube}_${grain}`
       const dims = [...BASE_DIMS, ...CUBE_EXTRA[cube]]
-      const cols: unknown[][] = Array.from({length: dims.length + SUM_COLS.length + 1}, () => [])
-      for (const cell of map.values()) {
-        let j = 0
-        for (const d of cell.dims) cols[j++].push(d)
-        for (const s of cell.sums) cols[j++].push(s)
-        cols[j].push(cell.lastTs)
-      }
-      await c.query(cubeSql(`report_${cube}_${grain}`, dims), cols, 'write the rollups')
+      const cols = [...dims, ...SUM_COLS, 'last_ts']
+      ctes.push(`c${++n} AS (INSERT INTO ${table} AS t (${cols.join(', ')}) ${rowsOf(table, n, cols)}
+        ON CONFLICT (${dims.join(', ')}) DO UPDATE SET ${SUM_COLS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}, last_ts = GREATEST(t.last_ts, excluded.last_ts))`)
     }
   }
   for (const grain of GRAINS) {
-    const map = cells.hists.get(grain)!
-    if (map.size === 0) continue
-    const cols: unknown[][] = [[], [], [], [], [], []]
-    for (const h of map.values() as Iterable<HistCell>) {
-      cols[0].push(h.start)
-      cols[1].push(h.instance)
-      cols[2].push(h.dim)
-      cols[3].push(h.value)
-      cols[4].push(histLiteral(h.lat))
-      cols[5].push(histLiteral(h.ttft))
-    }
-    await c.query(HIST_SQL(grain), cols, 'write the latency histograms')
+    const table = `report_hist_${grain}`
+    const cols = ['start_ms', 'instance', 'dim', 'value', 'lat_hist', 'ttft_hist']
+    ctes.push(`c${++n} AS (INSERT INTO ${table} AS t (${cols.join(', ')}) ${rowsOf(table, n, cols)}
+      ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
+      lat_hist = cpactl_hist_merge(t.lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(t.ttft_hist, excluded.ttft_hist))`)
   }
-  if (cells.sources.size > 0) {
-    const cols: unknown[][] = [[], [], [], []]
-    for (const s of cells.sources.values()) {
-      cols[0].push(s.instance)
-      cols[1].push(s.authIndex)
-      cols[2].push(s.source)
-      cols[3].push(s.lastTs)
+  const src = ['instance', 'auth_index', 'source', 'last_ts']
+  ctes.push(`c${++n} AS (INSERT INTO report_account_sources AS t (${src.join(', ')}) ${rowsOf('report_account_sources', n, src)}
+    ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = GREATEST(t.last_ts, excluded.last_ts))`)
+  const dl = ['instance', 'received_at', 'run_id', 'reason', 'payload']
+  ctes.push(`c${++n} AS (INSERT INTO usage_dead_letters (${dl.join(', ')}) ${rowsOf('usage_dead_letters', n, dl)})`)
+  const r = `$${++n}::json`
+  ctes.push(`c${n} AS (UPDATE collector_runs SET popped = popped + (${r}->>'popped')::bigint, inserted = inserted + (${r}->>'inserted')::bigint,
+    duplicates = duplicates + (${r}->>'duplicates')::bigint, dead_lettered = dead_lettered + (${r}->>'deadLettered')::bigint,
+    control_skipped = control_skipped + (${r}->>'controlSkipped')::bigint, recovered = recovered + (${r}->>'recovered')::bigint, batches = batches + 1,
+    oldest_record_ts = LEAST(oldest_record_ts, (${r}->>'oldest')::bigint), newest_record_ts = GREATEST(newest_record_ts, (${r}->>'newest')::bigint)
+    WHERE id = (${r}->>'id')::bigint)`)
+  return `WITH ${ctes.join(',\n')} SELECT 1`
+}
+
+let BATCH_SQL: string | null = null
+
+export interface BatchExtras {
+  deadLetters?: Array<Record<string, unknown>>
+  run?: Record<string, number | null> | null
+}
+
+/** Upsert every cell of `cells` (inside the caller's transaction), with the batch's dead letters and run counters, then clear them. */
+export async function flushCells(c: PgConnection, cells: RollupCells, extras: BatchExtras = {}): Promise<void> {
+  const params: string[] = []
+  for (const cube of CUBES) {
+    for (const grain of GRAINS) {
+      const dims = [...BASE_DIMS, ...CUBE_EXTRA[cube]]
+      const rows: Array<Record<string, unknown>> = []
+      for (const cell of cells.cubes.get(`${cube}_${grain}`)!.values()) {
+        const o: Record<string, unknown> = {last_ts: cell.lastTs}
+        dims.forEach((d, i) => (o[d] = cell.dims[i]))
+        SUM_COLS.forEach((col, i) => (o[col] = cell.sums[i]))
+        rows.push(o)
+      }
+      params.push(JSON.stringify(rows))
     }
-    await c.query(SOURCE_SQL, cols, 'write the account sources')
   }
+  for (const grain of GRAINS) {
+    const rows = [...(cells.hists.get(grain)!.values() as Iterable<HistCell>)].map((h) => ({start_ms: h.start, instance: h.instance, dim: h.dim, value: h.value, lat_hist: histEntries(h.lat), ttft_hist: histEntries(h.ttft)}))
+    params.push(JSON.stringify(rows))
+  }
+  params.push(JSON.stringify([...cells.sources.values()].map((s) => ({instance: s.instance, auth_index: s.authIndex, source: s.source, last_ts: s.lastTs}))))
+  params.push(JSON.stringify(extras.deadLetters ?? []))
+  params.push(JSON.stringify(extras.run ?? null))
+  BATCH_SQL ??= batchSql()
+  await c.query(BATCH_SQL, params, 'write the rollups', 'cpactl_batch')
   cells.clear()
 }
 
@@ -97,24 +114,22 @@ export async function unnestInsert(c: PgConnection, table: string, columns: read
   return `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${columns.map((col, i) => `$${i + 1}::${types.get(col)}[]`).join(', ')})${suffix}`
 }
 
-const BUMP_RUN = `UPDATE collector_runs SET popped = popped + ?, inserted = inserted + ?, duplicates = duplicates + ?, dead_lettered = dead_lettered + ?,
-  control_skipped = control_skipped + ?, recovered = recovered + ?, batches = batches + 1,
-  oldest_record_ts = LEAST(oldest_record_ts, ?::bigint), newest_record_ts = GREATEST(newest_record_ts, ?::bigint) WHERE id = ?`
+const INSERT_EVENTS = `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) SELECT ${EVENT_COLUMNS.join(', ')}
+  FROM json_populate_recordset(NULL::usage_events, $1::json) ON CONFLICT (ts, instance, event_hash) DO NOTHING RETURNING ts, event_hash`
 
 /** Classify and store payloads inside a transaction the caller holds (see ../ingest.ts BatchWriter.write). */
 export class PgBatchWriter {
   private readonly normalizer: Normalizer = createNormalizer()
   private readonly cells = new RollupCells()
-  private insertSql: string | null = null
 
   constructor(private readonly c: PgConnection) {}
 
   async write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean} = {}): Promise<BatchCounts> {
     const c = this.c
     const counts = emptyCounts()
-    const dead: unknown[][] = [[], [], [], [], []]
+    const dead: Array<Record<string, unknown>> = []
     const fresh = new Map<string, UsageEvent>()
-    const cols: unknown[][] = EVENT_COLUMNS.map(() => [])
+    const rows: Array<Record<string, unknown>> = []
     const row: unknown[] = new Array(EVENT_COLUMNS.length)
     for (const payload of payloads) {
       counts.received++
@@ -125,7 +140,7 @@ export class PgBatchWriter {
       }
       if (k.kind === 'invalid') {
         const raw = typeof payload === 'string' ? payload : JSON.stringify(payload) ?? String(payload)
-        for (const [i, v] of [ctx.instance, ctx.receivedAt, ctx.runId, k.reason, redactPayload(raw)].entries()) dead[i].push(v)
+        dead.push({instance: ctx.instance, received_at: ctx.receivedAt, run_id: ctx.runId, reason: k.reason, payload: redactPayload(raw)})
         counts.deadLettered++
         continue
       }
@@ -140,11 +155,13 @@ export class PgBatchWriter {
       }
       fresh.set(key, e)
       fillEventRow(row, ctx.instance, ctx.runId, hash, e)
-      for (let j = 0; j < row.length; j++) cols[j].push(row[j])
+      const o: Record<string, unknown> = {}
+      for (let j = 0; j < row.length; j++) o[EVENT_COLUMNS[j]] = row[j]
+      o.event_hash = `\\x${hash.toString('hex')}`
+      rows.push(o)
     }
     if (fresh.size > 0) {
-      this.insertSql ??= await unnestInsert(c, 'usage_events', EVENT_COLUMNS, ' ON CONFLICT (ts, instance, event_hash) DO NOTHING RETURNING ts, event_hash')
-      const added = await c.rows(this.insertSql, cols, 'insert events')
+      const added = await c.rows(INSERT_EVENTS, [JSON.stringify(rows)], 'insert events', 'cpactl_events')
       counts.duplicates += fresh.size - added.length
       for (const [ts, hash] of added) {
         const e = fresh.get(`${ts}:${(hash as Buffer).toString('hex')}`)!
@@ -157,22 +174,12 @@ export class PgBatchWriter {
         this.cells.add(ctx.instance, e)
       }
     }
-    if (counts.deadLettered > 0) {
-      await c.query(
-        'INSERT INTO usage_dead_letters (instance, received_at, run_id, reason, payload) SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])',
-        dead,
-        'keep dead letters',
-      )
+    const o = counts
+    const run = ctx.runId === null ? null : {
+      id: ctx.runId, popped: options.recovered ? 0 : o.received, inserted: o.inserted, duplicates: o.duplicates, deadLettered: o.deadLettered,
+      controlSkipped: o.controlSkipped, recovered: options.recovered ? o.received : 0, oldest: o.oldestTs, newest: o.newestTs,
     }
-    await flushCells(c, this.cells)
-    if (ctx.runId !== null) {
-      const rec = options.recovered ? counts.received : 0
-      await c.query(
-        BUMP_RUN,
-        [options.recovered ? 0 : counts.received, counts.inserted, counts.duplicates, counts.deadLettered, counts.controlSkipped, rec, counts.oldestTs, counts.newestTs, ctx.runId],
-        'count the batch',
-      )
-    }
+    await flushCells(c, this.cells, {deadLetters: dead, run})
     return counts
   }
 }

@@ -5,6 +5,8 @@
  *
  * - integers are BIGINT (sums of tokens outgrow INTEGER), prices DOUBLE PRECISION, hashes BYTEA, ids identity;
  * - usage_events dedups through the same UNIQUE (ts, instance, event_hash);
+ * - rollup tables leave 30 % of each page free (fillfactor 70): the batch upserts change only sums, so the new
+ *   row versions stay on their page (HOT) and no index entry is written for them;
  * - histograms (report_hist_*) are BIGINT[] of sorted `bucket << 32 | count` entries, merged in the upsert by
  *   `cpactl_hist_merge` (an SQL function); reads re-encode them in histogram.ts's format;
  * - collector_locks: who holds the per-instance collector lock (the lock itself is a session advisory lock);
@@ -29,10 +31,10 @@ function rollupTables(): string {
     for (const [cube, extra] of Object.entries(cubes)) {
       const dims = ['start_ms BIGINT NOT NULL', 'instance TEXT NOT NULL', 'provider TEXT NOT NULL', 'model TEXT NOT NULL', 'service_tier TEXT NOT NULL', 'response_service_tier TEXT NOT NULL', 'band INTEGER NOT NULL', ...extra]
       out.push(`CREATE TABLE report_${cube}_${grain} (${[...dims, ...sums.map((s) => `${s} BIGINT NOT NULL`)].join(', ')},
-        PRIMARY KEY (${dims.map((d) => d.split(' ')[0]).join(', ')}));`)
+        PRIMARY KEY (${dims.map((d) => d.split(' ')[0]).join(', ')})) WITH (fillfactor = 70);`)
     }
     out.push(`CREATE TABLE report_hist_${grain} (start_ms BIGINT NOT NULL, instance TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
-      lat_hist BIGINT[], ttft_hist BIGINT[], PRIMARY KEY (dim, start_ms, value, instance));`)
+      lat_hist BIGINT[], ttft_hist BIGINT[], PRIMARY KEY (dim, start_ms, value, instance)) WITH (fillfactor = 70);`)
   }
   return out.join('\n')
 }
