@@ -56,7 +56,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: the same answers as SQLite', ()
       const p = await runCli(['prices', 'import', '--bundled', '--profile', profile, '--json'], {env})
       expect(p.exitCode, p.stderr).toBe(0)
     }
-  })
+  }, 180_000)
 
   it('collect wrote to the store each profile names, with identical totals', async () => {
     const a = await storeView(sqlitePath)
@@ -102,11 +102,11 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
     for (const s of sims) await s.close()
   })
 
-  it('collectors of different instances run at the same time; each instance is exact, and so is the sum', async () => {
+  it('collectors of different instances run at the same time; each instance is exact, and so is the sum', {timeout: 180_000}, async () => {
     for (const seed of [41, 42]) sims.push(await startTestSimulator({seed, faults: {latencyMs: 5}}))
     const url = await pgDatabase()
-    sims[0].preload(6000, {spreadMs: D})
-    sims[1].preload(4000, {spreadMs: D})
+    sims[0].preload(4000, {spreadMs: D})
+    sims[1].preload(2500, {spreadMs: D})
     const runs = await Promise.all(
       sims.map((sim) => spawnCli(['collect', '--store', url, '--url', sim.url, '--batch-size', '250', '--json'], {...key})),
     )
@@ -126,16 +126,16 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
     }
     const info = await runCli(['store', 'info', '--store', url, '--json'])
     expect(info.json.totalEvents).toBe(sum)
-    expect(info.json.rawEvents).toBe(10_000)
-    expect(info.json.instances.map((i: {rawEvents: number}) => i.rawEvents).sort()).toEqual([4000, 6000])
+    expect(info.json.rawEvents).toBe(6500)
+    expect(info.json.instances.map((i: {rawEvents: number}) => i.rawEvents).sort()).toEqual([2500, 4000])
     const summary = await runCli(['report', 'summary', '--store', url, '--since', '2d', '--json'])
     expect(summary.json.totals.requests).toBe(sum)
   })
 
-  it('a second collector for the same instance exits 7 naming the holder host and pid, and pops nothing', async () => {
+  it('a second collector for the same instance exits 7 naming the holder host and pid, and pops nothing', {timeout: 120_000}, async () => {
     const sim = sims[0]
     const url = await pgDatabase()
-    sim.preload(3000)
+    sim.preload(2000)
     sim.faults.latencyMs = 100
     const first = await spawnCli(['collect', '--store', url, '--url', sim.url, '--batch-size', '100'], {...key})
     try {
@@ -173,6 +173,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     expect(res.json.error.code).toBe('store_unreachable')
     expect(res.stdout).not.toContain('secret-pw')
     expect(sim.counters().popped).toBe(before)
+    await runCli(['collect', '--store', tempStorePath()], {env: env()}) // drain for the next test
   })
 
   it('a rejected login: exit 3, the password never printed; PGPASSWORD and ~/.pgpass supply it', async () => {
@@ -216,7 +217,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     await runCli(['collect', '--store', tempStorePath()], {env: env()}) // drain for the next test
   })
 
-  it('privileges revoked mid-drain (the database turns read-only to us): the popped batch is spooled, exit 3; the next run stores it', async () => {
+  it('privileges revoked mid-drain (the database turns read-only to us): the popped batch is spooled, exit 3; the next run stores it', {timeout: 120_000}, async () => {
     const db = await pgDatabase()
     const roleUrl = await pgRole(db, 'cpactl_rw', 'rw-pw')
     const pw = {PGPASSWORD: 'rw-pw'}
@@ -244,7 +245,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     expect((await storeQuery(db, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n).toBe(1000)
   })
 
-  it('the connection is lost between pop and commit: spool, then a clean exit 5; the next run stores it', async () => {
+  it('the connection is lost between pop and commit: spool, then a clean exit 5; the next run stores it', {timeout: 120_000}, async () => {
     const url = await pgDatabase()
     const db = new URL(url).pathname.slice(1)
     expect((await runCli(['collect', '--store', url, '--json'], {env: env()})).exitCode).toBe(0)
