@@ -16,18 +16,13 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+import {parseArgs} from 'node:util'
 
 import {records} from './report-data.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? dflt : args[i + 1]
-}
-const N = Number(opt('records', 200_000))
-const EVENTS = Number(opt('events', 1_000_000))
-const RUNS = Number(opt('runs', process.env.BENCH_RUNS ?? 5))
+const {values: flags} = parseArgs({options: {records: {type: 'string', default: '200000'}, events: {type: 'string', default: '1000000'}, runs: {type: 'string', default: process.env.BENCH_RUNS ?? '5'}}})
+const [N, EVENTS, RUNS] = [Number(flags.records), Number(flags.events), Number(flags.runs)]
 const cli = join(root, 'bin', 'run.js')
 if (!existsSync(join(root, 'dist', 'commands', 'collect', 'index.js'))) {
   console.error('bench/postgres.js needs the compiled CLI: run `npm run build` first')

@@ -82,6 +82,16 @@ export function finishRetry(res: RetryResult, reasons: Map<string, number>): Ret
   return res
 }
 
+/** The statements of DeadLetterRepository.summary (both backends; `collate` orders equal counts by reason). */
+export function summarySql(instance: string | null | undefined, collate: string): {agg: string; reasons: string; args: unknown[]} {
+  const where = instance ? 'WHERE resolved_at IS NULL AND instance = ?' : 'WHERE resolved_at IS NULL'
+  return {
+    agg: `SELECT COUNT(*) AS n, MIN(received_at) AS o, MAX(received_at) AS w FROM usage_dead_letters ${where}`,
+    reasons: `SELECT reason, COUNT(*) AS count FROM usage_dead_letters ${where} GROUP BY reason ORDER BY count DESC, reason${collate} LIMIT 10`,
+    args: instance ? [instance] : [],
+  }
+}
+
 /** Letters per retry transaction. */
 export const RETRY_CHUNK = 1000
 
@@ -92,16 +102,9 @@ export class SqliteDeadLetters implements DeadLetterRepository {
   ) {}
 
   async summary(instance?: string | null): Promise<DeadLetterSummary> {
-    const where = instance ? 'WHERE resolved_at IS NULL AND instance = ?' : 'WHERE resolved_at IS NULL'
-    const args = instance ? [instance] : []
-    const agg = this.c.db.prepare(`SELECT COUNT(*) AS n, MIN(received_at) AS o, MAX(received_at) AS w FROM usage_dead_letters ${where}`).get(...args) as {
-      n: number
-      o: number | null
-      w: number | null
-    }
-    const reasons = this.c.db
-      .prepare(`SELECT reason, COUNT(*) AS count FROM usage_dead_letters ${where} GROUP BY reason ORDER BY count DESC, reason LIMIT 10`)
-      .all(...args) as Array<{reason: string; count: number}>
+    const q = summarySql(instance, '')
+    const agg = this.c.db.prepare(q.agg).get(...q.args) as {n: number; o: number | null; w: number | null}
+    const reasons = this.c.db.prepare(q.reasons).all(...q.args) as Array<{reason: string; count: number}>
     return {waiting: agg.n, oldestAt: agg.o, newestAt: agg.w, reasons}
   }
 

@@ -69,6 +69,20 @@ export const EVENT_LIST_SELECT = `SELECT id, ts, instance, request_id, provider,
   fail_status_code, latency_ms, ttft_ms, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, total, service_tier,
   response_service_tier, reasoning_effort, fail_summary FROM usage_events`
 
+/** The query of EventRepository.list: newest first, keyset-paginated (both backends). */
+export function eventListSql(q: EventListQuery): {sql: string; params: unknown[]} {
+  const params: unknown[] = [q.since, q.until]
+  let sql = `${EVENT_LIST_SELECT} WHERE ts >= ? AND ts < ?`
+  sql += filterSql(q.filters, params, RAW_COLUMNS)
+  if (q.before) {
+    sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
+    params.push(q.before.ts, q.before.ts, q.before.id)
+  }
+  sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
+  params.push(q.limit)
+  return {sql, params}
+}
+
 /** A `report events` row from its columns (both backends). */
 export function eventRow(r: Record<string, unknown>): EventRow {
   return {
@@ -141,15 +155,7 @@ export class SqliteEvents implements EventRepository {
   }
 
   async list(q: EventListQuery): Promise<EventRow[]> {
-    const params: unknown[] = [q.since, q.until]
-    let sql = `${EVENT_LIST_SELECT} WHERE ts >= ? AND ts < ?`
-    sql += filterSql(q.filters, params, RAW_COLUMNS)
-    if (q.before) {
-      sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
-      params.push(q.before.ts, q.before.ts, q.before.id)
-    }
-    sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
-    params.push(q.limit)
+    const {sql, params} = eventListSql(q)
     return (this.c.db.prepare(sql).all(...params) as Array<Record<string, unknown>>).map(eventRow)
   }
 

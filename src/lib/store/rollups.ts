@@ -65,6 +65,22 @@ export function cubeDims(cube: CubeName): string[] {
   return ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...CUBE_EXTRA[cube]]
 }
 
+/**
+ * The statement of RollupRepository.aggregate (both backends), given the bucket and split expressions (whose
+ * parameters are already in `params`); `s` is the index of the first sum in a result row.
+ */
+export function aggregateSql(q: CubeQuery, bucketExpr: string, splitExpr: string, params: unknown[]): {sql: string; s: number} {
+  params.push(q.from, q.to)
+  // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
+  const dims = cubeDims(q.cube)
+  const where = filterSql(q.filters, params, cubeFilterColumns(q.cube))
+  const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
+      ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
+    FROM report_${q.cube}_${q.grain} WHERE start_ms >= ? AND start_ms < ?${where}
+    GROUP BY 1, 2, ${dims.slice(1).join(', ')}`
+  return {sql, s: 2 + dims.length}
+}
+
 /** The columns a cube's rows filter on (null: the cube has no such dimension). */
 export function cubeFilterColumns(cube: CubeName): FilterColumns {
   return {
@@ -105,16 +121,8 @@ export class SqliteRollups implements RollupRepository {
       splitExpr = '(start_ms >= ?)'
       params.push(q.splitAt)
     }
-    params.push(q.from, q.to)
-    // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
-    const dims = cubeDims(cube)
-    const where = filterSql(q.filters, params, cubeFilterColumns(cube))
-    const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
-        ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-      FROM report_${cube}_${grain} WHERE start_ms >= ? AND start_ms < ?${where}
-      GROUP BY b, after_split, ${dims.slice(1).join(', ')}`
+    const {sql, s} = aggregateSql(q, bucketExpr, splitExpr, params)
     const out: CubeGroup[] = []
-    const s = 2 + dims.length
     for (const r of this.c.db.prepare(sql).raw(true).all(...params) as unknown[][]) {
       const b = r[0] as number
       if (b < 0) continue

@@ -3,7 +3,7 @@
  * the summary, the list, and the retry that ingests what parses now and marks those letters resolved in the
  * same transaction.
  */
-import {deadLetter, deadLetterWhere, finishRetry, planRetry, RETRY_CHUNK, retrySelectSql, type DeadLetterRow} from '../dead-letters.js'
+import {deadLetter, deadLetterWhere, finishRetry, planRetry, RETRY_CHUNK, retrySelectSql, summarySql, type DeadLetterRow} from '../dead-letters.js'
 import type {DeadLetter, DeadLetterQuery, DeadLetterSummary, RetryResult} from '../records.js'
 import type {DeadLetterRepository} from '../types.js'
 import type {PgConnection} from './connection.js'
@@ -16,18 +16,9 @@ export class PgDeadLetters implements DeadLetterRepository {
   ) {}
 
   async summary(instance?: string | null): Promise<DeadLetterSummary> {
-    const where = instance ? 'WHERE resolved_at IS NULL AND instance = ?' : 'WHERE resolved_at IS NULL'
-    const args = instance ? [instance] : []
-    const agg = (await this.c.one<{n: number; o: number | null; w: number | null}>(
-      `SELECT COUNT(*) AS n, MIN(received_at) AS o, MAX(received_at) AS w FROM usage_dead_letters ${where}`,
-      args,
-      'summarise dead letters',
-    ))!
-    const reasons = await this.c.query<{reason: string; count: number}>(
-      `SELECT reason, COUNT(*) AS count FROM usage_dead_letters ${where} GROUP BY reason ORDER BY count DESC, reason COLLATE "C" LIMIT 10`,
-      args,
-      'summarise dead letters',
-    )
+    const q = summarySql(instance, ' COLLATE "C"')
+    const agg = (await this.c.one<{n: number; o: number | null; w: number | null}>(q.agg, q.args, 'summarise dead letters'))!
+    const reasons = await this.c.query<{reason: string; count: number}>(q.reasons, q.args, 'summarise dead letters')
     return {waiting: agg.n, oldestAt: agg.o, newestAt: agg.w, reasons}
   }
 

@@ -3,7 +3,7 @@
  * the collector's batch transaction and the bulk ingest (ingest.ts, events and rollups together), and the
  * keyset-paginated reads of raw events.
  */
-import {eventRow, EVENT_LIST_SELECT, RAW_SELECT, usageRow} from '../events.js'
+import {eventListSql, eventRow, RAW_SELECT, usageRow} from '../events.js'
 import type {BatchCounts, EventListQuery, EventRow, ExportQuery, IngestContext, IngestResult, LatestFailure, ScanQuery, StoredEvent, StoreTotals, UsageRow} from '../rows.js'
 import {filterSql, inList, RAW_COLUMNS} from '../sql-filters.js'
 import type {BatchTransaction, EventRepository, IngestOptions} from '../types.js'
@@ -66,15 +66,7 @@ export class PgEvents implements EventRepository {
   }
 
   async list(q: EventListQuery): Promise<EventRow[]> {
-    const params: unknown[] = [q.since, q.until]
-    let sql = `${EVENT_LIST_SELECT} WHERE ts >= ? AND ts < ?`
-    sql += filterSql(q.filters, params, RAW_COLUMNS)
-    if (q.before) {
-      sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
-      params.push(q.before.ts, q.before.ts, q.before.id)
-    }
-    sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
-    params.push(q.limit)
+    const {sql, params} = eventListSql(q)
     return (await this.c.query(sql, params, 'list events')).map(eventRow)
   }
 

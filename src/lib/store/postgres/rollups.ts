@@ -6,10 +6,10 @@
  */
 import {encodeHist} from '../histogram.js'
 import type {KeyUsage, ModelSeen} from '../records.js'
-import {HOUR_MS, SUM_COLS} from '../rollup-cells.js'
-import {cubeDims, cubeFilterColumns, cubeGroup} from '../rollups.js'
+import {HOUR_MS} from '../rollup-cells.js'
+import {aggregateSql, cubeGroup} from '../rollups.js'
 import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from '../rows.js'
-import {filterSql, inList} from '../sql-filters.js'
+import {inList} from '../sql-filters.js'
 import type {RollupRepository} from '../types.js'
 import type {PgConnection} from './connection.js'
 
@@ -55,14 +55,7 @@ export class PgRollups implements RollupRepository {
       splitExpr = 'CASE WHEN start_ms >= ? THEN 1 ELSE 0 END'
       params.push(q.splitAt)
     }
-    params.push(q.from, q.to)
-    const dims = cubeDims(cube)
-    const where = filterSql(q.filters, params, cubeFilterColumns(cube))
-    const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
-        ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-      FROM report_${cube}_${grain} WHERE start_ms >= ? AND start_ms < ?${where}
-      GROUP BY 1, 2, ${dims.slice(1).join(', ')}`
-    const s = 2 + dims.length
+    const {sql, s} = aggregateSql(q, bucketExpr, splitExpr, params)
     const out: CubeGroup[] = []
     for (const r of await this.c.rows(sql, params, 'read the rollups')) {
       if ((r[0] as number) < 0) continue
