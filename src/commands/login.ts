@@ -6,7 +6,7 @@ import {ConfigError} from '../lib/cli/errors.js'
 import {renderKeyValues} from '../lib/cli/output.js'
 import {resolveManagementKey} from '../lib/config/credentials.js'
 import {login, type LoginResult} from '../lib/config/login.js'
-import {checkProfileStore} from '../lib/store/location.js'
+import {checkProfileStore} from '../lib/store/index.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static summary = 'Verify a management key against a gateway and save it as a profile.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {formatInt, renderKeyValues} from '../../lib/cli/output.js'
-import {copyStore, type CopyResult} from '../../lib/store/copy.js'
+import {copyStore, type CopyResult} from '../../lib/store/admin.js'
 
 export default class StoreCopy extends BaseCommand<typeof StoreCopy> {
   static summary = 'Copy a store to another one: SQLite ↔ PostgreSQL (or file to file, database to database).'

@@ -8,6 +8,8 @@ import {existsSync} from 'node:fs'
 import {ConfigError} from '../cli/errors.js'
 import {schemaStatus} from './db.js'
 import {withStore} from './index.js'
+
+export {copyStore, type CopyResult} from './copy.js'
 import {classifyLocation, maskLocation} from './location.js'
 import type {BackupResult, DeadLetter, DeadLetterQuery, MigrationProgress, PruneResult, RetryResult, StoreInfo, VacuumResult} from './records.js'
 

@@ -21,7 +21,7 @@ export type * from './rows.js'
 export {addCounts, emptyCounts} from './rows.js'
 export {isProcessAlive} from './lock.js'
 export {aliasKey} from './names.js'
-export {classifyLocation, isDatabaseUrl, maskLocation} from './location.js'
+export {checkProfileStore, classifyLocation, isDatabaseUrl, maskLocation} from './location.js'
 
 export interface OpenStoreOptions extends OpenDatabaseOptions {
   /** A file path (SQLite) or a postgres:// URL (PostgreSQL). */

@@ -24,7 +24,7 @@ describe.skipIf(!pgAvailable)('cpactl store copy', () => {
     const lite = join(tempDir('cpactl-copy-'), 'a.db')
     const s = await openStore({path: lite})
     await s.events.ingest('gw-a', makeRecords({count: 4000, from: FROM, to: TO, seed: 3}))
-    await s.events.ingest('gw-b', makeRecords({count: 1500, from: FROM, to: TO, seed: 4}).concat(['{"not": "a record"}']))
+    await s.events.ingest('gw-b', [...makeRecords({count: 1500, from: FROM, to: TO, seed: 4}), '{"not": "a record"}'])
     await s.prices.upsert({model: 'gpt-5', input: 1.25, cacheRead: 0.125, cacheWrite: null, output: 10, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: 1})
     const runId = await s.runs.start({instance: 'gw-a', mode: 'once', transport: 'resp', startedAt: FROM})
     await s.runs.finish(runId, {status: 'ok', endedAt: FROM + 1000})

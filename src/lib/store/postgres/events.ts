@@ -95,22 +95,24 @@ export class PgEvents implements EventRepository {
     return (await this.c.one<{n: number}>(sql, params, 'count events'))!.n
   }
 
+  /** One pass over the failed events of the range (DISTINCT ON per group), not one scan per group. */
   async latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>> {
-    const inst: unknown[] = []
-    const where = inList('instance', q.instances, inst)
-    const sql = `SELECT ts, fail_summary, request_id FROM usage_events
-      WHERE auth_index IS NOT DISTINCT FROM ?::text AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
-      ORDER BY ts DESC LIMIT 1`
-    const out: Array<LatestFailure | null> = []
-    for (const g of q.groups) {
-      const r = await this.c.one<{ts: number; fail_summary: string | null; request_id: string | null}>(
-        sql,
-        [g.authIndex === '' ? null : g.authIndex, q.since, q.until, g.status, g.model, ...inst],
-        'find the latest failures',
-      )
-      out.push(r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null)
-    }
-    return out
+    if (q.groups.length === 0) return []
+    const params: unknown[] = [q.since, q.until]
+    const where = inList('instance', q.instances, params)
+    const rows = await this.c.query<{a: string; s: number; m: string; ts: number; fail_summary: string | null; request_id: string | null}>(
+      `SELECT DISTINCT ON (a, s, m) a, s, m, ts, fail_summary, request_id FROM
+         (SELECT COALESCE(auth_index, '') AS a, COALESCE(fail_status_code, 0) AS s, COALESCE(model, '') AS m, ts, id, fail_summary, request_id
+          FROM usage_events WHERE ts >= ? AND ts < ? AND failed = 1${where}) f
+       ORDER BY a, s, m, ts DESC, id DESC`,
+      params,
+      'find the latest failures',
+    )
+    const latest = new Map(rows.map((r) => [`${r.a}\u0000${r.s}\u0000${r.m}`, r]))
+    return q.groups.map((g) => {
+      const r = latest.get(`${g.authIndex}\u0000${g.status}\u0000${g.model}`)
+      return r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null
+    })
   }
 
   async totals(instance?: string | null): Promise<StoreTotals> {
