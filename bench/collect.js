@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark of `cpactl collect` (issues 4 and 12). Run after `npm run build`:
 //   node bench/collect.js [--records 300000] [--batch 500] [--spread 1h,20d] [--runs 3] [--cli path/to/bin/run.js]
+//                         [--compare path/to/other/bin/run.js]   (a second build, interleaved in every round)
 //
 // A simulator in a separate process (bench/collect-sim.js) is filled with N realistic usage records (§6 shape,
 // ~1.1 KB each) whose timestamps span the last hour (what a queue with the longest retention holds) or 20 days
@@ -35,6 +36,7 @@ const RUNS = Number(opt('runs', process.env.BENCH_RUNS ?? 3))
 const SPREADS = String(opt('spread', '1h,20d')).split(',')
 const cli = opt('cli', join(root, 'bin', 'run.js'))
 const cliRoot = join(cli, '..', '..')
+const compare = opt('compare', null)
 const SPREAD_MS = {'1h': 3_600_000, '20d': 20 * 86_400_000}
 for (const s of SPREADS) if (!SPREAD_MS[s]) throw new Error(`unknown --spread ${s} (1h or 20d)`)
 
@@ -91,13 +93,13 @@ async function baseline(round) {
 }
 
 /** The real `cpactl collect` process: wall time from spawn to exit, peak RSS, its JSON result, the store. */
-async function collect(round) {
-  const store = join(dir, `cpactl-${round}.db`)
+async function collect(round, bin = cli) {
+  const store = join(dir, `cpactl-${round}-${bin === cli ? 'a' : 'b'}.db`)
   const env = {...process.env, CPA_URL: ready.url, CPA_MANAGEMENT_KEY: KEY, CPACTL_CONFIG_DIR: join(dir, 'config'), CPACTL_DATA_DIR: join(dir, 'data'), CPACTL_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1'}
   // BENCH_COLLECT_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof', profiles the collect process
   const nodeArgs = (process.env.BENCH_COLLECT_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'collect', '--store', store, '--batch-size', String(BATCH), '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'collect', '--store', store, '--batch-size', String(BATCH), '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
   let out = ''
   let err = ''
   child.stdout.on('data', (d) => (out += d))
@@ -137,46 +139,49 @@ function storeSize(store) {
   return {bytes, events, perEvent: bytes / events, parts}
 }
 
-console.log(`collect benchmark: ${N.toLocaleString('en-US')} records, batch ${BATCH}, ${RUNS} round(s) per spread, node ${process.version}, cli ${cli}`)
+console.log(`collect benchmark: ${N.toLocaleString('en-US')} records, batch ${BATCH}, ${RUNS} round(s) per spread, node ${process.version}, cli ${cli}${compare ? `, compared with ${compare}` : ''}`)
 const summary = []
+const summarize = (spread, label, rounds) => ({
+  spread,
+  label,
+  baseline: median(rounds.map((r) => r.base)),
+  cpactl: median(rounds.map((r) => r.wallS)),
+  ratio: median(rounds.map((r) => r.base / r.wallS)),
+  rss: Math.max(...rounds.map((r) => r.peakMb)),
+  perEvent: median(rounds.map((r) => r.size.perEvent)),
+  p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
+  p99: median(rounds.map((r) => r.result.popToCommitMs.p99)),
+  max: Math.max(...rounds.map((r) => r.result.popToCommitMs.max)),
+})
 for (const spread of SPREADS) {
-  const rounds = []
+  const rounds = {a: [], b: []}
   for (let i = 0; i < RUNS; i++) {
     const f = await fill(spread)
     if (i === 0) console.log(`\n[${spread}] queue filled: avg record ${f.avgBytes} B`)
     const base = await baseline(i)
-    await fill(spread)
-    const c = await collect(i)
-    const size = storeSize(c.store)
-    const w = c.result.popToCommitMs
-    rounds.push({base, ...c, size})
-    console.log(
-      `  round ${i + 1}: baseline ${base.toFixed(2)} s, cpactl ${c.wallS.toFixed(2)} s wall (drain ${(c.result.durationMs / 1000).toFixed(2)} s) → ${(base / c.wallS).toFixed(2)}×; ` +
-        `peak RSS ${c.peakMb.toFixed(0)} MB; ${size.perEvent.toFixed(0)} B/event; pop→commit p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms`,
-    )
+    for (const [side, bin] of compare ? [['a', cli], ['b', compare]] : [['a', cli]]) {
+      await fill(spread)
+      const c = await collect(i, bin)
+      const size = storeSize(c.store)
+      const w = c.result.popToCommitMs
+      rounds[side].push({base, ...c, size})
+      console.log(
+        `  round ${i + 1}${compare ? ` ${side === 'a' ? 'cli' : 'compare'}` : ''}: baseline ${base.toFixed(2)} s, cpactl ${c.wallS.toFixed(2)} s wall (drain ${(c.result.durationMs / 1000).toFixed(2)} s) → ${(base / c.wallS).toFixed(2)}×; ` +
+          `peak RSS ${c.peakMb.toFixed(0)} MB; ${size.perEvent.toFixed(0)} B/event; pop→commit p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms`,
+      )
+    }
   }
-  const ratio = median(rounds.map((r) => r.base / r.wallS))
-  const row = {
-    spread,
-    baseline: median(rounds.map((r) => r.base)),
-    cpactl: median(rounds.map((r) => r.wallS)),
-    ratio,
-    rss: Math.max(...rounds.map((r) => r.peakMb)),
-    perEvent: median(rounds.map((r) => r.size.perEvent)),
-    p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
-    p99: median(rounds.map((r) => r.result.popToCommitMs.p99)),
-    max: Math.max(...rounds.map((r) => r.result.popToCommitMs.max)),
-  }
-  summary.push(row)
-  console.log(`  store by table/index, B/event: ${rounds.at(-1).size.parts}`)
+  summary.push(summarize(spread, 'cli', rounds.a))
+  if (compare) summary.push(summarize(spread, 'compare', rounds.b))
+  console.log(`  store by table/index, B/event: ${rounds.a.at(-1).size.parts}`)
 }
 
 const goal = {'1h': 0.6, '20d': 0.4}
 console.log(`\nmedians over ${RUNS} round(s), ${N.toLocaleString('en-US')} records (ratio = bare baseline time / cpactl process wall time)`)
-console.log(`${'spread'.padEnd(7)} ${'baseline'.padStart(9)} ${'cpactl'.padStart(9)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)} ${'peak RSS'.padStart(9)} ${'B/event'.padStart(8)}  pop→commit p50/p99/max`)
+console.log(`${'spread'.padEnd(7)} ${compare ? 'build   ' : ''}${'baseline'.padStart(9)} ${'cpactl'.padStart(9)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)} ${'peak RSS'.padStart(9)} ${'B/event'.padStart(8)}  pop→commit p50/p99/max`)
 for (const r of summary) {
   console.log(
-    `${r.spread.padEnd(7)} ${`${r.baseline.toFixed(2)} s`.padStart(9)} ${`${r.cpactl.toFixed(2)} s`.padStart(9)} ${`${r.ratio.toFixed(2)}×`.padStart(6)} ${`≥${goal[r.spread]}`.padStart(5)} ${`${r.rss.toFixed(0)} MB`.padStart(9)} ${r.perEvent.toFixed(0).padStart(8)}  ${r.p50}/${r.p99}/${r.max} ms`,
+    `${r.spread.padEnd(7)} ${compare ? r.label.padEnd(8) : ''}${`${r.baseline.toFixed(2)} s`.padStart(9)} ${`${r.cpactl.toFixed(2)} s`.padStart(9)} ${`${r.ratio.toFixed(2)}×`.padStart(6)} ${`≥${goal[r.spread]}`.padStart(5)} ${`${r.rss.toFixed(0)} MB`.padStart(9)} ${r.perEvent.toFixed(0).padStart(8)}  ${r.p50}/${r.p99}/${r.max} ms`,
   )
 }
 console.log('goals: ratio ≥ 0.6 (1h) and ≥ 0.4 (20d); peak RSS ≤ 200 MB at 1,000,000 records (--records 1000000); ≤ 700 B/event')

@@ -25,6 +25,7 @@ import {getCredentialCounters, getQueueSettings, type CredentialCounters, type Q
 import {openConsumer, RespConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
 import {maskLocation, openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
+import {HeapTrim} from './heap.js'
 
 export interface CollectOptions {
   /** Client for /config and /auth-files (may be tied to the command's abort signal). */
@@ -139,6 +140,7 @@ class Collector {
   /** pop→commit durations of non-empty batches (bounded sample). */
   private readonly windows: number[] = []
   private windowMax = 0
+  private readonly heap = new HeapTrim()
 
   constructor(private readonly o: CollectOptions) {
     this.now = o.now ?? Date.now
@@ -400,6 +402,7 @@ class Collector {
         if (window > this.windowMax) this.windowMax = window
         this.account(counts, receivedAt)
       }
+      this.heap.maybe()
       return payloads.length
     } catch (error) {
       if (!popFailed && payloads.length > 0) await this.spill(payloads, receivedAt, error)

@@ -222,10 +222,11 @@ class Accumulator {
 /** Run a query: plan, read (rollups are current: they are maintained with the events), aggregate. */
 export async function runQuery(store: Store, q: EngineQuery): Promise<EngineResult> {
   const buckets = q.buckets ?? [{start: q.range.since, end: q.range.until, label: ''}]
-  const rawFrom = (await store.rollups.state()).rawCompleteFrom
+  const state = await store.rollups.state()
+  const rawFrom = state.rawCompleteFrom
   const cube = cubeFor(needs(q))
   if (cube === null) return runExact(store, q, buckets, rawFrom, cube)
-  const hybrid = await runHybrid(store, q, buckets, rawFrom, cube)
+  const hybrid = await runHybrid(store, q, buckets, rawFrom, state.dailyThrough, cube)
   // small ranges: recompute from raw events so percentiles are exact
   if (q.range.since >= rawFrom && hybrid.requests <= (q.exactLimit ?? EXACT_LIMIT)) return runExact(store, q, buckets, rawFrom, cube)
   return hybrid.result
@@ -261,10 +262,11 @@ interface Plan {
 }
 
 /**
- * Split [since, until) into whole UTC days that sit inside one bucket (daily rollups), the remaining whole
- * hours (hourly rollups) and the hours an edge or bucket boundary cuts (raw events).
+ * Split [since, until) into whole UTC days that sit inside one bucket and that the daily rollups already hold
+ * (they end by `dailyThrough`), the remaining whole hours (hourly rollups) and the hours an edge or bucket
+ * boundary cuts (raw events).
  */
-export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number): Plan {
+export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number, dailyThrough = Number.POSITIVE_INFINITY): Plan {
   const bounds = [...new Set([since, until, ...buckets.flatMap((b) => [b.start, b.end])].filter((t) => t >= since && t <= until))].sort((a, b) => a - b)
   const inside = (a: number, b: number) => {
     // a boundary strictly inside (a, b)?
@@ -277,7 +279,7 @@ export function planSegments(since: number, until: number, buckets: Bucket[], ra
     }
     return lo < bounds.length && bounds[lo] < b
   }
-  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && !inside(d, d + DAY_MS)
+  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && d + DAY_MS <= dailyThrough && !inside(d, d + DAY_MS)
   const cutHours: number[] = []
   let prunedCuts = false
   const hours: number[] = []
@@ -362,7 +364,7 @@ function histKey(q: EngineQuery, dim: HistDim, value: string): string | null {
  * Whole days from the daily rollups, whole hours from the hourly rollups (sums in SQL), cut hours and models
  * with non-standard context tiers from raw events; p95 from the rollup histograms of the matching dimension.
  */
-async function runHybrid(store: Store, q: EngineQuery, buckets: Bucket[], rawFrom: number, cube: CubeName): Promise<{result: EngineResult; requests: number}> {
+async function runHybrid(store: Store, q: EngineQuery, buckets: Bucket[], rawFrom: number, dailyThrough: number, cube: CubeName): Promise<{result: EngineResult; requests: number}> {
   const {since, until} = q.range
   const warnings: ReportWarning[] = []
   const acc = new Accumulator(q, false)
@@ -370,11 +372,11 @@ async function runHybrid(store: Store, q: EngineQuery, buckets: Bucket[], rawFro
   // rollup rows hold exactly the range's part of the day (the usual case; a clock-skewed future event says no)
   let planUntil = until
   const dayStart = floorTo(until, DAY_MS)
-  if (until !== dayStart && dayStart >= since) {
+  if (until !== dayStart && dayStart >= since && dayStart + DAY_MS <= dailyThrough) {
     const newest = await store.rollups.newestInDay(dayStart)
     if (newest === null || newest < until) planUntil = dayStart + DAY_MS
   }
-  const plan = planSegments(since, planUntil, buckets, rawFrom)
+  const plan = planSegments(since, planUntil, buckets, rawFrom, dailyThrough)
   // models with a context tier outside the standard bands: read from raw events where they exist
   const anyUnbanded = q.prices.hasAnyUnbandedTiers()
   const tiered = new Set<string>()

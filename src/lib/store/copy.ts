@@ -7,8 +7,9 @@
  *   skipped by the unique index and only new events move the destination's rollups. Progress is checkpointed
  *   in the destination's report_state (`copy:<source>` = ts of the last page committed); an interrupted copy
  *   resumes there, and a finished one removes the checkpoint;
- * - history the source pruned (events before its raw_complete_from): the source's rollup rows for those
+ * - history the source pruned (events before its raw_complete_from): the source's hourly rollup rows for those
  *   periods replace the destination's, and raw_complete_from moves to the later of the two;
+ * - the daily rollups are then folded afresh from the hourly ones (rollup-write.ts: the daily watermark);
  * - prices, aliases, key hints, account labels and usage sources: the newer row wins;
  * - collector runs, dead letters, inspection runs (with their results) and ownership records: added when the
  *   destination lacks them (by instance and start time, or their content); run ids are mapped.
@@ -19,7 +20,7 @@ import {reportProgress} from '../cli/progress.js'
 import {UsageError} from '../cli/errors.js'
 import {withStore} from './index.js'
 import {maskLocation} from './location.js'
-import {BASE_DIMS, CUBE_EXTRA, CUBES, GRAINS} from './rollup-cells.js'
+import {BASE_DIMS, CUBE_EXTRA, CUBES} from './rollup-cells.js'
 import type {StoredEvent} from './rows.js'
 import {transferPort, type TransferPort} from './transfer.js'
 
@@ -149,13 +150,10 @@ export async function copyStore(from: string, to: string, options: {now?: () => 
       // periods the source pruned: its rollups are the only record of them
       const cutoff = await rawCompleteFrom(src)
       if (cutoff > 0) {
-        for (const grain of GRAINS) {
-          for (const cube of CUBES) result.prunedRollups += await upsertAll(src, dst, `report_${cube}_${grain}`, [...BASE_DIMS, ...CUBE_EXTRA[cube]], null, ' WHERE start_ms < ?', [cutoff])
-          result.prunedRollups += await upsertAll(src, dst, `report_hist_${grain}`, ['dim', 'start_ms', 'value', 'instance'], null, ' WHERE start_ms < ?', [cutoff])
-        }
-        await dst.tx(() =>
-          dst.run("UPDATE report_state SET value = ? WHERE key = 'raw_complete_from' AND value < ?", [cutoff, cutoff]),
-        )
+        // the hourly rows (complete for all time); the daily ones are folded from them at the end
+        for (const cube of CUBES) result.prunedRollups += await upsertAll(src, dst, `report_${cube}_hourly`, [...BASE_DIMS, ...CUBE_EXTRA[cube]], null, ' WHERE start_ms < ?', [cutoff])
+        result.prunedRollups += await upsertAll(src, dst, 'report_hist_hourly', ['dim', 'start_ms', 'value', 'instance'], null, ' WHERE start_ms < ?', [cutoff])
+        await dst.tx(() => dst.run("UPDATE report_state SET value = ? WHERE key = 'raw_complete_from' AND value < ?", [cutoff, cutoff]))
       }
 
       // events, resumable
@@ -179,6 +177,7 @@ export async function copyStore(from: string, to: string, options: {now?: () => 
         reportProgress('copying events', done, total)
       }
       if (done === 0 && total === 0) reportProgress('copying events', 1, 1)
+      await dst.rebuildDaily()
       await dst.tx(() => dst.run('DELETE FROM report_state WHERE key = ?', [mark]))
       result.events.duplicates = result.events.read - result.events.inserted
       result.durationMs = now() - started

@@ -6,6 +6,7 @@
  */
 import type {Connection} from './connection.js'
 import {BatchWriter} from './ingest.js'
+import {dailyThrough} from './rollup-write.js'
 import type {
   BatchCounts,
   EventListQuery,
@@ -199,7 +200,9 @@ export class SqliteEvents implements EventRepository {
     const args = instance ? [instance] : []
     const row = this.c.db.prepare(`SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events ${where}`).get(...args) as {n: number; o: number | null; w: number | null}
     const instances = (
-      this.c.db.prepare('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily ORDER BY 1').all() as Array<{instance: string}>
+      this.c.db
+        .prepare('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily UNION SELECT DISTINCT instance FROM report_model_hourly WHERE start_ms >= ? ORDER BY 1')
+        .all(dailyThrough(this.c.db)) as Array<{instance: string}>
     ).map((r) => r.instance)
     return {events: row.n, oldestTs: row.o, newestTs: row.w, instances}
   }

@@ -1,10 +1,14 @@
 /**
  * Latency histograms for percentiles over long ranges (the format the rollups persist; the store owns it, the
- * report engine reads it). Log-scale buckets, 16 per octave: bucket 0 holds 0 ms,
- * bucket b ≥ 1 holds [2^((b-1)/16), 2^(b/16)) ms, and a percentile read from it is the bucket's geometric
- * middle — within ±2.2 % of the exact value. Rollup rows keep one as a BLOB of sorted little-endian
- * (u16 bucket, u32 count) pairs; merging is adding counts. Short ranges are computed exactly from raw events
- * (`exactPercentile`).
+ * report engine reads it). Log-scale buckets, 16 per octave: bucket 0 holds 0 ms, bucket b ≥ 1 holds
+ * [2^((b-1)/16), 2^(b/16)) ms, and a percentile read from it is the bucket's geometric middle — within
+ * ±2.2 % of the exact value. Short ranges are computed exactly from raw events (`exactPercentile`).
+ *
+ * Encoding (v2, since migration 004): the non-empty buckets in increasing order, each as two unsigned LEB128
+ * varints — the gap to the previous bucket (the first: the bucket itself) and the count. Neighbouring buckets
+ * take one byte for the gap, so a row of ~150 buckets is a few hundred bytes and stays inside its B-tree page
+ * (v1, 6 bytes per bucket — u16 bucket, u32 count, little-endian — pushed busy rows into overflow pages that
+ * every batch rewrote). Merging is adding counts.
  */
 
 /** Bucket 511 starts at 2^(510/16) ms ≈ 266 days: every real latency fits. */
@@ -23,79 +27,118 @@ export function histValue(bucket: number): number {
   return Math.round(2 ** ((bucket - 0.5) / PER_OCTAVE))
 }
 
-/** Sparse histogram being built: bucket → count. */
-export type SparseHist = Map<number, number>
-
-export function histAdd(h: SparseHist, ms: number, count = 1): void {
-  const b = histBucket(ms)
-  h.set(b, (h.get(b) ?? 0) + count)
-}
-
-export function encodeHist(h: SparseHist): Buffer | null {
-  if (h.size === 0) return null
-  const keys = [...h.keys()].sort((a, b) => a - b)
-  const buf = Buffer.allocUnsafe(keys.length * 6)
-  let o = 0
-  for (const k of keys) {
-    buf.writeUInt16LE(k, o)
-    buf.writeUInt32LE(h.get(k)!, o + 2)
-    o += 6
+function putVarint(out: Buffer, o: number, v: number): number {
+  while (v >= 0x80) {
+    out[o++] = (v % 0x80) | 0x80
+    v = Math.floor(v / 0x80)
   }
-  return buf
+  out[o++] = v
+  return o
 }
 
-/** Add an encoded histogram into a sparse one. */
-export function mergeEncoded(into: SparseHist, buf: Buffer | Uint8Array | null | undefined): void {
-  if (!buf) return
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-  for (let o = 0; o + 6 <= b.length; o += 6) {
-    const k = b.readUInt16LE(o)
-    into.set(k, (into.get(k) ?? 0) + b.readUInt32LE(o + 2))
+/** Calls `visit(bucket, count)` for every bucket of an encoded histogram, in increasing order. */
+function decode(buf: Uint8Array, visit: (bucket: number, count: number) => void): void {
+  let o = 0
+  let bucket = 0
+  const n = buf.length
+  while (o < n) {
+    let gap = 0
+    let mul = 1
+    let byte: number
+    do {
+      byte = buf[o++]
+      gap += (byte & 0x7f) * mul
+      mul *= 0x80
+    } while (byte & 0x80 && o < n)
+    let count = 0
+    mul = 1
+    do {
+      byte = buf[o++]
+      count += (byte & 0x7f) * mul
+      mul *= 0x80
+    } while (byte & 0x80 && o < n)
+    bucket += gap
+    visit(bucket, count)
   }
 }
 
-/**
- * Merge two encoded histograms into a new encoded one: a linear walk over both sorted bucket lists (the
- * rollup upsert's hot path, so no intermediate map or sort). Either side may be null.
- */
-export function mergeEncodedBuffers(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
-  if (!a || a.length === 0) return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null
-  if (!b || b.length === 0) return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
-  const out = Buffer.allocUnsafe(a.length + b.length)
-  const bucket = (x: Uint8Array, o: number) => x[o] | (x[o + 1] << 8)
-  const count = (x: Uint8Array, o: number) => (x[o + 2] | (x[o + 3] << 8) | (x[o + 4] << 16)) + x[o + 5] * 16777216
-  let i = 0
-  let j = 0
+/** Encode (buckets, counts) given in increasing bucket order. */
+function encodeSorted(buckets: ArrayLike<number>, counts: ArrayLike<number>, n: number): Buffer | null {
+  if (n === 0) return null
+  const out = Buffer.allocUnsafe(n * 12)
   let o = 0
-  while (i + 6 <= a.length || j + 6 <= b.length) {
-    let k: number
-    let n: number
-    if (j + 6 > b.length || (i + 6 <= a.length && bucket(a, i) < bucket(b, j))) {
-      k = bucket(a, i)
-      n = count(a, i)
-      i += 6
-    } else if (i + 6 > a.length || bucket(b, j) < bucket(a, i)) {
-      k = bucket(b, j)
-      n = count(b, j)
-      j += 6
-    } else {
-      k = bucket(a, i)
-      n = count(a, i) + count(b, j)
-      i += 6
-      j += 6
-    }
-    out.writeUInt16LE(k, o)
-    out.writeUInt32LE(n, o + 2)
-    o += 6
+  let prev = 0
+  for (let i = 0; i < n; i++) {
+    o = putVarint(out, o, buckets[i] - prev)
+    o = putVarint(out, o, counts[i])
+    prev = buckets[i]
   }
   return out.subarray(0, o)
+}
+
+/** Encode dense counts (one slot per bucket); null when every count is 0. */
+export function encodeDense(counts: ArrayLike<number>): Buffer | null {
+  const buckets: number[] = []
+  const values: number[] = []
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] > 0) {
+      buckets.push(i)
+      values.push(counts[i])
+    }
+  }
+  return encodeSorted(buckets, values, buckets.length)
+}
+
+const scratchA = new Float64Array(HIST_BUCKETS)
+
+/**
+ * Merge two encoded histograms into a new encoded one (the rollup upsert's and the report aggregate's hot
+ * path). Either side may be null.
+ */
+export function mergeEncodedBuffers(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
+  if (!a || a.length === 0) return b && b.length > 0 ? Buffer.from(b) : null
+  if (!b || b.length === 0) return Buffer.from(a)
+  const dense = scratchA
+  let lo = HIST_BUCKETS
+  let hi = -1
+  const add = (k: number, c: number) => {
+    dense[k] += c
+    if (k < lo) lo = k
+    if (k > hi) hi = k
+  }
+  decode(a, add)
+  decode(b, add)
+  const buckets: number[] = []
+  const counts: number[] = []
+  for (let k = lo; k <= hi; k++) {
+    if (dense[k] > 0) {
+      buckets.push(k)
+      counts.push(dense[k])
+      dense[k] = 0
+    }
+  }
+  return encodeSorted(buckets, counts, buckets.length)
 }
 
 /** Add an encoded histogram into a dense accumulator (Float64Array(HIST_BUCKETS)). */
 export function addEncodedDense(into: Float64Array, buf: Uint8Array | null | undefined): void {
   if (!buf) return
-  const n = buf.length - 5
-  for (let o = 0; o < n; o += 6) into[buf[o] | (buf[o + 1] << 8)] += (buf[o + 2] | (buf[o + 3] << 8) | (buf[o + 4] << 16)) + buf[o + 5] * 16777216
+  decode(buf, (b, c) => {
+    into[b] += c
+  })
+}
+
+/** A v1 histogram (6-byte u16 bucket + u32 count pairs, little-endian) in the v2 encoding (migration 004). */
+export function fromV1(buf: Uint8Array | null): Buffer | null {
+  if (!buf || buf.length < 6) return null
+  const n = Math.floor(buf.length / 6)
+  const buckets = new Array<number>(n)
+  const counts = new Array<number>(n)
+  for (let i = 0, o = 0; i < n; i++, o += 6) {
+    buckets[i] = buf[o] | (buf[o + 1] << 8)
+    counts[i] = (buf[o + 2] | (buf[o + 3] << 8) | (buf[o + 4] << 16)) + buf[o + 5] * 16777216
+  }
+  return encodeSorted(buckets, counts, n)
 }
 
 /** Nearest-rank percentile (q in (0, 1]) from a dense histogram; null when empty. */

@@ -119,6 +119,7 @@ export class BatchWriter {
     const counts = emptyCounts()
     const cells = this.cells
     cells.clear()
+    this.rollups.begin(cells)
     for (const payload of payloads) {
       counts.received++
       const c = this.normalizer.classify(payload)
@@ -147,8 +148,13 @@ export class BatchWriter {
         else counts.byAuthIndex.set(e.authIndex, e.failed ? [0, 1] : [1, 0])
       }
       cells.add(ctx.instance, e)
+      if (cells.full) {
+        this.rollups.flush(cells)
+        cells.reset()
+      }
     }
     this.rollups.flush(cells)
+    this.rollups.advance(cells, counts.newestTs)
     if (ctx.runId !== null) {
       const o = counts.oldestTs
       const nw = counts.newestTs

@@ -12,6 +12,8 @@ import {ensurePrivateDir} from '../config/files.js'
 import type {Connection} from './connection.js'
 import {schemaVersion, storeError} from './db.js'
 import {DAY_MS} from './rollup-cells.js'
+import {allTime} from './rollups.js'
+import {dailyThrough} from './rollup-write.js'
 import type {BackupResult, PruneResult, StoreInfo, VacuumResult} from './records.js'
 import type {MaintenanceRepository} from './types.js'
 
@@ -32,7 +34,8 @@ export const iso = (t: number | null | undefined) => (t === null || t === undefi
 /** The queries behind StoreInfo (both backends). */
 export const INFO_SQL = {
   raw: 'SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events',
-  instances: 'SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM report_model_daily GROUP BY instance ORDER BY instance',
+  /** Binds the daily watermark twice (rollups.ts allTime). */
+  instances: `SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM (${allTime('model', 'instance, requests, start_ms, last_ts')}) t GROUP BY instance ORDER BY instance`,
   deadLetters:
     'SELECT SUM(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END) AS waiting, SUM(CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END) AS resolved, MIN(CASE WHEN resolved_at IS NULL THEN received_at END) AS oldest FROM usage_dead_letters',
   lastRun: 'SELECT instance, started_at, status, inserted FROM collector_runs ORDER BY started_at DESC LIMIT 1',
@@ -99,7 +102,7 @@ export class SqliteMaintenance implements MaintenanceRepository {
       sizeBytes: fileSize(this.c.location),
       schemaVersion: schemaVersion(db),
       raw: db.prepare(INFO_SQL.raw).get() as InfoParts['raw'],
-      instances: db.prepare(INFO_SQL.instances).all() as InfoParts['instances'],
+      instances: db.prepare(INFO_SQL.instances).all(dailyThrough(db), dailyThrough(db)) as InfoParts['instances'],
       deadLetters: db.prepare(INFO_SQL.deadLetters).get() as InfoParts['deadLetters'],
       lastRun: db.prepare(INFO_SQL.lastRun).get() as InfoParts['lastRun'],
       rawCompleteFrom: this.rawCompleteFrom(),

@@ -3,7 +3,7 @@
  * collector lock, dead letters, names (API-key aliases and hints, account labels), price-import outcomes,
  * inspection runs/results/ownership, and what maintenance reports.
  */
-import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary} from '../inspect/types.js'
+import type {ApplyMode, Classification, InspectResult, InspectSummary} from '../inspect/types.js'
 
 // --------------------------------------------------------------------------------------- collector runs
 
@@ -262,8 +262,6 @@ export interface DisableRecord {
   reason: string
   modtime: string | null
 }
-
-export type {ActionTaken}
 
 // ------------------------------------------------------------------------------------------ maintenance
 

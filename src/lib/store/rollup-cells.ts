@@ -2,16 +2,27 @@
  * The rollup layer's arithmetic, backend-neutral: a batch of newly inserted events is summed in memory into
  * the cells of every rollup table, and a backend upserts each cell once (adding its sums to the stored row,
  * merging its histograms). Used by the collector's batch writer and by the bulk ingest in the same
- * transaction as the events, and by migrations that rebuild rollups from stored events.
+ * transaction as the events, and by migrations that fold stored events.
  *
  * Tables (names as in the SQLite schema; a backend may name them differently, the cells are the same):
  *   report_{model,key,account}_{hourly,daily}  dims BASE_DIMS (+ CUBE_EXTRA), sums SUM_COLS, last_ts
  *   report_hist_{hourly,daily}                 (start_ms, instance, dim, value) → lat_hist, ttft_hist
  *   report_account_sources                     (instance, auth_index, source) → last_ts
  * Absent dimension values are '' (status 0), so keys stay unique and never NULL.
+ *
+ * Daily tables and the watermark `dailyThrough` (an hour start): every hourly row before it has been added to
+ * the daily tables. A batch writes hourly cells for all its events, and daily cells only for events before the
+ * watermark (late arrivals); the hours it leaves behind (up to an hour before its newest event) are then added
+ * from the hourly tables to the daily ones in the same transaction and the watermark moves (rollup-write.ts).
+ * So a live collector writes each day's daily rows about once an hour instead of in every batch, the layer is
+ * consistent after every commit, and a reader takes whole days from the daily tables only before the
+ * watermark (the hours after it from the hourly tables).
+ *
+ * This is the collector's hot path (it runs for every stored event): dimension values are numbered once,
+ * cells are found through numeric keys, and nothing is allocated per event except a new cell.
  */
 import {contextBand} from './bands.js'
-import {histBucket} from './histogram.js'
+import {HIST_BUCKETS, histBucket} from './histogram.js'
 import type {CubeName, Grain, HistDim} from './rows.js'
 
 export const HOUR_MS = 3_600_000
@@ -19,6 +30,13 @@ export const DAY_MS = 86_400_000
 
 export const CUBES: readonly CubeName[] = ['model', 'key', 'account']
 export const GRAINS: readonly Grain[] = ['hourly', 'daily']
+/** The cube tables each grain keeps. */
+export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: CUBES, daily: CUBES}
+
+/** The table that answers a cube at a grain. */
+export function cubeTable(cube: CubeName, grain: Grain): string {
+  return `report_${cube}_${grain}`
+}
 export const BASE_DIMS = ['start_ms', 'instance', 'provider', 'model', 'service_tier', 'response_service_tier', 'band'] as const
 export const CUBE_EXTRA: Record<CubeName, readonly string[]> = {
   model: [],
@@ -32,7 +50,7 @@ export const SUM_COLS = [
 
 export const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
 
-/** What the rollups need of one event (a normalised UsageEvent has these fields; so does a stored row). */
+/** What the rollups need of one event (a normalised UsageEvent has these fields; a stored row can be mapped). */
 export interface RollupInput {
   ts: number
   provider: string | null
@@ -57,14 +75,14 @@ export interface SumCell {
   lastTs: number
 }
 
-/** A histogram cell under construction: bucket → count for latency and TTFT. */
+/** A histogram cell under construction: counts per bucket (histogram.ts) for latency and TTFT. */
 export interface HistCell {
   start: number
   instance: string
   dim: HistDim
   value: string
-  lat: Map<number, number>
-  ttft: Map<number, number>
+  lat: Uint32Array
+  ttft: Uint32Array
 }
 
 export interface SourceCell {
@@ -74,52 +92,145 @@ export interface SourceCell {
   lastTs: number
 }
 
-function addHist(h: Map<number, number>, bucket: number): void {
-  h.set(bucket, (h.get(bucket) ?? 0) + 1)
+/** Ids stay below this (so every key below is a small integer: no heap numbers on the hot path). */
+const ID_BITS = 15
+const ID_LIMIT = 1 << ID_BITS
+
+/** Numbers values (strings, status codes) densely. */
+class StringIds {
+  private readonly map = new Map<string | number, number>()
+  get size(): number {
+    return this.map.size
+  }
+  id(s: string | number): number {
+    let n = this.map.get(s)
+    if (n === undefined) {
+      n = this.map.size
+      this.map.set(s, n)
+    }
+    return n
+  }
+  clear(): void {
+    this.map.clear()
+  }
+}
+
+/** Numbers pairs of ids densely: pair(a, b) is stable until cleared. */
+class PairIds {
+  private readonly map = new Map<number, number>()
+  get size(): number {
+    return this.map.size
+  }
+  id(a: number, b: number): number {
+    const k = (a << ID_BITS) | b
+    let n = this.map.get(k)
+    if (n === undefined) {
+      n = this.map.size
+      this.map.set(k, n)
+    }
+    return n
+  }
+  clear(): void {
+    this.map.clear()
+  }
+}
+
+/** The cells of one period (UTC hour or day) of one grain, per table, by combination id. */
+export class PeriodCells {
+  constructor(
+    /** The period: UTC hours (or days) since the epoch. */
+    readonly index: number,
+  ) {}
+
+  readonly model = new Map<number, SumCell>()
+  readonly key = new Map<number, SumCell>()
+  readonly account = new Map<number, SumCell>()
+  /** By combination id × 4 + dimension. */
+  readonly hist = new Map<number, HistCell>()
+}
+
+function newCell(dims: Array<string | number>, ts: number): SumCell {
+  return {dims, sums: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], lastTs: ts}
+}
+
+function addTo(c: SumCell, e: RollupInput, ttft: number): void {
+  const s = c.sums
+  const b = e.buckets
+  s[0]++
+  if (e.failed) s[1]++
+  s[2] += b.uncachedInput
+  s[3] += b.cacheRead
+  s[4] += b.cacheWrite
+  s[5] += b.outputTotal
+  s[6] += b.reasoning
+  s[7] += b.unclassified
+  if (e.latencyMs !== null) {
+    s[8] += e.latencyMs
+    s[9]++
+  }
+  if (ttft > 0) {
+    s[10] += ttft
+    s[11]++
+  }
+  if (e.ts > c.lastTs) c.lastTs = e.ts
 }
 
 /**
- * Cells of one batch. `add` is called once per newly inserted event; the backend then writes `cubes`,
- * `hists` and `sources`, and calls `clear` before the next batch. Dimension strings are numbered once per
- * instance of this class, so the per-event cell keys are short.
+ * Cells of one batch. `add` is called once per newly inserted event; the backend then writes `periods(grain)`
+ * and `sources`, and calls `clear`. When `full` turns true (a huge bulk batch with very many distinct values)
+ * the backend writes and clears in the middle of its transaction: cells are additive, so that is exact.
  */
 export class RollupCells {
-  /** `${cube}_${grain}` → cells by key. */
-  readonly cubes = new Map<string, Map<string, SumCell>>()
-  readonly hists = new Map<Grain, Map<string, HistCell>>()
-  readonly sources = new Map<string, SourceCell>()
-  private readonly ids = new Map<string, number>()
+  private readonly grains = [new Map<number, PeriodCells>(), new Map<number, PeriodCells>()]
+  readonly sources = new Map<number, SourceCell>()
+  private readonly strings = new StringIds()
+  private readonly pairs = new PairIds()
   private count = 0
-
-  constructor() {
-    for (const c of CUBES) for (const g of GRAINS) this.cubes.set(`${c}_${g}`, new Map())
-    for (const g of GRAINS) this.hists.set(g, new Map())
-  }
+  /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
+  generation = 0
+  /** Events before this instant also go to the daily cells (set by the backend before each batch). */
+  dailyThrough = Number.POSITIVE_INFINITY
 
   /** Events added since the last clear. */
   get size(): number {
     return this.count
   }
 
-  clear(): void {
-    for (const m of this.cubes.values()) m.clear()
-    for (const m of this.hists.values()) m.clear()
-    this.sources.clear()
-    this.count = 0
-    if (this.ids.size > 50_000) this.ids.clear()
+  /** The ids are close to their limit: write the cells and clear before adding more. */
+  get full(): boolean {
+    return this.strings.size > ID_LIMIT - 64 || this.pairs.size > ID_LIMIT - 64
   }
 
-  private id(value: string): number {
-    let n = this.ids.get(value)
-    if (n === undefined) {
-      n = this.ids.size
-      this.ids.set(value, n)
+  /** Renumber now (the caller flushed): for a batch that filled the ids. */
+  reset(): void {
+    this.clear()
+    this.strings.clear()
+    this.pairs.clear()
+    this.generation++
+  }
+
+  /** The cells of a grain, per period. */
+  periods(grain: Grain): Iterable<PeriodCells> {
+    return this.grains[grain === 'hourly' ? 0 : 1].values()
+  }
+
+  clear(): void {
+    this.grains[0].clear()
+    this.grains[1].clear()
+    this.sources.clear()
+    this.count = 0
+    // ids stay valid across batches (fewer lookups to redo) until they use half their range
+    if (this.strings.size > ID_LIMIT / 2 || this.pairs.size > ID_LIMIT / 2) {
+      this.strings.clear()
+      this.pairs.clear()
+      this.generation++
     }
-    return n
   }
 
   add(instance: string, e: RollupInput): void {
     this.count++
+    const S = this.strings
+    const P = this.pairs
     const provider = e.provider ?? ''
     const model = e.model ?? ''
     const st = e.serviceTier ?? ''
@@ -130,73 +241,58 @@ export class RollupCells {
     const status = e.failStatusCode ?? 0
     const b = e.buckets
     const band = contextBand(b.uncachedInput + b.cacheRead + b.cacheWrite)
-    const lat = e.latencyMs
-    const ttft = e.ttftMs !== null && e.ttftMs > 0 ? e.ttftMs : null
-    const latB = lat === null ? -1 : histBucket(lat)
-    const ttftB = ttft === null ? -1 : histBucket(ttft)
-    const inst = this.id(instance)
-    const pm = `${this.id(provider)}.${this.id(model)}`
-    const base = `${inst}.${pm}.${this.id(st)}.${this.id(rst)}.${band}`
-    const k = this.id(apiKey)
-    const a = `${this.id(auth)}.${failed}.${status}`
-    for (let g = 0; g < 2; g++) {
-      const grain = GRAINS[g]
-      const start = floorTo(e.ts, g === 0 ? HOUR_MS : DAY_MS)
-      const prefix = `${start}.${base}`
-      this.sum(this.cubes.get(`model_${grain}`)!, prefix, e, () => [start, instance, provider, model, st, rst, band])
-      this.sum(this.cubes.get(`key_${grain}`)!, `${prefix}.${k}`, e, () => [start, instance, provider, model, st, rst, band, apiKey])
-      this.sum(this.cubes.get(`account_${grain}`)!, `${prefix}.${a}`, e, () => [start, instance, provider, model, st, rst, band, auth, failed, status])
+    const ttft = e.ttftMs !== null && e.ttftMs > 0 ? e.ttftMs : 0
+    const latB = e.latencyMs === null ? -1 : histBucket(e.latencyMs)
+    const ttftB = ttft > 0 ? histBucket(ttft) : -1
+    const inst = S.id(instance)
+    const keyId = S.id(apiKey)
+    const authId = S.id(auth)
+    const hInstPm = P.id(inst, P.id(S.id(provider), S.id(model)))
+    const base = P.id(hInstPm, P.id(P.id(S.id(st), S.id(rst)), band))
+    const k = P.id(base, keyId)
+    const a = P.id(base, P.id(P.id(authId, S.id(status)), failed))
+    const hInstKey = P.id(inst, keyId)
+    const hInstAuth = P.id(inst, authId)
+    const grains = e.ts < this.dailyThrough ? 2 : 1
+    for (let g = 0; g < grains; g++) {
+      const unit = g === 0 ? HOUR_MS : DAY_MS
+      const index = Math.floor(e.ts / unit)
+      const start = index * unit
+      const grain = this.grains[g]
+      let cells = grain.get(index)
+      if (!cells) grain.set(index, (cells = new PeriodCells(index)))
+      let c = cells.model.get(base)
+      if (!c) cells.model.set(base, (c = newCell([start, instance, provider, model, st, rst, band], e.ts)))
+      addTo(c, e, ttft)
+      c = cells.key.get(k)
+      if (!c) cells.key.set(k, (c = newCell([start, instance, provider, model, st, rst, band, apiKey], e.ts)))
+      addTo(c, e, ttft)
+      c = cells.account.get(a)
+      if (!c) cells.account.set(a, (c = newCell([start, instance, provider, model, st, rst, band, auth, failed, status], e.ts)))
+      addTo(c, e, ttft)
       if (latB < 0 && ttftB < 0) continue
-      const h = this.hists.get(grain)!
-      const at = `${start}.${inst}`
-      this.hist(h, `${at}`, start, instance, 'all', '', latB, ttftB)
-      this.hist(h, `${at}.m${pm}`, start, instance, 'model', `${provider}\u001f${model}`, latB, ttftB)
-      this.hist(h, `${at}.k${k}`, start, instance, 'key', apiKey, latB, ttftB)
-      this.hist(h, `${at}.a${this.id(auth)}`, start, instance, 'account', auth, latB, ttftB)
+      this.hist(cells, inst * 4, start, instance, 'all', '', '', latB, ttftB)
+      this.hist(cells, hInstPm * 4 + 1, start, instance, 'model', provider, model, latB, ttftB)
+      this.hist(cells, hInstKey * 4 + 2, start, instance, 'key', apiKey, '', latB, ttftB)
+      this.hist(cells, hInstAuth * 4 + 3, start, instance, 'account', auth, '', latB, ttftB)
     }
     const source = e.source
     if (auth !== '' && source !== null && source !== '') {
-      const sk = `${inst}.${this.id(auth)}.${this.id(source)}`
+      const sk = P.id(hInstAuth, S.id(source))
       const cur = this.sources.get(sk)
       if (!cur) this.sources.set(sk, {instance, authIndex: auth, source, lastTs: e.ts})
       else if (cur.lastTs < e.ts) cur.lastTs = e.ts
     }
   }
 
-  private sum(map: Map<string, SumCell>, key: string, e: RollupInput, dims: () => Array<string | number>): void {
-    let c = map.get(key)
+  /** `value` is v1 (dim model: v1 U+001F v2), built only when the cell is new. */
+  private hist(cells: PeriodCells, key: number, start: number, instance: string, dim: HistDim, v1: string, v2: string, latB: number, ttftB: number): void {
+    let c = cells.hist.get(key)
     if (!c) {
-      c = {dims: dims(), sums: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], lastTs: e.ts}
-      map.set(key, c)
+      const value = dim === 'model' ? `${v1}\u001f${v2}` : v1
+      cells.hist.set(key, (c = {start, instance, dim, value, lat: new Uint32Array(HIST_BUCKETS), ttft: new Uint32Array(HIST_BUCKETS)}))
     }
-    const s = c.sums
-    s[0]++
-    if (e.failed) s[1]++
-    const b = e.buckets
-    s[2] += b.uncachedInput
-    s[3] += b.cacheRead
-    s[4] += b.cacheWrite
-    s[5] += b.outputTotal
-    s[6] += b.reasoning
-    s[7] += b.unclassified
-    if (e.latencyMs !== null) {
-      s[8] += e.latencyMs
-      s[9]++
-    }
-    if (e.ttftMs !== null && e.ttftMs > 0) {
-      s[10] += e.ttftMs
-      s[11]++
-    }
-    if (e.ts > c.lastTs) c.lastTs = e.ts
-  }
-
-  private hist(map: Map<string, HistCell>, key: string, start: number, instance: string, dim: HistDim, value: string, latB: number, ttftB: number): void {
-    let c = map.get(key)
-    if (!c) {
-      c = {start, instance, dim, value, lat: new Map(), ttft: new Map()}
-      map.set(key, c)
-    }
-    if (latB >= 0) addHist(c.lat, latB)
-    if (ttftB >= 0) addHist(c.ttft, ttftB)
+    if (latB >= 0) c.lat[latB]++
+    if (ttftB >= 0) c.ttft[ttftB]++
   }
 }

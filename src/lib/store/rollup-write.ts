@@ -1,65 +1,204 @@
 /**
- * SQLite side of the rollup layer: upsert the cells of a batch (rollup-cells.ts) into the report_* tables
- * of migration 002, inside the caller's transaction. One prepared statement per table; each cell is one
- * `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into the stored row.
+ * SQLite side of the rollup layer, inside the caller's transaction:
+ * - upsert the cells of a batch (rollup-cells.ts) into the report_* tables, each cell once: a row this writer
+ *   already wrote in this process is updated in place (one B-tree visit); any other cell is an
+ *   `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into whatever row is
+ *   there. Rollup rows are never deleted, so "known to exist" stays true; should a row be missing anyway, the
+ *   update changes nothing and the upsert runs;
+ * - then move the daily watermark (report_state.daily_through): the hours the batch left behind are added
+ *   from the hourly tables to the daily ones in SQL.
  */
 import type {Database, Statement} from 'better-sqlite3'
 
-import {encodeHist, mergeEncodedBuffers} from './histogram.js'
-import {BASE_DIMS, CUBE_EXTRA, CUBES, GRAINS, SUM_COLS, type RollupCells} from './rollup-cells.js'
-import type {Grain} from './rows.js'
+import {addEncodedDense, encodeDense, HIST_BUCKETS, mergeEncodedBuffers} from './histogram.js'
+import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HOUR_MS, SUM_COLS, type RollupCells} from './rollup-cells.js'
+import type {CubeName, Grain} from './rows.js'
 
-/** Register the histogram merge the upserts use (deterministic; on every connection that writes rollups). */
-export function registerHistMerge(db: Database): void {
+/**
+ * The histogram SQL functions (deterministic; on every connection that reads or writes rollups):
+ * cpactl_hist_merge(a, b) merges two encoded histograms, the aggregate cpactl_hist_sum(h) merges a column.
+ */
+export function registerHistFunctions(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
+  db.aggregate('cpactl_hist_sum', {
+    start: () => ({dense: new Float64Array(HIST_BUCKETS), any: false}),
+    step: (acc: {dense: Float64Array; any: boolean}, blob: unknown) => {
+      if (blob) {
+        addEncodedDense(acc.dense, blob as Uint8Array)
+        acc.any = true
+      }
+      return acc
+    },
+    result: (acc: {dense: Float64Array; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
+  })
 }
 
-function cubeUpsertSql(table: string, dims: readonly string[]): string {
-  const cols = [...dims, ...SUM_COLS, 'last_ts']
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-    ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
-    ${SUM_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`
+/** The daily watermark (an hour start; 0 on a store that has none yet). */
+export function dailyThrough(db: Database): number {
+  return (db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").get() as {value: number} | undefined)?.value ?? 0
 }
 
-function histUpsertSql(grain: Grain): string {
-  return `INSERT INTO report_hist_${grain} (start_ms, instance, dim, value, lat_hist, ttft_hist) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
-    lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`
+/** How far behind its newest event a batch leaves hours unfolded (late records of the last hour are common). */
+const FOLD_LAG_MS = HOUR_MS
+
+const HIST_KEY = ['dim', 'start_ms', 'value', 'instance']
+
+/** Rows known to exist, per table and period (bounded: forgotten when it grows large). */
+class Known {
+  private readonly sets = new Map<string, Map<number, Set<number>>>()
+  private size = 0
+  private generation = -1
+
+  of(table: string, period: number, generation: number): Set<number> {
+    if (generation !== this.generation || this.size > 100_000) {
+      this.sets.clear()
+      this.size = 0
+      this.generation = generation
+    }
+    let t = this.sets.get(table)
+    if (!t) this.sets.set(table, (t = new Map()))
+    let s = t.get(period)
+    if (!s) t.set(period, (s = new Set()))
+    return s
+  }
+
+  add(set: Set<number>, id: number): void {
+    set.add(id)
+    this.size++
+  }
 }
 
-/** Prepared upserts of every rollup table over one connection. */
+interface CubeStatements {
+  upsert: Statement
+  update: Statement
+}
+
+/** Prepared writes of every rollup table over one connection. */
 export class RollupWriter {
-  private readonly cube = new Map<string, Statement>()
-  private readonly hist = new Map<Grain, Statement>()
+  private readonly cube = new Map<string, CubeStatements>()
+  private readonly hist = new Map<Grain, CubeStatements>()
   private readonly source: Statement
   private readonly params: unknown[] = []
+  private readonly known = new Known()
+  private readonly foldCube: Statement[]
+  private readonly foldHist: Statement
+  private readonly readThrough: Statement
+  private readonly writeThrough: Statement
 
   constructor(db: Database) {
-    registerHistMerge(db)
-    for (const c of CUBES) for (const g of GRAINS) this.cube.set(`${c}_${g}`, db.prepare(cubeUpsertSql(`report_${c}_${g}`, [...BASE_DIMS, ...CUBE_EXTRA[c]])))
-    for (const g of GRAINS) this.hist.set(g, db.prepare(histUpsertSql(g)))
+    registerHistFunctions(db)
+    for (const g of GRAINS) {
+      for (const c of GRAIN_CUBES[g]) {
+        const table = `report_${c}_${g}`
+        const dims = [...BASE_DIMS, ...CUBE_EXTRA[c]]
+        const cols = [...dims, ...SUM_COLS, 'last_ts']
+        this.cube.set(`${c}_${g}`, {
+          upsert: db.prepare(
+            `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+             ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
+             ${SUM_COLS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`,
+          ),
+          update: db.prepare(
+            `UPDATE ${table} SET ${SUM_COLS.map((col) => `${col} = ${col} + ?`).join(', ')}, last_ts = MAX(last_ts, ?)
+             WHERE ${dims.map((d) => `${d} = ?`).join(' AND ')}`,
+          ),
+        })
+      }
+      this.hist.set(g, {
+        upsert: db.prepare(
+          `INSERT INTO report_hist_${g} (lat_hist, ttft_hist, ${HIST_KEY.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (${HIST_KEY.join(', ')}) DO UPDATE SET
+           lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`,
+        ),
+        update: db.prepare(
+          `UPDATE report_hist_${g} SET lat_hist = cpactl_hist_merge(lat_hist, ?), ttft_hist = cpactl_hist_merge(ttft_hist, ?)
+           WHERE ${HIST_KEY.map((d) => `${d} = ?`).join(' AND ')}`,
+        ),
+      })
+    }
     this.source = db.prepare(
       `INSERT INTO report_account_sources (instance, auth_index, source, last_ts) VALUES (?, ?, ?, ?)
        ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)`,
     )
+    this.foldCube = CUBES.map((c) => {
+      const dims = [...BASE_DIMS, ...CUBE_EXTRA[c]]
+      const rest = dims.slice(1)
+      return db.prepare(
+        `INSERT INTO report_${c}_daily (${[...dims, ...SUM_COLS, 'last_ts'].join(', ')})
+         SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, ${rest.join(', ')}, ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
+         FROM report_${c}_hourly WHERE start_ms >= ? AND start_ms < ? GROUP BY 1, ${rest.join(', ')}
+         ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
+         ${SUM_COLS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`,
+      )
+    })
+    this.foldHist = db.prepare(
+      `INSERT INTO report_hist_daily (start_ms, instance, dim, value, lat_hist, ttft_hist)
+       SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, instance, dim, value, cpactl_hist_sum(lat_hist), cpactl_hist_sum(ttft_hist)
+       FROM report_hist_hourly WHERE start_ms >= ? AND start_ms < ? GROUP BY 1, instance, dim, value
+       ON CONFLICT (${HIST_KEY.join(', ')}) DO UPDATE SET
+       lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`,
+    )
+    this.readThrough = db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").pluck()
+    this.writeThrough = db.prepare("INSERT INTO report_state (key, value) VALUES ('daily_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+  }
+
+  /** Before a batch (inside its transaction): which events also go to the daily cells. */
+  begin(cells: RollupCells): void {
+    cells.dailyThrough = (this.readThrough.get() as number | undefined) ?? 0
+  }
+
+  /**
+   * After the batch's cells are written: add the hours from the watermark up to an hour before the batch's
+   * newest event (never past now: a clock-skewed record does not drag it forward) from the hourly tables to
+   * the daily ones, and move the watermark there.
+   */
+  advance(cells: RollupCells, newestTs: number | null, now = Date.now()): void {
+    if (newestTs === null) return
+    const from = cells.dailyThrough
+    const to = floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS
+    if (!(to > from)) return
+    for (const st of this.foldCube) st.run(from, to)
+    this.foldHist.run(from, to)
+    this.writeThrough.run(to)
+    cells.dailyThrough = to
   }
 
   /** Write every cell (call inside the batch's transaction), then clear them. */
   flush(cells: RollupCells): void {
     const p = this.params
-    for (const [table, map] of cells.cubes) {
-      const st = this.cube.get(table)!
-      for (const c of map.values()) {
-        p.length = 0
-        for (const d of c.dims) p.push(d)
-        for (const s of c.sums) p.push(s)
-        p.push(c.lastTs)
-        st.run(p)
+    const gen = cells.generation
+    for (const grain of GRAINS) {
+      const hs = this.hist.get(grain)!
+      for (const period of cells.periods(grain)) {
+        for (const cube of GRAIN_CUBES[grain] as CubeName[]) {
+          const table = `${cube}_${grain}`
+          const st = this.cube.get(table)!
+          const known = this.known.of(table, period.index, gen)
+          for (const [id, c] of period[cube]) {
+            p.length = 0
+            if (known.has(id)) {
+              for (const s of c.sums) p.push(s)
+              p.push(c.lastTs)
+              for (const d of c.dims) p.push(d)
+              if (st.update.run(p).changes > 0) continue
+              p.length = 0
+            }
+            for (const d of c.dims) p.push(d)
+            for (const s of c.sums) p.push(s)
+            p.push(c.lastTs)
+            st.upsert.run(p)
+            this.known.add(known, id)
+          }
+        }
+        const known = this.known.of(`hist_${grain}`, period.index, gen)
+        for (const [id, c] of period.hist) {
+          const lat = encodeDense(c.lat)
+          const ttft = encodeDense(c.ttft)
+          if (known.has(id) && hs.update.run(lat, ttft, c.dim, c.start, c.value, c.instance).changes > 0) continue
+          hs.upsert.run(lat, ttft, c.dim, c.start, c.value, c.instance)
+          this.known.add(known, id)
+        }
       }
-    }
-    for (const [grain, map] of cells.hists) {
-      const st = this.hist.get(grain)!
-      for (const c of map.values()) st.run(c.start, c.instance, c.dim, c.value, encodeHist(c.lat), encodeHist(c.ttft))
     }
     for (const s of cells.sources.values()) this.source.run(s.instance, s.authIndex, s.source, s.lastTs)
     cells.clear()

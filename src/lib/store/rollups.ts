@@ -5,12 +5,21 @@
  * Buckets (`segments`) are applied through a deterministic SQL function that looks a period start up in them.
  */
 import type {Connection} from './connection.js'
-import {mergeEncodedBuffers} from './histogram.js'
-import {CUBE_EXTRA, HOUR_MS, SUM_COLS} from './rollup-cells.js'
+import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
+import {dailyThrough, registerHistFunctions} from './rollup-write.js'
 import type {CubeGroup, CubeName, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
 import {filterSql, inList, type FilterColumns} from './sql-filters.js'
 import type {RollupRepository} from './types.js'
+
+/**
+ * Every period of a cube: the daily rows before the watermark and the hourly rows from it on. Binds two
+ * parameters per use, each followed by the filter's: (watermark, …filter) twice.
+ */
+export function allTime(cube: 'model' | 'key' | 'account', cols: string, filter = ''): string {
+  return `SELECT ${cols} FROM report_${cube}_daily WHERE start_ms < ?${filter}
+    UNION ALL SELECT ${cols} FROM report_${cube}_hourly WHERE start_ms >= ?${filter}`
+}
 
 /** Bucket of a period start under `segments` (sorted, disjoint), −1 when in none. */
 export function segmentBucket(segments: readonly Segment[], t: number): number {
@@ -76,7 +85,7 @@ export function aggregateSql(q: CubeQuery, bucketExpr: string, splitExpr: string
   const where = filterSql(q.filters, params, cubeFilterColumns(q.cube))
   const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
       ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-    FROM report_${q.cube}_${q.grain} WHERE start_ms >= ? AND start_ms < ?${where}
+    FROM ${cubeTable(q.cube, q.grain)} WHERE start_ms >= ? AND start_ms < ?${where}
     GROUP BY 1, 2, ${dims.slice(1).join(', ')}`
   return {sql, s: 2 + dims.length}
 }
@@ -97,15 +106,12 @@ export class SqliteRollups implements RollupRepository {
   constructor(private readonly c: Connection) {
     const db = c.db
     db.function('cpactl_bucket', {deterministic: true}, (t: number) => segmentBucket(this.segments, t))
-    db.aggregate('cpactl_hist_sum', {
-      start: () => null as Uint8Array | null,
-      step: (acc: Uint8Array | null, blob: unknown) => mergeEncodedBuffers(acc, blob as Uint8Array | null),
-    })
+    registerHistFunctions(db)
   }
 
   async state(): Promise<RollupState> {
     const r = this.c.db.prepare("SELECT value FROM report_state WHERE key = 'raw_complete_from'").get() as {value: number} | undefined
-    return {rawCompleteFrom: r?.value ?? 0}
+    return {rawCompleteFrom: r?.value ?? 0, dailyThrough: dailyThrough(this.c.db)}
   }
 
   async aggregate(q: CubeQuery): Promise<CubeGroup[]> {
@@ -153,20 +159,18 @@ export class SqliteRollups implements RollupRepository {
   }
 
   async modelsSeen(instances?: string[]): Promise<ModelSeen[]> {
-    const params: unknown[] = []
-    const where = instances && instances.length > 0 ? `WHERE instance IN (${instances.map(() => '?').join(', ')})` : ''
-    params.push(...(instances ?? []))
-    return (
-      this.c.db
-        .prepare(`SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_model_daily ${where} GROUP BY model ORDER BY requests DESC`)
-        .all(...params) as ModelSeen[]
-    ).filter((r) => r.model !== '')
+    const inst = instances && instances.length > 0 ? ` AND instance IN (${instances.map(() => '?').join(', ')})` : ''
+    const sql = `SELECT model, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM (${allTime('model', 'model, requests, last_ts', inst)})
+      GROUP BY model ORDER BY requests DESC`
+    const through = dailyThrough(this.c.db)
+    return (this.c.db.prepare(sql).all(through, ...(instances ?? []), through, ...(instances ?? [])) as ModelSeen[]).filter((r) => r.model !== '')
   }
 
   async keyUsage(): Promise<Map<string, KeyUsage>> {
-    const rows = this.c.db
-      .prepare("SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs FROM report_key_daily WHERE api_key_hash <> '' GROUP BY api_key_hash")
-      .all() as Array<{h: string; requests: number; lastTs: number}>
+    const sql = `SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS lastTs
+      FROM (${allTime('key', 'api_key_hash, requests, last_ts', " AND api_key_hash <> ''")}) GROUP BY api_key_hash`
+    const through = dailyThrough(this.c.db)
+    const rows = this.c.db.prepare(sql).all(through, through) as Array<{h: string; requests: number; lastTs: number}>
     return new Map(rows.map((r) => [r.h, {requests: r.requests, lastTs: r.lastTs}]))
   }
 

@@ -188,6 +188,11 @@ export interface HistGroup {
 export interface RollupState {
   /** Raw events older than this (UTC midnight, ms) may have been pruned; 0 = never pruned. */
   rawCompleteFrom: number
+  /**
+   * The daily rollups hold every event before this instant (an hour start); later hours are in the hourly
+   * rollups only, so a whole day is read from the daily grain only when it ends at or before this.
+   */
+  dailyThrough: number
 }
 
 export interface LatestFailure {

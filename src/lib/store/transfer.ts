@@ -18,8 +18,10 @@ export interface TransferPort {
   all(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
   run(sql: string, params?: unknown[]): Promise<number>
   tx<T>(fn: () => Promise<T>): Promise<T>
-  /** Insert stored events (their `run_id` already mapped); returns how many were new. */
+  /** Insert stored events (their `run_id` already mapped); returns how many were new. New ones move the hourly rollups when `rollups`. */
   insertEvents(rows: readonly StoredEvent[], rollups: boolean): Promise<number>
+  /** Recompute the daily rollups from the hourly ones and move the daily watermark(s) (rollup-write.ts) to the newest data. */
+  rebuildDaily(): Promise<void>
 }
 
 /** What the rollups need of a stored event (the arithmetic of rollup-cells.ts, as at ingest). */
@@ -58,6 +60,7 @@ function sqlitePort(store: SqliteStore): TransferPort {
     async insertEvents(rows, rollups) {
       insert ??= db.prepare(`INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`)
       writer ??= new RollupWriter(db)
+      cells.dailyThrough = Number.NEGATIVE_INFINITY // hourly cells only: rebuildDaily folds the days
       let n = 0
       for (const e of rows) {
         if (insert.run(storedRow(e)).changes === 0) continue
@@ -66,6 +69,16 @@ function sqlitePort(store: SqliteStore): TransferPort {
       }
       writer.flush(cells)
       return n
+    },
+    async rebuildDaily() {
+      writer ??= new RollupWriter(db)
+      const w = writer
+      await c.writeAround(async () => {
+        for (const t of ['report_model_daily', 'report_key_daily', 'report_account_daily', 'report_hist_daily']) db.prepare(`DELETE FROM ${t}`).run()
+        db.prepare("INSERT INTO report_state (key, value) VALUES ('daily_through', 0) ON CONFLICT (key) DO UPDATE SET value = 0").run()
+        cells.dailyThrough = 0
+        w.advance(cells, (db.prepare('SELECT MAX(last_ts) AS n FROM report_model_hourly').get() as {n: number | null}).n)
+      })
     },
   }
 }

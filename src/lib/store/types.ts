@@ -30,6 +30,16 @@
  * 6. Backend specifics stay behind this interface: SQLite pragmas, WAL checkpoints, the lock file, the spool
  *    directory beside the file, VACUUM / VACUUM INTO, file modes; for PostgreSQL its pool, advisory lock,
  *    COPY or multi-row upserts.
+ * 7. Report queries are logical, not tables: `rollups.aggregate` sums one cube (model, key or account) at one
+ *    grain per bucket and per every dimension but the period and the instance; `segments` map period starts to
+ *    timeline buckets (periods in no segment are skipped); `splitAt` splits groups at a period start (the
+ *    engine reads models with non-standard context tiers from raw events after it). `histograms` merge one
+ *    dimension's histograms per (bucket, value); dim 'all' covers every request. How a backend stores the
+ *    cubes (the SQLite schema: migrations/, rollup-cells.ts) is its own business.
+ * 8. Schema and migrations belong to the backend (SQLite: migrations/, run by openStore unless read-only).
+ *    `openStore` picks the backend from the location (index.ts `isDatabaseUrl`).
+ * 9. Proof a backend honours this: the rollup-versus-raw equivalence tests (test/lib/report/engine.test.ts),
+ *    the repository tests (test/lib/store/*.test.ts) and the command tests all go through this interface only.
  *
  * Data shapes: rows.ts (usage, queries, rollups) and records.ts (runs, names, inspections, maintenance).
  */

@@ -158,6 +158,13 @@ describe('events.ingest', () => {
     const sums = 'COUNT(*), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_ms), MAX(ts)'
     const rolled = 'SUM(requests), SUM(failed), SUM(uncached_input), SUM(cache_read), SUM(cache_write), SUM(output_total), SUM(reasoning), SUM(unclassified), SUM(latency_sum), MAX(last_ts)'
     const size = backend.name === 'sqlite' ? 'length' : 'cardinality'
+    const kept = 'requests, failed, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_sum, last_ts'
+    // the daily tables hold every hour before the watermark; the hours after it are read from the hourly ones
+    const key = backend.name === 'sqlite' ? 'daily_through' : 'daily_through:gw'
+    const through = (await storeQuery<{value: number}>(s.location, 'SELECT value FROM report_state WHERE key = ?', [key]))[0].value
+    expect(through % 3_600_000).toBe(0)
+    expect(through).toBeGreaterThan(Date.UTC(2026, 7, 22, 6))
+    expect(through).toBeLessThan(Date.UTC(2026, 7, 22, 6) + 300 * 61_000)
     for (const [grain, unit] of [['hourly', 3_600_000], ['daily', 86_400_000]] as const) {
       const period = `(ts / ${unit}) * ${unit}`
       for (const [cube, dims, raw] of [
@@ -166,13 +173,18 @@ describe('events.ingest', () => {
         ['account', 'auth_index, failed_flag, fail_status_code', 'auth_index, failed, fail_status_code'],
       ] as const) {
         const a = await q(`SELECT ${period}, ${raw}, ${sums} FROM usage_events GROUP BY 1, ${raw} ORDER BY 1, ${raw}`)
-        const b = await q(`SELECT start_ms, ${dims}, ${rolled} FROM report_${cube}_${grain} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`)
+        const table =
+          grain === 'hourly'
+            ? `report_${cube}_hourly`
+            : `(SELECT start_ms, ${dims}, ${kept} FROM report_${cube}_daily WHERE start_ms < ${through}
+                UNION ALL SELECT (start_ms / ${unit}) * ${unit} AS start_ms, ${dims}, ${kept} FROM report_${cube}_hourly WHERE start_ms >= ${through}) t`
+        const b = await q(`SELECT start_ms, ${dims}, ${rolled} FROM ${table} GROUP BY 1, ${dims} ORDER BY 1, ${dims}`)
         expect(b, `${cube} ${grain}`).toEqual(a)
       }
       const counts = await storeQuery(s.location, `SELECT dim, CASE WHEN SUM(${size}(lat_hist)) > 0 THEN 1 ELSE 0 END AS has FROM report_hist_${grain} GROUP BY dim ORDER BY dim`)
       expect(counts).toEqual(['account', 'all', 'key', 'model'].map((dim) => ({dim, has: 1})))
     }
-    expect((await storeQuery(s.location, 'SELECT SUM(requests) AS n FROM report_model_daily'))[0].n).toBe(300)
+    expect((await storeQuery(s.location, 'SELECT SUM(requests) AS n FROM report_model_hourly'))[0].n).toBe(300)
   })
 })
 

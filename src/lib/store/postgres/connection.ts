@@ -109,8 +109,8 @@ export class PgConnection {
     }
   }
 
-  async one<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], action = 'query'): Promise<R | undefined> {
-    return (await this.query<R>(sql, params, action))[0]
+  async one<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], action = 'query', name?: string): Promise<R | undefined> {
+    return (await this.query<R>(sql, params, action, name))[0]
   }
 
   /** BEGIN → fn → COMMIT; rolls back and rethrows (typed) on failure. Transactions do not nest. */

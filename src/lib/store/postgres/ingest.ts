@@ -10,20 +10,24 @@
  */
 import {createNormalizer, eventHash, redactPayload, type Normalizer, type UsageEvent} from '../../usage/index.js'
 import {EVENT_COLUMNS, fillEventRow} from '../ingest.js'
-import {BASE_DIMS, CUBE_EXTRA, CUBES, GRAINS, SUM_COLS, RollupCells, type HistCell} from '../rollup-cells.js'
+import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HOUR_MS, SUM_COLS, RollupCells, type HistCell} from '../rollup-cells.js'
 import {emptyCounts, type BatchCounts, type IngestContext} from '../rows.js'
 import type {PgConnection} from './connection.js'
 
-/** `bucket << 32 | count` entries, sorted by bucket (null when empty). */
-export function histEntries(h: Map<number, number>): number[] | null {
-  if (h.size === 0) return null
-  return [...h.keys()].sort((a, b) => a - b).map((k) => k * 4294967296 + h.get(k)!)
+/** `bucket << 32 | count` entries of dense counts, sorted by bucket (null when every count is 0). */
+export function histEntries(dense: ArrayLike<number>): number[] | null {
+  const out: number[] = []
+  for (let k = 0; k < dense.length; k++) if (dense[k] > 0) out.push(k * 4294967296 + dense[k])
+  return out.length === 0 ? null : out
 }
 
-/** The same as an array literal (statements that take text parameters). */
-export function histLiteral(h: Map<number, number>): string | null {
-  const e = histEntries(h)
-  return e === null ? null : `{${e.join(',')}}`
+/** Entries back to dense counts (added into `into`). */
+export function addEntries(into: Float64Array, entries: readonly number[] | null): void {
+  if (!entries) return
+  for (const v of entries) {
+    const k = Math.floor(v / 4294967296)
+    into[k] += v - k * 4294967296
+  }
 }
 
 const rowsOf = (table: string, n: number, cols: readonly string[]) => `SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, $${n}::json)`
@@ -36,8 +40,8 @@ const rowsOf = (table: string, n: number, cols: readonly string[]) => `SELECT ${
 function batchSql(): string {
   const ctes: string[] = []
   let n = 0
-  for (const cube of CUBES) {
-    for (const grain of GRAINS) {
+  for (const grain of GRAINS) {
+    for (const cube of GRAIN_CUBES[grain]) {
       const table = `report_${cube}_${grain}`
       const dims = [...BASE_DIMS, ...CUBE_EXTRA[cube]]
       const cols = [...dims, ...SUM_COLS, 'last_ts']
@@ -76,21 +80,28 @@ export interface BatchExtras {
 /** Upsert every cell of `cells` (inside the caller's transaction), with the batch's dead letters and run counters, then clear them. */
 export async function flushCells(c: PgConnection, cells: RollupCells, extras: BatchExtras = {}): Promise<void> {
   const params: string[] = []
-  for (const cube of CUBES) {
-    for (const grain of GRAINS) {
+  for (const grain of GRAINS) {
+    for (const cube of GRAIN_CUBES[grain]) {
       const dims = [...BASE_DIMS, ...CUBE_EXTRA[cube]]
       const rows: Array<Record<string, unknown>> = []
-      for (const cell of cells.cubes.get(`${cube}_${grain}`)!.values()) {
-        const o: Record<string, unknown> = {last_ts: cell.lastTs}
-        dims.forEach((d, i) => (o[d] = cell.dims[i]))
-        SUM_COLS.forEach((col, i) => (o[col] = cell.sums[i]))
-        rows.push(o)
+      for (const period of cells.periods(grain)) {
+        for (const cell of period[cube].values()) {
+          const o: Record<string, unknown> = {last_ts: cell.lastTs}
+          dims.forEach((d, i) => (o[d] = cell.dims[i]))
+          SUM_COLS.forEach((col, i) => (o[col] = cell.sums[i]))
+          rows.push(o)
+        }
       }
       params.push(JSON.stringify(rows))
     }
   }
   for (const grain of GRAINS) {
-    const rows = [...(cells.hists.get(grain)!.values() as Iterable<HistCell>)].map((h) => ({start_ms: h.start, instance: h.instance, dim: h.dim, value: h.value, lat_hist: histEntries(h.lat), ttft_hist: histEntries(h.ttft)}))
+    const rows: Array<Record<string, unknown>> = []
+    for (const period of cells.periods(grain)) {
+      for (const h of period.hist.values() as Iterable<HistCell>) {
+        rows.push({start_ms: h.start, instance: h.instance, dim: h.dim, value: h.value, lat_hist: histEntries(h.lat), ttft_hist: histEntries(h.ttft)})
+      }
+    }
     params.push(JSON.stringify(rows))
   }
   params.push(JSON.stringify([...cells.sources.values()].map((s) => ({instance: s.instance, auth_index: s.authIndex, source: s.source, last_ts: s.lastTs}))))
@@ -117,6 +128,53 @@ export async function unnestInsert(c: PgConnection, table: string, columns: read
 const INSERT_EVENTS = `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) SELECT ${EVENT_COLUMNS.join(', ')}
   FROM json_populate_recordset(NULL::usage_events, $1::json) ON CONFLICT (ts, instance, event_hash) DO NOTHING RETURNING ts, event_hash`
 
+/** An hour of slack: the hours the watermark passes are ones no batch is still writing. */
+const FOLD_LAG_MS = HOUR_MS
+
+/** The daily watermark of an instance (report_state `daily_through:<instance>`; see ../rollup-write.ts). */
+export const watermarkKey = (instance: string) => `daily_through:${instance}`
+
+const foldSql = (): string[] => [
+  ...CUBES.map((c) => {
+    const dims = [...BASE_DIMS, ...CUBE_EXTRA[c]]
+    const rest = dims.slice(1)
+    return `INSERT INTO report_${c}_daily AS t (${[...dims, ...SUM_COLS, 'last_ts'].join(', ')})
+      SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, ${rest.join(', ')}, ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
+      FROM report_${c}_hourly WHERE instance = $1 AND start_ms >= $2 AND start_ms < $3 GROUP BY 1, ${rest.join(', ')}
+      ON CONFLICT (${dims.join(', ')}) DO UPDATE SET ${SUM_COLS.map((col) => `${col} = t.${col} + excluded.${col}`).join(', ')},
+      last_ts = GREATEST(t.last_ts, excluded.last_ts)`
+  }),
+  `INSERT INTO report_hist_daily AS t (start_ms, instance, dim, value, lat_hist, ttft_hist)
+    SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, instance, dim, value, cpactl_hist_sum(lat_hist), cpactl_hist_sum(ttft_hist)
+    FROM report_hist_hourly WHERE instance = $1 AND start_ms >= $2 AND start_ms < $3 GROUP BY 1, instance, dim, value
+    ON CONFLICT (dim, start_ms, value, instance) DO UPDATE SET
+    lat_hist = cpactl_hist_merge(t.lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(t.ttft_hist, excluded.ttft_hist)`,
+]
+
+/**
+ * The daily watermark of an instance, locked for the rest of the transaction: writers of one instance (its
+ * collector, an import, a spool recovery) take turns, so none adds hours behind a watermark another one moved.
+ * Collectors of different instances never wait for each other.
+ */
+export async function lockWatermark(c: PgConnection, instance: string): Promise<number> {
+  const key = watermarkKey(instance)
+  await c.query('INSERT INTO report_state (key, value) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', [key], 'read the daily watermark', 'cpactl_wm_init')
+  return (await c.one<{value: number}>('SELECT value FROM report_state WHERE key = ? FOR UPDATE', [key], 'read the daily watermark', 'cpactl_wm_lock'))!.value
+}
+
+/**
+ * After a batch: add the instance's hours from its watermark up to an hour before the batch's newest event
+ * (never past now) from the hourly tables to the daily ones, and move the watermark there.
+ */
+export async function advanceWatermark(c: PgConnection, instance: string, from: number, newestTs: number | null, now = Date.now()): Promise<number> {
+  if (newestTs === null) return from
+  const to = floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS
+  if (!(to > from)) return from
+  for (const [i, sql] of foldSql().entries()) await c.query(sql, [instance, from, to], 'fold hours into days', `cpactl_fold_${i}`)
+  await c.query('UPDATE report_state SET value = ? WHERE key = ?', [to, watermarkKey(instance)], 'move the daily watermark', 'cpactl_wm_move')
+  return to
+}
+
 /** Classify and store payloads inside a transaction the caller holds (see ../ingest.ts BatchWriter.write). */
 export class PgBatchWriter {
   private readonly normalizer: Normalizer = createNormalizer()
@@ -131,6 +189,8 @@ export class PgBatchWriter {
     const fresh = new Map<string, UsageEvent>()
     const rows: Array<Record<string, unknown>> = []
     const row: unknown[] = new Array(EVENT_COLUMNS.length)
+    const through = await lockWatermark(c, ctx.instance)
+    this.cells.dailyThrough = through
     for (const payload of payloads) {
       counts.received++
       const k = this.normalizer.classify(payload)
@@ -172,6 +232,10 @@ export class PgBatchWriter {
           else counts.byAuthIndex.set(e.authIndex, e.failed ? [0, 1] : [1, 0])
         }
         this.cells.add(ctx.instance, e)
+        if (this.cells.full) {
+          await flushCells(c, this.cells)
+          this.cells.reset()
+        }
       }
     }
     const o = counts
@@ -180,6 +244,7 @@ export class PgBatchWriter {
       controlSkipped: o.controlSkipped, recovered: options.recovered ? o.received : 0, oldest: o.oldestTs, newest: o.newestTs,
     }
     await flushCells(c, this.cells, {deadLetters: dead, run})
+    await advanceWatermark(c, ctx.instance, through, counts.newestTs)
     return counts
   }
 }

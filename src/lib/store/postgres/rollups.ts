@@ -4,14 +4,15 @@
  * array mapping each interval to its bucket; histograms read as stored (BIGINT[] of `bucket << 32 | count`)
  * and merged per (bucket, value) here, into histogram.ts's encoding.
  */
-import {encodeHist} from '../histogram.js'
+import {encodeDense, HIST_BUCKETS} from '../histogram.js'
 import type {KeyUsage, ModelSeen} from '../records.js'
 import {HOUR_MS} from '../rollup-cells.js'
-import {aggregateSql, cubeGroup} from '../rollups.js'
+import {aggregateSql, allTime, cubeGroup} from '../rollups.js'
 import type {CubeGroup, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from '../rows.js'
 import {inList} from '../sql-filters.js'
 import type {RollupRepository} from '../types.js'
 import type {PgConnection} from './connection.js'
+import {addEntries} from './ingest.js'
 
 /**
  * SQL for the bucket of `start_ms` under `segments` (−1 outside them): `width_bucket(x, bounds)` is the number
@@ -30,12 +31,9 @@ export function bucketSql(segments: readonly Segment[], params: unknown[]): stri
   return '(?::int[])[width_bucket(start_ms, ?::bigint[]) + 1]'
 }
 
-function addHist(into: Map<number, number>, entries: number[] | null): void {
-  if (!entries) return
-  for (const v of entries) {
-    const k = Math.floor(v / 4294967296)
-    into.set(k, (into.get(k) ?? 0) + (v - k * 4294967296))
-  }
+/** The lowest daily watermark of all instances (0: none yet): whole days before it are in the daily tables. */
+export async function dailyThroughPg(c: PgConnection): Promise<number> {
+  return (await c.one<{v: number | null}>("SELECT MIN(value) AS v FROM report_state WHERE key LIKE 'daily\\_through:%'", [], 'read the daily watermark'))?.v ?? 0
 }
 
 export class PgRollups implements RollupRepository {
@@ -43,7 +41,7 @@ export class PgRollups implements RollupRepository {
 
   async state(): Promise<RollupState> {
     const r = await this.c.one<{value: number}>("SELECT value FROM report_state WHERE key = 'raw_complete_from'", [], 'read the rollup state')
-    return {rawCompleteFrom: r?.value ?? 0}
+    return {rawCompleteFrom: r?.value ?? 0, dailyThrough: await dailyThroughPg(this.c)}
   }
 
   async aggregate(q: CubeQuery): Promise<CubeGroup[]> {
@@ -76,16 +74,16 @@ export class PgRollups implements RollupRepository {
       params,
       'read the histograms',
     )
-    const groups = new Map<string, {bucket: number; value: string; lat: Map<number, number>; ttft: Map<number, number>}>()
+    const groups = new Map<string, {bucket: number; value: string; lat: Float64Array; ttft: Float64Array}>()
     for (const [b, value, lat, ttft] of rows as Array<[number, string, number[] | null, number[] | null]>) {
       if (b < 0) continue
       const key = `${b}\u0000${value}`
       let g = groups.get(key)
-      if (!g) groups.set(key, (g = {bucket: b, value, lat: new Map(), ttft: new Map()}))
-      addHist(g.lat, lat)
-      addHist(g.ttft, ttft)
+      if (!g) groups.set(key, (g = {bucket: b, value, lat: new Float64Array(HIST_BUCKETS), ttft: new Float64Array(HIST_BUCKETS)}))
+      addEntries(g.lat, lat)
+      addEntries(g.ttft, ttft)
     }
-    return [...groups.values()].map((g) => ({bucket: g.bucket, value: g.value, latHist: encodeHist(g.lat), ttftHist: q.ttft === false ? null : encodeHist(g.ttft)}))
+    return [...groups.values()].map((g) => ({bucket: g.bucket, value: g.value, latHist: encodeDense(g.lat), ttftHist: q.ttft === false ? null : encodeDense(g.ttft)}))
   }
 
   async newestInDay(dayStart: number): Promise<number | null> {
@@ -93,21 +91,25 @@ export class PgRollups implements RollupRepository {
   }
 
   async modelsSeen(instances?: string[]): Promise<ModelSeen[]> {
-    const params: unknown[] = []
-    const where = instances && instances.length > 0 ? `WHERE TRUE${inList('instance', instances, params)}` : ''
+    const through = await dailyThroughPg(this.c)
+    const inst: unknown[] = []
+    const filter = inList('instance', instances, inst)
     return (
       await this.c.query<ModelSeen>(
-        `SELECT model, SUM(requests) AS requests, MAX(last_ts) AS "lastTs" FROM report_model_daily ${where} GROUP BY model ORDER BY requests DESC, model COLLATE "C"`,
-        params,
+        `SELECT model, SUM(requests) AS requests, MAX(last_ts) AS "lastTs" FROM (${allTime('model', 'model, requests, last_ts', filter)}) t
+         GROUP BY model ORDER BY requests DESC, model COLLATE "C"`,
+        [through, ...inst, through, ...inst],
         'list the models seen',
       )
     ).filter((r) => r.model !== '')
   }
 
   async keyUsage(): Promise<Map<string, KeyUsage>> {
+    const through = await dailyThroughPg(this.c)
     const rows = await this.c.query<{h: string; requests: number; lastTs: number}>(
-      `SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS "lastTs" FROM report_key_daily WHERE api_key_hash <> '' GROUP BY api_key_hash`,
-      [],
+      `SELECT api_key_hash AS h, SUM(requests) AS requests, MAX(last_ts) AS "lastTs"
+       FROM (${allTime('key', 'api_key_hash, requests, last_ts', " AND api_key_hash <> ''")}) t GROUP BY api_key_hash`,
+      [through, through],
       'read key usage',
     )
     return new Map(rows.map((r) => [r.h, {requests: r.requests, lastTs: r.lastTs}]))

@@ -10,7 +10,10 @@
  * - histograms (report_hist_*) are BIGINT[] of sorted `bucket << 32 | count` entries, merged in the upsert by
  *   `cpactl_hist_merge` (an SQL function); reads re-encode them in histogram.ts's format;
  * - collector_locks: who holds the per-instance collector lock (the lock itself is a session advisory lock);
- * - report_state also keeps `copy:<source>` checkpoints of an interrupted `store copy`.
+ * - report_state keeps one daily watermark per instance (`daily_through:<instance>`, see ../rollup-write.ts for
+ *   the scheme): collectors of several instances write at once, each folding only its own hours into the daily
+ *   tables; readers take whole days from the daily tables only before the lowest watermark. It also keeps
+ *   `copy:<source>` checkpoints of an interrupted `store copy`.
  *
  * Migrations run in one transaction under a transaction-scoped advisory lock, so collectors starting together
  * on an empty database create the schema once. A database whose newest migration is unknown here was written
@@ -106,6 +109,7 @@ CREATE FUNCTION cpactl_hist_merge(a BIGINT[], b BIGINT[]) RETURNS BIGINT[] LANGU
     (SELECT array_agg((k << 32) + c ORDER BY k) FROM (SELECT v >> 32 AS k, SUM(v & 4294967295)::bigint AS c FROM unnest(a || b) AS u(v) GROUP BY 1) s)
   END
 $$;
+CREATE AGGREGATE cpactl_hist_sum(BIGINT[]) (SFUNC = cpactl_hist_merge, STYPE = BIGINT[]);
 
 CREATE TABLE inspection_runs (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, instance TEXT NOT NULL, trigger TEXT NOT NULL, started_at BIGINT NOT NULL,

@@ -3,12 +3,12 @@
  * multi-row insert that returns the new ones, and histograms converted between this backend's BIGINT[]
  * (`bucket << 32 | count`) and histogram.ts's encoding at the boundary.
  */
-import {encodeHist, mergeEncoded} from '../histogram.js'
+import {addEncodedDense, encodeDense, HIST_BUCKETS} from '../histogram.js'
 import {EVENT_COLUMNS} from '../ingest.js'
 import {RollupCells} from '../rollup-cells.js'
 import type {StoredEvent} from '../rows.js'
 import {storedInput, storedRow, type TransferPort} from '../transfer.js'
-import {flushCells, histLiteral, unnestInsert} from './ingest.js'
+import {addEntries, advanceWatermark, flushCells, histEntries, lockWatermark, unnestInsert, watermarkKey} from './ingest.js'
 import {numbered} from './connection.js'
 import {pgError} from './errors.js'
 import type {PgStore} from './pg-store.js'
@@ -17,19 +17,17 @@ const HIST = /report_hist_/
 
 function fromPgHist(v: unknown): Buffer | null {
   if (!Array.isArray(v)) return null
-  const m = new Map<number, number>()
-  for (const x of v as number[]) {
-    const k = Math.floor(x / 4294967296)
-    m.set(k, (m.get(k) ?? 0) + (x - k * 4294967296))
-  }
-  return encodeHist(m)
+  const dense = new Float64Array(HIST_BUCKETS)
+  addEntries(dense, v as number[])
+  return encodeDense(dense)
 }
 
 function toPgHist(v: unknown): string | null {
   if (!v) return null
-  const m = new Map<number, number>()
-  mergeEncoded(m, v as Buffer)
-  return histLiteral(m)
+  const dense = new Float64Array(HIST_BUCKETS)
+  addEncodedDense(dense, v as Buffer)
+  const e = histEntries(dense)
+  return e === null ? null : `{${e.join(',')}}`
 }
 
 export function pgTransferPort(store: PgStore): TransferPort {
@@ -64,6 +62,7 @@ export function pgTransferPort(store: PgStore): TransferPort {
       }
       const added = await c.rows(insert, cols, 'copy events')
       if (rollups) {
+        cells.dailyThrough = Number.NEGATIVE_INFINITY // hourly cells only: rebuildDaily folds the days
         for (const [ts, instance, hash] of added) {
           const e = byKey.get(`${ts}:${instance}:${(hash as Buffer).toString('hex')}`)
           if (e) cells.add(e.instance, storedInput(e))
@@ -71,6 +70,18 @@ export function pgTransferPort(store: PgStore): TransferPort {
         await flushCells(c, cells)
       }
       return added.length
+    },
+    async rebuildDaily() {
+      const instances = (await c.query<{instance: string}>('SELECT DISTINCT instance FROM report_model_hourly')).map((r) => r.instance)
+      for (const instance of instances) {
+        await c.tx('rebuild the daily rollups', async () => {
+          await lockWatermark(c, instance)
+          for (const t of ['report_model_daily', 'report_key_daily', 'report_account_daily', 'report_hist_daily']) await c.query(`DELETE FROM ${t} WHERE instance = ?`, [instance])
+          await c.query('UPDATE report_state SET value = 0 WHERE key = ?', [watermarkKey(instance)])
+          const newest = (await c.one<{n: number | null}>('SELECT MAX(last_ts) AS n FROM report_model_hourly WHERE instance = ?', [instance]))?.n ?? null
+          await advanceWatermark(c, instance, 0, newest)
+        })
+      }
     },
   }
 }
