@@ -120,7 +120,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
       const totals = sim.totals()
       const rows = await storeQuery(url, `SELECT COUNT(*) AS requests, SUM(failed) AS failed, SUM(total) AS "totalTokens" FROM usage_events WHERE instance = ?`, [instance])
       expect(rows[0], `instance ${i}`).toEqual({requests: totals.requests, failed: totals.failed, totalTokens: totals.totalTokens})
-      const rolled = await storeQuery(url, 'SELECT SUM(requests) AS n FROM report_model_daily WHERE instance = ?', [instance])
+      const rolled = await storeQuery(url, 'SELECT SUM(requests) AS n FROM report_model_hourly WHERE instance = ?', [instance])
       expect(rolled[0].n).toBe(totals.requests)
       sum += totals.requests
     }
@@ -198,7 +198,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const u = new URL(roleUrl)
     writeFileSync(join(home, '.pgpass'), `${u.hostname}:${u.port}:*:cpactl_auth:right-pw-1\n`, {mode: 0o600})
     const info = await runCli(['store', 'info', '--store', roleUrl, '--json'], {env: {PGPASSWORD: undefined, PGPASSFILE: join(home, '.pgpass')}})
-    expect(info.exitCode, info.stderr).toBe(0)
+    expect(info.exitCode, JSON.stringify(info.json)).toBe(0)
     expect(info.json.rawEvents).toBe(5)
     expect(info.json.path).toBe(roleUrl)
   })
@@ -261,7 +261,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
       sim.faults.latencyMs = 0
     }
     const out = JSON.parse(run.stdout())
-    expect(out.error.code).toBe('store_connection_lost')
+    expect(out.error.code, run.stderr()).toBe('store_connection_lost')
     expect(run.stderr()).toMatch(/popped records could not be stored .* saved to \S+\.spool-\S+\.jsonl/)
     const popped = sim.counters().popped - before
     const stored = (await storeQuery(url, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n

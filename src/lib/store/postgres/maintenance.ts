@@ -10,6 +10,7 @@ import type {BackupResult, PruneResult, StoreInfo, VacuumResult} from '../record
 import type {MaintenanceRepository} from '../types.js'
 import {pgDumpCommand, type PgTarget} from './config.js'
 import type {PgConnection} from './connection.js'
+import {dailyThroughPg} from './rollups.js'
 import {PG_SCHEMA_VERSION} from './schema.js'
 
 /** The store's tables (what `info` sizes and `store copy` carries). */
@@ -51,7 +52,7 @@ export class PgMaintenance implements MaintenanceRepository {
       sizeBytes: await this.databaseSize(),
       schemaVersion: version?.v ?? 0,
       raw: (await c.one<InfoParts['raw']>(INFO_SQL.raw))!,
-      instances: await c.query<InfoParts['instances'][number]>(INFO_SQL.instances.replace('ORDER BY instance', 'ORDER BY instance COLLATE "C"')),
+      instances: await c.query<InfoParts['instances'][number]>(INFO_SQL.instances.replace('ORDER BY instance', 'ORDER BY instance COLLATE "C"'), [await dailyThroughPg(c), await dailyThroughPg(c)]),
       deadLetters: (await c.one<InfoParts['deadLetters']>(INFO_SQL.deadLetters))!,
       lastRun: await c.one<NonNullable<InfoParts['lastRun']>>(INFO_SQL.lastRun),
       rawCompleteFrom: state?.value ?? 0,
