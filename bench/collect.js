@@ -53,6 +53,8 @@ const dir = mkdtempSync(join(tmpdir(), 'cpactl-bench-collect-'))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const sim = fork(join(root, 'bench', 'collect-sim.js'), [], {env: {...process.env, BENCH_KEY: KEY}, execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+// the simulator never outlives the benchmark, whatever ends it
+process.on('exit', () => sim.kill())
 const next = (cmd) => new Promise((resolve) => sim.once('message', (m) => (m.cmd === cmd ? resolve(m) : resolve(next(cmd)))))
 const ready = await next('ready')
 const fill = async (spread) => {

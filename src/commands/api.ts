@@ -9,17 +9,18 @@ import {needsConfirmation, rawApiCall} from '../lib/gateway/raw.js'
 export default class Api extends BaseCommand<typeof Api> {
   static summary = 'Call any management endpoint with the profile\'s auth and print the response body.'
   static description =
-    'PATH is relative to /v0/management (e.g. `config`, `auth-files?name=x.json`) unless it starts with `/` (then it is relative to the gateway origin, e.g. `/healthz`). Non-GET methods and GET usage-queue (it pops records) need --yes. Never retried.'
+    'PATH is relative to /v0/management (e.g. `config`, `auth-files?name=x.json`) whatever API the gateway speaks; `/v8/management/…` (or `/v0/management/…`) names a management path explicitly, sent with the key; any other path starting with `/` is relative to the gateway origin (e.g. `/healthz`) and sent without it. Non-GET methods and a GET of the usage queue (it pops records) need --yes. Never retried.'
 
   static examples = [
     '<%= config.bin %> api GET config',
     '<%= config.bin %> api PUT usage-statistics-enabled --data \'{"value":true}\' --yes',
     '<%= config.bin %> api GET auth-files --json | jq \'.files[].name\'',
+    '<%= config.bin %> api GET /v8/management/config/routing',
   ]
 
   static args = {
     method: Args.string({description: 'HTTP method', required: true, options: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE', 'get', 'put', 'patch', 'post', 'delete']}),
-    path: Args.string({description: 'Path below /v0/management, or /origin-path', required: true}),
+    path: Args.string({description: 'Path below /v0/management, /v8/management/… or /v0/management/…, or /origin-path', required: true}),
   }
 
   static flags = {

@@ -5,12 +5,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {runCli, tempDir} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'login-test-management-key-0123456789'
 let sim: Simulator
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY})
 })
 afterAll(async () => {
   await sim.close()
@@ -32,7 +33,7 @@ describe('login, profiles, logout', () => {
       stdin: `${KEY}\n`,
     })
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({profile: 'lab', url: sim.url, keyStorage: 'file', keySource: 'standard input', gatewayVersion: '7.2.140', current: true})
+    expect(r.json).toEqual({profile: 'lab', url: sim.url, keyStorage: 'file', keySource: 'standard input', gatewayVersion: sim.version, current: true})
     expect(configRequests() - before).toBe(1)
     const profiles = readFileSync(join(configDir, 'profiles.yaml'), 'utf8')
     expect(profiles).not.toContain(KEY)

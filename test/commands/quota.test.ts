@@ -7,7 +7,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 
 import {openStore} from '../../src/lib/store/index.js'
 import {runCli, tempDir} from '../helpers/run.js'
-import {useSimulator} from '../helpers/sim.js'
+import {startTestSimulator, TEST_MANAGEMENT_KEY, useSimulator} from '../helpers/sim.js'
 
 const ctx = useSimulator({seed: 13})
 let storePath: string
@@ -155,5 +155,43 @@ describe('quota', () => {
     const res = await runCli(['quota', '--json'], {env: {...env(), CPACTL_STORE: join(tempDir(), 'empty.db')}})
     expect(res.exitCode).toBe(0)
     expect(res.json).toEqual([])
+  })
+})
+
+describe('quota --refresh with the gateway quota fetch (early 8.0.x builds, cpa-gateway-v8.md §2.7)', () => {
+  it('codex windows come from POST /credentials/quota/fetch, the same figures the upstream probe reads; claude keeps its /api-call probe', async () => {
+    const early = await startTestSimulator({version: '8.0.4', v8Revision: 'early', seed: 13})
+    const later = await startTestSimulator({version: '8.0.30', seed: 13, authDir: early.accounts.authDir, now: () => Date.now()})
+    try {
+      for (const s of [early, later]) for (const f of s.accounts.files()) s.accounts.setScenario(f.name, 'ok')
+      const codexName = early.accounts.files().find((f) => f.type === 'codex')!.name
+      early.accounts.setScenario(codexName, 'long_exhausted')
+      later.accounts.setScenario(codexName, 'long_exhausted')
+      const run = async (s: typeof early) =>
+        runCli(['quota', '--refresh', '--provider', 'codex,claude', '--json', '--tz', 'UTC'], {
+          env: {CPA_URL: s.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY, CPACTL_STORE: join(tempDir('cpactl-quota-gw-'), 'cpactl.db')},
+        })
+      const viaGateway = await run(early)
+      expect(viaGateway.exitCode, viaGateway.stderr).toBe(0)
+      const paths = early.httpLog().map((e) => `${e.method} ${e.path}`)
+      const fetches = paths.filter((p) => p === 'POST /v8/management/credentials/quota/fetch')
+      const codexCount = early.accounts.files().filter((f) => f.type === 'codex').length
+      expect(fetches).toHaveLength(codexCount)
+      const apiCalls = paths.filter((p) => p === 'POST /v8/management/requests/api-call')
+      expect(apiCalls).toHaveLength(early.accounts.files().filter((f) => f.type === 'claude').length)
+      const row = viaGateway.json.find((r: {name: string}) => r.name === codexName)
+      expect(row.reason).toContain("the gateway's quota fetch, plugin sim-quota")
+      expect(row.windows.long).toMatchObject({label: '7d', usedPercent: 100, windowSeconds: 604_800})
+      // a later build has no quota routes (bare 404): the same account through the upstream probe, same figures
+      const viaProbe = await run(later)
+      expect(later.httpLog().some((e) => e.path.includes('/quota/fetch'))).toBe(false)
+      const probed = viaProbe.json.find((r: {name: string}) => r.name === codexName)
+      expect(probed.windows.long.usedPercent).toBe(100)
+      expect(probed.windows.short.usedPercent).toBe(row.windows.short.usedPercent)
+      expect(probed.windows.long.resetsAt).toBe(row.windows.long.resetsAt)
+    } finally {
+      await early.close()
+      await later.close()
+    }
   })
 })

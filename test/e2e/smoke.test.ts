@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {projectRoot, tempDir} from '../helpers/run.js'
+import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'smoke-test-management-key-0123456789'
 let sim: Simulator
@@ -28,7 +29,7 @@ function cpactl(args: string[], env: Record<string, string> = {}): Promise<{code
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY})
 })
 afterAll(async () => {
   await sim.close()

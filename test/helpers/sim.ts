@@ -14,14 +14,45 @@ import {connect, type Socket} from 'node:net'
 import {afterAll, beforeAll} from 'vitest'
 
 import {type Simulator, type SimulatorOptions, startSimulator} from '../../src/lib/sim/index.js'
+import {rowForV0} from '../../src/lib/sim/routes/route-map.js'
 
 export type {Simulator, SimulatorOptions} from '../../src/lib/sim/index.js'
 
 /** The management key every test simulator uses unless told otherwise. */
 export const TEST_MANAGEMENT_KEY = 'sim-test-management-key-7d41c2'
 
+/**
+ * The gateway version the whole suite runs against: CPACTL_TEST_GATEWAY_VERSION (`.ci/run` runs the suite once
+ * with 7.2.140 and once with an 8.0.x version). Unset: the simulator's default (7.2.140). Tests that are
+ * inherently version-specific pass their own `version`, which wins.
+ */
+export const SUITE_GATEWAY_VERSION: string | undefined = process.env.CPACTL_TEST_GATEWAY_VERSION || undefined
+
+/** The v7 release the v7 contract tests (RESP, the v0 config file, …) pin themselves to. */
+export const V7 = '7.2.140'
+
+/** True when the suite runs against a v8 simulator. */
+export const SUITE_IS_V8 = /^v?(\d+)\./.test(SUITE_GATEWAY_VERSION ?? '') && Number(/^v?(\d+)\./.exec(SUITE_GATEWAY_VERSION!)![1]) >= 8
+
+/**
+ * The path a request for a v0 route takes on the suite's gateway: `/v0/management<path>` on v7, the v8 path
+ * of the same route on v8 (from the simulator's route map; routes without a v8 name stay on v0).
+ */
+export function suitePath(method: string, v0Path: string): string {
+  if (SUITE_IS_V8) {
+    const row = rowForV0(method, v0Path)
+    if (row?.v8) return `/v8/management${row.v8}`
+  }
+  return `/v0/management${v0Path}`
+}
+
+/** Simulator options every test simulator starts from (the suite's gateway version). */
+export function suiteGateway(): Partial<SimulatorOptions> {
+  return SUITE_GATEWAY_VERSION ? {version: SUITE_GATEWAY_VERSION} : {}
+}
+
 export function startTestSimulator(opts: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  return startSimulator({managementKey: TEST_MANAGEMENT_KEY, port: 0, ...opts})
+  return startSimulator({managementKey: TEST_MANAGEMENT_KEY, port: 0, ...suiteGateway(), ...opts})
 }
 
 /** Environment for runCli: the simulator's URL and key (CPA_URL / CPA_MANAGEMENT_KEY). */

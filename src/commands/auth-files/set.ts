@@ -20,7 +20,7 @@ export default class AuthFilesSet extends BaseCommand<typeof AuthFilesSet> {
   static args = {name: Args.string({description: 'File name or auth_index', required: true})}
   static flags = {
     priority: Flags.integer({description: 'Priority (higher is preferred).'}),
-    weight: Flags.integer({description: 'Weight for weighted-round-robin, 1–1000000.'}),
+    weight: Flags.integer({description: 'Weight for weighted-round-robin, up to 1000000; 0 or less parks the account (the gateway stores 0).'}),
     note: Flags.string({description: 'Free-text note.'}),
     prefix: Flags.string({description: "Model namespace prefix (no '/')."}),
     'proxy-url': Flags.string({description: 'Proxy for this account (http://, socks5://; direct or none to bypass).'}),

@@ -6,10 +6,11 @@ import {renderRaw} from '../../lib/manage/render-raw.js'
 import {renderLogFile} from '../../lib/manage/render-logs.js'
 
 export default class LogsRequest extends BaseCommand<typeof LogsRequest> {
-  static summary = 'Print the log of one request by its request id (the 8-hex request_id in report events rows).'
+  static summary = 'Print the log of one request by its request id (the request_id in report events rows: 8 hex on v7, a UUIDv7 on v8).'
   static examples = [
     '<%= config.bin %> logs request a1b2c3d4',
     '<%= config.bin %> logs request a1b2c3d4 -o a1b2c3d4.log',
+    '<%= config.bin %> logs request 0192f5b4-aaaa-7bbb-8ccc-0123456789ab',
     "<%= config.bin %> logs request a1b2c3d4 -o a1b2c3d4.log --json | jq '.bytes'",
   ]
 

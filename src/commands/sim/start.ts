@@ -10,6 +10,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
   static examples = [
     '<%= config.bin %> sim start --port 8317 --records 500 --rate 5',
     'CPA_URL=$(<%= config.bin %> sim start --port 0 --key-file key.txt 2>sim.log | head -n1)',
+    '<%= config.bin %> sim start --version 8.0.23 --port 8317',
     '<%= config.bin %> sim start --version 7.1.40 --fault latency=200 --fault drop-every=10 --stats-on-exit',
     '<%= config.bin %> sim start --records 5000 --retention 3600 --spread 1h --seed 7 --plugins --oauth auto=2s --panel-file ./management.html',
   ]
@@ -23,7 +24,14 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
     spread: Flags.string({description: 'Spread the preloaded records back in time over this duration, e.g. 7d, 12h (default: the retention window).'}),
     rate: Flags.integer({description: 'Live usage records per second.', default: 0, min: 0}),
     seed: Flags.integer({description: 'Seed of accounts, client keys and traffic.', default: 1}),
-    version: Flags.string({description: 'Gateway version to impersonate (X-CPA-VERSION and feature gates).', default: '7.2.140'}),
+    version: Flags.string({
+      description: 'Gateway version to impersonate (X-CPA-VERSION, sent as given, and the feature gates): 8.0.x serves /v8/management too; dev or a bare SHA count as the newest.',
+      default: '7.2.140',
+    }),
+    'v8-revision': Flags.string({description: 'With an 8.0.x version: early (quota routes, docs-era config roots) or later builds.', options: ['early', 'later'], default: 'later'}),
+    'resp-usage': Flags.boolean({description: 'With an 8.0.x version: also serve the RESP usage output (unknown whether upstream v8 does).', default: false}),
+    'config-layout': Flags.string({description: 'Layout of the initial config.yaml (a v8 gateway migrates a legacy one on its first v8 write).', options: ['legacy', 'v8'], default: 'legacy'}),
+    'home-mode': Flags.boolean({description: 'Act as a node in CPA Home mode: /v0 and /v8 answer a bare 404, RESP refuses.', default: false}),
     retention: Flags.integer({description: 'redis-usage-queue-retention-seconds of the simulated config.', default: 60, min: 1}),
     'ban-duration': Flags.string({description: 'IP ban length after 5 failed keys, e.g. 30m, 10s.', default: '30m'}),
     fault: Flags.string({
@@ -63,6 +71,10 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
         faults: f.fault,
         statsOnExit: f['stats-on-exit'],
         authDir: f['auth-dir'],
+        v8Revision: f['v8-revision'] as 'early' | 'later',
+        respUsage: f['resp-usage'],
+        configLayout: f['config-layout'] as 'legacy' | 'v8',
+        homeMode: f['home-mode'],
         plugins: f.plugins,
         oauth: f.oauth,
         panelFile: f['panel-file'],

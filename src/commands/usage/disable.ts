@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {writeOut} from '../../lib/cli/output.js'
+import {warn, writeOut} from '../../lib/cli/output.js'
 import type {UsageToggleResult} from '../../lib/gateway/usage-queue.js'
 
 export default class UsageDisable extends BaseCommand<typeof UsageDisable> {
@@ -8,7 +8,7 @@ export default class UsageDisable extends BaseCommand<typeof UsageDisable> {
 
   async run(): Promise<UsageToggleResult & {instance: string}> {
     const {setUsageStatisticsEnabled} = await import('../../lib/gateway/usage-queue.js')
-    const result = {instance: await this.instance(), ...(await setUsageStatisticsEnabled(await this.gateway(), false))}
+    const result = {instance: await this.instance(), ...(await setUsageStatisticsEnabled(await this.gateway(), false, {onWarning: (m) => warn(m)}))}
     this.display(result, (r) => writeOut(r.changed ? `usage publishing disabled on ${r.instance}` : `usage publishing was already disabled on ${r.instance}`))
     return result
   }

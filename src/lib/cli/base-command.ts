@@ -129,6 +129,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       timeoutMs: t.timeoutMs,
       userAgent: `cpactl/${this.config.version}`,
       signal: this.signal,
+      cacheDir: this.dirs.cacheDir,
       getKey: () => (keyPromise ??= this.resolveKey(t.profile)),
     })
     this.clients.push(client)

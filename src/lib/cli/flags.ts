@@ -14,7 +14,7 @@ export const globalFlags = {
     helpGroup: 'GLOBAL',
   }),
   url: Flags.string({
-    description: 'Gateway URL (origin or …/v0/management); overrides the profile.',
+    description: 'Gateway URL (origin, or …/v0/management or …/v8/management); overrides the profile.',
     env: 'CPA_URL',
     helpGroup: 'GLOBAL',
   }),

@@ -18,5 +18,7 @@ export function createPopClient(gateway: GatewayClient, options: {insecure?: boo
     insecure: options.insecure,
     timeoutMs: options.timeoutMs ?? 60_000,
     userAgent: 'cpactl',
+    // same gateway: one API detection (the pop client never probes on its own)
+    apiFrom: gateway,
   })
 }

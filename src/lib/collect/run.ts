@@ -22,8 +22,9 @@ import {formatDuration} from '../cli/duration.js'
 import {AuthError, BugError, CancelledError, ConfigError, type CpactlError, UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
-import {openConsumer, RespConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
+import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
 import {maskLocation, openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
+import {spoolSafe} from '../usage/redact.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 import {HeapTrim} from './heap.js'
 
@@ -203,14 +204,15 @@ class Collector {
   private async connect(): Promise<void> {
     const o = this.o
     if (o.transport === 'subscribe') {
-      this.consumer = await RespConsumer.connect(o.resp)
+      this.consumer = await connectRespFor(o.gateway, o.resp)
       this.transportUsed = 'subscribe'
       return
     }
     const opened = await openConsumer({transport: o.transport, popClient: o.popClient, resp: o.resp})
     this.consumer = opened.consumer
     this.transportUsed = opened.consumer.transport
-    if (opened.fallbackReason) this.warn(`RESP could not be established (${opened.fallbackReason}); collecting over HTTP /usage-queue`)
+    if (opened.fallbackReason) this.warn(`RESP could not be established (${opened.fallbackReason}); collecting over the HTTP usage queue`)
+    // on v8 `auto` chooses HTTP without trying RESP: the result's transport says so (no stderr noise for cron)
   }
 
   private async readGateway(): Promise<CredentialCounters | null> {
@@ -412,7 +414,8 @@ class Collector {
 
   private async spill(payloads: unknown[], receivedAt: number, cause: unknown): Promise<void> {
     try {
-      const path = await this.opened.spool.spill(this.o.instance, receivedAt, payloads)
+      // client keys leave the spool hashed (the store keeps nothing more of them either)
+      const path = await this.opened.spool.spill(this.o.instance, receivedAt, payloads.map(spoolSafe))
       this.warn(`${payloads.length} popped records could not be stored (${(cause as Error).message}); they were saved to ${path} and will be stored by the next run`)
       await this.opened.runs.recordSpooled(this.runId, payloads.length).catch(() => {})
     } catch (spillError) {

@@ -1,8 +1,8 @@
 /**
  * `cpactl demo` (the README's main job): start the bundled simulator, let it produce N records of seeded
- * traffic spread over the past days, collect them into a store exactly as `cpactl collect` does (RESP, one
- * transaction per batch), load the bundled price catalogue, report, and check that the store's totals equal
- * what the simulator generated.
+ * traffic spread over the past days, collect them into a store exactly as `cpactl collect` does (a v8 gateway:
+ * the HTTP usage queue; a v7 one: RESP; one transaction per batch), load the bundled price catalogue, report,
+ * and check that the store's totals equal what the simulator generated.
  */
 import {randomBytes} from 'node:crypto'
 import {mkdtempSync} from 'node:fs'
@@ -18,6 +18,8 @@ export interface DemoOptions {
   days: number
   seed: number
   storePath?: string
+  /** X-CPA-VERSION of the simulated gateway (default 8.0.23: the v8 management API). */
+  gatewayVersion?: string
   signal: AbortSignal
   onNote?: (message: string) => void
 }
@@ -29,7 +31,7 @@ export interface DemoCheck {
 }
 
 export interface DemoResult {
-  simulator: {url: string; version: string; seed: number; records: number; days: number}
+  simulator: {url: string; version: string; managementApi: 'v8' | 'v0'; seed: number; records: number; days: number}
   store: string
   collect: CollectResult
   prices: Pick<ImportResult, 'format' | 'added' | 'updated' | 'unchanged'>
@@ -49,11 +51,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   const key = randomBytes(24).toString('base64url')
   const storePath = o.storePath ?? join(mkdtempSync(join(tmpdir(), 'cpactl-demo-')), 'cpactl.db')
-  const sim = await startSimulator({managementKey: key, seed: o.seed, retentionSeconds: 3600})
+  const sim = await startSimulator({managementKey: key, seed: o.seed, retentionSeconds: 3600, version: o.gatewayVersion ?? '8.0.23'})
   const gateway = new GatewayClient({baseUrl: sim.url, getKey: async () => ({key, source: 'demo simulator'}), signal: o.signal, userAgent: 'cpactl-demo'})
   const popClient = createPopClient(gateway)
   try {
-    note(`Simulator (gateway ${sim.version}) listening on ${sim.url}; generating ${o.records} records over the past ${o.days} day(s) …`)
+    const {api} = await gateway.managementApi()
+    note(`Simulator (gateway ${sim.version}, /${api}/management) listening on ${sim.url}; generating ${o.records} records over the past ${o.days} day(s) …`)
     sim.preload(o.records, {spreadMs: o.days * 86_400_000})
     note(`Collecting into ${storePath} …`)
     const collect = await runCollect({
@@ -82,10 +85,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       {name: 'cache write tokens', simulator: t.cacheWriteTokens, store: s.cacheWriteTokens},
       {name: 'output tokens', simulator: t.outputTokens, store: s.outputTokens},
       {name: 'reasoning tokens', simulator: t.reasoningTokens, store: s.reasoningTokens},
+      {name: 'unclassified tokens', simulator: t.unclassifiedTokens, store: s.unclassifiedTokens},
       {name: 'total tokens', simulator: t.totalTokens, store: s.totalTokens},
     ]
     return {
-      simulator: {url: sim.url, version: sim.version, seed: o.seed, records: o.records, days: o.days},
+      simulator: {url: sim.url, version: sim.version, managementApi: api, seed: o.seed, records: o.records, days: o.days},
       store: storePath,
       collect,
       prices: {format: prices.format, added: prices.added, updated: prices.updated, unchanged: prices.unchanged},

@@ -65,9 +65,7 @@ export async function apiCall(client: GatewayClient, req: ApiCallRequest, option
   if (req.header) json.header = req.header
   if (req.data !== undefined) json.data = req.data
   if (req.proxyUrl !== undefined) json.proxy_url = req.proxyUrl
-  const res = await client.request({
-    method: 'POST',
-    path: '/api-call',
+  const res = await client.call('apiCall', {
     json,
     retry: false,
     timeoutMs: options.timeoutMs ?? API_CALL_DEFAULT_TIMEOUT_MS,

@@ -1,27 +1,52 @@
 /**
- * Client API keys (cpa-gateway.md §3.2): the keys callers of /v1 send. The answers carry the keys in
- * plaintext; callers mask them before printing (cli-conventions.md §6).
+ * Client API keys (cpa-gateway.md §3.2; v8: `access/api-keys`, cpa-gateway-v8.md §2.3): the keys callers of /v1
+ * send. The answers carry the keys in plaintext; callers mask them before printing (cli-conventions.md §6).
+ *
+ * v8 has no index or old/new operations on the list: deletes are read-modify-write of the whole list, with no
+ * compare-and-swap (v8 §6.5); a v8 write migrates a legacy config file.
  */
 import type {GatewayClient} from './client.js'
 
 export async function listApiKeys(client: GatewayClient): Promise<string[]> {
+  const {api} = await client.managementApi()
+  if (api === 'v8') {
+    // the bare list; 404 not_found = absent from the file = no client keys
+    const res = await client.call<unknown>('clientKeysList', {passStatuses: [404]})
+    if (res.status === 404) return []
+    return Array.isArray(res.data) ? res.data.filter((k): k is string => typeof k === 'string') : []
+  }
   const {z} = await import('zod')
   const schema = z.object({'api-keys': z.array(z.string()).nullable().optional()}).passthrough()
-  const res = await client.request({path: '/api-keys', schema})
+  const res = await client.call('clientKeysList', {schema})
   return (res.data as {'api-keys'?: string[] | null})['api-keys'] ?? []
 }
 
-/** PUT /api-keys with a bare array (an empty array clears the list; the `items` form must be non-empty). */
+/** Replace the whole list (v0: a bare array, an empty one clears it; v8: the bare list on access/api-keys). */
 export async function replaceApiKeys(client: GatewayClient, keys: string[]): Promise<void> {
-  await client.request({method: 'PUT', path: '/api-keys', json: keys})
+  await client.call('clientKeysPut', {json: keys, retry: false})
 }
 
-/** DELETE /api-keys?index=N (§3.2). */
+/** Remove the entry at `index` (v0: DELETE ?index=N, §3.2; v8: read, splice, PUT). */
 export async function deleteApiKeyAt(client: GatewayClient, index: number): Promise<void> {
-  await client.request({method: 'DELETE', path: '/api-keys', query: {index}})
+  const {api} = await client.managementApi()
+  if (api === 'v8') {
+    const keys = await listApiKeys(client)
+    if (index < 0 || index >= keys.length) return
+    keys.splice(index, 1)
+    await replaceApiKeys(client, keys)
+    return
+  }
+  await client.call('clientKeysDelete', {query: {index}, retry: false})
 }
 
-/** DELETE /api-keys?value=<key> (§3.2): removes every entry equal to the trimmed key. */
+/** Remove every entry equal to the trimmed key (v0: DELETE ?value=, §3.2; v8: read, filter, PUT). */
 export async function deleteApiKeyValue(client: GatewayClient, value: string): Promise<void> {
-  await client.request({method: 'DELETE', path: '/api-keys', query: {value}})
+  const {api} = await client.managementApi()
+  if (api === 'v8') {
+    const keys = await listApiKeys(client)
+    const next = keys.filter((k) => k.trim() !== value.trim())
+    if (next.length !== keys.length) await replaceApiKeys(client, next)
+    return
+  }
+  await client.call('clientKeysDelete', {query: {value}, retry: false})
 }

@@ -48,8 +48,7 @@ async function listSchema() {
 }
 
 export async function listAuthFiles(client: GatewayClient, filter: {name?: string; authIndex?: string} = {}): Promise<AuthFileEntry[]> {
-  const res = await client.request({
-    path: '/auth-files',
+  const res = await client.call('credentialsList', {
     query: {name: filter.name, auth_index: filter.authIndex},
     schema: await listSchema(),
   })
@@ -68,7 +67,7 @@ export interface AuthFileModel {
 export async function getAuthFileModels(client: GatewayClient, name: string): Promise<AuthFileModel[]> {
   const {z} = await import('zod')
   const schema = z.object({models: z.array(z.object({id: z.string()}).passthrough()).nullable().optional()}).passthrough()
-  const res = await client.request({path: '/auth-files/models', query: {name}, schema})
+  const res = await client.call('credentialsModels', {query: {name}, schema})
   return ((res.data as {models?: AuthFileModel[] | null}).models ?? []) as AuthFileModel[]
 }
 
@@ -78,16 +77,16 @@ export async function getAuthFileModels(client: GatewayClient, name: string): Pr
  */
 export async function requestFileBytes(
   client: GatewayClient,
-  path: string,
-  query?: Record<string, string>,
+  op: 'credentialsDownload' | 'errorLogDownload' | 'requestLogById',
+  options: {query?: Record<string, string>; params?: Record<string, string>} = {},
 ): Promise<{content: Buffer; headers: Record<string, string>}> {
-  const res = await client.request<Buffer>({path, query, responseType: 'buffer'})
+  const res = await client.call<Buffer>(op, {...options, responseType: 'buffer'})
   return {content: res.data, headers: res.headers}
 }
 
 /** GET /auth-files/download?name= (§3.5): the raw file bytes (credentials: handle as a secret). */
 export async function downloadAuthFile(client: GatewayClient, name: string): Promise<Buffer> {
-  return (await requestFileBytes(client, '/auth-files/download', {name})).content
+  return (await requestFileBytes(client, 'credentialsDownload', {query: {name}})).content
 }
 
 export interface UploadPart {
@@ -143,13 +142,13 @@ export function multipartBody(parts: UploadPart[], boundary = `----cpactl${Date.
  */
 export async function uploadAuthFiles(client: GatewayClient, parts: UploadPart[]): Promise<BatchAnswer> {
   const {body, contentType} = multipartBody(parts)
-  const res = await client.request({method: 'POST', path: '/auth-files', body, contentType, passStatuses: [207], timeoutMs: 60_000})
+  const res = await client.call('credentialsUpload', {body, contentType, passStatuses: [207], timeoutMs: 60_000})
   return batchAnswer(res.status, res.data, parts.map((p) => p.name.split(/[/\\]/).pop() ?? p.name))
 }
 
 /** DELETE /auth-files?name=…&name=… (§3.5). 207 partial with per-file failures. */
 export async function deleteAuthFiles(client: GatewayClient, names: string[]): Promise<BatchAnswer> {
-  const res = await client.request({method: 'DELETE', path: '/auth-files', query: {name: names}, passStatuses: [207]})
+  const res = await client.call('credentialsDelete', {query: {name: names}, passStatuses: [207]})
   return batchAnswer(res.status, res.data, names)
 }
 
@@ -161,9 +160,7 @@ export interface StatusAnswer {
 
 /** PATCH /auth-files/status (§3.5): `auth_index` disambiguates (and addresses config API keys). */
 export async function setAuthFileDisabled(client: GatewayClient, target: {name: string; authIndex?: string}, disabled: boolean): Promise<StatusAnswer> {
-  const res = await client.request<{disabled?: boolean; via?: string}>({
-    method: 'PATCH',
-    path: '/auth-files/status',
+  const res = await client.call<{disabled?: boolean; via?: string}>('credentialsStatus', {
     json: {name: target.name, ...(target.authIndex ? {auth_index: target.authIndex} : {}), disabled},
   })
   return {disabled: res.data?.disabled ?? disabled, via: typeof res.data?.via === 'string' ? res.data.via : null}
@@ -171,5 +168,22 @@ export async function setAuthFileDisabled(client: GatewayClient, target: {name: 
 
 /** PATCH /auth-files/fields (§3.5): every key other than `name` is written into the file's metadata. */
 export async function patchAuthFileFields(client: GatewayClient, name: string, fields: Record<string, unknown>): Promise<void> {
-  await client.request({method: 'PATCH', path: '/auth-files/fields', json: {name, ...fields}})
+  await client.call('credentialsFields', {json: {name, ...fields}})
+}
+
+export interface CooldownResetAnswer {
+  authIndex: string
+  /** Models whose quota/cooldown state was cleared. */
+  models: string[]
+}
+
+/**
+ * Clear the quota and cooldown state of one credential (file or config key) by auth_index: v8
+ * `POST /routing/cooldown/reset`, v0 `POST /reset-quota` (≥ 7.2.22; older gateways: exit 8 naming the route).
+ * 404 `auth not found` and 400s map to RejectedError (exit 8) with the gateway's text. Never retried.
+ */
+export async function resetCooldown(client: GatewayClient, authIndex: string): Promise<CooldownResetAnswer> {
+  const res = await client.call<{auth_index?: unknown; models?: unknown}>('cooldownReset', {json: {auth_index: authIndex}, retry: false})
+  const models = Array.isArray(res.data?.models) ? res.data.models.filter((m): m is string => typeof m === 'string') : []
+  return {authIndex: typeof res.data?.auth_index === 'string' ? res.data.auth_index : authIndex, models}
 }

@@ -8,8 +8,13 @@ import type {ZodType} from 'zod'
 import {formatDuration, parseGoDuration} from '../cli/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
 import type {ResolvedKey} from '../config/credentials.js'
+import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
+import {type ManagementApi, type Operation, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
+import {describeVersion, MIN_VERSIONS, atLeast, parseGatewayVersion} from './version.js'
 
 export const MANAGEMENT_BASE = '/v0/management'
+export const MANAGEMENT_BASE_V8 = '/v8/management'
+export const MANAGEMENT_BASES: Record<ManagementApi, string> = {v0: MANAGEMENT_BASE, v8: MANAGEMENT_BASE_V8}
 
 export interface GatewayVersion {
   version: string | null
@@ -20,9 +25,15 @@ export interface GatewayVersion {
 
 export interface RequestOptions<T> {
   method?: string
-  /** Relative to /v0/management, e.g. '/auth-files'; or an origin path with `absolute: true`, e.g. '/healthz'. */
+  /** Relative to the management base (/v0/management unless `api: 'v8'`); or an origin path with `absolute: true`. */
   path: string
   absolute?: boolean
+  /** Which management base `path` is under (default v0). Area modules use `call()` with an operation instead. */
+  api?: ManagementApi
+  /** Set by call(): what the route is, for "this gateway has no such route" errors. */
+  what?: string
+  /** Set by call(): the oldest v7 release with the v0 route (cpa-gateway.md §11). */
+  since?: string
   query?: Record<string, string | number | boolean | undefined | null | Array<string | number>>
   /** JSON body (serialised here). */
   json?: unknown
@@ -58,17 +69,22 @@ export interface GatewayClientOptions {
   signal?: AbortSignal
   /** Backoff base for GET retries (ms). */
   retryBaseMs?: number
+  /** Directory for the per-gateway API cache (cpactl's cache dir); no file cache when absent. */
+  cacheDir?: string
+  /** Share another client's API detection (the collector's pop client shares the command's). */
+  apiFrom?: GatewayClient
 }
 
 export interface NormalizedUrl {
   origin: string
+  /** The v0 management base (kept for messages and the raw `api` command). */
   managementBase: string
   host: string
   port: number
   tls: boolean
 }
 
-/** Accept `https://gw:8317`, `gw:8317`, or `…/v0/management[/]` and return the origin + management base. */
+/** Accept `https://gw:8317`, `gw:8317`, or `…/v0/management[/]` / `…/v8/management[/]` and return the origin + management base. */
 export function normalizeBaseUrl(input: string): NormalizedUrl {
   let text = input.trim()
   if (!text) throw new ConfigError('empty gateway URL', {code: 'invalid_url'})
@@ -89,7 +105,7 @@ export function normalizeBaseUrl(input: string): NormalizedUrl {
     })
   }
   let prefix = url.pathname.replace(/\/+$/, '')
-  if (prefix.endsWith(MANAGEMENT_BASE)) prefix = prefix.slice(0, -MANAGEMENT_BASE.length)
+  for (const base of [MANAGEMENT_BASE, MANAGEMENT_BASE_V8]) if (prefix.endsWith(base)) prefix = prefix.slice(0, -base.length)
   const tls = url.protocol === 'https:'
   const port = url.port ? Number(url.port) : tls ? 443 : 80
   const origin = `${url.protocol}//${url.host}${prefix}`
@@ -128,6 +144,22 @@ export function bannedError(message: string): AuthError {
   )
 }
 
+/** gin's default `404 page not found` (text/plain) of gateways older than 7.1.47 (cpa-gateway.md §1.1). */
+function isGinNotFound(raw: Buffer, headers: Record<string, string>): boolean {
+  return raw.length < 64 && raw.toString('utf8').trim() === '404 page not found' && !(headers['content-type'] ?? '').includes('json')
+}
+
+/** Management disabled or CPA Home mode: the two causes of a bare 404 on both /v0 and /v8 (v8 §1.1, §6.9). */
+export function managementDisabledError(): ConfigError {
+  return new ConfigError(
+    'the gateway answers /healthz but its management API does not: either management is disabled (no secret key set) or the node runs in CPA Home mode (an empty 404 without X-CPA-* headers on /v0 and /v8)',
+    {
+      code: 'management_disabled',
+      hint: 'set a management secret key in the gateway config (v8: management.secret-key, v7: remote-management.secret-key) or MANAGEMENT_PASSWORD; the routes appear after the hot reload. A node in CPA Home mode is managed through its Home control plane, not directly',
+    },
+  )
+}
+
 function errorText(data: unknown): {error?: string; message?: string} {
   if (data && typeof data === 'object') {
     const d = data as Record<string, unknown>
@@ -153,6 +185,10 @@ export class GatewayClient {
   private dispatcher: unknown
   private undici: typeof import('undici') | undefined
   private keyPromise: Promise<ResolvedKey> | null = null
+  private apiPromise: Promise<ApiInfo> | null = null
+  private apiInfo: ApiInfo | null = null
+  /** The probe's `GET /v0/management/config` answer, handed once to the first configEffective read (no second request). */
+  private probeConfig: GatewayResponse<unknown> | null = null
   private readonly opts: GatewayClientOptions
 
   constructor(opts: GatewayClientOptions) {
@@ -205,6 +241,78 @@ export class GatewayClient {
       buildDate: headers['x-cpa-build-date'] ?? null,
       supportPlugin: plugin === undefined ? null : plugin === '1',
     }
+    // a cached API that no longer matches the gateway (upgraded or downgraded since): switch now, re-probe next run
+    const info = this.apiInfo
+    const major = parseGatewayVersion(this.version.version).major
+    if (info && major !== null && (major >= 8) !== (info.api === 'v8')) {
+      this.apiInfo = {...info, api: major >= 8 ? 'v8' : 'v0', version: this.version.version, major, source: 'probe', stale: true}
+      this.apiPromise = Promise.resolve(this.apiInfo)
+      forgetCachedApi(this.opts.cacheDir, this.url.origin)
+    }
+  }
+
+  /**
+   * Which management API this gateway speaks (cpa-gateway-v8.md §1.1), detected once per client and cached per
+   * gateway URL in the cache dir for a few minutes. The probe always sends the key and needs at most two requests.
+   * Throws like any request: a rejected key (exit 4), management disabled / Home mode (exit 3), unreachable (5).
+   */
+  async managementApi(): Promise<ApiInfo> {
+    if (this.opts.apiFrom) return this.opts.apiFrom.managementApi()
+    this.apiPromise ??= detectManagementApi(this, {cacheDir: this.opts.cacheDir}).then(
+      ({info, probe}) => {
+        this.apiInfo = info
+        this.probeConfig = probe
+        return info
+      },
+      (error: unknown) => {
+        this.apiPromise = null
+        throw error
+      },
+    )
+    return this.apiPromise
+  }
+
+  /** Record a ban-safe RESP probe result for this gateway (cache dir; see detect.ts). */
+  rememberResp(served: boolean): void {
+    if (this.opts.apiFrom) return this.opts.apiFrom.rememberResp(served)
+    rememberRespProbe(this.opts.cacheDir, this.url.origin, served)
+  }
+
+  /** Whether a recent RESP probe found the usage output served (null: no recent probe). */
+  respServed(): boolean | null {
+    if (this.opts.apiFrom) return this.opts.apiFrom.respServed()
+    return cachedRespProbe(this.opts.cacheDir, this.url.origin)
+  }
+
+  /** The detected API when detection already ran (no request). */
+  get detectedApi(): ApiInfo | null {
+    return this.opts.apiFrom ? this.opts.apiFrom.detectedApi : this.apiInfo
+  }
+
+  /**
+   * Run one management operation (operations.ts) on the API this gateway speaks: its v8 path on v8 (v0 where v8
+   * has none), its v0 path on v7. An operation this gateway's API does not have is a RejectedError (exit 8).
+   */
+  async call<T = unknown>(name: OperationName, options: Omit<RequestOptions<T>, 'path' | 'method' | 'api' | 'absolute'> & {params?: Record<string, string>} = {}): Promise<GatewayResponse<T>> {
+    const info = await this.managementApi()
+    const {params, ...rest} = options
+    const probe = this.probeConfig
+    this.probeConfig = null
+    if (name === 'configEffective' && probe) {
+      // the probe has just read it: hand that answer out once instead of asking again
+      const parsed = options.schema ? options.schema.safeParse(probe.data) : {success: true as const, data: probe.data}
+      if (parsed.success) return {...probe, data: parsed.data as T}
+    }
+    const resolved = resolveOperation(name, info.api, params)
+    const op: Operation = OPERATIONS[name]
+    if (!resolved) {
+      throw new RejectedError(`${op.what} needs a CPA v8 gateway; ${this.url.origin} speaks the v0 management API (version ${describeVersion(info.version)})`, 404, {
+        code: 'unsupported_route',
+        hint: 'upgrade the gateway to 8.0.x',
+        details: {operation: name, api: info.api, gatewayVersion: info.version},
+      })
+    }
+    return this.request<T>({...rest, method: resolved.method, path: resolved.path, api: resolved.api, what: op.what, since: resolved.api === 'v0' ? op.v0Since : undefined})
   }
 
   async request<T = unknown>(options: RequestOptions<T>): Promise<GatewayResponse<T>> {
@@ -226,7 +334,8 @@ export class GatewayClient {
   }
 
   private async once<T>(method: string, options: RequestOptions<T>): Promise<GatewayResponse<T>> {
-    const target = `${options.absolute ? this.url.origin : this.url.managementBase}${options.path}${buildQuery(options.query)}`
+    const base = options.absolute ? '' : MANAGEMENT_BASES[options.api ?? 'v0']
+    const target = `${this.url.origin}${base}${options.path}${buildQuery(options.query)}`
     const headers: Record<string, string> = {
       'user-agent': this.opts.userAgent ?? 'cpactl',
       accept: 'application/json',
@@ -297,7 +406,7 @@ export class GatewayClient {
           errData = raw.length > 0 ? {error: raw.toString('utf8').trim()} : null
         }
       }
-      throw await this.statusError(status, raw, errData, method, options, keySource)
+      throw await this.statusError(status, raw, errData, method, options, keySource, resHeaders)
     }
     if (options.schema && status < 300) {
       const parsed = options.schema.safeParse(data)
@@ -339,6 +448,7 @@ export class GatewayClient {
     method: string,
     options: RequestOptions<unknown>,
     keySource: string | null,
+    headers: Record<string, string> = {},
   ): Promise<Error> {
     const {error, message} = errorText(data)
     const text = [error, message].filter(Boolean).join(': ')
@@ -369,17 +479,7 @@ export class GatewayClient {
       this.rejection = err
       return err
     }
-    if (status === 404 && raw.length === 0 && !options.absolute) {
-      // §1.1: empty-body 404 on a management path ⇒ management disabled, or gateway down
-      const up = await this.healthz().catch(() => false)
-      if (up) {
-        return new ConfigError('management API is disabled on the gateway (empty 404; /healthz is ok)', {
-          code: 'management_disabled',
-          hint: 'set remote-management.secret-key in the gateway config (routes appear after hot reload), or check Home mode',
-        })
-      }
-      return new UpstreamError(`the gateway at ${this.url.origin} is not answering /healthz`, {code: 'unreachable'})
-    }
+    if (status === 404 && !options.absolute && (raw.length === 0 || isGinNotFound(raw, headers))) return this.missingRoute(method, options, headers)
     if (status >= 500) {
       return new UpstreamError(`the gateway failed ${method} ${options.path} (${status}${text ? ` ${text}` : ''})`, {
         code: status === 503 ? 'upstream_unavailable' : 'server_error',
@@ -389,6 +489,43 @@ export class GatewayClient {
     return new RejectedError(text || `${method} ${options.path} answered ${status}`, status, {
       code: status === 404 ? 'not_found' : status === 409 ? 'conflict' : status === 422 ? 'invalid' : 'rejected',
       details: {status, ...(error ? {gatewayError: error} : {}), ...(message ? {gatewayMessage: message} : {})},
+    })
+  }
+
+  /**
+   * An empty 404 under a management base (cpa-gateway.md §1.1, §1.7; v8 §1.1):
+   * - with `X-CPA-*` headers: management is on and the key was accepted; this build lacks the route ⇒ exit 8;
+   * - without: a v8 gateway answers unknown `/v8/management/…` paths with a bare 404 before auth, and gateways
+   *   older than 7.1.47 answer unknown routes without headers too. So first ask `GET /v0/management/config`
+   *   (with the key): an answer carrying `X-CPA-*` means only this route is missing (exit 8); another bare 404
+   *   means management is disabled or the node runs in CPA Home mode (exit 3) when /healthz answers, else the
+   *   gateway is down (exit 5).
+   */
+  private async missingRoute(method: string, options: RequestOptions<unknown>, headers: Record<string, string>): Promise<Error> {
+    const api = options.api ?? 'v0'
+    const route = `${method} ${MANAGEMENT_BASES[api]}${options.path}`
+    let routeMissing = 'x-cpa-version' in headers || 'x-cpa-commit' in headers
+    const isConfirmer = api === 'v0' && options.path === '/config' && method === 'GET'
+    if (!routeMissing && !isConfirmer) {
+      const confirm = await this.once('GET', {path: '/config', api: 'v0', passStatuses: [404], timeoutMs: 10_000}).catch((error: unknown) => error)
+      if (confirm instanceof Error) return confirm
+      const h = (confirm as GatewayResponse<unknown>).headers
+      routeMissing = (confirm as GatewayResponse<unknown>).status !== 404 || 'x-cpa-version' in h || 'x-cpa-commit' in h
+    }
+    if (routeMissing) return this.unsupportedRoute(route, options.what, options.since)
+    const up = await this.healthz().catch(() => false)
+    if (up) return managementDisabledError()
+    return new UpstreamError(`the gateway at ${this.url.origin} is not answering /healthz`, {code: 'unreachable'})
+  }
+
+  /** exit 8: the gateway answers, accepts the key, and has no such route (names the route and the version). */
+  unsupportedRoute(route: string, what?: string, since?: string): RejectedError {
+    const version = this.version?.version ?? this.detectedApi?.version ?? null
+    const newer = since && atLeast(version, since) === false ? ` (added in ${since})` : ''
+    return new RejectedError(`the gateway (version ${describeVersion(version)}) has no route ${route}${what ? ` for ${what}` : ''}${newer}`, 404, {
+      code: 'unsupported_route',
+      hint: 'this gateway build does not offer it; upgrade the gateway, or see cpactl status for the version and API in use',
+      details: {status: 404, route, gatewayVersion: version},
     })
   }
 

@@ -1,9 +1,13 @@
 /**
- * Gateway config endpoints (cpa-gateway.md §3.0, §3.1): GET /config, raw /config.yaml, and the simple
- * `{"value": …}` settings.
+ * Gateway config endpoints (cpa-gateway.md §3.0, §3.1): GET /config (the effective legacy struct, served on v0
+ * by v7 and v8 gateways alike), the raw /config.yaml, and the simple settings: on v0 `{"value": …}` routes, on
+ * v8 their config-tree paths (bare values; a 404 means "absent, the default applies"; cpa-gateway-v8.md §2.3).
+ * The v8 config tree itself is in config-tree.ts.
  */
 import type {GatewayClient} from './client.js'
 import {RejectedError, UsageError} from '../cli/errors.js'
+import {ROUTING_STRATEGIES} from '../manage/config-schema.js'
+import {type SettingName, SETTING_PATHS} from './operations.js'
 
 export type GatewayConfig = Record<string, unknown> & {
   'usage-statistics-enabled'?: boolean
@@ -18,8 +22,9 @@ async function objectSchema() {
   return z.record(z.string(), z.unknown())
 }
 
+/** GET /v0/management/config: the effective runtime config in the legacy (v7) shape, on v7 and v8 gateways. */
 export async function getConfig(client: GatewayClient): Promise<GatewayConfig> {
-  const res = await client.request({path: '/config', schema: await objectSchema()})
+  const res = await client.call('configEffective', {schema: await objectSchema()})
   return res.data as GatewayConfig
 }
 
@@ -30,8 +35,9 @@ export function effectiveRetentionSeconds(config: GatewayConfig): number {
   return Math.min(3600, Math.floor(v))
 }
 
+/** The raw config.yaml bytes (GET /v0/management/config.yaml; v8 has no raw view, its file may be in either layout). */
 export async function getConfigYaml(client: GatewayClient): Promise<string> {
-  const res = await client.request<string>({path: '/config.yaml', responseType: 'text', headers: {accept: 'application/yaml, text/plain, */*'}})
+  const res = await client.call<string>('configFileRaw', {responseType: 'text', headers: {accept: 'application/yaml, text/plain, */*'}})
   return res.data
 }
 
@@ -45,9 +51,7 @@ export interface PutConfigYamlResult {
  * (exit 8) whose message is the gateway's own text, with codes `invalid_yaml` / `invalid_config`.
  */
 export async function putConfigYaml(client: GatewayClient, yamlText: string): Promise<PutConfigYamlResult> {
-  const res = await client.request<{ok?: boolean; changed?: string[]; error?: string; message?: string}>({
-    method: 'PUT',
-    path: '/config.yaml',
+  const res = await client.call<{ok?: boolean; changed?: string[]; error?: string; message?: string}>('configFileRawPut', {
     body: yamlText,
     contentType: 'application/yaml',
     passStatuses: [400, 422],
@@ -65,31 +69,32 @@ export async function putConfigYaml(client: GatewayClient, yamlText: string): Pr
   return {ok: res.data?.ok === true, changed: res.data?.changed ?? []}
 }
 
-/** DELETE /proxy-url (§3.1): clears the global proxy. */
+/** DELETE /proxy-url (§3.1) clears the global proxy; on v8 DELETE config/requests/proxy-url removes it (same effect). */
 export async function clearProxyUrl(client: GatewayClient): Promise<void> {
-  await client.request({method: 'DELETE', path: '/proxy-url'})
+  await client.call('setting.delete:proxy-url', {passStatuses: [404]})
 }
 
 /**
- * Simple settings with a dedicated endpoint (§3.1): setting name → path and response key. The value type is
- * checked locally before sending (the gateway answers 400 `invalid body` otherwise).
+ * Simple settings with a dedicated endpoint (§3.1): setting name → v0 response key and value type. The paths
+ * (v0 route, v8 config path) are in operations.ts. The value type is checked locally before sending (the gateway
+ * answers 400 `invalid body` on v0, 422 on v8 otherwise).
  */
-export const SIMPLE_SETTINGS: Record<string, {path: string; key: string; type: 'boolean' | 'integer' | 'string'}> = {
-  debug: {path: '/debug', key: 'debug', type: 'boolean'},
-  'logging-to-file': {path: '/logging-to-file', key: 'logging-to-file', type: 'boolean'},
-  'logs-max-total-size-mb': {path: '/logs-max-total-size-mb', key: 'logs-max-total-size-mb', type: 'integer'},
-  'error-logs-max-files': {path: '/error-logs-max-files', key: 'error-logs-max-files', type: 'integer'},
-  'usage-statistics-enabled': {path: '/usage-statistics-enabled', key: 'usage-statistics-enabled', type: 'boolean'},
-  'proxy-url': {path: '/proxy-url', key: 'proxy-url', type: 'string'},
-  'request-log': {path: '/request-log', key: 'request-log', type: 'boolean'},
-  'ws-auth': {path: '/ws-auth', key: 'ws-auth', type: 'boolean'},
-  'request-retry': {path: '/request-retry', key: 'request-retry', type: 'integer'},
-  'max-retry-credentials': {path: '/max-retry-credentials', key: 'max-retry-credentials', type: 'integer'},
-  'max-retry-interval': {path: '/max-retry-interval', key: 'max-retry-interval', type: 'integer'},
-  'force-model-prefix': {path: '/force-model-prefix', key: 'force-model-prefix', type: 'boolean'},
-  'routing.strategy': {path: '/routing/strategy', key: 'strategy', type: 'string'},
-  'quota-exceeded.switch-project': {path: '/quota-exceeded/switch-project', key: 'switch-project', type: 'boolean'},
-  'quota-exceeded.switch-preview-model': {path: '/quota-exceeded/switch-preview-model', key: 'switch-preview-model', type: 'boolean'},
+export const SIMPLE_SETTINGS: Record<string, {key: string; type: 'boolean' | 'integer' | 'string'; default: boolean | number | string}> = {
+  debug: {key: 'debug', type: 'boolean', default: false},
+  'logging-to-file': {key: 'logging-to-file', type: 'boolean', default: false},
+  'logs-max-total-size-mb': {key: 'logs-max-total-size-mb', type: 'integer', default: 0},
+  'error-logs-max-files': {key: 'error-logs-max-files', type: 'integer', default: 10},
+  'usage-statistics-enabled': {key: 'usage-statistics-enabled', type: 'boolean', default: false},
+  'proxy-url': {key: 'proxy-url', type: 'string', default: ''},
+  'request-log': {key: 'request-log', type: 'boolean', default: false},
+  'ws-auth': {key: 'ws-auth', type: 'boolean', default: true},
+  'request-retry': {key: 'request-retry', type: 'integer', default: 0},
+  'max-retry-credentials': {key: 'max-retry-credentials', type: 'integer', default: 0},
+  'max-retry-interval': {key: 'max-retry-interval', type: 'integer', default: 0},
+  'force-model-prefix': {key: 'force-model-prefix', type: 'boolean', default: false},
+  'routing.strategy': {key: 'strategy', type: 'string', default: 'round-robin'},
+  'quota-exceeded.switch-project': {key: 'switch-project', type: 'boolean', default: false},
+  'quota-exceeded.switch-preview-model': {key: 'switch-preview-model', type: 'boolean', default: false},
 }
 
 /** Convert a command-line value to the setting's JSON type, or throw a UsageError. */
@@ -108,16 +113,52 @@ export function coerceSettingValue(name: string, text: string): boolean | number
   return text
 }
 
-export async function getSetting(client: GatewayClient, name: string): Promise<unknown> {
+function settingSpec(name: string) {
   const spec = SIMPLE_SETTINGS[name]
-  if (!spec) throw new UsageError(`'${name}' has no dedicated setting endpoint`)
-  const res = await client.request<Record<string, unknown>>({path: spec.path, schema: await objectSchema()})
-  return res.data[spec.key]
+  if (!spec || !(name in SETTING_PATHS)) throw new UsageError(`'${name}' has no dedicated setting endpoint`)
+  return spec
 }
 
-/** PUT {"value": v}. The gateway reloads asynchronously (§3.0); callers that must confirm re-read later. */
+/**
+ * Read a simple setting. v0: `{"<key>": value}`. v8: the bare value of its config path; a 404 `not_found` means
+ * the key is absent from the file and the gateway default applies (v8 §2.4 step 3), so the default is returned.
+ */
+export async function getSetting(client: GatewayClient, name: string): Promise<unknown> {
+  const spec = settingSpec(name)
+  const {api} = await client.managementApi()
+  const onV8 = api === 'v8' && SETTING_PATHS[name as SettingName].v8 !== null
+  const res = await client.call<unknown>(`setting.get:${name as SettingName}`, {passStatuses: onV8 ? [404] : []})
+  if (res.status === 404) {
+    // the v8 tree answers a JSON 404 `not_found` for a key absent from the file: the default applies
+    if (isNotFoundBody(res.data)) return spec.default
+    throw client.unsupportedRoute(`GET /v8/management/config/${SETTING_PATHS[name as SettingName].v8}`, `the ${name} setting`)
+  }
+  if (res.data !== null && typeof res.data === 'object' && !Array.isArray(res.data) && spec.key in (res.data as Record<string, unknown>)) {
+    return (res.data as Record<string, unknown>)[spec.key]
+  }
+  return res.data
+}
+
+function isNotFoundBody(data: unknown): boolean {
+  return data !== null && typeof data === 'object' && (data as {error?: unknown}).error === 'not_found'
+}
+
+/**
+ * Write a simple setting: v0 PUT `{"value": v}`; v8 PUT of the bare value on its config path (this first v8
+ * write migrates a legacy file, v8 §0.5). The gateway reloads asynchronously (§3.0); callers that must confirm
+ * re-read later.
+ */
 export async function setSetting(client: GatewayClient, name: string, value: boolean | number | string): Promise<void> {
-  const spec = SIMPLE_SETTINGS[name]
-  if (!spec) throw new UsageError(`'${name}' has no dedicated setting endpoint`)
-  await client.request({method: 'PUT', path: spec.path, json: {value}})
+  settingSpec(name)
+  const {api} = await client.managementApi()
+  const onV8 = api === 'v8' && SETTING_PATHS[name as SettingName].v8 !== null
+  // the v0 route turns a strategy alias into its canonical name; the v8 tree stores what it gets (and whether
+  // its loader reads every alias is unknown, v8 §4.2): send the canonical name
+  if (onV8 && name === 'routing.strategy' && typeof value === 'string') value = canonicalStrategy(value) ?? value
+  await client.call(`setting.put:${name as SettingName}`, {json: onV8 ? value : {value}})
+}
+
+/** The canonical routing strategy of a value or alias (cpa-gateway.md §3.1), undefined when unknown. */
+export function canonicalStrategy(value: string): string | undefined {
+  return ROUTING_STRATEGIES[value.trim().toLowerCase()]
 }

@@ -32,8 +32,7 @@ export function loggingDisabledError(): ConfigError {
 }
 
 export async function getLogs(client: GatewayClient, query: LogsQuery = {}): Promise<LogsPage> {
-  const res = await client.request<Record<string, unknown>>({
-    path: '/logs',
+  const res = await client.call<Record<string, unknown>>('logsRead', {
     query: {after: query.after, limit: query.limit, cursor: query.cursor},
     passStatuses: [400],
   })
@@ -62,7 +61,7 @@ export interface ErrorLogFile {
 
 /** GET /request-error-logs (§3.8): newest first; always empty while `request-log` is true. */
 export async function listErrorLogs(client: GatewayClient): Promise<ErrorLogFile[]> {
-  const res = await client.request<{files?: unknown}>({path: '/request-error-logs'})
+  const res = await client.call<{files?: unknown}>('errorLogsList')
   const files = Array.isArray(res.data?.files) ? res.data.files : []
   return files
     .filter((f): f is Record<string, unknown> => Boolean(f) && typeof f === 'object')
@@ -71,12 +70,12 @@ export async function listErrorLogs(client: GatewayClient): Promise<ErrorLogFile
 
 /** GET /request-error-logs/:name (§3.8). */
 export async function downloadErrorLog(client: GatewayClient, name: string): Promise<Buffer> {
-  return (await requestFileBytes(client, `/request-error-logs/${encodeURIComponent(name)}`)).content
+  return (await requestFileBytes(client, 'errorLogDownload', {params: {name}})).content
 }
 
 /** GET /request-log-by-id/:id (§3.8): the first log file named `*-<id>.log`. */
 export async function getRequestLog(client: GatewayClient, id: string): Promise<{name: string | null; content: Buffer}> {
-  const res = await requestFileBytes(client, `/request-log-by-id/${encodeURIComponent(id)}`)
+  const res = await requestFileBytes(client, 'requestLogById', {params: {id}})
   const disposition = res.headers['content-disposition'] ?? ''
   const m = /filename="?([^";]+)"?/.exec(disposition)
   return {name: m ? m[1] : null, content: res.content}

@@ -5,7 +5,8 @@
 import {readFileSync} from 'node:fs'
 
 import {UsageError} from '../cli/errors.js'
-import {MANAGEMENT_BASE, type GatewayClient} from './client.js'
+import {MANAGEMENT_BASE, MANAGEMENT_BASE_V8, type GatewayClient} from './client.js'
+import type {ManagementApi} from './operations.js'
 
 export interface RawCall {
   method: string
@@ -21,19 +22,26 @@ export interface RawResponse {
   body: Buffer
 }
 
-/** Non-GET methods and GET /usage-queue change state: they need --yes. */
+/** Non-GET methods and a GET of the usage queue (v0 /usage-queue, v8 /observability/usage/queue) change state: they need --yes. */
 export function needsConfirmation(method: string, path: string): boolean {
   const m = method.toUpperCase()
   if (m !== 'GET' && m !== 'HEAD') return true
-  return /(^|\/)usage-queue(\?|$)/.test(path.replace(/\/+$/, ''))
+  return /(^|\/)(usage-queue|observability\/usage\/queue)(\?|$)/.test(path.replace(/\/+$/, ''))
 }
 
-export function resolveRawPath(path: string): {path: string; absolute: boolean; query: Record<string, string>} {
+/**
+ * `config` ⇒ /v0/management/config (relative paths stay on v0, whatever the gateway speaks, so a script means the
+ * same route everywhere); `/v0/management/…` and `/v8/management/…` are management paths (sent with the key);
+ * any other `/path` is an origin path (sent without it, e.g. /healthz).
+ */
+export function resolveRawPath(path: string): {path: string; absolute: boolean; api: ManagementApi; query: Record<string, string>} {
   const [p, q = ''] = path.split('?', 2)
   const query = Object.fromEntries(new URLSearchParams(q))
-  if (p.startsWith(MANAGEMENT_BASE + '/') || p === MANAGEMENT_BASE) return {path: p.slice(MANAGEMENT_BASE.length) || '/', absolute: false, query}
-  if (p.startsWith('/')) return {path: p, absolute: true, query}
-  return {path: `/${p}`, absolute: false, query}
+  for (const [api, base] of [['v0', MANAGEMENT_BASE], ['v8', MANAGEMENT_BASE_V8]] as const) {
+    if (p.startsWith(base + '/') || p === base) return {path: p.slice(base.length) || '/', absolute: false, api, query}
+  }
+  if (p.startsWith('/')) return {path: p, absolute: true, api: 'v0', query}
+  return {path: `/${p}`, absolute: false, api: 'v0', query}
 }
 
 function readBody(data: string | undefined, stdinText: string | undefined): {body?: string; contentType?: string} {
@@ -64,6 +72,7 @@ export async function rawApiCall(client: GatewayClient, call: RawCall): Promise<
     method: call.method.toUpperCase(),
     path: target.path,
     absolute: target.absolute,
+    api: target.api,
     noAuth: target.absolute,
     query: target.query,
     body,

@@ -9,6 +9,8 @@
 import {listAuthFiles} from './auth-files.js'
 import type {GatewayClient} from './client.js'
 import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './config.js'
+import {getConfigTree, v8MigrationNotice} from './config-tree.js'
+import {SETTING_PATHS} from './operations.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
 
 /**
@@ -17,10 +19,10 @@ import {UpstreamError, UsageError} from '../cli/errors.js'
  */
 export async function popUsageQueue(client: GatewayClient, count: number): Promise<unknown[]> {
   if (!Number.isSafeInteger(count) || count <= 0) throw new UsageError(`batch size must be a positive integer, not ${count}`)
-  const res = await client.request<unknown>({path: '/usage-queue', query: {count}, retry: false, responseType: 'json', timeoutMs: 60_000})
+  const res = await client.call<unknown>('usageQueue', {query: {count}, retry: false, responseType: 'json', timeoutMs: 60_000})
   if (res.data === null) return []
   if (!Array.isArray(res.data)) {
-    throw new UpstreamError('the gateway answered GET /usage-queue with something other than a JSON array', {code: 'bad_response'})
+    throw new UpstreamError('the gateway answered the usage-queue pop with something other than a JSON array', {code: 'bad_response'})
   }
   return res.data
 }
@@ -40,9 +42,13 @@ export interface UsageToggleResult {
  * first and writes only when it differs; the gateway reloads asynchronously (§3.0), so the write is not
  * re-read here.
  */
-export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean): Promise<UsageToggleResult> {
+export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean, options: {onWarning?: (message: string) => void} = {}): Promise<UsageToggleResult> {
   const previous = await getUsageStatisticsEnabled(client)
-  if (previous !== enabled) await setSetting(client, 'usage-statistics-enabled', enabled)
+  if (previous !== enabled) {
+    const notice = await v8MigrationNotice(client)
+    await setSetting(client, 'usage-statistics-enabled', enabled)
+    if (notice) options.onWarning?.(notice)
+  }
   return {enabled, previous, changed: previous !== enabled}
 }
 
@@ -53,7 +59,19 @@ export interface QueueSettings {
   retentionSeconds: number
 }
 
+/**
+ * v0: both from GET /config (the effective values). v8: from the config tree (v8 §3.2): a 404 means the key is
+ * absent and the default applies (publishing false, retention 60 s).
+ */
 export async function getQueueSettings(client: GatewayClient): Promise<QueueSettings> {
+  const {api} = await client.managementApi()
+  if (api === 'v8') {
+    const [publishing, retention] = await Promise.all([
+      getSetting(client, 'usage-statistics-enabled'),
+      getConfigTree<unknown>(client, SETTING_PATHS['redis-usage-queue-retention-seconds'].v8),
+    ])
+    return {publishing: publishing === true, retentionSeconds: effectiveRetentionSeconds({'redis-usage-queue-retention-seconds': retention.value as number | undefined})}
+  }
   const config = await getConfig(client)
   return {publishing: config['usage-statistics-enabled'] === true, retentionSeconds: effectiveRetentionSeconds(config)}
 }

@@ -8,7 +8,7 @@ import {formatDuration} from '../cli/duration.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {listAuthFiles} from '../gateway/auth-files.js'
 import type {GatewayConfig} from '../gateway/config.js'
-import {atLeast, MIN_VERSIONS} from '../gateway/version.js'
+import {atLeast, MIN_VERSIONS, parseGatewayVersion} from '../gateway/version.js'
 import {gatherStatus, type StatusResult} from './status.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
@@ -48,13 +48,20 @@ export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
       : check('gateway-reachable', 'fail', `${client.origin} does not answer /healthz`, 'start the gateway or fix --url / CPA_URL / the profile URL'),
   )
   if (!status.gateway.reachable) {
-    for (const n of ['management-enabled', 'key-accepted', 'remote-management', 'usage-publishing', 'queue-retention', 'gateway-version', 'example-client-keys', 'auth-indexes']) checks.push(skipRest(n))
+    for (const n of ['management-enabled', 'key-accepted', 'remote-management', 'usage-publishing', 'queue-retention', 'management-api', 'gateway-version', 'example-client-keys', 'auth-indexes']) checks.push(skipRest(n))
     return checks
   }
 
   const mgmt = status.management
   if (mgmt.enabled === false) {
-    checks.push(check('management-enabled', 'fail', 'the management API is disabled (empty 404 or no secret-key)', 'set remote-management.secret-key in the gateway config.yaml (hot reload enables it)'))
+    checks.push(
+      check(
+        'management-enabled',
+        'fail',
+        'the management API does not answer: management is disabled (no secret key) or the node runs in CPA Home mode (empty 404 on /v0 and /v8, /healthz ok)',
+        'set a management secret key (v8: management.secret-key, v7: remote-management.secret-key) or MANAGEMENT_PASSWORD; a Home-mode node is managed through CPA Home',
+      ),
+    )
   } else {
     checks.push(check('management-enabled', 'pass', 'the management API answers'))
   }
@@ -79,7 +86,7 @@ export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
   }
 
   if (!config) {
-    for (const n of ['usage-publishing', 'queue-retention', 'gateway-version', 'example-client-keys', 'auth-indexes']) checks.push(skipRest(n))
+    for (const n of ['usage-publishing', 'queue-retention', 'management-api', 'gateway-version', 'example-client-keys', 'auth-indexes']) checks.push(skipRest(n))
   } else {
     checks.push(
       config['usage-statistics-enabled'] === true
@@ -97,14 +104,7 @@ export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
             `collect more often, or raise redis-usage-queue-retention-seconds (max 3600) to at least ${Math.min(3600, Math.ceil(input.expectedIntervalMs / 1000))}`,
           ),
     )
-    const version = status.gateway.version
-    const http = atLeast(version, MIN_VERSIONS.httpQueue)
-    const resp = atLeast(version, MIN_VERSIONS.respStrictKey)
-    if (version === null) checks.push(check('gateway-version', 'warn', 'the gateway sends no X-CPA-VERSION header (older than 6.3.36?)', 'upgrade the gateway'))
-    else if (version === 'dev') checks.push(check('gateway-version', 'warn', 'source build (dev): assuming the newest features', null))
-    else if (!http) checks.push(check('gateway-version', 'fail', `gateway ${version} has no HTTP usage queue (needs >= ${MIN_VERSIONS.httpQueue})`, 'upgrade the gateway'))
-    else if (!resp) checks.push(check('gateway-version', 'warn', `gateway ${version}: HTTP queue ok, RESP with key 'usage' needs >= ${MIN_VERSIONS.respStrictKey}`, 'upgrade the gateway, or collect with --transport http'))
-    else checks.push(check('gateway-version', 'pass', `gateway ${version} supports the HTTP and RESP queues`))
+    checks.push(...versionChecks(status))
 
     const keys = Array.isArray(config['api-keys']) ? (config['api-keys'] as unknown[]).filter((k): k is string => typeof k === 'string') : []
     const examples = keys.filter((k) => EXAMPLE_KEY.test(k))
@@ -131,6 +131,60 @@ export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
 
   if (input.extraChecks) checks.push(...(await input.extraChecks({status, config})))
   return checks
+}
+
+/**
+ * Features cpactl uses and the v7 release that added them (cpa-gateway.md §11). A v7 gateway older than one of
+ * these gets a warning naming what does not work; a v8 gateway has them all.
+ */
+const V7_FEATURES: Array<{since: string; what: string}> = [
+  {since: MIN_VERSIONS.respStrictKey, what: "RESP pops with the key 'usage' (collect --transport resp/auto)"},
+  {since: MIN_VERSIONS.resetQuota, what: 'cooldown reset (auth-files reset-cooldown, /reset-quota)'},
+  {since: MIN_VERSIONS.authFileFilters, what: 'auth-file name/auth_index filters'},
+  {since: MIN_VERSIONS.accountingV2, what: 'token_breakdown accounting (exact token buckets in reports)'},
+  {since: MIN_VERSIONS.fullRecordSchema, what: 'the full usage record (client IP, user agent, access-token fingerprint)'},
+  {since: MIN_VERSIONS.noRouteHandler, what: 'empty 404 with X-CPA-* for unknown routes (a missing route is told from disabled management in one request)'},
+]
+
+/** `management-api` (which API cpactl uses, and how it chose) and `gateway-version` (what is missing on v7). */
+export function versionChecks(status: StatusResult): Check[] {
+  const out: Check[] = []
+  const g = status.gateway
+  const version = g.version
+  const how = g.apiDetectedBy === 'probe' ? 'by probing the v8 route (the version string says none)' : g.apiDetectedBy === 'cache' ? 'from a probe of the last few minutes' : 'from X-CPA-VERSION'
+  if (g.managementApi === 'v8') out.push(check('management-api', 'pass', `cpactl uses the v8 management API (/v8/management), chosen ${how}`))
+  else if (g.managementApi === 'v0') out.push(check('management-api', 'pass', `cpactl uses the v0 management API (/v0/management; a v7 gateway), chosen ${how}`))
+  else out.push(check('management-api', 'skip', 'not determined'))
+
+  if (version === null) {
+    out.push(check('gateway-version', 'warn', 'the gateway sends no X-CPA-VERSION header (older than 6.3.36?): features are probed, not assumed', 'upgrade the gateway'))
+    return out
+  }
+  const p = parseGatewayVersion(version)
+  if (!p.known) {
+    out.push(check('gateway-version', 'warn', `version '${version}' (${p.unknownKind === 'dev' ? 'a source build' : p.unknownKind === 'sha' ? 'a commit build' : 'unrecognised'}) says nothing: cpactl assumes the newest features and probes the routes it needs`, null))
+    return out
+  }
+  if (p.major! >= 8) {
+    out.push(check('gateway-version', 'pass', `gateway ${version}: HTTP usage queue on /v8/management; RESP usage output is probed, not assumed`))
+    return out
+  }
+  if (atLeast(version, MIN_VERSIONS.httpQueue) === false) {
+    out.push(check('gateway-version', 'fail', `gateway ${version} has no HTTP usage queue (needs >= ${MIN_VERSIONS.httpQueue})`, 'upgrade the gateway'))
+    return out
+  }
+  const missing = V7_FEATURES.filter((f) => atLeast(version, f.since) === false)
+  if (missing.length > 0) {
+    out.push(
+      check(
+        'gateway-version',
+        'warn',
+        `gateway ${version} lacks features cpactl would use: ${missing.map((f) => `${f.what} (>= ${f.since})`).join('; ')}`,
+        'upgrade the gateway (8.0.x is current)',
+      ),
+    )
+  } else out.push(check('gateway-version', 'pass', `gateway ${version} supports the HTTP and RESP queues and every v7 feature cpactl uses`))
+  return out
 }
 
 export function doctorExitCode(checks: Check[], warningsAsErrors: boolean): number {

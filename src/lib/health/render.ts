@@ -12,6 +12,8 @@ export function renderStatus(s: StatusResult): void {
     ['Key source', s.keySource ?? '-'],
     ['Reachable', yesNo(s.gateway.reachable)],
     ['Version', s.gateway.version ? `${s.gateway.version} (commit ${s.gateway.commit ?? '?'}, built ${s.gateway.buildDate ?? '?'})` : '-'],
+    ['Major version', s.gateway.major === null ? (s.gateway.version ? 'unknown (the version string says none)' : '-') : String(s.gateway.major)],
+    ['Management API', s.gateway.managementApi === null ? '-' : `${s.gateway.managementApi} (/${s.gateway.managementApi}/management; chosen by ${s.gateway.apiDetectedBy === 'probe' ? 'probing the v8 route' : s.gateway.apiDetectedBy === 'cache' ? 'a recent probe (cached)' : 'the version header'})`],
     ['Management', s.management.enabled === false ? 'disabled' : s.management.enabled ? 'enabled' : 'unknown'],
     ['Key accepted', yesNo(s.management.keyAccepted)],
     ...(s.management.error ? ([['Error', s.management.error.message]] as Array<[string, unknown]>) : []),

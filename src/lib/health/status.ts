@@ -5,13 +5,25 @@
 import {CpactlError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {effectiveRetentionSeconds, getConfig, type GatewayConfig} from '../gateway/config.js'
-import {atLeast, MIN_VERSIONS} from '../gateway/version.js'
+import {atLeast, MIN_VERSIONS, parseGatewayVersion} from '../gateway/version.js'
 
 export interface StatusResult {
   url: string
   profile: string | null
   keySource: string | null
-  gateway: {reachable: boolean; version: string | null; commit: string | null; buildDate: string | null; supportPlugin: boolean | null}
+  gateway: {
+    reachable: boolean
+    version: string | null
+    commit: string | null
+    buildDate: string | null
+    supportPlugin: boolean | null
+    /** The management API cpactl uses with this gateway: `v8` (/v8/management) or `v0` (/v0/management). */
+    managementApi: 'v8' | 'v0' | null
+    /** Major version from X-CPA-VERSION; null when it says nothing (`dev`, a bare SHA). */
+    major: number | null
+    /** How the API was chosen: `version` header, `probe` of the v8 route (unknown version), or `cache`. */
+    apiDetectedBy: 'version' | 'probe' | 'cache' | null
+  }
   management: {enabled: boolean | null; keyAccepted: boolean | null; error: {code: string; message: string} | null}
   usage: {publishing: boolean | null; retentionSeconds: number | null}
   transports: {
@@ -34,7 +46,7 @@ export async function gatherStatus(input: StatusInputs): Promise<{status: Status
     url: client.origin,
     profile: input.profile,
     keySource: null,
-    gateway: {reachable: false, version: null, commit: null, buildDate: null, supportPlugin: null},
+    gateway: {reachable: false, version: null, commit: null, buildDate: null, supportPlugin: null, managementApi: null, major: null, apiDetectedBy: null},
     management: {enabled: null, keyAccepted: null, error: null},
     usage: {publishing: null, retentionSeconds: null},
     transports: {http: {available: null, reason: 'not checked'}, resp: {available: null, reason: 'not checked'}},
@@ -47,6 +59,9 @@ export async function gatherStatus(input: StatusInputs): Promise<{status: Status
   let config: GatewayConfig | null = null
   let error: CpactlError | null = null
   try {
+    const api = await client.managementApi()
+    status.gateway.managementApi = api.api
+    status.gateway.apiDetectedBy = api.source === 'cache' ? 'cache' : api.featureProbed ? 'probe' : 'version'
     config = await getConfig(client)
     status.management.enabled = true
     status.management.keyAccepted = true
@@ -65,20 +80,29 @@ export async function gatherStatus(input: StatusInputs): Promise<{status: Status
   status.keySource = key?.source ?? null
   const v = client.version
   if (v) Object.assign(status.gateway, v)
+  status.gateway.major = parseGatewayVersion(status.gateway.version).major
   if (config) {
     status.usage.publishing = config['usage-statistics-enabled'] === true
     status.usage.retentionSeconds = effectiveRetentionSeconds(config)
-    const httpOk = atLeast(v?.version, MIN_VERSIONS.httpQueue)
+    const v8 = status.gateway.managementApi === 'v8'
+    const route = v8 ? 'GET /v8/management/observability/usage/queue' : 'GET /usage-queue'
+    const httpOk = v8 ? true : atLeast(v?.version, MIN_VERSIONS.httpQueue)
     status.transports.http =
       httpOk === false
         ? {available: false, reason: `gateway ${v?.version} is older than ${MIN_VERSIONS.httpQueue} (GET /usage-queue)`}
-        : {available: true, reason: httpOk === null ? 'version unknown; assumed (not popped)' : 'version supports GET /usage-queue (not popped)'}
-    const respOk = atLeast(v?.version, MIN_VERSIONS.respQueue)
+        : {available: true, reason: httpOk === null ? `version unknown; ${route} assumed (not popped)` : `${route} (not popped)`}
+    const respOk = v8 ? null : atLeast(v?.version, MIN_VERSIONS.respQueue)
     if (respOk === false) {
       status.transports.resp = {available: false, reason: `gateway ${v?.version} is older than ${MIN_VERSIONS.respQueue} (no RESP queue)`}
     } else if (input.probeResp && key) {
+      // AUTH only, one connection: ban-safe (v8: whether RESP usage output exists is unknown, so it is probed)
       const r = await input.probeResp(key.key)
-      status.transports.resp = r.ok ? {available: true, reason: 'AUTH accepted on the gateway port'} : {available: false, reason: r.reply}
+      // remembered for `collect --transport auto` (it opens RESP on v8 only when a probe found it served)
+      if (r.ok) client.rememberResp(true)
+      else if (/^HTTP\/1\.[01] \d{3}/.test(r.reply)) client.rememberResp(false)
+      status.transports.resp = r.ok
+        ? {available: true, reason: 'AUTH accepted on the gateway port'}
+        : {available: false, reason: /^HTTP\/1\.[01] \d{3}/.test(r.reply) ? `no RESP listener: the port answered HTTP (${r.reply})` : r.reply}
     }
   }
   return {status, config, error}

@@ -14,7 +14,7 @@ export interface SetDisabledRequest {
 export async function setAuthFileDisabled(client: GatewayClient, req: SetDisabledRequest): Promise<{disabled: boolean}> {
   const json: Record<string, unknown> = {name: req.name, disabled: req.disabled}
   if (req.authIndex) json.auth_index = req.authIndex
-  const res = await client.request<{status?: string; disabled?: boolean}>({method: 'PATCH', path: '/auth-files/status', json, retry: false})
+  const res = await client.call<{status?: string; disabled?: boolean}>('credentialsStatus', {json, retry: false})
   const data = res.data ?? {}
   return {disabled: typeof data.disabled === 'boolean' ? data.disabled : req.disabled}
 }

@@ -7,6 +7,7 @@
 import {AuthError, CancelledError, ConfigError, CpactlError, RejectedError, UpstreamError, UsageError} from '../cli/errors.js'
 import {formatDuration} from '../cli/duration.js'
 import {apiCall} from '../gateway/api-call.js'
+import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
 import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
 import type {InspectionRepository} from '../store/index.js'
@@ -116,6 +117,11 @@ function probeFailure(error: unknown, timeoutMs: number, attempts: number): Prob
     return {...base, classification: 'probe_failed', reason: `the gateway could not make the call${status ? ` (${status})` : ''}: ${error.message}`}
   }
   if (error instanceof RejectedError) {
+    // v8: an auth_index that matches no credential is refused (v7 forwards $TOKEN$ unreplaced instead; identity is
+    // re-verified before any write either way)
+    if (/auth credential not found for auth_index/.test(error.message)) {
+      return {...base, classification: 'review', reason: 'the gateway knows no credential with this auth_index any more (renamed, moved or deleted since it was listed)'}
+    }
     return {...base, classification: 'review', reason: `the gateway refused the probe (${error.status} ${error.message})`}
   }
   throw error
@@ -166,6 +172,8 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
   const trigger = opts.trigger ?? 'inspect'
   const probes = await loadProbes()
   const entries = selectEntries(await listAuthFiles(client), settings.providers, opts.accounts)
+  // `quota`: where the gateway serves its own quota fetch (early 8.0.x builds), use it for the providers it covers
+  const gatewayQuota = trigger === 'quota' ? await gatewayQuotaSupport(client) : null
 
   const startedAt = now()
   const runId = await store.startRun({
@@ -194,8 +202,23 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
       async (entry): Promise<Probed> => {
         const ref = accountRef(entry)
         const probe = probes.get(ref.provider)
-        if (!probe) return {ref, outcome: null, skippedReason: `no quota probe for provider '${ref.provider}'`, attempts: 0, checkedAt: now()}
+        const viaGateway = gatewayQuota?.providers.has(ref.provider) ?? false
+        if (!probe && !viaGateway) return {ref, outcome: null, skippedReason: `no quota probe for provider '${ref.provider}'`, attempts: 0, checkedAt: now()}
         if (!ref.authIndex) return {ref, outcome: null, skippedReason: 'no auth_index (gateway older than v6.3.56?)', attempts: 0, checkedAt: now()}
+        if (viaGateway) {
+          try {
+            const outcome = await fetchGatewayQuota(client, ref.authIndex, settings.threshold, gatewayQuota!.pluginOf.get(ref.provider), settings.timeoutMs)
+            if (outcome) return {ref, outcome, skippedReason: null, attempts: 1, checkedAt: now()}
+            if (!probe) return {ref, outcome: null, skippedReason: `the gateway has no quota provider for this credential and cpactl no probe for '${ref.provider}'`, attempts: 1, checkedAt: now()}
+          } catch (error) {
+            if (isFatal(error)) {
+              fatal ??= error
+              return {ref, outcome: null, skippedReason: 'not probed: the run stopped', attempts: 1, checkedAt: now()}
+            }
+            return {ref, outcome: probeFailure(error, settings.timeoutMs, 1), skippedReason: null, attempts: 1, checkedAt: now()}
+          }
+        }
+        if (!probe) return {ref, outcome: null, skippedReason: `no quota probe for provider '${ref.provider}'`, attempts: 0, checkedAt: now()}
         let attempts = 0
         const call = async (req: UpstreamCall): Promise<UpstreamAnswer> => {
           for (let retry = 0; ; retry++) {

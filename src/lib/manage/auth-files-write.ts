@@ -14,12 +14,14 @@ import {
   downloadAuthFile,
   listAuthFiles,
   patchAuthFileFields,
+  resetCooldown,
   setAuthFileDisabled,
   type UploadPart,
   uploadAuthFiles,
 } from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
-import {listProviderKeys} from '../gateway/provider-keys.js'
+import {v8MigrationNotice} from '../gateway/config-tree.js'
+import {listProviderKeys, setConfigKeyDisabled} from '../gateway/provider-keys.js'
 import {deepEqual} from './config-path.js'
 import {confirmOrFail} from './confirm.js'
 import {maskProxyUrl, secretKind} from './mask.js'
@@ -105,7 +107,7 @@ export async function uploadAuthFilesFrom(client: GatewayClient, paths: string[]
     // a one-file upload that the gateway refuses (400 bad name/content, 500 content does not make an auth)
     const status = error instanceof RejectedError ? error.status : error instanceof UpstreamError ? Number((error.details as {status?: number} | undefined)?.status) : NaN
     if (parts.length === 1 && (error instanceof RejectedError || status === 500)) {
-      const text = (error as Error).message.replace(/^the gateway failed POST \/auth-files \(\d+ ?/, '').replace(/\)$/, '')
+      const text = (error as Error).message.replace(/^the gateway failed POST \S+ \(\d+ ?/, '').replace(/\)$/, '')
       result.items = [{target: parts[0].target, name: parts[0].name, authIndex: null, ok: false, changed: false, error: text}]
       return finish(result, 'upload')
     }
@@ -158,11 +160,20 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
     const label = `${r.key.family}[${r.key.index}]${r.key.name ? ` (${r.key.name})` : ''}`
     const item: ItemResult = {target: r.target, name: label, authIndex: r.key.authIndex, ok: true, changed: r.key.disabled === null || r.key.disabled !== disabled, error: null}
     result.items.push(item)
+    if (r.key.family === 'openai-compatibility') {
+      // the gateway can only switch off the whole provider: refused before anything is sent (dry run too)
+      Object.assign(item, {ok: false, changed: false, error: 'openai-compatibility keys cannot be enabled or disabled one by one (only the whole provider, via its disabled field in the config)'})
+      continue
+    }
     if (!item.changed || options.dryRun) continue
     try {
-      // config API keys: the gateway toggles `*` in the entry's excluded-models (§3.3)
-      await setAuthFileDisabled(client, {name: r.key.authIndex, authIndex: r.key.authIndex}, disabled)
-      pendingKeys.push(r.key.authIndex)
+      // config API keys: `*` in the key's excluded-models, written through the provider-key list (never
+      // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns, cpa-gateway.md §3.3)
+      const notice = await v8MigrationNotice(client)
+      const toggled = await setConfigKeyDisabled(client, r.key, disabled)
+      if (notice && toggled.changed) addWarning(result.warnings, notice)
+      if (toggled.changed) pendingKeys.push(r.key.authIndex)
+      else item.changed = false
     } catch (error) {
       if (!(error instanceof RejectedError)) throw error
       Object.assign(item, {ok: false, changed: false, error: error.message})
@@ -277,8 +288,9 @@ export function buildFieldPatch(changes: AuthFileFieldChanges): Record<string, u
   const fields: Record<string, unknown> = {}
   if (changes.priority !== undefined) fields.priority = changes.priority
   if (changes.weight !== undefined) {
-    if (changes.weight !== null && (!Number.isInteger(changes.weight) || changes.weight < 1 || changes.weight > 1_000_000)) {
-      throw new UsageError(`--weight must be an integer from 1 to 1000000, not ${changes.weight}`, {code: 'invalid_value'})
+    // ≤ 0 is valid: the gateway stores 0, which parks the key under weighted round-robin (§3.5 corrected)
+    if (changes.weight !== null && (!Number.isInteger(changes.weight) || changes.weight > 1_000_000)) {
+      throw new UsageError(`--weight must be an integer up to 1000000 (0 or less parks the account under weighted round-robin), not ${changes.weight}`, {code: 'invalid_value'})
     }
     fields.weight = changes.weight
   }
@@ -339,7 +351,9 @@ export async function setAuthFileFields(client: GatewayClient, target: string, c
   const base = {name: entry.name, authIndex: entry.auth_index ?? null, fields: shown, previous}
   if (options.dryRun) return {...base, dryRun: true, verified: null}
   await patchAuthFileFields(client, entry.name, fields)
-  const expected = (k: string, v: unknown) => (v === null || (k === 'request_retry' && typeof v === 'number' && v < 0) ? undefined : v)
+  // what the gateway stores: null / a negative request_retry delete the field; a weight ≤ 0 is stored as 0
+  const expected = (k: string, v: unknown) =>
+    v === null || (k === 'request_retry' && typeof v === 'number' && v < 0) ? undefined : k === 'weight' && typeof v === 'number' && v < 0 ? 0 : v
   const check = await pollUntil(
     readMeta,
     (md) =>
@@ -351,4 +365,34 @@ export async function setAuthFileFields(client: GatewayClient, target: string, c
   )
   if (!check.ok) throw new CheckFailedError(`the gateway accepted the change to ${entry.name} but the file does not show it when read back`, {code: 'not_verified'})
   return {...base, dryRun: false, verified: true}
+}
+
+// ------------------------------------------------------------------------------------------- reset cooldown
+
+export interface CooldownResetResult {
+  target: string
+  /** Auth-file name, or `<family>[i]` for a config API key. */
+  name: string
+  authIndex: string
+  kind: 'file' | 'config-key'
+  /** Models whose quota/cooldown state the gateway cleared. */
+  models: string[]
+  dryRun: boolean
+}
+
+/**
+ * `auth-files reset-cooldown NAME`: resolve an auth file (name or auth_index) or a config API key (auth_index)
+ * and ask the gateway to clear its quota and cooldown state (v8 /routing/cooldown/reset, v0 /reset-quota).
+ */
+export async function resetAccountCooldown(client: GatewayClient, target: string, options: {dryRun?: boolean} = {}): Promise<CooldownResetResult> {
+  const [resolved] = await resolveAccounts(client, [target])
+  if (resolved.kind === 'missing') throw notFound(target, ' (name an auth file, or an auth_index of a file or a config API key)')
+  const authIndex = resolved.kind === 'file' ? resolved.entry.auth_index : resolved.key.authIndex
+  const name = resolved.kind === 'file' ? resolved.entry.name : `${resolved.key.family}[${resolved.key.index}]${resolved.key.name ? ` (${resolved.key.name})` : ''}`
+  if (!authIndex) {
+    throw new RejectedError(`${name} has no auth_index on this gateway (its list answer carries none), so its cooldown cannot be addressed`, 404, {code: 'no_auth_index'})
+  }
+  if (options.dryRun) return {target, name, authIndex, kind: resolved.kind, models: [], dryRun: true}
+  const answer = await resetCooldown(client, authIndex)
+  return {target, name, authIndex: answer.authIndex, kind: resolved.kind, models: answer.models, dryRun: false}
 }

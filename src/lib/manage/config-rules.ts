@@ -3,7 +3,7 @@
  * config data and returns findings with a path, a message and a fix. Severities and thresholds can be
  * changed by a rules file (config-check.ts). Facts behind each rule are cited from cpa-gateway.md.
  */
-import {formatPath, isPlainObject, type PathPart} from './config-path.js'
+import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
 import {
   clientKeyRules,
   collectorRules,
@@ -95,6 +95,22 @@ export const RULES: readonly RuleDef[] = [
   remoteTlsRule<RuleContext>(['remote-management', 'allow-remote'], ['tls', 'enable']),
   ...clientKeyRules<RuleContext>(['api-keys'], 'error'),
   plaintextSecretRule<RuleContext>(['remote-management', 'secret-key'], 'error', 'cpactl config show --reveal'),
+  {
+    id: 'empty-secret-key',
+    severity: 'error',
+    summary: 'remote-management.secret-key is empty: the management API and the usage queue are off (§1.1, §8).',
+    run(ctx) {
+      const v = getAt(ctx.data, ['remote-management', 'secret-key'])
+      if (typeof v !== 'string' || v.trim() !== '') return []
+      return [
+        {
+          path: 'remote-management.secret-key',
+          message: 'secret-key is empty: the gateway switches the management API off (every /v0/management and /v8/management call answers 404) and publishes no usage records, unless MANAGEMENT_PASSWORD is set on the gateway',
+          fix: 'set secret-key (the gateway bcrypt-hashes a plaintext value on load), or set MANAGEMENT_PASSWORD in the gateway environment',
+        },
+      ]
+    },
+  },
   {
     id: 'missing-base-url',
     severity: 'error',

@@ -179,7 +179,7 @@ export async function fetchErrorLog(client: GatewayClient, name: string, options
 
 export async function fetchRequestLog(client: GatewayClient, id: string, options: LogOutputOptions = {}): Promise<LogFileResult> {
   const t = id.trim()
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(t)) throw new UsageError(`'${id}' is not a request id (the 8-hex request_id of a usage record)`, {code: 'invalid_id'})
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(t)) throw new UsageError(`'${id}' is not a request id (the request_id of a usage record: 8 hex on v7, a UUIDv7 on v8)`, {code: 'invalid_id'})
   try {
     const log = await getRequestLog(client, t)
     return deliver(log.name, log.content, options)

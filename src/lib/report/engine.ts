@@ -16,7 +16,7 @@
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
  */
 import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
-import type {CubeName, Grain, HistDim, RowFilters, Segment, Store, UsageRow} from '../store/index.js'
+import {rangeIndex, type CubeName, type Grain, type HistDim, type RowFilters, type Segment, type Store, type UsageRow} from '../store/index.js'
 import {
   contextTierIndex,
   contextTierIndexForBand,
@@ -133,17 +133,7 @@ function needs(q: EngineQuery): {apiKey: boolean; account: boolean; failed: bool
 const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
 
 /** Index of the bucket containing t (buckets sorted, contiguous), or -1. */
-function bucketIndex(buckets: Bucket[], t: number): number {
-  let lo = 0
-  let hi = buckets.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (t < buckets[mid].start) hi = mid - 1
-    else if (t >= buckets[mid].end) lo = mid + 1
-    else return mid
-  }
-  return -1
-}
+const bucketIndex = (buckets: Bucket[], t: number): number => rangeIndex(buckets, t)
 
 class Accumulator {
   readonly groups = new Map<string, GroupAgg>()

@@ -1,6 +1,7 @@
 import YAML, {type Document, isMap, isScalar, isSeq} from 'yaml'
 
 import {hashSecret, isHashedSecret} from './auth.js'
+import {groupLegacyKeys, isV8Marked, legacyView, providerOfFamily, v8PathOf} from './config-v8.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
 import type {SimFeature} from './version.js'
 
@@ -197,7 +198,10 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'mapping' : `${typeof v} ${JSON.stringify(v)}`
 }
 
-/** Validate the decoded YAML like the gateway's typed load; returns an error message or undefined. */
+/**
+ * The gateway's typed decode of config.yaml (gopkg.in/yaml.v3, not strict): a type error returns its message
+ * (PUT /config.yaml ⇒ 400 `invalid_yaml`, §3.1 corrected). Unknown keys pass.
+ */
 export function validateConfig(js: unknown): string | undefined {
   if (js === null || js === undefined) return undefined
   if (typeof js !== 'object' || Array.isArray(js)) return `config root must be a mapping, got ${describe(js)}`
@@ -212,20 +216,24 @@ export function validateConfig(js: unknown): string | undefined {
           if (typeof v !== 'boolean' && !(typeof v === 'string' && YAML_BOOL.test(v))) return bad
           break
         case 'int':
-          if (typeof v !== 'number' || !Number.isInteger(v)) return bad
+          // plain floats decode into int fields (truncated); strings do not
+          if (typeof v !== 'number' || !Number.isFinite(v)) return bad
           break
         case 'string':
           if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return bad
           break
         case 'strategy':
           if (typeof v !== 'string') return bad
-          if (normalizeStrategy(v) === undefined) return `invalid routing.strategy ${JSON.stringify(v)}`
           break
         case 'string[]':
           if (!Array.isArray(v) || v.some(x => typeof x === 'object' && x !== null)) return bad
           break
         case 'list':
           if (!Array.isArray(v)) return bad
+          for (const [i, entry] of v.entries()) {
+            const err = entryTypes(entry, `${path}[${i}]`)
+            if (err) return err
+          }
           break
         case 'map': {
           if (typeof v !== 'object' || Array.isArray(v)) return bad
@@ -238,6 +246,58 @@ export function validateConfig(js: unknown): string | undefined {
     return undefined
   }
   return walk(js as Record<string, unknown>, '')
+}
+
+/** Credential weights must be YAML numbers (a quoted "5" is a type error, §8 YAML typing). */
+function entryTypes(entry: unknown, where: string): string | undefined {
+  if (!isPlainObject(entry)) return undefined
+  const check = (w: unknown, at: string) => (w !== undefined && w !== null && typeof w !== 'number' ? `cannot unmarshal ${describe(w)} into ${at}.weight (int)` : undefined)
+  const direct = check(entry.weight, where)
+  if (direct) return direct
+  if (Array.isArray(entry['api-key-entries'])) {
+    for (const [i, k] of entry['api-key-entries'].entries()) {
+      const err = isPlainObject(k) ? check(k.weight, `${where}.api-key-entries[${i}]`) : undefined
+      if (err) return err
+    }
+  }
+  return undefined
+}
+
+/**
+ * The full load of a decoded config (§3.1 corrected ⇒ 422 `invalid_config`): credential weights are plain
+ * integers ≤ 1,000,000 (≤ 0 is valid: excluded from weighted round-robin), a plaintext secret fits bcrypt
+ * (72 bytes), the routing strategy is known.
+ */
+export function loadConfigProblem(js: unknown): string | undefined {
+  if (!isPlainObject(js)) return undefined
+  const weight = (w: unknown, at: string) => {
+    if (w === undefined || w === null) return undefined
+    if (typeof w !== 'number' || !Number.isInteger(w)) return `${at}.weight: weight must be an integer`
+    if (w > 1_000_000) return `${at}.weight: weight must not exceed 1000000`
+    return undefined
+  }
+  for (const family of ['gemini-api-key', 'interactions-api-key', 'codex-api-key', 'claude-api-key', 'xai-api-key', 'vertex-api-key', 'meta-api-key', 'openai-compatibility']) {
+    const list = js[family]
+    if (!Array.isArray(list)) continue
+    for (const [i, entry] of list.entries()) {
+      if (!isPlainObject(entry)) continue
+      const err = weight(entry.weight, `${family}[${i}]`)
+      if (err) return err
+      if (Array.isArray(entry['api-key-entries'])) {
+        for (const [j, k] of entry['api-key-entries'].entries()) {
+          const e2 = isPlainObject(k) ? weight(k.weight, `${family}[${i}].api-key-entries[${j}]`) : undefined
+          if (e2) return e2
+        }
+      }
+    }
+  }
+  const rm = js['remote-management']
+  const secret = isPlainObject(rm) ? rm['secret-key'] : undefined
+  if (typeof secret === 'string' && !isHashedSecret(secret) && Buffer.byteLength(secret) > 72) return 'bcrypt: password length exceeds 72 bytes'
+  const routing = js.routing
+  const strategy = isPlainObject(routing) ? routing.strategy : undefined
+  if (typeof strategy === 'string' && normalizeStrategy(strategy) === undefined) return `invalid routing.strategy ${JSON.stringify(strategy)}`
+  return undefined
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -275,8 +335,13 @@ export class ConfigState {
   private cache: Record<string, unknown> | undefined
   private fullCache: Record<string, unknown> | undefined
   private readonly listeners: Array<() => void> = []
+  private writeCount = 0
 
-  constructor(text: string) {
+  /** `v8`: the gateway is a v8 one (its loader reads the v8 layout and mixed files); v7 reads legacy only. */
+  private readonly v8: boolean
+
+  constructor(text: string, opts: {v8?: boolean} = {}) {
+    this.v8 = Boolean(opts.v8)
     const doc = YAML.parseDocument(text, {uniqueKeys: true})
     if (doc.errors.length > 0) throw new Error(`invalid initial config: ${doc.errors[0].message}`)
     this.doc = doc
@@ -288,7 +353,13 @@ export class ConfigState {
     this.listeners.push(listener)
   }
 
+  /** How many times the config changed (a handler that saved config moved it). */
+  writes(): number {
+    return this.writeCount
+  }
+
   private changed(): void {
+    this.writeCount++
     this.cache = undefined
     this.fullCache = undefined
     for (const l of this.listeners) l()
@@ -299,13 +370,40 @@ export class ConfigState {
     return this.doc.toString()
   }
 
-  /** The decoded YAML (typed keys coerced), without defaults. */
+  /**
+   * The effective config in legacy names (typed keys coerced), without defaults: for a v8-layout or mixed file
+   * the v8 values win and provider groups are expanded (config-v8.ts legacyView). What the runtime runs on.
+   */
   raw(): Record<string, unknown> {
     if (!this.cache) {
       const js = this.doc.toJS() as unknown
-      this.cache = isPlainObject(js) ? coerceTyped(js) : {}
+      this.cache = isPlainObject(js) ? coerceTyped(this.v8 ? legacyView(js) : js) : {}
     }
     return this.cache
+  }
+
+  /** The file as decoded, in its own layout (no defaults, no legacy view). */
+  fileJs(): Record<string, unknown> {
+    const js = this.doc.toJS() as unknown
+    return isPlainObject(js) ? js : {}
+  }
+
+  /** The file is in v8 layout (root `config-version: 8`, cpa-gateway-v8.md §4.5). */
+  isV8Layout(): boolean {
+    return this.v8 && isV8Marked(this.doc.toJS())
+  }
+
+  /** A copy of the file as a YAML document (comments included), e.g. to migrate in memory. */
+  document(): Document {
+    // re-parsed from the text: values set through the API become nodes, nothing is shared with the live file
+    return YAML.parseDocument(this.doc.toString(), {uniqueKeys: true}) as Document
+  }
+
+  /** Replace the file with a v8 document that passed validation (a v8 write, §2.4 step 8). */
+  commitDocument(doc: Document): void {
+    this.doc = doc
+    this.hashPlaintextSecret()
+    this.changed()
   }
 
   /** Defaults + YAML, including host/port/auth-dir/remote-management (SimContext.config()). A fresh copy. */
@@ -336,11 +434,25 @@ export class ConfigState {
     return cur !== null && typeof cur === 'object' ? structuredClone(cur) : cur
   }
 
-  /** Set one value, keeping comments: scalars are mutated in place, other values replace the node. */
+  /**
+   * Set one value by its legacy name, keeping comments: scalars are mutated in place, other values replace the
+   * node. On a v8-layout file the value lands at its v8 path (restoreV8Layout, v8 §1.3); a changed provider-key
+   * list is rebuilt as one group per key named `<provider>-<n>` (the documented pitfall).
+   */
   set(path: string | string[], value: unknown): void {
-    const parts = typeof path === 'string' ? path.split('.') : path
+    let parts = typeof path === 'string' ? path.split('.') : path
     if (parts.join('.') === 'remote-management.secret-key' && typeof value === 'string' && value && !isHashedSecret(value)) {
       value = hashSecret(value)
+    }
+    if (this.isV8Layout()) {
+      const provider = parts.length === 1 ? providerOfFamily(parts[0]) : undefined
+      if (provider) {
+        parts = ['api-keys', provider]
+        value = groupLegacyKeys(Array.isArray(value) ? value : [], provider)
+      } else {
+        const mapped = v8PathOf(parts)
+        if (mapped) parts = mapped
+      }
     }
     const node = this.doc.getIn(parts, true)
     const scalarValue = value === null || ['string', 'number', 'boolean'].includes(typeof value)
@@ -354,12 +466,17 @@ export class ConfigState {
   }
 
   delete(path: string | string[]): void {
-    const parts = typeof path === 'string' ? path.split('.') : path
+    let parts = typeof path === 'string' ? path.split('.') : path
+    if (this.isV8Layout()) parts = v8PathOf(parts) ?? parts
     if (this.doc.hasIn(parts)) this.doc.deleteIn(parts)
     this.changed()
   }
 
-  /** PUT /config.yaml: parse (400 invalid_yaml), validate (422 invalid_config), then replace (§3.1). */
+  /**
+   * PUT /v0/management/config.yaml (§3.1 corrected): YAML syntax and any type error while decoding ⇒ 400
+   * `invalid_yaml`; a decoded text whose full load fails ⇒ 422 `invalid_config`; else the file is replaced
+   * verbatim (any layout; a v8 gateway does not migrate it, v8 §1.3). An empty body passes and wipes the file.
+   */
   replace(text: string): ReplaceResult {
     const doc = YAML.parseDocument(text, {uniqueKeys: true})
     if (doc.errors.length > 0) return {ok: false, status: 400, error: 'invalid_yaml', message: doc.errors[0].message}
@@ -369,7 +486,10 @@ export class ConfigState {
     } catch (error) {
       return {ok: false, status: 400, error: 'invalid_yaml', message: (error as Error).message}
     }
-    const problem = validateConfig(js)
+    const view = this.v8 && isPlainObject(js) ? legacyView(js) : js
+    const typeError = validateConfig(view)
+    if (typeError) return {ok: false, status: 400, error: 'invalid_yaml', message: typeError}
+    const problem = loadConfigProblem(view)
     if (problem) return {ok: false, status: 422, error: 'invalid_config', message: problem}
     this.doc = doc
     this.hashPlaintextSecret()
@@ -377,12 +497,14 @@ export class ConfigState {
     return {ok: true}
   }
 
-  /** A plaintext secret-key is hashed on load and written back, comments preserved (§1.4). */
+  /** A plaintext secret-key is hashed on load and written back, comments preserved (§1.4; v8 §1.2). */
   private hashPlaintextSecret(): void {
     this.fullCache = undefined
-    const node = this.doc.getIn(['remote-management', 'secret-key'], true)
-    if (isScalar(node) && typeof node.value === 'string' && node.value !== '' && !isHashedSecret(node.value)) {
-      node.value = hashSecret(node.value)
+    for (const at of [['remote-management', 'secret-key'], ['management', 'secret-key']]) {
+      const node = this.doc.getIn(at, true)
+      if (isScalar(node) && typeof node.value === 'string' && node.value !== '' && !isHashedSecret(node.value)) {
+        node.value = hashSecret(node.value)
+      }
     }
     this.cache = undefined
   }

@@ -6,8 +6,18 @@ import {hasFeature} from './version.js'
 /**
  * Seeded traffic generator: usage records that follow cpa-gateway.md §6 field for field, in the gateway's
  * field order, with per-provider token semantics (§6 table), failures carrying a `fail` object, some
- * `response_headers`, and a few records shaped like an older gateway's (no `accounting_version` /
- * `token_breakdown`). Same seed + same clock ⇒ same records.
+ * `response_headers`. Same seed + same clock ⇒ same records.
+ *
+ * - Gateways ≥ 7.2.97 send `accounting_version` and `token_breakdown` in every record (§6 corrected); older
+ *   versions send a few records without them.
+ * - All three breakdown qualities (§6 corrected): `complete` (most), `unclassified` (an unknown provider family,
+ *   or an OpenAI-style usage with only a total), `inconsistent` (counts that contradict each other, including
+ *   negative legacy counters: the breakdown then holds the reported total as unclassified).
+ * - Unknown providers: a plugin provider served without a credential (`auth_index` "", `auth_type` unknown),
+ *   whose `source` falls back to the client key, like every OAuth credential without email or project (§6).
+ * - v8 (cpa-gateway-v8.md §3.4): UUIDv7 `request_id` (its last 8 characters name the request log), `stream`,
+ *   `resolved_client_ip`, `execution_id`, `trace_id`, session ids and `response_model` where they apply.
+ * The extras draw from their own PRNG, so the base stream of a seed is the same as before they existed.
  */
 
 // ------------------------------------------------------------------------------------------------ PRNG
@@ -222,7 +232,11 @@ export interface Breakdown {
   cacheWrite: number
   nonReasoning: number
   reasoning: number
+  /** Tokens the breakdown could not split (quality `unclassified` / `inconsistent`); 0 when complete. */
+  unclassified?: number
 }
+
+export type Quality = 'complete' | 'unclassified' | 'inconsistent'
 
 export interface Totals {
   requests: number
@@ -233,6 +247,8 @@ export interface Totals {
   cacheWriteTokens: number
   outputTokens: number
   reasoningTokens: number
+  /** Tokens of unclassified / inconsistent breakdowns (in totalTokens, not in input or output). */
+  unclassifiedTokens: number
   totalTokens: number
 }
 
@@ -246,6 +262,7 @@ export function emptyTotals(): Totals {
     cacheWriteTokens: 0,
     outputTokens: 0,
     reasoningTokens: 0,
+    unclassifiedTokens: 0,
     totalTokens: 0,
   }
 }
@@ -253,6 +270,7 @@ export function emptyTotals(): Totals {
 export function addToTotals(t: Totals, b: Breakdown, failed: boolean): void {
   const input = b.uncached + b.cacheRead + b.cacheWrite
   const output = b.nonReasoning + b.reasoning
+  const unclassified = b.unclassified ?? 0
   t.requests++
   if (failed) t.failed++
   t.inputTokens += input
@@ -261,10 +279,11 @@ export function addToTotals(t: Totals, b: Breakdown, failed: boolean): void {
   t.cacheWriteTokens += b.cacheWrite
   t.outputTokens += output
   t.reasoningTokens += b.reasoning
-  t.totalTokens += input + output
+  t.unclassifiedTokens += unclassified
+  t.totalTokens += input + output + unclassified
 }
 
-/** The legacy `tokens` object for a breakdown under a provider's semantics (§6 table). */
+/** The legacy `tokens` object for a breakdown under a provider's semantics (§6 table; claude corrected 2026-12). */
 export function legacyTokens(semantics: TokenSemantics, b: Breakdown): Record<string, number | boolean> {
   let input: number
   let output: number
@@ -273,9 +292,9 @@ export function legacyTokens(semantics: TokenSemantics, b: Breakdown): Record<st
       input = b.uncached + b.cacheRead + b.cacheWrite
       output = b.nonReasoning + b.reasoning
       break
-    case 'independent': // claude: cache read/creation not inside input; reasoning not inside output
+    case 'independent': // claude: cache read/creation not inside input; reasoning (thinking) inside output
       input = b.uncached
-      output = b.nonReasoning
+      output = b.nonReasoning + b.reasoning
       break
     case 'cache-in-input': // gemini family: cache inside input; reasoning separate
       input = b.uncached + b.cacheRead + b.cacheWrite
@@ -396,7 +415,10 @@ const SCENARIO_FAILURE: Record<string, number> = {
 export interface GeneratedRecord {
   /** The exact JSON text published. */
   payload: string
+  /** What the record's token_breakdown says (what an exact client stores). */
   breakdown: Breakdown
+  /** token_breakdown.quality; null for a record without one (older gateways). */
+  quality: Quality | null
   failed: boolean
   provider: string
   model: string
@@ -427,6 +449,75 @@ export interface GeneratorOptions {
   legacyShare?: number
   /** Base failure share before credential scenarios (default 0.06). */
   failureShare?: number
+  /** Share of records from an unknown (plugin) provider served without a credential (default 0.02). */
+  unknownProviderShare?: number
+  /** Share of records whose upstream counts contradict each other (default 0.02). */
+  inconsistentShare?: number
+  /** Share of OpenAI-style records that report only a total (default 0.02). */
+  totalOnlyShare?: number
+}
+
+/** An unknown provider (a plugin's own name): no token family, so everything is unclassified (§6). */
+const PLUGIN_PROVIDER = {provider: 'acme-plugin', executor: 'AcmePluginExecutor', models: ['acme-large-2', 'acme-small-2']}
+
+/** Requests of the unknown plugin provider are served without a credential (no auth_index, no source). */
+const PLUGIN_ACCOUNT: SimAccount = {
+  id: '',
+  name: '',
+  authIndex: '',
+  provider: PLUGIN_PROVIDER.provider,
+  authType: 'oauth',
+  source: '',
+  disabled: false,
+  models: PLUGIN_PROVIDER.models,
+  success: 0,
+  failed: 0,
+}
+
+/** RFC 9562 UUIDv7: 48-bit unix ms, version 7, variant 10; the last 8 hex digits are `tail`. */
+export function uuidV7(ms: number, rng: Rng, tail: string): string {
+  return formatUuidV7(ms, {rand: `7${rng.hex(3)}`, variant: `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`, last: rng.hex(4)}, tail)
+}
+
+function formatUuidV7(ms: number, bits: V8Fields['uuidRand'], tail: string): string {
+  const t = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12)
+  return `${t.slice(0, 8)}-${t.slice(8)}-${bits.rand}-${bits.variant}-${bits.last}${tail.padStart(8, '0').slice(-8)}`
+}
+
+function uuidV4(rng: Rng): string {
+  const h = rng.hex(32)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(0, 3)]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/** `<YYYYMMDDhhmmss>` of X-CPA-TRACE-ID (UTC here; the gateway's zone is not specified). */
+function traceStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
+}
+
+/** The v8 record fields drawn per record (cpa-gateway-v8.md §3.4). */
+interface V8Fields {
+  /** Random bits of the UUIDv7 request id (its last 8 characters are the record's short id). */
+  uuidRand: {rand: string; variant: string; last: string}
+  stream: boolean
+  executionId: string
+  sessionId?: string
+  parentSessionId?: string
+  responseModel?: string
+}
+
+function drawV8Fields(rng: Rng, r: {provider: string; endpoint: string; failed: boolean; model: string; startMs: number}): V8Fields {
+  const uuidRand = {rand: `7${rng.hex(3)}`, variant: `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`, last: rng.hex(4)}
+  const out: V8Fields = {
+    uuidRand,
+    stream: r.endpoint.includes('/responses') || r.endpoint.includes('/messages') ? rng.chance(0.8) : rng.chance(0.3),
+    executionId: uuidV4(rng),
+  }
+  if (rng.chance(0.6)) {
+    out.sessionId = r.provider === 'claude' ? `claude:${uuidV4(rng)}` : `header:${rng.hex(16)}`
+    if (rng.chance(0.2)) out.parentSessionId = r.provider === 'claude' ? `claude:${uuidV4(rng)}` : `header:${rng.hex(16)}`
+  }
+  if (!r.failed && rng.chance(0.1)) out.responseModel = `${r.model}-${rng.pick(['2025-10-01', 'latest'])}`
+  return out
 }
 
 /** A fallback credential when the registry has none (so traffic never stops). */
@@ -473,6 +564,13 @@ interface RecordValues {
   executor: string
   publishAt: number
   lookup: CredentialLookup
+  /** Served for an unknown (plugin) provider without a credential. */
+  plugin: boolean
+  quality: Quality
+  /** How an inconsistent record contradicts itself: a negative input, or cache read above input. */
+  inconsistency?: {negativeInput: number} | {cacheOver: number}
+  /** v8 gateways only. */
+  v8?: V8Fields
 }
 
 /** A client request the simulator served itself (`/v1/chat/completions`, `/v1/responses`). */
@@ -496,12 +594,15 @@ export interface ServedRequest {
 
 export class TrafficGenerator {
   private readonly rng: Rng
+  /** Draws for the record kinds added later (qualities, unknown providers, v8 fields): the base stream stays put. */
+  private readonly extra: Rng
   /** Timing and ids of served client requests: a stream of its own, so seeded traffic stays the same. */
   private readonly servedRng: Rng
   private readonly recentIds: string[] = []
 
   constructor(private readonly opts: GeneratorOptions) {
     this.rng = new Rng(opts.seed ^ 0x7a11c)
+    this.extra = new Rng(opts.seed ^ 0x8e8a)
     this.servedRng = new Rng(opts.seed ^ 0x5e7ed)
   }
 
@@ -540,6 +641,9 @@ export class TrafficGenerator {
       executor: profile.executors[0]!,
       publishAt,
       lookup,
+      plugin: false,
+      quality: 'complete',
+      v8: hasFeature(this.opts.version, 'v8') ? drawV8Fields(rng, {provider, endpoint: req.endpoint, failed: false, model: req.model, startMs: publishAt - latency}) : undefined,
     })
   }
 
@@ -557,11 +661,18 @@ export class TrafficGenerator {
   next(accounts: SimAccount[], publishAt: number, lookup: CredentialLookup = {}): GeneratedRecord {
     const scenarioOf = lookup.scenarioOf
     const rng = this.rng
-    const account = rng.pick(accounts)
+    const x = this.extra
+    const v = this.opts.version
+    const v8 = hasFeature(v, 'v8')
+    const breakdownAlways = hasFeature(v, 'accountingV2')
+    let account = rng.pick(accounts)
+    const plugin = x.chance(this.opts.unknownProviderShare ?? 0.02)
+    if (plugin) account = {...PLUGIN_ACCOUNT}
     const provider = account.provider || 'unknown'
     const profile = providerProfile(provider)
     const models = account.models.length > 0 ? account.models : profile.models
-    const model = rng.pick(models)
+    let model = rng.pick(models)
+    if (plugin) model = x.pick(PLUGIN_PROVIDER.models)
     const alias = profile.aliases.length > 0 && rng.chance(0.15) ? rng.pick(profile.aliases) : model
     const endpoint = rng.pick(profile.endpoints)
     const openaiPath = endpoint.includes('/chat/completions') || endpoint.includes('/responses')
@@ -599,7 +710,8 @@ export class TrafficGenerator {
     let headers: Record<string, string[]> | undefined
     if (failure?.headers) headers = failure.headers
     else if (!failed && rng.chance(this.opts.headerShare ?? 0.3)) headers = successHeaders(provider, rng, requestId)
-    const legacy = rng.chance(this.opts.legacyShare ?? 0.02)
+    // older gateways send a few records without the breakdown; ≥ 7.2.97 always sends it (the draw stays)
+    const legacy = rng.chance(this.opts.legacyShare ?? 0.02) && !breakdownAlways
     const effort = rng.pick(profile.efforts)
     const tierRoll = rng.next()
     const serviceTier = openaiPath ? (tierRoll < 0.8 ? 'auto' : tierRoll < 0.9 ? 'priority' : 'flex') : 'default'
@@ -608,21 +720,33 @@ export class TrafficGenerator {
     const xff = clientIp.startsWith('127.') && rng.chance(0.2) ? rng.pick(FORWARDED) : ''
     const userAgent = rng.pick(profile.userAgents)
     const generate = !rng.chance(0.02)
-    const executor = rng.pick(profile.executors)
+    let executor = rng.pick(profile.executors)
+    if (plugin) executor = PLUGIN_PROVIDER.executor
+    // quality: an unknown family is unclassified; otherwise a few contradicting or total-only usages
+    let quality: Quality = plugin ? 'unclassified' : 'complete'
+    if (!plugin && !failed && breakdownAlways) {
+      if (x.chance(this.opts.inconsistentShare ?? 0.02)) quality = 'inconsistent'
+      else if (openaiPath && profile.semantics === 'subset' && x.chance(this.opts.totalOnlyShare ?? 0.02)) quality = 'unclassified'
+    }
 
-    return this.serialize({account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup})
+    let inconsistency: RecordValues['inconsistency']
+    if (quality === 'inconsistent') inconsistency = x.chance(0.5) ? {negativeInput: x.int(1, 500)} : {cacheOver: x.int(1, 5000)}
+    const v8Fields = v8 ? drawV8Fields(x, {provider, endpoint, failed, model, startMs}) : undefined
+    return this.serialize({account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8: v8Fields})
   }
 
   /** The record in the gateway's field order (§6) and its error event; no randomness here. */
-  private serialize(x: RecordValues): GeneratedRecord {
-    const {account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup} = x
+  private serialize(values: RecordValues): GeneratedRecord {
+    const {account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8} = values
     const v = this.opts.version
+    const breakdownAlways = hasFeature(v, 'accountingV2')
     // Field order = the gateway's struct order (§6).
     const r: Record<string, unknown> = {}
     r.timestamp = formatGoTime(startMs, nanos, this.opts.tzOffsetMinutes)
     r.latency_ms = latency
     if (hasFeature(v, 'ttft')) r.ttft_ms = ttft
-    r.source = account.source
+    // a credential without email/project/key (Kimi OAuth, plugins, no credential) falls back to the client key (§6)
+    r.source = account.source || apiKey
     r.auth_index = account.authIndex
     const token = account.authType === 'oauth' ? lookup.tokenOf?.(account.authIndex) : undefined
     if (token && hasFeature(v, 'accessTokenSha')) r.access_token_sha256 = createHash('sha256').update(token).digest('hex')
@@ -637,22 +761,40 @@ export class TrafficGenerator {
       delete tokens.cache_read_tokens
       delete tokens.cache_creation_tokens
     }
+    // what the record's breakdown says: the buckets, or the total it could not split
+    const reported = b.uncached + b.cacheRead + b.cacheWrite + b.nonReasoning + b.reasoning
+    let recorded: Breakdown = b
+    if (quality === 'inconsistent') {
+      // the upstream's own counts contradict each other: a negative counter, or cache above input
+      if (inconsistency && 'negativeInput' in inconsistency) tokens.input_tokens = -inconsistency.negativeInput
+      else tokens.cache_read_tokens = (tokens.input_tokens as number) + (inconsistency?.cacheOver ?? 1)
+      recorded = {uncached: 0, cacheRead: 0, cacheWrite: 0, nonReasoning: 0, reasoning: 0, unclassified: reported}
+    } else if (quality === 'unclassified') {
+      if (!plugin) {
+        // an OpenAI-style usage object with only total_tokens
+        for (const k of ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cached_tokens', 'cache_read_tokens', 'cache_creation_tokens']) if (k in tokens) tokens[k] = 0
+      }
+      recorded = {uncached: 0, cacheRead: 0, cacheWrite: 0, nonReasoning: 0, reasoning: 0, unclassified: reported}
+    }
     r.tokens = tokens
     r.failed = failed
     if (hasFeature(v, 'generateField')) r.generate = generate
     if (hasFeature(v, 'failObject')) r.fail = failure ? {status_code: failure.status, body: failure.body} : {status_code: 200, body: ''}
     if (headers && hasFeature(v, 'responseHeaders')) r.response_headers = headers
-    if (!legacy && hasFeature(v, 'accountingV2')) {
-      const input = b.uncached + b.cacheRead + b.cacheWrite
-      const output = b.nonReasoning + b.reasoning
+    const withBreakdown = !legacy && hasFeature(v, 'accountingV2')
+    if (withBreakdown) {
+      const d = recorded
+      const input = d.uncached + d.cacheRead + d.cacheWrite
+      const output = d.nonReasoning + d.reasoning
+      const unclassified = d.unclassified ?? 0
       r.accounting_version = 2
       r.token_breakdown = {
         schema_version: 2,
-        quality: 'complete',
-        total_tokens: input + output,
-        input: {total_tokens: input, uncached_tokens: b.uncached, cache_read_tokens: b.cacheRead, cache_write_tokens: b.cacheWrite},
-        output: {total_tokens: output, non_reasoning_tokens: b.nonReasoning, reasoning_tokens: b.reasoning},
-        unclassified_tokens: 0,
+        quality,
+        total_tokens: input + output + unclassified,
+        input: {total_tokens: input, uncached_tokens: d.uncached, cache_read_tokens: d.cacheRead, cache_write_tokens: d.cacheWrite},
+        output: {total_tokens: output, non_reasoning_tokens: d.nonReasoning, reasoning_tokens: d.reasoning},
+        unclassified_tokens: unclassified,
       }
     }
     r.provider = provider
@@ -660,12 +802,26 @@ export class TrafficGenerator {
     r.model = model
     if (hasFeature(v, 'aliasField')) r.alias = alias
     r.endpoint = endpoint
-    r.auth_type = account.authType
+    r.auth_type = plugin ? 'unknown' : account.authType
     r.api_key = apiKey
-    r.request_id = requestId
+    // v8: UUIDv7 request ids; the request log is named by the last 8 characters (the id drawn above)
+    const fullRequestId = v8 ? formatUuidV7(publishAt - latency, v8.uuidRand, requestId) : requestId
+    r.request_id = fullRequestId
     if (hasFeature(v, 'reasoningEffort')) r.reasoning_effort = effort
     if (hasFeature(v, 'serviceTier')) r.service_tier = serviceTier
     if (responseTier && hasFeature(v, 'responseServiceTier')) r.response_service_tier = responseTier
+    if (v8) {
+      // v8 record fields (cpa-gateway-v8.md §3.4; exact order and omitempty rules are unknown: appended here)
+      r.stream = v8.stream
+      r.resolved_client_ip = clientIp
+      r.execution_id = v8.executionId
+      r.trace_id = `${traceStamp(publishAt - latency)}-${account.authIndex}-${fullRequestId}`
+      if (v8.sessionId) {
+        r.session_id = v8.sessionId
+        if (v8.parentSessionId) r.parent_session_id = v8.parentSessionId
+      }
+      if (v8.responseModel) r.response_model = v8.responseModel
+    }
 
     let errorEvent: string | undefined
     if (failure) {
@@ -693,13 +849,15 @@ export class TrafficGenerator {
 
     return {
       payload: JSON.stringify(r),
-      breakdown: b,
+      // a record without a breakdown is counted by what its legacy counters imply (older gateways)
+      breakdown: withBreakdown ? recorded : b,
+      quality: withBreakdown ? quality : null,
       failed,
       provider,
       model,
       authIndex: account.authIndex,
       apiKey,
-      requestId,
+      requestId: fullRequestId,
       errorEvent,
       accountId: account.id,
     }

@@ -16,6 +16,7 @@ import {hasFeature} from './version.js'
  */
 
 export const MANAGEMENT_PREFIX = '/v0/management'
+export const MANAGEMENT_PREFIX_V8 = '/v8/management'
 const MAX_BODY = 64 * 1024 * 1024
 
 export interface HttpEnv {
@@ -29,8 +30,13 @@ export interface HttpEnv {
   managementEnabled(): boolean
   authPolicy(): AuthPolicy
   now(): number
-  /** Routes below /v0/management registered by the simulated version (routes/index.ts). */
-  routes(): CompiledRoute[]
+  /**
+   * Routes below /v0/management registered by the simulated version (routes/index.ts) and, on a v8 gateway,
+   * below /v8/management (routes/route-map.ts).
+   */
+  routes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null}
+  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404 (v8 §6.9). */
+  homeMode(): boolean
   /** Routes outside /v0/management (no management key). */
   publicRoutes(): CompiledRoute[]
   /** NoRoute dispatch to plugins after management auth (plugin OAuth URLs, plugin routes). */
@@ -44,6 +50,12 @@ export interface CompiledRoute extends SimRoute {
 
 export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
   return routes.map(r => {
+    const wildcard = /\/\*([A-Za-z_][A-Za-z0-9_]*)$/.exec(r.path)
+    if (wildcard) {
+      // `/config/*path`: the rest of the path (gin's catch-all), at least one character
+      const prefix = r.path.slice(0, wildcard.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      return {...r, pattern: new RegExp(`^${prefix}/(.+)$`), param: wildcard[1]}
+    }
     if (r.path.endsWith('/*')) {
       const prefix = r.path.slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       return {...r, pattern: new RegExp(`^${prefix}(.*)$`), param: 'rest'}
@@ -68,7 +80,7 @@ function findRoute(routes: CompiledRoute[], method: string, path: string): {rout
     if (m) {
       let value = m[1]
       try {
-        value = decodeURIComponent(value)
+        value = r.path.includes('/*') ? value.split('/').map(decodeURIComponent).join('/') : decodeURIComponent(value)
       } catch {
         // keep raw
       }
@@ -99,17 +111,20 @@ export function ginClientIp(headers: IncomingMessage['headers'], peer: string): 
   return normalizeIp(peer)
 }
 
-/** §1.2: `Authorization: Bearer <key>` (scheme case-insensitive; otherwise the whole value), else X-Management-Key. */
+/**
+ * §1.2 (corrected): `Authorization` split at the first space — a case-insensitive `Bearer` scheme and the rest
+ * verbatim (`Bearer  k` yields ` k`); a value not in `Bearer x` form is the key as a whole. `X-Management-Key`
+ * only when Authorization is absent or empty; neither is trimmed.
+ */
 export function presentedKey(headers: IncomingMessage['headers']): string {
   const auth = headers.authorization
-  if (typeof auth === 'string' && auth.trim() !== '') {
-    const value = auth.trim()
-    const space = value.indexOf(' ')
-    if (space > 0 && value.slice(0, space).toLowerCase() === 'bearer') return value.slice(space + 1).trim()
-    return value
+  if (typeof auth === 'string' && auth !== '') {
+    const space = auth.indexOf(' ')
+    if (space > 0 && auth.slice(0, space).toLowerCase() === 'bearer') return auth.slice(space + 1)
+    return auth
   }
   const header = headers['x-management-key']
-  return (Array.isArray(header) ? header[0] : header)?.trim() ?? ''
+  return (Array.isArray(header) ? header[0] : header) ?? ''
 }
 
 const CORS: Record<string, string> = {
@@ -191,21 +206,30 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   const gatewayNoRoute = hasFeature(env.version, 'noRouteHandler')
   const unknownRoute = () => (gatewayNoRoute ? finish(404, {}, undefined) : finish(404, {'content-type': 'text/plain'}, '404 page not found'))
 
-  const isManagement = path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)
+  const tables = env.routes()
+  let api: 'v0' | 'v8' | null = null
+  if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) api = 'v0'
+  else if (tables.v8 && (path === MANAGEMENT_PREFIX_V8 || path.startsWith(`${MANAGEMENT_PREFIX_V8}/`))) api = 'v8'
   const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
-  if (!isManagement) {
+  // Any other path (on a v7 gateway also every /v8/… path): the public routes, else NoRoute.
+  if (api === null) {
+    // Home mode: the panel page is gone too (v8 §6.9)
+    if (env.homeMode() && path === '/management.html') return finish(404, {}, undefined)
     const open = findRoute(env.publicRoutes(), method, path)
     if (!open) return unknownRoute()
     return dispatch(env, open.route, open.params, req, method, path, url, body, clientIp, {}, finish)
   }
 
-  const sub = path.slice(MANAGEMENT_PREFIX.length) || '/'
-  const found = findRoute(env.routes(), method, sub)
-  // Before v7.1.47 a path no route matches never reaches the management middleware.
+  const prefix = api === 'v8' ? MANAGEMENT_PREFIX_V8 : MANAGEMENT_PREFIX
+  const sub = path.slice(prefix.length) || '/'
+  const found = findRoute(api === 'v8' ? tables.v8! : tables.v0, method, sub)
+  // Before v7.1.47 a path no route matches never reaches the management middleware. v8: an unmatched
+  // /v8/management path (or a registered path with another method) is a bare 404 before any auth (v8 §1.1).
+  if (!found && api === 'v8') return finish(404, {}, undefined)
   if (!found && !gatewayNoRoute) return unknownRoute()
 
-  // §1.1: management disabled ⇒ 404, empty body, no X-CPA-* headers.
-  if (!env.managementEnabled()) return finish(404, {}, undefined)
+  // §1.1 / v8 §1.1: management disabled or Home mode ⇒ 404, empty body, no X-CPA-* headers, on /v0 and /v8.
+  if (!env.managementEnabled() || env.homeMode()) return finish(404, {}, undefined)
 
   // §3.9: the OAuth callback has the availability check only (no key, no X-CPA-* headers).
   if (found?.route.access === 'open') return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, {}, finish)

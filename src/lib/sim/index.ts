@@ -6,7 +6,9 @@ import {join} from 'node:path'
 
 import {createAccountRegistry, defaultProviderConfig, type SimAccountRegistry} from './accounts.js'
 import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
-import {ConfigState, initialConfigYaml} from './config-state.js'
+import {ConfigState, initialConfigYaml, validateConfig} from './config-state.js'
+import {configTreeRoutes} from './config-tree.js'
+import {migrateDocument, type V8Revision} from './config-v8.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
 import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, type ServedRequest, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
@@ -18,8 +20,10 @@ import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {RespConnection} from './resp.js'
 import {managementRoutes, publicRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
 import {pluginNoRoute, pluginResource} from './routes/plugins.js'
+import {quotaRoutes} from './routes/quota.js'
+import {v8RouteTable} from './routes/route-map.js'
 import {SimListener} from './server.js'
-import type {SimContext, SimRequest} from './types.js'
+import type {SimContext, SimRequest, SimRoute} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
@@ -46,8 +50,22 @@ export interface SimulatorOptions {
   host?: string
   /** The management secret (plaintext). Never written anywhere; config.yaml holds a salted hash. */
   managementKey: string
-  /** X-CPA-VERSION and version gates (default '7.2.140'; 'dev' = newest). */
+  /**
+   * X-CPA-VERSION, sent as given, and the version gates (default '7.2.140'). `8.0.x` serves /v8/management too;
+   * `v7.2.140`, `v7.2.140-3-gabc1234-dirty` are v7; `dev` or a bare SHA count as the newest (v8).
+   */
   version?: string
+  /** v8 only: which 8.0.x revision (v8 §0.1). early: quota routes, docs-era roots; later (default): no quota routes. */
+  v8Revision?: V8Revision
+  /**
+   * v8 only: serve the RESP usage output on the gateway port (default false: whether upstream v8 ships it is
+   * UNKNOWN, v8 §3.3; without it RESP bytes reach the HTTP parser, which rejects them).
+   */
+  respUsage?: boolean
+  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404; RESP says the usage output is disabled. */
+  homeMode?: boolean
+  /** Layout of the initial config.yaml: legacy (default; a v8 gateway migrates it on its first v8 write) or v8. */
+  configLayout?: 'legacy' | 'v8'
   commit?: string
   buildDate?: string
   /** Default true. */
@@ -143,6 +161,10 @@ export class Simulator {
   readonly config: ConfigState
   readonly version: string
   readonly host: string
+  /** v8 revision when the simulated gateway is a v8 one, else null. */
+  readonly v8Revision: V8Revision | null
+  private readonly respUsage: boolean
+  private home: boolean
   private readonly commit: string
   private readonly buildDate: string
   private readonly now: () => number
@@ -160,7 +182,7 @@ export class Simulator {
   private readonly pluginFiles: SimPluginFiles
   private oauthScript: OAuthScript
   private readonly routeDeps: RouteTableDeps
-  private routeTable: CompiledRoute[]
+  private routeTable: {v0: CompiledRoute[]; v8: CompiledRoute[] | null}
   private publicTable: CompiledRoute[]
   private logins = 0
   private managementFlag: boolean
@@ -180,6 +202,9 @@ export class Simulator {
     if (!opts.managementKey) throw new Error('startSimulator: managementKey is required')
     this.now = opts.now ?? Date.now
     this.version = opts.version ?? DEFAULT_VERSION
+    this.v8Revision = hasFeature(this.version, 'v8') ? (opts.v8Revision ?? 'later') : null
+    this.respUsage = this.v8Revision === null ? true : Boolean(opts.respUsage)
+    this.home = Boolean(opts.homeMode)
     this.commit = opts.commit ?? DEFAULT_COMMIT
     this.buildDate = opts.buildDate ?? DEFAULT_BUILD_DATE
     this.host = opts.host ?? '127.0.0.1'
@@ -204,11 +229,17 @@ export class Simulator {
         retentionSeconds: opts.retentionSeconds ?? 60,
         allowRemote: opts.allowRemote,
       }),
+      {v8: this.v8Revision !== null},
     )
     if ((opts.accounts ?? 'default') === 'default') {
       for (const [key, value] of Object.entries(defaultProviderConfig(seed))) this.config.set(key, value)
     }
     if (opts.plugins) this.config.set('plugins', pluginsConfigSection())
+    if (opts.configLayout === 'v8') {
+      const doc = this.config.document()
+      migrateDocument(doc, this.v8Revision ?? 'later')
+      this.config.commitDocument(doc)
+    }
 
     this.auth = new ManagementAuth(this.now, opts.banDurationMs ?? DEFAULT_BAN_MS)
     this.injector = new FaultInjector({...opts.faults})
@@ -234,6 +265,8 @@ export class Simulator {
     })
 
     this.context = {
+      version: this.version,
+      v8Revision: this.v8Revision,
       config: () => this.config.full(),
       setConfigValue: (key, value) => this.config.set(key, value),
       deleteConfigValue: key => this.config.delete([key]),
@@ -271,7 +304,7 @@ export class Simulator {
       },
       clientApi: {serve: req => this.serveRequest(req), tzOffsetMinutes: opts.tzOffsetMinutes ?? 480},
     }
-    this.routeTable = compileRoutes(routesForVersion(managementRoutes(this.routeDeps), this.version))
+    this.routeTable = this.buildRoutes()
     this.publicTable = compileRoutes(publicRoutes(this.routeDeps))
 
     // Every config change is a reload: subscribers get {"refresh":true} (§5.5); removing the secret
@@ -295,7 +328,7 @@ export class Simulator {
       },
       onResp: (socket, first, id) => this.acceptResp(socket, first, id),
       onHttp: socket => this.http.emit('connection', socket),
-      respEnabled: () => hasFeature(this.version, 'respQueue'),
+      respEnabled: () => this.servesResp(),
     }, opts.sniffTimeoutMs)
   }
 
@@ -455,7 +488,8 @@ export class Simulator {
 
   private account(rec: GeneratedRecord, at: number): void {
     this.stats.generated++
-    this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
+    // requests served without a credential (the unknown plugin provider) move no credential counter
+    if (rec.authIndex) this.accounts.recordOutcome(rec.authIndex, rec.failed, at)
   }
 
   /** Per-batch lookups of credential scenario and access token (cached: the registry recomputes lists). */
@@ -616,7 +650,7 @@ export class Simulator {
    */
   routeList(): {management: Array<{method: string; path: string}>; public: Array<{method: string; path: string; simOnly: boolean}>} {
     return {
-      management: this.routeTable.map(r => ({method: r.method, path: r.path})),
+      management: this.routeTable.v0.map(r => ({method: r.method, path: r.path})),
       public: this.publicTable.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
     }
   }
@@ -642,6 +676,49 @@ export class Simulator {
     }
   }
 
+  /**
+   * The route tables: every v0 handler this version registers (routes/index.ts), and on a v8 gateway the same
+   * handlers under their v8 paths plus the v8-only routes (routes/route-map.ts). A v8 operation that saves
+   * config migrates a legacy file (v8 §2.1).
+   */
+  private buildRoutes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null} {
+    const handlers = routesForVersion(managementRoutes(this.routeDeps), this.version)
+    const v0 = compileRoutes(handlers)
+    if (this.v8Revision === null) {
+      v8RouteTable(handlers, []) // the map must be complete whatever the simulated version
+      return {v0, v8: null}
+    }
+    const revision = this.v8Revision
+    const v8Only = [
+      ...configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy)}),
+      ...(revision === 'early' ? quotaRoutes : []),
+    ]
+    const migrating = (route: SimRoute): SimRoute => ({
+      ...route,
+      handler: async (req, ctx) => {
+        const before = this.config.writes()
+        const res = await route.handler(req, ctx)
+        if (res.status < 300 && this.config.writes() !== before && !this.config.isV8Layout()) {
+          const doc = this.config.document()
+          migrateDocument(doc, revision)
+          this.config.commitDocument(doc)
+        }
+        return res
+      },
+    })
+    return {v0, v8: compileRoutes(v8RouteTable(handlers, v8Only, migrating))}
+  }
+
+  /** Whether RESP connections reach the RESP handler (v7 ≥ 6.9.38; v8 only with respUsage, or in Home mode). */
+  servesResp(): boolean {
+    return hasFeature(this.version, 'respQueue') && (this.respUsage || this.home)
+  }
+
+  /** CPA Home mode on or off (v8 §6.9). */
+  setHomeMode(on: boolean): void {
+    this.home = on
+  }
+
   /** A completed OAuth login writes its credential file into the auth dir (oauth-credentials.ts). */
   private saveLogin(provider: string, seed: number, tzOffsetMinutes: number): string | undefined {
     const cred = credentialForLogin(provider, {seed, ordinal: ++this.logins, nowMs: this.now(), tzOffsetMinutes})
@@ -665,6 +742,7 @@ export class Simulator {
       authPolicy: () => sim.authPolicy(),
       now: this.now,
       routes: () => sim.routeTable,
+      homeMode: () => sim.home,
       publicRoutes: () => sim.publicTable,
       noRoute: (req: SimRequest) => pluginNoRoute(sim.routeDeps.plugins, req),
     }
@@ -678,6 +756,7 @@ export class Simulator {
       auth: this.auth,
       hub: this.hub,
       managementEnabled: () => this.managementEnabled(),
+      homeMode: () => this.home,
       authPolicy: () => this.authPolicy(),
       latencyMs: () => this.injector.latencyMs(),
       dropThisReply: () => this.injector.dropThisReply(),

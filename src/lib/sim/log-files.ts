@@ -189,7 +189,8 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
     rotatedCount: () => rotated.length,
     addRequestLog(requestId, content, {error = false, at = opts.now()} = {}) {
       const file: RequestLogFile = {
-        name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at, tz)}-${requestId}.log`,
+        // v8 request ids are UUIDv7: file names carry their last 8 characters (v8 §2.2); v7 ids are 8 hex
+        name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at, tz)}-${requestId.slice(-8)}.log`,
         content,
         modified: at,
       }
@@ -199,7 +200,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
     errorLogs: () =>
       requestLogs.filter((f) => f.name.startsWith('error-')).sort((a, b) => b.modified - a.modified),
     errorLog: (name) => requestLogs.find((f) => f.name === name && f.name.startsWith('error-')),
-    requestLogById: (id) => requestLogs.find((f) => f.name.endsWith(`-${id}.log`)),
+    requestLogById: (id) => requestLogs.find((f) => f.name.endsWith(`-${id.slice(-8)}.log`)),
   }
   return store
 }

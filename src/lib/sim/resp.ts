@@ -146,6 +146,8 @@ export interface RespEnv {
   readonly auth: ManagementAuth
   readonly hub: UsageHub
   managementEnabled(): boolean
+  /** CPA Home mode: `-ERR redis usage output disabled in home mode`, then close (§5.1; v8 §3.3). */
+  homeMode?(): boolean
   authPolicy(): AuthPolicy
   /** Artificial latency before each reply (faults.latencyMs). */
   latencyMs(): number
@@ -273,6 +275,12 @@ export class RespConnection implements Subscriber {
   // --- commands (§5.2) ---------------------------------------------------------------------------------
 
   private handle(args: string[]): void {
+    if (this.env.homeMode?.()) {
+      this.write(encode.error('ERR redis usage output disabled in home mode'))
+      this.closing = true
+      this.socket.end()
+      return
+    }
     // Management disabled ⇒ close silently, checked before each command (§5.1).
     if (!this.env.managementEnabled()) {
       this.destroy()

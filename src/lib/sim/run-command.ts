@@ -36,6 +36,14 @@ export interface SimStartOptions {
   statsOnExit: boolean
   /** Credential directory (default: a temp dir removed on exit). */
   authDir?: string
+  /** v8 only: 8.0.x revision (early: quota routes, docs-era roots; later: the current shape). */
+  v8Revision?: 'early' | 'later'
+  /** v8 only: serve the RESP usage output too (whether upstream v8 does is unknown). */
+  respUsage?: boolean
+  /** Initial config.yaml layout: legacy (default) or v8. */
+  configLayout?: 'legacy' | 'v8'
+  /** CPA Home mode: /v0 and /v8 answer a bare 404. */
+  homeMode?: boolean
   /** Plugins on, with the scripted plugins installed. */
   plugins?: boolean
   /** `manual`, `auto[=DELAY]` or `error[=DELAY]`: what OAuth logins do without a callback. */
@@ -154,6 +162,10 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       banDurationMs,
       faults,
       authDir: opts.authDir,
+      v8Revision: opts.v8Revision,
+      respUsage: opts.respUsage,
+      configLayout: opts.configLayout,
+      homeMode: opts.homeMode,
       plugins: opts.plugins,
       oauth,
       panelFile: opts.panelFile,
@@ -173,8 +185,10 @@ export async function runSimulatorCommand(opts: SimStartOptions, io: SimStartIo)
       ? `cpactl sim: management key read from ${keyFile}`
       : `cpactl sim: generated a management key into ${keyFile} (mode 0600); read it from there`,
   )
+  const api = sim.v8Revision ? `/v8/management (${sim.v8Revision} 8.0.x) and /v0/management` : '/v0/management'
+  const resp = sim.servesResp() ? ' and RESP' : ''
   io.err(
-    `cpactl sim: simulated gateway v${sim.version} on ${sim.url} (HTTP and RESP), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
+    `cpactl sim: simulated gateway ${sim.version} on ${sim.url} (HTTP${resp}; ${api}), seed ${opts.seed}, auth dir ${sim.accounts.authDir}; Ctrl-C to stop`,
   )
   // Spread back over the retention window by default, so every preloaded record is still poppable.
   if (opts.records > 0) {

@@ -81,6 +81,10 @@ export interface SimAccount {
 
 /** Things route handlers may need from the core. */
 export interface SimContext {
+  /** X-CPA-VERSION of the simulated gateway (handlers whose answer changed between releases look at it). */
+  version?: string
+  /** v8 gateways: which 8.0.x revision (cpa-gateway-v8.md §0.1); null/undefined on v7. */
+  v8Revision?: 'early' | 'later' | null
   /** Current gateway config as a plain object (kebab-case keys, as GET /config would show plus host/port/etc.). */
   config(): Record<string, unknown>
   /** Replace a top-level config value (persists into the YAML document, keeps comments). */

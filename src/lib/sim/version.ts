@@ -67,6 +67,8 @@ export const FEATURE_SINCE = {
   accessTokenSha: '7.2.111',
   oauthRequestScopedErrors: '7.2.138',
   maxRetryCredentials: '7.2.140',
+  /** CPA v8: /v8/management, the config tree, the v8 usage record (cpa-gateway-v8.md). */
+  v8: '8.0.0',
 } as const
 
 export type SimFeature = keyof typeof FEATURE_SINCE

@@ -20,7 +20,7 @@ import type {
   StoreTotals,
   UsageRow,
 } from './rows.js'
-import {filterSql, inList, RAW_COLUMNS} from './sql-filters.js'
+import {bucketsAt, filterSql, inList, RAW_COLUMNS} from './sql-filters.js'
 import type {BatchTransaction, EventRepository, IngestOptions} from './types.js'
 
 /** Rows per page of a raw scan. */
@@ -49,12 +49,7 @@ export function usageRow(r: unknown[]): UsageRow {
     status: (r[9] as number | null) ?? 0,
     requests: 1,
     failed: r[8] as number,
-    uncachedInput: r[10] as number,
-    cacheRead: r[11] as number,
-    cacheWrite: r[12] as number,
-    outputTotal: r[13] as number,
-    reasoning: r[14] as number,
-    unclassified: r[15] as number,
+    ...bucketsAt(r, 10),
     latencySum: lat ?? 0,
     latencyCount: lat === null ? 0 : 1,
     ttftSum: hasTtft ? ttft : 0,
@@ -141,17 +136,27 @@ export class SqliteEvents implements EventRepository {
     return {received: n.received, added: n.inserted, duplicates: n.duplicates, deadLettered: n.deadLettered, controlSkipped: n.controlSkipped}
   }
 
-  async *scan(q: ScanQuery): AsyncIterable<UsageRow[]> {
-    const base: unknown[] = []
-    const where = filterSql(q.filters, base, RAW_COLUMNS)
-    const first = this.c.db.prepare(`${RAW_SELECT} WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`).raw(true)
-    const next = this.c.db.prepare(`${RAW_SELECT} WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`).raw(true)
-    let rows = first.all(q.since, q.until, ...base, SCAN_PAGE) as unknown[][]
+  /**
+   * Rows with ts in [since, until) (and `where`, whose parameters are `params`) in (ts, id) order, in keyset
+   * pages: each page is one short statement, so no read transaction stays open between pages.
+   */
+  private async *keyset<R>(select: string, where: string, params: unknown[], since: number, until: number, page: number, key: (row: R) => [number, number], raw: boolean): AsyncIterable<R[]> {
+    const first = this.c.db.prepare(`${select} WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`).raw(raw)
+    const next = this.c.db.prepare(`${select} WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`).raw(raw)
+    let rows = first.all(since, until, ...params, page) as R[]
     while (rows.length > 0) {
-      const last = rows[rows.length - 1]
+      yield rows
+      if (rows.length < page) return
+      const [ts, id] = key(rows[rows.length - 1])
+      rows = next.all(ts, until, ts, id, ...params, page) as R[]
+    }
+  }
+
+  async *scan(q: ScanQuery): AsyncIterable<UsageRow[]> {
+    const params: unknown[] = []
+    const where = filterSql(q.filters, params, RAW_COLUMNS)
+    for await (const rows of this.keyset<unknown[]>(RAW_SELECT, where, params, q.since, q.until, SCAN_PAGE, (r) => [r[0] as number, r[18] as number], true)) {
       yield rows.map(usageRow)
-      if (rows.length < SCAN_PAGE) return
-      rows = next.all(last[0], q.until, last[0], last[18], ...base, SCAN_PAGE) as unknown[][]
     }
   }
 
@@ -160,21 +165,12 @@ export class SqliteEvents implements EventRepository {
     return (this.c.db.prepare(sql).all(...params) as Array<Record<string, unknown>>).map(eventRow)
   }
 
-  async *exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {
-    const page = q.page ?? 2000
-    const base: unknown[] = []
-    const where = inList('instance', q.instances, base)
+  exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {
+    const params: unknown[] = []
+    const where = inList('instance', q.instances, params)
     const since = q.since ?? Number.MIN_SAFE_INTEGER
     const until = q.until ?? Number.MAX_SAFE_INTEGER
-    const first = this.c.db.prepare(`SELECT * FROM usage_events WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`)
-    const next = this.c.db.prepare(`SELECT * FROM usage_events WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`)
-    let rows = first.all(since, until, ...base, page) as StoredEvent[]
-    while (rows.length > 0) {
-      yield rows
-      if (rows.length < page) return
-      const last = rows[rows.length - 1]
-      rows = next.all(last.ts, until, last.ts, last.id, ...base, page) as StoredEvent[]
-    }
+    return this.keyset<StoredEvent>('SELECT * FROM usage_events', where, params, since, until, q.page ?? 2000, (r) => [r.ts, r.id], false)
   }
 
   async count(q: ExportQuery): Promise<number> {
@@ -186,11 +182,12 @@ export class SqliteEvents implements EventRepository {
   async latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>> {
     const inst: unknown[] = []
     const where = inList('instance', q.instances, inst)
+    // records served without a credential carry auth_index "" (older stores may hold NULL): one group either way
     const stmt = this.c.db.prepare(`SELECT ts, fail_summary, request_id FROM usage_events
-      WHERE auth_index IS ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
+      WHERE COALESCE(auth_index, '') = ? AND ts >= ? AND ts < ? AND failed = 1 AND COALESCE(fail_status_code, 0) = ? AND COALESCE(model, '') = ?${where}
       ORDER BY ts DESC LIMIT 1`)
     return q.groups.map((g) => {
-      const r = stmt.get(g.authIndex === '' ? null : g.authIndex, q.since, q.until, g.status, g.model, ...inst) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
+      const r = stmt.get(g.authIndex, q.since, q.until, g.status, g.model, ...inst) as {ts: number; fail_summary: string | null; request_id: string | null} | undefined
       return r ? {ts: r.ts, summary: r.fail_summary, requestId: r.request_id} : null
     })
   }

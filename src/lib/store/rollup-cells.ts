@@ -96,17 +96,17 @@ export interface SourceCell {
 const ID_BITS = 15
 const ID_LIMIT = 1 << ID_BITS
 
-/** Numbers values (strings, status codes) densely. */
-class StringIds {
+/** Numbers values (strings, status codes, packed id pairs) densely: id(v) is stable until cleared. */
+class Ids {
   private readonly map = new Map<string | number, number>()
   get size(): number {
     return this.map.size
   }
-  id(s: string | number): number {
-    let n = this.map.get(s)
+  id(v: string | number): number {
+    let n = this.map.get(v)
     if (n === undefined) {
       n = this.map.size
-      this.map.set(s, n)
+      this.map.set(v, n)
     }
     return n
   }
@@ -115,23 +115,10 @@ class StringIds {
   }
 }
 
-/** Numbers pairs of ids densely: pair(a, b) is stable until cleared. */
-class PairIds {
-  private readonly map = new Map<number, number>()
-  get size(): number {
-    return this.map.size
-  }
-  id(a: number, b: number): number {
-    const k = (a << ID_BITS) | b
-    let n = this.map.get(k)
-    if (n === undefined) {
-      n = this.map.size
-      this.map.set(k, n)
-    }
-    return n
-  }
-  clear(): void {
-    this.map.clear()
+/** Numbers pairs of ids densely (a pair packs into one small integer key). */
+class PairIds extends Ids {
+  pair(a: number, b: number): number {
+    return this.id((a << ID_BITS) | b)
   }
 }
 
@@ -183,7 +170,7 @@ function addTo(c: SumCell, e: RollupInput, ttft: number): void {
 export class RollupCells {
   private readonly grains = [new Map<number, PeriodCells>(), new Map<number, PeriodCells>()]
   readonly sources = new Map<number, SourceCell>()
-  private readonly strings = new StringIds()
+  private readonly strings = new Ids()
   private readonly pairs = new PairIds()
   private count = 0
   /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
@@ -247,12 +234,12 @@ export class RollupCells {
     const inst = S.id(instance)
     const keyId = S.id(apiKey)
     const authId = S.id(auth)
-    const hInstPm = P.id(inst, P.id(S.id(provider), S.id(model)))
-    const base = P.id(hInstPm, P.id(P.id(S.id(st), S.id(rst)), band))
-    const k = P.id(base, keyId)
-    const a = P.id(base, P.id(P.id(authId, S.id(status)), failed))
-    const hInstKey = P.id(inst, keyId)
-    const hInstAuth = P.id(inst, authId)
+    const hInstPm = P.pair(inst, P.pair(S.id(provider), S.id(model)))
+    const base = P.pair(hInstPm, P.pair(P.pair(S.id(st), S.id(rst)), band))
+    const k = P.pair(base, keyId)
+    const a = P.pair(base, P.pair(P.pair(authId, S.id(status)), failed))
+    const hInstKey = P.pair(inst, keyId)
+    const hInstAuth = P.pair(inst, authId)
     const grains = e.ts < this.dailyThrough ? 2 : 1
     for (let g = 0; g < grains; g++) {
       const unit = g === 0 ? HOUR_MS : DAY_MS
@@ -278,7 +265,7 @@ export class RollupCells {
     }
     const source = e.source
     if (auth !== '' && source !== null && source !== '') {
-      const sk = P.id(hInstAuth, S.id(source))
+      const sk = P.pair(hInstAuth, S.id(source))
       const cur = this.sources.get(sk)
       if (!cur) this.sources.set(sk, {instance, authIndex: auth, source, lastTs: e.ts})
       else if (cur.lastTs < e.ts) cur.lastTs = e.ts

@@ -7,9 +7,9 @@
 import type {Connection} from './connection.js'
 import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
 import {dailyThrough, registerHistFunctions} from './rollup-write.js'
-import type {CubeGroup, CubeName, CubeQuery, HistGroup, HistQuery, RollupState, Segment, UsageSince} from './rows.js'
+import {rangeIndex, type CubeGroup, type CubeName, type CubeQuery, type HistGroup, type HistQuery, type RollupState, type Segment, type UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
-import {filterSql, inList, type FilterColumns} from './sql-filters.js'
+import {bucketsAt, filterSql, inList, type FilterColumns} from './sql-filters.js'
 import type {RollupRepository} from './types.js'
 
 /**
@@ -22,16 +22,9 @@ export function allTime(cube: 'model' | 'key' | 'account', cols: string, filter 
 }
 
 /** Bucket of a period start under `segments` (sorted, disjoint), −1 when in none. */
-export function segmentBucket(segments: readonly Segment[], t: number): number {
-  let lo = 0
-  let hi = segments.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (t < segments[mid].start) hi = mid - 1
-    else if (t >= segments[mid].end) lo = mid + 1
-    else return segments[mid].bucket
-  }
-  return -1
+function segmentBucket(segments: readonly Segment[], t: number): number {
+  const i = rangeIndex(segments, t)
+  return i < 0 ? -1 : segments[i].bucket
 }
 
 /** A rollup group from an aggregate row: bucket, split flag, the dimensions (from index 2), the sums from `s`. */
@@ -53,12 +46,7 @@ export function cubeGroup(r: unknown[], cube: CubeName, s: number): CubeGroup {
     status: cube === 'account' ? (r[10] as number) : null,
     requests: r[s] as number,
     failed: r[s + 1] as number,
-    uncachedInput: r[s + 2] as number,
-    cacheRead: r[s + 3] as number,
-    cacheWrite: r[s + 4] as number,
-    outputTotal: r[s + 5] as number,
-    reasoning: r[s + 6] as number,
-    unclassified: r[s + 7] as number,
+    ...bucketsAt(r, s + 2),
     latencySum: r[s + 8] as number,
     latencyCount: r[s + 9] as number,
     ttftSum: r[s + 10] as number,

@@ -133,6 +133,19 @@ export type Grain = 'hourly' | 'daily'
 /** Histogram dimensions: all requests, per provider+model, per API key, per account. */
 export type HistDim = 'all' | 'model' | 'key' | 'account'
 
+/** Index of the range holding t, for ranges sorted by start that do not overlap; −1 when none does. */
+export function rangeIndex(ranges: ReadonlyArray<{start: number; end: number}>, t: number): number {
+  let lo = 0
+  let hi = ranges.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (t < ranges[mid].start) hi = mid - 1
+    else if (t >= ranges[mid].end) lo = mid + 1
+    else return mid
+  }
+  return -1
+}
+
 /** Period starts in [start, end) belong to `bucket`. Segments are sorted and do not overlap. */
 export interface Segment {
   start: number

@@ -1,5 +1,20 @@
-/** SQL for the report filters (rows.ts RowFilters), shared by the raw-event and rollup queries. */
+/** SQL for the report filters (rows.ts RowFilters) and row helpers, shared by the raw-event and rollup queries. */
 import type {RowFilters} from './rows.js'
+
+/**
+ * The six token buckets from consecutive columns of a raw result row, from column `i` on: uncached_input,
+ * cache_read, cache_write, output_total, reasoning, unclassified (the order of every query here).
+ */
+export function bucketsAt(r: unknown[], i: number): {uncachedInput: number; cacheRead: number; cacheWrite: number; outputTotal: number; reasoning: number; unclassified: number} {
+  return {
+    uncachedInput: r[i] as number,
+    cacheRead: r[i + 1] as number,
+    cacheWrite: r[i + 2] as number,
+    outputTotal: r[i + 3] as number,
+    reasoning: r[i + 4] as number,
+    unclassified: r[i + 5] as number,
+  }
+}
 
 export function inList(col: string, values: readonly unknown[] | undefined, params: unknown[], negate = false): string {
   if (!values || values.length === 0) return ''

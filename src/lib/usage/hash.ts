@@ -3,7 +3,7 @@
  * request id is a key on its own: the hash covers a canonical tuple of normalised values
  *
  *   instance, request_id, ts (UTC ms), auth_index, model, endpoint, input/output/reasoning/cache-read/
- *   cache-write/total tokens, failed, latency_ms
+ *   cache-write/total tokens, failed, latency_ms [, execution_id when the record has one (v8)]
  *
  * joined with U+001F. It is computed from the values the store keeps, so an export of the store re-imports as
  * duplicates, and collecting or importing the same record twice is a no-op. Stored as the first 16 bytes
@@ -22,7 +22,10 @@ export function canonicalTuple(instance: string, e: UsageEvent): string {
   return (
     `v1${S}${instance}${S}${e.requestId ?? ''}${S}${e.ts}${S}${e.authIndex ?? ''}${S}${e.model ?? ''}${S}${e.endpoint ?? ''}` +
     `${S}${b.inputTotal}${S}${b.outputTotal}${S}${b.reasoning}${S}${b.cacheRead}${S}${b.cacheWrite}${S}${b.total}` +
-    `${S}${e.failed ? 1 : 0}${S}${e.latencyMs ?? ''}`
+    `${S}${e.failed ? 1 : 0}${S}${e.latencyMs ?? ''}` +
+    // v8 records carry one execution id per upstream execution: part of the identity when present (so v7
+    // hashes are unchanged, and two executions with the same figures stay two events)
+    (e.executionId ? `${S}x${S}${e.executionId}` : '')
   )
 }
 

@@ -6,15 +6,23 @@
  * - A record is a JSON object with a parseable `timestamp` and a `tokens` or `token_breakdown` object
  *   (§5.5: records always have both; control payloads have only `refresh`/`support_refresh`).
  * - Missing fields are tolerated (older gateways omit newer ones) and stored as NULL; a known field with the
- *   wrong type (e.g. `latency_ms: "fast"`, negative token counts) makes the record invalid ⇒ dead letter.
- *   A missing timestamp is never replaced by "now".
+ *   wrong type (e.g. `latency_ms: "fast"`) makes the record invalid ⇒ dead letter. A missing timestamp is never
+ *   replaced by "now".
+ * - Contradicting or negative legacy `tokens.*` are the upstream's own figures, not a broken record (§6
+ *   corrected): the record is stored with its breakdown's quality (`inconsistent`); without a breakdown the
+ *   derived buckets are clamped and the quality is `inconsistent` too. Only payloads that are not usage
+ *   records at all are dead letters.
  * - Unknown fields are kept, redacted, as compact JSON in `extra`.
  * - `token_breakdown` is used when present; otherwise buckets are derived from the legacy counters with the
  *   provider's semantics (tokens.ts) and the quality is `derived`.
  * - `api_key` is replaced by its SHA-256 (never kept raw); an already-hashed `api_key_hash`/`api_key_sha256`
- *   (imports of our own exports) is accepted. `source` is masked when it is a secret.
+ *   (imports of our own exports) is accepted. `source` is a secret (masked, hashed) unless `auth_type` is
+ *   `oauth` and it differs from the record's client key and from every client key this normaliser has seen
+ *   (credentials without email fall back to the client key, §6 corrected); secret-looking values are masked too.
+ * - v8 fields (cpa-gateway-v8.md §3.4) are kept in `extra`; the session ids as `sha256:<hex>` (never raw).
+ *   `execution_id` joins the event identity when present (event hash), so dedup stays exact.
  */
-import {hashApiKey, isSha256Hex, maskSource, type MaskedSource} from './mask.js'
+import {hashApiKey, isSha256Hex, maskSource, type MaskedSource, sha256Hex} from './mask.js'
 import {redactDeep, redactFailBody, truncateUtf8} from './redact.js'
 import {parseTimestamp} from './timestamp.js'
 import {deriveBuckets, tokenFamily} from './tokens.js'
@@ -26,7 +34,7 @@ const KNOWN = new Set([
   'timestamp', 'latency_ms', 'ttft_ms', 'source', 'auth_index', 'access_token_sha256', 'client_ip', 'x_forwarded_for',
   'user_agent', 'tokens', 'failed', 'generate', 'fail', 'response_headers', 'accounting_version', 'token_breakdown',
   'provider', 'executor_type', 'model', 'alias', 'endpoint', 'auth_type', 'api_key', 'request_id', 'reasoning_effort',
-  'service_tier', 'response_service_tier', 'stream',
+  'service_tier', 'response_service_tier', 'stream', 'session_id', 'parent_session_id',
   // accepted from imports of our own exports
   'api_key_hash', 'api_key_sha256', 'source_hash',
 ])
@@ -76,18 +84,34 @@ function capped(v: string | null, maxBytes: number): string | null {
   return truncateUtf8(v, maxBytes)
 }
 
+/** A legacy counter: an integer as the upstream reported it, negative values included (§6 corrected). */
+function signedInt(v: unknown, field: string): number | null {
+  if (v === undefined || v === null) return null
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return Math.trunc(v)
+    throw new Invalid(`${field}: expected an integer, got ${v}`)
+  }
+  if (typeof v === 'string' && /^-?\d{1,15}$/.test(v.trim())) return Number(v.trim())
+  throw new Invalid(`${field}: expected an integer, got ${typeof v}`)
+}
+
 function legacyTokens(t: Record<string, unknown> | null): LegacyTokens {
   return {
-    inputTokens: int(t?.input_tokens, 'tokens.input_tokens'),
-    outputTokens: int(t?.output_tokens, 'tokens.output_tokens'),
-    reasoningTokens: int(t?.reasoning_tokens, 'tokens.reasoning_tokens'),
-    cachedTokens: int(t?.cached_tokens, 'tokens.cached_tokens'),
-    cacheReadTokens: int(t?.cache_read_tokens, 'tokens.cache_read_tokens'),
-    cacheCreationTokens: int(t?.cache_creation_tokens, 'tokens.cache_creation_tokens'),
-    totalTokens: int(t?.total_tokens, 'tokens.total_tokens'),
-    cacheCreation5mTokens: int(t?.cache_creation_5m_tokens, 'tokens.cache_creation_5m_tokens'),
-    cacheCreation1hTokens: int(t?.cache_creation_1h_tokens, 'tokens.cache_creation_1h_tokens'),
+    inputTokens: signedInt(t?.input_tokens, 'tokens.input_tokens'),
+    outputTokens: signedInt(t?.output_tokens, 'tokens.output_tokens'),
+    reasoningTokens: signedInt(t?.reasoning_tokens, 'tokens.reasoning_tokens'),
+    cachedTokens: signedInt(t?.cached_tokens, 'tokens.cached_tokens'),
+    cacheReadTokens: signedInt(t?.cache_read_tokens, 'tokens.cache_read_tokens'),
+    cacheCreationTokens: signedInt(t?.cache_creation_tokens, 'tokens.cache_creation_tokens'),
+    totalTokens: signedInt(t?.total_tokens, 'tokens.total_tokens'),
+    cacheCreation5mTokens: signedInt(t?.cache_creation_5m_tokens, 'tokens.cache_creation_5m_tokens'),
+    cacheCreation1hTokens: signedInt(t?.cache_creation_1h_tokens, 'tokens.cache_creation_1h_tokens'),
   }
+}
+
+/** Any legacy counter below zero (the gateway's own accounting calls such a record `inconsistent`). */
+function hasNegative(t: LegacyTokens): boolean {
+  return Object.values(t).some((v) => typeof v === 'number' && v < 0)
 }
 
 function breakdownBuckets(tb: Record<string, unknown>): TokenBuckets {
@@ -139,9 +163,20 @@ export interface Normalizer {
   classify(payload: unknown): Classified
 }
 
+export interface NormalizerOptions {
+  /** Client keys known beforehand (e.g. the gateway's api-keys list): a `source` equal to one is a secret. */
+  knownClientKeys?: Iterable<string>
+}
+
 /** A normaliser with its own memo of client-key hashes and masked sources (few distinct values per gateway). */
-export function createNormalizer(): Normalizer {
+export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
   const keyHashes = new Map<string, string | null>()
+  /** SHA-256 of every client key given or seen in a record's `api_key`: a source equal to one is that key. */
+  const clientKeyHashes = new Set<string>()
+  for (const k of options.knownClientKeys ?? []) {
+    const h = hashApiKey(k)
+    if (h) clientKeyHashes.add(h)
+  }
   const sources = new Map<string, MaskedSource>()
   const apiKeySources = new Map<string, MaskedSource>()
   const MEMO_MAX = 10_000
@@ -152,6 +187,7 @@ export function createNormalizer(): Normalizer {
       h = hashApiKey(raw)
       if (keyHashes.size >= MEMO_MAX) keyHashes.clear()
       keyHashes.set(raw, h)
+      if (h && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h)
     }
     return h
   }
@@ -189,7 +225,7 @@ export function createNormalizer(): Normalizer {
     } else {
       const family = tokenFamily(provider, executorType)
       buckets = deriveBuckets(legacy, family)
-      tokenQuality = family === 'unknown' ? 'unclassified' : 'derived'
+      tokenQuality = hasNegative(legacy) ? 'inconsistent' : family === 'unknown' ? 'unclassified' : 'derived'
     }
 
     const fail = obj(r.fail, 'fail')
@@ -215,7 +251,10 @@ export function createNormalizer(): Normalizer {
     if (source !== null && source !== '') {
       if (givenSourceHash && isSha256Hex(givenSourceHash)) sourceHash = givenSourceHash.toLowerCase()
       else {
-        const m = masked(source, authType)
+        // a client key in `source` (credentials without email, requests without a credential) is a secret
+        const sourceKeyHash = hashApiKey(source)
+        const isClientKey = (apiKey !== null && source.trim() === apiKey.trim()) || (sourceKeyHash !== null && clientKeyHashes.has(sourceKeyHash))
+        const m = masked(source, isClientKey ? 'apikey' : authType)
         source = m.source
         sourceHash = m.sourceHash
       }
@@ -225,6 +264,12 @@ export function createNormalizer(): Normalizer {
     for (const k in r) {
       if (!KNOWN.has(k)) (extra ??= {})[k] = r[k]
     }
+    // v8 session ids identify a user's conversation: kept only as hashes
+    for (const k of ['session_id', 'parent_session_id']) {
+      const v = str(r[k], k)
+      if (v !== null && v !== '') (extra ??= {})[k] = v.startsWith('sha256:') ? v : `sha256:${sha256Hex(v)}`
+    }
+    if (extra && typeof extra.resolved_client_ip === 'string') extra.resolved_client_ip = capped(extra.resolved_client_ip, 64)
     if (tokens) {
       for (const k in tokens) {
         if (!KNOWN_TOKENS.has(k)) {
@@ -249,6 +294,7 @@ export function createNormalizer(): Normalizer {
       apiKeyHash: apiKeyHashValue,
       accessTokenSha256: str(r.access_token_sha256, 'access_token_sha256'),
       requestId: str(r.request_id, 'request_id'),
+      executionId: str(r.execution_id, 'execution_id'),
       latencyMs: int(r.latency_ms, 'latency_ms'),
       ttftMs: int(r.ttft_ms, 'ttft_ms'),
       failed,

@@ -3,7 +3,7 @@
  * a short `fail_summary`, dead-lettered payloads lose their keys and tokens, unknown fields lose secret-named
  * values. Pure functions over strings.
  */
-import {sha256Hex} from './mask.js'
+import {hashApiKey, maskSource, sha256Hex} from './mask.js'
 
 export const FAIL_SUMMARY_MAX_BYTES = 4096
 
@@ -88,4 +88,45 @@ export function redactPayload(raw: string): string {
   // keep the api_key hash we just wrote out of the generic secret-field scrub
   const parts = keyed.split(/("api_key"\s*:\s*"sha256:[0-9a-f]{64}")/)
   return parts.map((p, i) => (i % 2 === 1 ? p : scrubSecrets(p))).join('')
+}
+
+/**
+ * A popped payload as it may be written to a spool file (the only copy until the next run stores it): the
+ * client key becomes `api_key_hash`, a secret `source` (an upstream key, or a client key for credentials
+ * without email) becomes its mask plus `source_hash`, session ids become `sha256:<hex>`. The normaliser
+ * accepts exactly these forms, and none of them is part of the event identity, so the re-ingested event is
+ * the one a direct ingest would have stored. A payload that is not a JSON record is scrubbed like a dead letter.
+ */
+export function spoolSafe(payload: unknown): unknown {
+  let record: Record<string, unknown> | null = null
+  if (payload && typeof payload === 'object' && !Array.isArray(payload)) record = {...(payload as Record<string, unknown>)}
+  else if (typeof payload === 'string') {
+    try {
+      const parsed = JSON.parse(payload) as unknown
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, unknown>
+    } catch {
+      return redactPayload(payload)
+    }
+    if (!record) return redactPayload(payload)
+  }
+  if (!record) return payload
+  const apiKey = typeof record.api_key === 'string' ? record.api_key : null
+  if (apiKey !== null) {
+    delete record.api_key
+    const h = hashApiKey(apiKey)
+    if (h) record.api_key_hash = h
+  }
+  if (typeof record.source === 'string' && record.source !== '' && record.source_hash === undefined) {
+    const isClientKey = apiKey !== null && record.source.trim() === apiKey.trim()
+    const m = maskSource(record.source, isClientKey ? 'apikey' : typeof record.auth_type === 'string' ? record.auth_type : null)
+    if (m.sourceHash) {
+      record.source = m.source
+      record.source_hash = m.sourceHash
+    }
+  }
+  for (const k of ['session_id', 'parent_session_id']) {
+    const v = record[k]
+    if (typeof v === 'string' && v !== '' && !v.startsWith('sha256:')) record[k] = `sha256:${sha256Hex(v)}`
+  }
+  return typeof payload === 'string' ? JSON.stringify(record) : record
 }

@@ -8,7 +8,7 @@
  * | family  | providers / executors                                  | legacy semantics                          |
  * |---------|--------------------------------------------------------|-------------------------------------------|
  * | subset  | codex, xai, kimi, openai-compat (OpenAICompatExecutor) | cache ⊂ input, reasoning ⊂ output         |
- * | claude  | claude (ClaudeExecutor)                                | independent: every counter disjoint       |
+ * | claude  | claude (ClaudeExecutor)                                | cache outside input, reasoning ⊂ output   |
  * | gemini  | gemini, vertex, aistudio, antigravity, interactions    | cache ⊂ input, reasoning separate         |
  * | unknown | anything else                                          | everything counted as unclassified        |
  */
@@ -16,26 +16,23 @@ import type {LegacyTokens, TokenBuckets} from './types.js'
 
 export type TokenFamily = 'subset' | 'claude' | 'gemini' | 'unknown'
 
-const SUBSET_PROVIDERS = new Set(['codex', 'xai', 'kimi', 'openai', 'openai-compat', 'openai-compatibility', 'openrouter'])
-const GEMINI_PROVIDERS = new Set(['gemini', 'vertex', 'aistudio', 'antigravity', 'interactions', 'gemini-interactions'])
-const CLAUDE_PROVIDERS = new Set(['claude', 'anthropic'])
-
-/** Which legacy-token semantics apply: the executor type decides first (openai-compat providers carry their own name). */
+/**
+ * The gateway's own choice (cpa-gateway.md §6, corrected 2026-12): a case-insensitive substring match over
+ * provider + executor type, in this order — openai-compatibility ⇒ subset; claude/anthropic ⇒ claude;
+ * gemini/aistudio/antigravity/vertex/interaction ⇒ gemini; openai/codex/xai/grok/kimi/qwen/deepseek/openrouter
+ * ⇒ subset; anything else (plugin providers with other names) ⇒ unknown.
+ */
 export function tokenFamily(provider: string | null, executorType: string | null): TokenFamily {
-  const ex = (executorType ?? '').toLowerCase()
-  if (ex.startsWith('openaicompat') || ex.startsWith('codex') || ex.startsWith('xai') || ex.startsWith('kimi')) return 'subset'
-  if (ex.startsWith('claude')) return 'claude'
-  if (ex.startsWith('gemini') || ex.startsWith('vertex') || ex.startsWith('aistudio') || ex.startsWith('antigravity') || ex.startsWith('interactions')) {
-    return 'gemini'
-  }
-  const p = (provider ?? '').toLowerCase()
-  if (SUBSET_PROVIDERS.has(p)) return 'subset'
-  if (CLAUDE_PROVIDERS.has(p)) return 'claude'
-  if (GEMINI_PROVIDERS.has(p)) return 'gemini'
+  const text = `${provider ?? ''} ${executorType ?? ''}`.toLowerCase()
+  if (text.includes('openaicompatexecutor') || text.includes('openai-compatibility') || text.includes('openai-compatible-')) return 'subset'
+  if (text.includes('claude') || text.includes('anthropic')) return 'claude'
+  if (['gemini', 'aistudio', 'antigravity', 'vertex', 'interaction'].some((w) => text.includes(w))) return 'gemini'
+  if (['openai', 'codex', 'xai', 'grok', 'kimi', 'qwen', 'deepseek', 'openrouter'].some((w) => text.includes(w))) return 'subset'
   return 'unknown'
 }
 
-const n = (v: number | null): number => v ?? 0
+/** A legacy counter as a bucket figure: absent ⇒ 0; negative (the upstream's own contradiction) ⇒ 0. */
+const n = (v: number | null): number => Math.max(0, v ?? 0)
 
 /** Buckets from the legacy counters of a record without token_breakdown. */
 export function deriveBuckets(t: LegacyTokens, family: TokenFamily): TokenBuckets {
@@ -63,13 +60,13 @@ export function deriveBuckets(t: LegacyTokens, family: TokenFamily): TokenBucket
       break
     }
     case 'claude': {
-      // independent buckets: input, cache read, cache creation, output and reasoning are all disjoint
+      // cache read/creation are not inside input_tokens; thinking (reasoning) is inside output_tokens (§6 corrected)
       b = {
         inputTotal: input + cacheRead + cacheCreation,
         uncachedInput: input,
         cacheRead,
         cacheWrite: cacheCreation,
-        outputTotal: output + reasoningRaw,
+        outputTotal: Math.max(output, reasoningRaw),
         reasoning: reasoningRaw,
         unclassified: 0,
       }

@@ -61,6 +61,8 @@ export interface UsageEvent {
   apiKeyHash: string | null
   accessTokenSha256: string | null
   requestId: string | null
+  /** v8: one id per upstream execution (cpa-gateway-v8.md §3.4); part of the event identity when present. Kept in `extra`. */
+  executionId: string | null
   latencyMs: number | null
   ttftMs: number | null
   failed: boolean

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {runCli, tempDir} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
 
 const ctx = useSimulator({seed: 12})
 const dir = tempDir()
@@ -98,17 +98,33 @@ describe('auth-files enable / disable', () => {
     expect(ctx.sim.accounts.file(c.name)?.metadata.disabled).toBe(true)
   })
 
-  it('a config API key is disabled by its auth_index (excluded-models gets "*")', async () => {
+  it('a config API key is disabled by its auth_index: "*" in its excluded-models through the key list, never PATCH status (§3.3 corrected)', async () => {
     const gemini = (ctx.sim.getConfig('gemini-api-key') as Array<Record<string, unknown>>)[0]
     const authIndex = ctx.sim.accounts.list().find((a) => a.authType === 'apikey' && a.provider === 'gemini')!.authIndex
+    const log = ctx.sim.httpLog().length
     const r = await runCli(['auth-files', 'disable', authIndex, '--json'], {env: ctx.env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json.items[0]).toMatchObject({name: 'gemini-api-key[0]', authIndex, ok: true, changed: true})
+    // v8 adds the group's name: gemini-api-key[0] (gemini-1)
+    expect(r.json.items[0]).toMatchObject({name: expect.stringMatching(/^gemini-api-key\[0\]/), authIndex, ok: true, changed: true})
     expect(r.json.verified).toBe(true)
     expect((ctx.sim.getConfig('gemini-api-key') as Array<Record<string, unknown>>)[0]['excluded-models']).toEqual(['*'])
+    expect(ctx.sim.accounts.byIndex(authIndex)!.disabled).toBe(true)
     expect(gemini['excluded-models']).toBeUndefined()
+    const sent = ctx.sim.httpLog().slice(log).filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`)
+    expect(sent).toEqual([SUITE_IS_V8 ? 'PUT /v8/management/config/api-keys/gemini' : 'PATCH /v0/management/gemini-api-key'])
     await runCli(['auth-files', 'enable', authIndex], {env: ctx.env()})
-    expect((ctx.sim.getConfig('gemini-api-key') as Array<Record<string, unknown>>)[0]['excluded-models']).toBeUndefined()
+    expect((ctx.sim.getConfig('gemini-api-key') as Array<Record<string, unknown>>)[0]['excluded-models'] ?? []).toEqual([])
+    expect(ctx.sim.accounts.byIndex(authIndex)!.disabled).toBe(false)
+  })
+
+  it('an openai-compatibility key is refused with a clear error (exit 8) and nothing is sent', async () => {
+    const compat = ctx.sim.accounts.list().find((a) => a.authType === 'apikey' && a.provider === 'openrouter')!
+    const log = ctx.sim.httpLog().length
+    const r = await runCli(['auth-files', 'disable', compat.authIndex, '--json'], {env: ctx.env()})
+    expect(r.exitCode).toBe(8)
+    expect(r.json.error.message).toContain('openai-compatibility keys cannot be enabled or disabled one by one')
+    expect(ctx.sim.httpLog().slice(log).filter((e) => e.method !== 'GET')).toEqual([])
+    expect(ctx.sim.accounts.byIndex(compat.authIndex)!.disabled).toBe(false)
   })
 })
 
@@ -159,10 +175,20 @@ describe('auth-files set', () => {
     expect(ctx.sim.accounts.file(c.name)!.metadata.weight).toBeUndefined()
   })
 
+  it('weight 0 or below is accepted and parks the account: the gateway stores 0 (§3.5 corrected)', async () => {
+    const [, , c] = ofType('codex')
+    for (const [flag, stored] of [['0', 0], ['-5', 0]] as const) {
+      const r = await runCli(['auth-files', 'set', c.name, `--weight=${flag}`, '--json'], {env: ctx.env()})
+      expect(r.exitCode, r.stderr).toBe(0)
+      expect(r.json).toMatchObject({fields: {weight: Number(flag)}, verified: true})
+      expect(ctx.sim.accounts.file(c.name)!.metadata.weight).toBe(stored)
+    }
+  })
+
   it('local validation (exit 2) and the gateway validation errors (exit 8)', async () => {
     const [, , c] = ofType('codex')
     const n = writes()
-    expect((await runCli(['auth-files', 'set', c.name, '--weight', '0'], {env: ctx.env()})).exitCode).toBe(2)
+    expect((await runCli(['auth-files', 'set', c.name, '--weight', '1000001'], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name, '--prefix', 'a/b'], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name], {env: ctx.env()})).exitCode).toBe(2)
     expect((await runCli(['auth-files', 'set', c.name, '--field', 'access_token=abc'], {env: ctx.env()})).exitCode).toBe(2)

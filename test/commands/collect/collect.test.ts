@@ -4,15 +4,15 @@ import {describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
 import {BACKENDS} from '../../helpers/pg.js'
-import {storeExec} from '../../helpers/store-db.js'
+import {storeExec, storeQuery} from '../../helpers/store-db.js'
 import {runCli} from '../../helpers/run.js'
-import {mgmt, respAuthed, useSimulator} from '../../helpers/sim.js'
+import {mgmt, respAuthed, type Simulator, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 import {storeView} from './helpers.js'
 
 describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $name', (backend) => {
   const ctx = useSimulator({seed: 11})
 
-  it('drains a backlog over RESP: exact counts, AUTH then only LPOP usage 500, token sums equal the generated totals', async () => {
+  it('drains a backlog (v7: RESP, AUTH then only LPOP usage 500; v8: the HTTP queue, no RESP connection): exact counts, token sums equal the generated totals', async () => {
     const sim = ctx.sim
     const store = await backend.fresh()
     const before = sim.counters()
@@ -27,7 +27,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect(popped).toBe(1_733)
     expect(after.queued).toBe(0)
     expect(res.json).toMatchObject({
-      transport: 'resp',
+      transport: SUITE_IS_V8 ? 'http' : 'resp',
       popped: 1_733,
       inserted: 1_730,
       duplicates: 0,
@@ -44,13 +44,20 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect(res.json.instance).toBe(`127.0.0.1:${sim.port}`)
     expect(res.json.oldestRecordAgeMs).toBeGreaterThanOrEqual(30_000)
     expect(res.json.warnings).toContain('2 payload(s) did not parse and were kept as dead letters (see cpactl collect status)')
-    expect(res.stderr).toMatch(/collect 127\.0\.0\.1:\d+ via resp: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control/)
+    expect(res.stderr).toMatch(new RegExp(`collect 127\\.0\\.0\\.1:\\d+ via ${SUITE_IS_V8 ? 'http' : 'resp'}: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control`))
 
-    // wire: one connection, AUTH first, then only LPOP usage 500 (no INFO/HELLO/CLIENT/SELECT/PING)
     const conns = sim.respLog()
-    expect(conns).toHaveLength(1)
-    expect(conns[0].commands[0]).toEqual(['auth', '***'])
-    expect(conns[0].commands.slice(1)).toEqual(Array.from({length: 4}, () => ['lpop', 'usage', '500']))
+    if (SUITE_IS_V8) {
+      // v8: no RESP connection at all (the RESP usage output is not assumed); the v8 queue path, count on every pop
+      expect(conns).toHaveLength(0)
+      const pops = sim.httpLog().filter((e) => e.path === '/v8/management/observability/usage/queue')
+      expect(pops.map((p) => p.query)).toEqual(Array.from({length: 4}, () => 'count=500'))
+    } else {
+      // wire: one connection, AUTH first, then only LPOP usage 500 (no INFO/HELLO/CLIENT/SELECT/PING)
+      expect(conns).toHaveLength(1)
+      expect(conns[0].commands[0]).toEqual(['auth', '***'])
+      expect(conns[0].commands.slice(1)).toEqual(Array.from({length: 4}, () => ['lpop', 'usage', '500']))
+    }
     expect(after.authFailures).toBe(before.authFailures)
 
     // the store: per-model, per-account and per-client-key sums equal the simulator's own totals (raw and rollups)
@@ -63,6 +70,14 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect(view.byAccount).toEqual(totals.byAccount)
     expect(view.byApiKey).toEqual(totals.byApiKey)
     if (backend.name === 'sqlite') expect(statSync(store).mode & 0o777).toBe(0o600)
+
+    // records the gateway's own accounting calls inconsistent (negative or contradicting legacy counters) and
+    // unclassified ones (an unknown provider, a total-only usage) are stored with their quality, not dead-lettered
+    const q = Object.fromEntries((await storeQuery<{q: string; n: number}>(store, 'SELECT token_quality AS q, COUNT(*) AS n FROM usage_events GROUP BY token_quality')).map((r) => [r.q, r.n]))
+    expect(Object.keys(q).sort()).toEqual(['complete', 'inconsistent', 'unclassified'])
+    expect((await storeQuery<{n: number}>(store, 'SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0'))[0].n).toBeGreaterThan(0)
+    const plugin = await storeQuery<{n: number}>(store, "SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total")
+    expect(plugin[0].n).toBeGreaterThan(0)
   })
 
   it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {
@@ -74,7 +89,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     const res = await runCli(['collect', '--store', store, '--transport', 'http', '--batch-size', '20', '--json'], {env: ctx.env()})
     expect(res.exitCode).toBe(0)
     expect(res.json).toMatchObject({transport: 'http', popped: 55, inserted: 40, duplicates: 15, deadLettered: 0, batches: 3})
-    const pops = sim.httpLog().slice(httpBefore).filter((e) => e.path === '/v0/management/usage-queue')
+    const pops = sim.httpLog().slice(httpBefore).filter((e) => e.path === suitePath('GET', '/usage-queue'))
     expect(pops.map((p) => p.query)).toEqual(['count=20', 'count=20', 'count=20'])
     expect((await storeView(store)).events).toBe(40)
     // a second run over the same store finds nothing new and keeps the run log
@@ -94,10 +109,15 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect(res.json).toMatchObject({popped: 130, inserted: 130, batches: 2, stopReason: 'max-records'})
     expect(res.json.warnings).toContain('stopped after --max-records 130; the queue may still hold records')
     expect(sim.counters().queued).toBe(120)
-    expect(sim.respLog().at(-1)!.commands.slice(1)).toEqual([
-      ['lpop', 'usage', '100'],
-      ['lpop', 'usage', '30'],
-    ])
+    if (SUITE_IS_V8) {
+      const pops = sim.httpLog().filter((e) => e.path === suitePath('GET', '/usage-queue')).slice(-2)
+      expect(pops.map((p) => p.query)).toEqual(['count=100', 'count=30'])
+    } else {
+      expect(sim.respLog().at(-1)!.commands.slice(1)).toEqual([
+        ['lpop', 'usage', '100'],
+        ['lpop', 'usage', '30'],
+      ])
+    }
     await runCli(['collect', '--store', store], {env: ctx.env()})
     expect(sim.counters().queued).toBe(0)
     expect((await storeView(store)).events).toBe(250)
@@ -147,10 +167,8 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     await runCli(['collect', '--store', store], {env: ctx.env()}) // baseline run: records the credential counters
     const listed = new Set(((await mgmt(sim, 'GET', '/auth-files')).json.files as Array<{auth_index: string}>).map((f) => f.auth_index))
     const generated = sim.generate(400)
-    // a thief pops 200 of them before we run
-    const thief = await respAuthed(sim)
-    const stolen = (await thief.command('LPOP', 'usage', '200')) as string[]
-    thief.close()
+    // a thief pops 200 of them before we run (over HTTP: every gateway version has it)
+    const stolen = ((await mgmt(sim, 'GET', '/usage-queue?count=200')).json as unknown[]).map((r) => JSON.stringify(r))
     expect(stolen).toHaveLength(200)
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(res.json.inserted).toBe(200)
@@ -166,8 +184,18 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect(clean.json.warnings).toEqual([])
   })
 
-  it('notices a SUBSCRIBE client starving the queue', async () => {
-    const sim = ctx.sim
+  it('notices a SUBSCRIBE client starving the queue (SUBSCRIBE needs RESP: a v7 gateway)', async () => {
+    const sim = await startTestSimulator({version: V7, seed: 11})
+    const env = {CPA_URL: sim.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}
+    try {
+      await starving(sim, env)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  async function starving(sim: Simulator, env: Record<string, string>) {
+    const ctx = {env: () => env}
     const store = await backend.fresh()
     await runCli(['collect', '--store', store], {env: ctx.env()})
     const sub = await respAuthed(sim)
@@ -182,7 +210,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     } finally {
       sub.close()
     }
-  })
+  }
 
   it('warns that records may have expired when the previous run ended longer ago than the retention', async () => {
     const sim = ctx.sim

@@ -10,7 +10,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {openStore} from '../../../src/lib/store/index.js'
 import {sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {SUITE_IS_V8, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
 
 /** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (cpa-gateway.md §5.1). */
@@ -54,11 +54,12 @@ describe('cpactl collect: faults and bad input', () => {
     for (const s of servers) s.close()
   })
 
-  it('a wrong key: exit 4 after exactly one AUTH and zero pops, no HTTP request, key never printed', async () => {
+  it('a wrong key: exit 4 after exactly one rejected attempt (the API probe, with the key) and zero pops, no RESP connection, key never printed', async () => {
     const sim = ctx.sim
     sim.preload(20)
     const before = sim.counters()
     const conns = sim.respLog().length
+    const http = sim.httpLog().length
     const wrong = 'definitely-not-the-key'
     const res = await runCli(['collect', '--store', tempStorePath(), '--json'], {env: ctx.env(wrong)})
     expect(res.exitCode).toBe(4)
@@ -66,10 +67,8 @@ describe('cpactl collect: faults and bad input', () => {
     const after = sim.counters()
     expect(after.popped).toBe(before.popped)
     expect(after.authFailures - before.authFailures).toBe(1)
-    expect(after.httpRequests).toBe(before.httpRequests)
-    const log = sim.respLog().slice(conns)
-    expect(log).toHaveLength(1)
-    expect(log[0].commands).toEqual([['auth', '***']])
+    expect(sim.httpLog().slice(http).map((e) => [e.path, e.status])).toEqual([['/v0/management/config', 401]])
+    expect(sim.respLog().slice(conns)).toHaveLength(0)
     expect(res.stdout + res.stderr).not.toContain(wrong)
     sim.unban()
   })
@@ -238,11 +237,22 @@ describe('cpactl collect: faults and bad input', () => {
     const res = await runCli(['collect', '--store', tempStorePath(), '--json'], {env: {CPA_URL: proxy.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}})
     expect(res.exitCode).toBe(0)
     expect(res.json).toMatchObject({transport: 'http', popped: 30, inserted: 30})
-    expect(res.json.warnings[0]).toMatch(/^RESP could not be established \(.*\); collecting over HTTP \/usage-queue$/)
-    // --transport resp does not fall back
+    // v7: RESP was tried and could not cross the proxy; v8: auto does not try RESP at all
+    if (SUITE_IS_V8) expect(res.json.warnings).toEqual([])
+    else expect(res.json.warnings[0]).toMatch(/^RESP could not be established \(.*\); collecting over the HTTP usage queue$/)
+    // --transport resp does not fall back; nothing is popped
+    sim.preload(5)
+    const queued = sim.counters().queued
     const strict = await runCli(['collect', '--store', tempStorePath(), '--transport', 'resp', '--json'], {env: {CPA_URL: proxy.url, CPA_MANAGEMENT_KEY: TEST_MANAGEMENT_KEY}})
-    expect(strict.exitCode).toBe(5)
-    expect(strict.json.error.code).toBe('resp_unavailable')
+    if (SUITE_IS_V8) {
+      // a v8 gateway whose port answers HTTP: the RESP usage output is not served (exit 8)
+      expect(strict.exitCode).toBe(8)
+      expect(strict.json.error.code).toBe('resp_not_served')
+    } else {
+      expect(strict.exitCode).toBe(5)
+      expect(strict.json.error.code).toBe('resp_unavailable')
+    }
+    expect(sim.counters().queued).toBe(queued)
   })
 
   it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack, §13.5)', async () => {
@@ -255,7 +265,7 @@ describe('cpactl collect: faults and bad input', () => {
     try {
       const res = await runCli(['collect', '--store', store, '--batch-size', '20', '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(5)
-      expect(res.json.error.code).toBe('resp_disconnected')
+      expect(res.json.error.code).toBe(SUITE_IS_V8 ? 'unreachable' : 'resp_disconnected')
     } finally {
       sim.faults.dropMidReplyEvery = undefined
     }
@@ -263,7 +273,7 @@ describe('cpactl collect: faults and bad input', () => {
     expect(after.droppedReplies - before.droppedReplies).toBe(1)
     expect(after.popped - before.popped).toBe(60) // two delivered batches + the one cut off
     const view = await storeView(store)
-    expect(view.runs.at(-1)).toMatchObject({status: 'failed', error_code: 'resp_disconnected', popped: 40, inserted: 40})
+    expect(view.runs.at(-1)).toMatchObject({status: 'failed', error_code: SUITE_IS_V8 ? 'unreachable' : 'resp_disconnected', popped: 40, inserted: 40})
     // the other 40 are still queued and the next run takes them
     const next = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(next.json.popped).toBe(40)

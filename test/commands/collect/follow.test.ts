@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
-import {useSimulator} from '../../helpers/sim.js'
+import {useSimulator, V7} from '../../helpers/sim.js'
 import {spawnCli, storeView, tempStorePath, waitFor} from './helpers.js'
 
 describe('cpactl collect --follow', () => {
-  const ctx = useSimulator({seed: 31})
+  const ctx = useSimulator({version: V7, seed: 31})
 
   it('survives a gateway restart: reconnects with backoff, AUTH once per connection, drains what came meanwhile, exit 0 on SIGTERM', async () => {
     const sim = ctx.sim

@@ -22,10 +22,10 @@ export function tempStorePath(): string {
 
 const SUMS = `COUNT(*) AS requests, SUM(failed) AS failed, SUM(input_total) AS "inputTokens", SUM(uncached_input) AS "uncachedInputTokens",
   SUM(cache_read) AS "cacheReadTokens", SUM(cache_write) AS "cacheWriteTokens", SUM(output_total) AS "outputTokens",
-  SUM(reasoning) AS "reasoningTokens", SUM(total) AS "totalTokens"`
+  SUM(reasoning) AS "reasoningTokens", SUM(unclassified) AS "unclassifiedTokens", SUM(total) AS "totalTokens"`
 const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(failed) AS failed, SUM(uncached_input + cache_read + cache_write) AS "inputTokens",
   SUM(uncached_input) AS "uncachedInputTokens", SUM(cache_read) AS "cacheReadTokens", SUM(cache_write) AS "cacheWriteTokens",
-  SUM(output_total) AS "outputTokens", SUM(reasoning) AS "reasoningTokens",
+  SUM(output_total) AS "outputTokens", SUM(reasoning) AS "reasoningTokens", SUM(unclassified) AS "unclassifiedTokens",
   SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS "totalTokens"`
 
 export interface StoreView {

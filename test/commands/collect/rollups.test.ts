@@ -5,12 +5,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {sqlite} from '../../helpers/sqlite.js'
+import {suiteGateway} from '../../helpers/sim.js'
 
 const KEY = 'rollups-test-management-key-0123456789'
 let sim: Simulator
 
 beforeAll(async () => {
-  sim = await startSimulator({managementKey: KEY, seed: 3})
+  sim = await startSimulator({...suiteGateway(), managementKey: KEY, seed: 3})
 })
 afterAll(async () => {
   await sim.close()

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {useSimulator, SUITE_IS_V8, suitePath} from '../../helpers/sim.js'
 import {spawnCli, storeView, tempStorePath, waitFor} from './helpers.js'
 
 describe('cpactl collect as a real process: signals, crashes, a second collector', () => {
@@ -56,9 +56,15 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     const sim = ctx.sim
     const store = tempStorePath()
     const seen = sim.respLog().length
+    const seenHttp = sim.httpLog().length
     const p = await spawnCli(['collect', '--follow', '--interval', '100ms', '--store', store, '--json'], ctx.env())
     try {
-      await waitFor(() => sim.respLog().slice(seen).some((c) => c.commands.some((cmd) => cmd[0] === 'lpop')), 30_000, 'the follower to poll')
+      // v7: RESP pops; v8: the HTTP queue
+      const polled = () =>
+        SUITE_IS_V8
+          ? sim.httpLog().slice(seenHttp).some((e) => e.path === suitePath('GET', '/usage-queue'))
+          : sim.respLog().slice(seen).some((c) => c.commands.some((cmd) => cmd[0] === 'lpop'))
+      await waitFor(polled, 30_000, 'the follower to poll')
       const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(7)
       expect(res.json.error.message).toContain(`pid ${p.child.pid}`)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
 import {tempStorePath} from './helpers.js'
 
 describe('cpactl collect status', () => {
@@ -32,7 +32,7 @@ describe('cpactl collect status', () => {
       running: null,
       events: 12,
       deadLettersWaiting: 1,
-      lastRun: {status: 'ok', popped: 0, mode: 'once', transport: 'resp'},
+      lastRun: {status: 'ok', popped: 0, mode: 'once', transport: SUITE_IS_V8 ? 'http' : 'resp'},
       lastSuccess: {status: 'ok'},
     })
     expect(res.json.instances[0].lastSuccessAgeMs).toBeGreaterThanOrEqual(0)

@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {useSimulator, V7} from '../../helpers/sim.js'
 
-const ctx = useSimulator({seed: 6})
+// the v0 config surface (setting endpoints, the raw config.yaml): v7 contract; config on v8 is settings-v8.test.ts
+const ctx = useSimulator({version: V7, seed: 6})
 
 describe('config show', () => {
   it('shows the effective config with secrets masked', async () => {

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {runCli, tempDir} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {useSimulator, suitePath} from '../../helpers/sim.js'
 
 const ctx = useSimulator({seed: 11})
 let storePath: string
@@ -22,7 +22,7 @@ function env(extra: Record<string, string> = {}) {
 }
 
 function patches(): number {
-  return log().filter((e) => e.method === 'PATCH' && e.path.endsWith('/auth-files/status')).length
+  return log().filter((e) => e.method === 'PATCH' && e.path === suitePath('PATCH', '/auth-files/status')).length
 }
 
 function codex(): string[] {
@@ -136,7 +136,7 @@ describe('inspect run', () => {
     const res = await runCli(['inspect', 'run', '--account', 'nobody.json', '--json'], {env: env()})
     expect(res.exitCode).toBe(2)
     expect(res.json.error.code).toBe('unknown_account')
-    expect(log().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
+    expect(log().filter((e) => e.path === suitePath('POST', '/api-call'))).toEqual([])
   })
 
   it('stops at a rejected management key: exit 4, one failed attempt, no probe', async () => {
@@ -144,7 +144,7 @@ describe('inspect run', () => {
     expect(res.exitCode).toBe(4)
     expect(res.json.error.code).toBe('auth_failed')
     expect(ctx.sim.authFailures()).toBe(1)
-    expect(log().filter((e) => e.path.endsWith('/api-call'))).toEqual([])
+    expect(log().filter((e) => e.path === suitePath('POST', '/api-call'))).toEqual([])
     ctx.sim.unban()
   })
 })

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {runCli, tempDir} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {useSimulator, suitePath} from '../../helpers/sim.js'
 
 const ctx = useSimulator({seed: 11})
 let storePath: string
@@ -62,7 +62,8 @@ describe('inspect run: xAI', () => {
     expect(result.reason).toMatch(/^quota 7d \d+% \(resets .+\), 30d \d+% \(resets .+\)$/)
     expect(res.json.summary).toMatchObject({total: 1, probed: 1, probeFailed: 0, disabled: 0})
     // both billing endpoints asked, through /api-call
-    expect(probes()).toEqual(['POST /v0/management/api-call 200', 'POST /v0/management/api-call 200'])
+    const apiCall = suitePath('POST', '/api-call')
+    expect(probes()).toEqual([`POST ${apiCall} 200`, `POST ${apiCall} 200`])
   })
 
   it('scenario long_exhausted: the spent monthly allowance is quota_exhausted, action disable', async () => {

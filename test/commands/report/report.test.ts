@@ -9,7 +9,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {Totals} from '../../../src/lib/sim/index.js'
 import {BACKENDS} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
-import {useSimulator} from '../../helpers/sim.js'
+import {SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
 
 const NOW = Date.UTC(2026, 2, 9, 12, 0)
 const D = 86_400_000
@@ -26,6 +26,7 @@ function asTotals(m: Record<string, number>): Totals {
     cacheWriteTokens: m.cacheWriteTokens,
     outputTokens: m.outputTokens,
     reasoningTokens: m.reasoningTokens,
+    unclassifiedTokens: m.unclassifiedTokens,
     totalTokens: m.totalTokens,
   }
 }
@@ -160,11 +161,11 @@ describe.each(BACKENDS)('report commands against collected simulator traffic, st
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.json.totals.failures).toBe(ctx.sim.totals().failed)
     for (const row of r.json.rows) {
-      if (row.statusCode === 401) expect(row.credentialClass).toBe('reauth')
+      if (row.statusCode === 401) expect(row.credentialClass, JSON.stringify(row)).toBe('reauth')
       if (row.statusCode === 402) expect(row.credentialClass).toBe('workspace_deactivated')
       if (row.statusCode === 429) expect(row.credentialClass).toBe('quota')
       if (row.statusCode >= 500) expect(row.credentialClass).toBe(null)
-      expect(row.latestRequestId).toMatch(/^[0-9a-f]{8}$/)
+      expect(row.latestRequestId).toMatch(SUITE_IS_V8 ? /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ : /^[0-9a-f]{8}$/)
     }
   })
 

@@ -66,6 +66,30 @@ describe('runSimulatorCommand', () => {
     expect(err.at(-1)).toBe('cpactl sim: stopped')
   })
 
+  it('--version 8.0.x serves /v8/management too, sends the version as given, RESP off unless --resp-usage; --v8-revision early adds the quota routes', async () => {
+    const {err} = await runWith({version: '8.0.23', v8Revision: 'early', configLayout: 'v8'}, async ({url, key}) => {
+      const r = await fetch(`${url}/v8/management/config/config-version`, {headers: {authorization: `Bearer ${key}`}})
+      expect(r.status).toBe(200)
+      expect(r.headers.get('x-cpa-version')).toBe('8.0.23')
+      expect(await r.json()).toBe(8)
+      const raw = await (await get(url, key, '/config.yaml')).text()
+      expect(raw).toMatch(/^config-version: 8$/m) // --config-layout v8: migrated from the start
+      const quota = await fetch(`${url}/v8/management/credentials/quota/providers`, {headers: {authorization: `Bearer ${key}`}})
+      expect(quota.status).toBe(200)
+    })
+    expect(err.join('\n')).toMatch(/simulated gateway 8\.0\.23 on http:\/\/127\.0\.0\.1:\d+ \(HTTP; \/v8\/management \(early 8\.0\.x\) and \/v0\/management\)/)
+    const withResp = await runWith({version: 'v8.0.5', respUsage: true}, async ({url, key}) => {
+      expect((await get(url, key, '/config')).headers.get('x-cpa-version')).toBe('v8.0.5')
+    })
+    expect(withResp.err.join('\n')).toContain('(HTTP and RESP; /v8/management (later 8.0.x) and /v0/management)')
+    const home = await runWith({version: '8.0.23', homeMode: true}, async ({url, key}) => {
+      const r = await get(url, key, '/config')
+      expect(r.status).toBe(404)
+      expect(await r.text()).toBe('')
+    })
+    expect(home.result.url).toMatch(/^http:/)
+  })
+
   it('reads --key-file, honours --version, --ban-duration, --retention and --fault, prints stats on exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpactl-simcmd-'))
     const keyFile = join(dir, 'key')
@@ -104,7 +128,8 @@ describe('runSimulatorCommand', () => {
       const newest = Math.max(...publish)
       // auth_index derives from the auth file's absolute path (§9.3), and each run has its own temp auth dir
       const indexes = [...new Set(got.map(r => (r as {auth_index?: string}).auth_index))]
-      const relative = got.map((r, i) => ({...r, timestamp: publish[i]! - newest, auth_index: indexes.indexOf((r as {auth_index?: string}).auth_index)}))
+      // access tokens are minted from the start time (iat), so their hashes differ between runs
+      const relative = got.map((r, i) => ({...r, timestamp: publish[i]! - newest, auth_index: indexes.indexOf((r as {auth_index?: string}).auth_index), access_token_sha256: undefined}))
       return {span: newest - Math.min(...publish), relative}
     }
     const hour = await records({spread: '1h', seed: 9})

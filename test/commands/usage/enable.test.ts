@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../../helpers/run.js'
-import {mgmt, useSimulator} from '../../helpers/sim.js'
+import {mgmt, SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
 
 describe('cpactl usage enable', () => {
   const ctx = useSimulator({seed: 2, usageStatisticsEnabled: false})
@@ -16,11 +16,24 @@ describe('cpactl usage enable', () => {
     expect(res.exitCode).toBe(0)
     expect(res.json).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true})
     expect(await published()).toBe(true)
-    expect(sim.httpLog().slice(http).map((e) => `${e.method} ${e.path}`)).toEqual([
-      'GET /v0/management/usage-statistics-enabled',
-      'PUT /v0/management/usage-statistics-enabled',
-      'GET /v0/management/usage-statistics-enabled', // our own check above
-    ])
+    // the first command against this gateway probes its API once (GET /v0/management/config), then:
+    const sent = sim.httpLog().slice(http).map((e) => `${e.method} ${e.path}`)
+    expect(sent[0]).toBe('GET /v0/management/config')
+    expect(sent.slice(1)).toEqual(
+      SUITE_IS_V8
+        ? [
+            'GET /v8/management/config/observability/usage/usage-statistics-enabled',
+            'GET /v0/management/config.yaml', // is the file still legacy? (a v8 write migrates it: warned)
+            'PUT /v8/management/config/observability/usage/usage-statistics-enabled',
+            'GET /v0/management/usage-statistics-enabled', // our own check above
+          ]
+        : [
+            'GET /v0/management/usage-statistics-enabled',
+            'PUT /v0/management/usage-statistics-enabled',
+            'GET /v0/management/usage-statistics-enabled', // our own check above
+          ],
+    )
+    if (SUITE_IS_V8) expect(res.stderr).toContain('migrated the gateway config file to the v8 layout')
     const again = await runCli(['usage', 'enable'], {env: ctx.env()})
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toBe(`usage publishing was already enabled on 127.0.0.1:${sim.port}\n`)

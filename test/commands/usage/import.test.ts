@@ -33,7 +33,8 @@ describe('cpactl usage import', () => {
     expect(r2.json).toMatchObject({format: 'gateway', added: 300, duplicates: 0})
     const s = await runCli(['report', 'summary', ...ALL, '--store', fresh])
     expect(s.json.totals.requests).toBe(300)
-    expect(s.json.totals.totalTokens).toBe(recs.reduce((a, x) => a + x.breakdown.uncached + x.breakdown.cacheRead + x.breakdown.cacheWrite + x.breakdown.nonReasoning + x.breakdown.reasoning, 0))
+    // what each record's breakdown says, unclassified tokens included
+    expect(s.json.totals.totalTokens).toBe(recs.reduce((a, x) => a + x.breakdown.uncached + x.breakdown.cacheRead + x.breakdown.cacheWrite + x.breakdown.nonReasoning + x.breakdown.reasoning + (x.breakdown.unclassified ?? 0), 0))
   })
 
   it("the leading panel's JSONL export: tokens re-normalised per provider, hand-checked", async () => {

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {apiCall, upstreamHeader} from '../../../src/lib/gateway/api-call.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
-import {startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {startTestSimulator, SUITE_IS_V8, TEST_MANAGEMENT_KEY, suitePath} from '../../helpers/sim.js'
 
 let sim: Simulator
 let client: GatewayClient
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const claude = () => sim.accounts.files().find((f) => f.type === 'claude')!.name
 const authIndex = (name: string) => sim.accounts.byName(name)!.authIndex
-const calls = () => sim.httpLog().filter((e) => e.path === '/v0/management/api-call')
+const calls = () => sim.httpLog().filter((e) => e.path === suitePath('POST', '/api-call'))
 
 describe('apiCall', () => {
   it('returns the upstream answer, with the token substituted by the gateway', async () => {
@@ -59,6 +59,12 @@ describe('apiCall', () => {
       code: 'server_error',
     })
     expect(calls().map((e) => e.status)).toEqual([400, 502])
+  })
+
+  it('an auth_index that matches no credential: v7 forwards $TOKEN$ unreplaced (the upstream 401 inside a 200); v8 refuses with 400', async () => {
+    const req = {authIndex: '0000000000000000', method: 'GET', url: 'https://api.anthropic.com/api/oauth/usage', header: {Authorization: 'Bearer $TOKEN$'}}
+    if (SUITE_IS_V8) await expect(apiCall(client, req)).rejects.toMatchObject({exitCode: 8, status: 400, message: 'auth credential not found for auth_index'})
+    else expect((await apiCall(client, req)).statusCode).toBe(401)
   })
 
   it('enforces its own deadline', async () => {

@@ -10,6 +10,7 @@ import type {UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import {openStore, type InspectionRepository} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 import {TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {suitePath} from '../../helpers/sim.js'
 
 export function clientFor(sim: Simulator, timeoutMs = 5000): GatewayClient {
   return new GatewayClient({baseUrl: sim.url, timeoutMs, retryBaseMs: 10, getKey: async () => ({key: TEST_MANAGEMENT_KEY, source: 'test'})})
@@ -47,8 +48,10 @@ export function isDisabled(sim: Simulator, name: string): boolean {
   return sim.accounts.file(name)?.metadata.disabled === true
 }
 
-export function count(sim: Simulator, method: string, pathSuffix: string): number {
-  return sim.httpLog().filter((e) => e.method === method && e.path.endsWith(pathSuffix)).length
+/** Requests to a v0 route (`/auth-files/status`), or to its v8 twin when the suite runs against v8. */
+export function count(sim: Simulator, method: string, v0Path: string): number {
+  const path = suitePath(method, v0Path)
+  return sim.httpLog().filter((e) => e.method === method && e.path === path).length
 }
 
 /** Wait until `cond()` holds (the simulator logs a request when its handler finishes). */

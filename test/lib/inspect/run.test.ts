@@ -13,7 +13,7 @@ import {DEFAULTS, type InspectSettings} from '../../../src/lib/inspect/policy.js
 import {partialWarnings} from '../../../src/lib/inspect/render.js'
 import {runInspection, type InspectHooks} from '../../../src/lib/inspect/run.js'
 import type {InspectResult, InspectRunResult} from '../../../src/lib/inspect/types.js'
-import {startTestSimulator} from '../../helpers/sim.js'
+import {startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
 import {clientFor, count, isDisabled, names, tempStore, waitFor, type TestInspections} from './harness.js'
 
 let sim: Simulator
@@ -321,7 +321,7 @@ describe('identity re-verification before each write', () => {
     })
     const r = byName(result, name)
     expect(r.actionTaken).toBe('failed')
-    expect(r.reason).toContain('; disable failed: the gateway failed GET /auth-files (503')
+    expect(r.reason).toContain(`; disable failed: the gateway failed GET ${SUITE_IS_V8 ? '/credentials' : '/auth-files'} (503`)
     expect(result.summary.writesFailed).toBe(1)
     expect(partialWarnings(result)).toEqual(['1 write(s) failed; exit code 6'])
     expect(count(sim, 'PATCH', '/auth-files/status')).toBe(0)

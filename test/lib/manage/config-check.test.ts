@@ -47,6 +47,7 @@ describe('config check rules', () => {
     ['missing-base-url.yaml', 'missing-base-url', 'error', ['codex-api-key[1]', 'xai-api-key[0]']],
     ['weight-out-of-range.yaml', 'weight-out-of-range', 'error', ['codex-api-key[1].weight', 'openai-compatibility[0].api-key-entries[0].weight']],
     ['weight-excluded.yaml', 'weight-excluded', 'warning', ['openai-compatibility[0].api-key-entries[0].weight']],
+    ['empty-secret-key.yaml', 'empty-secret-key', 'error', ['remote-management.secret-key']],
     ['unknown-routing-strategy.yaml', 'unknown-routing-strategy', 'error', ['routing.strategy']],
     ['unknown-key.yaml', 'unknown-key', 'warning', ['request-retyr', 'remote-management.allow_remote']],
     ['invalid-value.yaml', 'invalid-value', 'error', ['port', 'logging-to-file']],

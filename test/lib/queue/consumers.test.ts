@@ -3,14 +3,14 @@ import {describe, expect, it} from 'vitest'
 import {AuthError, UpstreamError} from '../../../src/lib/cli/errors.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {HttpConsumer, openConsumer, RespConsumer, RespSubscriber, respEndpointFor} from '../../../src/lib/queue/index.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 
-function client(url: string, key = TEST_MANAGEMENT_KEY): GatewayClient {
-  return new GatewayClient({baseUrl: url, getKey: async () => ({key, source: 'test'}), retryBaseMs: 1})
+function client(url: string, key = TEST_MANAGEMENT_KEY, apiFrom?: GatewayClient): GatewayClient {
+  return new GatewayClient({apiFrom, baseUrl: url, getKey: async () => ({key, source: 'test'}), retryBaseMs: 1})
 }
 
 describe('usage-queue consumers against the simulator', () => {
-  const ctx = useSimulator({seed: 4})
+  const ctx = useSimulator({version: V7, seed: 4})
 
   it('RESP: AUTH and LPOP usage <n> only, oldest first, [] when empty', async () => {
     const sim = ctx.sim
@@ -30,8 +30,11 @@ describe('usage-queue consumers against the simulator', () => {
 
   it('RESP: a wrong key is an AuthError after one AUTH; auto does not fall back to HTTP on it', async () => {
     const sim = ctx.sim
+    // the management API is already known (detected with the right key); only the RESP AUTH uses the wrong one
+    const known = client(sim.url)
+    await known.managementApi()
     const before = sim.counters()
-    const gw = client(sim.url, 'bad-key-xyz')
+    const gw = client(sim.url, 'bad-key-xyz', known)
     const err = await openConsumer({transport: 'auto', popClient: gw, resp: respEndpointFor(gw)}).catch((e) => e)
     expect(err).toBeInstanceOf(AuthError)
     expect(err.code).toBe('auth_failed')
@@ -46,15 +49,22 @@ describe('usage-queue consumers against the simulator', () => {
     const err = await RespConsumer.connect(respEndpointFor(down)).catch((e) => e)
     expect(err).toBeInstanceOf(UpstreamError)
     expect(err.code).toBe('resp_unavailable')
-    const opened = await openConsumer({transport: 'auto', popClient: down, resp: respEndpointFor(down)})
+    // a v7 gateway whose HTTP answers but whose RESP port is closed: auto falls back to HTTP
+    const known = client(sim.url)
+    await known.managementApi()
+    const noResp = client(sim.url, TEST_MANAGEMENT_KEY, known)
+    const opened = await openConsumer({transport: 'auto', popClient: noResp, resp: respEndpointFor(down)})
     expect(opened.consumer.transport).toBe('http')
     expect(opened.fallbackReason).toMatch(/ECONNREFUSED/)
     // the HTTP pop against a gateway answering 503: one request, no retry
+    const popper = client(sim.url)
+    const {api} = await popper.managementApi() // the API probe is not a pop: done before the fault
     sim.faults.http5xx = {count: 1, status: 503}
     const http = sim.httpLog().length
-    const pop = await new HttpConsumer(client(sim.url)).pop(10).catch((e) => e)
+    const pop = await new HttpConsumer(popper).pop(10).catch((e) => e)
     expect(pop).toBeInstanceOf(UpstreamError)
-    expect(sim.httpLog().slice(http).map((e) => [e.path, e.query, e.status])).toEqual([['/v0/management/usage-queue', 'count=10', 503]])
+    const path = api === 'v8' ? '/v8/management/observability/usage/queue' : '/v0/management/usage-queue'
+    expect(sim.httpLog().slice(http).map((e) => [e.path, e.query, e.status])).toEqual([[path, 'count=10', 503]])
     sim.pushRaw('{"not":"a record"}')
     sim.pushRaw('torn {')
     expect(await new HttpConsumer(client(sim.url)).pop(10)).toEqual([{not: 'a record'}, 'torn {'])

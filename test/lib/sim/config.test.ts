@@ -5,12 +5,12 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {validateConfig} from '../../../src/lib/sim/config-state.js'
-import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 9, apiKeys: ['sk-one', 'sk-two']})
+  sim = await startTestSimulator({version: V7, seed: 9, apiKeys: ['sk-one', 'sk-two']})
 })
 
 afterEach(async () => {
@@ -54,7 +54,7 @@ describe('GET/PUT /config.yaml (§3.1)', () => {
     expect(r.text).toContain('# Seconds a record stays in the usage queue')
   })
 
-  it('400 invalid_yaml for unparseable text, 422 invalid_config for wrong types; nothing changes', async () => {
+  it('400 invalid_yaml for unparseable text and type errors, 422 invalid_config when the load fails; nothing changes (§3.1 corrected)', async () => {
     const before = (await mgmt(sim, 'GET', '/config.yaml')).text
     const bad = await mgmt(sim, 'PUT', '/config.yaml', {body: 'debug: [unclosed\n'})
     expect(bad.status).toBe(400)
@@ -62,12 +62,32 @@ describe('GET/PUT /config.yaml (§3.1)', () => {
     expect(typeof bad.json.message).toBe('string')
     const dup = await mgmt(sim, 'PUT', '/config.yaml', {body: 'debug: true\ndebug: false\n'})
     expect(dup.status).toBe(400)
-    for (const body of ['port: eighty\n', 'api-keys: {a: 1}\n', 'usage-statistics-enabled: 3\n', 'routing:\n  strategy: random\n', '- a list\n']) {
+    // type errors while decoding into the typed config: 400 invalid_yaml
+    for (const body of ['port: eighty\n', 'port: "8317"\n', 'api-keys: {a: 1}\n', 'usage-statistics-enabled: 3\n', '- a list\n', 'codex-api-key:\n  - api-key: k\n    base-url: u\n    weight: "5"\n']) {
+      const r = await mgmt(sim, 'PUT', '/config.yaml', {body})
+      expect(r.status, body).toBe(400)
+      expect(r.json.error, body).toBe('invalid_yaml')
+    }
+    // decodes, but the full load fails: 422 invalid_config
+    for (const body of [
+      'routing:\n  strategy: random\n',
+      'codex-api-key:\n  - api-key: k\n    base-url: u\n    weight: 1.5\n',
+      'claude-api-key:\n  - api-key: k\n    weight: 1000001\n',
+      `remote-management:\n  secret-key: "${'x'.repeat(73)}"\n`,
+    ]) {
       const r = await mgmt(sim, 'PUT', '/config.yaml', {body})
       expect(r.status, body).toBe(422)
-      expect(r.json.error).toBe('invalid_config')
+      expect(r.json.error, body).toBe('invalid_config')
     }
     expect((await mgmt(sim, 'GET', '/config.yaml')).text).toBe(before)
+  })
+
+  it('weight <= 0 is a valid credential weight (excluded from weighted round-robin)', async () => {
+    const text = (await mgmt(sim, 'GET', '/config.yaml')).text + 'xai-api-key:\n  - api-key: parked-key\n    base-url: https://x.example\n    weight: 0\n  - api-key: parked-key-2\n    base-url: https://x.example\n    weight: -3\n'
+    const r = await mgmt(sim, 'PUT', '/config.yaml', {body: text})
+    expect(r.status).toBe(200)
+    const keys = (await mgmt(sim, 'GET', '/xai-api-key')).json['xai-api-key']
+    expect(keys.map((k: {weight: number}) => k.weight)).toEqual([0, -3])
   })
 
   it('applies a valid file: {"ok":true,"changed":["config"]}, comments kept, values live', async () => {
@@ -201,9 +221,10 @@ describe('/latest-version (§3.1)', () => {
 })
 
 describe('validateConfig', () => {
-  it('accepts YAML-1.1 booleans for typed bools and null values; rejects non-integers for ints', () => {
+  it('accepts YAML-1.1 booleans for typed bools, null values and plain floats for ints; rejects strings for ints', () => {
     expect(validateConfig({debug: 'yes', 'request-log': null, port: 8317})).toBeUndefined()
-    expect(validateConfig({port: 1.5})).toMatch(/port/)
+    expect(validateConfig({'request-retry': 2.5})).toBeUndefined()
+    expect(validateConfig({port: '8317'})).toMatch(/port/)
     expect(validateConfig({'remote-management': {'allow-remote': 'maybe'}})).toMatch(/remote-management\.allow-remote/)
     expect(validateConfig(null)).toBeUndefined()
     expect(validateConfig('text')).toMatch(/mapping/)

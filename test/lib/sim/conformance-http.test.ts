@@ -5,12 +5,12 @@
 import {connect} from 'node:net'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {mgmt, RawResp, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, RawResp, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 5})
+  sim = await startTestSimulator({version: V7, seed: 5})
 })
 
 afterEach(async () => {
@@ -92,6 +92,17 @@ describe('§1.1 management disabled', () => {
     expect(sim.authFailures()).toBe(failuresBefore)
     expect((await mgmt(sim, 'GET', '/request-retry')).status).toBe(200)
     expect((await mgmt(sim, 'GET', '//nope', {key: null})).text).toBe('404 page not found')
+  })
+
+  it('a v7 gateway has no /v8 routes: bare 404 (no body, no X-CPA-*), no auth, no strike (v8 §1.1)', async () => {
+    const before = sim.authFailures()
+    for (const key of [TEST_MANAGEMENT_KEY, 'wrong-key', null]) {
+      const r = await fetch(`${sim.url}/v8/management/config/config-version`, {headers: key ? {authorization: `Bearer ${key}`} : {}})
+      expect(r.status).toBe(404)
+      expect(await r.text()).toBe('')
+      expect(r.headers.get('x-cpa-version')).toBeNull()
+    }
+    expect(sim.authFailures()).toBe(before)
   })
 })
 
@@ -182,7 +193,7 @@ describe('§1.5 the IP ban', () => {
   it('the ban expires with the (simulated) clock; remaining time is Go-formatted', async () => {
     await sim.close()
     let now = Date.parse('2026-08-22T06:00:00Z')
-    sim = await startTestSimulator({now: () => now, banDurationMs: 90 * 60_000})
+    sim = await startTestSimulator({version: V7, now: () => now, banDurationMs: 90 * 60_000})
     for (let i = 0; i < 5; i++) await mgmt(sim, 'GET', '/config', {key: 'x'})
     now += 19 * 60_000 + 250
     expect((await mgmt(sim, 'GET', '/config')).json.error).toBe('IP banned due to too many failed attempts. Try again in 1h11m0s')
@@ -260,7 +271,7 @@ describe('§5.4 publication and retention', () => {
   it('prunes records older than the retention window at push and at pop', async () => {
     await sim.close()
     let now = Date.parse('2026-08-22T06:00:00Z')
-    sim = await startTestSimulator({now: () => now, retentionSeconds: 30})
+    sim = await startTestSimulator({version: V7, now: () => now, retentionSeconds: 30})
     sim.pushRaw('{"t":0}')
     now += 20_000
     sim.pushRaw('{"t":20}')
@@ -294,7 +305,7 @@ describe('§5.4 publication and retention', () => {
 describe('§5.1 one port, first-byte sniff', () => {
   it('closes a connection that sends nothing before the sniff deadline', async () => {
     await sim.close()
-    sim = await startTestSimulator({sniffTimeoutMs: 150})
+    sim = await startTestSimulator({version: V7, sniffTimeoutMs: 150})
     const closedWithoutData = await new Promise<boolean>((resolve, reject) => {
       const s = connect({port: sim.port, host: '127.0.0.1'})
       let got = false

@@ -7,13 +7,13 @@ import {Redis as Redis5} from 'ioredis'
 import {Redis as Redis6} from 'ioredis6'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 const clients: Array<{disconnect(): void}> = []
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 21})
+  sim = await startTestSimulator({version: V7, seed: 21})
 })
 
 afterEach(async () => {

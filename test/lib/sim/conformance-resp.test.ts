@@ -5,7 +5,7 @@
 import {connect} from 'node:net'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {RawResp, RespErrorReply, respAuthed, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {RawResp, RespErrorReply, respAuthed, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 const open: RawResp[] = []
@@ -25,7 +25,7 @@ async function authed(): Promise<RawResp> {
 const err = (message: string) => new RespErrorReply(message)
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 11})
+  sim = await startTestSimulator({version: V7, seed: 11})
 })
 
 afterEach(async () => {

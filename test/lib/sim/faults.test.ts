@@ -4,13 +4,13 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {parseFaultSpec} from '../../../src/lib/sim/faults.js'
-import {mgmt, RawResp, respAuthed, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
+import {mgmt, RawResp, respAuthed, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
 const open: RawResp[] = []
 
 beforeEach(async () => {
-  sim = await startTestSimulator({seed: 31})
+  sim = await startTestSimulator({version: V7, seed: 31})
 })
 
 afterEach(async () => {

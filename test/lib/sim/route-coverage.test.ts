@@ -6,7 +6,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {versionAtLeast} from '../../../src/lib/sim/version.js'
-import {mgmt, type Simulator, startTestSimulator} from '../../helpers/sim.js'
+import {mgmt, type Simulator, startTestSimulator, V7} from '../../helpers/sim.js'
 import {CLIENT_API_ROUTES, ROUTE_SINCE, V0_MANAGEMENT_ROUTES, V0_PUBLIC_ROUTES} from './reference-routes.js'
 
 let sim: Simulator | undefined
@@ -40,7 +40,7 @@ describe('route table vs cpa-gateway.md', () => {
   })
 
   it('v7.2.140 serves exactly the §3 management routes', async () => {
-    sim = await startTestSimulator()
+    sim = await startTestSimulator({version: V7})
     expect(served(sim).management).toEqual(sorted(V0_MANAGEMENT_ROUTES))
   })
 
@@ -62,7 +62,7 @@ describe('every listed route answers over a real socket', () => {
   const paramFor: Record<string, string> = {':channel': 'codex', ':name': 'error-none.log', ':id': 'deadbeef'}
 
   it('no reference route gets the unknown-route answer (empty 404) with a valid key', async () => {
-    sim = await startTestSimulator({plugins: true})
+    sim = await startTestSimulator({version: V7, plugins: true})
     const configText = (await mgmt(sim, 'GET', '/config.yaml')).text
     const failures: string[] = []
     for (const route of V0_MANAGEMENT_ROUTES) {

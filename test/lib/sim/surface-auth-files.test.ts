@@ -3,7 +3,9 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {codexIdTokenClaims, fileAuthIndex} from '../../../src/lib/sim/accounts.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
+import {V7} from '../../helpers/sim.js'
 
 let env: SurfaceEnv
 beforeEach(async () => {
@@ -78,9 +80,9 @@ describe('GET /auth-files (§3.5)', () => {
     const ib = fileAuthIndex(b!.type, join(env.authDir, b!.name))
     expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}`)).json.files.map((f: any) => f.name)).toEqual([a!.name])
     expect((await call(env, 'GET', `/auth-files?auth_index=${ib}`)).json.files.map((f: any) => f.name)).toEqual([b!.name])
-    expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ib}`)).json).toEqual({files: []})
+    expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ib}`)).json.files).toEqual([])
     expect((await call(env, 'GET', `/auth-files?name=${encodeURIComponent(a!.name)}&auth_index=${ia}`)).json.files).toHaveLength(1)
-    expect((await call(env, 'GET', '/auth-files?name=missing.json')).json).toEqual({files: []})
+    expect((await call(env, 'GET', '/auth-files?name=missing.json')).json.files).toEqual([])
   })
 })
 
@@ -203,7 +205,7 @@ describe('DELETE /auth-files', () => {
   it('deletes all with all=true', async () => {
     const count = fileNames().length
     expect(await call(env, 'DELETE', '/auth-files?all=true')).toMatchObject({status: 200, json: {status: 'ok', deleted: count}})
-    expect((await call(env, 'GET', '/auth-files')).json).toEqual({files: []})
+    expect((await call(env, 'GET', '/auth-files')).json.files).toEqual([])
     expect(await call(env, 'DELETE', '/auth-files?all=*')).toMatchObject({status: 200, json: {status: 'ok', deleted: 0}})
   })
 })
@@ -245,15 +247,28 @@ describe('PATCH /auth-files/status', () => {
     })
   })
 
-  it('disables a config API key by toggling "*" in its excluded-models (§3.3)', async () => {
+  it('a config API key needs its internal auth ID as name; an auth_index as name is 404 (§3.3 corrected)', async () => {
     const gemini = env.accounts.list().find((a) => a.provider === 'gemini')!
-    const res = await call(env, 'PATCH', '/auth-files/status', {json: {name: gemini.id, auth_index: gemini.authIndex, disabled: true}})
+    // what a client that only knows the auth_index would send: never found
+    expect(await call(env, 'PATCH', '/auth-files/status', {json: {name: gemini.authIndex, auth_index: gemini.authIndex, disabled: true}})).toMatchObject({
+      status: 404,
+      json: {error: 'auth file not found'},
+    })
+    expect(await call(env, 'PATCH', '/auth-files/status', {json: {name: gemini.id, auth_index: gemini.authIndex, disabled: true}})).toMatchObject({status: 404})
+    expect((env.config()['gemini-api-key'] as any[])[0]['excluded-models']).toBeUndefined()
+    // the internal ID (computed as the gateway's synthesizer does) toggles "*"
+    const ids = [...configAuthIds(env.config()).entries()]
+    const [id] = ids.find(([, ref]) => ref.family === 'gemini-api-key')!
+    expect(id).toMatch(/^gemini:apikey:[0-9a-f]{12}$/)
+    const res = await call(env, 'PATCH', '/auth-files/status', {json: {name: id, auth_index: gemini.authIndex, disabled: true}})
     expect(res).toMatchObject({status: 200, json: {status: 'ok', disabled: true, via: 'config:excluded-models', excluded_pattern: '*'}})
     expect((env.config()['gemini-api-key'] as any[])[0]['excluded-models']).toEqual(['*'])
     expect(env.accounts.byIndex(gemini.authIndex)!.disabled).toBe(true)
-    await call(env, 'PATCH', '/auth-files/status', {json: {name: gemini.id, auth_index: gemini.authIndex, disabled: false}})
+    await call(env, 'PATCH', '/auth-files/status', {json: {name: id, disabled: false}})
     expect((env.config()['gemini-api-key'] as any[])[0]['excluded-models']).toBeUndefined()
-    expect(env.accounts.byIndex(gemini.authIndex)!.disabled).toBe(false)
+    // openai-compatibility keys cannot be toggled there at all
+    const [compat] = ids.find(([, ref]) => ref.family === 'openai-compatibility')!
+    expect(await call(env, 'PATCH', '/auth-files/status', {json: {name: compat, disabled: true}})).toMatchObject({status: 404, json: {error: 'config api key entry not found'}})
   })
 })
 
@@ -300,6 +315,14 @@ describe('PATCH /auth-files/fields', () => {
     expect(md2.request_retry).toBeUndefined()
   })
 
+  it('weight <= 0 is valid and stored as 0 (excluded from weighted round-robin, §3.5 corrected)', async () => {
+    const f = env.accounts.files()[0]!
+    for (const [sent, stored] of [[0, 0], [-4, 0], [7, 7]]) {
+      expect((await call(env, 'PATCH', '/auth-files/fields', {json: {name: f.name, weight: sent}})).status).toBe(200)
+      expect(JSON.parse(readFileSync(f.path, 'utf8')).weight).toBe(stored)
+    }
+  })
+
   it('validates with the documented errors', async () => {
     const name = env.accounts.files()[0]!.name
     const cases: Array<[Record<string, unknown>, number, string]> = [
@@ -307,8 +330,8 @@ describe('PATCH /auth-files/fields', () => {
       [{name: ''}, 400, 'name is required'],
       [{name}, 400, 'no fields to update'],
       [{name, weight: 'heavy'}, 400, 'weight must be an integer'],
-      [{name, weight: 1.5}, 400, 'weight must be an integer'],
-      [{name, weight: 0}, 400, 'weight must be between 1 and 1000000'],
+      [{name, weight: 1.5}, 400, 'weight must be an integer: 1.5'],
+      [{name, weight: 1_000_001}, 400, 'weight must not exceed 1000000'],
       [{name, 'weight.x': 1}, 400, 'weight does not support nested fields'],
       [{name, request_retry: 'two'}, 400, 'request_retry must be an integer or null'],
       [{name, 'api-key': 'a', api_key: 'b'}, 400, 'auth file fields "api-key" and "api_key" refer to the same field'],
@@ -322,7 +345,9 @@ describe('PATCH /auth-files/fields', () => {
 })
 
 describe('auth-file changes reload clients (§5.5)', () => {
-  it('pushes {"refresh":true} to usage subscribers after an upload and a delete', async () => {
+  it('pushes {"refresh":true} to usage subscribers after an upload and a delete (RESP: a v7 gateway)', async () => {
+    await env.close()
+    env = await startSurface({sim: {version: V7}})
     const {connect} = await import('node:net')
     const {KEY} = await import('./surface-harness.js')
     const port = Number(new URL(env.url).port)

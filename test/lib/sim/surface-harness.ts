@@ -4,6 +4,7 @@
  */
 import type {SimAccountRegistry} from '../../../src/lib/sim/accounts.js'
 import {type Simulator, type SimulatorOptions, startSimulator} from '../../../src/lib/sim/index.js'
+import {suiteGateway} from '../../helpers/sim.js'
 
 export const KEY = 'sim-surface-test-key'
 
@@ -51,7 +52,7 @@ export async function call(
 
 async function startReal(seed: number, start: number, extra: Partial<SimulatorOptions> = {}): Promise<SurfaceEnv> {
   const clock = {now: start}
-  const sim = await startSimulator({managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1'], ...extra})
+  const sim = await startSimulator({...suiteGateway(), managementKey: KEY, port: 0, seed, now: () => clock.now, apiKeys: ['sk-client-1'], ...extra})
   return {
     url: sim.url,
     authDir: sim.accounts.authDir,

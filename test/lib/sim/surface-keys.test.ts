@@ -102,12 +102,22 @@ describe('provider keys (§3.3)', () => {
     expect(env.config()['claude-api-key']).toHaveLength(1)
   })
 
-  it('PATCH edits one entry; 404 item not found; 400 invalid weight', async () => {
+  it('PATCH edits one entry; 404 item not found; weight <= 0 valid, non-integer or > 1,000,000 refused (§3.3 corrected)', async () => {
     const key = cfg['gemini-api-key'][0]['api-key']
     expect(await call(env, 'PATCH', '/gemini-api-key', {json: {match: key, value: {weight: 3, prefix: 'team'}}})).toMatchObject({status: 200})
     expect((env.config()['gemini-api-key'] as any[])[0]).toMatchObject({'api-key': key, weight: 3, prefix: 'team'})
     expect(await call(env, 'PATCH', '/gemini-api-key', {json: {match: 'ghost', value: {weight: 3}}})).toMatchObject({status: 404, json: {error: 'item not found'}})
-    expect((await call(env, 'PATCH', '/gemini-api-key', {json: {index: 0, value: {weight: 0}}})).status).toBe(400)
+    for (const w of [0, -2]) {
+      expect((await call(env, 'PATCH', '/gemini-api-key', {json: {index: 0, value: {weight: w}}})).status).toBe(200)
+      expect((env.config()['gemini-api-key'] as any[])[0].weight).toBe(w)
+    }
+    expect(await call(env, 'PATCH', '/gemini-api-key', {json: {index: 0, value: {weight: 1.5}}})).toMatchObject({status: 400, json: {error: 'weight must be an integer'}})
+    expect(await call(env, 'PATCH', '/gemini-api-key', {json: {index: 0, value: {weight: 1_000_001}}})).toMatchObject({status: 400, json: {error: 'weight must not exceed 1000000'}})
+    expect(await call(env, 'PUT', '/codex-api-key', {json: [{'api-key': 'a', 'base-url': 'https://c'}, {'api-key': 'b', 'base-url': 'https://c', weight: 2_000_000}]})).toMatchObject({
+      status: 400,
+      json: {error: 'codex-api-key[1].weight: weight must not exceed 1000000'},
+    })
+    expect(await call(env, 'PUT', '/codex-api-key', {json: [{'api-key': 'a', 'base-url': 'https://c', weight: 0.5}]})).toMatchObject({status: 400, json: {error: 'invalid body'}})
   })
 })
 

@@ -137,7 +137,7 @@ describe('request logs (§3.8)', () => {
     // Only the path form is registered (§3.8, corrected 2026-12): the query form is an unknown route.
     for (const path of ['/request-log-by-id?id=a1b2c3d4', '/request-log-by-id']) {
       const unknown = await call(env, 'GET', path)
-      expect({status: unknown.status, text: unknown.text, version: unknown.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: '7.2.140'})
+      expect({status: unknown.status, text: unknown.text, version: unknown.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: env.sim.version})
     }
 
     env.setConfig('request-log', true)

@@ -128,7 +128,7 @@ describe('scripted plugins (plugins: true)', () => {
     const auth = await call(env, 'GET', '/sim-login-auth-url')
     expect(auth.status).toBe(200)
     expect(auth.json.state).toMatch(/^sim-login-[0-9a-f]{24}$/)
-    expect(auth.headers.get('x-cpa-version')).toBe('7.2.140')
+    expect(auth.headers.get('x-cpa-version')).toBe(env.sim.version)
     // plugin flows complete through /oauth-callback with the plugin provider
     expect((await call(env, 'POST', '/oauth-callback', {json: {provider: 'sim-login', state: auth.json.state, code: 'c'}})).json).toEqual({status: 'ok'})
     expect((await call(env, 'GET', `/get-auth-status?state=${auth.json.state}`)).json).toEqual({status: 'ok'})

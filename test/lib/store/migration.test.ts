@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PriceBook} from '../../../src/lib/pricing/cost.js'
 import {buildBreakdown, type BreakdownKind} from '../../../src/lib/report/breakdown.js'
+import {credentialClass} from '../../../src/lib/report/failures.js'
 import type {Metrics} from '../../../src/lib/report/metrics.js'
 import {buildSummary} from '../../../src/lib/report/summary.js'
 import {buildTimeline} from '../../../src/lib/report/timeline.js'
@@ -43,6 +44,30 @@ function exactPart(m: Metrics): Omit<Metrics, 'p95LatencyMs' | 'p95TtftMs'> {
 }
 
 afterAll(() => closeSqlite())
+
+/**
+ * The one answer that changed on purpose since the fixture was made (issue 10): the failures report used to
+ * find no latest error for requests served without a credential (auth_index ""); it now names it. The
+ * expectation takes those two fields from the store's raw events (and checks lastSeen is that event's time);
+ * the credential class follows from the error (report/failures.ts, unchanged by this issue).
+ */
+function withNoCredentialErrors(path: string, output: any): any {
+  const db = sqlite(path)
+  const since = Date.parse(output.range.since)
+  const until = Date.parse(output.range.until)
+  const rows = output.rows.map((row: any) => {
+    if (row.authIndex !== '') return row
+    const e = db
+      .prepare(`SELECT ts, fail_summary AS summary, request_id AS requestId FROM usage_events
+        WHERE COALESCE(auth_index, '') = '' AND failed = 1 AND fail_status_code = ? AND model = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT 1`)
+      .get(row.statusCode, row.model, since, until) as {ts: number; summary: string; requestId: string}
+    expect(new Date(e.ts).toISOString()).toBe(row.lastSeen)
+    expect(row.latestError, 'the fixture was made before the fix').toBeNull()
+    return {...row, latestError: e.summary, latestRequestId: e.requestId, credentialClass: credentialClass(row.statusCode, e.summary)}
+  })
+  expect(rows.filter((r: any) => r.authIndex === '' && r.latestError !== null).length).toBeGreaterThan(0)
+  return {...output, rows}
+}
 
 describe('a schema-3 store (two rollup layers) before migration', () => {
   it('reports refuse it read-only, naming the fix, and leave the file untouched', async () => {
@@ -100,7 +125,7 @@ describe('cpactl store migrate on the fixture store', () => {
     it(`${name}: the same answer as the code that wrote the store`, async () => {
       const r = await cli(path, c.argv)
       expect(r.exitCode, r.stderr).toBe(0)
-      expect(r.json).toEqual(c.output)
+      expect(r.json).toEqual(name === 'failures' ? withNoCredentialErrors(path, c.output) : c.output)
     })
   }
 

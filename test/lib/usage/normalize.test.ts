@@ -32,6 +32,7 @@ describe('normalising the §6 example record', () => {
       apiKeyHash: sha('sk-client-demo-1'),
       accessTokenSha256: '3b1f0c9a5e8d7f6a2c4b1e0d9f8a7c6b5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b',
       requestId: 'a1b2c3d4',
+      executionId: null,
       latencyMs: 5312,
       ttftMs: 842,
       failed: false,
@@ -86,9 +87,25 @@ describe('token semantics for records without token_breakdown (§6 table)', () =
     return r
   }
 
-  it('claude: input, cache read, cache creation, output and reasoning are disjoint', () => {
-    const e = event(base('claude', 'ClaudeExecutor', {input_tokens: 100, output_tokens: 50, reasoning_tokens: 20, cached_tokens: 4000, cache_read_tokens: 4000, cache_creation_tokens: 700, total_tokens: 4870}))
-    expect(e.buckets).toEqual({inputTotal: 4800, uncachedInput: 100, cacheRead: 4000, cacheWrite: 700, outputTotal: 70, reasoning: 20, unclassified: 0, total: 4870})
+  it('claude: cache read and creation are outside input; thinking (reasoning) is inside output (§6 corrected)', () => {
+    const e = event(base('claude', 'ClaudeExecutor', {input_tokens: 100, output_tokens: 50, reasoning_tokens: 20, cached_tokens: 4000, cache_read_tokens: 4000, cache_creation_tokens: 700, total_tokens: 4850}))
+    expect(e.buckets).toEqual({inputTotal: 4800, uncachedInput: 100, cacheRead: 4000, cacheWrite: 700, outputTotal: 50, reasoning: 20, unclassified: 0, total: 4850})
+  })
+
+  it('the family is the gateway substring rule over provider + executor (§6 corrected): qwen, deepseek, grok are subset; plugins are unknown', () => {
+    for (const provider of ['qwen', 'deepseek-proxy', 'grok', 'my-openrouter']) {
+      expect(event(base(provider, undefined, {input_tokens: 10, output_tokens: 5, total_tokens: 15})).tokenQuality, provider).toBe('derived')
+    }
+    const plugin = event(base('acme-plugin', 'AcmePluginExecutor', {input_tokens: 10, output_tokens: 5, total_tokens: 15}))
+    expect(plugin.tokenQuality).toBe('unclassified')
+    expect(plugin.buckets).toMatchObject({inputTotal: 0, outputTotal: 0, unclassified: 15, total: 15})
+  })
+
+  it('negative legacy counters without a breakdown: stored, buckets clamped, quality inconsistent (never a dead letter)', () => {
+    const e = event(base('codex', 'CodexExecutor', {input_tokens: -5, output_tokens: 40, total_tokens: 35}))
+    expect(e.tokenQuality).toBe('inconsistent')
+    expect(e.legacy.inputTokens).toBe(-5)
+    expect(e.buckets).toEqual({inputTotal: 0, uncachedInput: 0, cacheRead: 0, cacheWrite: 0, outputTotal: 40, reasoning: 0, unclassified: 0, total: 40})
   })
 
   it('gemini family: cache inside input, reasoning separate from output', () => {
@@ -211,7 +228,7 @@ describe('tolerance and validation', () => {
     ['{"timestamp":"2026-02-31T00:00:00Z","tokens":{}}', /^timestamp: not an RFC 3339 instant$/],
     ['{"timestamp":"2026-08-22T14:03:11Z"}', /^missing tokens and token_breakdown$/],
     ['{"timestamp":"2026-08-22T14:03:11Z","tokens":{},"latency_ms":"fast"}', /^latency_ms: expected a non-negative integer/],
-    ['{"timestamp":"2026-08-22T14:03:11Z","tokens":{"input_tokens":-5}}', /^tokens\.input_tokens: expected a non-negative integer/],
+    ['{"timestamp":"2026-08-22T14:03:11Z","tokens":{"input_tokens":"many"}}', /^tokens\.input_tokens: expected an integer/],
     ['{"timestamp":"2026-08-22T14:03:11Z","tokens":[]}', /^tokens: expected an object/],
     ['{"timestamp":"2026-08-22T14:03:11Z","tokens":{},"model":{"x":1}}', /^model: expected a string/],
   ])('dead-letters %j', (payload, reason) => {

@@ -4,13 +4,17 @@
  *
  * `/api-call`: HTTP 200 `{"status_code","header","body"}` with the upstream status inside; `$TOKEN$` in
  * header values is replaced by the credential's token (access_token, else api key, else token / id_token /
- * cookie); an auth_index that matches no credential leaves `$TOKEN$` unreplaced (the scripted upstream then
- * answers 401 inside the 200). 400 `invalid body` / `missing method` / `missing url` / `invalid url` /
- * `invalid proxy_url` / `auth token not found` (a credential without a token while a header uses `$TOKEN$`);
- * 502 `request failed` for an unscripted URL (the simulator has no network) or the 60 s upstream timeout.
+ * cookie). 400 `invalid body` / `missing method` / `missing url` / `invalid url` / `invalid proxy_url` /
+ * `auth token not found` (a credential without a token while a header uses `$TOKEN$`); 502 `request failed`
+ * for an unscripted URL (the simulator has no network) or the 60 s upstream timeout.
+ *
+ * An `auth_index` that matches no credential (§3.7 corrected): v7 does not fail — nothing is substituted, the
+ * literal `$TOKEN$` goes upstream and the upstream's 401 comes back inside an HTTP 200; v8 answers 400 `auth
+ * credential not found for auth_index` (cpa-gateway-v8.md §2.2).
  */
 import {answerUpstream} from '../upstream.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
+import {hasFeature} from '../version.js'
 import {fail, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
 
 async function apiCall(req: SimRequest, sim: SimContext): Promise<SimResponse> {
@@ -45,6 +49,7 @@ async function apiCall(req: SimRequest, sim: SimContext): Promise<SimResponse> {
 
   const authIndex = trimmed(body.auth_index) || trimmed(body.authIndex) || trimmed(body.AuthIndex)
   const account = authIndex ? reg.byIndex(authIndex) : undefined
+  if (authIndex && !account && hasFeature(sim.version ?? '', 'v8')) return fail(400, 'auth credential not found for auth_index')
   const headers: Record<string, string> = {...((body.header as Record<string, string> | undefined) ?? {})}
   for (const [name, value] of Object.entries(headers)) {
     if (!value.includes('$TOKEN$')) continue

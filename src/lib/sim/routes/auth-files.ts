@@ -4,6 +4,7 @@
  * (repeatable `name`, JSON body, or `all`; 207 partial), PATCH status (file-backed, and the config-key
  * variant of §3.3) and PATCH fields (canonicalisation table, weight / request_retry validation).
  */
+import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 
 import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFile} from '../accounts.js'
@@ -95,10 +96,35 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
   return entry
 }
 
+/**
+ * Later 8.0.x builds (cpa-gateway-v8.md §0.1, §2.6): a top-level `observed_at`, per-entry passive quota
+ * snapshots (`quota`, `model_quotas`), `supports_quota`, `quota_provider`, `cooldowns`, and optional
+ * `page`/`page_size` pagination (`total`, `page`, `page_size`, `has_more`).
+ */
+function v8EraFields(entry: Record<string, unknown>): void {
+  const codex = entry.provider === 'codex'
+  // the passive quota headers were observed on the credential's last answer (here: its last update)
+  entry.quota = codex ? {observed_at: entry.updated_at, signals: {}} : {signals: {}}
+  entry.model_quotas = {}
+  entry.supports_quota = codex
+  if (codex) entry.quota_provider = 'codex'
+  entry.cooldowns = {}
+}
+
+function positiveInt(raw: string | null): number | null | undefined {
+  if (raw === null) return undefined
+  return /^\d+$/.test(raw.trim()) && Number(raw.trim()) >= 1 ? Number(raw.trim()) : null
+}
+
 function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
   const reg = registryOf(sim)
   const name = (req.query.get('name') ?? '').trim()
   const authIndex = (req.query.get('auth_index') ?? '').trim()
+  const later = sim.v8Revision === 'later'
+  const page = later ? positiveInt(req.query.get('page')) : undefined
+  const pageSize = later ? positiveInt(req.query.get('page_size')) : undefined
+  if (page === null || pageSize === null) return fail(400, 'page must be a positive integer')
+  const observedAt = goTime(sim.now(), reg.tzOffsetMinutes)
   const files = reg
     .files()
     .map((f) => authFileEntry(reg, f, sim.now()))
@@ -108,7 +134,13 @@ function listAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
       const y = String(b.name).toLowerCase()
       return x < y ? -1 : x > y ? 1 : 0
     })
-  return ok({files})
+  if (!later) return ok({files})
+  for (const e of files) v8EraFields(e)
+  if (page === undefined && pageSize === undefined) return ok({observed_at: observedAt, files})
+  const size = pageSize ?? 50
+  const p = page ?? 1
+  const slice = files.slice((p - 1) * size, p * size)
+  return ok({observed_at: observedAt, files: slice, total: files.length, page: p, page_size: size, has_more: p * size < files.length})
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -302,22 +334,84 @@ function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
 
 const CONFIG_DISABLE_PATTERN = '*'
 
+/** Synthesizer kind of a config-key family (§3.3 corrected). */
+const AUTH_ID_KIND: Record<string, string> = {
+  'gemini-api-key': 'gemini:apikey',
+  'interactions-api-key': 'gemini-interactions:apikey',
+  'claude-api-key': 'claude:apikey',
+  'codex-api-key': 'codex:apikey',
+  'xai-api-key': 'xai:apikey',
+  'vertex-api-key': 'vertex:apikey',
+}
+
+/**
+ * The gateway's internal auth ID of a config API key (§3.3 corrected): `<kind>:<h>`, `<h>` = the first 12 hex
+ * of SHA-256 over `<kind>` followed, per part, by a 0x00 byte and the trimmed part (api-key, base-url,
+ * proxy-url, prefix, headers sorted by name as `name 0x00 value 0x00`; vertex and openai-compatibility:
+ * api-key, base-url, proxy-url only); a second identical entry of a kind gets `-1`, a third `-2`, …
+ * No endpoint returns these IDs.
+ */
+export function configAuthIds(config: Record<string, unknown>): Map<string, {family: string; index: number; keyIndex: number}> {
+  const out = new Map<string, {family: string; index: number; keyIndex: number}>()
+  const seen = new Map<string, number>()
+  const add = (kind: string, parts: string[], ref: {family: string; index: number; keyIndex: number}) => {
+    const h = createHash('sha256')
+    h.update(kind)
+    for (const p of parts) h.update(Buffer.concat([Buffer.from([0]), Buffer.from(p.trim())]))
+    let id = `${kind}:${h.digest('hex').slice(0, 12)}`
+    const n = seen.get(id) ?? 0
+    seen.set(id, n + 1)
+    if (n > 0) id = `${id}-${n}`
+    out.set(id, ref)
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v : '')
+  const headers = (v: unknown) =>
+    isRecord(v)
+      ? Object.keys(v)
+          .sort()
+          .map((k) => `${k}\u0000${str(v[k])}\u0000`)
+          .join('')
+      : ''
+  for (const [family, kind] of Object.entries(AUTH_ID_KIND)) {
+    const list = config[family]
+    if (!Array.isArray(list)) continue
+    list.forEach((e, index) => {
+      if (!isRecord(e)) return
+      const parts = family === 'vertex-api-key' ? [str(e['api-key']), str(e['base-url']), str(e['proxy-url'])] : [str(e['api-key']), str(e['base-url']), str(e['proxy-url']), str(e.prefix), headers(e.headers)]
+      add(kind, parts, {family, index, keyIndex: -1})
+    })
+  }
+  const compat = config['openai-compatibility']
+  if (Array.isArray(compat)) {
+    compat.forEach((e, index) => {
+      if (!isRecord(e)) return
+      const kind = `openai-compatibility:${str(e.name).toLowerCase()}`
+      const keys = Array.isArray(e['api-key-entries']) ? e['api-key-entries'] : []
+      keys.forEach((k, keyIndex) => add(kind, [str(isRecord(k) ? k['api-key'] : ''), str(e['base-url']), str(isRecord(k) ? k['proxy-url'] : '')], {family: 'openai-compatibility', index, keyIndex}))
+    })
+  }
+  return out
+}
+
 /** §3.3 "Disabling a config key via the auth-file API": toggle `*` in the entry's `excluded-models`. */
-function toggleConfigKey(sim: SimContext, reg: SimAccountRegistry, authIndex: string, disabled: boolean): boolean {
-  const key = reg.configKey(authIndex)
-  if (!key) return false
-  const list = sim.config()[key.family]
-  if (!Array.isArray(list) || !isRecord(list[key.index])) return false
+function toggleConfigKey(sim: SimContext, family: string, index: number, disabled: boolean): boolean {
+  const list = sim.config()[family]
+  if (!Array.isArray(list) || !isRecord(list[index])) return false
   const next = list.map((e) => structuredClone(e) as Record<string, unknown>)
-  const entry = next[key.index]!
+  const entry = next[index]!
   const excluded = Array.isArray(entry['excluded-models']) ? (entry['excluded-models'] as unknown[]).filter((m) => m !== CONFIG_DISABLE_PATTERN) : []
   if (disabled) excluded.push(CONFIG_DISABLE_PATTERN)
   if (excluded.length > 0) entry['excluded-models'] = excluded
   else delete entry['excluded-models']
-  sim.setConfigValue(key.family, next)
+  sim.setConfigValue(family, next)
   return true
 }
 
+/**
+ * PATCH /auth-files/status (§3.5, §3.3 corrected): `name` matches an auth ID or a file name; `auth_index` only
+ * narrows that match. Config API keys have no file, so only their internal auth ID finds them — an
+ * auth_index as name is 404 `auth file not found`; openai-compatibility keys: 404 `config api key entry not found`.
+ */
 function patchStatus(req: SimRequest, sim: SimContext): SimResponse {
   const reg = registryOf(sim)
   const parsed = parseJson(req)
@@ -338,13 +432,12 @@ function patchStatus(req: SimRequest, sim: SimContext): SimResponse {
     refreshed(sim)
     return ok({status: 'ok', disabled})
   }
-  // config API-key credential: identified by auth_index (the simulator's auth IDs for config keys are
-  // `<family>:<index>`; either the id or the auth_index as name is accepted)
-  const target = reg.list().find(
-    (a) => a.authType === 'apikey' && (a.authIndex === authIndex || (authIndex === '' && (a.id === name || a.authIndex === name))),
-  )
-  if (target && (authIndex === '' || target.authIndex === authIndex)) {
-    if (!toggleConfigKey(sim, reg, target.authIndex, disabled)) return fail(404, 'config api key entry not found')
+  const key = configAuthIds(sim.config()).get(name)
+  if (key) {
+    if (key.family === 'openai-compatibility') return fail(404, 'config api key entry not found')
+    const ref = reg.list().find((a) => a.authType === 'apikey' && reg.configKey(a.authIndex)?.family === key.family && reg.configKey(a.authIndex)?.index === key.index)
+    if (authIndex !== '' && ref?.authIndex !== authIndex) return fail(404, 'auth file not found')
+    if (!toggleConfigKey(sim, key.family, key.index, disabled)) return fail(404, 'config api key entry not found')
     return ok({status: 'ok', disabled, via: 'config:excluded-models', excluded_pattern: CONFIG_DISABLE_PATTERN})
   }
   return fail(404, 'auth file not found')
@@ -436,11 +529,13 @@ function patchFields(req: SimRequest, sim: SimContext): SimResponse {
     if (path.trim() === '') return fail(400, 'field name is required')
     const root = path.split('.')[0]
     if (path === 'weight') {
+      // §3.5 corrected: an integer or null; ≤ 0 is stored as 0 (excluded from weighted round-robin)
       if (value === null) delete md.weight
       else {
-        if (typeof value !== 'number' || !Number.isInteger(value)) return fail(400, 'weight must be an integer')
-        if (value < 1 || value > 1_000_000) return fail(400, 'weight must be between 1 and 1000000')
-        md.weight = value
+        if (typeof value !== 'number') return fail(400, 'weight must be an integer')
+        if (!Number.isInteger(value)) return fail(400, `weight must be an integer: ${value}`)
+        if (value > 1_000_000) return fail(400, 'weight must not exceed 1000000')
+        md.weight = Math.max(0, value)
       }
     } else if (root === 'weight') {
       return fail(400, 'weight does not support nested fields')

@@ -1,7 +1,7 @@
 /**
  * Logs (cpa-gateway.md §3.8): `/logs` GET (after / limit / cursor, `cursor-reset`) and DELETE, both 400
  * `logging to file disabled` unless `logging-to-file` is true; `/request-error-logs` (empty while
- * `request-log` is true), `/request-error-logs/:name`, `/request-log-by-id/:id` (or `?id=`).
+ * `request-log` is true), `/request-error-logs/:name`, `/request-log-by-id/:id`.
  * Storage: the registry's simulated log directory (src/lib/sim/log-files.ts).
  */
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
@@ -55,9 +55,14 @@ function requestErrorLog(req: SimRequest, sim: SimContext): SimResponse {
   return download(file.name, file.content)
 }
 
+/**
+ * Only the path form is registered (`/request-log-by-id/:id`; v8 `/observability/logs/requests/:id`): the
+ * handler's `?id=` fallback is unreachable, so `/request-log-by-id?id=x` is an unknown route (§3.8 corrected).
+ * A file matches when its name ends in `-<id>.log`; v8 log names use the last 8 characters of a UUIDv7 request
+ * id, so the full id works too (v8 §2.2).
+ */
 function requestLogById(req: SimRequest, sim: SimContext): SimResponse {
-  const fromPath = req.path.startsWith('/request-log-by-id/') ? lastSegment(req).trim() : ''
-  const id = fromPath || (req.query.get('id') ?? '').trim()
+  const id = lastSegment(req).trim()
   if (id === '') return fail(400, 'missing request ID')
   if (id.includes('/') || id.includes('\\')) return fail(400, 'invalid request ID')
   const file = registryOf(sim).logs.requestLogById(id)

@@ -73,6 +73,15 @@ function putList(family: ConfigKeyFamily) {
     else return fail(400, 'invalid body')
     if (!items.every(isRecord)) return fail(400, 'invalid body')
     let list = items as Record<string, unknown>[]
+    // weights (§3.3 corrected): a non-integer fails JSON decoding (invalid body); > 1,000,000 names the entry
+    for (const [i, e] of list.entries()) {
+      const weights = [e.weight, ...(Array.isArray(e['api-key-entries']) ? (e['api-key-entries'] as unknown[]).map((k) => (isRecord(k) ? k.weight : undefined)) : [])]
+      for (const w of weights) {
+        if (w === undefined || w === null) continue
+        if (typeof w !== 'number' || !Number.isInteger(w)) return fail(400, 'invalid body')
+        if (w > 1_000_000) return fail(400, `${family}[${i}].weight: weight must not exceed 1000000`)
+      }
+    }
     if (family === 'vertex-api-key' && list.some((e) => str(e['api-key']).trim() === '')) {
       return fail(400, 'invalid body')
     }
@@ -161,10 +170,10 @@ function patchEntry(family: ConfigKeyFamily) {
     }
     if (at < 0) return fail(404, 'item not found')
     if ('weight' in value && value.weight !== null) {
+      // §3.3 corrected: a JSON integer ≤ 1,000,000; 0 and negative values are valid and stored as sent
       const w = value.weight
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 1_000_000) {
-        return fail(400, 'weight must be an integer between 1 and 1000000')
-      }
+      if (typeof w !== 'number' || !Number.isInteger(w)) return fail(400, 'weight must be an integer')
+      if (w > 1_000_000) return fail(400, 'weight must not exceed 1000000')
     }
     if ('disable-cooling' in value && value['disable-cooling'] !== null && typeof value['disable-cooling'] !== 'boolean') {
       return fail(400, 'disable-cooling must be a boolean or null')

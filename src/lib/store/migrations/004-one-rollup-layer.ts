@@ -21,6 +21,7 @@ import type {Database} from 'better-sqlite3'
 
 import {fromV1} from '../histogram.js'
 import {HOUR_MS, RollupCells, type RollupInput} from '../rollup-cells.js'
+import {bucketsAt} from '../sql-filters.js'
 import {RollupWriter} from '../rollup-write.js'
 import type {Migration} from './types.js'
 
@@ -46,14 +47,7 @@ function toInput(r: unknown[]): RollupInput {
     responseServiceTier: r[8] as string | null,
     failed: r[9] === 1,
     failStatusCode: r[10] as number | null,
-    buckets: {
-      uncachedInput: r[11] as number,
-      cacheRead: r[12] as number,
-      cacheWrite: r[13] as number,
-      outputTotal: r[14] as number,
-      reasoning: r[15] as number,
-      unclassified: r[16] as number,
-    },
+    buckets: bucketsAt(r, 11),
     latencyMs: r[17] as number | null,
     ttftMs: r[18] as number | null,
     source: r[19] as string | null,
