@@ -78,6 +78,16 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     expect((await storeQuery<{n: number}>(store, 'SELECT COUNT(*) AS n FROM usage_events WHERE input_tokens < 0'))[0].n).toBeGreaterThan(0)
     const plugin = await storeQuery<{n: number}>(store, "SELECT COUNT(*) AS n FROM usage_events WHERE provider = 'acme-plugin' AND token_quality = 'unclassified' AND unclassified = total")
     expect(plugin[0].n).toBeGreaterThan(0)
+
+    if (SUITE_IS_V8) {
+      // v8 fields are kept with every event (in extra): each its own execution id (part of its identity), session ids only hashed
+      const extras = (await storeQuery<{extra: string | null}>(store, 'SELECT extra FROM usage_events')).map((r) => JSON.parse(r.extra ?? '{}') as Record<string, unknown>)
+      expect(new Set(extras.map((x) => x.execution_id).filter((x) => typeof x === 'string')).size).toBe(1_730)
+      expect(extras.every((x) => typeof x.trace_id === 'string' && typeof x.resolved_client_ip === 'string')).toBe(true)
+      const sessions = extras.filter((x) => x.session_id !== undefined)
+      expect(sessions.length).toBeGreaterThan(0)
+      for (const x of sessions) expect(x.session_id).toMatch(/^sha256:[0-9a-f]{64}$/)
+    }
   })
 
   it('counts re-delivered records as duplicates and collects over HTTP with count on every pop', async () => {

@@ -5,8 +5,9 @@ import {describe, expect, it} from 'vitest'
 import {openStore} from '../../../src/lib/store/index.js'
 import {pgAvailable, pgDatabase} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
-import {storeQuery} from '../../helpers/store-db.js'
+import {storeQuery, storeRows} from '../../helpers/store-db.js'
 import {makeRecords} from '../../lib/report/helpers.js'
+import {exampleRecord} from '../../lib/usage/fixtures.js'
 import {join} from 'node:path'
 
 const FROM = Date.UTC(2026, 0, 1)
@@ -25,6 +26,9 @@ describe.skipIf(!pgAvailable)('cpactl store copy', () => {
     const s = await openStore({path: lite})
     await s.events.ingest('gw-a', makeRecords({count: 4000, from: FROM, to: TO, seed: 3}))
     await s.events.ingest('gw-b', [...makeRecords({count: 1500, from: FROM, to: TO, seed: 4}), '{"not": "a record"}'])
+    // v8 records: their new fields live in `extra`, their execution ids in the event hash; both must survive the copy
+    const v8 = (executionId: string) => ({...exampleRecord(), timestamp: '2026-02-20T10:00:00Z', execution_id: executionId, session_id: 'sess-1', trace_id: 't-1'})
+    expect((await s.events.ingest('gw-a', [v8('exec-1'), v8('exec-2')])).added).toBe(2)
     await s.prices.upsert({model: 'gpt-5', input: 1.25, cacheRead: 0.125, cacheWrite: null, output: 10, reasoning: null, tiers: [], serviceTiers: {}, source: 'manual', sourceModel: null, updatedAt: 1})
     const runId = await s.runs.start({instance: 'gw-a', mode: 'once', transport: 'resp', startedAt: FROM})
     await s.runs.finish(runId, {status: 'ok', endedAt: FROM + 1000})
@@ -42,6 +46,10 @@ describe.skipIf(!pgAvailable)('cpactl store copy', () => {
     expect(copied.json.prunedRollups).toBeGreaterThan(0)
     expect(copied.json.rows).toMatchObject({prices: 1, collector_runs: 1, usage_dead_letters: 1})
     for (const [i, k] of kinds.entries()) expect(await report(pg, k), k.join(' ')).toEqual(before[i])
+    const identity = "SELECT instance, ts, event_hash, extra FROM usage_events WHERE extra LIKE '%execution_id%' ORDER BY instance, ts, event_hash"
+    const v8Rows = await storeRows(lite, identity)
+    expect(v8Rows).toHaveLength(2)
+    expect(await storeRows(pg, identity)).toEqual(v8Rows)
 
     const again = await runCli(['store', 'copy', '--from', lite, '--to', pg, '--json'])
     expect(again.json.events).toMatchObject({read: raw, inserted: 0, duplicates: raw})
@@ -51,8 +59,9 @@ describe.skipIf(!pgAvailable)('cpactl store copy', () => {
     const back = join(tempDir('cpactl-copy-'), 'b.db')
     expect((await runCli(['store', 'copy', '--from', pg, '--to', back, '--json'])).exitCode).toBe(0)
     for (const [i, k] of kinds.entries()) expect(await report(back, k), `back: ${k.join(' ')}`).toEqual(before[i])
+    expect(await storeRows(back, identity)).toEqual(v8Rows)
     const info = await runCli(['store', 'info', '--store', back, '--json'])
-    expect(info.json).toMatchObject({rawEvents: raw, totalEvents: 5500, rawCompleteFrom: '2026-02-01T00:00:00.000Z', prices: 1})
+    expect(info.json).toMatchObject({rawEvents: raw, totalEvents: 5502, rawCompleteFrom: '2026-02-01T00:00:00.000Z', prices: 1})
   })
 
   it('an interrupted copy resumes from its checkpoint', async () => {

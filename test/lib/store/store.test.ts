@@ -8,7 +8,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {LockError} from '../../../src/lib/cli/errors.js'
 import {openDatabase} from '../../../src/lib/store/db.js'
-import {openStore, type Store} from '../../../src/lib/store/index.js'
+import {exportRecord} from '../../../src/lib/report/usage-export.js'
+import {openStore, type Store, type StoredEvent} from '../../../src/lib/store/index.js'
 import {BACKENDS, pgAvailable} from '../../helpers/pg.js'
 import {sqlite} from '../../helpers/sqlite.js'
 import {poisonRequestId, storeQuery, storeRows} from '../../helpers/store-db.js'
@@ -120,6 +121,64 @@ describe('events.ingest', () => {
       accounting_version: 2,
     })
     expect((row.event_hash as Buffer).length).toBe(16)
+  })
+
+  it('v8 records: the new fields kept in extra (session ids only hashed), execution_id part of the identity, an export re-imports as duplicates', async () => {
+    const s = await freshOn()
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex')
+    // cpa-gateway-v8.md §3.4: a UUIDv7 request id and the v8 fields; a retried request has a second execution
+    const v8 = (executionId: string): Record<string, unknown> => ({
+      ...exampleRecord(),
+      request_id: '0198d3c2-5b4a-7c01-9e2f-3a4b5c6d7e8f',
+      stream: true,
+      resolved_client_ip: '203.0.113.7',
+      execution_id: executionId,
+      trace_id: 'trace-0198d3c2',
+      session_id: 'sess-raw-secret',
+      parent_session_id: 'sess-parent-raw',
+      response_model: 'gpt-5-codex-2026-08-01',
+    })
+    const first = v8('exec-1')
+    const retry = v8('exec-2') // the same figures, another upstream execution: another event
+    const none = exampleRecord() // a v7 record: no execution id
+    none.request_id = first.request_id
+    const n = (added: number, duplicates: number) => ({received: added + duplicates, added, duplicates, deadLettered: 0, controlSkipped: 0})
+    expect(await s.events.ingest('gw', [first, retry, none])).toEqual(n(3, 0))
+    expect(await s.events.ingest('gw', [JSON.stringify(retry), first, none])).toEqual(n(0, 3))
+
+    const rows = await storeQuery(s.location, 'SELECT event_hash, stream, extra FROM usage_events ORDER BY id')
+    // the event hash: the v7 tuple (cpa-gateway.md §6 example figures), plus the execution id when there is one
+    const v7Tuple = ['v1', 'gw', first.request_id, Date.UTC(2026, 7, 22, 6, 3, 11, 482), '9f2c4e1a7b3d5c60', 'gpt-5-codex', 'POST /v1/responses', 12000, 800, 300, 9000, 0, 12800, 0, 5312].join('\u001f')
+    const hash = (tuple: string) => createHash('sha256').update(tuple).digest().subarray(0, 16).toString('hex')
+    expect(rows.map((r) => Buffer.from(r.event_hash as Buffer).toString('hex'))).toEqual([
+      hash(`${v7Tuple}\u001fx\u001fexec-1`),
+      hash(`${v7Tuple}\u001fx\u001fexec-2`),
+      hash(v7Tuple),
+    ])
+    expect(rows.map((r) => r.stream)).toEqual([1, 1, null])
+    expect(JSON.parse(rows[0].extra as string)).toEqual({
+      resolved_client_ip: '203.0.113.7',
+      execution_id: 'exec-1',
+      trace_id: 'trace-0198d3c2',
+      response_model: 'gpt-5-codex-2026-08-01',
+      session_id: `sha256:${sha('sess-raw-secret')}`,
+      parent_session_id: `sha256:${sha('sess-parent-raw')}`,
+    })
+    expect(rows[2].extra).toBeNull()
+    const everything = JSON.stringify(await storeQuery(s.location, 'SELECT * FROM usage_events'))
+    expect(everything).not.toContain('sess-raw-secret')
+    expect(everything).not.toContain('sess-parent-raw')
+
+    // usage export → usage import: every exported record (v8 fields back at the top level) is a duplicate
+    const exported: Record<string, unknown>[] = []
+    for await (const page of s.events.exportPages({page: 2})) for (const e of page as StoredEvent[]) exported.push(exportRecord(e))
+    expect(exported.map((r) => [r.execution_id, r.session_id, r.stream])).toEqual([
+      ['exec-1', `sha256:${sha('sess-raw-secret')}`, true],
+      ['exec-2', `sha256:${sha('sess-raw-secret')}`, true],
+      [undefined, undefined, undefined],
+    ])
+    expect(await s.events.ingest('gw', exported.map(({instance: _i, event_hash: _h, ...r}) => r))).toEqual(n(0, 3))
+    expect((await s.events.totals()).events).toBe(3)
   })
 
   it('dead-letters what does not parse, with the reason, redacted; skips control payloads; drops nothing', async () => {
