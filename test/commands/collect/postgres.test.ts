@@ -1,15 +1,16 @@
 // PostgreSQL as a team store (issue 13), end to end through the commands: the same traffic gives the same
 // reports as SQLite; collectors of two gateways write into one database at once; what PostgreSQL adds to the
 // fault table (unreachable, rejected login, newer schema, read-only mid-drain, connection lost mid-batch).
-import {writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {seededClientKeys} from '../../../src/lib/sim/generator.js'
 import {pgAvailable, pgDatabase, pgExec, pgRole} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
-import {respAuthed, startTestSimulator, TEST_MANAGEMENT_KEY, type Simulator} from '../../helpers/sim.js'
-import {storeQuery} from '../../helpers/store-db.js'
+import {mgmt, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, type Simulator} from '../../helpers/sim.js'
+import {storeQuery, storeRows} from '../../helpers/store-db.js'
 import {spawnCli, storeView, tempStorePath, waitFor} from './helpers.js'
 
 const NOW = Date.UTC(2026, 2, 9, 12, 0)
@@ -40,9 +41,10 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: the same answers as SQLite', ()
     const sim = await startTestSimulator({seed: 33, now: () => NOW})
     sims.push(sim)
     sim.preload(3000, {spreadMs: 3 * D})
-    const client = await respAuthed(sim)
-    const payloads = (await client.command('LPOP', 'usage', '5000')) as string[]
-    client.close()
+    // over the suite gateway's HTTP queue (v7 /v0/management/usage-queue, v8 /v8/management/observability/usage/queue)
+    const popped = await mgmt<unknown[]>(sim, 'GET', `/${suitePath('GET', '/usage-queue')}?count=5000`)
+    expect(popped.status).toBe(200)
+    const payloads = popped.json.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
     expect(payloads).toHaveLength(3000)
     sqlitePath = tempStorePath()
     pgUrl = await pgDatabase()
@@ -66,6 +68,11 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: the same answers as SQLite', ()
     expect(b.byModelRollup).toEqual(a.byModelRollup)
     expect(b.byAccount).toEqual(a.byAccount)
     expect(b.byApiKey).toEqual(a.byApiKey)
+    // every event has the same identity and keeps the same fields (v8: execution ids, hashed session ids … in extra)
+    const identity = 'SELECT ts, event_hash, request_id, source, source_hash, stream, token_quality, extra FROM usage_events ORDER BY ts, event_hash'
+    const rows = await storeRows(sqlitePath, identity)
+    expect(await storeRows(pgUrl, identity)).toEqual(rows)
+    if (SUITE_IS_V8) expect(rows.filter((r) => typeof r[7] === 'string' && (r[7] as string).includes('"execution_id"'))).toHaveLength(3000)
   })
 
   const reports: string[][] = [
@@ -262,7 +269,13 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     }
     const out = JSON.parse(run.stdout())
     expect(out.error.code, run.stderr()).toBe('store_connection_lost')
-    expect(run.stderr()).toMatch(/popped records could not be stored .* saved to \S+\.spool-\S+\.jsonl/)
+    const spool = /saved to (\S+\.spool-\S+\.jsonl)/.exec(run.stderr())
+    expect(spool, run.stderr()).not.toBeNull()
+    // the spool holds the popped records with client keys only as hashes, as the store would
+    const spooled = readFileSync(spool![1], 'utf8')
+    expect(statSync(spool![1]).mode & 0o777).toBe(0o600)
+    expect(spooled).toContain('api_key_hash')
+    for (const k of seededClientKeys(51)) expect(spooled.includes(k), `${k.slice(0, 6)}… in the spool`).toBe(false)
     const popped = sim.counters().popped - before
     const stored = (await storeQuery(url, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n
     expect(popped - stored).toBe(100)
