@@ -49,19 +49,26 @@ export class PgEvents implements EventRepository {
     return out
   }
 
-  async *scan(q: ScanQuery): AsyncIterable<UsageRow[]> {
-    const base: unknown[] = []
-    const where = filterSql(q.filters, base, RAW_COLUMNS)
-    let rows = await this.c.rows(`${RAW_SELECT} WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`, [q.since, q.until, ...base, SCAN_PAGE], 'scan events')
+  /**
+   * Rows with ts in [since, until) (and `where`, whose parameters are `params`) in (ts, id) order, in keyset
+   * pages (the counterpart of ../events.ts keyset): each page is one short statement.
+   */
+  private async *keyset<R>(select: string, where: string, params: unknown[], since: number, until: number, page: number, key: (row: R) => [number, number], raw: boolean, what: string): AsyncIterable<R[]> {
+    const read = (sql: string, values: unknown[]) => (raw ? this.c.rows(sql, values, what) : this.c.query(sql, values, what)) as Promise<R[]>
+    let rows = await read(`${select} WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`, [since, until, ...params, page])
     while (rows.length > 0) {
-      const last = rows[rows.length - 1]
+      yield rows
+      if (rows.length < page) return
+      const [ts, id] = key(rows[rows.length - 1])
+      rows = await read(`${select} WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`, [ts, until, ts, id, ...params, page])
+    }
+  }
+
+  async *scan(q: ScanQuery): AsyncIterable<UsageRow[]> {
+    const params: unknown[] = []
+    const where = filterSql(q.filters, params, RAW_COLUMNS)
+    for await (const rows of this.keyset<unknown[]>(RAW_SELECT, where, params, q.since, q.until, SCAN_PAGE, (r) => [r[0] as number, r[18] as number], true, 'scan events')) {
       yield rows.map(usageRow)
-      if (rows.length < SCAN_PAGE) return
-      rows = await this.c.rows(
-        `${RAW_SELECT} WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`,
-        [last[0], q.until, last[0], last[18], ...base, SCAN_PAGE],
-        'scan events',
-      )
     }
   }
 
@@ -70,23 +77,12 @@ export class PgEvents implements EventRepository {
     return (await this.c.query(sql, params, 'list events')).map(eventRow)
   }
 
-  async *exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {
-    const page = q.page ?? 2000
-    const base: unknown[] = []
-    const where = inList('instance', q.instances, base)
+  exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {
+    const params: unknown[] = []
+    const where = inList('instance', q.instances, params)
     const since = q.since ?? Number.MIN_SAFE_INTEGER
     const until = q.until ?? Number.MAX_SAFE_INTEGER
-    let rows = await this.c.query<StoredEvent>(`SELECT * FROM usage_events WHERE ts >= ? AND ts < ?${where} ORDER BY ts, id LIMIT ?`, [since, until, ...base, page], 'export events')
-    while (rows.length > 0) {
-      yield rows
-      if (rows.length < page) return
-      const last = rows[rows.length - 1]
-      rows = await this.c.query<StoredEvent>(
-        `SELECT * FROM usage_events WHERE ts >= ? AND ts < ? AND (ts > ? OR id > ?)${where} ORDER BY ts, id LIMIT ?`,
-        [last.ts, until, last.ts, last.id, ...base, page],
-        'export events',
-      )
-    }
+    return this.keyset<StoredEvent>('SELECT * FROM usage_events', where, params, since, until, q.page ?? 2000, (r) => [r.ts, r.id], false, 'export events')
   }
 
   async count(q: ExportQuery): Promise<number> {
