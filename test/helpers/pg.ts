@@ -88,10 +88,28 @@ export const BACKENDS: Backend[] = pgAvailable ? [sqliteBackend, postgresBackend
 
 /** Closes pg clients a test file opened through `track`. */
 const open: pg.Client[] = []
+const watchers = new Map<string, pg.Client>()
 afterAll(async () => {
+  watchers.clear()
   for (const c of open.splice(0)) await c.end().catch(() => {})
 })
 export function track(c: pg.Client): pg.Client {
   open.push(c)
   return c
+}
+
+/**
+ * The first column of the first row of a query on a test database (its URL), as a number, over one superuser
+ * connection kept per database: what a `waitFor` loop polls while a collector runs (a new connection per poll
+ * is slow on a loaded machine).
+ */
+export async function pgNumber(dbUrl: string, sql: string, params: unknown[] = []): Promise<number> {
+  const db = new URL(dbUrl).pathname.slice(1)
+  let c = watchers.get(db)
+  if (!c) {
+    c = track(await pgAdmin(db))
+    watchers.set(db, c)
+  }
+  const r = await c.query({text: sql, values: params, rowMode: 'array'})
+  return Number((r.rows[0] as unknown[] | undefined)?.[0] ?? 0)
 }

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
-import {pgAvailable, pgDatabase, pgExec, pgRole} from '../../helpers/pg.js'
+import {pgAvailable, pgDatabase, pgExec, pgNumber, pgRole} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {mgmt, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, type Simulator} from '../../helpers/sim.js'
 import {storeQuery, storeRows} from '../../helpers/store-db.js'
@@ -110,17 +110,20 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
   })
 
   it('collectors of different instances run at the same time; each instance is exact, and so is the sum', {timeout: 180_000}, async () => {
-    for (const seed of [41, 42]) sims.push(await startTestSimulator({seed, faults: {latencyMs: 5}}))
+    for (const seed of [41, 42]) sims.push(await startTestSimulator({seed, faults: {latencyMs: 100}}))
     const url = await pgDatabase()
     sims[0].preload(4000, {spreadMs: D})
     sims[1].preload(2500, {spreadMs: D})
     const runs = await Promise.all(
-      sims.map((sim) => spawnCli(['collect', '--store', url, '--url', sim.url, '--batch-size', '250', '--json'], {...key})),
+      sims.map((sim) => spawnCli(['collect', '--store', url, '--url', sim.url, '--batch-size', '100', '--json'], {...key})),
     )
-    // both are running before either finishes: neither waits for the other's lock
-    await waitFor(async () => (await storeQuery(url, "SELECT COUNT(*) AS n FROM collector_runs WHERE status = 'running'").catch(() => [{n: 0}]))[0].n === 2, 20_000, 'two running collectors')
     const codes = await Promise.all(runs.map((r) => r.exited))
     expect(codes, runs.map((r) => r.stderr()).join('\n')).toEqual([0, 0])
+    // both ran at the same time (each holds its instance's lock from before its run starts until after it ends):
+    // neither waited for the other
+    const spans = await storeQuery<{started_at: number; ended_at: number}>(url, "SELECT started_at, ended_at FROM collector_runs WHERE status = 'ok' ORDER BY id")
+    expect(spans).toHaveLength(2)
+    expect(spans[0].started_at < spans[1].ended_at && spans[1].started_at < spans[0].ended_at, JSON.stringify(spans)).toBe(true)
     let sum = 0
     for (const [i, sim] of sims.entries()) {
       const instance = `127.0.0.1:${sim.port}`
@@ -143,10 +146,10 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
     const sim = sims[0]
     const url = await pgDatabase()
     sim.preload(2000)
-    sim.faults.latencyMs = 100
+    sim.faults.latencyMs = 300
     const first = await spawnCli(['collect', '--store', url, '--url', sim.url, '--batch-size', '100'], {...key})
     try {
-      await waitFor(async () => (await storeQuery(url, 'SELECT COUNT(*) AS n FROM collector_locks').catch(() => [{n: 0}]))[0].n === 1, 20_000, 'the first collector to hold the lock')
+      await waitFor(async () => (await pgNumber(url, 'SELECT COUNT(*) FROM collector_locks').catch(() => 0)) === 1, 60_000, 'the first collector to hold the lock')
       const popped = sim.counters().popped
       const second = await runCli(['collect', '--store', url, '--json'], {env: {...key, CPA_URL: sim.url}})
       expect(second.exitCode).toBe(7)
@@ -156,7 +159,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
       // the only pops since are the first collector's batches of 100
       expect((sim.counters().popped - popped) % 100).toBe(0)
     } finally {
-      sim.faults.latencyMs = 5
+      sim.faults.latencyMs = 100
       expect(await first.exited).toBe(0)
     }
   })
@@ -229,12 +232,12 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const roleUrl = await pgRole(db, 'cpactl_rw', 'rw-pw')
     const pw = {PGPASSWORD: 'rw-pw'}
     expect((await runCli(['collect', '--store', roleUrl, '--json'], {env: {...env(), ...pw}})).exitCode).toBe(0)
-    sim.preload(1000)
+    sim.preload(2000)
     sim.faults.latencyMs = 300
     const before = sim.counters().popped
     const run = await spawnCli(['collect', '--store', roleUrl, '--batch-size', '100', '--json'], {...env(), ...pw})
     try {
-      await waitFor(async () => (await storeQuery(db, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n >= 100, 20_000, 'the first batch')
+      await waitFor(async () => (await pgNumber(db, 'SELECT COUNT(*) FROM usage_events')) >= 100, 60_000, 'the first batch')
       await pgExec(db, 'REVOKE INSERT, UPDATE ON usage_events, usage_dead_letters, collector_runs FROM cpactl_rw')
       expect(await run.exited).toBe(3)
     } finally {
@@ -249,20 +252,23 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const again = await runCli(['collect', '--store', roleUrl, '--json'], {env: {...env(), ...pw}})
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.json.recovered).toBe(100)
-    expect((await storeQuery(db, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n).toBe(1000)
+    expect((await storeQuery(db, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n).toBe(2000)
   })
 
   it('the connection is lost between pop and commit: spool, then a clean exit 5; the next run stores it', {timeout: 120_000}, async () => {
     const url = await pgDatabase()
     const db = new URL(url).pathname.slice(1)
     expect((await runCli(['collect', '--store', url, '--json'], {env: env()})).exitCode).toBe(0)
-    sim.preload(1000)
+    sim.preload(2000)
     sim.faults.latencyMs = 300
     const before = sim.counters().popped
     const run = await spawnCli(['collect', '--store', url, '--batch-size', '100', '--json'], env())
     try {
-      await waitFor(async () => (await storeQuery(url, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n >= 100, 20_000, 'the first batch')
-      await pgExec(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cpactl'", [db])
+      await waitFor(async () => (await pgNumber(url, 'SELECT COUNT(*) FROM usage_events')) >= 100, 60_000, 'the first batch')
+      // terminate the collector's session while it is inside a batch's transaction (waiting for a pop, or between
+      // its statements): popped records that are not committed yet
+      const kill = "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cpactl' AND state = 'idle in transaction'"
+      await waitFor(async () => (await pgNumber(url, kill, [db])) === 1, 60_000, 'the collector inside a batch')
       expect(await run.exited).toBe(5)
     } finally {
       sim.faults.latencyMs = 0
@@ -270,7 +276,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const out = JSON.parse(run.stdout())
     expect(out.error.code, run.stderr()).toBe('store_connection_lost')
     const spool = /saved to (\S+\.spool-\S+\.jsonl)/.exec(run.stderr())
-    expect(spool, run.stderr()).not.toBeNull()
+    expect(spool, `${run.stderr()}\n${run.stdout()}`).not.toBeNull()
     // the spool holds the popped records with client keys only as hashes, as the store would
     const spooled = readFileSync(spool![1], 'utf8')
     expect(statSync(spool![1]).mode & 0o777).toBe(0o600)
@@ -282,7 +288,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const again = await runCli(['collect', '--store', url, '--json'], {env: env()})
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.json.recovered).toBe(100)
-    expect((await storeQuery(url, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n).toBe(1000)
+    expect((await storeQuery(url, 'SELECT COUNT(*) AS n FROM usage_events'))[0].n).toBe(2000)
   })
 
   it('other URL schemes exit 2; postgres:/… is never a relative SQLite path', async () => {
