@@ -14,7 +14,8 @@
 // Per spread it prints the median baseline time, the median cpactl wall time and the median of the per-round
 // ratios baseline/cpactl (goal: ≥ 0.6 over the last hour, ≥ 0.4 over 20 days), the collect process's peak RSS
 // (goal ≤ 200 MB), store bytes per event (database file after a WAL checkpoint: rows, indexes and rollups; goal
-// ≤ 700) and the pop→commit window per batch (what a kill -9 can lose).
+// ≤ 700) and the pop→commit window per batch (what a kill -9 can lose). It also prints the CPU seconds (user +
+// system) of both sides and their ratio: on a machine other jobs share, wall times stretch unevenly, CPU time much less.
 import {fork, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -50,6 +51,8 @@ const {Redis} = await import('ioredis')
 
 const KEY = `bench-${Math.random().toString(36).slice(2)}`
 const dir = mkdtempSync(join(tmpdir(), 'cpactl-bench-collect-'))
+// clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux)
+const CLK_TCK = 100
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const sim = fork(join(root, 'bench', 'collect-sim.js'), [], {env: {...process.env, BENCH_KEY: KEY}, execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
@@ -75,6 +78,7 @@ async function baseline(round) {
   const insert = db.prepare('INSERT INTO raw (payload) VALUES (?)')
   const redis = new Redis({port: ready.port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, disableClientInfo: true, maxRetriesPerRequest: 0, retryStrategy: () => null})
   const t = performance.now()
+  const cpu0 = process.cpuUsage()
   await redis.connect()
   await redis.auth(KEY)
   let got = 0
@@ -87,11 +91,12 @@ async function baseline(round) {
     if (batch.length < BATCH) break
   }
   const s = (performance.now() - t) / 1000
+  const cpu = process.cpuUsage(cpu0)
   redis.disconnect()
   db.close()
   for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, {force: true})
   if (got !== N) throw new Error(`baseline popped ${got}, expected ${N}`)
-  return s
+  return {s, cpuS: (cpu.user + cpu.system) / 1e6}
 }
 
 /** The real `cpactl collect` process: wall time from spawn to exit, peak RSS, its JSON result, the store. */
@@ -107,10 +112,14 @@ async function collect(round, bin = cli) {
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (err += d))
   let peakKb = 0
+  let ticks = 0
   const poll = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
       if (m) peakKb = Math.max(peakKb, Number(m[1]))
+      // utime + stime (fields 14 and 15, clock ticks): the CPU the process used, whatever else runs on the machine
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      ticks = Math.max(ticks, Number(f[11]) + Number(f[12]))
     } catch {}
   }, 20)
   const code = await new Promise((resolve) => child.on('exit', resolve))
@@ -119,7 +128,7 @@ async function collect(round, bin = cli) {
   if (code !== 0) throw new Error(`cpactl collect exited ${code}\n${err}`)
   const r = JSON.parse(out)
   if (r.popped !== N) throw new Error(`cpactl popped ${r.popped}, expected ${N}`)
-  return {wallS, peakMb: peakKb / 1024, result: r, store}
+  return {wallS, cpuS: ticks / CLK_TCK, peakMb: peakKb / 1024, result: r, store}
 }
 
 /** Database bytes per event after a checkpoint, and the largest tables/indexes per event. */
@@ -149,6 +158,7 @@ const summarize = (spread, label, rounds) => ({
   baseline: median(rounds.map((r) => r.base)),
   cpactl: median(rounds.map((r) => r.wallS)),
   ratio: median(rounds.map((r) => r.base / r.wallS)),
+  cpuRatio: median(rounds.map((r) => r.baseCpu / r.cpuS)),
   rss: Math.max(...rounds.map((r) => r.peakMb)),
   perEvent: median(rounds.map((r) => r.size.perEvent)),
   p50: median(rounds.map((r) => r.result.popToCommitMs.p50)),
@@ -160,16 +170,16 @@ for (const spread of SPREADS) {
   for (let i = 0; i < RUNS; i++) {
     const f = await fill(spread)
     if (i === 0) console.log(`\n[${spread}] queue filled: avg record ${f.avgBytes} B`)
-    const base = await baseline(i)
+    const {s: base, cpuS: baseCpu} = await baseline(i)
     for (const [side, bin] of compare ? [['a', cli], ['b', compare]] : [['a', cli]]) {
       await fill(spread)
       const c = await collect(i, bin)
       const size = storeSize(c.store)
       const w = c.result.popToCommitMs
-      rounds[side].push({base, ...c, size})
+      rounds[side].push({base, baseCpu, ...c, size})
       console.log(
         `  round ${i + 1}${compare ? ` ${side === 'a' ? 'cli' : 'compare'}` : ''}: baseline ${base.toFixed(2)} s, cpactl ${c.wallS.toFixed(2)} s wall (drain ${(c.result.durationMs / 1000).toFixed(2)} s) → ${(base / c.wallS).toFixed(2)}×; ` +
-          `peak RSS ${c.peakMb.toFixed(0)} MB; ${size.perEvent.toFixed(0)} B/event; pop→commit p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms`,
+          `CPU baseline ${baseCpu.toFixed(2)} s, cpactl ${c.cpuS.toFixed(2)} s → ${(baseCpu / c.cpuS).toFixed(2)}×; peak RSS ${c.peakMb.toFixed(0)} MB; ${size.perEvent.toFixed(0)} B/event; pop→commit p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms`,
       )
     }
   }
@@ -180,12 +190,13 @@ for (const spread of SPREADS) {
 
 const goal = {'1h': 0.6, '20d': 0.4}
 console.log(`\nmedians over ${RUNS} round(s), ${N.toLocaleString('en-US')} records (ratio = bare baseline time / cpactl process wall time)`)
-console.log(`${'spread'.padEnd(7)} ${compare ? 'build   ' : ''}${'baseline'.padStart(9)} ${'cpactl'.padStart(9)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)} ${'peak RSS'.padStart(9)} ${'B/event'.padStart(8)}  pop→commit p50/p99/max`)
+console.log(`${'spread'.padEnd(7)} ${compare ? 'build   ' : ''}${'baseline'.padStart(9)} ${'cpactl'.padStart(9)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)} ${'CPU ratio'.padStart(9)} ${'peak RSS'.padStart(9)} ${'B/event'.padStart(8)}  pop→commit p50/p99/max`)
 for (const r of summary) {
   console.log(
-    `${r.spread.padEnd(7)} ${compare ? r.label.padEnd(8) : ''}${`${r.baseline.toFixed(2)} s`.padStart(9)} ${`${r.cpactl.toFixed(2)} s`.padStart(9)} ${`${r.ratio.toFixed(2)}×`.padStart(6)} ${`≥${goal[r.spread]}`.padStart(5)} ${`${r.rss.toFixed(0)} MB`.padStart(9)} ${r.perEvent.toFixed(0).padStart(8)}  ${r.p50}/${r.p99}/${r.max} ms`,
+    `${r.spread.padEnd(7)} ${compare ? r.label.padEnd(8) : ''}${`${r.baseline.toFixed(2)} s`.padStart(9)} ${`${r.cpactl.toFixed(2)} s`.padStart(9)} ${`${r.ratio.toFixed(2)}×`.padStart(6)} ${`≥${goal[r.spread]}`.padStart(5)} ${`${r.cpuRatio.toFixed(2)}×`.padStart(9)} ${`${r.rss.toFixed(0)} MB`.padStart(9)} ${r.perEvent.toFixed(0).padStart(8)}  ${r.p50}/${r.p99}/${r.max} ms`,
   )
 }
+console.log('CPU ratio = baseline CPU seconds / cpactl CPU seconds (user + system): steadier than wall time on a busy machine')
 console.log('goals: ratio ≥ 0.6 (1h) and ≥ 0.4 (20d); peak RSS ≤ 200 MB at 1,000,000 records (--records 1000000); ≤ 700 B/event')
 
 sim.send({cmd: 'close'})

@@ -127,7 +127,12 @@ export class SqliteEvents implements EventRepository {
   }
 
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-    return this.c.writeAround(() => fn({write: async (payloads, ctx) => this.writer.write(payloads, ctx)}))
+    // the daily fold of the hours earlier batches left behind runs first, before `fn` pops: the pop→commit
+    // window holds only this batch's own work
+    return this.c.writeAround(() => {
+      this.writer.catchUp()
+      return fn({write: async (payloads, ctx) => this.writer.write(payloads, ctx, {advance: false})})
+    })
   }
 
   async ingest(instance: string, payloads: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {

@@ -110,12 +110,18 @@ export class BatchWriter {
     )
   }
 
+  /** Fold the hours earlier batches left behind into the daily rollups (inside the caller's transaction). */
+  catchUp(): void {
+    this.rollups.catchUp()
+  }
+
   /**
    * Classify and store every payload (raw strings from RESP, strings or objects from the HTTP queue). Nothing
    * is dropped: a payload is inserted, counted as a duplicate, dead-lettered or counted as a control payload.
    * With a run id, the run's counters move in the same transaction (`recovered` marks spool re-ingests).
+   * `advance: false` leaves the daily watermark to the next `catchUp` (the collector's batch, before its pop).
    */
-  write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean} = {}): BatchCounts {
+  write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; advance?: boolean} = {}): BatchCounts {
     const counts = emptyCounts()
     const cells = this.cells
     cells.clear()
@@ -154,7 +160,7 @@ export class BatchWriter {
       }
     }
     this.rollups.flush(cells)
-    this.rollups.advance(cells, counts.newestTs)
+    if (options.advance !== false) this.rollups.advance(cells, counts.newestTs)
     if (ctx.runId !== null) {
       const o = counts.oldestTs
       const nw = counts.newestTs

@@ -12,8 +12,9 @@
  *
  * Daily tables and the watermark `dailyThrough` (an hour start): every hourly row before it has been added to
  * the daily tables. A batch writes hourly cells for all its events, and daily cells only for events before the
- * watermark (late arrivals); the hours it leaves behind (up to an hour before its newest event) are then added
- * from the hourly tables to the daily ones in the same transaction and the watermark moves (rollup-write.ts).
+ * watermark (late arrivals); the hours left behind (up to an hour before the newest event) are added from the
+ * hourly tables to the daily ones and the watermark moves, in one transaction with a batch: after a bulk
+ * ingest's events, before a collector batch's pop (rollup-write.ts).
  * So a live collector writes each day's daily rows about once an hour instead of in every batch, the layer is
  * consistent after every commit, and a reader takes whole days from the daily tables only before the
  * watermark (the hours after it from the hourly tables).

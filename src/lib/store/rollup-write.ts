@@ -5,8 +5,10 @@
  *   `INSERT … ON CONFLICT DO UPDATE` that adds its sums (and merges its histograms) into whatever row is
  *   there. Rollup rows are never deleted, so "known to exist" stays true; should a row be missing anyway, the
  *   update changes nothing and the upsert runs;
- * - then move the daily watermark (report_state.daily_through): the hours the batch left behind are added
- *   from the hourly tables to the daily ones in SQL.
+ * - move the daily watermark (report_state.daily_through): the hours left behind (up to an hour before the
+ *   newest event) are added from the hourly tables to the daily ones in SQL. The bulk ingest does it after its
+ *   cells; the collector's batch does it first, after BEGIN and before the pop (`catchUp`), so this work is
+ *   never part of the pop→commit window (what a kill -9 can lose).
  */
 import type {Database, Statement} from 'better-sqlite3'
 
@@ -84,6 +86,7 @@ export class RollupWriter {
   private readonly foldHist: Statement
   private readonly readThrough: Statement
   private readonly writeThrough: Statement
+  private readonly newestHour: Statement
 
   constructor(db: Database) {
     registerHistFunctions(db)
@@ -140,6 +143,8 @@ export class RollupWriter {
     )
     this.readThrough = db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").pluck()
     this.writeThrough = db.prepare("INSERT INTO report_state (key, value) VALUES ('daily_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    // every stored event has a model cell: the newest hourly row is the hour of the newest event
+    this.newestHour = db.prepare('SELECT MAX(start_ms) FROM report_model_hourly').pluck()
   }
 
   /** Before a batch (inside its transaction): which events also go to the daily cells. */
@@ -154,13 +159,26 @@ export class RollupWriter {
    */
   advance(cells: RollupCells, newestTs: number | null, now = Date.now()): void {
     if (newestTs === null) return
-    const from = cells.dailyThrough
-    const to = floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS
-    if (!(to > from)) return
+    cells.dailyThrough = this.foldTo(cells.dailyThrough, floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS)
+  }
+
+  /**
+   * The same fold, from what is stored (inside a transaction, before a batch's events): up to an hour before
+   * the newest stored event, never past now. The collector's batch runs it before the pop.
+   */
+  catchUp(now = Date.now()): void {
+    const newest = this.newestHour.get() as number | null
+    if (newest === null) return
+    this.foldTo((this.readThrough.get() as number | undefined) ?? 0, Math.min(newest, floorTo(now, HOUR_MS)) - FOLD_LAG_MS)
+  }
+
+  /** Add the hourly rows of [from, to) to the daily tables and move the watermark to `to`; returns the watermark. */
+  private foldTo(from: number, to: number): number {
+    if (!(to > from)) return from
     for (const st of this.foldCube) st.run(from, to)
     this.foldHist.run(from, to)
     this.writeThrough.run(to)
-    cells.dailyThrough = to
+    return to
   }
 
   /** Write every cell (call inside the batch's transaction), then clear them. */

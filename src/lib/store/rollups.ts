@@ -168,8 +168,13 @@ export class SqliteRollups implements RollupRepository {
    */
   async usageSince(instance: string, authIndex: string, sinceMs: number): Promise<UsageSince> {
     const firstFullHour = Math.ceil(sinceMs / HOUR_MS) * HOUR_MS
+    // tokens are the bucket sum on both sides (what the rollups and every report count), not a record's own
+    // `total_tokens`, which an inconsistent breakdown may contradict
     const head = this.c.db
-      .prepare('SELECT COUNT(*) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?')
+      .prepare(
+        `SELECT COUNT(*) AS requests, COALESCE(SUM(uncached_input + cache_read + cache_write + output_total + unclassified), 0) AS tokens
+         FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?`,
+      )
       .get(instance, authIndex, sinceMs, firstFullHour) as {requests: number; tokens: number}
     const tail = this.c.db
       .prepare(

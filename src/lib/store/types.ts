@@ -21,7 +21,9 @@
  *    by event hash (a duplicate changes nothing), and add *only the newly inserted* events to the hourly and
  *    daily rollups, the latency/TTFT histograms and the account sources, plus dead letters and the run's
  *    counters — all in one transaction, so rollups and events never disagree and nothing is folded later.
- *    rollup-cells.ts aggregates a batch in memory (backend-neutral); a backend only upserts the cells.
+ *    rollup-cells.ts aggregates a batch in memory (backend-neutral); a backend only upserts the cells. Upkeep
+ *    that does not depend on the batch's own events (SQLite: adding finished hours to the daily tables) runs in
+ *    the same transaction before the callback pops, so the pop→commit window holds only the batch's own work.
  * 4. Exactness. Sums are integers, histograms are the encoding of histogram.ts, the context band is
  *    bands.ts's. Rollups of pruned events stay (prune deletes raw events only).
  * 5. Read-only. `openStore({readonly: true})` never writes — no migration, no checkpoint, no lock file, no

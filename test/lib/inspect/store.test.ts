@@ -123,4 +123,34 @@ describe('inspection repository', () => {
     expect(await s.usageSince('gw', 'idx-a', Date.parse('2026-09-20T06:00:00Z'))).toEqual({requests: 2, tokens: 700})
     expect(await s.usageSince('other', 'idx-a', since)).toEqual({requests: 0, tokens: 0})
   })
+
+  it('counts the same tokens before and after the first whole hour when a breakdown contradicts its own total', async () => {
+    const path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')
+    const usage = await openStore({path})
+    // buckets sum to 100 + 20 + 5 + 30 = 155; the record's own total_tokens says 999 (an inconsistent breakdown)
+    const rec = (at: string, i: number) => ({
+      timestamp: at,
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+      auth_type: 'oauth',
+      auth_index: 'idx-c',
+      request_id: `c${i}`,
+      failed: false,
+      tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
+      token_breakdown: {
+        accounting_version: 1,
+        quality: 'inconsistent',
+        input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
+        output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
+        total_tokens: 999,
+      },
+    })
+    await usage.events.ingest('gw', [rec('2026-09-20T05:30:00Z', 1), rec('2026-09-20T06:30:00Z', 2)])
+    await usage.close()
+    const s = await fresh(path)
+    // the partial hour (raw events) and the whole hours (rollups) agree: 155 each
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T05:10:00Z'))).toEqual({requests: 2, tokens: 310})
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:00:00Z'))).toEqual({requests: 1, tokens: 155})
+    expect(await s.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:10:00Z'))).toEqual({requests: 1, tokens: 155})
+  })
 })

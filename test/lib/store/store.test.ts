@@ -272,6 +272,74 @@ describe('transactions and the spool', () => {
   })
 })
 
+describe('the collector batch and the daily watermark', () => {
+  it('folds the hours earlier batches left behind before the pop, not inside the pop→commit window', async () => {
+    const s = await freshOn()
+    // the collector's protocol starts with its lock (PostgreSQL folds the hours of the instance it collects)
+    const lock = await s.runs.lockCollector('collect', 'gw')
+    const key = backend.name === 'sqlite' ? 'daily_through' : 'daily_through:gw'
+    const through = async () => (await storeQuery<{value: number}>(s.location, 'SELECT value FROM report_state WHERE key = ?', [key]))[0]?.value ?? 0
+    const dailyRequests = async () => (await storeQuery<{n: number}>(s.location, 'SELECT COALESCE(SUM(requests), 0) AS n FROM report_model_daily'))[0].n
+    const rawBefore = async (t: number) => (await storeQuery<{n: number}>(s.location, 'SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?', [t]))[0].n
+    // 300 records a minute apart from 2026-08-22 06:00 UTC: hours 06:00 … 10:00
+    const payloads = records(300).map((r) => JSON.stringify(r))
+    const H = 3_600_000
+    const first = Date.UTC(2026, 7, 22, 6)
+    const newestHour = Math.floor((first + 299 * 61_000) / H) * H
+    await s.events.batch(async (tx) => tx.write(payloads.slice(0, 150), {instance: 'gw', runId: null, receivedAt: 1}))
+    // the first batch found nothing to fold and leaves its own hours for the next one
+    expect(await through()).toBe(0)
+    expect(await dailyRequests()).toBe(0)
+    let atPop = -1
+    await s.events.batch(async (tx) => {
+      // the pop happens here: the store's own transaction has already folded the first batch's hours
+      atPop = (await s.rollups.state()).dailyThrough
+      return tx.write(payloads.slice(150), {instance: 'gw', runId: null, receivedAt: 2})
+    })
+    const firstNewestHour = Math.floor((first + 149 * 61_000) / H) * H
+    expect(atPop).toBe(firstNewestHour - H)
+    expect(await dailyRequests()).toBe(await rawBefore(firstNewestHour - H))
+    // not moved by the second batch itself: its hours wait for the next batch (or the next run's first one)
+    expect(await through()).toBe(firstNewestHour - H)
+    await s.events.batch(async () => null) // an empty pop (end of a drain) still catches up
+    expect(await through()).toBe(newestHour - H)
+    // what the daily tables hold is exactly the raw events before the watermark
+    const raw = await rawBefore(newestHour - H)
+    expect(await dailyRequests()).toBe(raw)
+    await lock.release()
+  })
+})
+
+describe('rollups.usageSince', () => {
+  it('counts the same tokens before and after the first whole hour when a breakdown contradicts its own total', async () => {
+    const s = await freshOn()
+    // buckets sum to 100 + 20 + 5 + 30 = 155; the record's own total_tokens says 999 (an inconsistent breakdown)
+    const rec = (at: string, i: number) => ({
+      timestamp: at,
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+      auth_type: 'oauth',
+      auth_index: 'idx-c',
+      request_id: `c${i}`,
+      failed: false,
+      tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
+      token_breakdown: {
+        accounting_version: 1,
+        quality: 'inconsistent',
+        input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
+        output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
+        total_tokens: 999,
+      },
+    })
+    await s.events.ingest('gw', [rec('2026-09-20T05:30:00Z', 1), rec('2026-09-20T06:30:00Z', 2)])
+    // the partial hour (raw events) and the whole hours (rollups) agree: 155 each
+    expect(await s.rollups.usageSince('gw', 'idx-c', Date.parse('2026-09-20T05:10:00Z'))).toEqual({requests: 2, tokens: 310})
+    expect(await s.rollups.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:00:00Z'))).toEqual({requests: 1, tokens: 155})
+    expect(await s.rollups.usageSince('gw', 'idx-c', Date.parse('2026-09-20T06:10:00Z'))).toEqual({requests: 1, tokens: 155})
+    expect(await s.rollups.usageSince('other', 'idx-c', Date.parse('2026-09-20T05:10:00Z'))).toEqual({requests: 0, tokens: 0})
+  })
+})
+
 })
 
 describe.each(BACKENDS)('collector lock on $name', (backend) => {

@@ -8,7 +8,7 @@ import type {BatchCounts, EventListQuery, EventRow, ExportQuery, IngestContext, 
 import {filterSql, inList, RAW_COLUMNS} from '../sql-filters.js'
 import type {BatchTransaction, EventRepository, IngestOptions} from '../types.js'
 import type {PgConnection} from './connection.js'
-import {PgBatchWriter} from './ingest.js'
+import {catchUpWatermark, PgBatchWriter} from './ingest.js'
 
 const SCAN_PAGE = 5000
 /** Bulk ingest: payloads per statement group (keeps parameter arrays and RETURNING sets moderate). */
@@ -17,7 +17,11 @@ const INGEST_CHUNK = 5000
 export class PgEvents implements EventRepository {
   private writerInstance: PgBatchWriter | null = null
 
-  constructor(private readonly c: PgConnection) {}
+  /** `collecting`: the instance whose collector lock this process holds (runs.ts), if any. */
+  constructor(
+    private readonly c: PgConnection,
+    private readonly collecting: () => string | null = () => null,
+  ) {}
 
   get writer(): PgBatchWriter {
     this.writerInstance ??= new PgBatchWriter(this.c)
@@ -30,7 +34,13 @@ export class PgEvents implements EventRepository {
   }
 
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-    return this.c.tx('write a batch', () => fn({write: (payloads, ctx) => this.writer.write(payloads, ctx)}))
+    return this.c.tx('write a batch', async () => {
+      // upkeep before `fn` pops (../types.ts rule 3): the daily fold of the hours the collector's earlier batches
+      // left behind, so the pop→commit window holds only this batch's own work
+      const instance = this.collecting()
+      const caughtUp = instance === null ? undefined : await catchUpWatermark(this.c, instance)
+      return fn({write: (payloads, ctx) => this.writer.write(payloads, ctx, ctx.instance === instance ? {caughtUp} : {})})
+    })
   }
 
   async ingest(instance: string, payloads: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {

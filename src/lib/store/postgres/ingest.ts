@@ -162,17 +162,34 @@ export async function lockWatermark(c: PgConnection, instance: string): Promise<
   return (await c.one<{value: number}>('SELECT value FROM report_state WHERE key = ? FOR UPDATE', [key], 'read the daily watermark', 'cpactl_wm_lock'))!.value
 }
 
+/** Add the instance's hourly rows of [from, to) to the daily tables and move its watermark to `to`; returns the watermark. */
+async function foldTo(c: PgConnection, instance: string, from: number, to: number): Promise<number> {
+  if (!(to > from)) return from
+  for (const [i, sql] of foldSql().entries()) await c.query(sql, [instance, from, to], 'fold hours into days', `cpactl_fold_${i}`)
+  await c.query('UPDATE report_state SET value = ? WHERE key = ?', [to, watermarkKey(instance)], 'move the daily watermark', 'cpactl_wm_move')
+  return to
+}
+
 /**
  * After a batch: add the instance's hours from its watermark up to an hour before the batch's newest event
  * (never past now) from the hourly tables to the daily ones, and move the watermark there.
  */
 export async function advanceWatermark(c: PgConnection, instance: string, from: number, newestTs: number | null, now = Date.now()): Promise<number> {
   if (newestTs === null) return from
-  const to = floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS
-  if (!(to > from)) return from
-  for (const [i, sql] of foldSql().entries()) await c.query(sql, [instance, from, to], 'fold hours into days', `cpactl_fold_${i}`)
-  await c.query('UPDATE report_state SET value = ? WHERE key = ?', [to, watermarkKey(instance)], 'move the daily watermark', 'cpactl_wm_move')
-  return to
+  return foldTo(c, instance, from, floorTo(Math.min(newestTs, now), HOUR_MS) - FOLD_LAG_MS)
+}
+
+/**
+ * The same fold from what is stored (../rollup-write.ts catchUp): up to an hour before the instance's newest
+ * stored hour, never past now. A collector's batch runs it after BEGIN and before its pop, so the pop→commit
+ * window holds only the batch's own work. Locks the instance's watermark for the transaction; returns it.
+ */
+export async function catchUpWatermark(c: PgConnection, instance: string, now = Date.now()): Promise<number> {
+  const from = await lockWatermark(c, instance)
+  // every stored event has a model cell: the instance's newest hourly row is the hour of its newest event
+  const newest = (await c.one<{n: number | null}>('SELECT MAX(start_ms) AS n FROM report_model_hourly WHERE instance = ?', [instance], 'find the newest hour', 'cpactl_newest_hour'))!.n
+  if (newest === null) return from
+  return foldTo(c, instance, from, Math.min(newest, floorTo(now, HOUR_MS)) - FOLD_LAG_MS)
 }
 
 /** Classify and store payloads inside a transaction the caller holds (see ../ingest.ts BatchWriter.write). */
@@ -182,14 +199,18 @@ export class PgBatchWriter {
 
   constructor(private readonly c: PgConnection) {}
 
-  async write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean} = {}): Promise<BatchCounts> {
+  /**
+   * `caughtUp`: the watermark catchUpWatermark returned for ctx.instance earlier in this transaction (the
+   * collector's batch); the fold then waits for the next batch's catch-up instead of following the events.
+   */
+  async write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; caughtUp?: number} = {}): Promise<BatchCounts> {
     const c = this.c
     const counts = emptyCounts()
     const dead: Array<Record<string, unknown>> = []
     const fresh = new Map<string, UsageEvent>()
     const rows: Array<Record<string, unknown>> = []
     const row: unknown[] = new Array(EVENT_COLUMNS.length)
-    const through = await lockWatermark(c, ctx.instance)
+    const through = options.caughtUp ?? (await lockWatermark(c, ctx.instance))
     this.cells.dailyThrough = through
     for (const payload of payloads) {
       counts.received++
@@ -244,7 +265,7 @@ export class PgBatchWriter {
       controlSkipped: o.controlSkipped, recovered: options.recovered ? o.received : 0, oldest: o.oldestTs, newest: o.newestTs,
     }
     await flushCells(c, this.cells, {deadLetters: dead, run})
-    await advanceWatermark(c, ctx.instance, through, counts.newestTs)
+    if (options.caughtUp === undefined) await advanceWatermark(c, ctx.instance, through, counts.newestTs)
     return counts
   }
 }

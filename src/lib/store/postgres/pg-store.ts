@@ -57,9 +57,9 @@ export class PgStore implements Store {
     const c = connection
     this.location = c.location
     this.readonly = c.readonly
-    this.events = new PgEvents(c)
-    this.rollups = new PgRollups(c)
     this.runs = new PgRuns(c)
+    this.events = new PgEvents(c, () => this.runs.collecting())
+    this.rollups = new PgRollups(c)
     this.deadLetters = new PgDeadLetters(c, this.events)
     const base = pgSpoolBase(c.target)
     this.spool = new FileSpool(

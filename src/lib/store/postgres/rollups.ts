@@ -116,10 +116,12 @@ export class PgRollups implements RollupRepository {
   }
 
   async usageSince(instance: string, authIndex: string, sinceMs: number): Promise<UsageSince> {
+    // tokens are the bucket sum on both sides (as ../rollups.ts): a record's own total_tokens may contradict it
     const firstFullHour = Math.ceil(sinceMs / HOUR_MS) * HOUR_MS
     const r = (await this.c.one<{requests: number; tokens: number}>(
       `SELECT h.requests + t.requests AS requests, h.tokens + t.tokens AS tokens FROM
-        (SELECT COUNT(*) AS requests, COALESCE(SUM(total), 0) AS tokens FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?) h,
+        (SELECT COUNT(*) AS requests, COALESCE(SUM(uncached_input + cache_read + cache_write + output_total + unclassified), 0) AS tokens
+         FROM usage_events WHERE instance = ? AND auth_index = ? AND ts >= ? AND ts < ?) h,
         (SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(uncached_input + cache_read + cache_write + output_total + unclassified), 0) AS tokens
          FROM report_account_hourly WHERE start_ms >= ? AND instance = ? AND auth_index = ?) t`,
       [instance, authIndex, sinceMs, firstFullHour, firstFullHour, instance, authIndex],

@@ -21,7 +21,15 @@ export function collectorLockKey(instance: string): string {
 }
 
 export class PgRuns implements RunRepository {
+  /** Instances whose collector lock this store holds, newest last. */
+  private readonly held: string[] = []
+
   constructor(private readonly c: PgConnection) {}
+
+  /** The instance this process collects (the newest collector lock it holds), or null. */
+  collecting(): string | null {
+    return this.held.at(-1) ?? null
+  }
 
   async lockCollector(purpose: string, instance: string): Promise<CollectorLock> {
     this.c.writable('take the collector lock')
@@ -50,11 +58,14 @@ export class PgRuns implements RunRepository {
       throw pgError(error, where, 'take the collector lock')
     }
     let released = false
+    const held = this.held
+    held.push(instance)
     return {
       path: `${where}#collector:${instance}`,
       async release() {
         if (released) return
         released = true
+        held.splice(held.lastIndexOf(instance), 1)
         await session.query('DELETE FROM collector_locks WHERE instance = $1 AND pid = $2 AND host = $3', [instance, process.pid, hostname()]).catch(() => {})
         await session.end().catch(() => {})
       },
