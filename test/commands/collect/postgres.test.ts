@@ -265,10 +265,12 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: faults', () => {
     const run = await spawnCli(['collect', '--store', url, '--batch-size', '100', '--json'], env())
     try {
       await waitFor(async () => (await pgNumber(url, 'SELECT COUNT(*) FROM usage_events')) >= 100, 60_000, 'the first batch')
-      // terminate the collector's session while it is inside a batch's transaction (waiting for a pop, or between
-      // its statements): popped records that are not committed yet
+      // terminate the collector's session while a popped batch is not committed yet: the gateway has handed out more
+      // records than the store holds (the simulator answers each pop 300 ms after taking the records), and the
+      // session sits inside that batch's transaction
       const kill = "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cpactl' AND state = 'idle in transaction'"
-      await waitFor(async () => (await pgNumber(url, kill, [db])) === 1, 60_000, 'the collector inside a batch')
+      const inFlight = async () => sim.counters().popped - before > (await pgNumber(url, 'SELECT COUNT(*) FROM usage_events'))
+      await waitFor(async () => (await inFlight()) && (await pgNumber(url, kill, [db])) === 1, 60_000, 'the collector between a pop and its commit')
       expect(await run.exited).toBe(5)
     } finally {
       sim.faults.latencyMs = 0
