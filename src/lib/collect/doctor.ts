@@ -45,6 +45,13 @@ export async function collectDoctorChecks(o: CollectDoctorOptions): Promise<Doct
   const retention = o.retentionSeconds ?? inst?.retentionSeconds ?? 60
   if (!inst || !inst.lastRun) {
     checks.push({check: 'collector-last-run', status: 'warn', message: `no collector run recorded for ${o.instance}`, fix: 'cpactl collect (then schedule it every ≤ retention, or run cpactl collect --follow)'})
+  } else if (inst.running && inst.lastSuccessAgeMs !== null && inst.lastSuccessAgeMs > retention * 1000) {
+    checks.push({
+      check: 'collector-last-run',
+      status: 'warn',
+      message: `a collector is running (pid ${inst.running.pid}, ${inst.running.mode}) but last reached the usage queue ${formatDuration(inst.lastSuccessAgeMs)} ago, longer than the queue retention (${retention}s)`,
+      fix: 'read the collector\'s output (e.g. journalctl -u cpactl-collect): it cannot reach the gateway',
+    })
   } else if (inst.running) {
     checks.push({check: 'collector-last-run', status: 'pass', message: `a collector is running (pid ${inst.running.pid}, ${inst.running.mode}, since ${inst.running.since})`, fix: null})
   } else if (inst.lastRun.status === 'failed') {

@@ -108,6 +108,9 @@ const sleep = (ms: number, signal: AbortSignal, onWake?: (wake: () => void) => v
     onWake?.(done)
   })
 
+/** The heartbeat's period: a running collector records its last poll of the queue at most this often. */
+const HEARTBEAT_MS = 5000
+
 /** Spill reserve per record of a batch (records average ~1.2 KB; failure bodies make some larger). */
 const SPILL_BYTES_PER_RECORD = 4096
 
@@ -142,6 +145,7 @@ class Collector {
   private readonly windows: number[] = []
   private windowMax = 0
   private readonly heap = new HeapTrim()
+  private lastBeat: number | null = null
 
   constructor(private readonly o: CollectOptions) {
     this.now = o.now ?? Date.now
@@ -165,6 +169,23 @@ class Collector {
 
   private note(message: string): void {
     this.o.onNote?.(message)
+  }
+
+  /**
+   * The heartbeat (RunRepository.recordPoll, read by `check collector`, `metrics` and `collect status`): the queue
+   * answered, so record when, with the gateway facts read at the start. At most every HEARTBEAT_MS; a store
+   * that cannot take it now is not a reason to stop collecting (the next batch would say so).
+   */
+  private async beat(): Promise<void> {
+    const t = this.now()
+    if (this.lastBeat !== null && t - this.lastBeat < HEARTBEAT_MS) return
+    this.lastBeat = t
+    const s = this.settings
+    try {
+      await this.opened.runs.recordPoll(this.runId, {at: t, transport: this.transportUsed, retentionSeconds: s?.retentionSeconds ?? null, publishing: s ? s.publishing : null})
+    } catch (error) {
+      this.note(`could not record the collector heartbeat: ${(error as Error).message}`)
+    }
   }
 
   async run(): Promise<CollectResult> {
@@ -404,6 +425,7 @@ class Collector {
         if (window > this.windowMax) this.windowMax = window
         this.account(counts, receivedAt)
       }
+      await this.beat()
       this.heap.maybe()
       return payloads.length
     } catch (error) {
@@ -533,6 +555,7 @@ class Collector {
           await sleep(interval, o.signal)
         }
         failures = 0
+        await this.beat()
         await this.checkpoint(state)
       } catch (error) {
         if (!isTransient(error) || o.signal.aborted) {

@@ -56,14 +56,15 @@ async function viewWindow(store: InspectionRepository, instance: string, authInd
   }
 }
 
-function matches(r: StoredResult, accounts: string[]): boolean {
+/** Does a result match one of these --account values (auth-file name, auth_index or e-mail)? */
+export function matchesAccount(r: Pick<StoredResult, 'name' | 'authIndex' | 'email'>, accounts: readonly string[]): boolean {
   return accounts.some((a) => r.name === a || r.authIndex === a || (r.email !== null && r.email.toLowerCase() === a.toLowerCase()))
 }
 
 export async function quotaView(opts: QuotaViewOptions): Promise<QuotaRow[]> {
   let latest = await opts.store.latestResults(opts.instance)
   if (opts.providers && opts.providers.length > 0) latest = latest.filter((r) => opts.providers!.includes(r.provider))
-  if (opts.accounts && opts.accounts.length > 0) latest = latest.filter((r) => matches(r, opts.accounts!))
+  if (opts.accounts && opts.accounts.length > 0) latest = latest.filter((r) => matchesAccount(r, opts.accounts!))
   const rows: QuotaRow[] = []
   for (const r of latest) {
     const at = (w: QuotaWindow | null) => viewWindow(opts.store, opts.instance, r.authIndex, opts.tz, w)

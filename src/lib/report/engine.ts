@@ -34,7 +34,8 @@ import type {Bucket, TimeRange} from './range.js'
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 
-export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure'
+/** `outcome`: status code × failed flag × model (cells keep the provider) — the monitoring counters' split. */
+export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure' | 'outcome'
 
 /** Ranges with at most this many requests are computed from raw events (exact percentiles). */
 export const EXACT_LIMIT = 50_000
@@ -109,6 +110,8 @@ function groupKeyOf(groupBy: GroupBy, r: UsageRow): string {
       return r.apiKeyHash
     case 'failure':
       return `${r.status ?? 0}\u001f${r.authIndex}\u001f${r.model}`
+    case 'outcome':
+      return `${r.status ?? 0}\u001f${r.failed > 0 ? 1 : 0}\u001f${r.model}`
   }
 }
 
@@ -125,8 +128,8 @@ function needs(q: EngineQuery): {apiKey: boolean; account: boolean; failed: bool
   const f = q.filters
   return {
     apiKey: q.groupBy === 'api-key' || (f.apiKeyHashes?.length ?? 0) > 0,
-    account: q.groupBy === 'account' || q.groupBy === 'failure' || (f.authIndexes?.length ?? 0) > 0,
-    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0 || q.groupBy === 'failure',
+    account: q.groupBy === 'account' || q.groupBy === 'failure' || q.groupBy === 'outcome' || (f.authIndexes?.length ?? 0) > 0,
+    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0 || q.groupBy === 'failure' || q.groupBy === 'outcome',
   }
 }
 
@@ -312,7 +315,7 @@ function histDim(q: EngineQuery): HistDim | null {
     account: (f.authIndexes?.length ?? 0) > 0,
     failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0,
   }
-  if (has.failed || q.groupBy === 'failure') return null
+  if (has.failed || q.groupBy === 'failure' || q.groupBy === 'outcome') return null
   const only = (dim: 'model' | 'key' | 'account') => (['model', 'key', 'account'] as const).every((d) => d === dim || !has[d])
   switch (q.groupBy) {
     case 'model':

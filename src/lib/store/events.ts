@@ -201,11 +201,14 @@ export class SqliteEvents implements EventRepository {
     const where = instance ? 'WHERE instance = ?' : ''
     const args = instance ? [instance] : []
     const row = this.c.db.prepare(`SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events ${where}`).get(...args) as {n: number; o: number | null; w: number | null}
-    const instances = (
-      this.c.db
-        .prepare('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily UNION SELECT DISTINCT instance FROM report_model_hourly WHERE start_ms >= ? ORDER BY 1')
-        .all(dailyThrough(this.c.db)) as Array<{instance: string}>
-    ).map((r) => r.instance)
-    return {events: row.n, oldestTs: row.o, newestTs: row.w, instances}
+    return {events: row.n, oldestTs: row.o, newestTs: row.w, instances: await this.instances()}
+  }
+
+  async instances(): Promise<string[]> {
+    // Daily tables hold only the days before the watermark; later days live in the hourly table.
+    const rows = this.c.db
+      .prepare('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily UNION SELECT DISTINCT instance FROM report_model_hourly WHERE start_ms >= ? ORDER BY 1')
+      .all(dailyThrough(this.c.db)) as Array<{instance: string}>
+    return rows.map((r) => r.instance)
   }
 }

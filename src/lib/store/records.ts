@@ -37,6 +37,15 @@ export interface RunFinish {
   spooled?: number
 }
 
+/** A running collector reached the usage queue (its heartbeat); the gateway facts it read, when it read them. */
+export interface RunPoll {
+  /** UTC ms of the poll. */
+  at: number
+  transport?: string | null
+  retentionSeconds?: number | null
+  publishing?: boolean | null
+}
+
 export interface RunRecord {
   id: number
   instance: string
@@ -58,6 +67,8 @@ export interface RunRecord {
   newestRecordTs: number | null
   retentionSeconds: number | null
   publishing: boolean | null
+  /** Last successful poll of the usage queue (UTC ms; RunRepository.recordPoll), null before the first. */
+  polledAt: number | null
   errorCode: string | null
   errorMessage: string | null
   warnings: string[]
@@ -328,4 +339,24 @@ export interface MigrationProgress {
   name: string
   done: number
   total: number
+}
+
+// ---------------------------------------------------------------------------------------------- checks
+
+export type CheckStateValue = 'ok' | 'warning' | 'critical' | 'unknown'
+
+/** The last state a check delivered for one target to one notification receiver (table check_states). */
+export interface CheckStateRecord {
+  /** collector | quota | failures | budget */
+  check: string
+  /** An instance, `instance/account`, or the check's scope (`all`, `model=…`, `api-key=…`). */
+  target: string
+  /** First 16 hex digits of the SHA-256 of the webhook URL (never the URL). */
+  receiver: string
+  state: CheckStateValue
+  summary: string
+  /** When the target entered this state (UTC ms). */
+  since: number
+  /** When the row was written (UTC ms). */
+  updatedAt: number
 }

@@ -7,7 +7,7 @@
 import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
 import {acquireCollectorLock} from './lock.js'
-import type {AuthCounters, CollectorLock, RunFinish, RunMode, RunQuery, RunRecord, RunStart, RunStatus} from './records.js'
+import type {AuthCounters, CollectorLock, RunFinish, RunMode, RunPoll, RunQuery, RunRecord, RunStart, RunStatus} from './records.js'
 import type {RunRepository} from './types.js'
 
 export interface RunRow {
@@ -31,6 +31,7 @@ export interface RunRow {
   newest_record_ts: number | null
   retention_s: number | null
   publishing: number | null
+  polled_at: number | null
   error_code: string | null
   error_message: string | null
   warnings: string | null
@@ -61,6 +62,7 @@ export function toRecord(r: RunRow): RunRecord {
     newestRecordTs: r.newest_record_ts,
     retentionSeconds: r.retention_s,
     publishing: r.publishing === null ? null : r.publishing === 1,
+    polledAt: r.polled_at ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     warnings: parseJson<string[]>(r.warnings, []),
@@ -92,6 +94,14 @@ export function runFinishParams(runId: number, f: RunFinish): unknown[] {
     f.spooled ?? 0,
     runId,
   ]
+}
+
+/** RunRepository.recordPoll (both backends; `greatest` is the backend's two-argument maximum): polledAt only moves forward. */
+export const runPollSql = (greatest: 'MAX' | 'GREATEST'): string => `UPDATE collector_runs SET polled_at = ${greatest}(COALESCE(polled_at, 0), ?),
+   transport = COALESCE(?, transport), retention_s = COALESCE(?, retention_s), publishing = COALESCE(?, publishing) WHERE id = ?`
+
+export function runPollParams(runId: number, p: RunPoll): unknown[] {
+  return [p.at, p.transport ?? null, p.retentionSeconds ?? null, p.publishing === undefined || p.publishing === null ? null : p.publishing ? 1 : 0, runId]
 }
 
 /** The query of RunRepository.list (both backends). */
@@ -136,6 +146,10 @@ export class SqliteRuns implements RunRepository {
 
   async finish(runId: number, f: RunFinish): Promise<void> {
     this.c.write('record the run end', () => this.c.db.prepare(RUN_FINISH_SQL).run(...runFinishParams(runId, f)))
+  }
+
+  async recordPoll(runId: number, p: RunPoll): Promise<void> {
+    this.c.write('record the collector heartbeat', () => this.c.db.prepare(runPollSql('MAX')).run(...runPollParams(runId, p)))
   }
 
   async recordSpooled(runId: number, count: number): Promise<void> {

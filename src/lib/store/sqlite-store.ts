@@ -3,6 +3,7 @@
  * repositories through `Connection`. Opening (file modes, pragmas, migrations) is db.ts; the schema is in
  * migrations/. Nothing outside src/lib/store sees the handle.
  */
+import {SqliteCheckStates} from './check-states.js'
 import type {Connection} from './connection.js'
 import {SqliteDeadLetters} from './dead-letters.js'
 import {SqliteEvents} from './events.js'
@@ -28,6 +29,7 @@ export class SqliteStore implements Store {
   readonly aliases: SqliteNames
   readonly inspections: SqliteInspections
   readonly maintenance: SqliteMaintenance
+  readonly checks: SqliteCheckStates
 
   constructor(readonly connection: Connection) {
     const c = connection
@@ -42,6 +44,7 @@ export class SqliteStore implements Store {
     this.aliases = new SqliteNames(c)
     this.inspections = new SqliteInspections(c, this.rollups)
     this.maintenance = new SqliteMaintenance(c)
+    this.checks = new SqliteCheckStates(c)
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,7 @@ import type {
   AccountName,
   AliasRow,
   BackupResult,
+  CheckStateRecord,
   CollectorLock,
   DeadLetter,
   DeadLetterQuery,
@@ -69,6 +70,7 @@ import type {
   PruneResult,
   RetryResult,
   RunFinish,
+  RunPoll,
   RunQuery,
   RunRecord,
   RunStart,
@@ -112,6 +114,8 @@ export interface Store {
   readonly aliases: NameRepository
   readonly inspections: InspectionRepository
   readonly maintenance: MaintenanceRepository
+  /** Last delivered state per check, target and notification receiver (the only write a check makes). */
+  readonly checks: CheckStateRepository
   /** Release the connection (SQLite: a passive WAL checkpoint first, when writable). Idempotent. */
   close(): Promise<void>
 }
@@ -150,6 +154,11 @@ export interface EventRepository {
   latestFailures(q: {groups: ReadonlyArray<{authIndex: string; model: string; status: number}>; since: number; until: number; instances?: string[]}): Promise<Array<LatestFailure | null>>
   /** Raw events present (pruned ones excluded), per instance or all; instances ever seen. */
   totals(instance?: string | null): Promise<StoreTotals>
+  /**
+   * Instances ever seen (collector runs or usage in the rollups), sorted: `totals().instances` without counting
+   * the raw events (metrics and checks read it on every scrape).
+   */
+  instances(): Promise<string[]>
 }
 
 export interface RollupRepository {
@@ -178,6 +187,12 @@ export interface RunRepository {
   /** Insert the run row and commit it: the store's write probe, done before anything is popped. */
   start(start: RunStart): Promise<number>
   finish(runId: number, finish: RunFinish): Promise<void>
+  /**
+   * The collector's heartbeat: the run reached the usage queue at `poll.at` (polledAt only moves forward); the
+   * gateway facts given (non-null) are kept on the run as `finish` keeps them, so a long-running collector's row
+   * shows them before it ends. Called by `collect` at most every few seconds.
+   */
+  recordPoll(runId: number, poll: RunPoll): Promise<void>
   /** A batch could not be committed: its payloads were popped and went to a spool file. */
   recordSpooled(runId: number, count: number): Promise<void>
   get(id: number): Promise<RunRecord | null>
@@ -267,4 +282,17 @@ export interface MaintenanceRepository {
   vacuum(): Promise<VacuumResult>
   /** A consistent copy while collectors keep writing (SQLite: VACUUM INTO, mode 0600). */
   backup(dest: string, options?: {force?: boolean}): Promise<BackupResult>
+}
+
+/**
+ * What `cpactl check … --notify` delivered last (issue 15), keyed by (check, target, receiver). A check reads the
+ * rows of its receiver, posts only the targets whose state differs (a missing row counts as `ok`), and saves the
+ * rows of a receiver only after that receiver accepted the post, so a receiver that was down gets the change on
+ * the next run.
+ */
+export interface CheckStateRepository {
+  /** Every target's row of one check for one receiver (ordered by target). */
+  list(check: string, receiver: string): Promise<CheckStateRecord[]>
+  /** Insert or replace by (check, target, receiver), all in one transaction. */
+  save(records: readonly CheckStateRecord[]): Promise<void>
 }

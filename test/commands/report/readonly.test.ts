@@ -68,6 +68,6 @@ describe('reports never write', () => {
 
   it('store info on the backup: every event, the current schema', async () => {
     const info = await runCli(['store', 'info', '--store', backup, '--json'])
-    expect(info.json).toMatchObject({rawEvents: 1500, totalEvents: 1500, schemaVersion: 4})
+    expect(info.json).toMatchObject({rawEvents: 1500, totalEvents: 1500, schemaVersion: 6})
   })
 })

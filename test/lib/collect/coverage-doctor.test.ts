@@ -62,4 +62,20 @@ describe('collectDoctorChecks', () => {
     const fresh = await collectDoctorChecks({storePath: store, instance: 'gw', retentionSeconds: 3600, now: () => now})
     expect(fresh[0]).toEqual({check: 'collector-last-run', status: 'pass', message: 'last successful collection 5m ago (retention 3600s)', fix: null})
   })
+
+  it('a running collector passes while it polls the queue and warns once its heartbeat is older than the retention', async () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'cpactl-doc-')), 'cpactl.db')
+    const s = await openStore({path: store})
+    const id = await s.runs.start({instance: 'gw', mode: 'follow', transport: 'http', startedAt: now - 3_600_000, pid: process.pid})
+    await s.runs.recordPoll(id, {at: now - 30_000, retentionSeconds: 60, publishing: true})
+    await s.close()
+    const at = async (t: number) => (await collectDoctorChecks({storePath: store, instance: 'gw', now: () => t}))[0]
+    expect(await at(now)).toEqual({check: 'collector-last-run', status: 'pass', message: `a collector is running (pid ${process.pid}, follow, since ${new Date(now - 3_600_000).toISOString()})`, fix: null})
+    expect(await at(now + 31_000)).toEqual({
+      check: 'collector-last-run',
+      status: 'warn',
+      message: `a collector is running (pid ${process.pid}, follow) but last reached the usage queue 1m1s ago, longer than the queue retention (60s)`,
+      fix: "read the collector's output (e.g. journalctl -u cpactl-collect): it cannot reach the gateway",
+    })
+  })
 })

@@ -50,7 +50,7 @@ describe('openStore (SQLite)', () => {
     await s.events.ingest('gw', records(1))
     expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600)
     expect(sqlite(path).pragma('journal_mode', {simple: true})).toBe('wal')
-    expect(sqlite(path).prepare('SELECT id FROM schema_migrations ORDER BY id').all()).toEqual([{id: 1}, {id: 2}, {id: 3}, {id: 4}])
+    expect(sqlite(path).prepare('SELECT id FROM schema_migrations ORDER BY id').all()).toEqual([{id: 1}, {id: 2}, {id: 3}, {id: 4}, {id: 5}, {id: 6}])
     expect(sqlite(path).prepare("SELECT name FROM sqlite_master WHERE name = 'usage_hourly'").get()).toBeUndefined()
     // the connection the store runs on (db.ts)
     const db = await openDatabase(path)
@@ -79,7 +79,7 @@ describe('opening', () => {
     await s.events.ingest('gw', records(2))
     await s.close()
     await fresh(path)
-    expect((await storeQuery(path, 'SELECT COUNT(*) AS n FROM schema_migrations'))[0].n).toBe(backend.name === 'sqlite' ? 4 : 1)
+    expect((await storeQuery(path, 'SELECT COUNT(*) AS n FROM schema_migrations'))[0].n).toBe(backend.name === 'sqlite' ? 6 : 2)
     const ro = await openStore({path, readonly: true})
     stores.push(ro)
     expect((await ro.events.totals()).events).toBe(2)
@@ -307,6 +307,33 @@ describe('the collector batch and the daily watermark', () => {
     const raw = await rawBefore(newestHour - H)
     expect(await dailyRequests()).toBe(raw)
     await lock.release()
+  })
+})
+
+describe('events.instances and runs.recordPoll', () => {
+  it('instances: every instance with runs or usage, folded into days or not, sorted by bytes', async () => {
+    const s = await freshOn()
+    // gw-old: days long folded into the daily tables; GW-new: one recent hour, still only in the hourly ones
+    await s.events.ingest('gw-old', records(300))
+    const recent = records(1, (_i, r) => (r.timestamp = new Date(Date.now() - 60_000).toISOString()))
+    await s.events.ingest('GW-new', recent)
+    await s.runs.start({instance: 'gw-idle', mode: 'once', transport: 'http', startedAt: Date.now()})
+    const daily = await storeQuery<{instance: string}>(s.location, 'SELECT DISTINCT instance FROM report_model_daily')
+    expect(daily.map((r) => r.instance)).toEqual(['gw-old'])
+    expect(await s.events.instances()).toEqual(['GW-new', 'gw-idle', 'gw-old'])
+    expect((await s.events.totals()).instances).toEqual(['GW-new', 'gw-idle', 'gw-old'])
+  })
+
+  it('recordPoll: the heartbeat only moves forward and keeps the gateway facts it was given', async () => {
+    const s = await freshOn()
+    const id = await s.runs.start({instance: 'gw', mode: 'follow', transport: 'http', startedAt: 1000})
+    expect((await s.runs.get(id))!.polledAt).toBeNull()
+    await s.runs.recordPoll(id, {at: 5000, transport: 'resp', retentionSeconds: 120, publishing: true})
+    await s.runs.recordPoll(id, {at: 4000}) // late: the heartbeat does not go back, the facts stay
+    expect(await s.runs.get(id)).toMatchObject({polledAt: 5000, transport: 'resp', retentionSeconds: 120, publishing: true, status: 'running'})
+    await s.runs.recordPoll(id, {at: 9000, publishing: false})
+    expect(await s.runs.get(id)).toMatchObject({polledAt: 9000, transport: 'resp', retentionSeconds: 120, publishing: false})
+    expect((await s.runs.list({instance: 'gw'}))[0].polledAt).toBe(9000)
   })
 })
 

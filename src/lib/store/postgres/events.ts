@@ -9,6 +9,7 @@ import {filterSql, inList, RAW_COLUMNS} from '../sql-filters.js'
 import type {BatchTransaction, EventRepository, IngestOptions} from '../types.js'
 import type {PgConnection} from './connection.js'
 import {catchUpWatermark, PgBatchWriter} from './ingest.js'
+import {dailyThroughPg} from './rollups.js'
 
 const SCAN_PAGE = 5000
 /** Bulk ingest: payloads per statement group (keeps parameter arrays and RETURNING sets moderate). */
@@ -124,9 +125,18 @@ export class PgEvents implements EventRepository {
   async totals(instance?: string | null): Promise<StoreTotals> {
     const where = instance ? 'WHERE instance = ?' : ''
     const row = (await this.c.one<{n: number; o: number | null; w: number | null}>(`SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events ${where}`, instance ? [instance] : [], 'count events'))!
-    const instances = (
-      await this.c.query<{instance: string}>('SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily ORDER BY 1', [], 'list instances')
-    ).map((r) => r.instance)
-    return {events: row.n, oldestTs: row.o, newestTs: row.w, instances}
+    return {events: row.n, oldestTs: row.o, newestTs: row.w, instances: await this.instances()}
+  }
+
+  async instances(): Promise<string[]> {
+    // the daily tables hold each instance's days before its watermark, the hourly ones the hours after it (at or
+    // after the lowest watermark); COLLATE "C": byte order, as SQLite sorts
+    const rows = await this.c.query<{instance: string}>(
+      `SELECT instance FROM (SELECT DISTINCT instance FROM collector_runs UNION SELECT DISTINCT instance FROM report_model_daily
+         UNION SELECT DISTINCT instance FROM report_model_hourly WHERE start_ms >= ?) i ORDER BY instance COLLATE "C"`,
+      [await dailyThroughPg(this.c)],
+      'list instances',
+    )
+    return rows.map((r) => r.instance)
   }
 }

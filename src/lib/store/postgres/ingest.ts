@@ -157,10 +157,14 @@ const foldSql = (): string[] => [
  * Collectors of different instances never wait for each other.
  */
 export async function lockWatermark(c: PgConnection, instance: string): Promise<number> {
-  const key = watermarkKey(instance)
-  await c.query('INSERT INTO report_state (key, value) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', [key], 'read the daily watermark', 'cpactl_wm_init')
-  return (await c.one<{value: number}>('SELECT value FROM report_state WHERE key = ? FOR UPDATE', [key], 'read the daily watermark', 'cpactl_wm_lock'))!.value
+  return (await c.one<{value: number}>(LOCK_WATERMARK, [watermarkKey(instance)], 'read the daily watermark', 'cpactl_wm_lock'))!.value
 }
+
+/**
+ * One round trip: the watermark row, created at 0 when missing, locked by the (no-op) update of the upsert and
+ * returned. ON CONFLICT DO UPDATE waits for another writer's lock like SELECT … FOR UPDATE.
+ */
+const LOCK_WATERMARK = 'INSERT INTO report_state AS t (key, value) VALUES (?, 0) ON CONFLICT (key) DO UPDATE SET value = t.value RETURNING value'
 
 /** Add the instance's hourly rows of [from, to) to the daily tables and move its watermark to `to`; returns the watermark. */
 async function foldTo(c: PgConnection, instance: string, from: number, to: number): Promise<number> {
@@ -185,11 +189,16 @@ export async function advanceWatermark(c: PgConnection, instance: string, from: 
  * window holds only the batch's own work. Locks the instance's watermark for the transaction; returns it.
  */
 export async function catchUpWatermark(c: PgConnection, instance: string, now = Date.now()): Promise<number> {
-  const from = await lockWatermark(c, instance)
-  // every stored event has a model cell: the instance's newest hourly row is the hour of its newest event
-  const newest = (await c.one<{n: number | null}>('SELECT MAX(start_ms) AS n FROM report_model_hourly WHERE instance = ?', [instance], 'find the newest hour', 'cpactl_newest_hour'))!.n
-  if (newest === null) return from
-  return foldTo(c, instance, from, Math.min(newest, floorTo(now, HOUR_MS)) - FOLD_LAG_MS)
+  // one round trip per batch (the fold itself runs about once an hour): the locked watermark and, as every stored
+  // event has a model cell, the hour of the instance's newest event
+  const r = (await c.one<{value: number; newest: number | null}>(
+    `WITH w AS (${LOCK_WATERMARK}) SELECT (SELECT value FROM w) AS value, (SELECT MAX(start_ms) FROM report_model_hourly WHERE instance = ?) AS newest`,
+    [watermarkKey(instance), instance],
+    'read the daily watermark',
+    'cpactl_wm_catch_up',
+  ))!
+  if (r.newest === null) return r.value
+  return foldTo(c, instance, r.value, Math.min(r.newest, floorTo(now, HOUR_MS)) - FOLD_LAG_MS)
 }
 
 /** Classify and store payloads inside a transaction the caller holds (see ../ingest.ts BatchWriter.write). */

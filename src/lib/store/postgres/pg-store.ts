@@ -17,6 +17,7 @@ import {addCounts, emptyCounts} from '../rows.js'
 import type {Store} from '../types.js'
 import {parsePgUrl, type PgTarget} from './config.js'
 import {connectPg, PgConnection} from './connection.js'
+import {PgCheckStates} from './check-states.js'
 import {PgDeadLetters} from './dead-letters.js'
 import {PgEvents} from './events.js'
 import {PgInspections} from './inspections.js'
@@ -52,6 +53,7 @@ export class PgStore implements Store {
   readonly aliases: PgNames
   readonly inspections: PgInspections
   readonly maintenance: PgMaintenance
+  readonly checks: PgCheckStates
 
   constructor(readonly connection: PgConnection) {
     const c = connection
@@ -76,6 +78,7 @@ export class PgStore implements Store {
     this.aliases = new PgNames(c)
     this.inspections = new PgInspections(c, this.rollups)
     this.maintenance = new PgMaintenance(c)
+    this.checks = new PgCheckStates(c)
   }
 
   async close(): Promise<void> {

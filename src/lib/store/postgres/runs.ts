@@ -9,8 +9,8 @@ import {createHash} from 'node:crypto'
 import {hostname} from 'node:os'
 
 import {LockError} from '../../cli/errors.js'
-import type {CollectorLock, RunFinish, RunQuery, RunRecord, RunStart} from '../records.js'
-import {RUN_FINISH_SQL, runFinishParams, runListSql, toRecord, type RunRow} from '../runs.js'
+import type {CollectorLock, RunFinish, RunPoll, RunQuery, RunRecord, RunStart} from '../records.js'
+import {RUN_FINISH_SQL, runFinishParams, runListSql, runPollParams, runPollSql, toRecord, type RunRow} from '../runs.js'
 import type {RunRepository} from '../types.js'
 import {connectPg, type PgConnection} from './connection.js'
 import {pgError} from './errors.js'
@@ -84,6 +84,12 @@ export class PgRuns implements RunRepository {
 
   async finish(runId: number, f: RunFinish): Promise<void> {
     await this.c.tx('record the run end', () => this.c.query(RUN_FINISH_SQL, runFinishParams(runId, f)))
+  }
+
+  async recordPoll(runId: number, p: RunPoll): Promise<void> {
+    // one statement (autocommit): the heartbeat runs between batches, every few seconds
+    this.c.writable('record the collector heartbeat')
+    await this.c.query(runPollSql('GREATEST'), runPollParams(runId, p), 'record the collector heartbeat', 'cpactl_heartbeat')
   }
 
   async recordSpooled(runId: number, count: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL schema, as versioned migrations in code (issue 13). Tables, columns and keys are those of the
- * SQLite store at its schema 4 (../migrations/00{1..4}; their header comments document every column), so the
+ * SQLite store at its schema 6 (../migrations/00{1..6}; their header comments document every column), so the
  * shared SQL helpers and row mappers work on both; the differences are PostgreSQL's own:
  *
  * - integers are BIGINT (sums of tokens outgrow INTEGER), prices DOUBLE PRECISION, hashes BYTEA, ids identity;
@@ -140,7 +140,24 @@ export interface PgMigration {
   sql: string
 }
 
-export const pgMigrations: PgMigration[] = [{id: 1, name: 'initial (SQLite schema 4)', sql: INITIAL}]
+/**
+ * Migration 2 (SQLite 005 and 006, issue 15; their header comments document the columns): the last state every
+ * check delivered per target and notification receiver, and the collector's heartbeat (collector_runs.polled_at).
+ */
+const MONITORING = `
+CREATE TABLE check_states (
+  check_name TEXT NOT NULL, target TEXT NOT NULL, receiver TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('ok', 'warning', 'critical', 'unknown')), summary TEXT NOT NULL,
+  since BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (check_name, target, receiver)
+);
+ALTER TABLE collector_runs ADD COLUMN polled_at BIGINT;
+`
+
+export const pgMigrations: PgMigration[] = [
+  {id: 1, name: 'initial (SQLite schema 4)', sql: INITIAL},
+  {id: 2, name: 'check states and the collector heartbeat (SQLite schema 6)', sql: MONITORING},
+]
 
 export const PG_SCHEMA_VERSION = Math.max(...pgMigrations.map((m) => m.id))
 
