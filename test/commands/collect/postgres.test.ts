@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
+import {parseExposition, sum} from '../../helpers/prom.js'
 import {pgAvailable, pgDatabase, pgExec, pgNumber, pgRole} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {mgmt, startTestSimulator, SUITE_IS_V8, suitePath, TEST_MANAGEMENT_KEY, type Simulator} from '../../helpers/sim.js'
@@ -91,6 +92,21 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: the same answers as SQLite', ()
     ['report', 'models', '--since', '2026-03-07T05:30:00Z', '--until', '2026-03-08T17:45:00Z'],
     ['report', 'summary', '--provider', 'claude', '--failed'],
   ]
+  it('metrics: every usage, cost, key and collector series equal from both backends (ages and timestamps of the two runs aside)', async () => {
+    const lite = await runCli(['metrics', '--profile', 'lite'], {env})
+    const team = await runCli(['metrics', '--profile', 'team'], {env})
+    expect(lite.exitCode, lite.stderr).toBe(0)
+    expect(team.exitCode, team.stderr).toBe(0)
+    const series = (text: string) =>
+      [...parseExposition(text)]
+        .filter(([name]) => !name.startsWith('cpactl_collector_last_success_'))
+        .map(([name, f]) => [name, f.type, f.samples.map((x) => JSON.stringify([x.labels, x.value])).sort()])
+    const a = series(lite.stdout)
+    expect(a.length).toBeGreaterThan(10)
+    expect(sum(parseExposition(lite.stdout), 'cpactl_requests_total')).toBe(3000)
+    expect(series(team.stdout)).toEqual(a)
+  })
+
   for (const argv of reports) {
     it(`${argv.join(' ')}: the same JSON from both backends`, async () => {
       const args = argv.includes('--since') ? argv : [...argv, ...RANGE]
