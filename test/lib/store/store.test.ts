@@ -13,7 +13,7 @@ import {openStore, type Store, type StoredEvent} from '../../../src/lib/store/in
 import {BACKENDS, pgAvailable} from '../../helpers/pg.js'
 import {sqlite} from '../../helpers/sqlite.js'
 import {poisonRequestId, storeQuery, storeRows} from '../../helpers/store-db.js'
-import {exampleRecord, legacyOnly} from '../usage/fixtures.js'
+import {contradictingTotal, exampleRecord, legacyOnly} from '../usage/fixtures.js'
 
 const stores: Store[] = []
 afterEach(async () => {
@@ -247,6 +247,23 @@ describe('events.ingest', () => {
   })
 })
 
+// PostgreSQL's own SQL functions (SQLite merges the blobs in JavaScript: histogram.test.ts)
+if (backend.name === 'postgres') describe('histogram rows', () => {
+  it('PostgreSQL merges the sorted `bucket << 32 | count` arrays bucket by bucket, in the upsert and in the sum', async () => {
+    const s = await freshOn()
+    const e = (k: number, n: number) => k * 2 ** 32 + n
+    const merged = await storeQuery<{m: number[] | null}>(
+      s.location,
+      `SELECT cpactl_hist_merge(a, b) AS m FROM (VALUES
+         (ARRAY[${e(1, 2)}, ${e(5, 1)}, ${e(9, 4)}]::bigint[], ARRAY[${e(0, 1)}, ${e(5, 3)}, ${e(12, 7)}]::bigint[]),
+         (NULL, ARRAY[${e(3, 1)}]::bigint[]), ('{}'::bigint[], ARRAY[${e(3, 1)}]::bigint[]), (ARRAY[${e(3, 1)}]::bigint[], NULL), (NULL, NULL)) v(a, b)`,
+    )
+    expect(merged.map((r) => r.m?.map(Number) ?? null)).toEqual([[e(0, 1), e(1, 2), e(5, 4), e(9, 4), e(12, 7)], [e(3, 1)], [e(3, 1)], [e(3, 1)], null])
+    const summed = await storeQuery<{m: number[]}>(s.location, `SELECT cpactl_hist_sum(h) AS m FROM (VALUES (ARRAY[${e(2, 1)}]::bigint[]), (NULL), (ARRAY[${e(1, 1)}, ${e(2, 5)}]::bigint[])) v(h)`)
+    expect(summed[0].m.map(Number)).toEqual([e(1, 1), e(2, 6)])
+  })
+})
+
 describe('transactions and the spool', () => {
   it('rolls back a failed batch and ingests the spilled payloads on recovery, exactly once', async () => {
     const s = await freshOn()
@@ -340,24 +357,8 @@ describe('events.instances and runs.recordPoll', () => {
 describe('rollups.usageSince', () => {
   it('counts the same tokens before and after the first whole hour when a breakdown contradicts its own total', async () => {
     const s = await freshOn()
-    // buckets sum to 100 + 20 + 5 + 30 = 155; the record's own total_tokens says 999 (an inconsistent breakdown)
-    const rec = (at: string, i: number) => ({
-      timestamp: at,
-      provider: 'claude',
-      model: 'claude-sonnet-4-5',
-      auth_type: 'oauth',
-      auth_index: 'idx-c',
-      request_id: `c${i}`,
-      failed: false,
-      tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
-      token_breakdown: {
-        accounting_version: 1,
-        quality: 'inconsistent',
-        input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
-        output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
-        total_tokens: 999,
-      },
-    })
+    // buckets sum to 155, the record's own total_tokens says 999 (an inconsistent breakdown)
+    const rec = contradictingTotal
     await s.events.ingest('gw', [rec('2026-09-20T05:30:00Z', 1), rec('2026-09-20T06:30:00Z', 2)])
     // the partial hour (raw events) and the whole hours (rollups) agree: 155 each
     expect(await s.rollups.usageSince('gw', 'idx-c', Date.parse('2026-09-20T05:10:00Z'))).toEqual({requests: 2, tokens: 310})

@@ -220,6 +220,8 @@ export class PgBatchWriter {
     const rows: Array<Record<string, unknown>> = []
     const row: unknown[] = new Array(EVENT_COLUMNS.length)
     const through = options.caughtUp ?? (await lockWatermark(c, ctx.instance))
+    // nothing left over from a batch that failed half-way (its transaction was rolled back)
+    this.cells.clear()
     this.cells.dailyThrough = through
     for (const payload of payloads) {
       counts.received++
@@ -245,14 +247,27 @@ export class PgBatchWriter {
       }
       fresh.set(key, e)
       fillEventRow(row, ctx.instance, ctx.runId, hash, e)
+      // NULL columns are left out (json_populate_recordset reads a missing key as NULL): a smaller parameter
       const o: Record<string, unknown> = {}
-      for (let j = 0; j < row.length; j++) o[EVENT_COLUMNS[j]] = row[j]
+      for (let j = 0; j < row.length; j++) if (row[j] !== null) o[EVENT_COLUMNS[j]] = row[j]
       o.event_hash = `\\x${hash.toString('hex')}`
       rows.push(o)
     }
     if (fresh.size > 0) {
-      const added = await c.rows(INSERT_EVENTS, [JSON.stringify(rows)], 'insert events', 'cpactl_events')
+      const inserting = c.rows(INSERT_EVENTS, [JSON.stringify(rows)], 'insert events', 'cpactl_events')
+      // while the server inserts: the rollup cells of every fresh event (a duplicate of a stored event is rare;
+      // when the insert reports one, the cells are made again from the events it did insert)
+      let ahead = true
+      for (const e of fresh.values()) {
+        this.cells.add(ctx.instance, e)
+        if (this.cells.full) {
+          ahead = false
+          break
+        }
+      }
+      const added = await inserting
       counts.duplicates += fresh.size - added.length
+      if (!ahead || added.length !== fresh.size) this.cells.clear()
       for (const [ts, hash] of added) {
         const e = fresh.get(`${ts}:${(hash as Buffer).toString('hex')}`)!
         counts.inserted++
@@ -261,6 +276,7 @@ export class PgBatchWriter {
           if (cur) cur[e.failed ? 1 : 0]++
           else counts.byAuthIndex.set(e.authIndex, e.failed ? [0, 1] : [1, 0])
         }
+        if (ahead && added.length === fresh.size) continue
         this.cells.add(ctx.instance, e)
         if (this.cells.full) {
           await flushCells(c, this.cells)
