@@ -325,6 +325,22 @@ describe('the collector batch and the daily watermark', () => {
     expect(await dailyRequests()).toBe(raw)
     await lock.release()
   })
+
+  it('an empty pop of a collector for a new instance leaves the watermark readers use where it was', async () => {
+    const s = await freshOn()
+    await s.events.ingest('other', records(300))
+    const before = (await s.rollups.state()).dailyThrough
+    expect(before).toBeGreaterThan(Date.UTC(2026, 7, 22, 6))
+    const lock = await s.runs.lockCollector('collect', 'gw')
+    await s.events.batch(async () => null)
+    expect((await s.rollups.state()).dailyThrough).toBe(before)
+    // its first stored batch; its hours are folded by the next batch's catch-up
+    await s.events.batch(async (tx) => tx.write(records(10).map((r) => JSON.stringify(r)), {instance: 'gw', runId: null, receivedAt: 1}))
+    await s.events.batch(async () => null)
+    // (SQLite: one watermark for the file; PostgreSQL: the lowest of the instances', gw's now at the hour before its newest)
+    expect((await s.rollups.state()).dailyThrough).toBe(backend.name === 'sqlite' ? before : Date.UTC(2026, 7, 22, 5))
+    await lock.release()
+  })
 })
 
 describe('events.instances and runs.recordPoll', () => {

@@ -186,17 +186,21 @@ export async function advanceWatermark(c: PgConnection, instance: string, from: 
 /**
  * The same fold from what is stored (../rollup-write.ts catchUp): up to an hour before the instance's newest
  * stored hour, never past now. A collector's batch runs it after BEGIN and before its pop, so the pop→commit
- * window holds only the batch's own work. Locks the instance's watermark for the transaction; returns it.
+ * window holds only the batch's own work. Locks the instance's watermark for the transaction and returns it;
+ * null when the instance has none yet (nothing stored, nothing to fold; no row is made for an empty pop, as
+ * readers take whole days only before the lowest watermark: the batch's write makes it when it stores events).
  */
-export async function catchUpWatermark(c: PgConnection, instance: string, now = Date.now()): Promise<number> {
+export async function catchUpWatermark(c: PgConnection, instance: string, now = Date.now()): Promise<number | null> {
   // one round trip per batch (the fold itself runs about once an hour): the locked watermark and, as every stored
   // event has a model cell, the hour of the instance's newest event
-  const r = (await c.one<{value: number; newest: number | null}>(
-    `WITH w AS (${LOCK_WATERMARK}) SELECT (SELECT value FROM w) AS value, (SELECT MAX(start_ms) FROM report_model_hourly WHERE instance = ?) AS newest`,
+  const r = (await c.one<{value: number | null; newest: number | null}>(
+    `WITH w AS (SELECT value FROM report_state WHERE key = ? FOR UPDATE)
+     SELECT (SELECT value FROM w) AS value, (SELECT MAX(start_ms) FROM report_model_hourly WHERE instance = ?) AS newest`,
     [watermarkKey(instance), instance],
     'read the daily watermark',
     'cpactl_wm_catch_up',
   ))!
+  if (r.value === null) return null
   if (r.newest === null) return r.value
   return foldTo(c, instance, r.value, Math.min(r.newest, floorTo(now, HOUR_MS)) - FOLD_LAG_MS)
 }
@@ -209,10 +213,11 @@ export class PgBatchWriter {
   constructor(private readonly c: PgConnection) {}
 
   /**
-   * `caughtUp`: the watermark catchUpWatermark returned for ctx.instance earlier in this transaction (the
-   * collector's batch); the fold then waits for the next batch's catch-up instead of following the events.
+   * `caughtUp`: what catchUpWatermark returned for ctx.instance earlier in this transaction (the collector's
+   * batch; null: no watermark yet, locked here); the fold then waits for the next batch's catch-up instead of
+   * following the events.
    */
-  async write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; caughtUp?: number} = {}): Promise<BatchCounts> {
+  async write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; caughtUp?: number | null} = {}): Promise<BatchCounts> {
     const c = this.c
     const counts = emptyCounts()
     const dead: Array<Record<string, unknown>> = []
