@@ -160,7 +160,8 @@ describe('quota', () => {
 
 describe('quota --refresh with the gateway quota fetch (early 8.0.x builds, cpa-gateway-v8.md §2.7)', () => {
   it('codex windows come from POST /credentials/quota/fetch, the same figures the upstream probe reads; claude keeps its /api-call probe', async () => {
-    const early = await startTestSimulator({version: '8.0.4', v8Revision: 'early', seed: 13})
+    // the quota provider is the scripted quota plugin (plugins on)
+    const early = await startTestSimulator({version: '8.0.4', v8Revision: 'early', seed: 13, plugins: true})
     const later = await startTestSimulator({version: '8.0.30', seed: 13, authDir: early.accounts.authDir, now: () => Date.now()})
     try {
       for (const s of [early, later]) for (const f of s.accounts.files()) s.accounts.setScenario(f.name, 'ok')

@@ -122,6 +122,20 @@ export async function mgmt<T = any>(
   return {status: res.status, headers: res.headers, text, json}
 }
 
+/**
+ * `METHOD path` of the requests the simulator saw from log index `from` on, without the ones every command may
+ * add around its own: API detection (`GET /v0/management/config`) and the legacy-file check before a v8 write
+ * (`GET /v0/management/config.yaml`). `writes` keeps only the non-GET requests.
+ */
+export function requestsSince(sim: Simulator, from: number, opts: {writes?: boolean} = {}): string[] {
+  return sim
+    .httpLog()
+    .slice(from)
+    .filter((e) => !(opts.writes && e.method === 'GET'))
+    .map((e) => `${e.method} ${e.path}`)
+    .filter((l) => l !== 'GET /v0/management/config' && l !== 'GET /v0/management/config.yaml')
+}
+
 // ------------------------------------------------------------------------------------ raw RESP client
 
 /** An error reply (`-ERR …`). */

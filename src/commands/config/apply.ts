@@ -2,30 +2,38 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
-import {applyConfigFile, type ConfigApplyResult} from '../../lib/manage/config-apply.js'
-import {renderApplyPreview, renderConfigApply} from '../../lib/manage/render-config.js'
+import {applyConfigFile} from '../../lib/manage/config-apply.js'
+import type {ApplyStrategy, ConfigApplyResult} from '../../lib/manage/config-apply-result.js'
+import {renderApplyPartial, renderApplyPreview, renderConfigApply} from '../../lib/manage/render-config.js'
 
 export default class ConfigApply extends BaseCommand<typeof ConfigApply> {
-  static summary = 'Replace the live config with a file: validate locally, show the diff, PUT, read back and verify.'
-  static description =
-    "The file is sent exactly as written (comments kept; unknown keys are warned about, never dropped). Needs --yes unless you confirm at a terminal; without a terminal it fails instead of asking (exit 2). The gateway's 400 invalid_yaml / 422 invalid_config come back with its message (exit 8)."
+  static summary = 'Make the live config equal to a file: validate locally, show the diff, write, read back and verify.'
+  static description = `On a v8 gateway FILE may be in the v8 or the legacy layout (a legacy or mixed file is migrated in memory first, and the output says so). By default only what differs is written, one PUT or DELETE per v8 config path (a change under routing never rewrites upstream keys; lists such as access.api-keys or api-keys.<provider> are written whole); --strategy replace PUTs the whole v8 document to /config.yaml instead. If a write fails midway, the remaining writes are not sent and the command reports which were applied (exit 6); running the same apply again sends only what still differs.
+On a v7 gateway the file (legacy layout) is sent exactly as written with PUT /config.yaml (comments kept; unknown keys are warned about, never dropped); a v8 file is refused (exit 2).
+Needs --yes unless you confirm at a terminal; without a terminal it fails instead of asking (exit 2). The gateway's rejections come back with its error code and message (exit 8).`
 
   static examples = [
     '<%= config.bin %> config apply gateway/config.yaml --dry-run',
     '<%= config.bin %> config apply gateway/config.yaml --yes',
-    "<%= config.bin %> config apply gateway/config.yaml --yes --json | jq '.verified'",
+    '<%= config.bin %> config apply gateway/config.yaml --yes --strategy replace',
+    "<%= config.bin %> config apply gateway/config.yaml --yes --json | jq '.writes'",
   ]
 
   static args = {file: Args.string({description: 'The config.yaml to apply', required: true})}
   static flags = {
     'dry-run': dryRunFlag,
     yes: yesFlag,
+    strategy: Flags.string({
+      description: 'v8: paths = write only the changed paths (default); replace = PUT the whole v8 document. A v7 gateway always takes the whole file.',
+      options: ['paths', 'replace'],
+    }),
     reveal: Flags.boolean({description: 'Show secrets unmasked in the diff.', default: false}),
   }
 
   async run(): Promise<ConfigApplyResult> {
     let previewShown = false
     const result = await applyConfigFile(await this.gateway(), this.args.file, {
+      strategy: this.flags.strategy as ApplyStrategy | undefined,
       dryRun: this.flags['dry-run'],
       yes: this.flags.yes,
       reveal: this.flags.reveal,
@@ -38,5 +46,9 @@ export default class ConfigApply extends BaseCommand<typeof ConfigApply> {
     })
     this.display(result, (r) => renderConfigApply(r, previewShown))
     return result
+  }
+
+  protected renderPartial(result: unknown): void {
+    renderApplyPartial(result as ConfigApplyResult)
   }
 }

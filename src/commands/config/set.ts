@@ -2,18 +2,21 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {setConfigValue, type ConfigSetResult} from '../../lib/manage/config-setting.js'
+import {setConfigValue} from '../../lib/manage/config-setting.js'
+import type {ConfigSetResult} from '../../lib/manage/config-setting-result.js'
 import {renderConfigSet} from '../../lib/manage/render-config.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static summary = 'Change one config value, then read it back to verify.'
-  static description =
-    'Keys with a dedicated setting endpoint are written there; any other key by a YAML round trip through config.yaml that keeps comments and key order. VALUE is typed by the key (true/false, integers) or read as YAML for unknown keys (e.g. [a, b]). Secrets are refused on the command line: use config apply or api-keys add.'
+  static description = `On a v8 gateway the path is a v8 config path; legacy names map to their v8 path (request-retry → routing.retry.request-retry) and an unknown path exits 2 with the closest known paths. VALUE is typed from the v8 schema (true/false, integers, durations, lists and mappings as JSON such as '["a","b"]'); a value of the wrong type exits 2 before any request. The raw JSON value is PUT to /v8/management/config/<path>, read back and verified. The first v8 write migrates a legacy config file on the gateway (warned). quota-exceeded.switch-* have no v8 name and use their v0 route.
+On a v7 gateway keys with a dedicated setting endpoint are written there; any other key by a YAML round trip through config.yaml that keeps comments and key order; VALUE is typed by the key or read as YAML for unknown keys.
+Secrets are refused on the command line: use config apply or api-keys add.`
 
   static examples = [
     '<%= config.bin %> config set usage-statistics-enabled true',
     '<%= config.bin %> config set redis-usage-queue-retention-seconds 600',
     '<%= config.bin %> config set routing.session-affinity true --dry-run',
+    '<%= config.bin %> config set oauth.excluded-models.claude \'["claude-3-5-haiku-*"]\'',
     "<%= config.bin %> config set logging-to-file true --json | jq '.verified'",
   ]
 

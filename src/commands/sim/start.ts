@@ -35,7 +35,7 @@ export default class SimStart extends BaseCommand<typeof SimStart> {
     retention: Flags.integer({description: 'redis-usage-queue-retention-seconds of the simulated config.', default: 60, min: 1}),
     'ban-duration': Flags.string({description: 'IP ban length after 5 failed keys, e.g. 30m, 10s.', default: '30m'}),
     fault: Flags.string({
-      description: 'Inject a fault: malformed-every=N, latency=MS, drop-every=N, 5xx=COUNT[:STATUS]. Repeatable.',
+      description: 'Inject a fault: malformed-every=N, latency=MS, drop-every=N, 5xx=COUNT[:STATUS], config-write-fail=AFTER (v8: the config-tree write after AFTER good ones answers 500 write_failed). Repeatable.',
       multiple: true,
       default: [],
     }),

@@ -11,7 +11,7 @@
  * - Reads are secret-bearing (bcrypt hash, upstream and client keys): callers mask before display, never log.
  * All of these need a v8 gateway: on v7 the client answers `unsupported_route` (exit 8) without sending anything.
  */
-import {RejectedError} from '../cli/errors.js'
+import {RejectedError, UpstreamError} from '../cli/errors.js'
 import type {GatewayClient, GatewayResponse} from './client.js'
 import type {OperationName} from './operations.js'
 
@@ -49,12 +49,38 @@ function rejection(res: GatewayResponse<unknown>, method: string, path: string[]
   })
 }
 
+const SERVER_FAILURES: Record<string, string> = {
+  read_failed: 'could not read its config file',
+  write_failed: 'could not write its config file',
+  decode_failed: 'could not decode the value',
+  invalid_config: 'cannot load its own config file',
+}
+
+/**
+ * A 500 of the config handler (v8 §2.4: `read_failed`, `invalid_config` when the file on disk does not load,
+ * `decode_failed`, `write_failed`) as an UpstreamError (exit 5) carrying the gateway's code and message.
+ */
+function serverFailure(res: GatewayResponse<unknown>, method: string, path: string[]): UpstreamError {
+  const d = (res.data && typeof res.data === 'object' ? res.data : {}) as {error?: unknown; message?: unknown}
+  const error = typeof d.error === 'string' ? d.error : `http_${res.status}`
+  const message = typeof d.message === 'string' ? d.message : ''
+  const where = path.length === 0 ? 'the config' : path.join('/')
+  const what = SERVER_FAILURES[error] ?? 'failed'
+  return new UpstreamError(`the gateway ${what} (${method} config ${where}: ${res.status} ${error}${message ? `: ${message}` : ''})`, {
+    code: error,
+    hint: method === 'GET' ? 'look at the gateway log and the config file on the gateway host' : 'the write was not saved; look at the gateway log and the config file on the gateway host',
+    details: {status: res.status, gatewayError: error, ...(message ? {gatewayMessage: message} : {})},
+  })
+}
+
 async function read<T>(client: GatewayClient, path: ConfigPath): Promise<ConfigTreeRead<T>> {
   const segs = configPathSegments(path)
+  const passStatuses = [404, 500]
   const res =
     segs.length === 0
-      ? await client.call<T>('configTreeRoot', {passStatuses: [404]})
-      : await client.call<T>('configTreeGet', {params: {path: segs.join('/')}, passStatuses: [404]})
+      ? await client.call<T>('configTreeRoot', {passStatuses})
+      : await client.call<T>('configTreeGet', {params: {path: segs.join('/')}, passStatuses})
+  if (res.status === 500) throw serverFailure(res, 'GET', segs)
   if (res.status === 404) {
     const d = res.data as {error?: unknown} | null
     if (d && d.error === 'not_found') return {found: false, value: undefined}
@@ -78,7 +104,8 @@ async function write(client: GatewayClient, method: 'PUT' | 'PATCH' | 'DELETE', 
   // DELETE of the root is the gateway's to refuse (400 cannot_delete_config): it is sent, so the answer is its own
   const params = root ? undefined : {path: segs.join('/')}
   const body = method === 'DELETE' ? {} : {body: JSON.stringify(value === undefined ? null : value), contentType: 'application/json'}
-  const res = await client.call<unknown>(op, {...body, params, passStatuses: [400, 404, 422], retry: false})
+  const res = await client.call<unknown>(op, {...body, params, passStatuses: [400, 404, 422, 500], retry: false})
+  if (res.status === 500) throw serverFailure(res, method, segs)
   if (res.status >= 400) {
     if (res.status === 404 && !(res.data && typeof res.data === 'object')) {
       throw client.unsupportedRoute(`${method} /v8/management/config/${segs.join('/')}`, 'the v8 config tree')
@@ -106,8 +133,17 @@ export function deleteConfigTree(client: GatewayClient, path: ConfigPath): Promi
 
 /** GET /v8/management/config.yaml: the normalised v8 view of the file as YAML (TURN secrets included). */
 export async function getConfigTreeYaml(client: GatewayClient): Promise<string> {
-  const res = await client.call<string>('configYamlGet', {responseType: 'text', headers: {accept: 'application/yaml'}})
+  const res = await client.call<string>('configYamlGet', {responseType: 'text', headers: {accept: 'application/yaml'}, passStatuses: [500]})
+  if (res.status === 500) throw serverFailure({...res, data: jsonOf(res.data)}, 'GET', ['config.yaml'])
   return res.data
+}
+
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return null
+  }
 }
 
 /** PUT /v8/management/config.yaml: a whole v8 document (a legacy-layout body is refused with 400 invalid_config). */
@@ -116,7 +152,8 @@ export async function putConfigTreeYaml(client: GatewayClient, yamlText: string)
   if (api !== 'v8') {
     throw new RejectedError('PUT of a v8 config document needs a CPA v8 gateway', 404, {code: 'unsupported_route'})
   }
-  const res = await client.call<unknown>('configYamlPut', {body: yamlText, contentType: 'application/yaml', passStatuses: [400, 422], retry: false})
+  const res = await client.call<unknown>('configYamlPut', {body: yamlText, contentType: 'application/yaml', passStatuses: [400, 422, 500], retry: false})
+  if (res.status === 500) throw serverFailure(res, 'PUT', ['config.yaml'])
   if (res.status >= 400) throw rejection(res, 'PUT', ['config.yaml'])
   const d = (res.data ?? {}) as {'config-version'?: unknown}
   return {configVersion: typeof d['config-version'] === 'number' ? d['config-version'] : 8}

@@ -6,7 +6,7 @@
  */
 import type {GatewayClient} from './client.js'
 import {RejectedError, UsageError} from '../cli/errors.js'
-import {ROUTING_STRATEGIES} from '../manage/config-schema.js'
+import {ROUTING_STRATEGIES} from './config-keymap.js'
 import {type SettingName, SETTING_PATHS} from './operations.js'
 
 export type GatewayConfig = Record<string, unknown> & {

@@ -9,6 +9,8 @@
  * `:name` segments are filled from `params` (URL-encoded); `*path` is a slash path of config keys.
  */
 
+import {KEY_FAMILIES, type KeyFamily, NO_V8_NAME, v8PathOf} from './config-keymap.js'
+
 export type ManagementApi = 'v8' | 'v0'
 
 export interface Operation {
@@ -24,43 +26,48 @@ export interface Operation {
 }
 
 /**
- * Simple settings (cpa-gateway.md §3.1) and their v8 config paths (cpa-gateway-v8.md §2.3). The v0 route takes
- * `{"value": …}` and answers `{"<key>": …}`; the v8 config path takes and answers the bare value (404 = absent,
- * the default applies). `quota-exceeded.*` have no v8 name and stay on v0.
+ * Simple settings (cpa-gateway.md §3.1) by their legacy names. On v0 each has a route `/<name with / for .>`
+ * that takes `{"value": …}` and answers `{"<key>": …}`; on v8 it is the config path the key map gives
+ * (config-keymap.ts; cpa-gateway-v8.md §2.3), which takes and answers the bare value (404 = absent, the default
+ * applies). `quota-exceeded.*` have no v8 name and stay on v0; the queue retention has no v0 route.
  */
-export const SETTING_PATHS = {
-  debug: {v0: '/debug', v8: 'observability/logs/debug'},
-  'logging-to-file': {v0: '/logging-to-file', v8: 'observability/logs/logging-to-file'},
-  'logs-max-total-size-mb': {v0: '/logs-max-total-size-mb', v8: 'observability/logs/logs-max-total-size-mb'},
-  'error-logs-max-files': {v0: '/error-logs-max-files', v8: 'observability/logs/error-logs-max-files'},
-  'request-log': {v0: '/request-log', v8: 'observability/logs/request-log'},
-  'usage-statistics-enabled': {v0: '/usage-statistics-enabled', v8: 'observability/usage/usage-statistics-enabled'},
-  'redis-usage-queue-retention-seconds': {v0: null, v8: 'observability/usage/redis-usage-queue-retention-seconds'},
-  'proxy-url': {v0: '/proxy-url', v8: 'requests/proxy-url'},
-  'ws-auth': {v0: '/ws-auth', v8: 'oauth/providers/aistudio/ws-auth'},
-  'request-retry': {v0: '/request-retry', v8: 'routing/retry/request-retry'},
-  'max-retry-credentials': {v0: '/max-retry-credentials', v8: 'routing/retry/max-retry-credentials'},
-  'max-retry-interval': {v0: '/max-retry-interval', v8: 'routing/retry/max-retry-interval'},
-  'force-model-prefix': {v0: '/force-model-prefix', v8: 'routing/force-model-prefix'},
-  'routing.strategy': {v0: '/routing/strategy', v8: 'routing/strategy'},
-  'quota-exceeded.switch-project': {v0: '/quota-exceeded/switch-project', v8: null},
-  'quota-exceeded.switch-preview-model': {v0: '/quota-exceeded/switch-preview-model', v8: null},
-} as const satisfies Record<string, {v0: string | null; v8: string | null}>
+const V0_SETTINGS = [
+  'debug',
+  'logging-to-file',
+  'logs-max-total-size-mb',
+  'error-logs-max-files',
+  'request-log',
+  'usage-statistics-enabled',
+  'proxy-url',
+  'ws-auth',
+  'request-retry',
+  'max-retry-credentials',
+  'max-retry-interval',
+  'force-model-prefix',
+  'routing.strategy',
+  'quota-exceeded.switch-project',
+  'quota-exceeded.switch-preview-model',
+] as const
+const V8_ONLY_SETTINGS = ['redis-usage-queue-retention-seconds'] as const
 
-export type SettingName = keyof typeof SETTING_PATHS
+export type SettingName = (typeof V0_SETTINGS)[number] | (typeof V8_ONLY_SETTINGS)[number]
 
-/** Config-backed provider-key families (cpa-gateway.md §3.3) and their v8 `api-keys` provider (v8 §4.3). */
-export const PROVIDER_FAMILY_V8 = {
-  'gemini-api-key': 'gemini',
-  'interactions-api-key': 'interactions',
-  'codex-api-key': 'codex',
-  'claude-api-key': 'claude',
-  'xai-api-key': 'xai',
-  'vertex-api-key': 'vertex',
-  'openai-compatibility': 'openai-compatibility',
-} as const
+export const SETTING_PATHS = Object.fromEntries(
+  [...V0_SETTINGS, ...V8_ONLY_SETTINGS].map((name) => [
+    name,
+    {
+      v0: (V0_SETTINGS as readonly string[]).includes(name) ? `/${name.replaceAll('.', '/')}` : null,
+      v8: NO_V8_NAME.includes(name) ? null : v8PathOf(name).replaceAll('.', '/'),
+    },
+  ]),
+) as Readonly<Record<SettingName, {v0: string | null; v8: string | null}>>
 
-export type ProviderFamily = keyof typeof PROVIDER_FAMILY_V8
+/** Config-backed provider-key families with a v0 list route (cpa-gateway.md §3.3) → their v8 `api-keys` provider (v8 §4.3). */
+type V0Family = Extract<KeyFamily, {v0Route: true}>
+export type ProviderFamily = V0Family['legacy']
+export const PROVIDER_FAMILY_V8 = Object.fromEntries(KEY_FAMILIES.filter((f): f is V0Family => f.v0Route).map((f) => [f.legacy, f.provider])) as Readonly<
+  Record<ProviderFamily, V0Family['provider']>
+>
 
 const settingOps = Object.fromEntries(
   Object.entries(SETTING_PATHS).flatMap(([name, p]) => {
@@ -124,7 +131,8 @@ export const OPERATIONS = {
   configTreeRoot: {method: 'GET', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPut: {method: 'PUT', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPatch: {method: 'PATCH', v8: '/config', v0: null, what: 'the v8 config tree'},
-  configTreeRootDelete: {method: 'DELETE', v8: '/config', v0: null, what: 'the v8 config tree'},
+  // no DELETE /config route: the root is the catch-all's empty path (v8 §2.2, §2.4 ⇒ 400 cannot_delete_config)
+  configTreeRootDelete: {method: 'DELETE', v8: '/config/', v0: null, what: 'the v8 config tree'},
   configTreeGet: {method: 'GET', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   configTreePut: {method: 'PUT', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   configTreePatch: {method: 'PATCH', v8: '/config/*path', v0: null, what: 'a v8 config path'},

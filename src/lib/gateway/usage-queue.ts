@@ -10,7 +10,7 @@ import {listAuthFiles} from './auth-files.js'
 import type {GatewayClient} from './client.js'
 import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './config.js'
 import {getConfigTree, v8MigrationNotice} from './config-tree.js'
-import {SETTING_PATHS} from './operations.js'
+import {v8PathOf} from './config-keymap.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
 
 /**
@@ -68,7 +68,7 @@ export async function getQueueSettings(client: GatewayClient): Promise<QueueSett
   if (api === 'v8') {
     const [publishing, retention] = await Promise.all([
       getSetting(client, 'usage-statistics-enabled'),
-      getConfigTree<unknown>(client, SETTING_PATHS['redis-usage-queue-retention-seconds'].v8),
+      getConfigTree<unknown>(client, v8PathOf('redis-usage-queue-retention-seconds').split('.')),
     ])
     return {publishing: publishing === true, retentionSeconds: effectiveRetentionSeconds({'redis-usage-queue-retention-seconds': retention.value as number | undefined})}
   }

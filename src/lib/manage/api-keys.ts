@@ -8,6 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {CheckFailedError, RejectedError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deleteApiKeyAt, deleteApiKeyValue, listApiKeys, replaceApiKeys} from '../gateway/api-keys.js'
+import {v8MigrationNotice} from '../gateway/config-tree.js'
 import {aliasesByHash, apiKeyHash, hashForAlias} from './api-key-aliases.js'
 import {confirmOrFail} from './confirm.js'
 import {maskSecret} from './mask.js'
@@ -78,6 +79,7 @@ export interface ApiKeyAddResult {
   changed: boolean
   dryRun: boolean
   verified: boolean | null
+  warnings: string[]
 }
 
 export async function addApiKey(client: GatewayClient, options: {key?: string; dryRun?: boolean; poll?: PollOptions} = {}): Promise<ApiKeyAddResult> {
@@ -86,12 +88,16 @@ export async function addApiKey(client: GatewayClient, options: {key?: string; d
   const hash = apiKeyHash(key)
   const current = await listApiKeys(client)
   const existing = current.findIndex((k) => k.trim() === key)
-  if (existing >= 0) return {key: maskSecret(key), generated, hash, index: existing, changed: false, dryRun: Boolean(options.dryRun), verified: null}
-  if (options.dryRun) return {key: maskSecret(key), generated, hash, index: null, changed: true, dryRun: true, verified: null}
+  const warnings: string[] = []
+  if (existing >= 0) return {key: maskSecret(key), generated, hash, index: existing, changed: false, dryRun: Boolean(options.dryRun), verified: null, warnings}
+  if (options.dryRun) return {key: maskSecret(key), generated, hash, index: null, changed: true, dryRun: true, verified: null, warnings}
+  // v8: read, modify, PUT access/api-keys (no index operations, v8 §6.5); the first v8 write migrates a legacy file
+  const notice = await v8MigrationNotice(client)
   await replaceApiKeys(client, [...current, key])
+  if (notice) addWarning(warnings, notice)
   const check = await pollUntil(() => listApiKeys(client), (keys) => keys.some((k) => k.trim() === key), options.poll)
   if (!check.ok) throw new CheckFailedError('the gateway accepted the new key but does not list it when read back', {code: 'not_verified'})
-  return {key, generated, hash, index: check.value.findIndex((k) => k.trim() === key), changed: true, dryRun: false, verified: true}
+  return {key, generated, hash, index: check.value.findIndex((k) => k.trim() === key), changed: true, dryRun: false, verified: true, warnings}
 }
 
 export interface ApiKeyRemoveOptions {
@@ -164,8 +170,10 @@ export async function removeApiKey(client: GatewayClient, target: string, option
     interactive: options.interactive,
   })
   const before = keys.filter((k) => k.trim() === raw.trim()).length
+  const notice = await v8MigrationNotice(client)
   if (by === 'index') await deleteApiKeyAt(client, index)
   else await deleteApiKeyValue(client, raw.trim())
+  if (notice) addWarning(warnings, notice)
   const check = await pollUntil(
     () => listApiKeys(client),
     (now) => now.filter((k) => k.trim() === raw.trim()).length === before - removed && now.length === keys.length - removed,

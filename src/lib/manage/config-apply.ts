@@ -1,43 +1,23 @@
 /**
- * `cpactl config apply FILE [--dry-run] [--yes]`: validate the file locally with the config schema, show the
- * diff against the live config, PUT /config.yaml with the file's exact text (comments and unknown keys kept:
- * unknown keys are warned about, never dropped), then re-read and verify. The gateway's 400 `invalid_yaml` and
- * 422 `invalid_config` arrive as RejectedError with its message (gateway/config.ts).
+ * `cpactl config apply FILE [--dry-run] [--yes] [--strategy paths|replace]`. On a v8 gateway: config-apply-v8.ts.
+ * On a v7 gateway: validate the file locally with the config schema, show the diff against the live config, PUT
+ * /config.yaml with the file's exact text (comments and unknown keys kept: unknown keys are warned about, never
+ * dropped), then re-read and verify. The gateway's 400 `invalid_yaml` and 422 `invalid_config` arrive as
+ * RejectedError with its message (gateway/config.ts). A v8 FILE is refused on v7 (exit 2).
  */
 import {CheckFailedError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deepEqual, isPlainObject} from './config-path.js'
 import {diffConfigData, type ConfigDiffResult} from './config-diff.js'
-import {loadConfigFile, parseConfigText} from './config-parse.js'
+import {parseConfigText} from './config-parse.js'
 import {closest} from './config-similar.js'
 import {isKnownTopLevelKey, KNOWN_TOP_LEVEL_KEYS, validateConfigData} from './config-schema.js'
 import {confirmOrFail} from './confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
 import {addWarning} from './warnings.js'
-
-export interface ConfigApplyResult {
-  file: string
-  dryRun: boolean
-  /** The file differs from the live config. */
-  changed: boolean
-  /** PUT /config.yaml was sent and accepted. */
-  applied: boolean
-  /** Read back and equal to the file (null when nothing was sent). */
-  verified: boolean | null
-  diff: ConfigDiffResult
-  warnings: string[]
-}
-
-export interface ConfigApplyOptions {
-  dryRun?: boolean
-  yes?: boolean
-  reveal?: boolean
-  /** Called with the diff before asking for confirmation (the command renders it in human mode). */
-  onPreview?: (diff: ConfigDiffResult, warnings: string[]) => void
-  poll?: PollOptions
-  /** Test seam for confirmOrFail. */
-  interactive?: boolean
-}
+import type {ConfigApplyOptions, ConfigApplyResult} from './config-apply-result.js'
+import {applyConfigFileV8} from './config-apply-v8.js'
+import {loadLegacyFile} from './config-diff.js'
 
 const HASHED = /^\$2[aby]\$/
 
@@ -59,7 +39,14 @@ export function matchesApplied(live: Record<string, unknown>, desired: Record<st
 }
 
 export async function applyConfigFile(client: GatewayClient, file: string, options: ConfigApplyOptions = {}): Promise<ConfigApplyResult> {
-  const desired = await loadConfigFile(file)
+  if ((await client.managementApi()).api === 'v8') return applyConfigFileV8(client, file, options)
+  if (options.strategy === 'paths') {
+    throw new UsageError('--strategy paths needs a v8 gateway: a v7 gateway takes its config only as a whole file', {
+      code: 'unsupported_strategy',
+      hint: 'drop --strategy (v7: the whole file is PUT), or upgrade the gateway to 8.0.x',
+    })
+  }
+  const desired = await loadLegacyFile(client, file)
   const issues = await validateConfigData(desired.data)
   if (issues.length > 0) {
     throw new UsageError(`${file} is not a valid gateway config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
@@ -84,8 +71,9 @@ export async function applyConfigFile(client: GatewayClient, file: string, optio
   const {getConfigYaml, putConfigYaml} = await import('../gateway/config.js')
   const live = await parseConfigText(await getConfigYaml(client), 'live')
   const diff = await diffConfigData(live.data ?? {}, desired.data, {file, reveal: options.reveal})
-  const base = {file, dryRun: Boolean(options.dryRun), changed: !diff.equal, diff, warnings}
-  if (diff.equal || options.dryRun) return {...base, applied: false, verified: null}
+  const base = {file, dryRun: Boolean(options.dryRun), changed: !diff.equal, diff: {...diff, api: 'v0' as const, layout: 'legacy' as const, migrated: false}, warnings, api: 'v0' as const, strategy: 'replace' as const}
+  const writes = (status: 'planned' | 'applied') => (diff.equal ? [] : [{method: 'PUT' as const, path: 'config.yaml', status}])
+  if (diff.equal || options.dryRun) return {...base, applied: false, verified: null, writes: writes('planned')}
 
   options.onPreview?.(diff, warnings)
   await confirmOrFail({
@@ -106,5 +94,5 @@ export async function applyConfigFile(client: GatewayClient, file: string, optio
       hint: `compare with cpactl config diff ${file}`,
     })
   }
-  return {...base, applied: true, verified: true}
+  return {...base, applied: true, verified: true, writes: writes('applied')}
 }

@@ -3,10 +3,18 @@
  * quoting and map key order do not count; list order does), so a CI drift check fails only on real changes.
  * The unified diff is rendered from both sides re-serialised in the desired file's key order, secrets masked
  * (mask.ts) unless `reveal`. Used by `config apply` for its preview as well.
+ *
+ * On a v8 gateway both sides are v8 documents (config-v8-docs.ts): the gateway's normalised v8 view, and FILE —
+ * migrated in memory first when it is a legacy or mixed file, which the result says. Paths are v8 dotted paths.
+ * On a v7 gateway a v8 FILE is refused (exit 2): v7 does not read the v8 layout.
  */
+import {UsageError} from '../cli/errors.js'
+import {writeErr} from '../cli/output.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deepEqual, formatPath, isPlainObject, type PathPart} from './config-path.js'
-import {loadConfigFile, parseConfigText} from './config-parse.js'
+import {loadConfigFile, parseConfigText, type ParsedConfig} from './config-parse.js'
+import {detectLayout, type ConfigLayout} from './config-layout.js'
+import {alignForCompare, type DesiredV8, loadDesiredV8, readLiveV8} from './config-v8-docs.js'
 import {maskConfigData, maskSecret, secretKind} from './mask.js'
 import {addWarning} from './warnings.js'
 
@@ -28,6 +36,12 @@ export interface ConfigDiffResult {
   masked: boolean
   /** Notes a reader must see (e.g. a plaintext secret-key never equals the stored hash). */
   notes: string[]
+  /** The management API the comparison was made on (v8: both sides v8 documents). */
+  api?: 'v8' | 'v0'
+  /** FILE's own layout. */
+  layout?: ConfigLayout
+  /** v8: FILE was migrated to the v8 layout in memory before comparing. */
+  migrated?: boolean
 }
 
 function collectChanges(live: unknown, desired: unknown, path: PathPart[], out: Array<{parts: PathPart[]; kind: ConfigChange['kind']; live?: unknown; desired?: unknown}>): void {
@@ -112,8 +126,56 @@ export async function diffConfigData(
 
 /** `config diff FILE`: read and parse FILE (usage error when it is not YAML), fetch the live config, compare. */
 export async function diffConfigFile(client: GatewayClient, file: string, options: {reveal?: boolean} = {}): Promise<ConfigDiffResult> {
-  const desired = await loadConfigFile(file)
+  if ((await client.managementApi()).api === 'v8') return (await compareWithLiveV8(client, file, options)).diff
+  const desired = await loadLegacyFile(client, file)
   const {getConfigYaml} = await import('../gateway/config.js')
   const live = await parseConfigText(await getConfigYaml(client), 'live')
-  return diffConfigData(live.data ?? {}, desired.data, {file, reveal: options.reveal, liveLabel: 'live'})
+  return {...(await diffConfigData(live.data ?? {}, desired.data, {file, reveal: options.reveal, liveLabel: 'live'})), api: 'v0', layout: 'legacy', migrated: false}
+}
+
+/** FILE for a v7 gateway: it must be in the legacy layout (v7 ignores v8 sections, so a v8 file would not apply). */
+export async function loadLegacyFile(client: GatewayClient, file: string): Promise<ParsedConfig & {data: Record<string, unknown>}> {
+  const desired = await loadConfigFile(file)
+  const {layout} = detectLayout(desired.data)
+  if (layout !== 'legacy') {
+    const version = client.detectedApi?.version ?? client.version?.version ?? 'unknown'
+    throw new UsageError(`${file} is in the ${layout === 'mixed' ? 'mixed legacy/v8' : 'v8'} layout, but the gateway is v7 (version ${version}), which reads only the legacy layout`, {
+      code: 'layout_mismatch',
+      hint: 'keep a legacy file for v7 gateways (a v8 gateway migrates it itself), or upgrade the gateway to 8.0.x',
+    })
+  }
+  return desired
+}
+
+export interface V8Comparison {
+  desired: DesiredV8
+  /** The gateway's v8 view as read (auth_index entries dropped). */
+  live: Record<string, unknown>
+  /** Both sides after alignForCompare (what the diff and a plan compare). */
+  aligned: {live: Record<string, unknown>; desired: Record<string, unknown>; secretChanges: boolean}
+  diff: ConfigDiffResult
+}
+
+/** The v8 comparison of FILE with the gateway's config (diff, and the basis of apply's plan). */
+export async function compareWithLiveV8(client: GatewayClient, file: string, options: {reveal?: boolean} = {}): Promise<V8Comparison> {
+  const desired = await loadDesiredV8(file)
+  const live = await readLiveV8(client)
+  const l = structuredClone(live)
+  const d = structuredClone(desired.data)
+  const {notes, warnings, secretChanges} = await alignForCompare(client, l, d)
+  const label = desired.migrated && desired.layout !== 'v8' ? `${file} (migrated to v8)` : file
+  const shown: string[] = []
+  // printed now (stderr, every mode), as diffConfigData does with its own notes
+  for (const n of [...desired.notes, ...notes]) {
+    shown.push(n)
+    writeErr(`note: ${n}`)
+  }
+  for (const w of warnings) addWarning(shown, w)
+  const diff = await diffConfigData(l, d, {file: label, reveal: options.reveal, liveLabel: 'live'})
+  return {
+    desired,
+    live,
+    aligned: {live: l, desired: d, secretChanges},
+    diff: {...diff, file, notes: [...shown, ...diff.notes], api: 'v8', layout: desired.layout, migrated: desired.migrated},
+  }
 }

@@ -5,7 +5,7 @@
  * value winning wherever a key exists under both spellings.
  */
 import {isPlainObject} from './config-path.js'
-import {KEY_FAMILIES, KEY_MOVES, SHARED_ROOTS} from './config-keymap.js'
+import {KEY_FAMILIES, KEY_MOVES, SHARED_ROOTS} from '../gateway/config-keymap.js'
 import {V8_ONLY_ROOTS} from './config-v8-spec.js'
 
 export type ConfigLayout = 'legacy' | 'v8' | 'mixed'

@@ -9,7 +9,7 @@
 import type {Document, Pair, Scalar, YAMLMap} from 'yaml'
 
 import {isPlainObject} from './config-path.js'
-import {KEY_FAMILIES, KEY_MOVES, OPENAI_COMPAT_KEYS_FIELD} from './config-keymap.js'
+import {KEY_FAMILIES, KEY_MOVES, OPENAI_COMPAT_KEYS_FIELD} from '../gateway/config-keymap.js'
 import {detectLayout, type ConfigLayout} from './config-layout.js'
 import {expandAliases} from './config-parse.js'
 import {SHARED_GROUP_FIELDS, V8_ROOT, V8_ROOT_NAMES, type V8Spec} from './config-v8-spec.js'

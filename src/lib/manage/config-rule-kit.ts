@@ -4,7 +4,7 @@
  * (usage publishing and queue retention, client keys, the management secret, remote access without TLS, weights).
  */
 import {formatPath, getAt, type PathPart} from './config-path.js'
-import {ROUTING_STRATEGIES} from './config-schema.js'
+import {ROUTING_STRATEGIES} from '../gateway/config-keymap.js'
 
 /** error: the gateway rejects it; warning: accepted but ignored, clamped or risky; info: worth knowing. */
 export type Severity = 'error' | 'warning' | 'info'

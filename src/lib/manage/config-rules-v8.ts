@@ -5,10 +5,9 @@
  * config-migrate.ts); paths are v8 dotted paths, and a finding on a value written under a legacy name says so.
  */
 import {getAt, isPlainObject} from './config-path.js'
-import {NO_V8_NAME} from './config-keymap.js'
+import {NO_V8_NAME, ROUTING_STRATEGIES} from '../gateway/config-keymap.js'
 import {unknownStrategyRule, weightRules, type RawFinding} from './config-rule-kit.js'
 import {V8_LINT_RULES} from './config-rules-v8-lint.js'
-import {ROUTING_STRATEGIES} from './config-schema.js'
 import {closest} from './config-similar.js'
 import {eachKey, type V8Rule, type V8RuleContext} from './config-v8-context.js'
 import {specAt, type V8Issue} from './config-v8-schema.js'

@@ -10,7 +10,7 @@ import type {ZodType} from 'zod'
 
 import {formatPath, getAt, isPlainObject, type PathPart} from './config-path.js'
 import {PROVIDER_KEY_FAMILIES} from '../gateway/provider-keys.js'
-import {LEGACY_ROOTS} from './config-keymap.js'
+import {LEGACY_ROOTS} from '../gateway/config-keymap.js'
 
 /** Top-level keys a legacy gateway reads: every legacy key of the v8 key map (config-keymap.ts) plus `home` (not a key, ignored). */
 export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [...LEGACY_ROOTS, 'home']
@@ -31,20 +31,6 @@ export const PROVIDER_LIST_KEYS = PROVIDER_KEY_FAMILIES
 
 /** Families whose entries the gateway drops silently without `base-url` (§3.3, §13.19). */
 export const BASE_URL_REQUIRED = ['codex-api-key', 'xai-api-key', 'openai-compatibility'] as const
-
-/** Routing strategies and the aliases the gateway accepts (§3.1 `/routing/strategy`). */
-export const ROUTING_STRATEGIES: Readonly<Record<string, string>> = {
-  '': 'round-robin',
-  'round-robin': 'round-robin',
-  rr: 'round-robin',
-  roundrobin: 'round-robin',
-  'weighted-round-robin': 'weighted-round-robin',
-  wrr: 'weighted-round-robin',
-  weightedroundrobin: 'weighted-round-robin',
-  'fill-first': 'fill-first',
-  ff: 'fill-first',
-  fillfirst: 'fill-first',
-}
 
 export function isKnownTopLevelKey(key: string): boolean {
   return KNOWN_TOP_LEVEL_KEYS.includes(key) || KNOWN_TOP_LEVEL_PREFIXES.some((p) => key.startsWith(p))

@@ -1,8 +1,10 @@
 /**
- * `cpactl config get KEY` / `config set KEY VALUE` (dotted paths).
+ * `cpactl config get KEY` / `config set KEY VALUE` / `config unset KEY`. On a v8 gateway every key is one path of
+ * the v8 config tree (config-setting-v8.ts). On a v7 gateway (dotted legacy paths):
  * - Keys with a dedicated endpoint (SIMPLE_SETTINGS, cpa-gateway.md §3.1) are read and written there.
  * - Any other key goes through a YAML round trip: GET /config.yaml, change one node with the `yaml` Document
- *   API (comments, order and styles kept), validate with the config schema, PUT /config.yaml.
+ *   API (comments, order and styles kept), validate with the config schema, PUT /config.yaml. `unset` removes
+ *   the node the same way (there are no delete routes besides /proxy-url).
  * Every write is re-read and verified; the gateway reloads asynchronously (§3.0, §13.18), so reads are polled
  * briefly before the write is called unverified.
  */
@@ -13,22 +15,23 @@ import type {GatewayClient} from '../gateway/client.js'
 import {coerceSettingValue, getConfig, getConfigYaml, getSetting, putConfigYaml, setSetting, SIMPLE_SETTINGS} from '../gateway/config.js'
 import {deepEqual, formatPath, getAt, hasAt, parsePath, type PathPart} from './config-path.js'
 import {parseConfigText} from './config-parse.js'
-import {isKnownTopLevelKey, ROUTING_STRATEGIES, scalarTypeOf, validateConfigData} from './config-schema.js'
+import {ROUTING_STRATEGIES} from '../gateway/config-keymap.js'
+import {isKnownTopLevelKey, scalarTypeOf, validateConfigData} from './config-schema.js'
 import {GO_DURATION} from './config-v8-spec.js'
 import {maskConfigData, secretKind} from './mask.js'
+import {confirmOrFail} from './confirm.js'
 import {pollUntil, type PollOptions} from './poll.js'
+import {type ConfigGetResult, type ConfigSetResult, type ConfigUnsetOptions, type ConfigUnsetResult, notVerified} from './config-setting-result.js'
+import {getConfigValueV8, hasNoV8Name, setConfigValueV8, unsetConfigValueV8} from './config-setting-v8.js'
+import {resolveV8Path} from './config-v8-value.js'
 import {addWarning} from './warnings.js'
 
-export interface ConfigGetResult {
-  key: string
-  found: boolean
-  value: unknown
-  /** endpoint: a dedicated setting endpoint; config.yaml: the file; default: the gateway's value for an absent key. */
-  source: 'endpoint' | 'config.yaml' | 'default' | null
-  masked: boolean
-}
-
 export async function getConfigValue(client: GatewayClient, key: string, options: {reveal?: boolean} = {}): Promise<ConfigGetResult> {
+  if ((await client.managementApi()).api === 'v8') {
+    const path = resolveV8Path(key)
+    if (!hasNoV8Name(path)) return getConfigValueV8(client, path, options)
+    key = path.dotted
+  }
   const parts = parsePath(key)
   const name = formatPath(parts)
   const show = (v: unknown) => (options.reveal ? v : maskConfigData(v, parts))
@@ -41,18 +44,6 @@ export async function getConfigValue(client: GatewayClient, key: string, options
   const served = await getConfig(client)
   if (hasAt(served, parts)) return {key: name, found: true, value: show(getAt(served, parts)), source: 'default', masked: !options.reveal}
   return {key: name, found: false, value: null, source: null, masked: !options.reveal}
-}
-
-export interface ConfigSetResult {
-  key: string
-  via: 'endpoint' | 'config.yaml'
-  previous: unknown
-  value: unknown
-  changed: boolean
-  dryRun: boolean
-  /** true once the new value was read back; null on a dry run or when nothing changed. */
-  verified: boolean | null
-  warnings: string[]
 }
 
 export interface ConfigSetOptions {
@@ -108,6 +99,11 @@ async function setNode(doc: Document, parts: PathPart[], value: unknown): Promis
 }
 
 export async function setConfigValue(client: GatewayClient, key: string, valueText: string, options: ConfigSetOptions = {}): Promise<ConfigSetResult> {
+  if ((await client.managementApi()).api === 'v8') {
+    const path = resolveV8Path(key)
+    if (!hasNoV8Name(path)) return setConfigValueV8(client, key, valueText, options)
+    key = path.dotted
+  }
   const parts = parsePath(key)
   const name = formatPath(parts)
   if (secretKind(parts) === 'secret') {
@@ -162,10 +158,36 @@ export async function setConfigValue(client: GatewayClient, key: string, valueTe
   return {...base, dryRun: false, verified: true}
 }
 
-function notVerified(name: string, expected: unknown, actual: unknown): CheckFailedError {
-  return new CheckFailedError(`wrote ${name} but the gateway still reports ${JSON.stringify(actual ?? null)} instead of ${JSON.stringify(expected)}`, {
-    code: 'not_verified',
-    hint: 'the gateway reloads asynchronously; check again with cpactl config get, and look at the gateway log',
-    details: {key: name, expected, actual: actual ?? null},
-  })
+/**
+ * `config unset KEY` on a v7 gateway: remove the node from config.yaml (comments elsewhere kept) and PUT the file
+ * back; the gateway's value for an absent key applies again. Confirmed like every destructive command.
+ */
+export async function unsetConfigValue(client: GatewayClient, key: string, options: ConfigUnsetOptions = {}): Promise<ConfigUnsetResult> {
+  if ((await client.managementApi()).api === 'v8') return unsetConfigValueV8(client, key, options)
+  const parts = parsePath(key)
+  const name = formatPath(parts)
+  if (name === 'remote-management' || name === 'remote-management.secret-key') {
+    throw new UsageError(`refusing to remove ${name}: without remote-management.secret-key the management API switches off`, {
+      code: 'would_disable_management',
+      hint: 'change the key in the gateway config file instead',
+    })
+  }
+  const show = (v: unknown) => (options.reveal ? v : maskConfigData(v, parts))
+  const parsed = await parseConfigText(await getConfigYaml(client), 'live')
+  if (!parsed.data) throw new CheckFailedError('the live config.yaml does not parse; fix it with cpactl config apply', {code: 'live_config_invalid'})
+  const present = hasAt(parsed.data, parts)
+  const base = {key: name, via: 'config.yaml' as const, previous: present ? show(getAt(parsed.data, parts)) : null, default: null, changed: present, warnings: [] as string[]}
+  if (!present || options.dryRun) return {...base, dryRun: Boolean(options.dryRun), verified: null}
+  await confirmOrFail({yes: Boolean(options.yes), action: `remove ${name} from the gateway config.yaml`, note: 'preview first with --dry-run', interactive: options.interactive})
+  parsed.doc.deleteIn(parts)
+  await putConfigYaml(client, parsed.doc.toString())
+  const check = await pollUntil(
+    async () => (await parseConfigText(await getConfigYaml(client), 'live')).data,
+    (d) => d !== null && !hasAt(d, parts),
+    options.poll,
+  )
+  if (!check.ok) throw notVerified(name, null, check.value ? show(getAt(check.value, parts)) : undefined)
+  // what applies now: the value the gateway reports for the absent key (GET /config), where it reports one
+  const after = await getConfig(client).catch(() => null)
+  return {...base, default: after && hasAt(after, parts) ? show(getAt(after, parts)) : null, dryRun: false, verified: true}
 }

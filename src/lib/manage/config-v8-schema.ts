@@ -84,6 +84,17 @@ export function closestV8Paths(text: string, n = 3): string[] {
     .map((x) => x.p)
 }
 
+/** Paths of the read-only fields (owned by Home; a write that changes one answers 400 read_only_field, §2.4 step 6). */
+export function readOnlyV8Paths(): string[][] {
+  const out: string[][] = []
+  const walk = (spec: V8Spec, prefix: string[]) => {
+    if (spec.readOnly) out.push(prefix)
+    if (spec.kind === 'map') for (const [k, child] of Object.entries(spec.fields)) walk(child, [...prefix, k])
+  }
+  walk(V8_ROOT, [])
+  return out
+}
+
 /** The value that applies when the key is absent, or undefined when the reference gives none. */
 export function defaultAt(parts: readonly PathPart[]): unknown {
   const hit = specAt(parts)

@@ -6,6 +6,8 @@
  * those whose field list the reference gives only in part, so unknown keys there are not reported.
  */
 
+import {STRATEGY_ALIASES, V8_STRATEGIES} from '../gateway/config-keymap.js'
+
 export type V8Scalar = 'bool' | 'int' | 'string' | 'duration' | 'any'
 
 export interface V8Meta {
@@ -50,17 +52,6 @@ const rec = (of: V8Spec, meta: V8Meta = {}): V8Spec => ({kind: 'record', of, ...
 
 /** A Go duration (`250ms`, `1h30m`, `0`), the format of every `duration` key. */
 export const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/
-
-/** Routing strategies and their aliases (§4.2; v7 §3.1). `rr`/`roundrobin` in a config file: UNKNOWN. */
-export const V8_STRATEGIES = ['round-robin', 'weighted-round-robin', 'fill-first'] as const
-export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
-  rr: 'round-robin',
-  roundrobin: 'round-robin',
-  wrr: 'weighted-round-robin',
-  weightedroundrobin: 'weighted-round-robin',
-  ff: 'fill-first',
-  fillfirst: 'fill-first',
-}
 
 export const SCOPED_ERROR_ACTIONS = ['stop', 'stop-and-cooldown', 'continue', 'continue-and-cooldown'] as const
 

@@ -5,10 +5,10 @@
  * v8 schema (booleans, integers, durations, JSON lists and mappings). Pure: every error is a UsageError (exit 2).
  */
 import {UsageError} from '../cli/errors.js'
-import {legacyToV8, type KeyMove} from './config-keymap.js'
+import {legacyToV8, type KeyMove, STRATEGY_ALIASES, V8_STRATEGIES} from '../gateway/config-keymap.js'
 import {secretKind} from './mask.js'
 import {closestV8Paths, expectedText, specAt, validateV8Data, type V8SpecHit} from './config-v8-schema.js'
-import {GO_DURATION, STRATEGY_ALIASES, V8_STRATEGIES} from './config-v8-spec.js'
+import {GO_DURATION} from './config-v8-spec.js'
 
 export interface V8Path {
   /** What the user typed. */

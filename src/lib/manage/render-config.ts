@@ -1,15 +1,15 @@
 /** Human views of the config commands (show, get, set, diff, apply, check). Everything here goes through the output layer. */
 import {colorEnabled, renderTable, writeErr, writeOut} from '../cli/output.js'
-import type {ConfigApplyResult} from './config-apply.js'
+import type {ConfigApplyResult} from './config-apply-result.js'
 import type {CheckResult} from './config-check.js'
 import type {ConfigDiffResult} from './config-diff.js'
 import type {ConfigMigrateResult} from './config-migrate-file.js'
 import type {Finding} from './config-rule-kit.js'
-import type {ConfigGetResult, ConfigSetResult} from './config-setting.js'
+import type {ConfigGetResult, ConfigSetResult, ConfigUnsetResult} from './config-setting-result.js'
 
 function scalarText(v: unknown): string {
   if (v === null || v === undefined) return 'null'
-  if (typeof v === 'string') return v
+  if (typeof v === 'string') return v === '' ? '""' : v
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   return JSON.stringify(v)
 }
@@ -24,12 +24,19 @@ export async function valueText(v: unknown): Promise<string> {
 }
 
 export async function renderConfigGet(r: ConfigGetResult): Promise<void> {
+  for (const n of r.notes ?? []) writeErr(n)
   if (!r.found) {
-    writeErr(`${r.key} is not set (and has no default the gateway reports)`)
+    if (r.source === 'default') {
+      // the value that applies, on stdout (scripts read it); that it is a default, on stderr (and exit 1)
+      writeOut(await valueText(r.value))
+      writeErr(`${r.key} is not set in the gateway's config file; the default applies`)
+    } else writeErr(`${r.key} is not set (and has no default ${r.input === undefined ? 'the gateway reports' : 'cpactl knows'})`)
     return
   }
   writeOut(await valueText(r.value))
 }
+
+const VIA: Record<ConfigSetResult['via'], string> = {endpoint: 'its setting endpoint', 'config.yaml': 'config.yaml', 'config-tree': 'the v8 config tree'}
 
 export function renderConfigSet(r: ConfigSetResult): void {
   if (!r.changed) {
@@ -37,8 +44,18 @@ export function renderConfigSet(r: ConfigSetResult): void {
     return
   }
   const change = `${r.key}: ${scalarText(r.previous)} → ${scalarText(r.value)}`
-  if (r.dryRun) writeOut(`would set ${change} (via ${r.via === 'endpoint' ? 'its setting endpoint' : 'config.yaml'})`)
-  else writeOut(`set ${change} (via ${r.via === 'endpoint' ? 'its setting endpoint' : 'config.yaml'}; verified)`)
+  if (r.dryRun) writeOut(`would set ${change} (via ${VIA[r.via]})`)
+  else writeOut(`set ${change} (via ${VIA[r.via]}; verified)`)
+}
+
+export function renderConfigUnset(r: ConfigUnsetResult): void {
+  if (!r.changed) {
+    writeErr(`${r.key} is not set; nothing to remove`)
+    return
+  }
+  const now = r.default === null ? '' : `; the default ${scalarText(r.default)} applies`
+  if (r.dryRun) writeOut(`would remove ${r.key} (now ${scalarText(r.previous)}) via ${VIA[r.via]}${now}`)
+  else writeOut(`removed ${r.key} (was ${scalarText(r.previous)}) via ${VIA[r.via]}${now}; verified`)
 }
 
 function colorDiff(text: string): string {
@@ -63,13 +80,32 @@ export function renderApplyPreview(diff: ConfigDiffResult): void {
   writeOut(colorDiff(diff.unified.replace(/\n$/, '')))
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+function writeLines(r: ConfigApplyResult): string[] {
+  if (r.api !== 'v8') return []
+  return r.writes.map((w) => `  ${w.status === 'planned' ? '' : `${w.status}: `}${w.method} ${w.path === '' ? '(whole config)' : w.path}${w.error ? ` — ${w.error}` : ''}`)
+}
+
 export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): void {
   if (!previewShown) {
     if (!r.diff.equal) writeOut(colorDiff(r.diff.unified.replace(/\n$/, '')))
   }
+  const changes = plural(r.diff.changes.length, 'change')
   if (!r.changed) writeErr(`${r.file} already matches the live config; nothing sent.`)
-  else if (r.dryRun) writeErr(`dry run: ${r.diff.changes.length} change${r.diff.changes.length === 1 ? '' : 's'} would be applied; nothing sent.`)
-  else writeErr(`applied ${r.file}: ${r.diff.changes.length} change${r.diff.changes.length === 1 ? '' : 's'}, read back and verified.`)
+  else if (r.dryRun) {
+    writeErr(`dry run: ${changes} would be applied with ${plural(r.writes.length, 'write')}; nothing sent.`)
+    for (const l of writeLines(r)) writeErr(l)
+  } else {
+    const how = r.api === 'v8' ? (r.strategy === 'replace' ? ' (the whole v8 document)' : ` (${plural(r.writes.length, 'path write')})`) : ''
+    writeErr(`applied ${r.file}: ${changes}${how}, ${r.verified ? 'read back and verified' : 'not read back (the management key changed)'}.`)
+  }
+}
+
+/** After a write failed midway (exit 6): what was applied and what was not. */
+export function renderApplyPartial(r: ConfigApplyResult): void {
+  writeErr(`writes to the gateway config for ${r.file}:`)
+  for (const l of writeLines(r)) writeErr(l)
 }
 
 export function renderCheck(r: CheckResult, target: string): void {

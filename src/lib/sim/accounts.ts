@@ -62,6 +62,11 @@ export interface ScenarioSetting {
   scenario: UpstreamScenario
   /** Delay of the `timeout` scenario (default 65 000 ms, longer than the gateway's 60 s upstream timeout). */
   delayMs?: number
+  /**
+   * Awaited before the scripted upstream answers (tests: hold an `/api-call` in flight and release it when they
+   * choose, so completion order is set explicitly rather than by timing).
+   */
+  hold?: () => Promise<void>
 }
 
 /** One 10-minute bucket of §3.2 `recent_requests`. */
@@ -80,6 +85,7 @@ export type ConfigKeyFamily =
   | 'claude-api-key'
   | 'openai-compatibility'
   | 'vertex-api-key'
+  | 'meta-api-key'
 
 export const CONFIG_KEY_FAMILIES: readonly ConfigKeyFamily[] = [
   'gemini-api-key',
@@ -88,8 +94,12 @@ export const CONFIG_KEY_FAMILIES: readonly ConfigKeyFamily[] = [
   'xai-api-key',
   'claude-api-key',
   'vertex-api-key',
+  'meta-api-key',
   'openai-compatibility',
 ]
+
+/** The base URL a meta API key without one gets (cpa-gateway-v8.md §4.3). */
+export const META_DEFAULT_BASE_URL = 'https://api.meta.ai/v1'
 
 /** A file-backed credential as the registry holds it. */
 export interface SimAuthFile {
@@ -293,6 +303,8 @@ export const PROVIDER_MODELS: Record<string, string[]> = {
   antigravity: ['gemini-3-pro-preview', 'gemini-2.5-flash', 'claude-sonnet-4-5-thinking'],
   gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
   kimi: ['kimi-k2-thinking'],
+  'kimi-ai': ['kimi-k2-thinking'],
+  meta: ['muse-spark-1.3', 'muse-spark-1.2', 'muse-spark-1.1'],
 }
 
 /** Owner shown in /auth-files/models `owned_by`. */
@@ -304,6 +316,8 @@ const MODEL_OWNER: Record<string, string> = {
   antigravity: 'antigravity',
   xai: 'xai',
   kimi: 'moonshot',
+  'kimi-ai': 'moonshot',
+  meta: 'meta',
 }
 
 export function modelOwner(provider: string): string {
@@ -551,6 +565,7 @@ const FAMILY_PROVIDER: Record<Exclude<ConfigKeyFamily, 'openai-compatibility'>, 
   'xai-api-key': 'xai',
   'claude-api-key': 'claude',
   'vertex-api-key': 'vertex',
+  'meta-api-key': 'meta',
 }
 
 export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountRegistry {
@@ -661,7 +676,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
       list.forEach((entryRaw, index) => {
         const entry = asRecord(entryRaw)
         if (!entry) return
-        const baseUrl = str(entry['base-url'])
+        const baseUrl = str(entry['base-url']) || (family === 'meta-api-key' ? META_DEFAULT_BASE_URL : '')
         if (family === 'openai-compatibility') {
           const name = str(entry.name)
           const keyEntries = Array.isArray(entry['api-key-entries']) ? (entry['api-key-entries'] as unknown[]) : []
@@ -693,6 +708,8 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
           return
         }
         const apiKey = str(entry['api-key'])
+        // meta keys that are empty or start with `dca:` are dropped at load (cpa-gateway-v8.md §4.3)
+        if (family === 'meta-api-key' && (apiKey.trim() === '' || apiKey.trim().startsWith('dca:'))) return
         const authIndex =
           family === 'vertex-api-key' ? stableAuthIndex(`id:${family}:${index}`) : configAuthIndex(family, baseUrl, apiKey)
         const provider = FAMILY_PROVIDER[family]

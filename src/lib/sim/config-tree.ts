@@ -33,12 +33,15 @@ import type {SimRequest, SimResponse, SimRoute} from './types.js'
  *   6. read-only fields ⇒ 400 `read_only_field`; typed parse ⇒ 422 `invalid_config`; strict v8 ⇒ 400
  *      `invalid_config`; any rejection leaves the file byte for byte as it was;
  *   7. persist (migrated, comments kept) ⇒ 200 `{"status":"ok","config-version":8}`.
+ * Server errors (500 `read_failed`, `decode_failed`, `write_failed`) come from fault injection (faults.ts).
  */
 
 export interface ConfigTreeOptions {
   revision: V8Revision
   /** Typed check of the legacy names a mixed file may still carry (the v0 schema). */
   legacyTypes: (legacy: Record<string, unknown>) => string | undefined
+  /** Injected server errors (faults.ts `configTree`): the error code when this request fails at `stage`. */
+  fault?: (stage: 'read' | 'decode' | 'write') => string | undefined
 }
 
 const fail = (status: number, error: string, extra: Record<string, unknown> = {}): SimResponse => ({status, body: {error, ...extra}})
@@ -170,6 +173,8 @@ function preserveTurn(doc: Document, before: Record<string, unknown>): void {
 
 export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): SimRoute[] {
   const normalized = (): {doc: Document} | {error: SimResponse} => {
+    const unreadable = opts.fault?.('read')
+    if (unreadable) return {error: fail(500, unreadable)}
     const doc = state.document()
     try {
       migrateDocument(doc, opts.revision)
@@ -191,6 +196,8 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
     if (opts.revision === 'later' && parts[0] === 'api-keys') injectAuthIndexes(js)
     const node = navigate(js, parts)
     if (!node.found) return fail(404, 'not_found')
+    const undecodable = opts.fault?.('decode')
+    if (undecodable) return fail(500, undecodable)
     return {status: 200, headers: {'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8'}, body: Buffer.from(JSON.stringify(node.value ?? null))}
   }
 
@@ -250,6 +257,8 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
     if (typed) return fail(422, 'invalid_config', {message: typed})
     const strict = strictValidate(after, opts.revision)
     if (strict) return fail(400, 'invalid_config', {message: strict})
+    const unwritable = opts.fault?.('write')
+    if (unwritable) return fail(500, unwritable, {message: 'simulated fault: the config file cannot be written'})
     // a YAML body (or a root write) replaces the file: make sure it is marked v8
     if (after['config-version'] !== 8) migrateDocument(doc, opts.revision)
     state.commitDocument(doc)
@@ -261,7 +270,6 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
     {method: 'GET', path: '/config/*path', handler: (req) => read(req, false)},
     {method: 'PUT', path: '/config', handler: (req) => write(req, 'PUT', false)},
     {method: 'PATCH', path: '/config', handler: (req) => write(req, 'PATCH', false)},
-    {method: 'DELETE', path: '/config', handler: (req) => write(req, 'DELETE', false)},
     {method: 'PUT', path: '/config/*path', handler: (req) => write(req, 'PUT', false)},
     {method: 'PATCH', path: '/config/*path', handler: (req) => write(req, 'PATCH', false)},
     {method: 'DELETE', path: '/config/*path', handler: (req) => write(req, 'DELETE', false)},

@@ -18,7 +18,16 @@ export interface FaultOptions {
   dropMidReplyEvery?: number
   /** The next `count` management HTTP requests answer `status` (default 503) before auth. */
   http5xx?: {count: number; status?: number}
+  /**
+   * The v8 config tree's own server errors (cpa-gateway-v8.md §2.4): the file cannot be read (500 `read_failed`,
+   * any config-tree request), a node cannot be decoded (500 `decode_failed`, JSON reads) or the file cannot be
+   * written (500 `write_failed`, a write that passed validation; the file stays as it was). `after`: requests of
+   * that kind that succeed first (default 0); `count`: how many then fail (default 1).
+   */
+  configTree?: {error: ConfigTreeFault; after?: number; count?: number}
 }
+
+export type ConfigTreeFault = 'read_failed' | 'decode_failed' | 'write_failed'
 
 /** The malformed payloads cycled through by `malformedEvery` (a truncated record, plain text, a non-object). */
 export function malformedPayload(n: number, sample: string): string {
@@ -67,6 +76,23 @@ export class FaultInjector {
     return burst.status ?? 503
   }
 
+  /**
+   * Whether this config-tree request fails at `stage` (read: every request; decode: JSON reads; write: writes
+   * that passed validation); the gateway's error code when it does.
+   */
+  configTreeFault(stage: 'read' | 'decode' | 'write'): ConfigTreeFault | undefined {
+    const f = this.options.configTree
+    if (!f || f.error !== ({read: 'read_failed', decode: 'decode_failed', write: 'write_failed'} as const)[stage]) return undefined
+    if ((f.after ?? 0) > 0) {
+      f.after = (f.after ?? 0) - 1
+      return undefined
+    }
+    const left = f.count ?? 1
+    if (left <= 0) return undefined
+    f.count = left - 1
+    return f.error
+  }
+
   /** Count one generated record; returns a malformed payload to enqueue after it, if due. */
   afterRecord(sample: string): string | undefined {
     const every = this.options.malformedEvery
@@ -76,10 +102,10 @@ export class FaultInjector {
   }
 }
 
-/** Parse one `--fault` value: `malformed-every=N`, `latency=MS`, `drop-every=N`, `5xx=COUNT[:STATUS]`. */
+/** Parse one `--fault` value: `malformed-every=N`, `latency=MS`, `drop-every=N`, `5xx=COUNT[:STATUS]`, `config-write-fail=AFTER`. */
 export function parseFaultSpec(spec: string): FaultOptions {
   const m = /^\s*([a-z0-9-]+)\s*=\s*(\d+)(?::(\d{3}))?\s*$/i.exec(spec)
-  if (!m) throw new Error(`invalid fault '${spec}': use malformed-every=N, latency=MS, drop-every=N or 5xx=COUNT[:STATUS]`)
+  if (!m) throw new Error(`invalid fault '${spec}': use malformed-every=N, latency=MS, drop-every=N, 5xx=COUNT[:STATUS] or config-write-fail=AFTER`)
   const name = m[1].toLowerCase()
   const n = Number(m[2])
   switch (name) {
@@ -96,8 +122,11 @@ export function parseFaultSpec(spec: string): FaultOptions {
       if (status < 500 || status > 599) break
       return {http5xx: {count: n, status}}
     }
+    case 'config-write-fail':
+      // v8: the write after AFTER successful config-tree writes answers 500 write_failed
+      return {configTree: {error: 'write_failed', after: n, count: 1}}
     default:
-      throw new Error(`unknown fault '${m[1]}': use malformed-every, latency, drop-every or 5xx`)
+      throw new Error(`unknown fault '${m[1]}': use malformed-every, latency, drop-every, 5xx or config-write-fail`)
   }
   throw new Error(`invalid fault '${spec}': the value is out of range`)
 }

@@ -52,9 +52,10 @@ export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
   return routes.map(r => {
     const wildcard = /\/\*([A-Za-z_][A-Za-z0-9_]*)$/.exec(r.path)
     if (wildcard) {
-      // `/config/*path`: the rest of the path (gin's catch-all), at least one character
+      // `/config/*path`: the rest of the path (gin's catch-all), which may be empty: `/config/` matches with
+      // path '' (v8 §2.4: `/config/` is the whole document)
       const prefix = r.path.slice(0, wildcard.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      return {...r, pattern: new RegExp(`^${prefix}/(.+)$`), param: wildcard[1]}
+      return {...r, pattern: new RegExp(`^${prefix}/(.*)$`), param: wildcard[1]}
     }
     if (r.path.endsWith('/*')) {
       const prefix = r.path.slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -19,8 +19,7 @@ import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {RespConnection} from './resp.js'
 import {managementRoutes, publicRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
-import {pluginNoRoute, pluginResource} from './routes/plugins.js'
-import {quotaRoutes} from './routes/quota.js'
+import {pluginNoRoute, pluginOAuthStart, pluginResource} from './routes/plugins.js'
 import {v8RouteTable} from './routes/route-map.js'
 import {SimListener} from './server.js'
 import type {SimContext, SimRequest, SimRoute} from './types.js'
@@ -646,11 +645,17 @@ export class Simulator {
 
   /**
    * The routes this simulated gateway serves (the one table of routes/index.ts): `management` below
-   * /v0/management for this version, `public` outside it. Used by the route-coverage test.
+   * /v0/management for this version, `v8` below /v8/management (null on a v7 gateway), `public` outside both.
+   * Used by the route-coverage test.
    */
-  routeList(): {management: Array<{method: string; path: string}>; public: Array<{method: string; path: string; simOnly: boolean}>} {
+  routeList(): {
+    management: Array<{method: string; path: string}>
+    v8: Array<{method: string; path: string}> | null
+    public: Array<{method: string; path: string; simOnly: boolean}>
+  } {
     return {
       management: this.routeTable.v0.map(r => ({method: r.method, path: r.path})),
+      v8: this.routeTable.v8?.map(r => ({method: r.method, path: r.path})) ?? null,
       public: this.publicTable.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
     }
   }
@@ -682,17 +687,15 @@ export class Simulator {
    * config migrates a legacy file (v8 §2.1).
    */
   private buildRoutes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null} {
-    const handlers = routesForVersion(managementRoutes(this.routeDeps), this.version)
+    const all = managementRoutes(this.routeDeps)
+    const handlers = routesForVersion(all, this.version)
     const v0 = compileRoutes(handlers)
     if (this.v8Revision === null) {
-      v8RouteTable(handlers, []) // the map must be complete whatever the simulated version
+      v8RouteTable(all, [], {revision: 'later'}) // the map must be complete whatever the simulated version
       return {v0, v8: null}
     }
     const revision = this.v8Revision
-    const v8Only = [
-      ...configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy)}),
-      ...(revision === 'early' ? quotaRoutes : []),
-    ]
+    const v8Only = configTreeRoutes(this.config, {revision, legacyTypes: (legacy) => validateConfig(legacy), fault: (stage) => this.injector.configTreeFault(stage)})
     const migrating = (route: SimRoute): SimRoute => ({
       ...route,
       handler: async (req, ctx) => {
@@ -706,7 +709,18 @@ export class Simulator {
         return res
       },
     })
-    return {v0, v8: compileRoutes(v8RouteTable(handlers, v8Only, migrating))}
+    const plugins = this.routeDeps.plugins
+    return {
+      v0,
+      v8: compileRoutes(
+        v8RouteTable(handlers, v8Only, {
+          revision,
+          wrap: migrating,
+          // plugin OAuth providers log in through /oauth/auth-url?provider=<plugin> (v8 §1.1, §2.12)
+          otherValues: {'/oauth/auth-url': (provider, req) => pluginOAuthStart(plugins, req, provider)},
+        }),
+      ),
+    }
   }
 
   /** Whether RESP connections reach the RESP handler (v7 ≥ 6.9.38; v8 only with respUsage, or in Home mode). */

@@ -20,7 +20,7 @@ const OPENAI_AUTH_CLAIM = 'https://api.openai.com/auth'
 
 /**
  * The file a successful login of `provider` (the session provider: anthropic, codex, antigravity, xai,
- * kimi, or a plugin provider) produces. `ordinal` numbers the logins of one simulator (1, 2, …).
+ * kimi, kimi-ai, meta, devin, or a plugin provider) produces. `ordinal` numbers the logins of one simulator (1, 2, …).
  */
 export function credentialForLogin(provider: string, opts: {seed: number; ordinal: number; nowMs: number; tzOffsetMinutes?: number}): NewCredential {
   const rand = prng(hash32(`${opts.seed}:${provider}:${opts.ordinal}`))
@@ -106,9 +106,11 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
         },
       }
     case 'kimi':
-      // Kimi files store no email (cpa-gateway.md §6 `source` fallback).
+    case 'kimi-ai':
+      // Kimi files store no email (cpa-gateway.md §6 `source` fallback); kimi-ai is the same device client on the
+      // kimi.ai domain, a file of type kimi-ai (cpa-gateway-v8.md §2.12)
       return {
-        name: `kimi-${now + opts.ordinal - 1}.json`,
+        name: `${provider}-${now + opts.ordinal - 1}.json`,
         content: {
           access_token: `kimi-${alnumFrom(rand, 64)}`,
           device_id: uuidFrom(rand),
@@ -117,8 +119,30 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
           scope: 'openid profile',
           timestamp: now,
           token_type: 'Bearer',
-          type: 'kimi',
+          type: provider,
         },
+      }
+    case 'meta':
+      // Meta (Muse Code): the device grant ends in a minted API key for the Meta API (default base URL, v8 §4.3)
+      return {
+        name: `meta-${email}.json`,
+        content: {
+          access_token: `meta-${alnumFrom(rand, 48)}`,
+          api_key: `LLM|${alnumFrom(rand, 40)}`,
+          auth_kind: 'oauth',
+          base_url: 'https://api.meta.ai/v1',
+          email,
+          expired: iso(now + 86_400_000),
+          expires_in: 86_400,
+          last_refresh: iso(now),
+          token_type: 'Bearer',
+          type: 'meta',
+        },
+      }
+    case 'devin':
+      return {
+        name: `devin-${email}.json`,
+        content: {access_token: `devin-${alnumFrom(rand, 48)}`, email, last_refresh: iso(now), type: 'devin'},
       }
     default:
       // A plugin OAuth provider: a generic token file of that type.

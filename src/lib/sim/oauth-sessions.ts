@@ -7,8 +7,8 @@
  *                   └──► cancelled (DELETE /oauth-session: removed)      "unknown or expired state"
  *
  * As on the gateway: sessions live 30 minutes, completed ones 1 minute; a redirect flow (anthropic, codex,
- * antigravity, plugin providers) waits 5 minutes for its callback, a device flow (xai, kimi) until its
- * device code expires. A callback with `code` completes a pending redirect flow, one with `error` fails
+ * antigravity, devin, plugin providers) waits 5 minutes for its callback, a device flow (xai, kimi, kimi-ai,
+ * meta) until its device code expires. A callback with `code` completes a pending redirect flow, one with `error` fails
  * it with the provider's message; device flows ignore callbacks and are approved or denied on the
  * simulated verification page (or with `decide()`).
  *
@@ -33,7 +33,10 @@ export const OAUTH_SESSION_TTL_MS = 30 * 60_000
 export const OAUTH_COMPLETED_TTL_MS = 60_000
 export const OAUTH_CALLBACK_WAIT_MS = 5 * 60_000
 /** Device-code lifetimes of the simulated providers (seconds). */
-export const DEVICE_EXPIRES_IN: Record<string, number> = {xai: 1800, kimi: 900}
+export const DEVICE_EXPIRES_IN: Record<string, number> = {xai: 1800, kimi: 900, 'kimi-ai': 900, meta: 900}
+
+/** `state` prefixes of the device flows (`<prefix>-<unix ns>`); other flows get random hex. */
+const STATE_PREFIX: Record<string, string> = {xai: 'xai', kimi: 'kmi', 'kimi-ai': 'kmi-ai', meta: 'meta'}
 const MAX_STATE_LENGTH = 128
 
 interface Session {
@@ -61,7 +64,12 @@ function deniedMessage(provider: string): string {
     case 'xai':
       return 'Authentication failed: xai device authorization denied'
     case 'kimi':
+    case 'kimi-ai': // the same Kimi device client, on the kimi.ai domain
       return 'Authentication failed: kimi: access denied by user'
+    case 'devin':
+      return 'Devin authorization denied'
+    case 'meta':
+      return 'Authentication failed: meta: access denied by user'
     default:
       return 'Authentication failed'
   }
@@ -72,13 +80,17 @@ function timeoutMessage(provider: string): string {
   switch (provider) {
     case 'anthropic':
     case 'codex':
+    case 'devin':
       return 'Timeout waiting for OAuth callback'
     case 'antigravity':
       return 'OAuth flow timed out'
     case 'xai':
       return 'Authentication failed: xai device code expired'
     case 'kimi':
+    case 'kimi-ai':
       return 'Authentication failed: kimi: device code expired'
+    case 'meta':
+      return 'Authentication failed: meta: device code expired'
     default:
       return 'Authentication failed'
   }
@@ -131,9 +143,9 @@ export class OAuthSessions {
     this.tick()
     const now = this.deps.now()
     let state: string
-    if (provider === 'xai' || provider === 'kimi') {
-      // `xai-<unix ns>` / `kmi-<unix ns>`
-      state = `${provider === 'xai' ? 'xai' : 'kmi'}-${BigInt(now) * 1_000_000n + BigInt(++this.nanoCounter)}`
+    if (source === 'builtin' && STATE_PREFIX[provider]) {
+      // `xai-<unix ns>`, `kmi-<unix ns>`, `kmi-ai-<unix ns>`, `meta-<unix ns>`
+      state = `${STATE_PREFIX[provider]}-${BigInt(now) * 1_000_000n + BigInt(++this.nanoCounter)}`
     } else if (source === 'plugin') {
       state = `${provider}-${randomBytes(12).toString('hex')}`
     } else {

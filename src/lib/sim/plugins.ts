@@ -4,11 +4,15 @@
  *
  * By default the simulated gateway is a plugin-capable build (`X-CPA-SUPPORT-PLUGIN: 1`) with plugins
  * switched off and none installed: `GET /plugins` answers `plugins_enabled: false` and an empty list.
- * `--plugins` (SimulatorOptions.plugins) installs two scripted plugins and switches plugins on:
- * - `sim-login`: an OAuth provider plugin (`GET /v0/management/sim-login-auth-url`, a redirect flow);
+ * `--plugins` (SimulatorOptions.plugins) installs three scripted plugins and switches plugins on:
+ * - `sim-login`: an OAuth provider plugin (`GET /v0/management/sim-login-auth-url`, a redirect flow; on v8
+ *   also `/v8/management/oauth/auth-url?provider=sim-login`);
  * - `sim-insights`: a resource page (`/v0/resource/plugins/sim-insights/index.html`, its menu entry) and a
- *   plugin management route (`GET /v0/management/sim-insights/summary`).
- * The scripted store (one source, "Official") lists both plus `sim-extra`, which is not installed; the
+ *   plugin management route (`GET /v0/management/sim-insights/summary`);
+ * - `sim-quota`: a quota provider for Codex credentials (cpa-gateway-v8.md §2.7, §2.13: `/quota/*`,
+ *   `/plugins/sim-quota/quota`, early builds' `/credentials/quota/*`), reading the credential's scripted
+ *   `wham/usage` answer (routes/quota.ts).
+ * The scripted store (one source, "Official") lists them plus `sim-extra`, which is not installed; the
  * store offers `sim-login` 1.1.0 over the installed 1.0.0, so an update is available. Installing never
  * downloads anything.
  *
@@ -35,6 +39,8 @@ export interface ScriptedPlugin {
   /** Extra keys of the plugin's default config (`plugins.configs.<id>`). */
   defaults: Record<string, unknown>
   tags: string[]
+  /** A quota provider (cpa-gateway-v8.md §2.7): the credential provider it covers. */
+  quota?: {provider: string; displayName: string; supportedProviders: string[]; supportsReset: boolean}
 }
 
 export const STORE_SOURCE = {
@@ -73,6 +79,22 @@ export const SCRIPTED_PLUGINS: ScriptedPlugin[] = [
     configFields: [{name: 'client-id', type: 'string', enum_values: [], description: 'OAuth client id'}],
     defaults: {},
     tags: ['simulated', 'oauth'],
+  },
+  {
+    id: 'sim-quota',
+    name: 'Sim Quota',
+    description: 'Simulated plugin: a quota provider for Codex credentials.',
+    author: 'cpactl sim',
+    repository: 'cpactl/sim-quota',
+    latest: '1.0.0',
+    preinstalled: '1.0.0',
+    supportsOAuth: false,
+    oauthProvider: '',
+    menus: [],
+    configFields: [],
+    defaults: {},
+    tags: ['simulated', 'quota'],
+    quota: {provider: 'codex', displayName: 'Codex usage (simulated plugin)', supportedProviders: ['codex'], supportsReset: true},
   },
   {
     id: 'sim-extra',

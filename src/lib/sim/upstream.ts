@@ -195,6 +195,7 @@ export async function answerUpstream(reg: SimAccountRegistry, authIndex: string,
 
   const account = authIndex ? reg.byIndex(authIndex) : undefined
   const setting: ScenarioSetting = account ? reg.scenario(account.authIndex) : {scenario: 'ok'}
+  if (setting.hold) await setting.hold()
   if (setting.scenario === 'timeout') {
     const delay = setting.delayMs ?? DEFAULT_TIMEOUT_DELAY_MS
     const deadline = reg.apiCallTimeoutMs ?? API_CALL_UPSTREAM_TIMEOUT_MS

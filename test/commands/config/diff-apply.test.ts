@@ -5,9 +5,10 @@ import {describe, expect, it} from 'vitest'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {putConfigYaml} from '../../../src/lib/gateway/config.js'
 import {projectRoot, runCli, tempDir} from '../../helpers/run.js'
-import {TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
+import {TEST_MANAGEMENT_KEY, useSimulator, V7} from '../../helpers/sim.js'
 
-const ctx = useSimulator({seed: 8})
+// the v7 contract (the raw config.yaml, PUT /v0/management/config.yaml); config diff/apply on v8: diff-apply-v8.test.ts
+const ctx = useSimulator({version: V7, seed: 8})
 const dir = tempDir()
 const configPuts = () => ctx.sim.httpLog().filter((e) => e.method === 'PUT' && e.path === '/v0/management/config.yaml').length
 
@@ -62,6 +63,22 @@ describe('config diff', () => {
     const bad = await runCli(['config', 'diff', join(projectRoot, 'test/fixtures/config/invalid-yaml.yaml')], {env: ctx.env()})
     expect(bad.exitCode).toBe(2)
     expect(bad.error?.message).toMatch(/invalid-yaml\.yaml:4:1: /)
+  })
+})
+
+describe('a v7 gateway and the v8 layout', () => {
+  it('a v8 FILE is refused (exit 2, nothing sent): v7 reads only the legacy layout; --strategy paths needs v8', async () => {
+    const n = configPuts()
+    const v8 = join(projectRoot, 'test/fixtures/config/v8/v8.yaml')
+    const diff = await runCli(['config', 'diff', v8, '--json'], {env: ctx.env()})
+    expect(diff.exitCode).toBe(2)
+    expect(diff.json.error).toMatchObject({code: 'layout_mismatch', message: `${v8} is in the v8 layout, but the gateway is v7 (version 7.2.140), which reads only the legacy layout`})
+    const apply = await runCli(['config', 'apply', v8, '--yes', '--json'], {env: ctx.env()})
+    expect(apply.json.error.code).toBe('layout_mismatch')
+    const strategy = await runCli(['config', 'apply', desired('strategy.yaml'), '--strategy', 'paths', '--yes', '--json'], {env: ctx.env()})
+    expect(strategy.exitCode).toBe(2)
+    expect(strategy.json.error.code).toBe('unsupported_strategy')
+    expect(configPuts()).toBe(n)
   })
 })
 

@@ -13,14 +13,15 @@ const ctx = useSimulator({version: '8.0.23', seed: 6, usageStatisticsEnabled: fa
 const sent = (from: number) => ctx.sim.httpLog().slice(from).map((e) => `${e.method} ${e.path}`)
 
 describe('settings on a v8 gateway', () => {
-  it('config get reads the v8 path; a key absent from the file reports the gateway default', async () => {
+  it('config get reads the v8 path; a key absent from the file reports the default and exits 1', async () => {
     const from = ctx.sim.httpLog().length
     const r = await runCli(['config', 'get', 'usage-statistics-enabled', '--json'], {env: ctx.env()})
-    expect(r.json).toMatchObject({key: 'usage-statistics-enabled', found: true, value: false, source: 'endpoint'})
+    expect(r.json).toMatchObject({key: 'observability.usage.usage-statistics-enabled', legacy: 'usage-statistics-enabled', found: true, value: false, source: 'config-tree'})
     expect(sent(from)).toContain('GET /v8/management/config/observability/usage/usage-statistics-enabled')
     // max-retry-credentials is not in the file: the v8 tree answers 404 not_found, the default (0) applies
     const absent = await runCli(['config', 'get', 'max-retry-credentials', '--json'], {env: ctx.env()})
-    expect(absent.json).toMatchObject({found: true, value: 0})
+    expect(absent.exitCode).toBe(1)
+    expect(absent.json).toMatchObject({found: false, value: 0, source: 'default'})
     expect((await mgmt(ctx.sim, 'GET', '//v8/management/config/routing/retry/max-retry-credentials')).status).toBe(404)
   })
 
@@ -45,7 +46,7 @@ describe('settings on a v8 gateway', () => {
   it('config set: v8 path with the canonical strategy name; quota-exceeded (no v8 name) stays on v0', async () => {
     const from = ctx.sim.httpLog().length
     const r = await runCli(['config', 'set', 'routing.strategy', 'wrr', '--json'], {env: ctx.env()})
-    expect(r.json).toMatchObject({via: 'endpoint', value: 'weighted-round-robin', verified: true})
+    expect(r.json).toMatchObject({via: 'config-tree', value: 'weighted-round-robin', verified: true})
     expect(YAML.parse(ctx.sim.config.text()).routing.strategy).toBe('weighted-round-robin')
     const retry = await runCli(['config', 'set', 'request-retry', '5', '--json'], {env: ctx.env()})
     expect(retry.json).toMatchObject({previous: 3, value: 5, verified: true})

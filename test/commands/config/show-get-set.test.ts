@@ -141,3 +141,28 @@ describe('config set', () => {
     expect(ctx.sim.config.get('my-extension.enabled')).toBe(true)
   })
 })
+
+describe('config unset (v7: a YAML round trip through config.yaml)', () => {
+  it('needs --yes without a terminal; removes the key keeping the comments; the gateway value for an absent key applies', async () => {
+    const puts = () => ctx.sim.httpLog().filter((e) => e.method === 'PUT' && e.path === '/v0/management/config.yaml').length
+    const n = puts()
+    const no = await runCli(['config', 'unset', 'max-retry-interval', '--json'], {env: ctx.env()})
+    expect(no.exitCode).toBe(2)
+    expect(no.json.error.message).toBe('remove max-retry-interval from the gateway config.yaml: add --yes to confirm (there is no terminal to ask on)')
+    const dry = await runCli(['config', 'unset', 'max-retry-interval', '--dry-run', '--json'], {env: ctx.env()})
+    expect(dry.json).toEqual({key: 'max-retry-interval', via: 'config.yaml', previous: 30, default: null, changed: true, warnings: [], dryRun: true, verified: null})
+    expect(puts()).toBe(n)
+    const r = await runCli(['config', 'unset', 'max-retry-interval', '--yes', '--json'], {env: ctx.env()})
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toEqual({key: 'max-retry-interval', via: 'config.yaml', previous: 30, default: 0, changed: true, warnings: [], dryRun: false, verified: true})
+    expect(puts()).toBe(n + 1)
+    expect(ctx.sim.config.text()).not.toContain('max-retry-interval')
+    expect(ctx.sim.config.text()).toContain('# Seconds a record stays in the usage queue (at most 3600).')
+    const again = await runCli(['config', 'unset', 'max-retry-interval', '--yes', '--json'], {env: ctx.env()})
+    expect(again.json).toMatchObject({changed: false, verified: null})
+    expect(puts()).toBe(n + 1)
+    const secret = await runCli(['config', 'unset', 'remote-management.secret-key', '--yes'], {env: ctx.env()})
+    expect(secret.exitCode).toBe(2)
+  })
+})
+

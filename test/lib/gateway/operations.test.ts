@@ -43,7 +43,7 @@ const EXPECTED: Row[] = [
   ['configTreeRoot', 'GET', '/v8/management/config', null],
   ['configTreeRootPut', 'PUT', '/v8/management/config', null],
   ['configTreeRootPatch', 'PATCH', '/v8/management/config', null],
-  ['configTreeRootDelete', 'DELETE', '/v8/management/config', null],
+  ['configTreeRootDelete', 'DELETE', '/v8/management/config/', null],
   ['configTreeGet', 'GET', '/v8/management/config/routing/retry/request-retry', null, {path: 'routing/retry/request-retry'}],
   ['configTreePut', 'PUT', '/v8/management/config/api-keys/openai-compatibility', null, {path: 'api-keys/openai-compatibility'}],
   ['configTreePatch', 'PATCH', '/v8/management/config/payload/default/reasoning.effort', null, {path: 'payload/default/reasoning.effort'}],

@@ -203,4 +203,48 @@ describe('the v8 config tree client (v8 §2.4, §2.5)', () => {
     expect(v7.httpLog().slice(from)).toEqual([])
     expect(existsSync(join(tmpdir(), 'never'))).toBe(false)
   })
+
+  it('every config error string the simulated gateway returns reaches the caller with its code (v8 §2.1, §2.4)', async () => {
+    const s = await sim({version: '8.0.23'})
+    const c = client(s)
+    const before = s.config.text()
+    // 400 / 422 through the tree functions: RejectedError (exit 8), the gateway's code and message
+    const rejected: Array<[() => Promise<unknown>, number, string, string]> = [
+      [() => putConfigTree(c, 'routing/retry/request-retry', {value: 5}), 422, 'invalid_config', 'cannot unmarshal !!map into int (routing.retry.request-retry) (422 invalid_config)'],
+      [() => putConfigTree(c, 'config-version', 7), 422, 'invalid_config', 'unsupported config-version (expected 8)'],
+      [() => putConfigTree(c, 'api-keys/claude', [{keys: [{'api-key': 'k', 'base-url': 'u'}]}]), 422, 'invalid_config', 'api-keys.claude: base-url belongs to the group'],
+      [() => putConfigTree(c, 'nope', 1), 400, 'invalid_config', 'unknown v8 configuration section nope'],
+      [() => putConfigTree(c, 'api-keys/unknown', []), 400, 'invalid_config', 'unknown API-key provider unknown'],
+      [() => putConfigTree(c, 'oauth/providers/codex/unknown', true), 400, 'invalid_config', 'unknown'],
+      [() => putConfigTreeYaml(c, 'a: [\n'), 400, 'invalid_body', 'invalid_body'],
+      [() => putConfigTreeYaml(c, '- a\n'), 400, 'config_must_be_object', 'config_must_be_object'],
+      [() => putConfigTreeYaml(c, 'request-retry: 2\n'), 400, 'invalid_config', 'legacy field request-retry is not accepted by v8; use routing.retry.request-retry'],
+    ]
+    for (const [op, status, code, message] of rejected) {
+      const err = (await op().catch((e) => e)) as RejectedError
+      expect(err, message).toBeInstanceOf(RejectedError)
+      expect({status: err.status, code: err.code, exit: err.exitCode}, message).toEqual({status, code, exit: 8})
+      expect(err.message).toContain(message)
+    }
+    // a body that is not JSON on a JSON route (the tree functions always send JSON): 400 invalid_json
+    const raw = await c.call<{error: string}>('configTreePut', {params: {path: 'routing/strategy'}, body: 'round-robin', contentType: 'application/json', passStatuses: [400], retry: false})
+    expect({status: raw.status, data: raw.data}).toEqual({status: 400, data: {error: 'invalid_json'}})
+    // 500s: UpstreamError (exit 5) with the gateway's code
+    const failures: Array<['read_failed' | 'decode_failed' | 'write_failed', () => Promise<unknown>, string]> = [
+      ['read_failed', () => getConfigTree(c, 'routing'), 'the gateway could not read its config file (GET config routing: 500 read_failed)'],
+      ['decode_failed', () => getConfigTree(c, 'routing'), 'the gateway could not decode the value (GET config routing: 500 decode_failed)'],
+      ['write_failed', () => putConfigTree(c, 'routing/strategy', 'fill-first'), 'the gateway could not write its config file (PUT config routing/strategy: 500 write_failed: simulated fault: the config file cannot be written)'],
+      ['read_failed', () => getConfigTreeYaml(c), 'the gateway could not read its config file (GET config config.yaml: 500 read_failed)'],
+      ['write_failed', () => putConfigTreeYaml(c, 'config-version: 8\n'), 'the gateway could not write its config file (PUT config config.yaml: 500 write_failed: simulated fault: the config file cannot be written)'],
+    ]
+    for (const [error, op, message] of failures) {
+      s.faults = {configTree: {error}}
+      const err = (await op().catch((e) => e)) as UpstreamError
+      expect(err, message).toBeInstanceOf(UpstreamError)
+      expect({code: err.code, exit: err.exitCode, message: err.message}).toEqual({code: error, exit: 5, message})
+    }
+    s.faults = {}
+    // every rejection and failure left the file byte for byte as it was
+    expect(s.config.text()).toBe(before)
+  })
 })

@@ -5,7 +5,7 @@ import YAML from 'yaml'
 
 import {migrateText} from '../../../src/lib/manage/config-migrate-file.js'
 import {detectLayout} from '../../../src/lib/manage/config-layout.js'
-import {KEY_MOVES, legacyToV8} from '../../../src/lib/manage/config-keymap.js'
+import {KEY_MOVES, legacyToV8} from '../../../src/lib/gateway/config-keymap.js'
 import {specAt} from '../../../src/lib/manage/config-v8-schema.js'
 import {projectRoot} from '../../helpers/run.js'
 

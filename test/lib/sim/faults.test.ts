@@ -108,6 +108,7 @@ describe('faults', () => {
     expect(parseFaultSpec('drop-every=7')).toEqual({dropMidReplyEvery: 7})
     expect(parseFaultSpec('5xx=3')).toEqual({http5xx: {count: 3, status: 503}})
     expect(parseFaultSpec('5xx=3:502')).toEqual({http5xx: {count: 3, status: 502}})
+    expect(parseFaultSpec('config-write-fail=2')).toEqual({configTree: {error: 'write_failed', after: 2, count: 1}})
     for (const bad of ['latency', 'drop-every=0', '5xx=1:404', 'boom=1', 'latency=-5']) expect(() => parseFaultSpec(bad)).toThrow()
   })
 })

@@ -1,7 +1,7 @@
 /**
- * Route lists transcribed by hand from /work/shared/reference/cpa-gateway.md (the v7.2.140 contract), for
- * the route-coverage test. Deliberately NOT derived from the simulator: a route the simulator adds, drops
- * or misspells shows up as a difference.
+ * Route lists transcribed by hand from /work/shared/reference/cpa-gateway.md (the v7.2.140 contract) and
+ * cpa-gateway-v8.md (the v8 delta), for the route-coverage test. Deliberately NOT derived from the simulator:
+ * a route the simulator adds, drops or misspells shows up as a difference.
  */
 
 const m = (methods: string, path: string): string[] => methods.split('/').map(method => `${method} ${path}`)
@@ -109,3 +109,60 @@ export const V0_PUBLIC_ROUTES: string[] = [
 
 /** The client API routes the simulator serves (scripted; §2.2 `GET /` names the OpenAI ones). */
 export const CLIENT_API_ROUTES: string[] = [...m('GET', '/v1/models'), ...m('POST', '/v1/chat/completions'), ...m('POST', '/v1/responses')]
+
+/**
+ * cpa-gateway-v8.md §1.3: the routes a v8 gateway registers under /v0/management beyond the 129 of v7.2.140
+ * ("added since 7.2.140, all absent in 7.2.140"). `/meta-api-key` has the methods of every other provider-key
+ * family (v7 §3.3, v8 §2.3).
+ */
+export const V0_ADDED_AFTER_7_2_140: string[] = [
+  ...m('GET/PUT/PATCH/DELETE', '/meta-api-key'),
+  ...m('GET', '/kimi-ai-auth-url'),
+  ...m('GET', '/devin-auth-url'),
+  ...m('GET', '/meta-auth-url'),
+  ...m('POST', '/auth-files/refresh'),
+  ...m('GET', '/quota/providers'),
+  ...m('POST', '/quota/fetch'),
+  ...m('POST', '/quota/reset'),
+  ...m('GET/POST/DELETE', '/plugins/:id/quota'),
+  ...m('POST', '/plugins/:id/quota/reset'),
+]
+
+/**
+ * cpa-gateway-v8.md §2.2 (with §2.6, §2.12, §2.13): every route below /v8/management of a later 8.0.x build.
+ * The folded OAuth routes are listed without their query (`/oauth/auth-url?provider=` = `GET /oauth/auth-url`).
+ */
+export const V8_MANAGEMENT_ROUTES: string[] = [
+  ...m('GET', '/server/latest-version'),
+  ...m('POST', '/requests/api-call'),
+  ...m('POST', '/routing/cooldown/reset'),
+  ...m('GET', '/routing/model-definitions/:channel'),
+  ...m('GET/DELETE', '/observability/logs'),
+  ...m('GET', '/observability/logs/errors'),
+  ...m('GET', '/observability/logs/errors/:name'),
+  ...m('GET', '/observability/logs/requests/:id'),
+  ...m('GET', '/observability/usage/api-keys'),
+  ...m('GET', '/observability/usage/queue'),
+  ...m('GET/POST/DELETE', '/credentials'),
+  ...m('GET', '/credentials/models'),
+  ...m('GET', '/credentials/download'),
+  ...m('PATCH', '/credentials/status'),
+  ...m('PATCH', '/credentials/fields'),
+  ...m('POST', '/credentials/refresh'),
+  ...m('GET', '/oauth/auth-url'),
+  ...m('POST', '/oauth/import'),
+  ...m('GET', '/oauth/status'),
+  ...m('DELETE', '/oauth/session'),
+  ...m('GET/POST', '/oauth/callback'),
+  ...m('GET', '/plugins'),
+  ...m('DELETE', '/plugins/:id'),
+  ...m('GET/POST/DELETE', '/plugins/:id/quota'),
+  ...m('GET', '/plugins/store'),
+  ...m('POST', '/plugins/store/:id/install'),
+  ...m('GET/PUT/PATCH', '/config'),
+  ...m('GET/PUT/PATCH/DELETE', '/config/*path'),
+  ...m('GET/PUT', '/config.yaml'),
+]
+
+/** cpa-gateway-v8.md §0.1, §2.7: early 8.0.x builds register these too (later builds answer a bare 404). */
+export const V8_EARLY_ONLY_ROUTES: string[] = [...m('GET', '/credentials/quota/providers'), ...m('POST', '/credentials/quota/fetch'), ...m('POST', '/credentials/quota/reset')]

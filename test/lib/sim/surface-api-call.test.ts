@@ -287,13 +287,25 @@ describe('Claude oauth/usage and xAI billing', () => {
 describe('HTTP request log', () => {
   it('is in completion order; receivedAt gives the arrival order even when the simulated clock stands still', async () => {
     const a = account('codex')
-    env.accounts.setScenario(a.authIndex, {scenario: 'timeout', delayMs: 300})
+    // the /api-call is held in flight until released: it arrives first and completes last, whatever the load
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let arrived!: () => void
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve))
+    env.accounts.setScenario(a.authIndex, {
+      scenario: 'ok',
+      hold: () => {
+        arrived()
+        return released
+      },
+    })
     env.sim.clearLogs()
     const before = Date.now()
     const slow = probe(codexProbe(a))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await inFlight
     await call(env, 'GET', '/config')
-    await slow
+    release()
+    expect((await slow).json.status_code).toBe(200)
     const after = Date.now()
     const log = env.sim.httpLog()
     expect(log.map((e) => e.path)).toEqual(['/v0/management/config', '/v0/management/api-call'])

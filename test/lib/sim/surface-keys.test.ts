@@ -162,3 +162,44 @@ describe('POST /reset-quota (§3.1)', () => {
     expect(await call(env, 'POST', '/reset-quota', {json: {auth_index: 'ffffffffffffffff'}})).toMatchObject({status: 404, json: {error: 'auth not found'}})
   })
 })
+
+describe('/meta-api-key (v8 gateways, added after 7.2.140: cpa-gateway-v8.md §1.3, §4.3)', () => {
+  it('codex entry shape; an empty base-url takes the Meta default; empty and dca: keys are dropped; v7.2.140 has no such route', async () => {
+    await env.close()
+    env = await startSurface({seed: 42, sim: {version: '8.0.23'}})
+    expect(await call(env, 'GET', '/meta-api-key')).toMatchObject({status: 200, json: {'meta-api-key': []}})
+    const put = await call(env, 'PUT', '/meta-api-key', {json: [{'api-key': ' mk-1 ', prefix: 'm'}, {'api-key': 'dca:identity'}, {'api-key': ''}, {'api-key': 'mk-2', 'base-url': 'https://meta.example/v1'}]})
+    expect(put).toMatchObject({status: 200, json: {status: 'ok'}})
+    const META = 'https://api.meta.ai/v1'
+    expect((await call(env, 'GET', '/meta-api-key')).json).toEqual({
+      'meta-api-key': [
+        {'api-key': 'mk-1', prefix: 'm', 'base-url': META, 'auth-index': idx(`meta-api-key:${META}+mk-1`)},
+        {'api-key': 'mk-2', 'base-url': 'https://meta.example/v1', 'auth-index': idx('meta-api-key:https://meta.example/v1+mk-2')},
+      ],
+    })
+    // the keys are credentials: one account each, provider meta
+    expect(env.accounts.list().filter(a => a.provider === 'meta').map(a => [a.authIndex, a.authType, a.models[0]])).toEqual([
+      [idx(`meta-api-key:${META}+mk-1`), 'apikey', 'muse-spark-1.3'],
+      [idx('meta-api-key:https://meta.example/v1+mk-2'), 'apikey', 'muse-spark-1.3'],
+    ])
+    // PATCH: an emptied base-url resets to the default instead of deleting the entry
+    expect(await call(env, 'PATCH', '/meta-api-key', {json: {match: 'mk-2', value: {'base-url': '', weight: 3}}})).toMatchObject({status: 200})
+    expect(env.config()['meta-api-key']).toEqual([
+      {'api-key': 'mk-1', prefix: 'm', 'base-url': META},
+      {'api-key': 'mk-2', 'base-url': META, weight: 3},
+    ])
+    expect(await call(env, 'PATCH', '/meta-api-key', {json: {match: 'nope', value: {}}})).toMatchObject({status: 404, json: {error: 'item not found'}})
+    // DELETE: two entries share the key ⇒ base-url required; with it every match goes; an unknown key is ok; a bad index is 400
+    await call(env, 'PATCH', '/meta-api-key', {json: {index: 0, value: {'api-key': 'mk-2'}}})
+    expect(await call(env, 'DELETE', '/meta-api-key?api-key=mk-2')).toMatchObject({status: 400, json: {error: 'multiple items match api-key; base-url is required'}})
+    expect(await call(env, 'DELETE', '/meta-api-key?index=5')).toMatchObject({status: 400, json: {error: 'missing api-key or index'}})
+    expect(await call(env, 'DELETE', '/meta-api-key?api-key=unknown')).toMatchObject({status: 200, json: {status: 'ok'}})
+    expect(await call(env, 'DELETE', `/meta-api-key?api-key=mk-2&base-url=${encodeURIComponent(META)}`)).toMatchObject({status: 200})
+    expect(env.config()['meta-api-key']).toEqual([])
+    await env.close()
+
+    env = await startSurface({seed: 42, sim: {version: '7.2.140'}})
+    const r = await call(env, 'GET', '/meta-api-key')
+    expect({status: r.status, text: r.text}).toEqual({status: 404, text: ''})
+  })
+})

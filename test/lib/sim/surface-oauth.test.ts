@@ -2,6 +2,9 @@
  * OAuth login flows (cpa-gateway.md §3.6), the OAuth callback (§3.9) and the provider callback pages
  * (§2.2) of the simulator, over real sockets with a controlled clock.
  */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {call, KEY, startSurface, type SurfaceEnv} from './surface-harness.js'
@@ -227,5 +230,86 @@ describe('scripted outcomes', () => {
     env = await startSurface()
     const r = await fetch(`${env.url}/v0/management/anthropic-auth-url`, {headers: {authorization: `Bearer ${KEY}x`}})
     expect(r.status).toBe(401)
+  })
+})
+
+describe('logins added after 7.2.140 (cpa-gateway-v8.md §1.3, §2.12)', () => {
+  const V8 = '8.0.23'
+
+  it('kimi-ai and meta are device flows, devin a redirect flow; each completion writes its credential', async () => {
+    env = await startSurface({sim: {version: V8}})
+    const before = await fileNames()
+    const kimiAi = (await call(env, 'GET', '/kimi-ai-auth-url')).json
+    expect(Object.keys(kimiAi).sort()).toEqual(['expires_in', 'flow', 'state', 'status', 'url', 'user_code'])
+    expect(kimiAi).toMatchObject({status: 'ok', flow: 'device', expires_in: 900})
+    expect(kimiAi.state).toMatch(/^kmi-ai-\d+$/)
+    const meta = (await call(env, 'GET', '/meta-auth-url')).json
+    expect(meta).toMatchObject({status: 'ok', flow: 'device', expires_in: 900})
+    expect(meta.state).toMatch(/^meta-\d+$/)
+    const devin = (await call(env, 'GET', '/devin-auth-url')).json
+    expect(Object.keys(devin).sort()).toEqual(['state', 'status', 'url'])
+    expect(devin.state).toMatch(/^[0-9a-f]{32}$/)
+
+    // the devin consent page completes through /oauth-callback with provider devin
+    const page = await open(new URL(devin.url).pathname + new URL(devin.url).search)
+    const approve = /id="approve" href="([^"]+)"/.exec(page.text)![1]!.replaceAll('&amp;', '&')
+    expect(approve).toBe(`/v0/management/oauth-callback?provider=devin&code=sim-${devin.state.slice(-12)}&state=${devin.state}`)
+    expect(JSON.parse((await open(approve)).text)).toEqual({status: 'ok'})
+    for (const s of [kimiAi, meta]) expect(env.sim.oauthSessions.decide(s.user_code, true)).toBe(true)
+    for (const s of [kimiAi, meta, devin]) expect(await status(s.state)).toEqual({status: 'ok'})
+
+    const added = (await fileNames()).filter(n => !before.includes(n)).sort()
+    // logins are numbered in completion order: devin 1, kimi-ai 2 (named by time + ordinal - 1), meta 3
+    expect(added).toEqual(['devin-login-1@example.com.json', `kimi-ai-${env.clock.now + 1}.json`, 'meta-login-3@example.com.json'])
+    const files = (await call(env, 'GET', '/auth-files')).json.files as Array<{name: string; type: string; provider: string}>
+    expect(files.filter(f => added.includes(f.name)).map(f => [f.name, f.type, f.provider])).toEqual([
+      ['devin-login-1@example.com.json', 'devin', 'devin'],
+      [`kimi-ai-${env.clock.now + 1}.json`, 'kimi-ai', 'kimi-ai'],
+      ['meta-login-3@example.com.json', 'meta', 'meta'],
+    ])
+    const metaFile = JSON.parse(readFileSync(join(env.authDir, 'meta-login-3@example.com.json'), 'utf8'))
+    expect(metaFile).toMatchObject({type: 'meta', auth_kind: 'oauth', base_url: 'https://api.meta.ai/v1', email: 'login-3@example.com', token_type: 'Bearer'})
+    expect((await call(env, 'GET', '/auth-files/models?name=meta-login-3@example.com.json')).json.models.map((m: {id: string}) => m.id)).toEqual(['muse-spark-1.3', 'muse-spark-1.2', 'muse-spark-1.1'])
+  })
+
+  it('denial and expiry messages; devin waits 5 minutes for its callback', async () => {
+    env = await startSurface({sim: {version: V8}})
+    const kimiAi = (await call(env, 'GET', '/kimi-ai-auth-url')).json
+    const meta = (await call(env, 'GET', '/meta-auth-url')).json
+    const devin = (await call(env, 'GET', '/devin-auth-url')).json
+    expect(env.sim.oauthSessions.decide(kimiAi.user_code, false)).toBe(true)
+    expect(await status(kimiAi.state)).toEqual({status: 'error', error: 'Authentication failed: kimi: access denied by user'})
+    expect((await call(env, 'POST', '/oauth-callback', {json: {provider: 'devin', state: devin.state, error: 'access_denied'}})).json).toEqual({status: 'ok'})
+    expect(await status(devin.state)).toEqual({status: 'error', error: 'Devin authorization denied'})
+    const devin2 = (await call(env, 'GET', '/devin-auth-url')).json
+    env.clock.now += 5 * MIN + 1
+    expect(await status(devin2.state)).toEqual({status: 'error', error: 'Timeout waiting for OAuth callback'})
+    expect(await status(meta.state)).toEqual({status: 'wait'})
+    env.clock.now += 900_000 - 5 * MIN
+    expect(await status(meta.state)).toEqual({status: 'error', error: 'Authentication failed: meta: device code expired'})
+  })
+
+  it('/v8/management/oauth/auth-url serves them and the plugin OAuth providers; a v7.2.140 gateway has none of them', async () => {
+    env = await startSurface({sim: {version: V8, plugins: true}})
+    const v8 = async (query: string) => {
+      const res = await fetch(`${env.url}/v8/management/oauth/auth-url${query}`, {headers: {authorization: `Bearer ${KEY}`}})
+      return {status: res.status, json: (await res.json()) as Record<string, unknown>}
+    }
+    expect(await v8('?provider=Kimi-AI')).toMatchObject({status: 200, json: {status: 'ok', flow: 'device', expires_in: 900}})
+    expect(await v8('?provider=meta')).toMatchObject({status: 200, json: {status: 'ok', flow: 'device'}})
+    const devin = await v8('?provider=devin')
+    expect(Object.keys(devin.json).sort()).toEqual(['state', 'status', 'url'])
+    const plugin = await v8('?provider=sim-login')
+    expect(plugin.status).toBe(200)
+    expect(plugin.json.state).toMatch(/^sim-login-[0-9a-f]{24}$/)
+    expect(await status(String(plugin.json.state))).toEqual({status: 'wait'})
+    expect(await v8('?provider=sim-insights')).toEqual({status: 404, json: {error: 'provider_not_found'}})
+    await env.close()
+
+    env = await startSurface({sim: {version: '7.2.140'}})
+    for (const provider of ['kimi-ai', 'devin', 'meta']) {
+      const r = await call(env, 'GET', `/${provider}-auth-url`)
+      expect({provider, status: r.status, text: r.text}).toEqual({provider, status: 404, text: ''})
+    }
   })
 })

@@ -4,6 +4,7 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 
+import {SUITE_IS_V8} from '../../helpers/sim.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv
@@ -32,6 +33,7 @@ describe('plugins off (default)', () => {
     expect(store.plugins.map((p: {store_id: string; installed: boolean}) => [p.store_id, p.installed])).toEqual([
       ['official/sim-insights', false],
       ['official/sim-login', false],
+      ['official/sim-quota', false],
       ['official/sim-extra', false],
     ])
     const install = await call(env, 'POST', '/plugin-store/sim-extra/install', {json: {version: 'v0.3.0'}})
@@ -62,6 +64,8 @@ describe('plugins off (default)', () => {
         config_fields: [],
         menus: [],
         metadata: null,
+        // later 8.0.x builds add the quota fields (cpa-gateway-v8.md §2.13)
+        ...(SUITE_IS_V8 ? {supports_quota: false} : {}),
       },
     ])
     expect(env.config().plugins).toEqual({enabled: false, dir: 'plugins', configs: {'sim-extra': {enabled: true}}})
@@ -87,6 +91,7 @@ describe('scripted plugins (plugins: true)', () => {
     expect(list.plugins.map((p: {id: string; effective_enabled: boolean}) => [p.id, p.effective_enabled])).toEqual([
       ['sim-insights', true],
       ['sim-login', true],
+      ['sim-quota', true],
     ])
     const login = list.plugins[1]
     expect(login).toMatchObject({path: 'plugins/sim-login.so', configured: true, registered: true, enabled: true, supports_oauth: true, oauth_provider: 'sim-login'})
@@ -103,6 +108,7 @@ describe('scripted plugins (plugins: true)', () => {
     expect(store.map((p: {id: string; installed_version: string; update_available: boolean}) => [p.id, p.installed_version, p.update_available])).toEqual([
       ['sim-insights', '1.0.0', false],
       ['sim-login', '1.0.0', true],
+      ['sim-quota', '1.0.0', false],
       ['sim-extra', '', false],
     ])
     expect(await call(env, 'POST', '/plugin-store/sim-login/install')).toMatchObject({
@@ -143,14 +149,14 @@ describe('scripted plugins (plugins: true)', () => {
 
   it('plugin management route and resource page; delete removes file and config', async () => {
     env = await startSurface({sim: {plugins: true}})
-    expect((await call(env, 'GET', '/sim-insights/summary')).json).toEqual({plugin: 'sim-insights', refresh_seconds: 60, installed: ['sim-insights', 'sim-login']})
+    expect((await call(env, 'GET', '/sim-insights/summary')).json).toEqual({plugin: 'sim-insights', refresh_seconds: 60, installed: ['sim-insights', 'sim-login', 'sim-quota']})
     const page = await fetch(`${env.url}/v0/resource/plugins/sim-insights/index.html`)
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('Sim Insights')
     expect((await fetch(`${env.url}/v0/resource/plugins/sim-insights/missing.js`)).status).toBe(404)
     const del = await call(env, 'DELETE', '/plugins/sim-insights')
     expect(del.json).toEqual({status: 'deleted', id: 'sim-insights', path: 'plugins/sim-insights.so', file_deleted: true, configured_removed: true, restart_required: false})
-    expect((await call(env, 'GET', '/plugins')).json.plugins.map((p: {id: string}) => p.id)).toEqual(['sim-login'])
+    expect((await call(env, 'GET', '/plugins')).json.plugins.map((p: {id: string}) => p.id)).toEqual(['sim-login', 'sim-quota'])
     const gone = await call(env, 'GET', '/sim-insights/summary')
     expect({status: gone.status, text: gone.text}).toEqual({status: 404, text: ''})
     expect((await fetch(`${env.url}/v0/resource/plugins/sim-insights/index.html`)).status).toBe(404)

@@ -76,7 +76,9 @@ describe('negative fixtures (v8 §5): each answer as listed, the file unchanged 
     ['PUT', '/config/api-keys/unknown', j([]), 400, {error: 'invalid_config', message: 'unknown API-key provider unknown'}],
     ['PUT', '/config/plugins/auth-revision', j(1), 400, {error: 'read_only_field', field: 'plugins/auth-revision'}],
     ['PUT', '/config', j([]), 400, {error: 'config_must_be_object'}],
-    ['DELETE', '/config', undefined, 400, {error: 'cannot_delete_config'}],
+    // the root is `/config/` (the catch-all with an empty path); `DELETE /config` is no route (v8 §2.2)
+    ['DELETE', '/config/', undefined, 400, {error: 'cannot_delete_config'}],
+    ['DELETE', '/config', undefined, 404, {}],
     ['GET', '/config/nope', undefined, 404, {error: 'not_found'}],
     // more of §2.4
     ['PUT', '/config/routing/strategy', 'round-robin', 400, {error: 'invalid_json'}],

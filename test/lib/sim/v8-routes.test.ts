@@ -228,7 +228,7 @@ describe('the route map (routes/route-map.ts)', () => {
     const keys = ROUTE_MAP.map((r) => `${r.method} ${r.v0 ?? '-'} ${r.v8 ?? '-'}`)
     expect(new Set(keys).size).toBe(keys.length)
     for (const row of ROUTE_MAP) {
-      if (row.v8 && !row.v8.includes('/quota/')) {
+      if (row.v8 && !row.early) {
         // an unregistered v8 path is a bare 404 without headers (the OAuth callback has no key check and no headers)
         const r = await probe('v8', row.method, row.v8)
         if (row.v8 === '/oauth/callback') expect(r.status === 404 && r.text === '', `${row.method} v8 ${row.v8}`).toBe(false)
@@ -243,18 +243,22 @@ describe('the route map (routes/route-map.ts)', () => {
     expect((await v0('GET', '/config')).status).toBe(200)
   })
 
-  it('the quota rows are registered on early 8.0.x builds only (later builds removed them: bare 404)', async () => {
-    const early = await startSimulator({managementKey: TEST_MANAGEMENT_KEY, version: '8.0.4', v8Revision: 'early'})
+  it('the quota rows are registered on early 8.0.x builds only (later builds removed them: bare 404); v0 /quota/* on both', async () => {
+    const early = await startSimulator({managementKey: TEST_MANAGEMENT_KEY, version: '8.0.4', v8Revision: 'early', plugins: true})
     try {
       const r = await fetch(`${early.url}/v8/management/credentials/quota/providers`, {headers: {authorization: `Bearer ${TEST_MANAGEMENT_KEY}`}})
       expect(r.status).toBe(200)
-      expect(((await r.json()) as {providers: unknown[]}).providers[0]).toMatchObject({plugin_id: 'sim-quota', provider: 'codex', supports_reset: true})
+      expect(await r.json()).toEqual({
+        providers: [{plugin_id: 'sim-quota', provider: 'codex', display_name: 'Codex usage (simulated plugin)', supported_providers: ['codex'], supports_reset: true}],
+      })
     } finally {
       await early.close()
     }
     const later = await v8('GET', '/credentials/quota/providers')
     expect(later.status).toBe(404)
     expect(later.text).toBe('')
+    // the v0 route stays; without plugins there is no quota provider
+    expect(await v0('GET', '/quota/providers')).toMatchObject({status: 200, json: {providers: []}})
   })
 })
 

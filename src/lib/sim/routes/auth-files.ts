@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 
 import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFile} from '../accounts.js'
-import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
+import type {SimAccount, SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {goTime} from '../local-time.js'
 import {fail, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'
 
@@ -27,7 +27,8 @@ function intValue(v: unknown): number | undefined {
   return undefined
 }
 
-function lastRefreshMs(md: Record<string, unknown>): number | undefined {
+/** The file's last refresh (`last_refresh` and its spellings; RFC 3339 or unix seconds). */
+export function lastRefreshMs(md: Record<string, unknown>): number | undefined {
   for (const key of ['last_refresh', 'lastRefresh', 'last_refreshed_at', 'lastRefreshedAt']) {
     const v = md[key]
     if (typeof v === 'string' && v.trim() !== '') {
@@ -53,7 +54,8 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
     status: f.status,
     status_message: f.statusMessage,
     disabled: md.disabled === true,
-    unavailable: false,
+    // a refresh the provider rejected as unauthorized marks the auth unavailable (routes/credential-refresh.ts)
+    unavailable: f.status === 'error',
     runtime_only: false,
     source: 'file',
     size: 0,
@@ -426,21 +428,41 @@ function patchStatus(req: SimRequest, sim: SimContext): SimResponse {
   if (typeof body.disabled !== 'boolean') return fail(400, 'disabled is required')
   const disabled = body.disabled
 
-  const file = reg.file(name)
-  if (file && (authIndex === '' || reg.byName(file.name)?.authIndex === authIndex)) {
-    reg.setDisabled(file.name, disabled)
+  const found = findCredential(reg, sim.config(), name)
+  if (found?.kind === 'file' && (authIndex === '' || found.account.authIndex === authIndex)) {
+    reg.setDisabled(found.file.name, disabled)
     refreshed(sim)
     return ok({status: 'ok', disabled})
   }
-  const key = configAuthIds(sim.config()).get(name)
-  if (key) {
+  if (found?.kind === 'config') {
+    const key = found.ref
     if (key.family === 'openai-compatibility') return fail(404, 'config api key entry not found')
-    const ref = reg.list().find((a) => a.authType === 'apikey' && reg.configKey(a.authIndex)?.family === key.family && reg.configKey(a.authIndex)?.index === key.index)
-    if (authIndex !== '' && ref?.authIndex !== authIndex) return fail(404, 'auth file not found')
+    if (authIndex !== '' && found.account?.authIndex !== authIndex) return fail(404, 'auth file not found')
     if (!toggleConfigKey(sim, key.family, key.index, disabled)) return fail(404, 'config api key entry not found')
     return ok({status: 'ok', disabled, via: 'config:excluded-models', excluded_pattern: CONFIG_DISABLE_PATTERN})
   }
   return fail(404, 'auth file not found')
+}
+
+export type FoundCredential =
+  | {kind: 'file'; file: SimAuthFile; account: SimAccount}
+  | {kind: 'config'; id: string; ref: {family: string; index: number; keyIndex: number}; account: SimAccount | undefined}
+
+/**
+ * The gateway's auth lookup by `name` (§3.5, §3.3 corrected): an auth ID or a file name; config API keys have no
+ * file, so only their internal auth ID (`configAuthIds`) finds them. An `auth_index` only narrows the match (the
+ * caller compares it with `account.authIndex`).
+ */
+export function findCredential(reg: SimAccountRegistry, config: Record<string, unknown>, name: string): FoundCredential | undefined {
+  const file = reg.file(name)
+  if (file) return {kind: 'file', file, account: reg.byName(file.name)!}
+  const ref = configAuthIds(config).get(name)
+  if (!ref) return undefined
+  const account = reg.list().find((a) => {
+    const key = a.authType === 'apikey' ? reg.configKey(a.authIndex) : undefined
+    return key?.family === ref.family && key.index === ref.index && (ref.keyIndex < 0 || key.keyIndex === ref.keyIndex)
+  })
+  return {kind: 'config', id: name, ref, account}
 }
 
 // ---------------------------------------------------------------------------------------------------------

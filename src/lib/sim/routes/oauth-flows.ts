@@ -1,6 +1,8 @@
 /**
  * OAuth login flows (cpa-gateway.md §3.6), the OAuth callback (§3.9) and the provider callback pages
- * (§2.2), driven by the session state machine of oauth-sessions.ts.
+ * (§2.2), driven by the session state machine of oauth-sessions.ts. v8 gateways add kimi-ai, devin and meta
+ * (cpa-gateway-v8.md §1.3, §2.12); a devin login completes through `/oauth-callback` (the consent page sends it
+ * there: the gateway's own devin callback is not in the references).
  *
  * The simulator never talks to a provider: the `url` an auth-URL route returns points at a consent page
  * the simulator serves itself (`/sim/oauth/authorize`, `/sim/oauth/device`), whose Approve / Deny links
@@ -195,6 +197,10 @@ export function oauthManagementRoutes(deps: OAuthRouteDeps): SimRoute[] {
     {method: 'GET', path: '/antigravity-auth-url', handler: startFlow(deps, 'antigravity', 'redirect')},
     {method: 'GET', path: '/kimi-auth-url', handler: startFlow(deps, 'kimi', 'device')},
     {method: 'GET', path: '/xai-auth-url', handler: startFlow(deps, 'xai', 'device')},
+    // added after 7.2.140 (cpa-gateway-v8.md §1.3, §2.12): device flows for kimi-ai and meta, a redirect flow for devin
+    {method: 'GET', path: '/kimi-ai-auth-url', since: 'v8', handler: startFlow(deps, 'kimi-ai', 'device')},
+    {method: 'GET', path: '/devin-auth-url', since: 'v8', handler: startFlow(deps, 'devin', 'redirect')},
+    {method: 'GET', path: '/meta-auth-url', since: 'v8', handler: startFlow(deps, 'meta', 'device')},
     {method: 'GET', path: '/get-auth-status', handler: req => getAuthStatus(deps, req)},
     {method: 'DELETE', path: '/oauth-session', since: 'oauthSessionCancel', handler: req => cancelSession(deps, req)},
     {method: 'POST', path: '/oauth-callback', access: 'open', handler: req => postCallback(deps, req)},

@@ -6,8 +6,8 @@
  * (`plugins.configs.<id>`), so GET /config and /config.yaml show them.
  */
 import type {ConfigState} from '../config-state.js'
-import {INSIGHTS_PAGE, resolvePluginsDir, SCRIPTED_PLUGINS, scriptedPlugin, SimPluginFiles, STORE_SOURCE, validPluginId, versionNewer} from '../plugins.js'
-import type {SimRequest, SimResponse, SimRoute} from '../types.js'
+import {INSIGHTS_PAGE, resolvePluginsDir, SCRIPTED_PLUGINS, type ScriptedPlugin, scriptedPlugin, SimPluginFiles, STORE_SOURCE, validPluginId, versionNewer} from '../plugins.js'
+import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {isRecord, lastSegment, ok} from './http.js'
 import {type OAuthRouteDeps, startRedirectFlow} from './oauth-flows.js'
 
@@ -49,7 +49,28 @@ function effective(deps: PluginRouteDeps, s: Snapshot, id: string): boolean {
   return registered(deps, s, id) && s.configs[id]?.enabled === true
 }
 
-function listEntry(deps: PluginRouteDeps, s: Snapshot, id: string): Record<string, unknown> {
+/**
+ * The plugin host of the simulated gateway runs while `plugins.enabled` is true (a plugin-capable build;
+ * whether a real gateway keeps its host up with plugins off is not documented: the simulator does not).
+ */
+export function pluginHostRunning(deps: PluginRouteDeps): boolean {
+  return snapshot(deps).enabled
+}
+
+/** The loaded, enabled plugins that provide quota (cpa-gateway-v8.md §2.7), in id order. */
+export function quotaPlugins(deps: PluginRouteDeps): ScriptedPlugin[] {
+  const s = snapshot(deps)
+  return SCRIPTED_PLUGINS.filter(p => p.quota && effective(deps, s, p.id)).sort((a, b) => (a.id < b.id ? -1 : 1))
+}
+
+/** Start the OAuth flow of an effective plugin OAuth provider, or undefined when none serves `provider`. */
+export function pluginOAuthStart(deps: PluginRouteDeps, req: SimRequest, provider: string): SimResponse | undefined {
+  const s = snapshot(deps)
+  const plugin = SCRIPTED_PLUGINS.find(p => p.supportsOAuth && p.oauthProvider === provider && effective(deps, s, p.id))
+  return plugin ? startRedirectFlow(deps.oauth, req, plugin.oauthProvider, 'plugin') : undefined
+}
+
+function listEntry(deps: PluginRouteDeps, s: Snapshot, id: string, quotaFields = false): Record<string, unknown> {
   const file = deps.files.installed(id)
   const isRegistered = registered(deps, s, id)
   const meta = isRegistered ? scriptedPlugin(id) : undefined
@@ -69,13 +90,15 @@ function listEntry(deps: PluginRouteDeps, s: Snapshot, id: string): Record<strin
     metadata: meta
       ? {name: meta.name, version: file!.version, author: meta.author, github_repository: `https://github.com/${meta.repository}`, logo: '', config_fields: structuredClone(meta.configFields)}
       : null,
+    // later 8.0.x builds (cpa-gateway-v8.md §2.13)
+    ...(quotaFields ? {supports_quota: meta?.quota !== undefined, ...(meta?.quota ? {quota_provider: meta.quota.provider} : {})} : {}),
   }
 }
 
-function listPlugins(deps: PluginRouteDeps): SimResponse {
+function listPlugins(deps: PluginRouteDeps, sim: SimContext): SimResponse {
   const s = snapshot(deps)
   const ids = [...new Set([...deps.files.ids(), ...Object.keys(s.configs)])].sort()
-  return ok({plugins_enabled: s.enabled, plugins_dir: s.dir, plugins: ids.map(id => listEntry(deps, s, id))})
+  return ok({plugins_enabled: s.enabled, plugins_dir: s.dir, plugins: ids.map(id => listEntry(deps, s, id, sim.v8Revision === 'later'))})
 }
 
 function getPluginConfig(deps: PluginRouteDeps, req: SimRequest): SimResponse {
@@ -253,7 +276,7 @@ function installFromStore(deps: PluginRouteDeps, req: SimRequest): SimResponse {
 
 export function pluginRoutes(deps: PluginRouteDeps): SimRoute[] {
   return [
-    {method: 'GET', path: '/plugins', since: 'plugins', handler: () => listPlugins(deps)},
+    {method: 'GET', path: '/plugins', since: 'plugins', handler: (_req, sim) => listPlugins(deps, sim)},
     {method: 'GET', path: '/plugin-store', since: 'pluginStore', handler: () => listStore(deps)},
     {method: 'POST', path: '/plugin-store/:id/install', since: 'pluginStore', handler: req => installFromStore(deps, req)},
     {method: 'DELETE', path: '/plugins/:id', since: 'plugins', handler: req => deletePlugin(deps, req)},
@@ -272,8 +295,8 @@ export function pluginNoRoute(deps: PluginRouteDeps, req: SimRequest): SimRespon
   const s = snapshot(deps)
   const auth = /^\/([a-z0-9-]+)-auth-url$/.exec(req.path.toLowerCase())
   if (auth && req.method === 'GET') {
-    const plugin = SCRIPTED_PLUGINS.find(p => p.supportsOAuth && p.oauthProvider === auth[1] && effective(deps, s, p.id))
-    if (plugin) return startRedirectFlow(deps.oauth, req, plugin.oauthProvider, 'plugin')
+    const started = pluginOAuthStart(deps, req, auth[1])
+    if (started) return started
   }
   if (req.method === 'GET' && req.path === '/sim-insights/summary' && effective(deps, s, 'sim-insights')) {
     return ok({plugin: 'sim-insights', refresh_seconds: s.configs['sim-insights']?.['refresh-seconds'] ?? 60, installed: deps.files.ids().sort()})

@@ -9,8 +9,12 @@
  * PUT replaces the list (bare array or `{"items":[...]}`), with the family rules of §3.3 (codex/xai/
  * openai-compatibility drop entries without `base-url`; vertex requires `api-key`). DELETE follows the
  * §3.3 rules (`?api-key=` [+ `&base-url=`] or `?index=`; openai-compatibility by `?name=` or `?index=`).
+ *
+ * `/meta-api-key` (v8 gateways, added after 7.2.140: cpa-gateway-v8.md §1.3) has the codex entry shape; an
+ * empty `base-url` becomes `https://api.meta.ai/v1`, and keys that are empty or start with `dca:` are dropped
+ * (v8 §4.3).
  */
-import {configAuthIndex, stableAuthIndex, type ConfigKeyFamily} from '../accounts.js'
+import {configAuthIndex, type ConfigKeyFamily, META_DEFAULT_BASE_URL, stableAuthIndex} from '../accounts.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {fail, isRecord, ok, parseJson, scanInt} from './http.js'
 
@@ -21,6 +25,7 @@ const FAMILIES: ConfigKeyFamily[] = [
   'claude-api-key',
   'xai-api-key',
   'vertex-api-key',
+  'meta-api-key',
   'openai-compatibility',
 ]
 
@@ -88,6 +93,12 @@ function putList(family: ConfigKeyFamily) {
     if (family === 'codex-api-key' || family === 'xai-api-key' || family === 'openai-compatibility') {
       list = list.filter((e) => str(e['base-url']).trim() !== '') // §13.19: silently dropped
     }
+    if (family === 'meta-api-key') {
+      // meta (v8 §4.3): an empty base-url takes the default; empty keys and `dca:` keys are dropped
+      list = list
+        .map((e) => ({...e, 'api-key': str(e['api-key']).trim(), 'base-url': str(e['base-url']).trim() || META_DEFAULT_BASE_URL}))
+        .filter((e) => e['api-key'] !== '' && !e['api-key'].startsWith('dca:'))
+    }
     // the gateway never stores its runtime auth-index
     sim.setConfigValue(
       family,
@@ -145,7 +156,8 @@ function deleteEntry(family: ConfigKeyFamily) {
         sim.setConfigValue(family, list)
         return ok()
       }
-      return fail(404, 'item not found')
+      // the meta handler has no 404 here: an index out of range falls through to the 400
+      if (family !== 'meta-api-key') return fail(404, 'item not found')
     }
     return fail(400, 'missing api-key or index')
   }
@@ -183,6 +195,8 @@ function patchEntry(family: ConfigKeyFamily) {
       if (v === null) delete next[k]
       else next[k] = v
     }
+    // meta: an empty base-url resets to the default endpoint instead of deleting the entry
+    if (family === 'meta-api-key' && 'base-url' in value) next['base-url'] = str(next['base-url']).trim() || META_DEFAULT_BASE_URL
     const emptied =
       family === 'openai-compatibility'
         ? 'base-url' in value && str(next['base-url']) === ''
@@ -195,7 +209,7 @@ function patchEntry(family: ConfigKeyFamily) {
 }
 
 /** Families added after the oldest simulated gateways (§11). */
-const FAMILY_SINCE: Partial<Record<string, SimRoute['since']>> = {'interactions-api-key': 'interactionsKeys', 'xai-api-key': 'xaiKeys'}
+const FAMILY_SINCE: Partial<Record<string, SimRoute['since']>> = {'interactions-api-key': 'interactionsKeys', 'xai-api-key': 'xaiKeys', 'meta-api-key': 'v8'}
 
 export const providerKeyRoutes: SimRoute[] = FAMILIES.flatMap((family) => [
   {method: 'GET', path: `/${family}`, since: FAMILY_SINCE[family], handler: getList(family)},

@@ -6,7 +6,9 @@
  * - `v8: null`: the route has no v8 name (settings, list endpoints that became config paths, …): v0 only;
  * - `v0: null`: a v8-only route (the config tree, quota); its handler is registered under the v8 path;
  * - a v8 path ending in `?provider=<p>` folds several v0 routes into one v8 route that dispatches on that
- *   query value (`/oauth/auth-url?provider=claude` ← `/anthropic-auth-url`, v8 §2.12).
+ *   query value (`/oauth/auth-url?provider=claude` ← `/anthropic-auth-url`, v8 §2.12);
+ * - `early: true`: only early 8.0.x builds register the v8 path (v8 §0.1: `/credentials/quota/*`); the v0 route
+ *   stays on every v8 build.
  *
  * The route table of routes/index.ts says which handlers exist and since when; this map only says where
  * each one lives on v8. A v0 handler is served under /v8/management only through this map, and the
@@ -15,7 +17,7 @@
  *
  * Written from the reference (not from cpactl's client table in src/lib/gateway/operations.ts).
  */
-import type {SimRequest, SimResponse, SimRoute} from '../types.js'
+import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {fail} from './http.js'
 
 export interface RouteMapRow {
@@ -24,6 +26,8 @@ export interface RouteMapRow {
   v0: string | null
   /** Path below /v8/management, or null when v8 has no route for it. `*path` = the rest of the path. */
   v8: string | null
+  /** The v8 path exists on early 8.0.x builds only (later builds removed it, v8 §0.1). */
+  early?: true
 }
 
 const SIMPLE_SETTING_PATHS = [
@@ -44,7 +48,8 @@ const SIMPLE_SETTING_PATHS = [
   '/quota-exceeded/switch-preview-model',
 ]
 
-const PROVIDER_KEY_PATHS = ['/gemini-api-key', '/interactions-api-key', '/codex-api-key', '/claude-api-key', '/xai-api-key', '/vertex-api-key', '/openai-compatibility']
+// `/meta-api-key` was added after 7.2.140 (v8 §1.3); its v8 name is `api-keys/meta` (v8 §2.3)
+const PROVIDER_KEY_PATHS = ['/gemini-api-key', '/interactions-api-key', '/codex-api-key', '/claude-api-key', '/xai-api-key', '/vertex-api-key', '/meta-api-key', '/openai-compatibility']
 
 const rows = (method: RouteMapRow['method'], paths: string[], v8: string | null = null): RouteMapRow[] => paths.map((v0) => ({method, v0, v8}))
 
@@ -81,6 +86,13 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'GET', v0: '/auth-files/download', v8: '/credentials/download'},
   {method: 'PATCH', v0: '/auth-files/status', v8: '/credentials/status'},
   {method: 'PATCH', v0: '/auth-files/fields', v8: '/credentials/fields'},
+  {method: 'POST', v0: '/auth-files/refresh', v8: '/credentials/refresh'}, // added after 7.2.140 (v8 §1.3, §2.6)
+
+  // gateway-side quota (v8 §2.7; added after 7.2.140, v8 §1.3): the v8 names exist on early 8.0.x builds only,
+  // the v0 routes on every v8 build (v8 §1.3 "v0-only: … /quota/*")
+  {method: 'GET', v0: '/quota/providers', v8: '/credentials/quota/providers', early: true},
+  {method: 'POST', v0: '/quota/fetch', v8: '/credentials/quota/fetch', early: true},
+  {method: 'POST', v0: '/quota/reset', v8: '/credentials/quota/reset', early: true},
 
   // logs (§3.8; v8 §2.2)
   {method: 'GET', v0: '/logs', v8: '/observability/logs'},
@@ -102,6 +114,10 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'GET', v0: '/antigravity-auth-url', v8: '/oauth/auth-url?provider=antigravity'},
   {method: 'GET', v0: '/kimi-auth-url', v8: '/oauth/auth-url?provider=kimi'},
   {method: 'GET', v0: '/xai-auth-url', v8: '/oauth/auth-url?provider=xai'},
+  // added after 7.2.140 (v8 §1.3)
+  {method: 'GET', v0: '/kimi-ai-auth-url', v8: '/oauth/auth-url?provider=kimi-ai'},
+  {method: 'GET', v0: '/devin-auth-url', v8: '/oauth/auth-url?provider=devin'},
+  {method: 'GET', v0: '/meta-auth-url', v8: '/oauth/auth-url?provider=meta'},
   {method: 'POST', v0: '/vertex/import', v8: '/oauth/import?provider=vertex'},
   {method: 'GET', v0: '/get-auth-status', v8: '/oauth/status'},
   {method: 'DELETE', v0: '/oauth-session', v8: '/oauth/session'},
@@ -119,23 +135,23 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'GET', v0: '/plugins/:id/config', v8: null},
   {method: 'PUT', v0: '/plugins/:id/config', v8: null},
   {method: 'PATCH', v0: '/plugins/:id/config', v8: null},
+  // plugin quota (added after 7.2.140, v8 §1.3, §2.13): no `POST …/quota/reset` on v8
+  {method: 'GET', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
+  {method: 'POST', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
+  {method: 'DELETE', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
+  {method: 'POST', v0: '/plugins/:id/quota/reset', v8: null},
 
-  // v8 only: the config tree (v8 §2.4, §2.5)
+  // v8 only: the config tree (v8 §2.4, §2.5). No `DELETE /config`: deleting the root is `DELETE /config/`
+  // (the catch-all with an empty path) ⇒ 400 cannot_delete_config
   {method: 'GET', v0: null, v8: '/config'},
   {method: 'PUT', v0: null, v8: '/config'},
   {method: 'PATCH', v0: null, v8: '/config'},
-  {method: 'DELETE', v0: null, v8: '/config'},
   {method: 'GET', v0: null, v8: '/config/*path'},
   {method: 'PUT', v0: null, v8: '/config/*path'},
   {method: 'PATCH', v0: null, v8: '/config/*path'},
   {method: 'DELETE', v0: null, v8: '/config/*path'},
   {method: 'GET', v0: null, v8: '/config.yaml'},
   {method: 'PUT', v0: null, v8: '/config.yaml'},
-
-  // v8 only, early 8.0.x builds: gateway-side quota (v8 §2.7)
-  {method: 'GET', v0: null, v8: '/credentials/quota/providers'},
-  {method: 'POST', v0: null, v8: '/credentials/quota/fetch'},
-  {method: 'POST', v0: null, v8: '/credentials/quota/reset'},
 ]
 
 /** The row of a v0 route, or undefined when it is not in the map. */
@@ -148,19 +164,31 @@ export function rowForV8(method: string, v8Path: string): RouteMapRow | undefine
   return ROUTE_MAP.find((r) => r.method === method && r.v8 === v8Path)
 }
 
+export interface V8TableOptions {
+  /** Which 8.0.x revision (v8 §0.1): rows marked `early` are served by early builds only. */
+  revision: 'early' | 'later'
+  /** What every v8 operation does on top of its handler (a v8 write migrates the file, v8 §2.1). */
+  wrap?: (route: SimRoute) => SimRoute
+  /**
+   * Per folded v8 path (`/oauth/auth-url`): the answer for a query value no v0 route serves, or undefined for
+   * the `<param>_not_found` 404 (plugin OAuth providers, v8 §2.12).
+   */
+  otherValues?: Record<string, (value: string, req: SimRequest, sim: SimContext) => SimResponse | undefined>
+}
+
 /**
  * The routes below /v8/management: each v0 handler under its v8 path (same handler, v8 §2.1), the
- * `?provider=` rows folded into one dispatching route each, then the v8-only routes. `wrap` lets the caller
- * add what every v8 operation does (a v8 write migrates the file, v8 §2.1). Throws when a v0 handler or a
- * v8-only route has no row: the map must stay complete.
+ * `?provider=` rows folded into one dispatching route each, then the v8-only routes. Throws when a v0 handler
+ * or a v8-only route has no row: the map must stay complete.
  */
-export function v8RouteTable(v0Handlers: SimRoute[], v8Only: SimRoute[], wrap: (route: SimRoute) => SimRoute = (r) => r): SimRoute[] {
+export function v8RouteTable(v0Handlers: SimRoute[], v8Only: SimRoute[], opts: V8TableOptions): SimRoute[] {
+  const wrap = opts.wrap ?? ((r: SimRoute) => r)
   const out: SimRoute[] = []
   const byProvider = new Map<string, {method: string; param: string; handlers: Map<string, SimRoute>}>()
   for (const h of v0Handlers) {
     const row = rowForV0(h.method, h.path)
     if (!row) throw new Error(`simulator: ${h.method} ${h.path} has no row in src/lib/sim/routes/route-map.ts`)
-    if (!row.v8) continue
+    if (!row.v8 || (row.early && opts.revision !== 'early')) continue
     const q = /^(.*)\?([a-z_]+)=(.+)$/.exec(row.v8)
     if (!q) {
       out.push(wrap({...h, path: row.v8}))
@@ -173,12 +201,13 @@ export function v8RouteTable(v0Handlers: SimRoute[], v8Only: SimRoute[], wrap: (
   }
   for (const [key, entry] of byProvider) {
     const path = key.slice(entry.method.length + 1)
+    const other = opts.otherValues?.[path]
     out.push(wrap({method: entry.method, path, handler: (req: SimRequest, sim): SimResponse | Promise<SimResponse> => {
       const value = (req.query.get(entry.param) ?? '').trim().toLowerCase()
       if (value === '') return fail(400, `${entry.param} is required`)
       const target = entry.handlers.get(value)
-      if (!target) return fail(404, `${entry.param}_not_found`)
-      return target.handler(req, sim)
+      if (target) return target.handler(req, sim)
+      return other?.(value, req, sim) ?? fail(404, `${entry.param}_not_found`)
     }}))
   }
   for (const r of v8Only) {

@@ -1,8 +1,10 @@
 /**
- * The legacy → v8 key map (cpa-gateway-v8.md §4.4, docs-era layout), defined once. `config migrate`, `config
- * check` (legacy names in a v8 file, known legacy keys), `config get/set` (legacy names → v8 paths), `diff` and
- * `apply` (a legacy file migrated in memory) all read it. Paths are dotted; a move of a mapping moves its
- * whole subtree (`tls` → `server.tls`), and more specific moves come first.
+ * The gateway's config names, defined once: the legacy → v8 key map (cpa-gateway-v8.md §4.4, docs-era layout),
+ * the provider-key families and the routing strategy names. It lives in the gateway layer so that both sides
+ * read the same data: the operation table (operations.ts: setting and provider-key routes) and the config
+ * services in manage/ (`config migrate`, `check`, `get/set/unset`, `diff`, `apply`). Paths are dotted; a move of
+ * a mapping moves its whole subtree (`tls` → `server.tls`), and more specific moves come first. Pure data, no
+ * imports.
  */
 
 export interface KeyMove {
@@ -51,17 +53,23 @@ export const KEY_MOVES: readonly KeyMove[] = [
   {legacy: 'pprof', v8: 'observability.pprof'},
 ]
 
-/** Legacy provider-key lists → `api-keys.<provider>` groups: one group per legacy entry, named `<provider>-<n>`. */
-export const KEY_FAMILIES: ReadonlyArray<{legacy: string; provider: string}> = [
-  {legacy: 'gemini-api-key', provider: 'gemini'},
-  {legacy: 'interactions-api-key', provider: 'interactions'},
-  {legacy: 'vertex-api-key', provider: 'vertex'},
-  {legacy: 'codex-api-key', provider: 'codex'},
-  {legacy: 'claude-api-key', provider: 'claude'},
-  {legacy: 'xai-api-key', provider: 'xai'},
-  {legacy: 'meta-api-key', provider: 'meta'},
-  {legacy: 'openai-compatibility', provider: 'openai-compatibility'},
-]
+/**
+ * Legacy provider-key lists → `api-keys.<provider>` groups: one group per legacy entry, named `<provider>-<n>`.
+ * `v0Route`: the v7.2.140 gateway has a `/v0/management/<legacy>` list route for it (cpa-gateway.md §3.3;
+ * `/meta-api-key` came later, v8 §1.3).
+ */
+export const KEY_FAMILIES = [
+  {legacy: 'gemini-api-key', provider: 'gemini', v0Route: true},
+  {legacy: 'interactions-api-key', provider: 'interactions', v0Route: true},
+  {legacy: 'vertex-api-key', provider: 'vertex', v0Route: true},
+  {legacy: 'codex-api-key', provider: 'codex', v0Route: true},
+  {legacy: 'claude-api-key', provider: 'claude', v0Route: true},
+  {legacy: 'xai-api-key', provider: 'xai', v0Route: true},
+  {legacy: 'meta-api-key', provider: 'meta', v0Route: false},
+  {legacy: 'openai-compatibility', provider: 'openai-compatibility', v0Route: true},
+] as const satisfies ReadonlyArray<{legacy: string; provider: string; v0Route: boolean}>
+
+export type KeyFamily = (typeof KEY_FAMILIES)[number]
 
 /** openai-compatibility entries keep their name; their `api-key-entries` become `keys`. */
 export const OPENAI_COMPAT_KEYS_FIELD = {legacy: 'api-key-entries', v8: 'keys'} as const
@@ -81,7 +89,7 @@ export interface LegacyResolution {
   /** The legacy move that applied (null when the path was already a v8 path). */
   move: KeyMove | null
   /** A legacy provider-key list: the v8 value is a list of groups, not the legacy entries. */
-  family: {legacy: string; provider: string} | null
+  family: KeyFamily | null
 }
 
 /**
@@ -89,7 +97,7 @@ export interface LegacyResolution {
  * wins); `routing.strategy` and other shared-root paths stay as they are.
  */
 export function legacyToV8(parts: readonly string[]): LegacyResolution {
-  const family = KEY_FAMILIES.find((f) => f.legacy === parts[0])
+  const family = KEY_FAMILIES.find((f) => f.legacy === parts[0]) ?? null
   if (family) return {v8: ['api-keys', family.provider, ...parts.slice(1)], move: null, family}
   let best: KeyMove | null = null
   for (const m of KEY_MOVES) {
@@ -102,4 +110,30 @@ export function legacyToV8(parts: readonly string[]): LegacyResolution {
   if (!best) return {v8: [...parts], move: null, family: null}
   const rest = parts.slice(best.legacy.split('.').length)
   return {v8: [...best.v8.split('.'), ...rest], move: best, family: null}
+}
+
+/** The v8 dotted path of a legacy dotted name (`request-retry` → `routing.retry.request-retry`). */
+export function v8PathOf(legacy: string): string {
+  return legacyToV8(legacy.split('.')).v8.join('.')
+}
+
+/**
+ * Routing strategies and the aliases the gateway accepts (cpa-gateway.md §3.1 `/routing/strategy`; v8 §4.2:
+ * in a v8 config file `rr`/`roundrobin` are UNKNOWN, so writes send the canonical name).
+ */
+export const V8_STRATEGIES = ['round-robin', 'weighted-round-robin', 'fill-first'] as const
+export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
+  rr: 'round-robin',
+  roundrobin: 'round-robin',
+  wrr: 'weighted-round-robin',
+  weightedroundrobin: 'weighted-round-robin',
+  ff: 'fill-first',
+  fillfirst: 'fill-first',
+}
+
+/** Any accepted spelling (lowercase; `''` = the default) → the canonical strategy. */
+export const ROUTING_STRATEGIES: Readonly<Record<string, string>> = {
+  '': 'round-robin',
+  ...Object.fromEntries(V8_STRATEGIES.map((s) => [s, s])),
+  ...STRATEGY_ALIASES,
 }
