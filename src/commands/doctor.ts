@@ -26,7 +26,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     const {probeRespAuth} = await import('../lib/queue/probe.js')
     const {storeDoctorChecks} = await import('../lib/health/store-checks.js')
     const u = client.url
-    const storePath = this.storePath(this.flags.store)
+    const storePath = await this.storePath(this.flags.store)
     const instance = await this.instance()
     const checks = await runDoctor({
       client,

@@ -32,7 +32,7 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
     const f = this.flags
     const {runMetrics} = await import('../lib/monitor/index.js')
     const result = await runMetrics({
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       format: f.format,
       maxSeries: f['max-series'],
       output: f.output ?? null,

@@ -34,7 +34,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
     const {quota} = await import('../lib/inspect/service.js')
     const providers = listFlag(f.provider) ?? null
     const result = await quota({
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       instance: await this.instance(),
       tz: f.tz ?? (await this.profile())?.tz ?? null,
       providers,

@@ -53,7 +53,7 @@ describe('login, profiles, logout', () => {
     expect(s.json).toMatchObject({profile: 'lab', keySource: 'credentials file (profile lab)', management: {keyAccepted: true}})
 
     const list = await runCli(['profiles', 'list', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
-    expect(list.json).toEqual([{name: 'lab', url: sim.url, current: true, keyStorage: 'file', insecure: false, tz: 'Europe/Berlin', instance: 'lab'}])
+    expect(list.json).toEqual([{name: 'lab', url: sim.url, current: true, keyStorage: 'file', insecure: false, tz: 'Europe/Berlin', instance: 'lab', store: null}])
 
     // an explicit --url without --profile never sends the stored key elsewhere
     const other = await runCli(['status', '--url', sim.url, '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})

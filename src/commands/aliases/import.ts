@@ -24,7 +24,7 @@ export default class AliasesImport extends BaseCommand<typeof AliasesImport> {
   }
 
   async run(): Promise<AliasImportResult> {
-    const store = this.storePath(this.flags.store)
+    const store = await this.storePath(this.flags.store)
     if (this.flags['from-gateway'] === Boolean(this.args.file)) throw new UsageError('pass either --from-gateway or FILE', {code: 'usage_error'})
     if (this.args.file) {
       const result = await importAliasFile(store, this.args.file)

@@ -9,7 +9,7 @@ export default class AliasesList extends BaseCommand<typeof AliasesList> {
   static flags = {store: storeFlag, csv: csvFlag, 'no-header': noHeaderFlag}
 
   async run(): Promise<AliasView[]> {
-    const rows = await listAliasViews(this.storePath(this.flags.store))
+    const rows = await listAliasViews(await this.storePath(this.flags.store))
     this.display(rows, (r) => renderAliases(r, {csv: this.flags.csv, noHeader: this.flags['no-header']}))
     return rows
   }

@@ -13,7 +13,7 @@ export default class AliasesRemove extends BaseCommand<typeof AliasesRemove> {
 
   async run(): Promise<RemoveAliasResult> {
     await this.confirm(`remove the alias ${JSON.stringify(this.args.target)} (usage stays, shown by key hash)`)
-    const result = await removeAliasEntry(this.storePath(this.flags.store), this.args.target)
+    const result = await removeAliasEntry(await this.storePath(this.flags.store), this.args.target)
     this.display(result, (r) => writeOut(`removed ${r.alias} (sha256:${r.apiKeyHash.slice(0, 12)})`))
     return result
   }

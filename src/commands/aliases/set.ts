@@ -37,7 +37,7 @@ export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
       alias = this.args.second
       if (keyHashOf(keyOrHash).wasRawKey) warn('the key was given on the command line (visible in shell history); it was hashed and not stored — prefer --key-stdin')
     }
-    const result = await setAlias(this.storePath(this.flags.store), keyOrHash, alias)
+    const result = await setAlias(await this.storePath(this.flags.store), keyOrHash, alias)
     this.display(result, (r) =>
       writeOut(r.changed ? `${r.previousAlias ? `renamed ${r.previousAlias} →` : 'named'} ${r.alias} (sha256:${r.apiKeyHash.slice(0, 12)})` : `${r.alias} unchanged`),
     )

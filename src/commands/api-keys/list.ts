@@ -16,7 +16,7 @@ export default class ApiKeysList extends BaseCommand<typeof ApiKeysList> {
   }
 
   async run(): Promise<ApiKeyListResult> {
-    const result = await listApiKeyRows(await this.gateway(), {reveal: this.flags.reveal, storePath: this.storePath(this.flags.store)})
+    const result = await listApiKeyRows(await this.gateway(), {reveal: this.flags.reveal, storePath: await this.storePath(this.flags.store)})
     this.display(result, (r) => renderApiKeys(r, {csv: this.flags.csv, noHeader: this.flags['no-header']}))
     return result
   }

@@ -37,7 +37,7 @@ export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
       by: f.stdin ? 'value' : (f.by as 'value' | 'alias' | 'index' | undefined),
       yes: f.yes,
       dryRun: f['dry-run'],
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       poll: {signal: this.signal},
     })
     this.display(result, renderApiKeyRemove)

@@ -51,7 +51,7 @@ CRITICAL at or above --crit (or exhausted without a number), WARNING at or above
         }
       : null
     const result = await quotaCheck(
-      this.checkContext(),
+      await this.checkContext(),
       {instances: listFlag(f.instance, false) ?? null, live},
       {warn: f.warn, crit: f.crit, window: f.window, includeDisabled: f['include-disabled'], maxInspectionAgeMs: f['max-inspection-age']!, providers, accounts},
     )

@@ -46,7 +46,7 @@ Exit codes: 0 done (dead letters are not an error), 3 store unusable, 4 key reje
         gateway,
         popClient,
         resp: respEndpointFor(gateway, {insecure: target.insecure}),
-        storePath: this.storePath(f.store),
+        storePath: await this.storePath(f.store),
         instance: await this.instance(),
         transport: f.transport as 'auto',
         follow: f.follow,

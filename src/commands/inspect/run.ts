@@ -46,7 +46,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
     const {inspectRun} = await import('../../lib/inspect/service.js')
     const result = await inspectRun({
       client: await this.gateway(),
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       instance: await this.instance(),
       configDir: this.dirs.configDir,
       accounts: listFlag(f.account, false) ?? null,

@@ -15,7 +15,7 @@ export default class PricesExport extends BaseCommand<typeof PricesExport> {
   }
 
   async run(): Promise<PriceExport> {
-    const result = await exportPriceTable(this.storePath(this.flags.store))
+    const result = await exportPriceTable(await this.storePath(this.flags.store))
     const out = this.flags.output
     if (out) {
       writePrivateFile(out, JSON.stringify(result, null, 2) + '\n')

@@ -26,7 +26,7 @@ export default class PricesImport extends BaseCommand<typeof PricesImport> {
 
   async run(): Promise<ImportResult> {
     const f = this.flags
-    const result = await importPriceCatalogue(this.storePath(f.store), {file: this.args.file, bundled: f.bundled, overwrite: f.overwrite, dryRun: f['dry-run'], only: f.only})
+    const result = await importPriceCatalogue(await this.storePath(f.store), {file: this.args.file, bundled: f.bundled, overwrite: f.overwrite, dryRun: f['dry-run'], only: f.only})
     if (this.jsonEnabled()) importWarnings(result)
     else renderImport(result)
     return result

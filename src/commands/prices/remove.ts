@@ -15,7 +15,7 @@ export default class PricesRemove extends BaseCommand<typeof PricesRemove> {
   async run(): Promise<RemoveResult> {
     const models = this.positional
     await this.confirm(`remove the price${models.length === 1 ? '' : 's'} of ${models.join(', ')} (their cost then shows as unpriced)`)
-    const result = await removePriceEntries(this.storePath(this.flags.store), models)
+    const result = await removePriceEntries(await this.storePath(this.flags.store), models)
     this.display(result, (r) => writeOut(`removed ${r.removed.join(', ')}`))
     return result
   }

@@ -23,6 +23,7 @@ export default class ProfilesShow extends BaseCommand<typeof ProfilesShow> {
         ['Insecure TLS', v.insecure ? 'yes' : 'no'],
         ['Time zone', v.tz ?? 'local'],
         ['Instance', v.instance],
+        ['Store', v.store ?? 'default (<dataDir>/cpactl.db)'],
       ]),
     )
     return view

@@ -24,7 +24,7 @@ export default class StorePrune extends BaseCommand<typeof StorePrune> {
     if (olderThan === undefined) {
       throw new UsageError('--older-than is required (e.g. --older-than 90d)', {code: 'usage_error'})
     }
-    const path = this.storePath(this.flags.store)
+    const path = await this.storePath(this.flags.store)
     if (!this.flags['dry-run']) await confirmOrFail({yes: this.flags.yes, action: `delete raw events older than ${formatDuration(olderThan)} from ${path}`})
     const result = await pruneStoreAt(path, olderThan, {dryRun: this.flags['dry-run']})
     this.display(result, (r) =>

@@ -32,7 +32,7 @@ export default class UsageExport extends BaseCommand<typeof UsageExport> {
     if (this.jsonEnabled() && !f.output) throw new UsageError('--json needs --output FILE (standard output carries the export)', {code: 'usage_error'})
     const range = f.since || f.until ? resolveRange({since: f.since ?? '1970-01-01T00:00:00Z', until: f.until, tz: f.tz}) : null
     const progress = f.output && progressEnabled()
-    const result = await exportUsage(this.storePath(f.store), {
+    const result = await exportUsage(await this.storePath(f.store), {
       format: f.format,
       range,
       instances: f.instance,

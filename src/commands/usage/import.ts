@@ -27,7 +27,7 @@ export default class UsageImport extends BaseCommand<typeof UsageImport> {
     let instance = this.flags.instance
     if (!instance) instance = await this.instance().catch(() => 'import')
     const progress = progressEnabled() && !this.jsonEnabled()
-    const result = await importUsage(this.storePath(this.flags.store), {
+    const result = await importUsage(await this.storePath(this.flags.store), {
       files: argv as string[],
       instance,
       forceInstance: this.flags['force-instance'],

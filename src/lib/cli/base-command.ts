@@ -162,8 +162,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return `${u.host}:${u.port}`
   }
 
-  protected storePath(explicit?: string): string {
-    return resolveStorePath(explicit, process.env)
+  /**
+   * Where the store is: --store / CPACTL_STORE, else the profile's `store` (so `collect --profile prod` knows
+   * where to write), else <dataDir>/cpactl.db. A file path or a postgres:// URL.
+   */
+  protected async storePath(explicit?: string): Promise<string> {
+    if (explicit || process.env.CPACTL_STORE) return resolveStorePath(explicit, process.env)
+    let profileStore: string | null = null
+    try {
+      profileStore = (await this.profile())?.store ?? null
+    } catch {
+      // an unknown --profile is reported by the commands that need the gateway; the store falls back
+    }
+    return profileStore ?? resolveStorePath(undefined, process.env)
   }
 
   /** Throw CancelledError when a signal arrived (for loops between steps). */

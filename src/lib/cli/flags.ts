@@ -45,7 +45,7 @@ export const saveToFileFlags = {
 }
 
 export const storeFlag = Flags.string({
-  description: 'SQLite store file (default: <dataDir>/cpactl.db).',
+  description: 'Store: a SQLite file, or a postgres:// URL (password from PGPASSWORD or ~/.pgpass). Default: the profile\'s store, else <dataDir>/cpactl.db.',
   env: 'CPACTL_STORE',
 })
 

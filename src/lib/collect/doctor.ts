@@ -3,11 +3,11 @@
  * gateway's queue retention, dead letters waiting, spooled batches waiting, and a collector that died mid-run.
  * Returns plain check rows; the doctor command renders and scores them.
  */
-import {existsSync} from 'node:fs'
 
 import type {DoctorCheck} from '../cli/checks.js'
 import {formatDuration} from '../time/duration.js'
 import {collectStatus} from './status.js'
+import {maskLocation, storeExists} from '../store/index.js'
 
 export type {DoctorCheck} from '../cli/checks.js'
 
@@ -26,8 +26,8 @@ export interface CollectDoctorOptions {
  */
 export async function collectDoctorChecks(o: CollectDoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = []
-  if (!existsSync(o.storePath)) {
-    checks.push({check: 'collector-last-run', status: 'warn', message: `no store at ${o.storePath}: usage has never been collected`, fix: 'cpactl collect (then schedule it, or run cpactl collect --follow)'})
+  if (!(await storeExists(o.storePath).catch(() => true))) {
+    checks.push({check: 'collector-last-run', status: 'warn', message: `no store at ${maskLocation(o.storePath)}: usage has never been collected`, fix: 'cpactl collect (then schedule it, or run cpactl collect --follow)'})
     return checks
   }
   let status

@@ -23,7 +23,7 @@ import {AuthError, BugError, CancelledError, ConfigError, type CpactlError, Upst
 import type {GatewayClient} from '../gateway/client.js'
 import {getCredentialCounters, getQueueSettings, type CredentialCounters, type QueueSettings} from '../gateway/usage-queue.js'
 import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
-import {openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
+import {maskLocation, openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
 import {spoolSafe} from '../usage/redact.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 import {HeapTrim} from './heap.js'
@@ -116,7 +116,8 @@ const SPILL_BYTES_PER_RECORD = 4096
 
 /** Errors after which --follow reconnects: the network, not the key or the store. */
 function isTransient(error: unknown): boolean {
-  return error instanceof UpstreamError && !(error instanceof AuthError) && error.code !== 'bad_response'
+  // a store that went away is not the network to the gateway: the run stops (the unsaved batch is spooled)
+  return error instanceof UpstreamError && !(error instanceof AuthError) && error.code !== 'bad_response' && !error.code.startsWith('store_')
 }
 
 class Collector {
@@ -195,7 +196,7 @@ class Collector {
     try {
       const store = await openStore({path: o.storePath})
       this.store = store
-      this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect')
+      this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect', o.instance)
       this.runId = await store.runs.start({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
       let previous: RunRecord | null = null
       try {
@@ -215,7 +216,7 @@ class Collector {
       this.subscriber?.close()
       if (this.store) {
         if (this.lock) await this.store.spool.release().catch(() => {})
-        this.lock?.release()
+        await this.lock?.release()
         await this.store.close().catch(() => {})
       }
     }
@@ -322,7 +323,7 @@ class Collector {
       instance: this.o.instance,
       transport: this.transportUsed,
       runId: this.runId,
-      store: this.o.storePath,
+      store: this.store?.location ?? maskLocation(this.o.storePath),
       popped: this.totals.popped,
       inserted: this.totals.inserted,
       duplicates: this.totals.duplicates,

@@ -15,6 +15,8 @@ export interface LoginInput {
   insecure: boolean
   tz: string | null
   instance: string | null
+  /** The profile's store (file path or postgres:// URL without password); undefined keeps the saved one. */
+  store?: string | null
   storage: 'keychain' | 'file' | 'none'
   key: ResolvedKey
   /** Sends exactly one authenticated request with the key; throws the gateway's typed error. */
@@ -51,7 +53,8 @@ export async function login(input: LoginInput): Promise<LoginResult> {
     }
   }
   const file = await loadProfiles(input.configDir)
-  file.profiles[input.name] = {name: input.name, url: input.url, insecure: input.insecure, tz, instance: input.instance, keyStorage: input.storage}
+  const store = input.store === undefined ? (file.profiles[input.name]?.store ?? null) : input.store || null
+  file.profiles[input.name] = {name: input.name, url: input.url, insecure: input.insecure, tz, instance: input.instance, store, keyStorage: input.storage}
   file.currentProfile = input.name
   await saveProfiles(input.configDir, file)
   return {profile: input.name, url: input.url, keyStorage: input.storage, keySource: input.key.source, gatewayVersion: version, current: true}
@@ -78,12 +81,13 @@ export interface ProfileView {
   insecure: boolean
   tz: string | null
   instance: string
+  store: string | null
 }
 
 export function viewProfiles(file: ProfilesFile): ProfileView[] {
   return Object.values(file.profiles)
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((p) => ({name: p.name, url: p.url, current: p.name === file.currentProfile, keyStorage: p.keyStorage, insecure: p.insecure, tz: p.tz, instance: p.instance ?? p.name}))
+    .map((p) => ({name: p.name, url: p.url, current: p.name === file.currentProfile, keyStorage: p.keyStorage, insecure: p.insecure, tz: p.tz, instance: p.instance ?? p.name, store: p.store}))
 }
 
 export async function useProfile(configDir: string, name: string): Promise<ProfileView> {

@@ -16,6 +16,8 @@ export interface Profile {
   tz: string | null
   /** Label tagging stored events; null ⇒ the profile name. */
   instance: string | null
+  /** Where this profile's usage is stored (file path or postgres:// URL without password); null ⇒ the default store. */
+  store: string | null
   keyStorage: 'keychain' | 'file' | 'none'
 }
 
@@ -58,6 +60,7 @@ export async function loadProfiles(configDir: string): Promise<ProfilesFile> {
       insecure: p.insecure === true,
       tz: typeof p.tz === 'string' ? p.tz : null,
       instance: typeof p.instance === 'string' ? p.instance : null,
+      store: typeof p.store === 'string' && p.store.trim() !== '' ? p.store : null,
       keyStorage: p['key-storage'] === 'file' ? 'file' : p['key-storage'] === 'none' ? 'none' : 'keychain',
     }
   }
@@ -73,6 +76,7 @@ export async function saveProfiles(configDir: string, file: ProfilesFile): Promi
       ...(p.insecure ? {insecure: true} : {}),
       ...(p.tz ? {tz: p.tz} : {}),
       ...(p.instance ? {instance: p.instance} : {}),
+      ...(p.store ? {store: p.store} : {}),
       'key-storage': p.keyStorage,
     }
   }

@@ -71,11 +71,11 @@ export abstract class CheckCommand<T extends typeof Command> extends BaseCommand
   }
 
   /** Store path, notification settings and the clock for the check. */
-  protected checkContext(): CheckContext {
+  protected async checkContext(): Promise<CheckContext> {
     const f = this.checkFlagValues
     const webhooks = webhooksFrom(f.notify ?? [], f['notify-file'] ?? null)
     return {
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       notify: webhooks.length > 0 ? {webhooks, format: f['notify-format'], retries: f['notify-retries'], timeoutMs: parseDuration(f['notify-timeout'], '--notify-timeout')} : null,
       now: Date.now(),
     }

@@ -48,7 +48,7 @@ export abstract class ReportCommand<T extends typeof Command> extends BaseComman
     return filterInput(this.reportFlags)
   }
 
-  protected reportStore(): string {
+  protected reportStore(): Promise<string> {
     return this.storePath(this.reportFlags.store)
   }
 
@@ -61,7 +61,7 @@ export abstract class ReportCommand<T extends typeof Command> extends BaseComman
   /** Run and show a one-row-per-group report (the whole body of models/providers/accounts/api-keys). */
   protected async breakdown(kind: BreakdownKind, extra: {explain?: boolean; refreshAccounts?: AccountRefresh} = {}): Promise<BreakdownResult> {
     const f = this.flags as unknown as {sort?: string; limit: number; all: boolean}
-    const result = await breakdownReport(this.reportStore(), {
+    const result = await breakdownReport(await this.reportStore(), {
       kind,
       range: await this.reportRange(),
       filters: this.reportFilters(),

@@ -11,7 +11,8 @@ import {RollupCells} from './rollup-cells.js'
 import {RollupWriter} from './rollup-write.js'
 import {emptyCounts, type BatchCounts, type IngestContext} from './rows.js'
 
-const EVENT_COLUMNS = [
+/** Columns of usage_events a batch writes, in the order of fillEventRow (both backends). */
+export const EVENT_COLUMNS = [
   'instance', 'ts', 'tz_offset_min', 'event_hash', 'run_id', 'provider', 'executor_type', 'model', 'alias', 'endpoint',
   'auth_type', 'auth_index', 'source', 'source_hash', 'api_key_hash', 'access_token_sha256', 'request_id', 'latency_ms',
   'ttft_ms', 'failed', 'fail_status_code', 'fail_summary', 'generate', 'stream', 'input_tokens', 'output_tokens',
@@ -25,7 +26,7 @@ const EVENT_COLUMNS = [
 const b01 = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0)
 
 /** Fill `row` (reused for every insert: better-sqlite3 binds synchronously) with the event's column values. */
-function fillEventRow(row: unknown[], instance: string, runId: number | null, hash: Buffer, e: UsageEvent): unknown[] {
+export function fillEventRow(row: unknown[], instance: string, runId: number | null, hash: Buffer, e: UsageEvent): unknown[] {
   const t = e.legacy
   const b = e.buckets
   let i = 0

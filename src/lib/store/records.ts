@@ -92,15 +92,17 @@ export interface RunQuery {
 
 export interface LockHolder {
   pid: number
+  /** Host of the holder (PostgreSQL: collectors of one store run on several hosts). */
+  host?: string
   since: number
   purpose: string
 }
 
-/** One collector per store: held for the whole run, gone with the process (kill -9 included). */
+/** One collector per store (SQLite) or per instance (PostgreSQL): held for the whole run, gone with the process (kill -9 included). */
 export interface CollectorLock {
-  /** Where the lock lives (a file beside a SQLite store). */
+  /** Where the lock lives (a file beside a SQLite store; the advisory lock's instance on PostgreSQL). */
   readonly path: string
-  release(): void
+  release(): void | Promise<void>
 }
 
 // ----------------------------------------------------------------------------------------- dead letters
@@ -278,6 +280,8 @@ export interface InstanceInfo {
   instance: string
   /** Events counted in the rollups (includes pruned ones). */
   events: number
+  /** PostgreSQL: raw events of the instance present (pruned ones excluded). */
+  rawEvents?: number
   firstSeen: string | null
   lastSeen: string | null
 }
@@ -302,6 +306,10 @@ export interface StoreInfo {
   prices: number
   aliases: number
   lastRun: {instance: string; startedAt: string; status: string; inserted: number} | null
+  /** PostgreSQL: the server's version. */
+  serverVersion?: string
+  /** PostgreSQL: every table of the store with its size on disk (indexes and TOAST included), largest first. */
+  tables?: Array<{table: string; bytes: number; rows: number}>
 }
 
 export interface PruneResult {

@@ -178,8 +178,12 @@ export interface RollupRepository {
 }
 
 export interface RunRepository {
-  /** Take the one-collector-per-store lock or reject with LockError `collector_running` naming the holder. */
-  lockCollector(purpose: string): Promise<CollectorLock>
+  /**
+   * Take the collector lock or reject with LockError `collector_running` naming the holder (pid; host on
+   * PostgreSQL). SQLite: one collector per store file. PostgreSQL: one collector per gateway instance, so the
+   * collectors of several gateways write into one database at the same time.
+   */
+  lockCollector(purpose: string, instance: string): Promise<CollectorLock>
   /** Insert the run row and commit it: the store's write probe, done before anything is popped. */
   start(start: RunStart): Promise<number>
   finish(runId: number, finish: RunFinish): Promise<void>

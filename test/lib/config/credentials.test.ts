@@ -21,7 +21,7 @@ class MemoryStore implements SecretStore {
   }
 }
 
-const profile: Profile = {name: 'prod', url: 'http://x', insecure: false, tz: null, instance: null, keyStorage: 'keychain'}
+const profile: Profile = {name: 'prod', url: 'http://x', insecure: false, tz: null, instance: null, store: null, keyStorage: 'keychain'}
 
 describe('management key precedence', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cpactl-cred-'))

@@ -53,3 +53,27 @@ export function legacyOnly(r: Record<string, unknown>): Record<string, unknown> 
   delete copy.accounting_version
   return copy
 }
+
+/**
+ * A record whose breakdown contradicts its own total: the buckets sum to 100 + 20 + 5 + 30 = 155, `total_tokens`
+ * says 999 (an `inconsistent` breakdown). Account idx-c, request id `c<i>`.
+ */
+export function contradictingTotal(at: string, i: number): Record<string, unknown> {
+  return {
+    timestamp: at,
+    provider: 'claude',
+    model: 'claude-sonnet-4-5',
+    auth_type: 'oauth',
+    auth_index: 'idx-c',
+    request_id: `c${i}`,
+    failed: false,
+    tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
+    token_breakdown: {
+      accounting_version: 1,
+      quality: 'inconsistent',
+      input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
+      output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
+      total_tokens: 999,
+    },
+  }
+}

@@ -20,7 +20,7 @@ export default class DeadLettersList extends BaseCommand<typeof DeadLettersList>
 
   /** A list: an array under --json (cut by --limit; a stderr warning says how many there are in all). */
   async run(): Promise<DeadLetter[]> {
-    const result = await listDeadLettersAt(this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
+    const result = await listDeadLettersAt(await this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
     const human = stdoutIsTTY() && !this.flags.csv
     if (result.total > result.items.length) warn(`showing ${result.items.length} of ${result.total} dead letters (--limit)`)
     this.display(result, (r) => {

@@ -1,0 +1,90 @@
+/**
+ * What `store copy` needs of a backend, and nothing else sees (issue 13): plain statements over the shared
+ * schema (the SQL that both dialects accept), a transaction, and the insert of stored events as they are —
+ * every column and the same event hash, dedup through the unique index, newly inserted events moving the
+ * rollups (rollup-cells.ts) when asked. Histograms cross as histogram.ts's encoding (Buffers) whatever a
+ * backend keeps. The SQLite port is here; the PostgreSQL one is postgres/transfer.ts.
+ */
+import type {Statement} from './db.js'
+import {EVENT_COLUMNS} from './ingest.js'
+import {RollupCells, type RollupInput} from './rollup-cells.js'
+import {RollupWriter} from './rollup-write.js'
+import type {StoredEvent} from './rows.js'
+import type {SqliteStore} from './sqlite-store.js'
+import type {Store} from './types.js'
+
+export interface TransferPort {
+  kind: string
+  all(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  run(sql: string, params?: unknown[]): Promise<number>
+  tx<T>(fn: () => Promise<T>): Promise<T>
+  /** Insert stored events (their `run_id` already mapped); returns how many were new. New ones move the hourly rollups when `rollups`. */
+  insertEvents(rows: readonly StoredEvent[], rollups: boolean): Promise<number>
+  /** Recompute the daily rollups from the hourly ones and move the daily watermark(s) (rollup-write.ts) to the newest data. */
+  rebuildDaily(): Promise<void>
+}
+
+/** What the rollups need of a stored event (the arithmetic of rollup-cells.ts, as at ingest). */
+export function storedInput(e: StoredEvent): RollupInput {
+  return {
+    ts: e.ts,
+    provider: e.provider,
+    model: e.model,
+    apiKeyHash: e.api_key_hash,
+    authIndex: e.auth_index,
+    serviceTier: e.service_tier,
+    responseServiceTier: e.response_service_tier,
+    failed: e.failed === 1,
+    failStatusCode: e.fail_status_code,
+    buckets: {uncachedInput: e.uncached_input, cacheRead: e.cache_read, cacheWrite: e.cache_write, outputTotal: e.output_total, reasoning: e.reasoning, unclassified: e.unclassified},
+    latencyMs: e.latency_ms,
+    ttftMs: e.ttft_ms,
+    source: e.source,
+  }
+}
+
+/** The row of a stored event in EVENT_COLUMNS order. */
+export const storedRow = (e: StoredEvent): unknown[] => EVENT_COLUMNS.map((c) => (e as unknown as Record<string, unknown>)[c] ?? null)
+
+function sqlitePort(store: SqliteStore): TransferPort {
+  const c = store.connection
+  const db = c.db
+  let insert: Statement | null = null
+  let writer: RollupWriter | null = null
+  const cells = new RollupCells()
+  return {
+    kind: 'sqlite',
+    all: async (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>,
+    run: async (sql, params = []) => db.prepare(sql).run(...params).changes,
+    tx: (fn) => c.writeAround(fn),
+    async insertEvents(rows, rollups) {
+      insert ??= db.prepare(`INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`)
+      writer ??= new RollupWriter(db)
+      cells.dailyThrough = Number.NEGATIVE_INFINITY // hourly cells only: rebuildDaily folds the days
+      let n = 0
+      for (const e of rows) {
+        if (insert.run(storedRow(e)).changes === 0) continue
+        n++
+        if (rollups) cells.add(e.instance, storedInput(e))
+      }
+      writer.flush(cells)
+      return n
+    },
+    async rebuildDaily() {
+      writer ??= new RollupWriter(db)
+      const w = writer
+      await c.writeAround(async () => {
+        for (const t of ['report_model_daily', 'report_key_daily', 'report_account_daily', 'report_hist_daily']) db.prepare(`DELETE FROM ${t}`).run()
+        db.prepare("INSERT INTO report_state (key, value) VALUES ('daily_through', 0) ON CONFLICT (key) DO UPDATE SET value = 0").run()
+        cells.dailyThrough = 0
+        w.advance(cells, (db.prepare('SELECT MAX(last_ts) AS n FROM report_model_hourly').get() as {n: number | null}).n)
+      })
+    },
+  }
+}
+
+/** The transfer port of an open store (read-only stores only read). */
+export async function transferPort(store: Store): Promise<TransferPort> {
+  if (store.kind === 'postgres') return (await import('./postgres/transfer.js')).pgTransferPort(store as never)
+  return sqlitePort(store as SqliteStore)
+}
