@@ -24,8 +24,8 @@ export default {
     // pinned explicitly beside vitest (stack.md: vitest 3.2.7 needs vite 7.3.8 on Node 20)
     'vite',
   ],
-  // system tools the tests call when present (keyutils, util-linux)
-  ignoreBinaries: ['keyctl', 'mount', 'umount', 'script'],
+  // system tools the tests and benchmarks call when present (keyutils, util-linux, PostgreSQL's client)
+  ignoreBinaries: ['keyctl', 'mount', 'umount', 'script', 'runuser', 'psql'],
   /**
    * TEMPORARY: unused exports in files other branches are rewriting now (store, report, collect, the v8 config
    * code, the simulator). Phase B of issue 14 removes these entries and the dead exports they hide.

@@ -22,7 +22,8 @@ import {withStore} from './index.js'
 import {maskLocation} from './location.js'
 import {BASE_DIMS, CUBE_EXTRA, CUBES} from './rollup-cells.js'
 import type {StoredEvent} from './rows.js'
-import {transferPort, type TransferPort} from './transfer.js'
+import type {TransferPort} from './transfer-port.js'
+import {transferPort} from './transfer.js'
 
 export interface CopyResult {
   from: string

@@ -7,44 +7,11 @@
  */
 import type {Statement} from './db.js'
 import {EVENT_COLUMNS} from './ingest.js'
-import {RollupCells, type RollupInput} from './rollup-cells.js'
+import {RollupCells} from './rollup-cells.js'
 import {RollupWriter} from './rollup-write.js'
-import type {StoredEvent} from './rows.js'
 import type {SqliteStore} from './sqlite-store.js'
+import {storedInput, storedRow, type TransferPort} from './transfer-port.js'
 import type {Store} from './types.js'
-
-export interface TransferPort {
-  kind: string
-  all(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
-  run(sql: string, params?: unknown[]): Promise<number>
-  tx<T>(fn: () => Promise<T>): Promise<T>
-  /** Insert stored events (their `run_id` already mapped); returns how many were new. New ones move the hourly rollups when `rollups`. */
-  insertEvents(rows: readonly StoredEvent[], rollups: boolean): Promise<number>
-  /** Recompute the daily rollups from the hourly ones and move the daily watermark(s) (rollup-write.ts) to the newest data. */
-  rebuildDaily(): Promise<void>
-}
-
-/** What the rollups need of a stored event (the arithmetic of rollup-cells.ts, as at ingest). */
-export function storedInput(e: StoredEvent): RollupInput {
-  return {
-    ts: e.ts,
-    provider: e.provider,
-    model: e.model,
-    apiKeyHash: e.api_key_hash,
-    authIndex: e.auth_index,
-    serviceTier: e.service_tier,
-    responseServiceTier: e.response_service_tier,
-    failed: e.failed === 1,
-    failStatusCode: e.fail_status_code,
-    buckets: {uncachedInput: e.uncached_input, cacheRead: e.cache_read, cacheWrite: e.cache_write, outputTotal: e.output_total, reasoning: e.reasoning, unclassified: e.unclassified},
-    latencyMs: e.latency_ms,
-    ttftMs: e.ttft_ms,
-    source: e.source,
-  }
-}
-
-/** The row of a stored event in EVENT_COLUMNS order. */
-export const storedRow = (e: StoredEvent): unknown[] => EVENT_COLUMNS.map((c) => (e as unknown as Record<string, unknown>)[c] ?? null)
 
 function sqlitePort(store: SqliteStore): TransferPort {
   const c = store.connection
