@@ -30,7 +30,7 @@ export const KNOWN_NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
 /** Provider-key families: lists of API-key credentials. */
 export const PROVIDER_LIST_KEYS = PROVIDER_KEY_FAMILIES
 
-/** Families whose entries the gateway drops silently without `base-url` (their list PUT drops them). */
+/** Families whose entries the gateway's list PUT drops silently when they lack `base-url`. */
 export const BASE_URL_REQUIRED = ['codex-api-key', 'xai-api-key', 'openai-compatibility'] as const
 
 export function isKnownTopLevelKey(key: string): boolean {
