@@ -1,5 +1,5 @@
 /**
- * Unit tests of the simulator's RESP2 request parser and reply encoders (RESP2 arrays only; the gateway's exact
+ * Unit tests of the simulator's RESP2 request parser and reply encoders (arrays only; the gateway's exact
  * replies).
  */
 import {describe, expect, it} from 'vitest'
