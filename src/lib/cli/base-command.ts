@@ -6,7 +6,7 @@
 import {Command, type Interfaces} from '@oclif/core'
 
 import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
-import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
+import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
 import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'

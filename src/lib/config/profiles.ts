@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 
 import {ConfigError, UsageError} from '../cli/errors.js'
-import {readIfExists, writePrivateFile} from './files.js'
+import {readIfExists, writePrivateFile} from '../files/private.js'
 
 export interface Profile {
   name: string

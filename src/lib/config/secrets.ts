@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 
 import {ConfigError} from '../cli/errors.js'
-import {isGroupOrWorldAccessible, readIfExists, writePrivateFile} from './files.js'
+import {isGroupOrWorldAccessible, readIfExists, writePrivateFile} from '../files/private.js'
 
 export interface SecretStore {
   readonly kind: 'keychain' | 'file'

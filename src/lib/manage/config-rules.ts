@@ -18,8 +18,7 @@ import {
 import {BASE_URL_REQUIRED, isKnownTopLevelKey, KNOWN_NESTED_KEYS, KNOWN_TOP_LEVEL_KEYS, PROVIDER_LIST_KEYS, type SchemaIssue} from './config-schema.js'
 import {closest} from './config-similar.js'
 
-export type {Finding, RawFinding, Severity, Thresholds} from './config-rule-kit.js'
-export {DEFAULT_THRESHOLDS} from './config-rule-kit.js'
+export type {Thresholds} from './config-rule-kit.js'
 
 export interface RuleContext {
   data: Record<string, unknown>

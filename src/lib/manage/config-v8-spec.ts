@@ -95,8 +95,6 @@ const providerKeyFields: Record<string, Record<string, V8Spec>> = {
 
 /** Providers whose groups are dropped without base-url (§4.3 "Dropped silently"). */
 export const BASE_URL_REQUIRED_PROVIDERS: readonly string[] = ['codex', 'xai', 'openai-compatibility']
-/** Default base URLs (§4.3). */
-export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {meta: 'https://api.meta.ai/v1', gemini: 'https://generativelanguage.googleapis.com'}
 
 function groupSpec(provider: ApiKeyProvider): V8Spec {
   const weight = int(1)

@@ -148,10 +148,6 @@ export function metricsOf(g: GroupAgg, prices: PriceBook, issues?: CostIssues): 
   }
 }
 
-export function emptyMetrics(): Metrics {
-  return metricsOf(emptyGroup(), new PriceBook([]))
-}
-
 // ------------------------------------------------------------------------------------------ explain
 
 export interface ExplainLine {

@@ -9,7 +9,7 @@ import {createWriteStream} from 'node:fs'
 import {once} from 'node:events'
 
 import {csvEscape, writeRaw} from '../cli/output.js'
-import {ensurePrivateDir} from '../config/files.js'
+import {ensurePrivateDir} from '../files/private.js'
 import type {StoredEvent} from '../store/index.js'
 import {readStore} from './context.js'
 import type {TimeRange} from './range.js'

@@ -15,7 +15,8 @@ import {
   roundUsd,
   tiersFitBands,
 } from '../../../src/lib/pricing/cost.js'
-import type {ModelPrice, TokenCounts} from '../../../src/lib/pricing/types.js'
+import type {TokenCounts} from '../../../src/lib/pricing/types.js'
+import type {ModelPrice} from '../../../src/lib/store/index.js'
 import {costGroup, type GroupAgg} from '../../../src/lib/report/engine.js'
 import {emptyGroup} from '../../../src/lib/report/metrics.js'
 import {createNormalizer} from '../../../src/lib/usage/normalize.js'
