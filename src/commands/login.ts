@@ -4,8 +4,8 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {parseDuration} from '../lib/time/duration.js'
 import {ConfigError} from '../lib/cli/errors.js'
 import {renderKeyValues} from '../lib/cli/output.js'
-import {resolveManagementKey} from '../lib/config/credentials.js'
-import {login, type LoginResult} from '../lib/config/login.js'
+import {resolveManagementKey} from '../lib/profiles/credentials.js'
+import {login, type LoginResult} from '../lib/profiles/login.js'
 import {checkProfileStore} from '../lib/store/index.js'
 
 export default class Login extends BaseCommand<typeof Login> {

@@ -5,9 +5,9 @@
  */
 import {Command, type Interfaces} from '@oclif/core'
 
-import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
+import {resolveManagementKey, type ResolvedKey} from '../profiles/credentials.js'
 import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
-import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
+import {loadProfiles, selectProfile, type Profile} from '../profiles/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
 import {CancelledError, ConfigError, EXIT, exitCodeOf, PartialError, toErrorJson} from './errors.js'

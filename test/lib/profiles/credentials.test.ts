@@ -3,9 +3,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {resolveManagementKey} from '../../../src/lib/config/credentials.js'
-import type {Profile} from '../../../src/lib/config/profiles.js'
-import {FileSecretStore, type SecretStore} from '../../../src/lib/config/secrets.js'
+import {resolveManagementKey} from '../../../src/lib/profiles/credentials.js'
+import type {Profile} from '../../../src/lib/profiles/profiles.js'
+import {FileSecretStore, type SecretStore} from '../../../src/lib/profiles/secrets.js'
 
 class MemoryStore implements SecretStore {
   readonly kind = 'keychain' as const

@@ -3,7 +3,7 @@
 import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
-import {KeychainSecretStore} from '../../../src/lib/config/secrets.js'
+import {KeychainSecretStore} from '../../../src/lib/profiles/secrets.js'
 import {requireCapability} from '../../helpers/capability.js'
 
 const probe = spawnSync('keyctl', ['show', '@s'], {encoding: 'utf8'})
