@@ -4,8 +4,8 @@
  *   commands          src/commands/**; plus the command kit: src/lib/cli/base-command.ts,
  *                     src/lib/report/report-command.ts and src/lib/monitor/check-command.ts, the oclif base
  *                     classes commands extend.
- *   services          src/lib/{collect,report,inspect,pricing,manage,profiles,demo,health,monitor,sim}: one per job;
- *                     they may use each other (never in a cycle) and everything below.
+ *   services          src/lib/{collect,report,aliases,usage-files,inspect,pricing,manage,profiles,demo,health,
+ *                     monitor,sim}: one per job; they may use each other (never in a cycle) and everything below.
  *   lower layers      src/lib/{gateway,queue,store,usage,cli,time,files}: what services are built from; they never
  *                     import a service, a command or the command kit. Among them, bottom up:
  *                       cli (errors, flags, output, stdin, progress), time (zones, durations), files (private
@@ -18,7 +18,7 @@
  *                     nothing from src/lib except cli and time; only commands and demo import it.
  */
 
-const SERVICES = 'collect|report|inspect|pricing|manage|profiles|demo|health|monitor|sim'
+const SERVICES = 'collect|report|aliases|usage-files|inspect|pricing|manage|profiles|demo|health|monitor|sim'
 const KIT = ['^src/lib/cli/base-command[.]ts$', '^src/lib/report/report-command[.]ts$', '^src/lib/monitor/check-command[.]ts$']
 const lib = (folders) => `^src/lib/(${folders})/`
 

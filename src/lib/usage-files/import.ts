@@ -15,8 +15,8 @@ import {open} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 
 import {UsageError} from '../cli/errors.js'
-import {writeStore} from './context.js'
-import type {ReportWarning} from './engine.js'
+import {writeStore} from '../report/context.js'
+import type {ReportWarning} from '../report/engine.js'
 
 export type ImportFormat = 'cpactl' | 'gateway' | 'cpamp' | 'legacy-usage' | 'mixed'
 

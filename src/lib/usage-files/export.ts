@@ -11,8 +11,8 @@ import {once} from 'node:events'
 import {csvEscape, writeRaw} from '../cli/output.js'
 import {ensurePrivateDir} from '../files/private.js'
 import type {StoredEvent} from '../store/index.js'
-import {readStore} from './context.js'
-import type {TimeRange} from './range.js'
+import {readStore} from '../report/context.js'
+import type {TimeRange} from '../report/range.js'
 
 export type ExportFormat = 'ndjson' | 'csv'
 

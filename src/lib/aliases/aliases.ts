@@ -11,7 +11,7 @@ import {UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {aliasKey, type AliasRow, type Store} from '../store/index.js'
 import {hashApiKey, isSha256Hex, maskSecret} from '../usage/mask.js'
-import {readStore, writeStore} from './context.js'
+import {readStore, writeStore} from '../report/context.js'
 
 export const ALIAS_MAX = 120
 
