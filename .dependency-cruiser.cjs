@@ -4,21 +4,27 @@
  *   commands          src/commands/**; plus the command kit: src/lib/cli/base-command.ts,
  *                     src/lib/report/report-command.ts and src/lib/monitor/check-command.ts, the oclif base
  *                     classes commands extend.
- *   services          src/lib/{collect,report,aliases,usage-files,inspect,pricing,manage,profiles,demo,health,
- *                     monitor,sim}: one per job; they may use each other (never in a cycle) and everything below.
+ *   services          src/lib/{collect,report,aliases,usage-files,inspect,pricing,gateway-config,auth-files,api-keys,
+ *                     logs,manage,profiles,demo,health,monitor,sim}: one per job; they may use each other (never in a
+ *                     cycle) and everything below.
  *   lower layers      src/lib/{gateway,queue,store,usage,cli,time,files}: what services are built from; they never
  *                     import a service, a command or the command kit. Among them, bottom up:
  *                       cli (errors, flags, output, stdin, progress), time (zones, durations), files (private
- *                       0600 files and 0700 directories, cpactl's config/data/cache directories) — the floor;
+ *                       0600 files and 0700 directories, credential-bearing downloads, cpactl's config/data/cache
+ *                       directories) — the floor;
  *                       usage (record normalisation, hashing, masking): floor only;
- *                       gateway (HTTP client + one module per area): floor + usage;
+ *                       gateway (HTTP client + one module per area, re-read-after-write polling): floor + usage;
  *                       store (all SQL): floor + usage;
  *                       queue (RESP/HTTP consumers of the usage queue): floor + usage + gateway.
  *   the simulator     src/lib/sim follows the gateway's references, never cpactl's client code: it imports
  *                     nothing from src/lib except cli and time; only commands and demo import it.
  */
 
-const SERVICES = 'collect|report|aliases|usage-files|inspect|pricing|manage|profiles|demo|health|monitor|sim'
+const SERVICES = [
+  'collect', 'report', 'aliases', 'usage-files', 'inspect', 'pricing',
+  'gateway-config', 'auth-files', 'api-keys', 'logs', 'manage',
+  'profiles', 'demo', 'health', 'monitor', 'sim',
+].join('|')
 const KIT = ['^src/lib/cli/base-command[.]ts$', '^src/lib/report/report-command[.]ts$', '^src/lib/monitor/check-command[.]ts$']
 const lib = (folders) => `^src/lib/(${folders})/`
 

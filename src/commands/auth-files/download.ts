@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {downloadAuthFileTo, type DownloadResult} from '../../lib/manage/auth-files-read.js'
-import {renderDownload} from '../../lib/manage/render-auth-files.js'
+import {downloadAuthFileTo, type DownloadResult} from '../../lib/auth-files/read.js'
+import {renderDownload} from '../../lib/auth-files/render.js'
 import {renderRaw} from '../../lib/manage/render-raw.js'
 
 export default class AuthFilesDownload extends BaseCommand<typeof AuthFilesDownload> {

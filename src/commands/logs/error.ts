@@ -2,9 +2,9 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {saveToFileFlags} from '../../lib/cli/flags.js'
-import {fetchErrorLog, type LogFileResult} from '../../lib/manage/logs.js'
+import {fetchErrorLog, type LogFileResult} from '../../lib/logs/logs.js'
 import {renderRaw} from '../../lib/manage/render-raw.js'
-import {renderLogFile} from '../../lib/manage/render-logs.js'
+import {renderLogFile} from '../../lib/logs/render.js'
 
 export default class LogsError extends BaseCommand<typeof LogsError> {
   static summary = 'Print one request-error log by name (from cpactl logs errors), or save it with -o.'

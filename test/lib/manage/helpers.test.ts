@@ -3,11 +3,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {confirmOrFail} from '../../../src/lib/cli/confirm.js'
-import {dropOverlap} from '../../../src/lib/manage/logs.js'
-import {generateApiKey, validateNewKey} from '../../../src/lib/manage/api-keys.js'
-import {buildFieldPatch} from '../../../src/lib/manage/auth-files-write.js'
-import {pollUntil} from '../../../src/lib/manage/poll.js'
-import {writeSecretFile} from '../../../src/lib/manage/secret-file.js'
+import {dropOverlap} from '../../../src/lib/logs/logs.js'
+import {generateApiKey, validateNewKey} from '../../../src/lib/api-keys/api-keys.js'
+import {buildFieldPatch} from '../../../src/lib/auth-files/write.js'
+import {pollUntil} from '../../../src/lib/gateway/poll.js'
+import {writeSecretFile} from '../../../src/lib/files/secret-file.js'
 import {tempDir} from '../../helpers/run.js'
 
 describe('confirmOrFail', () => {
