@@ -1,4 +1,4 @@
-/** The result of `config apply FILE` on either API (config-apply.ts for v7, config-apply-v8.ts for v8). */
+/** The result of `config apply FILE` on either API (apply.ts for v7, apply-v8.ts for v8). */
 import type {ConfigDiffResult} from './diff.js'
 import type {PollOptions} from '../gateway/poll.js'
 

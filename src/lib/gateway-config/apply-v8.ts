@@ -3,7 +3,7 @@
  *
  * - FILE is brought into the v8 layout in memory (a legacy or mixed file is migrated; the result says so) and
  *   validated locally: nothing is sent when it is not a valid v8 config (exit 2).
- * - `--strategy paths` (default): the smallest set of `PUT|DELETE /config/<path>` writes (config-plan.ts), so a
+ * - `--strategy paths` (default): the smallest set of `PUT|DELETE /config/<path>` writes (plan.ts), so a
  *   change under `routing` never rewrites upstream keys. They run in order; if one fails, the rest are not sent
  *   and the error reports which writes were applied (exit 6; when the first write fails nothing was applied and
  *   the gateway's own error stands).

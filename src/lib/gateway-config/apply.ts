@@ -1,5 +1,5 @@
 /**
- * `cpactl config apply FILE [--dry-run] [--yes] [--strategy paths|replace]`. On a v8 gateway: config-apply-v8.ts.
+ * `cpactl config apply FILE [--dry-run] [--yes] [--strategy paths|replace]`. On a v8 gateway: apply-v8.ts.
  * On a v7 gateway: validate the file locally with the config schema, show the diff against the live config, PUT
  * /config.yaml with the file's exact text (comments and unknown keys kept: unknown keys are warned about, never
  * dropped), then re-read and verify. The gateway's 400 `invalid_yaml` and 422 `invalid_config` arrive as

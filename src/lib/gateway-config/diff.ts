@@ -4,7 +4,7 @@
  * The unified diff is rendered from both sides re-serialised in the desired file's key order, secrets masked
  * (mask.ts) unless `reveal`. Used by `config apply` for its preview as well.
  *
- * On a v8 gateway both sides are v8 documents (config-v8-docs.ts): the gateway's normalised v8 view, and FILE —
+ * On a v8 gateway both sides are v8 documents (v8-docs.ts): the gateway's normalised v8 view, and FILE —
  * migrated in memory first when it is a legacy or mixed file, which the result says. Paths are v8 dotted paths.
  * On a v7 gateway a v8 FILE is refused (exit 2): v7 does not read the v8 layout.
  */

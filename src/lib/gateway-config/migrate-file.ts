@@ -1,5 +1,5 @@
 /**
- * `cpactl config migrate FILE [-o OUT]`: the v8 document a v8 gateway would write for FILE (config-migrate.ts).
+ * `cpactl config migrate FILE [-o OUT]`: the v8 document a v8 gateway would write for FILE (migrate.ts).
  * Bad YAML is a usage error (exit 2, with line and column); a file the gateway could not migrate either (a
  * section that must be a mapping, an unsupported config-version) exits 1 with the reasons, and nothing is written.
  */

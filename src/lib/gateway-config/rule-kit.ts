@@ -1,5 +1,5 @@
 /**
- * What both `config check` rule sets share (legacy: config-rules.ts, v8: config-rules-v8*.ts): the finding and
+ * What both `config check` rule sets share (legacy: rules.ts, v8: rules-v8*.ts): the finding and
  * rule types, thresholds, and the rules that mean the same in both layouts and differ only in where the key lives
  * (usage publishing and queue retention, client keys, the management secret, remote access without TLS, weights).
  */

@@ -2,7 +2,7 @@
  * `config check` rules for v8-layout (and mixed) files: the lint list of cpa-gateway-v8.md §4.6. Errors are what
  * the gateway rejects on load or on a v8 write; warnings what it accepts but ignores, clamps or drops; info is
  * worth knowing. Rules run on the document as the gateway loads it (legacy keys already at their v8 paths,
- * config-migrate.ts); paths are v8 dotted paths, and a finding on a value written under a legacy name says so.
+ * migrate.ts); paths are v8 dotted paths, and a finding on a value written under a legacy name says so.
  */
 import {getAt, isPlainObject} from './path.js'
 import {NO_V8_NAME, ROUTING_STRATEGIES} from '../gateway/config-keymap.js'

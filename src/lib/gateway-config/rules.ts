@@ -1,7 +1,7 @@
 /**
  * `config check` rules: the config mistakes operators actually make (issue 6). Each rule looks at decoded
  * config data and returns findings with a path, a message and a fix. Severities and thresholds can be
- * changed by a rules file (config-check.ts). Facts behind each rule are cited from cpa-gateway.md.
+ * changed by a rules file (check.ts). Facts behind each rule are cited from cpa-gateway.md.
  */
 import {formatPath, getAt, isPlainObject, type PathPart} from './path.js'
 import {
@@ -27,7 +27,7 @@ export interface RuleContext {
   thresholds: Thresholds
   /** Extra top-level keys the rules file declares as known (plugins, newer gateways). */
   extraKnownKeys: readonly string[]
-  /** Schema problems, computed once (config-schema.ts). */
+  /** Schema problems, computed once (schema.ts). */
   schemaIssues: readonly SchemaIssue[]
 }
 

@@ -2,7 +2,7 @@
  * `config get|set|unset PATH` on a v8 gateway: one v8 config path per call, on the config tree
  * (`GET|PUT|DELETE /v8/management/config/<path>`, cpa-gateway-v8.md §2.3–2.4; gateway/config-tree.ts).
  *
- * - The path is resolved before any request (config-v8-value.ts): legacy names map to their v8 path, an unknown
+ * - The path is resolved before any request (v8-value.ts): legacy names map to their v8 path, an unknown
  *   path exits 2 with the closest known paths, read-only fields and secrets on the command line are refused.
  * - get: a 404 means "absent from the file, the default applies": the schema default is reported, exit 1.
  * - set: VALUE is typed from the v8 schema (a wrong type exits 2, nothing sent), PUT as the raw JSON value,
@@ -24,7 +24,7 @@ import {maskConfigData} from './mask.js'
 import {pollUntil, type PollOptions} from '../gateway/poll.js'
 import {addWarning} from '../manage/warnings.js'
 
-/** The setting has no v8 name and is served by its v0 route (config-setting.ts handles it). */
+/** The setting has no v8 name and is served by its v0 route (setting.ts handles it). */
 export function hasNoV8Name(path: V8Path): boolean {
   return NO_V8_NAME.includes(path.dotted)
 }

@@ -1,6 +1,6 @@
 /**
  * `cpactl config get KEY` / `config set KEY VALUE` / `config unset KEY`. On a v8 gateway every key is one path of
- * the v8 config tree (config-setting-v8.ts). On a v7 gateway (dotted legacy paths):
+ * the v8 config tree (setting-v8.ts). On a v7 gateway (dotted legacy paths):
  * - Keys with a dedicated endpoint (SIMPLE_SETTINGS, cpa-gateway.md §3.1) are read and written there.
  * - Any other key goes through a YAML round trip: GET /config.yaml, change one node with the `yaml` Document
  *   API (comments, order and styles kept), validate with the config schema, PUT /config.yaml. `unset` removes

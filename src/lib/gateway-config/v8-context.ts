@@ -1,5 +1,5 @@
 /**
- * What the v8 `config check` rules see (config-rules-v8.ts, config-rules-v8-lint.ts), and walkers over the
+ * What the v8 `config check` rules see (rules-v8.ts, rules-v8-lint.ts), and walkers over the
  * api-keys groups and keys of a v8 document.
  */
 import {isPlainObject, type PathPart} from './path.js'
@@ -18,7 +18,7 @@ export interface V8RuleContext {
   target: 'file' | 'live'
   thresholds: Thresholds
   extraKnownKeys: readonly string[]
-  /** zod issues of `data` (config-v8-schema.ts), computed once. */
+  /** zod issues of `data` (v8-schema.ts), computed once. */
   issues: readonly V8Issue[]
   /** Someone collects this gateway's usage: live checks, a rules-file collection-interval, or a retention set in the file. */
   collectorConfigured: boolean

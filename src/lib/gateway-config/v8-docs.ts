@@ -5,7 +5,7 @@
  *   disk shows migrated; TURN secrets included, unlike the JSON reads). `auth_index` entries some later builds
  *   add to key entries (§0.1) are not config and are dropped.
  * - desired: a local file; a legacy or mixed file is migrated in memory exactly as `config migrate` does
- *   (config-migrate.ts), and `config-version: 8` is set, as the gateway does on every v8 write.
+ *   (migrate.ts), and `config-version: 8` is set, as the gateway does on every v8 write.
  *
  * `alignForCompare` then removes differences that are not real: a plaintext `management.secret-key` equal to the
  * key cpactl authenticates with (the gateway stores its bcrypt hash), and keys present on one side only with

@@ -1,5 +1,5 @@
 /**
- * The v8 zod schema, built from the spec tree (config-v8-spec.ts), and the lookups on that tree: the spec at
+ * The v8 zod schema, built from the spec tree (v8-spec.ts), and the lookups on that tree: the spec at
  * a path, its default, every addressable path (for "did you mean"). `validateV8Data` turns zod's issues into
  * findings-ready problems with the gateway's own wording where the reference gives it (§2.4 step 7, §4.3).
  *

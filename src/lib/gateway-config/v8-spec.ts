@@ -1,7 +1,7 @@
 /**
  * The v8 config tree as data (cpa-gateway-v8.md §4.1–4.3): every section and key, its type, the value that
  * applies when the key is absent (`default`), and what the reference leaves UNKNOWN (§7). One tree feeds the
- * zod schema (config-v8-schema.ts), `config check`, `config migrate`, and value typing and defaults for
+ * zod schema (v8-schema.ts), `config check`, `config migrate`, and value typing and defaults for
  * `config get/set`. Closed maps reject unknown keys (the gateway decodes v8 writes strictly); `open` maps are
  * those whose field list the reference gives only in part, so unknown keys there are not reported.
  */
