@@ -4,7 +4,8 @@
  */
 import {costOf, PriceBook, ratesFor, roundUsd, type AppliedRates} from '../pricing/cost.js'
 import {addTokens, emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell, type ReportWarning} from './engine.js'
+import {type ReportWarning} from './engine.js'
+import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell} from './groups.js'
 
 export {emptyGroup}
 
