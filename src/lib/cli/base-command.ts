@@ -157,7 +157,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async instance(): Promise<string> {
     const t = await this.target()
     if (t.profile) return t.profile.instance ?? t.profile.name
-    const {normalizeBaseUrl} = await import('../gateway/client.js')
+    const {normalizeBaseUrl} = await import('../gateway/url.js')
     const u = normalizeBaseUrl(t.url)
     return `${u.host}:${u.port}`
   }
