@@ -58,11 +58,12 @@ export function renderConfigUnset(r: ConfigUnsetResult): void {
   else writeOut(`removed ${r.key} (was ${scalarText(r.previous)}) via ${VIA[r.via]}${now}; verified`)
 }
 
+/** A unified diff in the one colour rule (cli/output.ts paint): added lines green, removed red, hunks dim. */
 function colorDiff(text: string): string {
   if (!colorEnabled('out')) return text
   return text
     .split('\n')
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? `\u001B[32m${l}\u001B[39m` : l.startsWith('-') && !l.startsWith('---') ? `\u001B[31m${l}\u001B[39m` : l.startsWith('@@') ? `\u001B[36m${l}\u001B[39m` : l))
+    .map((l) => paint(l, l.startsWith('+') && !l.startsWith('+++') ? 'ok' : l.startsWith('-') && !l.startsWith('---') ? 'error' : l.startsWith('@@') ? 'muted' : null))
     .join('\n')
 }
 

@@ -13,16 +13,9 @@ import {ensurePrivateDir} from '../files/private.js'
 import type {StoredEvent} from '../store/index.js'
 import {readStore} from '../report/context.js'
 import type {TimeRange} from '../report/range.js'
+import {formatOffsetIso} from '../time/zone.js'
 
 export type ExportFormat = 'ndjson' | 'csv'
-
-function localIso(ts: number, offsetMin: number | null): string {
-  if (offsetMin === null || offsetMin === 0) return new Date(ts).toISOString()
-  const local = new Date(ts + offsetMin * 60_000).toISOString().slice(0, -1)
-  const sign = offsetMin < 0 ? '-' : '+'
-  const abs = Math.abs(offsetMin)
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
-}
 
 const bool = (v: number | null) => (v === null ? undefined : v === 1)
 
@@ -56,7 +49,7 @@ export function exportRecord(e: StoredEvent, includeClientInfo = false): Record<
   const r: Record<string, unknown> = {
     instance: e.instance,
     event_hash: Buffer.from(e.event_hash).toString('hex'),
-    timestamp: localIso(e.ts, e.tz_offset_min),
+    timestamp: formatOffsetIso(e.ts, e.tz_offset_min),
     latency_ms: e.latency_ms ?? undefined,
     ttft_ms: e.ttft_ms ?? undefined,
     source: e.source ?? undefined,
