@@ -4,67 +4,29 @@
  *   commands          src/commands/**; plus the command kit: src/lib/cli/base-command.ts,
  *                     src/lib/report/report-command.ts and src/lib/monitor/check-command.ts, the oclif base
  *                     classes commands extend.
- *   services          src/lib/{collect,report,inspect,pricing,manage,config,demo,health,monitor,sim}: one per job;
- *                     they may use each other (never in a cycle) and everything below.
- *   lower layers      src/lib/{gateway,queue,store,usage,cli,time}: what services are built from; they never
+ *   services          src/lib/{collect,report,aliases,usage-files,inspect,pricing,gateway-config,auth-files,api-keys,
+ *                     logs,manage,profiles,demo,health,monitor,sim}: one per job; they may use each other (never in a
+ *                     cycle) and everything below.
+ *   lower layers      src/lib/{gateway,queue,store,usage,cli,time,files}: what services are built from; they never
  *                     import a service, a command or the command kit. Among them, bottom up:
- *                       cli (errors, flags, output, stdin, progress), time (zones, durations) — the floor;
+ *                       cli (errors, flags, output, stdin, progress), time (zones, durations), files (private
+ *                       0600 files and 0700 directories, credential-bearing downloads, cpactl's config/data/cache
+ *                       directories) — the floor;
  *                       usage (record normalisation, hashing, masking): floor only;
- *                       gateway (HTTP client + one module per area): floor + usage;
+ *                       gateway (HTTP client + one module per area, re-read-after-write polling): floor + usage;
  *                       store (all SQL): floor + usage;
  *                       queue (RESP/HTTP consumers of the usage queue): floor + usage + gateway.
  *   the simulator     src/lib/sim follows the gateway's references, never cpactl's client code: it imports
  *                     nothing from src/lib except cli and time; only commands and demo import it.
  */
 
-const SERVICES = 'collect|report|inspect|pricing|manage|config|demo|health|monitor|sim'
+const SERVICES = [
+  'collect', 'report', 'aliases', 'usage-files', 'inspect', 'pricing',
+  'gateway-config', 'auth-files', 'api-keys', 'logs', 'manage',
+  'profiles', 'demo', 'health', 'monitor', 'sim',
+].join('|')
 const KIT = ['^src/lib/cli/base-command[.]ts$', '^src/lib/report/report-command[.]ts$', '^src/lib/monitor/check-command[.]ts$']
 const lib = (folders) => `^src/lib/(${folders})/`
-
-/**
- * TEMPORARY exceptions: imports that break a rule today, in files other branches are rewriting now (the store,
- * report, collect, the v8 config code in manage, the simulator). Each goes away in phase B of
- * issue 14 (after those branches land); never add one for new code. Keyed by rule name; `from` and `to` are
- * exact paths, so nothing else in those files is excused.
- */
-const TEMPORARY_EXCEPTIONS = {
-  'lower-imports-no-service': [
-    // store maintenance writes backups/exports with config/files.ts (private-file writing): that helper moves
-    // down (it is not about profiles)
-    {from: 'src/lib/store/maintenance.ts', to: 'src/lib/config/files.ts'},
-    // row types the store reads and writes are declared by their services: they move into the store (the
-    // store owns its row shapes; pricing and inspect import them from there)
-    {from: 'src/lib/store/types.ts', to: 'src/lib/pricing/types.ts'},
-    {from: 'src/lib/store/types.ts', to: 'src/lib/inspect/types.ts'},
-    {from: 'src/lib/store/prices.ts', to: 'src/lib/pricing/types.ts'},
-    {from: 'src/lib/store/inspections.ts', to: 'src/lib/inspect/types.ts'},
-    {from: 'src/lib/store/records.ts', to: 'src/lib/inspect/types.ts'},
-    // the PostgreSQL backend (issue 13) follows the SQLite one: the same row types, and the data directory of
-    // the spool from config/paths.ts (moves down with config/files.ts)
-    {from: 'src/lib/store/postgres/prices.ts', to: 'src/lib/pricing/types.ts'},
-    {from: 'src/lib/store/postgres/inspections.ts', to: 'src/lib/inspect/types.ts'},
-    {from: 'src/lib/store/postgres/pg-store.ts', to: 'src/lib/config/paths.ts'},
-  ],
-}
-
-const paths = (list) => list.map((p) => `^${p.replaceAll('.', '[.]')}$`)
-
-/** A forbidden rule, minus its exact (from, to) exceptions: one rule for everyone else, one per excused file. */
-function withExceptions(rule) {
-  const excused = TEMPORARY_EXCEPTIONS[rule.name] ?? []
-  if (excused.length === 0) return [rule]
-  const byFrom = new Map()
-  for (const e of excused) byFrom.set(e.from, [...(byFrom.get(e.from) ?? []), e.to])
-  const main = {...rule, from: {...rule.from, pathNot: [...(rule.from.pathNot ?? []), ...paths([...byFrom.keys()])]}}
-  const perFile = [...byFrom].map(([from, tos]) => ({
-    ...rule,
-    name: rule.name,
-    comment: `${rule.comment} (temporary exceptions for ${from})`,
-    from: {path: paths([from])[0]},
-    to: {...rule.to, pathNot: [...(rule.to.pathNot ?? []), ...paths(tos)]},
-  }))
-  return [main, ...perFile]
-}
 
 const rules = [
   {
@@ -90,24 +52,24 @@ const rules = [
   },
   {
     name: 'lower-imports-no-service',
-    comment: 'gateway, queue, store, usage, cli and time never import a service (nothing upward).',
+    comment: 'gateway, queue, store, usage, cli, time and files never import a service (nothing upward).',
     severity: 'error',
-    from: {path: lib('gateway|queue|store|usage|cli|time'), pathNot: KIT},
+    from: {path: lib('gateway|queue|store|usage|cli|time|files'), pathNot: KIT},
     to: {path: lib(SERVICES)},
   },
   {
     name: 'floor-stays-floor',
-    comment: 'cli and time (the floor) import no other lib folder but each other.',
+    comment: 'cli, time and files (the floor) import no other lib folder but each other.',
     severity: 'error',
-    from: {path: lib('cli|time'), pathNot: KIT},
-    to: {path: '^src/lib/', pathNot: lib('cli|time')},
+    from: {path: lib('cli|time|files'), pathNot: KIT},
+    to: {path: '^src/lib/', pathNot: lib('cli|time|files')},
   },
   {
     name: 'usage-is-pure',
     comment: 'usage (records, hashing, masking) imports only the floor.',
     severity: 'error',
     from: {path: lib('usage')},
-    to: {path: '^src/lib/', pathNot: lib('usage|cli|time')},
+    to: {path: '^src/lib/', pathNot: lib('usage|cli|time|files')},
   },
   {
     name: 'gateway-and-store-apart',
@@ -154,7 +116,7 @@ const rules = [
 ]
 
 module.exports = {
-  forbidden: rules.flatMap(withExceptions),
+  forbidden: rules,
   options: {
     doNotFollow: {path: 'node_modules'},
     tsPreCompilationDeps: true,

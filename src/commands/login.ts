@@ -4,8 +4,8 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {parseDuration} from '../lib/time/duration.js'
 import {ConfigError} from '../lib/cli/errors.js'
 import {renderKeyValues} from '../lib/cli/output.js'
-import {resolveManagementKey} from '../lib/config/credentials.js'
-import {login, type LoginResult} from '../lib/config/login.js'
+import {resolveManagementKey} from '../lib/profiles/credentials.js'
+import {login, type LoginResult} from '../lib/profiles/login.js'
 import {checkProfileStore} from '../lib/store/index.js'
 
 export default class Login extends BaseCommand<typeof Login> {
@@ -42,7 +42,8 @@ export default class Login extends BaseCommand<typeof Login> {
     const key = await resolveManagementKey({env: process.env, configDir: this.dirs.configDir, profile: null, fromStdin: this.flags['management-key-stdin']})
     const storage = (this.flags['key-storage'] ?? (this.flags['insecure-storage'] ? 'file' : 'keychain')) as 'keychain' | 'file' | 'none'
     const {getConfig} = await import('../lib/gateway/config.js')
-    const {GatewayClient, normalizeBaseUrl} = await import('../lib/gateway/client.js')
+    const {GatewayClient} = await import('../lib/gateway/client.js')
+    const {normalizeBaseUrl} = await import('../lib/gateway/url.js')
     const origin = normalizeBaseUrl(url).origin
     const result = await login({
       configDir: this.dirs.configDir,

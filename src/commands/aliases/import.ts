@@ -3,8 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {csvFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
-import {importAliasFile, importFromGateway, type AliasImportResult} from '../../lib/report/aliases.js'
-import {renderAliasFileImport, renderGatewayKeys} from '../../lib/report/render-aliases.js'
+import {importAliasFile, importFromGateway, type AliasImportResult} from '../../lib/aliases/aliases.js'
+import {renderAliasFileImport, renderGatewayKeys} from '../../lib/aliases/render.js'
 
 export default class AliasesImport extends BaseCommand<typeof AliasesImport> {
   static summary = "List the gateway's client keys (masked) with their hashes so they can be named, or import aliases from a file."

@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {writeOut} from '../../lib/cli/output.js'
-import {removeAliasEntry, type RemoveAliasResult} from '../../lib/report/aliases.js'
+import {removeAliasEntry, type RemoveAliasResult} from '../../lib/aliases/aliases.js'
 
 export default class AliasesRemove extends BaseCommand<typeof AliasesRemove> {
   static summary = 'Remove an alias (by alias, key hash or key); the usage history stays, shown by hash.'

@@ -4,7 +4,7 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {keyStdinFlag, storeFlag} from '../../lib/cli/flags.js'
 import {warn, writeOut} from '../../lib/cli/output.js'
-import {keyHashOf, setAlias, type SetAliasResult} from '../../lib/report/aliases.js'
+import {keyHashOf, setAlias, type SetAliasResult} from '../../lib/aliases/aliases.js'
 import {readStdinText} from '../../lib/cli/stdin.js'
 
 export default class AliasesSet extends BaseCommand<typeof AliasesSet> {

@@ -4,8 +4,8 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
 import {readStdinText} from '../../lib/cli/stdin.js'
-import {addApiKey, type ApiKeyAddResult} from '../../lib/manage/api-keys.js'
-import {renderApiKeyAdd} from '../../lib/manage/render-api-keys.js'
+import {addApiKey, type ApiKeyAddResult} from '../../lib/api-keys/api-keys.js'
+import {renderApiKeyAdd} from '../../lib/api-keys/render.js'
 
 export default class ApiKeysAdd extends BaseCommand<typeof ApiKeysAdd> {
   static summary = 'Add a client API key: a strong generated one, or yours from standard input. Printed once.'

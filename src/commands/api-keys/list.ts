@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {csvFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
-import {listApiKeyRows, type ApiKeyListResult} from '../../lib/manage/api-keys.js'
-import {renderApiKeys} from '../../lib/manage/render-api-keys.js'
+import {listApiKeyRows, type ApiKeyListResult} from '../../lib/api-keys/api-keys.js'
+import {renderApiKeys} from '../../lib/api-keys/render.js'
 
 export default class ApiKeysList extends BaseCommand<typeof ApiKeysList> {
   static summary = 'List the client API keys (masked; --reveal prints them) with their aliases from the store.'

@@ -4,8 +4,8 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {readStdinText} from '../../lib/cli/stdin.js'
-import {removeApiKey, type ApiKeyRemoveResult} from '../../lib/manage/api-keys.js'
-import {renderApiKeyRemove} from '../../lib/manage/render-api-keys.js'
+import {removeApiKey, type ApiKeyRemoveResult} from '../../lib/api-keys/api-keys.js'
+import {renderApiKeyRemove} from '../../lib/api-keys/render.js'
 
 export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
   static summary = 'Remove a client API key by value, alias or index (needs --yes). Its alias and history stay.'

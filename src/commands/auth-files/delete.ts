@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
-import {deleteAccounts, type BatchResult} from '../../lib/manage/auth-files-write.js'
-import {renderBatch} from '../../lib/manage/render-auth-files.js'
+import {deleteAccounts, type BatchResult} from '../../lib/auth-files/write.js'
+import {renderBatch} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesDelete extends BaseCommand<typeof AuthFilesDelete> {
   static summary = 'Delete auth files (needs --yes). Prefer disable: deleting breaks the history reports join by auth_index.'

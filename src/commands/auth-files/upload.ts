@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {uploadAuthFilesFrom, type BatchResult} from '../../lib/manage/auth-files-write.js'
-import {renderBatch} from '../../lib/manage/render-auth-files.js'
+import {uploadAuthFilesFrom, type BatchResult} from '../../lib/auth-files/write.js'
+import {renderBatch} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesUpload extends BaseCommand<typeof AuthFilesUpload> {
   static summary = 'Upload auth files (multipart); a partial answer is reported per file and exits 6.'

@@ -2,9 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
-import {applyConfigFile} from '../../lib/manage/config-apply.js'
-import type {ApplyStrategy, ConfigApplyResult} from '../../lib/manage/config-apply-result.js'
-import {renderApplyPartial, renderApplyPreview, renderConfigApply} from '../../lib/manage/render-config.js'
+import {applyConfigFile} from '../../lib/gateway-config/apply.js'
+import type {ApplyStrategy, ConfigApplyResult} from '../../lib/gateway-config/apply-result.js'
+import {renderApplyPartial, renderApplyPreview, renderConfigApply} from '../../lib/gateway-config/render.js'
 
 export default class ConfigApply extends BaseCommand<typeof ConfigApply> {
   static summary = 'Make the live config equal to a file: validate locally, show the diff, write, read back and verify.'

@@ -6,7 +6,8 @@ import {csvFlag, dryRunFlag, durationFlag, noHeaderFlag, storeFlag} from '../../
 import {warn} from '../../lib/cli/output.js'
 import {listFlag} from '../../lib/inspect/policy.js'
 import {partialWarnings, renderInspectRun} from '../../lib/inspect/render.js'
-import {APPLY_MODES, type ApplyMode, type InspectRunResult} from '../../lib/inspect/types.js'
+import {type InspectRunResult} from '../../lib/inspect/types.js'
+import {APPLY_MODES, type ApplyMode} from '../../lib/store/index.js'
 
 export default class InspectRun extends BaseCommand<typeof InspectRun> {
   static summary = "Probe every account's health and quota through the gateway and propose (or apply) keep/disable/enable."

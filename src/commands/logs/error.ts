@@ -2,9 +2,9 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {saveToFileFlags} from '../../lib/cli/flags.js'
-import {fetchErrorLog, type LogFileResult} from '../../lib/manage/logs.js'
-import {renderRaw} from '../../lib/manage/render-raw.js'
-import {renderLogFile} from '../../lib/manage/render-logs.js'
+import {fetchErrorLog, type LogFileResult} from '../../lib/logs/logs.js'
+import {writeRaw} from '../../lib/cli/output.js'
+import {renderLogFile} from '../../lib/logs/render.js'
 
 export default class LogsError extends BaseCommand<typeof LogsError> {
   static summary = 'Print one request-error log by name (from cpactl logs errors), or save it with -o.'
@@ -18,7 +18,7 @@ export default class LogsError extends BaseCommand<typeof LogsError> {
   static flags = saveToFileFlags
 
   async run(): Promise<LogFileResult> {
-    const toStdout = this.jsonEnabled() ? undefined : renderRaw
+    const toStdout = this.jsonEnabled() ? undefined : writeRaw
     const result = await fetchErrorLog(await this.gateway(), this.args.name, {output: this.flags.output, force: this.flags.force, toStdout})
     this.display(result, renderLogFile)
     return result

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {listErrorLogFiles, type ErrorLogsResult} from '../../lib/manage/logs.js'
-import {renderErrorLogs} from '../../lib/manage/render-logs.js'
+import {listErrorLogFiles, type ErrorLogsResult} from '../../lib/logs/logs.js'
+import {renderErrorLogs} from '../../lib/logs/render.js'
 
 export default class LogsErrors extends BaseCommand<typeof LogsErrors> {
   static summary = 'List request-error log files (newest first); print one with cpactl logs error NAME.'

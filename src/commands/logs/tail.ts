@@ -4,8 +4,8 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {durationFlag} from '../../lib/cli/flags.js'
 import {writeErr, writeOut} from '../../lib/cli/output.js'
-import {followLogs, tailLogs, type LogTailResult} from '../../lib/manage/logs.js'
-import {renderTail} from '../../lib/manage/render-logs.js'
+import {followLogs, tailLogs, type LogTailResult} from '../../lib/logs/logs.js'
+import {renderTail} from '../../lib/logs/render.js'
 
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
   static summary = "Print the end of the gateway's main log; --follow keeps printing new lines (rotations handled)."

@@ -4,7 +4,7 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
 import {writeErr, writeOut} from '../../lib/cli/output.js'
 import {exportPriceTable, type PriceExport} from '../../lib/pricing/manage.js'
-import {writePrivateFile} from '../../lib/config/files.js'
+import {writePrivateFile} from '../../lib/files/private.js'
 
 export default class PricesExport extends BaseCommand<typeof PricesExport> {
   static summary = 'Export the price table as JSON (re-importable with `prices import`).'

@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {yesFlag} from '../../lib/cli/flags.js'
 import {writeErr} from '../../lib/cli/output.js'
-import {removeProfile} from '../../lib/config/login.js'
+import {removeProfile} from '../../lib/profiles/login.js'
 
 export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {
   static summary = 'Remove a profile and its stored key (keychain and credentials file).'

@@ -5,7 +5,7 @@ import {UsageError} from '../../lib/cli/errors.js'
 import {sinceFlag, storeFlag, tzFlag, untilFlag} from '../../lib/cli/flags.js'
 import {progressEnabled, writeErr} from '../../lib/cli/output.js'
 import {resolveRange} from '../../lib/report/range.js'
-import {exportUsage, type ExportResult} from '../../lib/report/usage-export.js'
+import {exportUsage, type ExportResult} from '../../lib/usage-files/export.js'
 
 export default class UsageExport extends BaseCommand<typeof UsageExport> {
   static summary = 'Export stored usage events as NDJSON (re-importable) or CSV, oldest first, streamed.'

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
 import {progressEnabled, renderTable, warn} from '../../lib/cli/output.js'
-import {importUsage, type FileImport, type ImportResult} from '../../lib/report/usage-import.js'
+import {importUsage, type FileImport, type ImportResult} from '../../lib/usage-files/import.js'
 
 export default class UsageImport extends BaseCommand<typeof UsageImport> {
   static summary = 'Import usage files into the store (idempotent: events already stored are counted as duplicates).'

@@ -6,9 +6,9 @@
  */
 import {Command, type Interfaces} from '@oclif/core'
 
-import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
-import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
-import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
+import {resolveManagementKey, type ResolvedKey} from '../profiles/credentials.js'
+import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
+import {loadProfiles, selectProfile, type Profile} from '../profiles/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
 import {CancelledError, ConfigError, EXIT, exitCodeOf, PartialError, toErrorJson} from './errors.js'
@@ -158,7 +158,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async instance(): Promise<string> {
     const t = await this.target()
     if (t.profile) return t.profile.instance ?? t.profile.name
-    const {normalizeBaseUrl} = await import('../gateway/client.js')
+    const {normalizeBaseUrl} = await import('../gateway/url.js')
     const u = normalizeBaseUrl(t.url)
     return `${u.host}:${u.port}`
   }

@@ -2,7 +2,7 @@
  * The gateway's config names, defined once: the legacy → v8 key map (the docs-era v8 layout),
  * the provider-key families and the routing strategy names. It lives in the gateway layer so that both sides
  * read the same data: the operation table (operations.ts: setting and provider-key routes) and the config
- * services in manage/ (`config migrate`, `check`, `get/set/unset`, `diff`, `apply`). Paths are dotted; a move of
+ * services in gateway-config/ (`config migrate`, `check`, `get/set/unset`, `diff`, `apply`). Paths are dotted; a move of
  * a mapping moves its whole subtree (`tls` → `server.tls`), and more specific moves come first. Pure data, no
  * imports.
  */

@@ -5,7 +5,8 @@
 import {readFileSync} from 'node:fs'
 
 import {UsageError} from '../cli/errors.js'
-import {MANAGEMENT_BASE, MANAGEMENT_BASE_V8, type GatewayClient} from './client.js'
+import type {GatewayClient} from './client.js'
+import {MANAGEMENT_BASE, MANAGEMENT_BASE_V8} from './url.js'
 import type {ManagementApi} from './operations.js'
 
 export interface RawCall {

@@ -7,7 +7,8 @@
  */
 import {scrubSecrets} from '../usage/redact.js'
 import {emptyWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindows} from '../store/index.js'
 
 export interface UpstreamAnswer {
   status: number

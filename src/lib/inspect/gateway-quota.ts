@@ -9,7 +9,8 @@ import {RejectedError, UpstreamError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {durationMs} from '../time/duration.js'
 import {judgeWindows} from './probes.js'
-import type {ProbeOutcome, QuotaWindow, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow, QuotaWindows} from '../store/index.js'
 
 export interface GatewayQuotaSupport {
   /** Credential providers some quota provider covers. */

@@ -19,8 +19,8 @@ import {join} from 'node:path'
 
 import {ConfigError} from '../cli/errors.js'
 import {parseDuration} from '../time/duration.js'
-import type {ApplyMode, Classification, ProposedAction} from './types.js'
-import {APPLY_MODES} from './types.js'
+import type {ApplyMode, Classification, ProposedAction} from '../store/index.js'
+import {APPLY_MODES} from '../store/index.js'
 
 export const DEFAULTS = {
   concurrency: 4,

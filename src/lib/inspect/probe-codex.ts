@@ -13,7 +13,8 @@
 import {classifyFailure, isRecord, parseJsonBody} from './evidence.js'
 import {judgeWindows, type ProbeContext, type ProviderProbe} from './probes.js'
 import {arrangeWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindow} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow} from '../store/index.js'
 
 export const CODEX_USAGE_URL = 'https://chatgpt.com/backend-api/wham/usage'
 export const CODEX_USER_AGENT = 'codex_cli_rs (cpactl inspect)'

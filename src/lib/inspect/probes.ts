@@ -7,7 +7,8 @@
 import type {AuthFileEntry} from '../gateway/auth-files.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {exhausted} from './windows.js'
-import type {ProbeOutcome, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindows} from '../store/index.js'
 
 export interface UpstreamCall {
   method: string

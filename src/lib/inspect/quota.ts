@@ -8,7 +8,7 @@
 import type {InspectionRepository, StoredResult} from '../store/index.js'
 import {formatLocalIso} from '../time/zone.js'
 import {headroom} from './windows.js'
-import type {Classification, QuotaWindow} from './types.js'
+import type {Classification, QuotaWindow} from '../store/index.js'
 
 export interface QuotaWindowView extends QuotaWindow {
   /** resetsAt in the chosen zone (ISO 8601 with offset). */

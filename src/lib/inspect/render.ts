@@ -5,7 +5,8 @@ import {formatInt, renderTable, writeErr, type Column} from '../cli/output.js'
 import type {QuotaRow, QuotaWindowView} from './quota.js'
 import type {InspectionRunView} from './service.js'
 import {shortLocal} from '../time/zone.js'
-import type {InspectResult, InspectRunResult, QuotaWindow} from './types.js'
+import type {InspectRunResult} from './types.js'
+import type {InspectResult, QuotaWindow} from '../store/index.js'
 
 export interface TableFlags {
   csv?: boolean

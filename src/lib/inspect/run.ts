@@ -19,17 +19,8 @@ import {codexAccountId} from './probe-codex.js'
 import {loadProbes} from './probe-registry.js'
 import {providerOf, type UpstreamCall} from './probes.js'
 import {emptyWindows} from './windows.js'
-import {
-  CLASSIFICATIONS,
-  PROPOSED_ACTIONS,
-  type AccountRef,
-  type Classification,
-  type InspectResult,
-  type InspectRunResult,
-  type InspectSummary,
-  type ProbeOutcome,
-  type ProposedAction,
-} from './types.js'
+import {type AccountRef, type InspectRunResult, type ProbeOutcome} from './types.js'
+import {CLASSIFICATIONS, PROPOSED_ACTIONS, type Classification, type InspectResult, type InspectSummary, type ProposedAction} from '../store/index.js'
 
 export interface PlannedWrite {
   name: string

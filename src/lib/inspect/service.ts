@@ -9,7 +9,8 @@ import {resolveSettings, type SettingFlags} from './policy.js'
 import {quotaView, type QuotaRow} from './quota.js'
 import {runInspection, summarize, type InspectHooks} from './run.js'
 import {resolveTimeZone} from '../time/zone.js'
-import type {ApplyMode, InspectRunResult, InspectSummary} from './types.js'
+import type {InspectRunResult} from './types.js'
+import type {ApplyMode, InspectSummary} from '../store/index.js'
 
 async function withStore<T>(storePath: string, fn: (store: InspectionRepository) => Promise<T>): Promise<T> {
   const {withStore: withOpen} = await import('../store/index.js')

@@ -2,7 +2,7 @@
  * Quota windows: building them from provider answers, choosing which one is the short and which the long
  * window, and the threshold test. Pure functions.
  */
-import type {QuotaWindow, QuotaWindows} from './types.js'
+import type {QuotaWindow, QuotaWindows} from '../store/index.js'
 
 /** A window of at least a day is a "long" window when it is the only one. */
 const DAY_S = 86_400

@@ -10,7 +10,7 @@
  */
 import {formatDuration} from '../time/duration.js'
 import {matchesAccount} from '../inspect/quota.js'
-import type {QuotaWindow} from '../inspect/types.js'
+import type {QuotaWindow} from '../store/index.js'
 import type {StoredResult} from '../store/index.js'
 import {summarize, worst, type CheckItem, type CheckState, type Evaluation, type Perfdata} from './check-types.js'
 

@@ -10,7 +10,7 @@
  *   key into "_none"), never by hash or key; `source` and e-mails are never labels: accounts are named by their
  *   16-hex auth_index.
  */
-import {CLASSIFICATIONS, type QuotaWindow} from '../inspect/types.js'
+import {CLASSIFICATIONS, type QuotaWindow} from '../store/index.js'
 import {roundUsd} from '../pricing/cost.js'
 import type {TokenCounts} from '../pricing/types.js'
 import type {MetricsData, UsageSeries} from './metrics-data.js'

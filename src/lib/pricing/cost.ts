@@ -18,7 +18,8 @@
  * - Unclassified tokens (legacy records of unknown providers) are never priced; a model without a price is
  *   never $0: both make the figure a lower bound and are named by the caller in `warnings`.
  */
-import type {ContextTier, ModelPrice, Rates, ServiceTierRule, TokenCounts} from './types.js'
+import type {TokenCounts} from './types.js'
+import type {ContextTier, ModelPrice, Rates, ServiceTierRule} from '../store/index.js'
 
 /** Default service-tier multipliers, used when a model's price has no rule for the tier. */
 export const DEFAULT_SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, number>> = {

@@ -10,7 +10,8 @@
  */
 import {UsageError} from '../cli/errors.js'
 import {mergeSupplement} from './supplement.js'
-import type {ContextTier, ImportedPrice, ModelPrice, PriceSource, ServiceTierRule} from './types.js'
+import type {ImportedPrice} from './types.js'
+import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../store/index.js'
 
 export type ImportFormat = 'litellm' | 'models.dev'
 

@@ -10,7 +10,8 @@ import {loadPriceBook, readStore, writeStore} from '../report/context.js'
 import {loadBundledCatalogue, parseCatalogue, type ImportFormat} from './importers.js'
 import {parseContextTier, parseServiceTier} from './spec.js'
 import {SUPPLEMENT_SOURCE} from './supplement.js'
-import type {ImportedPrice, ModelPrice, ServiceTierRule} from './types.js'
+import type {ImportedPrice} from './types.js'
+import type {ModelPrice, ServiceTierRule} from '../store/index.js'
 
 /** JSON form of a price (timestamps as ISO 8601). */
 export interface PriceJson extends Omit<ModelPrice, 'updatedAt'> {

@@ -11,7 +11,7 @@
  *   (a pop is never re-sent), disconnect() instead of QUIT (the gateway knows QUIT only in subscribe mode).
  */
 import {AuthError, ConfigError, UpstreamError} from '../cli/errors.js'
-import {bannedError} from '../gateway/client.js'
+import {bannedError} from '../gateway/errors.js'
 import type {QueueConsumer, RespEndpoint} from './types.js'
 
 type Redis = import('ioredis').Redis

@@ -3,7 +3,7 @@
  * the ownership of disables cpactl made, and the one usage query inspection needs — tokens and requests of an
  * account since a window start, answered by the rollups (RollupRepository.usageSince).
  */
-import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from '../inspect/types.js'
+import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from './inspection-rows.js'
 import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
 import type {

@@ -8,7 +8,7 @@ import {closeSync, existsSync, openSync, rmSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {UsageError} from '../cli/errors.js'
-import {ensurePrivateDir} from '../config/files.js'
+import {ensurePrivateDir} from '../files/private.js'
 import type {Connection} from './connection.js'
 import {schemaVersion, storeError} from './db.js'
 import {DAY_MS} from './rollup-cells.js'

@@ -2,7 +2,7 @@
  * Prices in the store (migration 002 `prices`): list, set, remove, import with manual entries protected
  * (a sync never overwrites a manual price: the leading panel's #682). SQL only; the rules live in src/lib/pricing.
  */
-import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../pricing/types.js'
+import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from './price-rows.js'
 import type {Connection} from './connection.js'
 import type {PriceImportOutcome} from './records.js'
 import type {PriceRepository} from './types.js'

@@ -3,7 +3,7 @@
  * collector lock, dead letters, names (API-key aliases and hints, account labels), price-import outcomes,
  * inspection runs/results/ownership, and what maintenance reports.
  */
-import type {ApplyMode, Classification, InspectResult, InspectSummary} from '../inspect/types.js'
+import type {ApplyMode, Classification, InspectResult, InspectSummary} from './inspection-rows.js'
 
 // --------------------------------------------------------------------------------------- collector runs
 

@@ -45,8 +45,8 @@
  *
  * Data shapes: rows.ts (usage, queries, rollups) and records.ts (runs, names, inspections, maintenance).
  */
-import type {ModelPrice} from '../pricing/types.js'
-import type {InspectResult} from '../inspect/types.js'
+import type {ModelPrice} from './price-rows.js'
+import type {InspectResult} from './inspection-rows.js'
 import type {
   AccountLabel,
   AccountName,

@@ -147,9 +147,19 @@ export function formatLocalIso(tz: string, instant: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
   const base = `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`
   if (off === 0 && isUtc(tz)) return `${base}Z`
-  const sign = off < 0 ? '-' : '+'
-  const abs = Math.abs(off) / 60_000
-  return `${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  return `${base}${offsetSuffix(off / 60_000)}`
+}
+
+/** `+05:30`, `-05:00`: an offset from UTC in minutes as ISO 8601 writes it. */
+function offsetSuffix(offsetMin: number): string {
+  const abs = Math.abs(offsetMin)
+  return `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+}
+
+/** ISO 8601 with milliseconds at a fixed offset from UTC (minutes; a record's own offset); `Z` when 0 or unknown. */
+export function formatOffsetIso(instant: number, offsetMin: number | null): string {
+  if (offsetMin === null || offsetMin === 0) return new Date(instant).toISOString()
+  return `${new Date(instant + offsetMin * 60_000).toISOString().slice(0, -1)}${offsetSuffix(offsetMin)}`
 }
 
 /** Short human form for tables: `09-20 14:03` in `tz`. */

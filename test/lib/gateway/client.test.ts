@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {normalizeBaseUrl, parseBanRemaining} from '../../../src/lib/gateway/client.js'
+import {parseBanRemaining} from '../../../src/lib/gateway/errors.js'
+import {normalizeBaseUrl} from '../../../src/lib/gateway/url.js'
 import {atLeast, compareVersions, describeVersion, parseGatewayVersion, type ParsedVersion} from '../../../src/lib/gateway/version.js'
 
 describe('gateway URL normalisation', () => {

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {emptySummary} from '../../../src/lib/inspect/run.js'
-import type {InspectResult} from '../../../src/lib/inspect/types.js'
+import type {InspectResult} from '../../../src/lib/store/index.js'
 import {openStore} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 import {contradictingTotal} from '../usage/fixtures.js'

@@ -15,8 +15,9 @@ import {
   roundUsd,
   tiersFitBands,
 } from '../../../src/lib/pricing/cost.js'
-import type {ModelPrice, TokenCounts} from '../../../src/lib/pricing/types.js'
-import {costGroup, type GroupAgg} from '../../../src/lib/report/engine.js'
+import type {TokenCounts} from '../../../src/lib/pricing/types.js'
+import type {ModelPrice} from '../../../src/lib/store/index.js'
+import {costGroup, type GroupAgg} from '../../../src/lib/report/groups.js'
 import {emptyGroup} from '../../../src/lib/report/metrics.js'
 import {createNormalizer} from '../../../src/lib/usage/normalize.js'
 

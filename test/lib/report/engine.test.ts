@@ -4,7 +4,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PriceBook} from '../../../src/lib/pricing/cost.js'
-import type {ModelPrice} from '../../../src/lib/pricing/types.js'
+import type {ModelPrice} from '../../../src/lib/store/index.js'
 import {buildBreakdown, type BreakdownKind} from '../../../src/lib/report/breakdown.js'
 import {buildEvents} from '../../../src/lib/report/events.js'
 import {buildFailures} from '../../../src/lib/report/failures.js'

@@ -8,7 +8,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {LockError} from '../../../src/lib/cli/errors.js'
 import {openDatabase} from '../../../src/lib/store/db.js'
-import {exportRecord} from '../../../src/lib/report/usage-export.js'
+import {exportRecord} from '../../../src/lib/usage-files/export.js'
 import {openStore, type Store, type StoredEvent} from '../../../src/lib/store/index.js'
 import {BACKENDS, pgAvailable} from '../../helpers/pg.js'
 import {sqlite} from '../../helpers/sqlite.js'

@@ -1,5 +1,5 @@
 /** InspectionRepository over PostgreSQL (the counterpart of ../inspections.ts: same statements and rows). */
-import type {InspectResult} from '../../inspect/types.js'
+import type {InspectResult} from '../inspection-rows.js'
 import {
   INSPECTION_SQL as SQL,
   ownershipParams,

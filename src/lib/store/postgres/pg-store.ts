@@ -11,7 +11,7 @@
 import {join} from 'node:path'
 
 import {ConfigError} from '../../cli/errors.js'
-import {resolveDirs} from '../../config/paths.js'
+import {resolveDirs} from '../../files/dirs.js'
 import {FileSpool} from '../spool.js'
 import {addCounts, emptyCounts} from '../rows.js'
 import type {Store} from '../types.js'

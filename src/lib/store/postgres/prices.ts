@@ -1,5 +1,5 @@
 /** PriceRepository over PostgreSQL (the counterpart of ../prices.ts: same statements, same import rule). */
-import type {ModelPrice} from '../../pricing/types.js'
+import type {ModelPrice} from '../price-rows.js'
 import {fromRow, planPriceImport, priceParams, UPSERT_PRICE, type PriceRow} from '../prices.js'
 import type {PriceImportOutcome} from '../records.js'
 import type {PriceRepository} from '../types.js'
