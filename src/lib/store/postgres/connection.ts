@@ -27,7 +27,7 @@ export function numbered(sql: string): string {
 export async function connectPg(t: PgTarget, options: {readonly?: boolean; purpose?: string} = {}): Promise<Client> {
   const pg = (await import('pg')).default
   const base = pg.types
-  const config = (ssl: ClientConfig['ssl']): ClientConfig => ({
+  const config = (ssl: ClientConfig['ssl']): ClientConfig & {pipeline: boolean} => ({
     host: t.host,
     port: t.port,
     user: t.user,
@@ -37,6 +37,9 @@ export async function connectPg(t: PgTarget, options: {readonly?: boolean; purpo
     application_name: options.purpose ? `${t.applicationName} ${options.purpose}` : t.applicationName,
     connectionTimeoutMillis: t.connectTimeoutMs,
     keepAlive: true,
+    // queries sent while others run go out at once (each with its own Sync: an error fails only its own query, and
+    // the rest of a failed transaction): a batch's event chunks reach the server while the next one is prepared
+    pipeline: true,
     options: [t.options, options.readonly ? '-c default_transaction_read_only=on' : null].filter(Boolean).join(' ') || undefined,
     types: {
       getTypeParser: ((oid: number, format?: string) => {

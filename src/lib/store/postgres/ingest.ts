@@ -1,8 +1,10 @@
 /**
  * Writing usage into PostgreSQL, inside the caller's transaction (the counterpart of ../ingest.ts, same
- * classification and arithmetic), in two round trips per batch whatever its size:
- *   1. the new events: one `INSERT … SELECT FROM json_populate_recordset … ON CONFLICT DO NOTHING RETURNING`
- *      (dedup through the unique (ts, instance, event_hash) index; only the rows it returns are new);
+ * classification and arithmetic):
+ *   1. the new events: `INSERT … SELECT FROM json_populate_recordset … ON CONFLICT DO NOTHING RETURNING` per
+ *      chunk of INSERT_CHUNK events (dedup through the unique (ts, instance, event_hash) index; only the rows it
+ *      returns are new), each sent on the pipelined session as soon as its chunk is classified, so the server
+ *      inserts while this process prepares the next chunk (CPU of both sides overlaps within the batch);
  *   2. one statement of data-modifying CTEs: an `INSERT … ON CONFLICT DO UPDATE` per rollup table for the cells
  *      of the newly inserted events (rollup-cells.ts), the dead letters and the run's counters.
  * Rows travel as JSON (parsed by the server, typed by the tables themselves), and both statements are named, so
@@ -128,6 +130,9 @@ export async function unnestInsert(c: PgConnection, table: string, columns: read
 const INSERT_EVENTS = `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) SELECT ${EVENT_COLUMNS.join(', ')}
   FROM json_populate_recordset(NULL::usage_events, $1::json) ON CONFLICT (ts, instance, event_hash) DO NOTHING RETURNING ts, event_hash`
 
+/** Events per INSERT of a batch (the chunks are pipelined: see PgBatchWriter.write). */
+const INSERT_CHUNK = 100
+
 /** An hour of slack: the hours the watermark passes are ones no batch is still writing. */
 const FOLD_LAG_MS = HOUR_MS
 
@@ -228,6 +233,25 @@ export class PgBatchWriter {
     // nothing left over from a batch that failed half-way (its transaction was rolled back)
     this.cells.clear()
     this.cells.dailyThrough = through
+    // the batch's events go to the server in chunks, each INSERT sent (pipelined) as soon as its payloads are
+    // classified: the server inserts one chunk while this process classifies the next and sums the rollup cells
+    // of the previous one (a duplicate of a stored event is rare; when the inserts report one, the cells are made
+    // again from the events they did insert)
+    const inserts: Array<Promise<unknown[][]>> = []
+    let ahead = true
+    let chunk: UsageEvent[] = []
+    const send = () => {
+      const p = c.rows(INSERT_EVENTS, [JSON.stringify(rows)], 'insert events', 'cpactl_events')
+      p.catch(() => {}) // awaited below; a failure must not surface as unhandled while later chunks are prepared
+      inserts.push(p)
+      rows.length = 0
+      for (const e of chunk) {
+        if (!ahead) break
+        this.cells.add(ctx.instance, e)
+        if (this.cells.full) ahead = false
+      }
+      chunk = []
+    }
     for (const payload of payloads) {
       counts.received++
       const k = this.normalizer.classify(payload)
@@ -251,26 +275,19 @@ export class PgBatchWriter {
         continue
       }
       fresh.set(key, e)
+      chunk.push(e)
       fillEventRow(row, ctx.instance, ctx.runId, hash, e)
       // NULL columns are left out (json_populate_recordset reads a missing key as NULL): a smaller parameter
       const o: Record<string, unknown> = {}
       for (let j = 0; j < row.length; j++) if (row[j] !== null) o[EVENT_COLUMNS[j]] = row[j]
       o.event_hash = `\\x${hash.toString('hex')}`
       rows.push(o)
+      if (rows.length === INSERT_CHUNK) send()
     }
-    if (fresh.size > 0) {
-      const inserting = c.rows(INSERT_EVENTS, [JSON.stringify(rows)], 'insert events', 'cpactl_events')
-      // while the server inserts: the rollup cells of every fresh event (a duplicate of a stored event is rare;
-      // when the insert reports one, the cells are made again from the events it did insert)
-      let ahead = true
-      for (const e of fresh.values()) {
-        this.cells.add(ctx.instance, e)
-        if (this.cells.full) {
-          ahead = false
-          break
-        }
-      }
-      const added = await inserting
+    if (rows.length > 0) send()
+    if (inserts.length > 0) {
+      const added: unknown[][] = []
+      for (const p of inserts) for (const r of await p) added.push(r)
       counts.duplicates += fresh.size - added.length
       if (!ahead || added.length !== fresh.size) this.cells.clear()
       for (const [ts, hash] of added) {
