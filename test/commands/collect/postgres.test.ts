@@ -126,7 +126,9 @@ describe.skipIf(!pgAvailable)('PostgreSQL store: two gateways, two collectors, o
   })
 
   it('collectors of different instances run at the same time; each instance is exact, and so is the sum', {timeout: 180_000}, async () => {
-    for (const seed of [41, 42]) sims.push(await startTestSimulator({seed, faults: {latencyMs: 100}}))
+    // the longest retention: on a busy machine the drains may take longer than the default 60 s, and records
+    // expiring in the queue would say nothing about concurrent collectors
+    for (const seed of [41, 42]) sims.push(await startTestSimulator({seed, retentionSeconds: 3600, faults: {latencyMs: 100}}))
     const url = await pgDatabase()
     sims[0].preload(4000, {spreadMs: D})
     sims[1].preload(2500, {spreadMs: D})
