@@ -1,6 +1,7 @@
 import YAML, {type Document, isMap, type Node, YAMLMap} from 'yaml'
 
-import {configAuthIndex, stableAuthIndex, type ConfigKeyFamily} from './accounts.js'
+import type {ConfigKeyFamily} from './account-types.js'
+import {configAuthIndex, stableAuthIndex} from './auth-index.js'
 import type {ConfigState} from './config-state.js'
 import {
   expandGroups,

@@ -7,7 +7,7 @@
  * (accounts.ts PROVIDER_MODELS) plus a few neighbours per channel. It is not a copy of the gateway's
  * models.json, which changes with every release.
  */
-import {PROVIDER_MODELS} from './accounts.js'
+import {PROVIDER_MODELS} from './provider-models.js'
 
 export interface ModelInfo {
   id: string

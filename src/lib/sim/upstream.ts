@@ -39,8 +39,9 @@
  * | timeout | waits `delayMs` (default 65 000); ≥ `registry.apiCallTimeoutMs` (60 000, the gateway's upstream timeout) ⇒ 502 `request failed` at the deadline, else the `ok` answer, late |
  * | server_error | 500 |
  */
-import type {ScenarioSetting, SimAccountRegistry} from './accounts.js'
-import {codexIdTokenClaims, hash32} from './accounts.js'
+import type {ScenarioSetting, SimAccountRegistry} from './account-types.js'
+import {codexIdTokenClaims} from './jwt.js'
+import {hash32} from './seeded-random.js'
 import type {SimAccount} from './types.js'
 import {
   claudeError,

@@ -7,7 +7,9 @@
 import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 
-import {codexIdTokenClaims, modelOwner, type SimAccountRegistry, type SimAuthFile} from '../accounts.js'
+import type {SimAccountRegistry, SimAuthFile} from '../account-types.js'
+import {codexIdTokenClaims} from '../jwt.js'
+import {modelOwner} from '../provider-models.js'
 import type {SimAccount, SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {goTime} from '../local-time.js'
 import {fail, isRecord, ok, parseJson, registryOf, trimmed} from './http.js'

@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the management-surface route handlers (cpa-gateway.md §3.0 conventions).
  */
-import type {SimAccountRegistry} from '../accounts.js'
+import type {SimAccountRegistry} from '../account-types.js'
 import type {SimContext, SimRequest, SimResponse} from '../types.js'
 
 /** `{"error": message}` with a status (§0 "Errors are JSON {"error":"..."}"). */
