@@ -12,7 +12,9 @@ import {ConfigState, initialConfigYaml, validateConfig} from './config-state.js'
 import {configTreeRoutes} from './config-tree.js'
 import {migrateDocument, type V8Revision} from './config-v8.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
-import {addToTotals, type CredentialLookup, emptyTotals, type GeneratedRecord, seededClientKeys, type ServedRequest, sha256Hex, TrafficGenerator, type Totals} from './generator.js'
+import {type GeneratedRecord, seededClientKeys, type ServedRequest, sha256Hex, TrafficGenerator} from './generator.js'
+import type {CredentialLookup} from './record-values.js'
+import {addToTotals, emptyTotals, type Totals} from './token-totals.js'
 import {compileRoutes, type CompiledRoute, createHttpHandler} from './http.js'
 import {credentialForLogin} from './oauth-credentials.js'
 import {type OAuthScript, OAuthSessions} from './oauth-sessions.js'
@@ -41,7 +43,7 @@ import {hasFeature} from './version.js'
  */
 
 export type {FaultOptions} from './faults.js'
-export type {Totals} from './generator.js'
+export type {Totals} from './token-totals.js'
 export type {HttpLogEntry, RespConnectionLog} from './observe.js'
 
 export interface SimulatorOptions {
