@@ -3,17 +3,11 @@ import YAML, {type Document, isMap, type Node, YAMLMap} from 'yaml'
 import type {ConfigKeyFamily} from './account-types.js'
 import {configAuthIndex, stableAuthIndex} from './auth-index.js'
 import type {ConfigState} from './config-state.js'
-import {
-  expandGroups,
-  getPath,
-  isObj,
-  KEY_FAMILIES,
-  migrateDocument,
-  readOnlyViolation,
-  strictValidate,
-  typedParse,
-  type V8Revision,
-} from './config-v8.js'
+import {KEY_FAMILIES} from './config-v8-keys.js'
+import {migrateDocument} from './config-v8-migrate.js'
+import {getPath, isObj, type V8Revision} from './config-v8-paths.js'
+import {readOnlyViolation, strictValidate, typedParse} from './config-v8-validate.js'
+import {expandGroups} from './config-v8.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
 
 /**
