@@ -4,7 +4,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {fileAuthIndex} from '../../../src/lib/sim/auth-index.js'
 import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 import {V7} from '../../helpers/sim.js'
 

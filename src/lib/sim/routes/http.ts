@@ -63,3 +63,19 @@ export function scanInt(raw: string | null): number | undefined {
   const m = /^\s*([+-]?\d+)/.exec(raw)
   return m ? Number(m[1]) : undefined
 }
+
+/** An auth-file change reloads clients: subscribers get `{"refresh":true}` (§5.5). Config edits notify by themselves. */
+export function refreshed(sim: SimContext): void {
+  sim.notifyRefresh?.()
+}
+
+/** An auth-file name that is empty or holds a path separator. */
+export function isUnsafeName(name: string): boolean {
+  return name.trim() === '' || name.includes('/') || name.includes('\\')
+}
+
+/** The last path element of an uploaded file name. */
+export function baseName(filename: string): string {
+  const parts = filename.trim().split(/[/\\]/)
+  return parts[parts.length - 1] ?? ''
+}
