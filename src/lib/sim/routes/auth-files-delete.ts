@@ -71,5 +71,3 @@ export function deleteAuthFiles(req: SimRequest, sim: SimContext): SimResponse {
   if (failed.length > 0) return ok({status: 'partial', deleted: deleted.length, files: deleted, failed}, 207)
   return ok({status: 'ok', deleted: deleted.length, files: deleted})
 }
-
-// ---------------------------------------------------------------------------------------------------------

@@ -135,5 +135,3 @@ export function findCredential(reg: SimAccountRegistry, config: Record<string, u
   })
   return {kind: 'config', id: name, ref, account}
 }
-
-// ---------------------------------------------------------------------------------------------------------

@@ -236,7 +236,6 @@ async function uploadAuthFiles(req: SimRequest, sim: SimContext): Promise<SimRes
   return ok()
 }
 
-// ---------------------------------------------------------------------------------------------------------
 export const authFileRoutes: SimRoute[] = [
   {method: 'GET', path: '/auth-files', handler: listAuthFiles},
   {method: 'GET', path: '/auth-files/models', handler: authFileModels},
