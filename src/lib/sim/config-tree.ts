@@ -7,7 +7,6 @@ import {KEY_FAMILIES} from './config-v8-keys.js'
 import {migrateDocument} from './config-v8-migrate.js'
 import {getPath, isObj, type V8Revision} from './config-v8-paths.js'
 import {readOnlyViolation, strictValidate, typedParse} from './config-v8-validate.js'
-import {expandGroups} from './config-v8.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
 
 /**
@@ -273,7 +272,3 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
   ]
 }
 
-/** Effective legacy entries of a family, from a v8 document (exported for tests). */
-export function flatKeys(js: Record<string, unknown>, provider: string): Record<string, unknown>[] {
-  return expandGroups(getPath(js, ['api-keys', provider]), provider)
-}

@@ -6,7 +6,6 @@ import type {V8Revision} from './config-v8-paths.js'
 import {schema, type Spec} from './config-v8-schema.js'
 import {groupLegacyKeys} from './config-v8.js'
 
-
 /** A pair's key as text (keys set through the API are plain strings, parsed ones are Scalars). */
 export function keyName(pair: Pair): string {
   return isScalar(pair.key) ? String((pair.key as Scalar).value) : String(pair.key)
@@ -166,7 +165,3 @@ export function migrateDocument(doc: Document, revision: V8Revision): string[] {
   return archived
 }
 
-/** Clone a Document (comments included). */
-export function cloneDocument(doc: Document): Document {
-  return doc.clone() as Document
-}

@@ -89,9 +89,6 @@ export function modelDefinitions(channel: string): ModelInfo[] | undefined {
   return list && structuredClone(list)
 }
 
-/** Channels `/model-definitions/:channel` knows (§3.5), aliases included. */
-export const MODEL_DEFINITION_CHANNELS = [...CATALOG.keys(), ...Object.keys(CHANNEL_ALIASES)]
-
 /** One model's catalog entry in any channel (for `created` / `owned_by` of /v1/models), if known. */
 export function lookupModel(id: string): ModelInfo | undefined {
   for (const list of CATALOG.values()) {

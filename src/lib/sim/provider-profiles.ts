@@ -138,6 +138,3 @@ export function providerProfile(provider: string): ProviderProfile {
   return PROFILES[provider] ?? OPENAI_COMPAT
 }
 
-export function tokenSemantics(provider: string): TokenSemantics {
-  return providerProfile(provider).semantics
-}

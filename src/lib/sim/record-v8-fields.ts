@@ -1,10 +1,7 @@
 /** The v8 record fields: UUIDv7 request ids, trace stamps, stream flag, execution and session ids. */
 import type {Rng} from './traffic-rng.js'
-/** RFC 9562 UUIDv7: 48-bit unix ms, version 7, variant 10; the last 8 hex digits are `tail`. */
-export function uuidV7(ms: number, rng: Rng, tail: string): string {
-  return formatUuidV7(ms, {rand: `7${rng.hex(3)}`, variant: `${'89ab'[rng.int(0, 3)]}${rng.hex(3)}`, last: rng.hex(4)}, tail)
-}
 
+/** RFC 9562 UUIDv7: 48-bit unix ms, version 7, variant 10; the last 8 hex digits are `tail`. */
 export function formatUuidV7(ms: number, bits: V8Fields['uuidRand'], tail: string): string {
   const t = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12)
   return `${t.slice(0, 8)}-${t.slice(8)}-${bits.rand}-${bits.variant}-${bits.last}${tail.padStart(8, '0').slice(-8)}`

@@ -63,7 +63,7 @@ import {
 
 import {answerProbe, applyCodexReset, codexResetCreditsSummary, probeProvider} from './upstream-probes.js'
 
-export type {UpstreamAnswer, UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
+export type {UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
 export {windowAt} from './upstream-answers.js'
 
 /** The gateway's `/api-call` upstream timeout (§3.7). */
