@@ -1,6 +1,6 @@
 /**
  * ESLint for src/ (`npm run lint`): stdout carries only the result, so nothing but the output module writes
- * to the terminal (cli-conventions.md §2; oclif mutes this.log under --json but not console.log).
+ * to the terminal (oclif mutes this.log under --json but not console.log).
  */
 import tseslint from 'typescript-eslint'
 

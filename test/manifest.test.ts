@@ -1,8 +1,8 @@
-// The committed oclif.manifest.json and the README command reference must match the command files: a stale
-// manifest silently hides new commands (stack.md §3.2). `npm run build` regenerates both. The source side is
-// read from the command files themselves (test/helpers/surface.ts), never through oclif: its root plugin
-// loads the manifest even when asked to ignore it, so comparing what oclif reports with the manifest would
-// compare the manifest with itself.
+// The committed oclif.manifest.json and the README command reference must match the command files: a stale manifest
+// silently hides new commands (`command X not found`, from bin/run.js and from tests). `npm run build` regenerates
+// both. The source side is read from the command files themselves (test/helpers/surface.ts), never through oclif:
+// its root plugin loads the manifest even when asked to ignore it, so comparing what oclif reports with the
+// manifest would compare the manifest with itself.
 import {mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, copyFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'

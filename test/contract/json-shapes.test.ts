@@ -142,6 +142,7 @@ const CASES: Case[] = [
   {id: 'usage:enable', argv: () => ['usage', 'enable']},
   {id: 'usage:disable', argv: () => ['usage', 'disable', '--yes']},
   {id: 'store:backup', argv: () => ['store', 'backup', join(dir, 'backup.db')]},
+  {id: 'store:copy', argv: () => ['store', 'copy', '--from', store, '--to', join(dir, 'copy.db')]},
   {id: 'store:prune', argv: () => ['store', 'prune', '--older-than', '365d', '--yes']},
   {id: 'store:vacuum', argv: () => ['store', 'vacuum']},
   {id: 'profiles:use', argv: () => ['profiles', 'use', 'shapes']},

@@ -1,8 +1,8 @@
 /**
- * vitest globalSetup: a throwaway PostgreSQL cluster for the whole test run (stack.md §9 and its 2026-12
- * addendum). initdb + pg_ctl in a temporary directory — as the `postgres` user when running as root (initdb
- * refuses root) — listening on a free loopback port, stopped and deleted afterwards. Test files get their
- * own database from it (test/helpers/pg.ts), so parallel forks never share one.
+ * vitest globalSetup: a throwaway PostgreSQL cluster for the whole test run. initdb + pg_ctl in a temporary
+ * directory — as the `postgres` user when running as root (initdb refuses root) — listening on a free loopback
+ * port, stopped and deleted afterwards. Test files get their own database from it (test/helpers/pg.ts), so parallel
+ * forks never share one.
  *
  * Authentication (pg_hba.conf): the superuser `postgres` connects over TCP without a password (the tests'
  * admin connection); every other role needs its password (scram-sha-256), so the tests can exercise

@@ -1,7 +1,8 @@
 /**
- * The base of every cpactl command (cli-conventions.md §13.2): JSON flag, global flags, parsing once in init(),
- * lazy context (profile → key → gateway client, store path), signal handling, and the one exit-code rule for
- * human and --json modes alike (stack.md §3.4).
+ * The base of every cpactl command (kept outside src/commands, where every file becomes a command): JSON flag,
+ * global flags, parsing once in init(), lazy context (profile → key → gateway client, store path), signal handling,
+ * and the one exit-code rule for human and --json modes alike (oclif's --json path ignores `oclif.exit` and exits 1
+ * otherwise).
  */
 import {Command, type Interfaces} from '@oclif/core'
 
@@ -191,7 +192,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    // one exit code for human and --json modes (stack.md §3.4)
+    // one exit code for human and --json modes: oclif's --json catch uses `exitCode` and ignores `oclif.exit`
     const code = exitCodeOf(err)
     if (typeof err.exitCode !== 'number') err.exitCode = code
     process.exitCode = code
@@ -204,7 +205,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * Partial success (exit 6): the command returns its normal result, with per-item errors and a
-   * `partial_success` warning, and exits 6 — never an error document (cli-conventions.md §4).
+   * `partial_success` warning, and exits 6 — never an error document.
    */
   protected partialIf(partial: boolean): void {
     if (partial) this.exitCodeOnSuccess = EXIT.partial

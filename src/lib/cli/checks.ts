@@ -1,6 +1,6 @@
 /**
  * The one doctor-check type: what `doctor` (and any check-style command) reports per check, and the exit code
- * linters use (cli-conventions.md §4): 0 when everything passed, 1 on a failure, or on a warning with
+ * linters use: 0 when everything passed, 1 on a failure, or on a warning with
  * --warnings-as-errors.
  */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'

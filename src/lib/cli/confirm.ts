@@ -1,5 +1,5 @@
 /**
- * The one confirmation for destructive writes (cli-conventions.md §8), used by every command that deletes or
+ * The one confirmation for destructive writes, used by every command that deletes or
  * turns something off: `--yes` confirms; otherwise ask only when stdin and stderr are terminals; without a
  * terminal fail at once with a usage error (exit 2, code `confirmation_required`) — never prompt in CI.
  * Declining exits 130 and changes nothing.

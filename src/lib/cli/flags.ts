@@ -1,5 +1,5 @@
 /**
- * Flags shared by several commands, defined once (cli-conventions.md §12). Command-specific flags live
+ * Flags shared by several commands, defined once. Command-specific flags live
  * in the command file.
  */
 import {Flags} from '@oclif/core'

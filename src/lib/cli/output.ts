@@ -1,5 +1,5 @@
 /**
- * The only module that writes to stdout (cli-conventions.md §2). Everything a script must not parse —
+ * The only module that writes to stdout (stdout carries only the result). Everything a script must not parse —
  * warnings, progress, hints — goes to stderr through `writeErr`/`warn`, in every mode.
  */
 import {createRequire} from 'node:module'

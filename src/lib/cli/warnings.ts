@@ -1,6 +1,6 @@
 /**
- * The one warning shape (issue 14): every result that can warn carries `warnings: [{code, message, items?}]`,
- * and the same message is written to stderr at once, in every mode including --json (cli-conventions.md §2),
+ * The one warning shape (issue 14): every result that can warn carries `warnings: [{code, message, items?}]`, and
+ * the same message is written to stderr at once, in every mode including --json (oclif mutes its own `warn` there),
  * before any confirmation question. `code` is a stable snake_case name scripts can branch on.
  */
 import {warn} from './output.js'

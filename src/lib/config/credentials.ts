@@ -1,5 +1,5 @@
 /**
- * Management-key resolution (issue 2 §4). First source found wins:
+ * Management-key resolution (issue 2). First source found wins:
  *   1. --management-key-stdin
  *   2. env CPA_MANAGEMENT_KEY (alias CPACTL_MANAGEMENT_KEY)
  *   3. env CPA_MANAGEMENT_KEY_FILE (a file holding the key, Docker-secret style)

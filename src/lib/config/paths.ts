@@ -1,6 +1,6 @@
 /**
- * Where cpactl keeps its files (cli-conventions.md §7). The same rules oclif applies to its configDir/dataDir/
- * cacheDir, computed here so library code and tests need no oclif Config.
+ * Where cpactl keeps its files (CPACTL_CONFIG_DIR / _DATA_DIR / _CACHE_DIR, else the XDG defaults). The same rules
+ * oclif applies to its configDir/dataDir/cacheDir, computed here so library code and tests need no oclif Config.
  */
 import {homedir} from 'node:os'
 import {join} from 'node:path'

@@ -1,5 +1,5 @@
 /**
- * Profiles (cli-conventions.md §7): `profiles.yaml` in configDir, mode 0600. A profile names a gateway URL and
+ * Profiles: `profiles.yaml` in configDir, mode 0600. A profile names a gateway URL and
  * where its key lives; it never holds the key itself (keys live in the keychain, or in credentials.yaml with
  * --insecure-storage).
  */

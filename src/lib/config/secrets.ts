@@ -1,6 +1,6 @@
 /**
- * Where management keys are kept (cli-conventions.md §6): the OS keychain through @napi-rs/keyring (keytar is
- * archived and does not build here, stack.md §6), or a 0600 credentials file when the user asked for
+ * Where management keys are kept: the OS keychain through @napi-rs/keyring (keytar is
+ * archived and its install fails without libsecret-1-dev), or a 0600 credentials file when the user asked for
  * --insecure-storage. Every keychain call is time-boxed: a headless box without Secret Service must fail fast.
  */
 import {join} from 'node:path'

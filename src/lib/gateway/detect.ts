@@ -1,6 +1,6 @@
 /**
- * Which management API a gateway speaks (cpa-gateway-v8.md §1.1), probed with the real key (an unauthenticated
- * request would cost a ban strike, cpa-gateway.md §1.3 step 4) in at most two requests, and cached per gateway
+ * Which management API a gateway speaks, probed with the real key (a request with an empty key counts as a
+ * failed attempt toward the 5-strike IP ban) in at most two requests, and cached per gateway
  * URL in cpactl's cache dir for a few minutes so a new gateway version is picked up soon:
  *
  *   1. `GET /v0/management/config` with the key. 200 ⇒ read `X-CPA-VERSION`: major ≥ 8 ⇒ v8, a known older

@@ -1,5 +1,5 @@
 /**
- * `cpactl api`: the raw escape hatch (cli-conventions.md §11). Path relative to /v0/management unless it starts
+ * `cpactl api`: the raw escape hatch. Path relative to /v0/management unless it starts
  * with '/' (then relative to the origin). Never retried: the ban counter, and /usage-queue pops destructively.
  */
 import {readFileSync} from 'node:fs'

@@ -36,7 +36,7 @@ export interface RequestOptions<T> {
   api?: ManagementApi
   /** Set by call(): what the route is, for "this gateway has no such route" errors. */
   what?: string
-  /** Set by call(): the oldest v7 release with the v0 route (cpa-gateway.md §11). */
+  /** Set by call(): the oldest release with the v0 route. */
   since?: string
   query?: Record<string, string | number | boolean | undefined | null | Array<string | number>>
   /** JSON body (serialised here). */
@@ -50,7 +50,7 @@ export interface RequestOptions<T> {
   retry?: boolean
   responseType?: 'json' | 'text' | 'buffer'
   schema?: ZodType<T>
-  /** Statuses the caller handles itself instead of the §1.7 mapping (e.g. [207], [400] for /logs). */
+  /** Statuses the caller handles itself instead of the status → error mapping (e.g. [207], [400] for /logs). */
   passStatuses?: number[]
   /** Send without a management key (unauthenticated routes: /healthz, /). */
   noAuth?: boolean

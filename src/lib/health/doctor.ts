@@ -1,5 +1,5 @@
 /**
- * `cpactl doctor`: the checklist for "monitoring stays empty" (issue 2 §6, cpa-gateway.md §13). Each check is
+ * `cpactl doctor`: the checklist for "monitoring stays empty" (issue 2). Each check is
  * pass / warn / fail / skip with a one-line fix. Later areas (store, collector) add their own checks through
  * `extraChecks`.
  */
@@ -122,7 +122,7 @@ export async function runDoctor(input: DoctorInputs): Promise<DoctorCheck[]> {
 }
 
 /**
- * Features cpactl uses and the v7 release that added them (cpa-gateway.md §11). A v7 gateway older than one of
+ * Features cpactl uses and the v7 release that added them. A v7 gateway older than one of
  * these gets a warning naming what does not work; a v8 gateway has them all.
  */
 const V7_FEATURES: Array<{since: string; what: string}> = [

@@ -1,5 +1,5 @@
 /**
- * Evidence in a provider's non-2xx answer (cpamp-anchor.md §10, §11.1): what an error body proves about a
+ * Evidence in a provider's non-2xx answer: what an error body proves about a
  * credential. The rule that never surprises: only explicit evidence counts — a deactivated workspace or
  * account, a revoked or invalid/expired token, an exhausted long-window allowance. A bare 401/403/402 proves
  * nothing by itself and is classified `review`; rate limiting and 5xx mean the probe could not tell

@@ -1,5 +1,5 @@
 /**
- * The gateway's own quota fetch (cpa-gateway-v8.md §2.7): early 8.0.x builds serve
+ * The gateway's own quota fetch: early 8.0.x builds serve
  * `GET /credentials/quota/providers` and `POST /credentials/quota/fetch`, answered by quota-provider plugins;
  * later builds removed them (a bare 404). `cpactl quota --refresh` feature-probes the provider list once per run
  * and, for credentials a provider covers, reads the normalised quota instead of probing the upstream through

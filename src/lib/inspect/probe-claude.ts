@@ -1,5 +1,5 @@
 /**
- * Claude probe (cpamp-anchor.md §12): `GET https://api.anthropic.com/api/oauth/usage` through `/api-call`
+ * Claude probe: `GET https://api.anthropic.com/api/oauth/usage` through `/api-call`
  * with `Authorization: Bearer $TOKEN$` and `anthropic-beta: oauth-2025-04-20` (the OAuth usage endpoint
  * refuses OAuth tokens without that beta header; tokens need the `user:profile` scope).
  *

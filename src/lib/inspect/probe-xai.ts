@@ -1,5 +1,5 @@
 /**
- * xAI probe (cpamp-anchor.md §10, §12): the Grok CLI billing endpoints on `cli-chat-proxy.grok.com`,
+ * xAI probe: the Grok CLI billing endpoints on `cli-chat-proxy.grok.com`,
  * through `/api-call` with `Authorization: Bearer $TOKEN$` and `x-xai-token-auth: xai-grok-cli`:
  * - `GET /v1/billing?format=credits` — the weekly credit pool: `{"config": {"creditUsagePercent",
  *   "currentPeriod": {"type", "start", "end"}, "productUsage": [{"product", "usagePercent"}]}}`;

@@ -228,7 +228,8 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
               const res = await apiCall(client, {authIndex: ref.authIndex!, ...req}, {timeoutMs: settings.timeoutMs})
               return {status: res.statusCode, header: res.header, body: res.body}
             } catch (error) {
-              // §4: only our own deadline is retried, once; never 401/403, never other gateway answers
+              // only our own deadline is retried, once; never a 401/403 (the IP-ban counter), never other gateway
+              // answers
               if (error instanceof UpstreamError && error.code === 'timeout' && retry === 0 && !stop()) continue
               throw error
             }

@@ -1,7 +1,7 @@
 /**
- * Client API keys (cpa-gateway.md §3.2): list (masked unless --reveal), add (a generated strong key unless one
- * comes on stdin; printed once), remove by value, alias or index. Removing a key leaves its alias and usage
- * history in the store untouched. Every write is re-read and verified.
+ * Client API keys (the keys callers of the gateway's /v1 send): list (masked unless --reveal), add (a generated
+ * strong key unless one comes on stdin; printed once), remove by value, alias or index. Removing a key leaves its
+ * alias and usage history in the store untouched. Every write is re-read and verified.
  */
 import {randomBytes} from 'node:crypto'
 
@@ -22,7 +22,7 @@ export interface ApiKeyRow {
   /** SHA-256 (lowercase hex) of the trimmed key: what the store and reports know it by. */
   hash: string
   alias: string | null
-  /** An example key `your-api-key-*`: while one is present the gateway refuses proxy traffic (§2.2). */
+  /** An example key `your-api-key-*`: while one is present the gateway refuses proxy traffic (safe mode). */
   example: boolean
 }
 
@@ -91,7 +91,7 @@ export async function addApiKey(client: GatewayClient, options: {key?: string; d
   const warnings: string[] = []
   if (existing >= 0) return {key: maskSecret(key), generated, hash, index: existing, changed: false, dryRun: Boolean(options.dryRun), verified: null, warnings}
   if (options.dryRun) return {key: maskSecret(key), generated, hash, index: null, changed: true, dryRun: true, verified: null, warnings}
-  // v8: read, modify, PUT access/api-keys (no index operations, v8 §6.5); the first v8 write migrates a legacy file
+  // v8: read, modify, PUT access/api-keys (no index operations there); the first v8 write migrates a legacy file
   const notice = await v8MigrationNotice(client)
   await replaceApiKeys(client, [...current, key])
   if (notice) addWarning(warnings, notice)
@@ -117,7 +117,7 @@ export interface ApiKeyRemoveResult {
   hash: string
   /** The alias stays in the store, with the key's history. */
   alias: string | null
-  /** How many entries go (a value removes every duplicate, §3.2). */
+  /** How many entries go (a value removes every duplicate). */
   removed: number
   remaining: number
   dryRun: boolean

@@ -1,7 +1,7 @@
 /**
- * Reading auth files (accounts, cpa-gateway.md §3.5): list with local filters, resolve a name or auth_index,
+ * Reading auth files (accounts): list with local filters, resolve a name or auth_index,
  * show one, its models, and download one into a 0600 file. Accounts are named by file name or auth_index
- * everywhere in cpactl (§9.2).
+ * everywhere in cpactl (the gateway's /reset-quota and /api-call accept only the auth_index).
  */
 import {join} from 'node:path'
 
@@ -32,7 +32,7 @@ export interface AuthFileRow {
   failed: number
 }
 
-/** Go time (server-local offset, §0) → ISO UTC; null when absent or unparseable. */
+/** Go time (RFC 3339 with nanoseconds and the server's local offset) → ISO UTC; null when absent or unparseable. */
 export function toUtc(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '' || value.startsWith('0001-01-01')) return null
   const ms = Date.parse(value)
@@ -108,7 +108,7 @@ export async function resolveAuthFile(client: GatewayClient, target: string): Pr
   return entry
 }
 
-/** A file entry, or a config-backed API key when `target` is its auth_index (§3.3, §9.2). */
+/** A file entry, or a config-backed API key when `target` is its auth_index (config keys have no file). */
 export type ResolvedAccount = {kind: 'file'; target: string; entry: AuthFileEntry} | {kind: 'config-key'; target: string; key: ProviderKeyRef}
 
 export async function resolveAccounts(client: GatewayClient, targets: string[]): Promise<Array<ResolvedAccount | {kind: 'missing'; target: string}>> {
@@ -155,7 +155,7 @@ export interface AuthFileModelsResult {
 }
 
 export async function authFileModels(client: GatewayClient, target: string): Promise<AuthFileModelsResult> {
-  // the gateway answers [] for an unknown name (§3.5): resolve first so a typo is a 404, not "no models"
+  // the gateway answers [] for an unknown name: resolve first so a typo is a 404, not "no models"
   const entry = await resolveAuthFile(client, target)
   const models = await getAuthFileModels(client, entry.name)
   return {

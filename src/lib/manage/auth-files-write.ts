@@ -1,6 +1,6 @@
 /**
- * Changing auth files (cpa-gateway.md §3.5): upload (multipart, 207 partial), enable/disable (PATCH status;
- * config API keys by auth_index, §3.3), delete (207 partial) and field edits (PATCH fields). Every write is
+ * Changing auth files: upload (multipart, 207 partial), enable/disable (PATCH status;
+ * config API keys by auth_index), delete (207 partial) and field edits (PATCH fields). Every write is
  * re-read and verified. Batches report per item; a mix of successes and failures keeps this result shape, with
  * the per-item errors, a `partial_success` warning and exit 6 (the command sets it).
  */
@@ -170,7 +170,7 @@ export async function setAccountsDisabled(client: GatewayClient, targets: string
     if (!item.changed || options.dryRun) continue
     try {
       // config API keys: `*` in the key's excluded-models, written through the provider-key list (never
-      // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns, cpa-gateway.md §3.3)
+      // PATCH /auth-files/status: it needs an internal auth ID no endpoint returns)
       const notice = await v8MigrationNotice(client)
       const toggled = await setConfigKeyDisabled(client, r.key, disabled)
       if (notice && toggled.changed) addWarning(result.warnings, 'config_migrated_to_v8', notice)
@@ -285,12 +285,13 @@ export interface SetFieldsResult {
   verified: boolean | null
 }
 
-/** Map the flags to gateway field names, validating locally what the gateway would refuse (§3.5, §9.1). */
+/** Map the flags to gateway field names, validating locally what the gateway would refuse (a weight that is not an
+ * integer or exceeds 1,000,000). */
 export function buildFieldPatch(changes: AuthFileFieldChanges): Record<string, unknown> {
   const fields: Record<string, unknown> = {}
   if (changes.priority !== undefined) fields.priority = changes.priority
   if (changes.weight !== undefined) {
-    // ≤ 0 is valid: the gateway stores 0, which parks the key under weighted round-robin (§3.5 corrected)
+    // ≤ 0 is valid: the gateway stores 0, which parks the key under weighted round-robin
     if (changes.weight !== null && (!Number.isInteger(changes.weight) || changes.weight > 1_000_000)) {
       throw new UsageError(`--weight must be an integer up to 1000000 (0 or less parks the account under weighted round-robin), not ${changes.weight}`, {code: 'invalid_value'})
     }

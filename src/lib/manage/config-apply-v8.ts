@@ -1,5 +1,5 @@
 /**
- * `config apply FILE` on a v8 gateway (cpa-gateway-v8.md §2.4–2.5, §6.5–6.6).
+ * `config apply FILE` on a v8 gateway, through the v8 config tree or one `PUT /config.yaml`.
  *
  * - FILE is brought into the v8 layout in memory (a legacy or mixed file is migrated; the result says so) and
  *   validated locally: nothing is sent when it is not a valid v8 config (exit 2).
@@ -8,7 +8,7 @@
  *   and the error reports which writes were applied (exit 6; when the first write fails nothing was applied and
  *   the gateway's own error stands).
  * - `--strategy replace`: one `PUT /config.yaml` with the whole v8 document (a whole-document write omitting
- *   `api-keys` deletes every upstream group on early builds, §0.1: FILE is sent complete).
+ *   `api-keys` deletes every upstream group on early 8.0.x builds: FILE is sent complete).
  * - Either way the result is read back (`GET /config.yaml`) and verified. Home-owned read-only fields keep the
  *   gateway's values. A changed `management.secret-key` is written last and not read back: cpactl's key stops
  *   working the moment it lands.
@@ -45,7 +45,7 @@ async function validateDesired(cmp: V8Comparison): Promise<void> {
   }
 }
 
-/** Home-owned read-only fields keep the gateway's values (a write changing one is refused, §2.4 step 6). */
+/** Home-owned read-only fields keep the gateway's values (a write changing one answers 400 read_only_field). */
 function keepReadOnly(live: Record<string, unknown>, desired: Record<string, unknown>, warnings: string[]): void {
   for (const parts of readOnlyV8Paths()) {
     const want = getAt(desired, parts)

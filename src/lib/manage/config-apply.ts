@@ -26,7 +26,7 @@ function secretOf(data: Record<string, unknown>): unknown {
   return isPlainObject(rm) ? rm['secret-key'] : undefined
 }
 
-/** The live config equals the file, allowing for the gateway hashing a plaintext secret-key on load (§1.4). */
+/** The live config equals the file, allowing for the gateway bcrypt-hashing a plaintext secret-key on load. */
 export function matchesApplied(live: Record<string, unknown>, desired: Record<string, unknown>): boolean {
   const wanted = secretOf(desired)
   if (typeof wanted === 'string' && wanted.trim() !== '' && !HASHED.test(wanted)) {

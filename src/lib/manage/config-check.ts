@@ -1,7 +1,7 @@
 /**
  * `cpactl config check`: lint a config file, or the live config. The layout decides the rule set: a legacy
  * (v7) file gets the rules of config-rules.ts plus an info finding about its v8 migration; a v8 or mixed file
- * (config-layout.ts) gets the v8 schema and the lint rules of cpa-gateway-v8.md §4.6 (config-rules-v8.ts), on
+ * (config-layout.ts) gets the v8 schema and the v8 lint rules (config-rules-v8.ts), on
  * the document as the gateway loads it, with v8 dotted paths.
  *
  * Rules file (YAML or JSON), every part optional:

@@ -1,5 +1,5 @@
 /**
- * Which config layout a decoded file uses (cpa-gateway-v8.md §4.1, §4.5): `v8` when it says `config-version`
+ * Which config layout a decoded file uses: `v8` when it says `config-version`
  * or has a v8-only section (or an `api-keys` mapping, or routing's v8-only children); `legacy` when it has only
  * legacy keys (an empty file counts as legacy); `mixed` when it has both, which the gateway loads with the v8
  * value winning wherever a key exists under both spellings.

@@ -1,5 +1,5 @@
 /**
- * Legacy → v8 migration of a config document (cpa-gateway-v8.md §4.4–4.5), the way a v8 gateway rewrites the
+ * Legacy → v8 migration of a config document, the way a v8 gateway rewrites the
  * file on its first v8 write: every legacy key to its v8 path (KEY_MOVES), one `api-keys.<provider>` group per
  * legacy provider-key entry (`<provider>-<n>`), openai-compatibility `api-key-entries` → `keys`, the inverted
  * `allow-private-remote-ips`, fields outside the v8 tree commented out at the end, `config-version: 8`.
@@ -31,7 +31,7 @@ export interface MigrationResult {
   moved: Moved[]
   /** Dotted paths of fields outside the v8 tree, now comments at the end of the document. */
   commentedOut: string[]
-  /** Legacy keys dropped because the v8 key exists too (the v8 value wins, §4.5). */
+  /** Legacy keys dropped because the v8 key exists too (the v8 value wins, even `false`, `0` or empty). */
   shadowed: Moved[]
   warnings: string[]
   /** What stops a gateway from migrating this file (it would answer 500 invalid_config). */

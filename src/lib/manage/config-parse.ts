@@ -1,7 +1,7 @@
 /**
  * Reading config YAML (local files and the live /config.yaml) into a `yaml` Document (comments and order kept
  * for round trips) plus the decoded data. Duplicate keys are errors, as in the gateway's YAML decoder; anchors,
- * aliases and `<<` merge keys are expanded in the data, as the gateway does before any path moves (v8 §4.5).
+ * aliases and `<<` merge keys are expanded in the data, as the gateway does before any path moves.
  */
 import {readFileSync} from 'node:fs'
 

@@ -1,14 +1,14 @@
 /**
- * The smallest set of v8 config-tree writes that turns one v8 document into another (cpa-gateway-v8.md §2.4):
+ * The smallest set of v8 config-tree writes that turns one v8 document into another:
  * `PUT /config/<path>` for a value that is new or changed, `DELETE /config/<path>` for a key the desired
  * document does not have. Paths address mapping keys only, so lists (client keys, `api-keys.<provider>` groups,
  * payload rules) are written whole; a mapping is descended into, so a change under `routing` never touches
  * `api-keys`. Pure: no I/O.
  *
  * A key that cannot be a path segment (empty, containing `/`, or `.`/`..`, which URLs rewrite) is written by
- * PUTting the nearest mapping above it. An empty mapping that replaces a non-empty one is PUT as `{}` (deleting
- * its keys would prune it, §2.4 step 4). `management.secret-key` goes last: once it changes, the key cpactl
- * holds no longer works.
+ * PUTting the nearest mapping above it. An empty mapping that replaces a non-empty one is PUT as `{}` (deleting its
+ * keys would prune it: a DELETE also removes the ancestor mappings it leaves empty). `management.secret-key` goes
+ * last: once it changes, the key cpactl holds no longer works.
  */
 import {deepEqual, isPlainObject} from './config-path.js'
 

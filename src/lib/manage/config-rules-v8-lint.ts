@@ -1,5 +1,5 @@
 /**
- * The v8 warnings of cpa-gateway-v8.md §4.6 (values the gateway accepts but ignores, clamps or drops) and the
+ * The v8 lint warnings (values the gateway accepts but ignores, clamps or drops) and the
  * cpactl rules about collecting usage and keeping the management key safe, on v8 paths.
  */
 import {isIP} from 'node:net'
@@ -13,7 +13,7 @@ import {BASE_URL_REQUIRED_PROVIDERS, GO_DURATION, SCOPED_ERROR_ACTIONS} from './
 const SECRET = ['management', 'secret-key']
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v))
-/** A key's own value, or its group's when the key leaves it out or sets null (§4.3 inheritance). */
+/** A key's own value, or its group's when the key leaves it out or sets null (the gateway's inheritance rule). */
 const inherited = (key: Record<string, unknown>, group: Record<string, unknown>, field: string) => (key[field] === undefined || key[field] === null ? group[field] : key[field])
 
 function isIpOrCidr(v: string): boolean {
@@ -61,7 +61,7 @@ export const V8_LINT_RULES: readonly V8Rule[] = [
   {
     id: 'missing-base-url',
     severity: 'warning',
-    summary: 'codex, xai and openai-compatibility groups without base-url are dropped silently (§4.3).',
+    summary: 'codex, xai and openai-compatibility groups without base-url are dropped silently.',
     run(ctx) {
       const out: RawFinding[] = []
       eachGroup(ctx.data, (parts, group, provider) => {
@@ -75,7 +75,7 @@ export const V8_LINT_RULES: readonly V8Rule[] = [
   {
     id: 'dropped-key',
     severity: 'warning',
-    summary: 'Keys the gateway drops silently: gemini/interactions with neither api-key nor base-url, meta keys empty or starting with dca:, vertex keys without api-key (§4.3).',
+    summary: 'Keys the gateway drops silently: gemini/interactions with neither api-key nor base-url, meta keys empty or starting with dca:, vertex keys without api-key.',
     run(ctx) {
       const out: RawFinding[] = []
       eachKey(ctx.data, (parts, key, group, provider) => {

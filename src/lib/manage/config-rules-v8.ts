@@ -1,5 +1,5 @@
 /**
- * `config check` rules for v8-layout (and mixed) files: the lint list of cpa-gateway-v8.md §4.6. Errors are what
+ * `config check` rules for v8-layout (and mixed) files. Errors are what
  * the gateway rejects on load or on a v8 write; warnings what it accepts but ignores, clamps or drops; info is
  * worth knowing. Rules run on the document as the gateway loads it (legacy keys already at their v8 paths,
  * config-migrate.ts); paths are v8 dotted paths, and a finding on a value written under a legacy name says so.
@@ -18,7 +18,7 @@ const V8_CORE_RULES: readonly V8Rule[] = [
   {
     id: 'config-version',
     severity: 'error',
-    summary: 'config-version must be the integer 8 when present (unsupported config-version, §4.1).',
+    summary: 'config-version must be the integer 8 when present (else the gateway answers unsupported config-version).',
     run(ctx) {
       if (!Object.hasOwn(ctx.raw, 'config-version') || ctx.raw['config-version'] === 8) return []
       return [{path: 'config-version', message: `unsupported config-version (expected 8), found ${JSON.stringify(ctx.raw['config-version'])}`, fix: 'set config-version: 8 (an integer, not quoted)'}]
@@ -27,7 +27,7 @@ const V8_CORE_RULES: readonly V8Rule[] = [
   {
     id: 'legacy-key',
     severity: 'error',
-    summary: 'A legacy name in a v8 file: it loads as a mixed file but every v8 write rejects it (§4.5, §4.6).',
+    summary: 'A legacy name in a v8 file: it loads as a mixed file but every v8 write rejects it.',
     run(ctx) {
       const severity = ctx.marked ? undefined : ('warning' as const)
       const out: RawFinding[] = ctx.migration.moved
@@ -81,7 +81,7 @@ const V8_CORE_RULES: readonly V8Rule[] = [
   {
     id: 'api-keys-group',
     severity: 'error',
-    summary: 'api-keys group mistakes: unknown provider, groups or keys that are not mappings, keys missing, base-url on a key, unsupported group fields (§4.3).',
+    summary: 'api-keys group mistakes: unknown provider, groups or keys that are not mappings, keys missing, base-url on a key, unsupported group fields.',
     run: (ctx) => issuesOf(ctx, 'api-keys').map((i) => ({path: i.path, message: i.message, fix: apiKeysFix(i)})),
   },
   {
@@ -92,7 +92,7 @@ const V8_CORE_RULES: readonly V8Rule[] = [
   },
   ...weightRules<V8RuleContext>((data, fn) => eachKey(data, (parts, key) => fn([...parts, 'weight'], key.weight)), {
     skipFractions: false,
-    summary: 'A key weight must be an integer of at most 1,000,000 (a load error otherwise, §4.3).',
+    summary: 'A key weight must be an integer of at most 1,000,000 (a load error otherwise).',
     fix: 'or remove weight (default 1)',
   }),
   unknownStrategyRule<V8RuleContext>(),
@@ -111,7 +111,7 @@ const V8_CORE_RULES: readonly V8Rule[] = [
   {
     id: 'no-v8-name',
     severity: 'warning',
-    summary: 'quota-exceeded.switch-project / switch-preview-model have no v8 name; they stay editable only through v0 (§2.3).',
+    summary: 'quota-exceeded.switch-project / switch-preview-model have no v8 name; they stay editable only through v0.',
     run: (ctx) =>
       NO_V8_NAME.filter((p) => getAt(ctx.data, p.split('.')) !== undefined).map((p) => ({
         path: p,

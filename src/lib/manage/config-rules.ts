@@ -98,7 +98,7 @@ export const RULES: readonly RuleDef[] = [
   {
     id: 'empty-secret-key',
     severity: 'error',
-    summary: 'remote-management.secret-key is empty: the management API and the usage queue are off (§1.1, §8).',
+    summary: 'remote-management.secret-key is empty: the management API and the usage queue are off.',
     run(ctx) {
       const v = getAt(ctx.data, ['remote-management', 'secret-key'])
       if (typeof v !== 'string' || v.trim() !== '') return []
@@ -114,7 +114,7 @@ export const RULES: readonly RuleDef[] = [
   {
     id: 'missing-base-url',
     severity: 'error',
-    summary: 'codex / xai / openai-compatibility entries without base-url are dropped silently by the gateway (§3.3, §13.19).',
+    summary: 'codex / xai / openai-compatibility entries without base-url are dropped silently by the gateway.',
     run(ctx) {
       const out: RawFinding[] = []
       for (const family of BASE_URL_REQUIRED) {
@@ -133,14 +133,14 @@ export const RULES: readonly RuleDef[] = [
   },
   ...weightRules<RuleContext>(eachWeight, {
     skipFractions: true,
-    summary: 'Weights must be integers of at most 1,000,000; the gateway refuses the whole file otherwise (§3.3, §8).',
+    summary: 'Weights must be integers of at most 1,000,000; the gateway refuses the whole file otherwise.',
     fix: 'or remove weight',
   }),
   unknownStrategyRule<RuleContext>(),
   {
     id: 'legacy-layout',
     severity: 'info',
-    summary: 'A legacy (v7) layout file: a v8 gateway loads it and rewrites it to the v8 layout on its first v8 write (v8 §4.5).',
+    summary: 'A legacy (v7) layout file: a v8 gateway loads it and rewrites it to the v8 layout on its first v8 write.',
     run(ctx) {
       if (ctx.target !== 'file') return []
       return [

@@ -1,10 +1,11 @@
 /**
- * The one schema of the gateway config keys cpactl knows (cpa-gateway.md §3.1 "GET /config contents", §3.3
- * entry fields, §8), written once and used by `config apply` (local validation), `config check` (the
- * `invalid-value` and `unknown-key` rules) and `config set` (value typing). It types values; it never removes
- * keys: unknown keys pass through untouched and are only reported.
+ * The one schema of the gateway config keys cpactl knows (the keys GET /config returns, the provider-key entry
+ * fields, and host/port/auth-dir/remote-management, which only config.yaml carries), written once and used by
+ * `config apply` (local validation), `config check` (the `invalid-value` and `unknown-key` rules) and `config set`
+ * (value typing). It types values; it never removes keys: unknown keys pass through untouched and are only
+ * reported.
  *
- * zod is imported lazily (stack.md §3.3): `loadConfigSchema()` builds the schema on first use.
+ * zod is imported lazily (it adds ~40 ms to a cold start): `loadConfigSchema()` builds the schema on first use.
  */
 import type {ZodType} from 'zod'
 
@@ -15,7 +16,7 @@ import {LEGACY_ROOTS} from '../gateway/config-keymap.js'
 /** Top-level keys a legacy gateway reads: every legacy key of the v8 key map (config-keymap.ts) plus `home` (not a key, ignored). */
 export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [...LEGACY_ROOTS, 'home']
 
-/** Key families the gateway has several of (`antigravity-signature-*`, §3.1). */
+/** Key families the gateway has several of (`antigravity-signature-*`). */
 export const KNOWN_TOP_LEVEL_PREFIXES: readonly string[] = ['antigravity-signature-']
 
 /** Maps whose every key is known: a key inside them that is not listed is a typo as well. */
@@ -26,10 +27,10 @@ export const KNOWN_NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   'quota-exceeded': ['switch-project', 'switch-preview-model', 'antigravity-credits'],
 }
 
-/** Provider-key families: lists of API-key credentials (§3.3). */
+/** Provider-key families: lists of API-key credentials. */
 export const PROVIDER_LIST_KEYS = PROVIDER_KEY_FAMILIES
 
-/** Families whose entries the gateway drops silently without `base-url` (§3.3, §13.19). */
+/** Families whose entries the gateway's list PUT drops silently when they lack `base-url`. */
 export const BASE_URL_REQUIRED = ['codex-api-key', 'xai-api-key', 'openai-compatibility'] as const
 
 export function isKnownTopLevelKey(key: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * `config get|set|unset PATH` on a v8 gateway: one v8 config path per call, on the config tree
- * (`GET|PUT|DELETE /v8/management/config/<path>`, cpa-gateway-v8.md §2.3–2.4; gateway/config-tree.ts).
+ * (`GET|PUT|DELETE /v8/management/config/<path>`; gateway/config-tree.ts).
  *
  * - The path is resolved before any request (config-v8-value.ts): legacy names map to their v8 path, an unknown
  *   path exits 2 with the closest known paths, read-only fields and secrets on the command line are refused.
@@ -8,8 +8,8 @@
  * - set: VALUE is typed from the v8 schema (a wrong type exits 2, nothing sent), PUT as the raw JSON value,
  *   read back and verified (the gateway reloads asynchronously).
  * - unset: DELETE, confirmed like every destructive command, then read back (404).
- * - `quota-exceeded.switch-*` have no v8 name (§2.3): they stay on their v0 setting routes.
- * The first v8 write migrates a legacy file on the gateway: warned (v8 §6.4).
+ * - `quota-exceeded.switch-*` have no v8 name: they stay on their v0 setting routes.
+ * The first v8 write migrates a legacy file on the gateway: warned first.
  */
 import {UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
@@ -79,7 +79,7 @@ export async function setConfigValueV8(client: GatewayClient, pathText: string, 
   return {...base, dryRun: false, verified: true}
 }
 
-/** Paths whose removal would switch the management API off (an empty secret ⇒ every management call 404s, §1.2). */
+/** Paths whose removal would switch the management API off (an empty secret ⇒ every management call 404s). */
 function removesSecret(parts: readonly string[]): boolean {
   const secret = ['management', 'secret-key']
   return parts.length <= secret.length && parts.every((p, i) => p === secret[i])

@@ -1,11 +1,11 @@
 /**
  * `cpactl config get KEY` / `config set KEY VALUE` / `config unset KEY`. On a v8 gateway every key is one path of
  * the v8 config tree (config-setting-v8.ts). On a v7 gateway (dotted legacy paths):
- * - Keys with a dedicated endpoint (SIMPLE_SETTINGS, cpa-gateway.md §3.1) are read and written there.
+ * - Keys with a dedicated endpoint (SIMPLE_SETTINGS: `{"value": …}` routes) are read and written there.
  * - Any other key goes through a YAML round trip: GET /config.yaml, change one node with the `yaml` Document
  *   API (comments, order and styles kept), validate with the config schema, PUT /config.yaml. `unset` removes
  *   the node the same way (there are no delete routes besides /proxy-url).
- * Every write is re-read and verified; the gateway reloads asynchronously (§3.0, §13.18), so reads are polled
+ * Every write is re-read and verified; the gateway reloads asynchronously, so reads are polled
  * briefly before the write is called unverified.
  */
 import type {Document} from 'yaml'
@@ -52,7 +52,7 @@ export interface ConfigSetOptions {
   poll?: PollOptions
 }
 
-/** What the gateway stores for a simple setting (its own normalisation, §3.1). */
+/** What the gateway stores for a simple setting: strategy aliases canonicalised, some negative numbers replaced. */
 function expectedStored(name: string, value: boolean | number | string): boolean | number | string {
   if (name === 'routing.strategy') return ROUTING_STRATEGIES[String(value).trim().toLowerCase()] ?? value
   if (typeof value === 'number' && value < 0) {

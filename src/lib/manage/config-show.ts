@@ -1,7 +1,7 @@
 /**
  * `cpactl config show [--raw] [--reveal]`.
  * - default: the effective config — config.yaml's keys merged over the gateway's own view (GET /config, which
- *   fills in defaults but omits host, port, auth-dir and remote-management, §3.1 / §13.13), in file order;
+ *   fills in defaults but omits host, port, auth-dir and remote-management), in file order;
  * - `--raw`: config.yaml exactly as stored, comments included.
  * Secrets are masked (mask.ts) unless `--reveal`.
  */

@@ -8,7 +8,7 @@ import type {RuleDef, Thresholds} from './config-rule-kit.js'
 import type {V8Issue} from './config-v8-schema.js'
 
 export interface V8RuleContext {
-  /** The document as the gateway loads it (§4.5): legacy keys at their v8 paths, unknown fields removed. */
+  /** The document as the gateway loads it: legacy keys at their v8 paths, unknown fields removed. */
   data: Record<string, unknown>
   /** The file as written. */
   raw: Record<string, unknown>

@@ -1,15 +1,16 @@
 /**
- * The two documents `config diff` and `config apply` compare on a v8 gateway (cpa-gateway-v8.md §2.5, §4.5):
+ * The two documents `config diff` and `config apply` compare on a v8 gateway:
  *
  * - live: `GET /v8/management/config.yaml`, the gateway's file normalised to the v8 layout (a legacy file on
  *   disk shows migrated; TURN secrets included, unlike the JSON reads). `auth_index` entries some later builds
- *   add to key entries (§0.1) are not config and are dropped.
+ *   add to key entries are not config and are dropped.
  * - desired: a local file; a legacy or mixed file is migrated in memory exactly as `config migrate` does
  *   (config-migrate.ts), and `config-version: 8` is set, as the gateway does on every v8 write.
  *
  * `alignForCompare` then removes differences that are not real: a plaintext `management.secret-key` equal to the
  * key cpactl authenticates with (the gateway stores its bcrypt hash), and keys present on one side only with
- * the value the gateway applies when they are absent (early builds' saver can write defaults, §2.4 step 8).
+ * the value the gateway applies when they are absent (the saver of early 8.0.x builds writes default
+ * values for absent keys).
  */
 import {UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'

@@ -1,9 +1,10 @@
 /**
  * The v8 zod schema, built from the spec tree (config-v8-spec.ts), and the lookups on that tree: the spec at
  * a path, its default, every addressable path (for "did you mean"). `validateV8Data` turns zod's issues into
- * findings-ready problems with the gateway's own wording where the reference gives it (§2.4 step 7, §4.3).
+ * findings-ready problems with the gateway's own wording where it is known (e.g. `base-url belongs to the group`,
+ * `unknown API-key provider X`).
  *
- * zod is imported lazily (stack.md §3.3).
+ * zod is imported lazily (it adds ~40 ms to a cold start).
  */
 import type {ZodType} from 'zod'
 
@@ -84,7 +85,7 @@ export function closestV8Paths(text: string, n = 3): string[] {
     .map((x) => x.p)
 }
 
-/** Paths of the read-only fields (owned by Home; a write that changes one answers 400 read_only_field, §2.4 step 6). */
+/** Paths of the read-only fields (owned by Home; a write that changes one answers 400 read_only_field). */
 export function readOnlyV8Paths(): string[][] {
   const out: string[][] = []
   const walk = (spec: V8Spec, prefix: string[]) => {

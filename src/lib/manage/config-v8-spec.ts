@@ -1,9 +1,10 @@
 /**
- * The v8 config tree as data (cpa-gateway-v8.md §4.1–4.3): every section and key, its type, the value that
- * applies when the key is absent (`default`), and what the reference leaves UNKNOWN (§7). One tree feeds the
+ * The v8 config tree as data: every section and key, its type, the value that
+ * applies when the key is absent (`default`), and what is not known about the gateway's handling of it
+ * (UNKNOWN until checked on a live gateway). One tree feeds the
  * zod schema (config-v8-schema.ts), `config check`, `config migrate`, and value typing and defaults for
  * `config get/set`. Closed maps reject unknown keys (the gateway decodes v8 writes strictly); `open` maps are
- * those whose field list the reference gives only in part, so unknown keys there are not reported.
+ * those whose field list is known only in part, so unknown keys there are not reported.
  */
 
 import {STRATEGY_ALIASES, V8_STRATEGIES} from '../gateway/config-keymap.js'
@@ -15,11 +16,11 @@ export interface V8Meta {
   default?: unknown
   /** The example config's value, where it differs from the absent default. */
   example?: unknown
-  /** Owned by Home: a write answers 400 read_only_field (§2.4 step 6). */
+  /** Owned by Home: a write answers 400 read_only_field. */
   readOnly?: boolean
-  /** Only in later 8.0.x builds (§0.1); an early v8 gateway rejects it as unknown. */
+  /** Only in later 8.0.x builds; an early v8 gateway rejects it as unknown. */
   later?: boolean
-  /** What the reference leaves UNKNOWN about this key (§7). */
+  /** What is UNKNOWN about the gateway's handling of this key. */
   unknown?: string
 }
 
@@ -64,7 +65,7 @@ const thinking = map({levels: strs(), min: int(), max: int(), 'zero-allowed': bo
 const modelFields = {name: str(), alias: str(), 'display-name': str(), 'max-context-length': int(), 'force-mapping': bool(), 'is-compat': bool(), thinking}
 const models = (extra: Record<string, V8Spec> = {}) => list(map({...modelFields, ...extra}, {open: true}))
 
-/** Fields a group shares with its keys (a key may override them; §4.3). */
+/** Fields a group shares with its keys (a key may override them; a missing or null key field inherits). */
 const sharedFields: Record<string, V8Spec> = {
   priority: int(0),
   prefix: str(),
@@ -81,7 +82,7 @@ export const SHARED_GROUP_FIELDS: readonly string[] = Object.keys(sharedFields)
 export const API_KEY_PROVIDERS = ['gemini', 'interactions', 'vertex', 'codex', 'claude', 'xai', 'meta', 'openai-compatibility'] as const
 export type ApiKeyProvider = (typeof API_KEY_PROVIDERS)[number]
 
-/** Per-provider key fields (§4.3). */
+/** Per-provider key fields. */
 const providerKeyFields: Record<string, Record<string, V8Spec>> = {
   codex: {websockets: bool(), 'alpha-search': bool(), 'disable-codex-cloaking': bool()},
   claude: {
@@ -93,9 +94,9 @@ const providerKeyFields: Record<string, Record<string, V8Spec>> = {
   xai: {websockets: bool()},
 }
 
-/** Providers whose groups are dropped without base-url (§4.3 "Dropped silently"). */
+/** Providers whose groups are dropped silently without base-url. */
 export const BASE_URL_REQUIRED_PROVIDERS: readonly string[] = ['codex', 'xai', 'openai-compatibility']
-/** Default base URLs (§4.3). */
+/** Default base URLs (vertex and claude may leave it empty). */
 export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {meta: 'https://api.meta.ai/v1', gemini: 'https://generativelanguage.googleapis.com'}
 
 function groupSpec(provider: ApiKeyProvider): V8Spec {
@@ -134,7 +135,7 @@ const codexBehaviour: Record<string, V8Spec> = {
   'stream-bootstrap-timeout': str('0'),
 }
 
-/** The root sections in the order `config migrate` writes them (the §5 fixture's order). */
+/** The root sections in the order `config migrate` writes them (that of the docs-era v8 example config). */
 export const V8_SECTIONS: Readonly<Record<string, V8Spec>> = {
   'config-version': {kind: 'int', default: 8},
   server: map({

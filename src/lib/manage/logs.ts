@@ -1,5 +1,5 @@
 /**
- * `cpactl logs …` (cpa-gateway.md §3.8): tail with the gateway's cursor (a rotation or a clear answers
+ * `cpactl logs …`: tail with the gateway's cursor (a rotation or a clear answers
  * `cursor-reset` with a fresh tail, which is de-duplicated against what was already printed), follow mode,
  * request-error log files and request logs by id. Log lines carry the gateway's local wall-clock time.
  */
@@ -130,7 +130,7 @@ export interface ErrorLogRow {
 
 export interface ErrorLogsResult {
   files: ErrorLogRow[]
-  /** `request-log` is on: the gateway then keeps every request's log and lists no error logs (§3.8, §13.20). */
+  /** `request-log` is on: the gateway then keeps every request's log and lists no error logs. */
   requestLog: boolean | null
   warnings: Warning[]
 }

@@ -1,5 +1,5 @@
 /**
- * Secret masking for gateway config (issue 6; cli-conventions.md §6): the secret-key hash, client `api-keys`,
+ * Secret masking for gateway config (issue 6): the secret-key hash, client `api-keys`,
  * provider `api-key` values (including openai-compatibility `api-key-entries`), credentials inside proxy URLs,
  * credential-bearing headers, and any string under a key that names a secret (token, password, secret…).
  * Masked form: `****` + the last 4 characters (only `****` for short values). `--reveal` skips all of this.
@@ -42,7 +42,7 @@ export function secretKind(path: readonly PathPart[]): 'secret' | 'proxy' | null
   }
   if (PROXY_KEY_NAME.test(last)) return 'proxy'
   if (SECRET_KEY_NAME.test(last)) return 'secret'
-  // TURN secrets of the Codex live-media relay (v8 §2.4: the only values the gateway itself redacts)
+  // TURN secrets of the Codex live-media relay (the only values the gateway itself redacts, and only in JSON reads)
   if ((last === 'username' || last === 'credential') && path.includes('ice-servers')) return 'secret'
   // headers: {Authorization: Bearer …}
   const parent = path[path.length - 2]

@@ -1,6 +1,6 @@
 /**
- * Re-read-and-verify after a write. The gateway saves and hot-reloads asynchronously (cpa-gateway.md §3.0,
- * §13.18), so a read right after a write may still show the old value: poll briefly before calling it failed.
+ * Re-read-and-verify after a write. The gateway saves and hot-reloads asynchronously, so a read right after a write
+ * may still show the old value: poll briefly before calling it failed.
  */
 export interface PollOptions {
   timeoutMs?: number

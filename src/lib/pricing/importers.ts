@@ -1,5 +1,5 @@
 /**
- * Price catalogues → ModelPrice entries (cpamp-anchor.md §8):
+ * Price catalogues → ModelPrice entries:
  * - LiteLLM `model_prices_and_context_window.json`: USD **per token** (× 1e6 here), cache rates, reasoning
  *   rate, `…_above_<N>k_tokens` context tiers and `…_flex` / `…_priority` / `…_batches` service-tier rates;
  * - models.dev `api.json`: `{provider: {models: {id: {cost: {input, output, cache_read, cache_write,

@@ -1,6 +1,6 @@
 /**
- * The price model (cpamp-anchor.md §7–§8): USD per 1,000,000 tokens for each normalised token bucket of a
- * usage event (cpa-gateway.md §6 token_breakdown v2: uncached input, cache read, cache write, output, of which
+ * The price model: USD per 1,000,000 tokens for each normalised token bucket of a
+ * usage event (token_breakdown v2: uncached input, cache read, cache write, output, of which
  * reasoning). Prices live in the store (src/lib/store/prices.ts); this module only describes them.
  */
 

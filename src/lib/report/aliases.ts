@@ -1,5 +1,5 @@
 /**
- * The `aliases` commands' work (cpamp-anchor.md §9): human names for client API keys, keyed by the lowercase
+ * The `aliases` commands' work: human names for client API keys, keyed by the lowercase
  * hex SHA-256 of the trimmed key. A raw key given to us is hashed at once and never stored, printed or logged.
  * Aliases are at most 120 characters and unique regardless of case; they outlive the keys, so history keeps
  * its names.

@@ -1,5 +1,5 @@
 /**
- * Report ranges (cli-conventions.md §9): `--since` inclusive, `--until` exclusive, default the last 24 hours.
+ * Report ranges: `--since` inclusive, `--until` exclusive, default the last 24 hours.
  * Accepted: ISO 8601 with an offset or `Z`; `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM[:SS]` (local time in --tz);
  * relative `30m`, `24h`, `7d`, `2w` (before now); `now`, `today`, `yesterday`, `this-week`, `this-month`,
  * `last-month` (local calendar, DST-correct). And time buckets for timelines: UTC-aligned hours, local days,

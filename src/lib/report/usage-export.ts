@@ -1,9 +1,9 @@
 /**
- * `usage export`: the store's events as NDJSON (re-importable: each line is a gateway record — cpa-gateway.md
- * §6 field names, the stored token buckets as `token_breakdown` — plus `instance` and `event_hash`, with the
+ * `usage export`: the store's events as NDJSON (re-importable: each line is a gateway record — the gateway's
+ * field names, the stored token buckets as `token_breakdown` — plus `instance` and `event_hash`, with the
  * client key only as `api_key_hash` and secret sources masked) or CSV (flat columns for spreadsheets). Streamed
  * page by page: memory stays constant whatever the range. Client IP, X-Forwarded-For and User-Agent are left
- * out unless asked for (cpamp-anchor.md §14).
+ * out unless asked for (they identify the people behind the requests).
  */
 import {createWriteStream} from 'node:fs'
 import {once} from 'node:events'

@@ -1,9 +1,9 @@
 /**
  * `usage import`: bring usage from files into the store through the collector's own ingest path (same
  * normalisation, same event hash), so importing a file twice — or a file holding events already collected —
- * adds nothing the second time. Recognised per file (cpamp-anchor.md §13):
+ * adds nothing the second time. Recognised per file:
  * - cpactl NDJSON (`usage export`): gateway records plus `instance` and `event_hash`;
- * - raw gateway records (cpa-gateway.md §6), one per line or as a JSON array;
+ * - raw gateway records (as the usage queue delivers them), one per line or as a JSON array;
  * - the leading panel's JSONL export (flat records with `timestamp_ms`, `input_tokens`, …);
  * - the legacy gateway `/usage` export (`{"usage":{"apis":…}}` or `{"apis":…}`): request details only; a file
  *   with aggregate counts but no details is refused.

@@ -1,9 +1,9 @@
 /**
- * Writing usage into the store: events, the rollups (hourly and daily, every report dimension, histograms,
- * account sources), dead letters and run counters for one batch, inside the caller's transaction
- * (cpa-gateway.md §13.5 "never pop what cannot be stored"). Dedup goes through the unique event hash:
- * `INSERT OR IGNORE`, and only newly inserted events move the rollups (rollup-cells.ts sums them in memory,
- * rollup-write.ts upserts each cell once per batch).
+ * Writing usage into the store: events, the rollups (hourly and daily, every report dimension, histograms, account
+ * sources), dead letters and run counters for one batch, inside the caller's transaction ("never pop what cannot be
+ * stored": a pop is destructive and has no ack). Dedup goes through the unique event hash: `INSERT OR IGNORE`, and
+ * only newly inserted events move the rollups (rollup-cells.ts sums them in memory, rollup-write.ts upserts each
+ * cell once per batch).
  */
 import {createNormalizer, eventHash, redactPayload, type Normalizer, type UsageEvent} from '../usage/index.js'
 import type {Database} from './db.js'

@@ -1,6 +1,6 @@
 /**
- * NameRepository over SQLite (types.ts): client API-key aliases and masked-key hints (migration 002;
- * cpamp-anchor.md §9), account labels from the gateway's auth-file list, and the usage sources the rollups
+ * NameRepository over SQLite (types.ts): client API-key aliases and masked-key hints (migration 002),
+ * account labels from the gateway's auth-file list, and the usage sources the rollups
  * keep per credential. Keys are identified only by the lowercase hex SHA-256 of the trimmed key; the raw key
  * never reaches this module.
  */

@@ -1,6 +1,6 @@
 /**
  * Prices in the store (migration 002 `prices`): list, set, remove, import with manual entries protected
- * (cpamp-anchor.md §8 "manual never overwritten by sync", #682). SQL only; the rules live in src/lib/pricing.
+ * (a sync never overwrites a manual price: the leading panel's #682). SQL only; the rules live in src/lib/pricing.
  */
 import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../pricing/types.js'
 import type {Connection} from './connection.js'

@@ -1,5 +1,5 @@
 /**
- * The spool: where popped payloads go when their batch cannot be committed (cpa-gateway.md §13.5: a pop is
+ * The spool: where popped payloads go when their batch cannot be committed (a pop is
  * destructive, so a failed write after a pop would lose data). Files sit beside the store as
  * `<store>.spool-<ms>-<pid>.jsonl`, mode 0600, one JSON line `{"i": instance, "t": receivedAt, "p": payload}`
  * per payload, fsynced before the collector reports the failure. The next run ingests and deletes them before

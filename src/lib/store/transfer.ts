@@ -21,7 +21,15 @@ function sqlitePort(store: SqliteStore): TransferPort {
   const cells = new RollupCells()
   return {
     kind: 'sqlite',
-    all: async (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>,
+    all: async (sql, params = []) => {
+      // an INSERT without RETURNING returns no rows here, as it does on PostgreSQL (better-sqlite3 refuses .all() on it)
+      const statement = db.prepare(sql)
+      if (!statement.reader) {
+        statement.run(...params)
+        return []
+      }
+      return statement.all(...params) as Array<Record<string, unknown>>
+    },
     run: async (sql, params = []) => db.prepare(sql).run(...params).changes,
     tx: (fn) => c.writeAround(fn),
     async insertEvents(rows, rollups) {

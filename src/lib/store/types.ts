@@ -9,7 +9,7 @@
  * 1. Granularity. Every method that may need a round trip returns a Promise, and is called about once per
  *    popped batch or once per report query — never once per record. Row streams come as pages
  *    (`AsyncIterable<T[]>`), so a backend pays one promise per page, not per row.
- * 2. Collector protocol ("never pop what cannot be stored", cpa-gateway.md §13.5):
+ * 2. Collector protocol ("never pop what cannot be stored": the gateway's pop is destructive, with no ack):
  *      runs.lockCollector → runs.start (first committed write = write probe) → spool.reserve → spool.recover →
  *      repeat { events.batch(tx => pop; tx.write(payloads)) } → runs.finish.
  *    `events.batch` takes the write lock *before* calling its callback, so a store that cannot be written

@@ -1,5 +1,5 @@
 /**
- * Client API keys on a v8 gateway (cpa-gateway-v8.md §2.3, §6.5): `access/api-keys` is a whole list with no
+ * Client API keys on a v8 gateway: `access/api-keys` is a whole list with no
  * index operations, so add and remove read it, change it and PUT it back, then read it again to verify. The
  * gateway's file starts in the legacy layout: the first write migrates it (warned).
  */

@@ -101,7 +101,7 @@ describe('auth-files enable / disable', () => {
     expect(ctx.sim.accounts.file(c.name)?.metadata.disabled).toBe(true)
   })
 
-  it('a config API key is disabled by its auth_index: "*" in its excluded-models through the key list, never PATCH status (§3.3 corrected)', async () => {
+  it('a config API key is disabled by its auth_index: "*" in its excluded-models through the key list, never PATCH status', async () => {
     const gemini = (ctx.sim.getConfig('gemini-api-key') as Array<Record<string, unknown>>)[0]
     const authIndex = ctx.sim.accounts.list().find((a) => a.authType === 'apikey' && a.provider === 'gemini')!.authIndex
     const log = ctx.sim.httpLog().length
@@ -179,7 +179,7 @@ describe('auth-files set', () => {
     expect(ctx.sim.accounts.file(c.name)!.metadata.weight).toBeUndefined()
   })
 
-  it('weight 0 or below is accepted and parks the account: the gateway stores 0 (§3.5 corrected)', async () => {
+  it('weight 0 or below is accepted and parks the account: the gateway stores 0', async () => {
     const [, , c] = ofType('codex')
     for (const [flag, stored] of [['0', 0], ['-5', 0]] as const) {
       const r = await runCli(['auth-files', 'set', c.name, `--weight=${flag}`, '--json'], {env: ctx.env()})

@@ -14,7 +14,7 @@ import {runCli} from '../../helpers/run.js'
 import {SUITE_IS_V8, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
 
-/** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (cpa-gateway.md §5.1). */
+/** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (the proxy answers HTTP). */
 async function startHttpProxy(targetPort: number): Promise<Server & {url: string}> {
   const server = createServer((req, res) => {
     const upstream = httpRequest({host: '127.0.0.1', port: targetPort, path: req.url, method: req.method, headers: req.headers}, (up) => {
@@ -260,7 +260,7 @@ describe('cpactl collect: faults and bad input', () => {
     expect(sim.counters().queued).toBe(queued)
   })
 
-  it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack, §13.5)', async () => {
+  it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack)', async () => {
     const sim = ctx.sim
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()}) // drain leftovers first

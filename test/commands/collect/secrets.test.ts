@@ -42,7 +42,7 @@ describe('secrets stay out of the store', () => {
   })
 
   it('a client key in `source` (a Kimi OAuth file has no email; a request without a credential) never reaches the store, WAL or spool raw', async () => {
-    // client keys that do not look like secrets: only the comparison with api_key can tell (§6 corrected)
+    // client keys that do not look like secrets: only the comparison with api_key can tell
     const clientKeys = ['team-alpha-key', 'ci-runner-key']
     const s2 = await startSimulator({...suiteGateway(), managementKey: KEY, seed: SEED + 1, apiKeys: clientKeys})
     try {

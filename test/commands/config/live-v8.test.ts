@@ -1,5 +1,5 @@
 /**
- * Live config on a v8 gateway (cpa-gateway-v8.md §2.3–2.4): `config get|set|unset PATH` on the config tree,
+ * Live config on a v8 gateway: `config get|set|unset PATH` on the config tree,
  * against the simulator over real sockets. The gateway's file starts in the legacy layout (the first v8 write
  * migrates it). Every request is asserted by method and path; values are read back from the file.
  */

@@ -1,5 +1,5 @@
 /**
- * Simple settings on a v8 gateway (cpa-gateway-v8.md §2.3): `config get/set` and `usage enable/disable` use
+ * Simple settings on a v8 gateway: `config get/set` and `usage enable/disable` use
  * the v8 config paths (bare values; a 404 means "absent, the default applies"), `quota-exceeded.*` stay on v0
  * (no v8 name), and the first v8 write migrates a legacy file (warned).
  */

@@ -36,7 +36,7 @@ describe('version gates', () => {
     expect(atLeast('v7.2.140-3-gabc1234-dirty', '7.2.140')).toBe(true)
   })
 
-  it('parses every X-CPA-VERSION form the gateway sends (§2.1 corrected)', () => {
+  it('parses every X-CPA-VERSION form the gateway sends (leading v, git describe suffixes, bare SHA, dev)', () => {
     const cases: Array<[string | null, Partial<ParsedVersion>]> = [
       ['8.0.23', {major: 8, minor: 0, patch: 23, known: true, suffix: ''}],
       ['7.2.140', {major: 7, minor: 2, patch: 140, known: true}],

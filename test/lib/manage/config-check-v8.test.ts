@@ -13,7 +13,7 @@ const v8fx = (name: string) => readFileSync(join(projectRoot, 'test/fixtures/con
 const check = (text: string) => checkConfigText(text, 'file')
 const rows = (r: Awaited<ReturnType<typeof check>>) => r.findings.map((f) => [f.rule, f.severity, f.path])
 
-describe('config check on v8 files (v8 §4.6)', () => {
+describe('config check on v8 files', () => {
   it('the base file is clean', async () => {
     expect(await check(BASE)).toEqual({layout: 'v8', findings: [], summary: {errors: 0, warnings: 0, info: 0}})
   })
@@ -23,7 +23,7 @@ describe('config check on v8 files (v8 §4.6)', () => {
     expect(r.findings).toEqual([])
   })
 
-  it('the §5 v8 fixture has only the warnings its deliberate choices deserve', async () => {
+  it('the v8.yaml fixture has only the warnings its deliberate choices deserve', async () => {
     const r = await check(v8fx('v8.yaml'))
     expect(rows(r)).toEqual([
       ['no-v8-name', 'warning', 'quota-exceeded.switch-project'],

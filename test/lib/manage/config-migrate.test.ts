@@ -12,8 +12,8 @@ import {projectRoot} from '../../helpers/run.js'
 const v8fx = (name: string) => readFileSync(join(projectRoot, 'test/fixtures/config/v8', name), 'utf8')
 const migrate = (text: string) => migrateText(text, 'test.yaml')
 
-describe('config migration (v8 §4.4–4.5)', () => {
-  it('the §5 fixture pair round-trips: legacy.yaml migrates to v8.yaml (parsed documents compared)', async () => {
+describe('config migration (legacy → v8 key map, mixed files)', () => {
+  it('the fixture pair round-trips: legacy.yaml migrates to v8.yaml (parsed documents compared)', async () => {
     const m = await migrate(v8fx('legacy.yaml'))
     expect(m.layout).toBe('legacy')
     expect(m.errors).toEqual([])

@@ -1,4 +1,4 @@
-/** The smallest set of v8 config-tree writes between two documents (config-plan.ts; cpa-gateway-v8.md §2.4). */
+/** The smallest set of v8 config-tree writes between two documents (config-plan.ts). */
 import {describe, expect, it} from 'vitest'
 
 import {planConfigWrites} from '../../../src/lib/manage/config-plan.js'

@@ -60,7 +60,7 @@ describe('auth-file field patch', () => {
       label: 'ops box',
     })
     expect(() => buildFieldPatch({weight: 1_000_001})).toThrow(/up to 1000000/)
-    expect(buildFieldPatch({weight: 0})).toEqual({weight: 0}) // ≤ 0 parks the account (§3.5 corrected)
+    expect(buildFieldPatch({weight: 0})).toEqual({weight: 0}) // ≤ 0 parks the account (the gateway stores 0)
     expect(() => buildFieldPatch({extra: ['refresh_token=x']})).toThrow(/secret field/)
     expect(() => buildFieldPatch({})).toThrow(/nothing to change/)
   })

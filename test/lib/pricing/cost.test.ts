@@ -1,4 +1,4 @@
-// Cost engine against hand-computed fixtures, one per provider's token semantics (cpa-gateway.md §6):
+// Cost engine against hand-computed fixtures, one per provider's token semantics:
 // each record goes through the collector's normaliser first, so the buckets are the ones the store keeps.
 import {describe, expect, it} from 'vitest'
 

@@ -1,4 +1,4 @@
-// Deterministic gateway usage records (cpa-gateway.md §6, token_breakdown v2) for report tests, and a temp store.
+// Deterministic gateway usage records (with token_breakdown v2) for report tests, and a temp store.
 import {join} from 'node:path'
 
 import {openStore, type Store} from '../../../src/lib/store/index.js'

@@ -1,5 +1,6 @@
 /**
- * Unit tests of the simulator's RESP2 request parser and reply encoders (cpa-gateway.md §5.1, §5.2).
+ * Unit tests of the simulator's RESP2 request parser and reply encoders (arrays only; the gateway's exact
+ * replies).
  */
 import {describe, expect, it} from 'vitest'
 

@@ -1,5 +1,5 @@
 /**
- * Forced credential refresh (cpa-gateway-v8.md §2.6; added after 7.2.140, §1.3): `POST /auth-files/refresh` on
+ * Forced credential refresh (added after 7.2.140): `POST /auth-files/refresh` on
  * /v0 and `POST /v8/management/credentials/refresh`, outcomes scripted by each credential's upstream scenario.
  */
 import {readFileSync} from 'node:fs'

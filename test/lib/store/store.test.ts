@@ -30,7 +30,7 @@ async function fresh(path = tempStorePath()): Promise<Store> {
   return s
 }
 
-/** n distinct variations of the §6 example (different request ids and instants). */
+/** n distinct variations of the example record (different request ids and instants). */
 function records(n: number, patch: (i: number, r: Record<string, unknown>) => void = () => {}): Record<string, unknown>[] {
   return Array.from({length: n}, (_, i) => {
     const r = exampleRecord()
@@ -126,7 +126,7 @@ describe('events.ingest', () => {
   it('v8 records: the new fields kept in extra (session ids only hashed), execution_id part of the identity, an export re-imports as duplicates', async () => {
     const s = await freshOn()
     const sha = (v: string) => createHash('sha256').update(v).digest('hex')
-    // cpa-gateway-v8.md §3.4: a UUIDv7 request id and the v8 fields; a retried request has a second execution
+    // v8: a UUIDv7 request id and the v8 fields; a retried request has a second execution
     const v8 = (executionId: string): Record<string, unknown> => ({
       ...exampleRecord(),
       request_id: '0198d3c2-5b4a-7c01-9e2f-3a4b5c6d7e8f',
@@ -147,7 +147,7 @@ describe('events.ingest', () => {
     expect(await s.events.ingest('gw', [JSON.stringify(retry), first, none])).toEqual(n(0, 3))
 
     const rows = await storeQuery(s.location, 'SELECT event_hash, stream, extra FROM usage_events ORDER BY id')
-    // the event hash: the v7 tuple (cpa-gateway.md §6 example figures), plus the execution id when there is one
+    // the event hash: the v7 tuple (the example record's figures), plus the execution id when there is one
     const v7Tuple = ['v1', 'gw', first.request_id, Date.UTC(2026, 7, 22, 6, 3, 11, 482), '9f2c4e1a7b3d5c60', 'gpt-5-codex', 'POST /v1/responses', 12000, 800, 300, 9000, 0, 12800, 0, 5312].join('\u001f')
     const hash = (tuple: string) => createHash('sha256').update(tuple).digest().subarray(0, 16).toString('hex')
     expect(rows.map((r) => Buffer.from(r.event_hash as Buffer).toString('hex'))).toEqual([

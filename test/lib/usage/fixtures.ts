@@ -1,4 +1,7 @@
-/** The record of cpa-gateway.md §6 ("Example"), as the gateway serialises it. */
+/**
+ * The gateway's example record: a Codex OAuth request through /v1/responses, 9,000 of 12,000 input tokens from
+ * cache, 300 reasoning tokens, as the gateway serialises it.
+ */
 export function exampleRecord(): Record<string, unknown> {
   return {
     timestamp: '2026-08-22T14:03:11.482913207+08:00',
