@@ -26,10 +26,4 @@ export default {
   ],
   // system tools the tests and benchmarks call when present (keyutils, util-linux, PostgreSQL's client)
   ignoreBinaries: ['keyctl', 'mount', 'umount', 'script', 'runuser', 'psql'],
-  /**
-   * TEMPORARY: unused exports of the simulator, which its own phase-B split (issue 14) removes.
-   */
-  ignoreIssues: {
-    'src/lib/sim/**': ['exports', 'types'],
-  },
 }

@@ -4,7 +4,7 @@
 // records comes from the simulator's own traffic generator; record i is a pool record with its own request id and a
 // request start of (spread ago + i·spread/N − its latency), so timestamps arrive in publish order with the usual
 // latency jitter. Filling twice gives the same records, so the baseline and cpactl drain identical queues.
-import {formatGoTime} from '../dist/lib/sim/generator.js'
+import {formatGoTime} from '../dist/lib/sim/go-time.js'
 import {startSimulator} from '../dist/lib/sim/index.js'
 
 const POOL = 20_000

@@ -4,7 +4,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {closeSqlite, sqlite, sqliteWritable} from '../../helpers/sqlite.js'

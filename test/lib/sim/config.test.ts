@@ -5,7 +5,7 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {validateConfig} from '../../../src/lib/sim/config-state.js'
+import {validateConfig} from '../../../src/lib/sim/config-schema.js'
 import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator

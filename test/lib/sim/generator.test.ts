@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {formatGoTime} from '../../../src/lib/sim/generator.js'
+import {formatGoTime} from '../../../src/lib/sim/go-time.js'
 import {mgmt, type Simulator, startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
 
 const sims: Simulator[] = []

@@ -4,7 +4,7 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {encode, redactCommand, RespParser} from '../../../src/lib/sim/resp.js'
+import {encode, redactCommand, RespParser} from '../../../src/lib/sim/resp-codec.js'
 
 const frame = (...args: string[]) => `*${args.length}\r\n${args.map(a => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`
 

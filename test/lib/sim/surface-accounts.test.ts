@@ -4,15 +4,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {
-  codexIdTokenClaims,
-  configAuthIndex,
-  createAccountRegistry,
-  defaultProviderConfig,
-  fileAuthIndex,
-  stableAuthIndex,
-  type SimAccountRegistry,
-} from '../../../src/lib/sim/accounts.js'
+import type {SimAccountRegistry} from '../../../src/lib/sim/account-types.js'
+import {createAccountRegistry} from '../../../src/lib/sim/accounts.js'
+import {configAuthIndex, fileAuthIndex, stableAuthIndex} from '../../../src/lib/sim/auth-index.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 
 const dirs: string[] = []
 function tempDir(): string {

@@ -1,6 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
+import type {UpstreamScenario} from '../../../src/lib/sim/account-types.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
 import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, windowAt, XAI_BILLING_URL, XAI_ME_URL} from '../../../src/lib/sim/upstream.js'
 import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'

@@ -2,8 +2,9 @@ import {readFileSync, statSync, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {codexIdTokenClaims, fileAuthIndex} from '../../../src/lib/sim/accounts.js'
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {fileAuthIndex} from '../../../src/lib/sim/auth-index.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 import {V7} from '../../helpers/sim.js'
 

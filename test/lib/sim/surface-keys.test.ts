@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv

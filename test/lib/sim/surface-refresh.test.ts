@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {rfc3339} from '../../../src/lib/sim/local-time.js'
 import {call, firstAccount, KEY, startSurface, type SurfaceEnv, T0} from './surface-harness.js'
 

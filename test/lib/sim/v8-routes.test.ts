@@ -7,7 +7,7 @@ import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {ROUTE_MAP} from '../../../src/lib/sim/routes/route-map.js'
 import {mgmt, RawResp, respAuthed, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 
