@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {sinceFlag, storeFlag, tzFlag, untilFlag} from '../../lib/cli/flags.js'
-import {progressEnabled, writeErr} from '../../lib/cli/output.js'
+import {writeErr} from '../../lib/cli/output.js'
 import {resolveRange} from '../../lib/report/range.js'
 import {exportUsage, type ExportResult} from '../../lib/report/usage-export.js'
 
@@ -31,16 +31,16 @@ export default class UsageExport extends BaseCommand<typeof UsageExport> {
     const f = this.flags
     if (this.jsonEnabled() && !f.output) throw new UsageError('--json needs --output FILE (standard output carries the export)', {code: 'usage_error'})
     const range = f.since || f.until ? resolveRange({since: f.since ?? '1970-01-01T00:00:00Z', until: f.until, tz: f.tz}) : null
-    const progress = f.output && progressEnabled()
+    // with the export on stdout there is no progress line (stderr may be the same terminal)
+    const progress = f.output ? this.progress() : null
     const result = await exportUsage(await this.storePath(f.store), {
       format: f.format,
       range,
       instances: f.instance,
       output: f.output,
       includeClientInfo: f['include-client-info'],
-      onProgress: progress ? (done, total) => process.stderr.write(`\rexported ${done} / ${total} events`) : undefined,
-    })
-    if (progress) process.stderr.write('\n')
+      onProgress: progress ? (done, total) => progress.update(`exported ${done} / ${total} events`) : undefined,
+    }).finally(() => progress?.done())
     if (f.output && !this.jsonEnabled()) writeErr(`wrote ${result.events} events to ${f.output}`)
     return result
   }

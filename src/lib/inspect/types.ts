@@ -2,6 +2,8 @@
  * Types of `cpactl inspect` and `cpactl quota` (issue 7). The JSON shapes here are the stable contract
  * documented in the README: camelCase, optional values are `null`, lists are arrays.
  */
+import type {Warning} from '../cli/warnings.js'
+
 
 /** What an inspection concluded about one credential. */
 export type Classification =
@@ -136,4 +138,6 @@ export interface InspectRunResult {
   run: InspectRunInfo
   results: InspectResult[]
   summary: InspectSummary
+  /** `partial_success` when probes or writes failed (exit 6), naming the accounts. */
+  warnings: Warning[]
 }

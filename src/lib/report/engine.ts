@@ -15,6 +15,7 @@
  *   warning.
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
  */
+import type {Warning} from '../cli/warnings.js'
 import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
 import {rangeIndex, type CubeName, type Grain, type HistDim, type RowFilters, type Segment, type Store, type UsageRow} from '../store/index.js'
 import {
@@ -40,12 +41,8 @@ export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'f
 /** Ranges with at most this many requests are computed from raw events (exact percentiles). */
 export const EXACT_LIMIT = 50_000
 
-export interface ReportWarning {
-  code: string
-  message: string
-  /** Models, accounts, … the warning is about. */
-  items?: string[]
-}
+/** The one warning shape (lib/cli/warnings.ts). */
+export type ReportWarning = Warning
 
 export interface EngineQuery {
   range: TimeRange

@@ -10,7 +10,6 @@ import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
 import {DEFAULTS, type InspectSettings} from '../../../src/lib/inspect/policy.js'
-import {partialWarnings} from '../../../src/lib/inspect/render.js'
 import {runInspection, type InspectHooks} from '../../../src/lib/inspect/run.js'
 import type {InspectResult, InspectRunResult} from '../../../src/lib/inspect/types.js'
 import {startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
@@ -323,7 +322,7 @@ describe('identity re-verification before each write', () => {
     expect(r.actionTaken).toBe('failed')
     expect(r.reason).toContain(`; disable failed: the gateway failed GET ${SUITE_IS_V8 ? '/credentials' : '/auth-files'} (503`)
     expect(result.summary.writesFailed).toBe(1)
-    expect(partialWarnings(result)).toEqual(['1 write(s) failed; exit code 6'])
+    expect(result.warnings).toEqual([{code: 'partial_success', message: '1 write(s) failed (see actionTaken failed)', items: [name]}])
     expect(count(sim, 'PATCH', '/auth-files/status')).toBe(0)
     expect(isDisabled(sim, name)).toBe(false)
     expect(await store.listOpenOwnership('test')).toEqual([])
