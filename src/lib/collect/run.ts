@@ -164,7 +164,9 @@ class Collector {
 
   private warn(code: string, message: string): void {
     if (this.warnings.some((w) => w.message === message)) return
-    this.o.onWarning?.(addWarning(this.warnings, code, message))
+    // addWarning reports it to the command's collector; not inside `onWarning?.(…)`, whose argument is skipped when no callback is set
+    const warning = addWarning(this.warnings, code, message)
+    this.o.onWarning?.(warning)
   }
 
   private note(message: string): void {
