@@ -1,11 +1,10 @@
-// Child process of bench/collect.js: a simulator (dist/lib/sim) whose FIFO is filled on request with N
-// realistic §6 records, as a gateway serving N requests over the last `spreadMs` (default: the last hour, the
-// longest retention; 20 days stands for a backlog after an outage or history being imported) leaves them:
-// a pool of records comes from the simulator's own traffic generator; record i is a pool record with its own
-// request id and a request start of (spread ago + i·spread/N − its latency), so timestamps arrive in publish
-// order with the usual latency jitter. Filling twice gives the same records, so the baseline and cpactl drain
-// identical queues.
-import {formatGoTime} from '../dist/lib/sim/generator.js'
+// Child process of bench/collect.js: a simulator (dist/lib/sim) whose FIFO is filled on request with N realistic
+// gateway usage records, as a gateway serving N requests over the last `spreadMs` (default: the last hour, the
+// longest retention; 20 days stands for a backlog after an outage or history being imported) leaves them: a pool of
+// records comes from the simulator's own traffic generator; record i is a pool record with its own request id and a
+// request start of (spread ago + i·spread/N − its latency), so timestamps arrive in publish order with the usual
+// latency jitter. Filling twice gives the same records, so the baseline and cpactl drain identical queues.
+import {formatGoTime} from '../dist/lib/sim/go-time.js'
 import {startSimulator} from '../dist/lib/sim/index.js'
 
 const POOL = 20_000

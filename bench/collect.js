@@ -3,12 +3,12 @@
 //   node bench/collect.js [--records 300000] [--batch 500] [--spread 1h,20d] [--runs 3] [--cli path/to/bin/run.js]
 //                         [--compare path/to/other/bin/run.js]   (a second build, interleaved in every round)
 //
-// A simulator in a separate process (bench/collect-sim.js) is filled with N realistic usage records (§6 shape,
-// ~1.1 KB each) whose timestamps span the last hour (what a queue with the longest retention holds) or 20 days
-// (a backlog after an outage, or history being imported). Then, on the same queue contents:
-//   baseline  a bare ioredis client (the stack.md §4 options) pops them with LPOP usage <batch> and inserts each
-//             payload as raw text into a one-column SQLite table (WAL, synchronous=FULL, one transaction per
-//             batch: the same durability cpactl uses);
+// A simulator in a separate process (bench/collect-sim.js) is filled with N realistic usage records (the gateway's
+// record shape, ~1.1 KB each) whose timestamps span the last hour (what a queue with the longest retention holds)
+// or 20 days (a backlog after an outage, or history being imported). Then, on the same queue contents:
+//   baseline  a bare ioredis client (no ready check, no client info, no retries) pops them with LPOP usage <batch>
+//             and inserts each payload as raw text into a one-column SQLite table (WAL, synchronous=FULL, one
+//             transaction per batch: the same durability cpactl uses);
 //   cpactl    the real `cpactl collect` process (bin/run.js → dist) drains them into a fresh store; its whole
 //             process wall time counts: start-up, the drain and everything after it.
 // Per spread it prints the median baseline time, the median cpactl wall time and the median of the per-round

@@ -1,4 +1,4 @@
-// Synthetic gateway usage records for bench/report.js (cpa-gateway.md §6 shape, token_breakdown v2).
+// Synthetic gateway usage records for bench/report.js (the gateway's record shape, token_breakdown v2).
 // 20 models over 5 providers, 50 accounts (10 per provider, each serving its provider's models), 20 client
 // keys with skewed traffic, ~4 % failures, timestamps spread evenly over `days` days before `endMs` in
 // arrival order (as a collector would store them).

@@ -1,4 +1,4 @@
-// Simulator throughput: how fast `sim.preload` produces §6 records and how fast clients drain them over RESP
+// Simulator throughput: how fast `sim.preload` produces usage records and how fast clients drain them over RESP
 // (ioredis 5.11.1 with the recommended options, LPOP usage 500) and HTTP (/usage-queue?count=1000).
 // Prints numbers only; run with: node --import tsx bench/sim-queue.ts [records]
 import {Redis} from 'ioredis'

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Cold-start benchmark (issue 2 §7): median wall time of `cpactl --version` and `cpactl status --help`
+// Cold-start benchmark (issue 2): median wall time of `cpactl --version` and `cpactl status --help`
 // against `node -e 0`, measured in the same run. Goal: at most 3 × node -e 0. Run after `npm run build`.
 import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {RejectedError, UpstreamError, UsageError} from '../lib/cli/errors.js'
 import {stdoutIsTTY, writeErr, writeOut} from '../lib/cli/output.js'
-import {readAllStdin} from '../lib/config/credentials.js'
+import {readStdinText} from '../lib/cli/stdin.js'
 import {needsConfirmation, rawApiCall} from '../lib/gateway/raw.js'
 
 export default class Api extends BaseCommand<typeof Api> {
@@ -38,7 +38,7 @@ export default class Api extends BaseCommand<typeof Api> {
       throw new UsageError('--data - and --management-key-stdin both want standard input')
     }
     const client = await this.gateway()
-    const stdinText = this.flags.data === '-' ? await readAllStdin() : undefined
+    const stdinText = this.flags.data === '-' ? await readStdinText() : undefined
     const res = await rawApiCall(client, {method, path, data: this.flags.data, stdinText})
     if (this.flags.include) {
       writeErr(`HTTP ${res.status}`)

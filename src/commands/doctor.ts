@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {durationFlag, storeFlag} from '../lib/cli/flags.js'
-import {doctorExitCode, runDoctor, type Check} from '../lib/health/doctor.js'
+import {checksExitCode, type DoctorCheck} from '../lib/cli/checks.js'
+import {runDoctor} from '../lib/health/doctor.js'
 import {renderChecks} from '../lib/health/render.js'
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
@@ -20,12 +21,12 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     store: storeFlag,
   }
 
-  async run(): Promise<Check[]> {
+  async run(): Promise<DoctorCheck[]> {
     const client = await this.gateway()
     const {probeRespAuth} = await import('../lib/queue/probe.js')
     const {storeDoctorChecks} = await import('../lib/health/store-checks.js')
     const u = client.url
-    const storePath = this.storePath(this.flags.store)
+    const storePath = await this.storePath(this.flags.store)
     const instance = await this.instance()
     const checks = await runDoctor({
       client,
@@ -35,7 +36,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       extraChecks: (ctx) => storeDoctorChecks({storePath, instance, config: ctx.config}),
     })
     this.display(checks, renderChecks)
-    this.exitCodeOnSuccess = doctorExitCode(checks, this.flags['warnings-as-errors'])
+    this.exitCodeOnSuccess = checksExitCode(checks, this.flags['warnings-as-errors'])
     return checks
   }
 }

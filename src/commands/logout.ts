@@ -1,7 +1,7 @@
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {ConfigError} from '../lib/cli/errors.js'
 import {writeErr} from '../lib/cli/output.js'
-import {forgetKey} from '../lib/config/login.js'
+import {forgetKey} from '../lib/profiles/login.js'
 
 export interface LogoutResult {
   profile: string

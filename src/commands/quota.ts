@@ -1,12 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {parseDuration} from '../lib/cli/duration.js'
-import {csvFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
-import {warn} from '../lib/cli/output.js'
+import {csvFlag, durationFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
 import {listFlag} from '../lib/inspect/policy.js'
 import type {QuotaRow} from '../lib/inspect/quota.js'
-import {partialWarnings, renderQuota} from '../lib/inspect/render.js'
+import {renderQuota} from '../lib/inspect/render.js'
 
 export default class Quota extends BaseCommand<typeof Quota> {
   static summary = 'Quota windows per account from the last inspection (or fresh probes), least headroom first.'
@@ -22,7 +20,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
     provider: Flags.string({description: 'Only these providers (comma-separated or repeated).', multiple: true}),
     account: Flags.string({description: 'Only these credentials: auth-file name, auth_index or e-mail.', multiple: true}),
     refresh: Flags.boolean({description: 'Probe the accounts now (report only) instead of reading the last inspection.', default: false}),
-    timeout: Flags.string({description: 'Per-probe timeout with --refresh (default 15s).', helpGroup: 'GLOBAL'}),
+    'probe-timeout': durationFlag('Per-probe timeout with --refresh (default 15s).'),
     concurrency: Flags.integer({description: 'Probes in flight at once with --refresh (default 4).', min: 1, max: 64}),
     tz: tzFlag,
     store: storeFlag,
@@ -35,7 +33,7 @@ export default class Quota extends BaseCommand<typeof Quota> {
     const {quota} = await import('../lib/inspect/service.js')
     const providers = listFlag(f.provider) ?? null
     const result = await quota({
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       instance: await this.instance(),
       tz: f.tz ?? (await this.profile())?.tz ?? null,
       providers,
@@ -48,17 +46,14 @@ export default class Quota extends BaseCommand<typeof Quota> {
             flags: {
               providers: providers ?? undefined,
               concurrency: f.concurrency,
-              timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout, '--timeout'),
+              timeoutMs: f['probe-timeout'],
             },
           }
         : null,
     })
     this.display(result.rows, (rows) => renderQuota(rows, result.tz, {csv: f.csv, noHeader: f['no-header']}))
-    if (result.refreshed) {
-      const warnings = partialWarnings(result.refreshed)
-      for (const w of warnings) warn(w)
-      if (warnings.length > 0) this.exitCodeOnSuccess = 6
-    }
+    // a list: the refresh run's partial_success warnings are on stderr only
+    this.partialIf(Boolean(result.refreshed?.warnings.some((w) => w.code === 'partial_success')))
     return result.rows
   }
 }

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
+import {requireCapability} from '../helpers/capability.js'
 import {runCli, tempDir} from '../helpers/run.js'
 import {suiteGateway} from '../helpers/sim.js'
 
@@ -18,7 +19,11 @@ afterAll(async () => {
 })
 
 const probe = spawnSync('keyctl', ['show', '@s'], {encoding: 'utf8'})
-const hasSessionKeyring = probe.status === 0 && !probe.stdout.includes('_uid_ses')
+const hasSessionKeyring = requireCapability(
+  'a session keyring (login keychain storage)',
+  probe.status === 0 && !probe.stdout.includes('_uid_ses'),
+  'install keyutils and run the suite under `keyctl session -` (.ci/run does)',
+)
 
 function configRequests(): number {
   return sim.httpLog().filter((e) => e.path === '/v0/management/config').length
@@ -48,7 +53,7 @@ describe('login, profiles, logout', () => {
     expect(s.json).toMatchObject({profile: 'lab', keySource: 'credentials file (profile lab)', management: {keyAccepted: true}})
 
     const list = await runCli(['profiles', 'list', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
-    expect(list.json).toEqual([{name: 'lab', url: sim.url, current: true, keyStorage: 'file', insecure: false, tz: 'Europe/Berlin', instance: 'lab'}])
+    expect(list.json).toEqual([{name: 'lab', url: sim.url, current: true, keyStorage: 'file', insecure: false, tz: 'Europe/Berlin', instance: 'lab', store: null}])
 
     // an explicit --url without --profile never sends the stored key elsewhere
     const other = await runCli(['status', '--url', sim.url, '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
@@ -92,7 +97,7 @@ describe('login, profiles, logout', () => {
     expect(r.json.keyStorage).toBe('keychain')
     const s = await runCli(['status', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
     expect(s.json.keySource).toBe(`keychain (profile ${name})`)
-    const rm = await runCli(['profiles', 'remove', name, '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
+    const rm = await runCli(['profiles', 'remove', name, '--yes', '--json'], {env: {CPACTL_CONFIG_DIR: configDir}})
     expect(rm.json).toEqual({profile: name, keysRemovedFrom: ['keychain']})
   })
 

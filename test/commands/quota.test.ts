@@ -18,7 +18,7 @@ let inspected: any
 /** Requests the usage test stored per window of codex[0]: [short, long]. */
 let expected: [number, number] = [0, 0]
 
-/** A §6 usage record of `total` tokens for a credential at an instant. */
+/** A gateway usage record of `total` tokens for a credential at an instant. */
 function record(authIndex: string, at: number, i: number): Record<string, unknown> {
   return {
     timestamp: new Date(at).toISOString(),
@@ -158,7 +158,7 @@ describe('quota', () => {
   })
 })
 
-describe('quota --refresh with the gateway quota fetch (early 8.0.x builds, cpa-gateway-v8.md §2.7)', () => {
+describe('quota --refresh with the gateway quota fetch (early 8.0.x builds)', () => {
   it('codex windows come from POST /credentials/quota/fetch, the same figures the upstream probe reads; claude keeps its /api-call probe', async () => {
     // the quota provider is the scripted quota plugin (plugins on)
     const early = await startTestSimulator({version: '8.0.4', v8Revision: 'early', seed: 13, plugins: true})

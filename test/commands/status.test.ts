@@ -118,7 +118,7 @@ describe('cpactl status', () => {
   })
 })
 
-describe('cpactl status: which management API (cpa-gateway-v8.md §1.1)', () => {
+describe('cpactl status: which management API', () => {
   const versions: Array<[string, 'v8' | 'v0', number | null, 'version' | 'probe']> = [
     ['8.0.23', 'v8', 8, 'version'],
     ['v8.0.4', 'v8', 8, 'version'],

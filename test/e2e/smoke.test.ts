@@ -6,12 +6,13 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
+import {requireCapability} from '../helpers/capability.js'
 import {projectRoot, tempDir} from '../helpers/run.js'
 import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'smoke-test-management-key-0123456789'
 let sim: Simulator
-const built = existsSync(join(projectRoot, 'dist', 'commands', 'status.js'))
+const built = requireCapability('the built binary (dist/)', existsSync(join(projectRoot, 'dist', 'commands', 'status.js')), 'run npm run build first (npm test does it in pretest)')
 
 function cpactl(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {

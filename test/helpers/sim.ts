@@ -11,6 +11,7 @@
  * ```
  */
 import {connect, type Socket} from 'node:net'
+import {Agent, fetch} from 'undici'
 import {afterAll, beforeAll} from 'vitest'
 
 import {type Simulator, type SimulatorOptions, startSimulator} from '../../src/lib/sim/index.js'
@@ -95,6 +96,13 @@ export interface MgmtResponse<T = any> {
  * One raw management request with fetch (no retries, no client logic): `path` below /v0/management unless
  * it starts with '//' (then absolute, e.g. '//healthz').
  */
+/**
+ * mgmt() opens a fresh connection per request: a pooled keep-alive socket may still look open to the client
+ * for a moment after a simulated restart destroyed it, and a request sent on it fails with "other side closed"
+ * (a real client would retry; these raw requests must not).
+ */
+const noKeepAlive = new Agent({pipelining: 0})
+
 export async function mgmt<T = any>(
   sim: Simulator,
   method: string,
@@ -111,7 +119,7 @@ export async function mgmt<T = any>(
     body = JSON.stringify(opts.body)
     headers['content-type'] ??= 'application/json'
   }
-  const res = await fetch(url, {method, headers, body})
+  const res = await fetch(url, {method, headers, body, dispatcher: noKeepAlive})
   const text = await res.text()
   let json: any
   try {

@@ -3,8 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {csvFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
-import {importAliasFile, importFromGateway, type AliasImportResult} from '../../lib/report/aliases.js'
-import {renderAliasFileImport, renderGatewayKeys} from '../../lib/report/render-aliases.js'
+import {importAliasFile, importFromGateway, type AliasImportResult} from '../../lib/aliases/aliases.js'
+import {renderAliasFileImport, renderGatewayKeys} from '../../lib/aliases/render.js'
 
 export default class AliasesImport extends BaseCommand<typeof AliasesImport> {
   static summary = "List the gateway's client keys (masked) with their hashes so they can be named, or import aliases from a file."
@@ -24,7 +24,7 @@ export default class AliasesImport extends BaseCommand<typeof AliasesImport> {
   }
 
   async run(): Promise<AliasImportResult> {
-    const store = this.storePath(this.flags.store)
+    const store = await this.storePath(this.flags.store)
     if (this.flags['from-gateway'] === Boolean(this.args.file)) throw new UsageError('pass either --from-gateway or FILE', {code: 'usage_error'})
     if (this.args.file) {
       const result = await importAliasFile(store, this.args.file)

@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
-import {deleteAccounts, type BatchResult} from '../../lib/manage/auth-files-write.js'
-import {renderBatch} from '../../lib/manage/render-auth-files.js'
+import {deleteAccounts, type BatchResult} from '../../lib/auth-files/write.js'
+import {renderBatch} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesDelete extends BaseCommand<typeof AuthFilesDelete> {
   static summary = 'Delete auth files (needs --yes). Prefer disable: deleting breaks the history reports join by auth_index.'
@@ -18,13 +18,9 @@ export default class AuthFilesDelete extends BaseCommand<typeof AuthFilesDelete>
   static flags = {yes: yesFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesDelete)
-    const result = await deleteAccounts(await this.gateway(), argv as string[], {yes: this.flags.yes, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await deleteAccounts(await this.gateway(), this.positional, {yes: this.flags.yes, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {downloadAuthFileTo, type DownloadResult} from '../../lib/manage/auth-files-read.js'
-import {renderDownload} from '../../lib/manage/render-auth-files.js'
-import {renderRaw} from '../../lib/manage/render-raw.js'
+import {downloadAuthFileTo, type DownloadResult} from '../../lib/auth-files/read.js'
+import {renderDownload} from '../../lib/auth-files/render.js'
+import {writeRaw} from '../../lib/cli/output.js'
 
 export default class AuthFilesDownload extends BaseCommand<typeof AuthFilesDownload> {
   static summary = 'Download an auth file (credentials) into a 0600 file.'
@@ -23,7 +23,7 @@ export default class AuthFilesDownload extends BaseCommand<typeof AuthFilesDownl
   }
 
   async run(): Promise<DownloadResult> {
-    const toStdout = this.flags.output === '-' && !this.jsonEnabled() ? renderRaw : undefined
+    const toStdout = this.flags.output === '-' && !this.jsonEnabled() ? writeRaw : undefined
     const result = await downloadAuthFileTo(await this.gateway(), this.args.name, {output: this.flags.output, force: this.flags.force, toStdout})
     this.display(result, renderDownload)
     return result

@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {setAccountsDisabled, type BatchResult} from '../../lib/manage/auth-files-write.js'
-import {renderBatch} from '../../lib/manage/render-auth-files.js'
+import {setAccountsDisabled, type BatchResult} from '../../lib/auth-files/write.js'
+import {renderBatch} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesEnable extends BaseCommand<typeof AuthFilesEnable> {
   static summary = 'Enable accounts (by file name or auth_index; config API keys by auth_index).'
@@ -18,13 +18,9 @@ export default class AuthFilesEnable extends BaseCommand<typeof AuthFilesEnable>
   static flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesEnable)
-    const result = await setAccountsDisabled(await this.gateway(), argv as string[], false, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await setAccountsDisabled(await this.gateway(), this.positional, false, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {csvFlag, noHeaderFlag} from '../../lib/cli/flags.js'
-import {listAuthFileRows, type AuthFileRow} from '../../lib/manage/auth-files-read.js'
-import {renderAuthFileRows} from '../../lib/manage/render-auth-files.js'
+import {listAuthFileRows, type AuthFileRow} from '../../lib/auth-files/read.js'
+import {renderAuthFileRows} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesList extends BaseCommand<typeof AuthFilesList> {
   static summary = 'List auth files (accounts): provider, account, status, auth_index, priority/weight, last refresh, success/failed.'

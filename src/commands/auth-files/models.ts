@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {authFileModels, type AuthFileModelsResult} from '../../lib/manage/auth-files-read.js'
-import {renderAuthFileModels} from '../../lib/manage/render-auth-files.js'
+import {authFileModels, type AuthFileModelsResult} from '../../lib/auth-files/read.js'
+import {renderAuthFileModels} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesModels extends BaseCommand<typeof AuthFilesModels> {
   static summary = 'List the models an account serves (by file name or auth_index).'

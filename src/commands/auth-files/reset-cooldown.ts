@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
 import {writeOut} from '../../lib/cli/output.js'
-import {resetAccountCooldown, type CooldownResetResult} from '../../lib/manage/auth-files-write.js'
+import {resetAccountCooldown, type CooldownResetResult} from '../../lib/auth-files/write.js'
 
 export default class AuthFilesResetCooldown extends BaseCommand<typeof AuthFilesResetCooldown> {
   static summary = 'Clear the quota and cooldown state of one account (file name or auth_index; config API keys by auth_index).'

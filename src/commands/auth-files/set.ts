@@ -3,8 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {setAuthFileFields, type SetFieldsResult} from '../../lib/manage/auth-files-write.js'
-import {renderSetFields} from '../../lib/manage/render-auth-files.js'
+import {setAuthFileFields, type SetFieldsResult} from '../../lib/auth-files/write.js'
+import {renderSetFields} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesSet extends BaseCommand<typeof AuthFilesSet> {
   static summary = 'Change fields of an auth file (priority, weight, note, prefix, proxy, websockets, …), then verify.'

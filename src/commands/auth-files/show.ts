@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {showAuthFile, type AuthFileDetail} from '../../lib/manage/auth-files-read.js'
-import {renderAuthFileDetail} from '../../lib/manage/render-auth-files.js'
+import {showAuthFile, type AuthFileDetail} from '../../lib/auth-files/read.js'
+import {renderAuthFileDetail} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesShow extends BaseCommand<typeof AuthFilesShow> {
   static summary = 'Show one auth file (by file name or auth_index); no tokens are shown.'

@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {uploadAuthFilesFrom, type BatchResult} from '../../lib/manage/auth-files-write.js'
-import {renderBatch} from '../../lib/manage/render-auth-files.js'
+import {uploadAuthFilesFrom, type BatchResult} from '../../lib/auth-files/write.js'
+import {renderBatch} from '../../lib/auth-files/render.js'
 
 export default class AuthFilesUpload extends BaseCommand<typeof AuthFilesUpload> {
   static summary = 'Upload auth files (multipart); a partial answer is reported per file and exits 6.'
@@ -18,13 +18,9 @@ export default class AuthFilesUpload extends BaseCommand<typeof AuthFilesUpload>
   static flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<BatchResult> {
-    const {argv} = await this.parse(AuthFilesUpload)
-    const result = await uploadAuthFilesFrom(await this.gateway(), argv as string[], {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
+    const result = await uploadAuthFilesFrom(await this.gateway(), this.positional, {dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderBatch)
+    this.partialIf(result.failed > 0)
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderBatch(result as BatchResult)
   }
 }

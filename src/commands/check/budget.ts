@@ -36,7 +36,7 @@ CRITICAL when the spend reaches --crit % of the budget, WARNING at --warn % or w
     const {UsageError} = await import('../../lib/cli/errors.js')
     const f = this.flags
     if (f.warn > f.crit) throw new UsageError(`--warn ${f.warn} is above --crit ${f.crit}`, {code: 'invalid_thresholds'})
-    const ctx = this.checkContext()
+    const ctx = await this.checkContext()
     const period = budgetPeriod({since: f.since, until: f.until, tz: f.tz ?? (await this.profileTz()), now: ctx.now})
     return this.verdict(
       await budgetCheck(ctx, {

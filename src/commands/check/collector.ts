@@ -27,6 +27,6 @@ Exit: 0 OK, 1 a problem (or 0/1/2/3 with --nagios).`
   async run(): Promise<CheckResult<CollectorItem>> {
     const {collectorCheck} = await import('../../lib/monitor/check-run.js')
     const f = this.flags
-    return this.verdict(await collectorCheck(this.checkContext(), {instances: f.instance ?? null, maxAgeMs: f['max-age']!, maxDeadLetters: f['max-dead-letters']}))
+    return this.verdict(await collectorCheck(await this.checkContext(), {instances: f.instance ?? null, maxAgeMs: f['max-age']!, maxDeadLetters: f['max-dead-letters']}))
   }
 }

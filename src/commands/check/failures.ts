@@ -35,7 +35,7 @@ export default class CheckFailures extends CheckCommand<typeof CheckFailures> {
     const {rateFlag} = await import('../../lib/monitor/check-flags.js')
     const {resolveRange} = await import('../../lib/report/range.js')
     const f = this.flags
-    const ctx = this.checkContext()
+    const ctx = await this.checkContext()
     const [warnRate, critRate] = [rateFlag(f['warn-rate'], '--warn-rate'), rateFlag(f['crit-rate'], '--crit-rate')]
     const {UsageError} = await import('../../lib/cli/errors.js')
     if (warnRate > critRate) throw new UsageError(`--warn-rate ${warnRate} is above --crit-rate ${critRate}`, {code: 'invalid_thresholds'})

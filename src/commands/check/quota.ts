@@ -35,7 +35,7 @@ CRITICAL at or above --crit (or exhausted without a number), WARNING at or above
 
   async run(): Promise<CheckResult<QuotaItem>> {
     const {quotaCheck} = await import('../../lib/monitor/check-run.js')
-    const {parseDuration} = await import('../../lib/cli/duration.js')
+    const {parseDuration} = await import('../../lib/time/duration.js')
     const {UsageError} = await import('../../lib/cli/errors.js')
     const f = this.flags
     if (f.warn > f.crit) throw new UsageError(`--warn ${f.warn} is above --crit ${f.crit}`, {code: 'invalid_thresholds'})
@@ -51,7 +51,7 @@ CRITICAL at or above --crit (or exhausted without a number), WARNING at or above
         }
       : null
     const result = await quotaCheck(
-      this.checkContext(),
+      await this.checkContext(),
       {instances: listFlag(f.instance, false) ?? null, live},
       {warn: f.warn, crit: f.crit, window: f.window, includeDisabled: f['include-disabled'], maxInspectionAgeMs: f['max-inspection-age']!, providers, accounts},
     )

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {durationFlag, storeFlag} from '../../lib/cli/flags.js'
-import {progressEnabled, warn, writeErr} from '../../lib/cli/output.js'
+import {startProgress, writeErr} from '../../lib/cli/output.js'
 import type {CollectResult} from '../../lib/collect/index.js'
 
 export default class Collect extends BaseCommand<typeof Collect> {
@@ -39,14 +39,14 @@ Exit codes: 0 done (dead letters are not an error), 3 store unusable, 4 key reje
     const gateway = await this.gateway()
     const target = await this.target()
     const popClient = createPopClient(gateway, {insecure: target.insecure})
-    const showProgress = progressEnabled()
-    let progressShown = false
+    // the one progress renderer: an interactive stderr only, never under CI or --json
+    const progress = startProgress({enabled: !this.jsonEnabled()})
     try {
       const result = await runCollect({
         gateway,
         popClient,
         resp: respEndpointFor(gateway, {insecure: target.insecure}),
-        storePath: this.storePath(f.store),
+        storePath: await this.storePath(f.store),
         instance: await this.instance(),
         transport: f.transport as 'auto',
         follow: f.follow,
@@ -55,18 +55,16 @@ Exit codes: 0 done (dead letters are not an error), 3 store unusable, 4 key reje
         maxRecords: f['max-records'] ?? null,
         expectedIntervalMs: f['expected-interval'] ?? null,
         signal: this.signal,
-        onWarning: (m) => warn(m),
         onNote: (m) => writeErr(m),
         onProgress: (p) => {
-          // a progress line only on an interactive stderr, once a backlog is clearly being drained
-          if (!showProgress || p.batches < 4) return
-          writeErr(`${progressShown ? '\u001B[1A\u001B[2K' : ''}${progressLine(p)}`)
-          progressShown = true
+          // once a backlog is clearly being drained
+          if (p.batches >= 4) progress.update(progressLine(p))
         },
       })
       writeErr(summaryLine(result))
       return result
     } finally {
+      progress.done()
       await popClient.close()
     }
   }

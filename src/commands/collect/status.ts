@@ -23,7 +23,7 @@ export default class CollectStatus extends BaseCommand<typeof CollectStatus> {
   async run(): Promise<CollectStatusResult> {
     const {collectStatus} = await import('../../lib/collect/index.js')
     const {instanceColumns, runColumns, statusNotes} = await import('../../lib/collect/render.js')
-    const result = await collectStatus({storePath: this.storePath(this.flags.store), instance: this.flags.instance ?? null, limit: this.flags.runs})
+    const result = await collectStatus({storePath: await this.storePath(this.flags.store), instance: this.flags.instance ?? null, limit: this.flags.runs})
     this.display(result, (r) => {
       if (r.instances.length > 0) renderTable(instanceColumns, r.instances)
       if (r.recentRuns.length > 0) {

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {checkConfig, checkExitCode, type CheckResult} from '../../lib/manage/config-check.js'
-import {renderCheck} from '../../lib/manage/render-config.js'
+import {checkConfig, checkExitCode, type CheckResult} from '../../lib/gateway-config/check.js'
+import {renderCheck} from '../../lib/gateway-config/render.js'
 
 export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
   static summary = 'Lint a config file (or the live config), in the v7 or the v8 layout, for the mistakes operators actually make.'

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {diffConfigFile, type ConfigDiffResult} from '../../lib/manage/config-diff.js'
-import {renderConfigDiff} from '../../lib/manage/render-config.js'
+import {diffConfigFile, type ConfigDiffResult} from '../../lib/gateway-config/diff.js'
+import {renderConfigDiff} from '../../lib/gateway-config/render.js'
 
 export default class ConfigDiff extends BaseCommand<typeof ConfigDiff> {
   static summary = 'Compare a config file with the live config; exit 1 when they differ (CI drift check).'

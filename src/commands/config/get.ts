@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {getConfigValue} from '../../lib/manage/config-setting.js'
-import type {ConfigGetResult} from '../../lib/manage/config-setting-result.js'
-import {renderConfigGet} from '../../lib/manage/render-config.js'
+import {getConfigValue} from '../../lib/gateway-config/setting.js'
+import type {ConfigGetResult} from '../../lib/gateway-config/setting-result.js'
+import {renderConfigGet} from '../../lib/gateway-config/render.js'
 
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static summary = 'Print one config value by dotted path (exit 1 when it is not set).'

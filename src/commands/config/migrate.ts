@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {migrateConfigFile, type ConfigMigrateResult} from '../../lib/manage/config-migrate-file.js'
-import {renderConfigMigrate} from '../../lib/manage/render-config.js'
+import {migrateConfigFile, type ConfigMigrateResult} from '../../lib/gateway-config/migrate-file.js'
+import {renderConfigMigrate} from '../../lib/gateway-config/render.js'
 
 export default class ConfigMigrate extends BaseCommand<typeof ConfigMigrate> {
   static summary = 'Rewrite a legacy (v7) config file in the v8 layout, as a v8 gateway does on its first v8 write.'

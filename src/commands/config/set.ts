@@ -2,9 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag} from '../../lib/cli/flags.js'
-import {setConfigValue} from '../../lib/manage/config-setting.js'
-import type {ConfigSetResult} from '../../lib/manage/config-setting-result.js'
-import {renderConfigSet} from '../../lib/manage/render-config.js'
+import {setConfigValue} from '../../lib/gateway-config/setting.js'
+import type {ConfigSetResult} from '../../lib/gateway-config/setting-result.js'
+import {renderConfigSet} from '../../lib/gateway-config/render.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static summary = 'Change one config value, then read it back to verify.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {writeOut} from '../../lib/cli/output.js'
-import {showConfig, type ConfigShowResult} from '../../lib/manage/config-show.js'
+import {showConfig, type ConfigShowResult} from '../../lib/gateway-config/show.js'
 
 export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
   static summary = "Show the gateway's live config (secrets masked)."

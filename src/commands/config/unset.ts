@@ -2,9 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
-import type {ConfigUnsetResult} from '../../lib/manage/config-setting-result.js'
-import {unsetConfigValue} from '../../lib/manage/config-setting.js'
-import {renderConfigUnset} from '../../lib/manage/render-config.js'
+import type {ConfigUnsetResult} from '../../lib/gateway-config/setting-result.js'
+import {unsetConfigValue} from '../../lib/gateway-config/setting.js'
+import {renderConfigUnset} from '../../lib/gateway-config/render.js'
 
 export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static summary = "Remove one key from the gateway's config so its default applies again; read back to verify."

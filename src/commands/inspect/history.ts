@@ -21,7 +21,7 @@ export default class InspectHistory extends BaseCommand<typeof InspectHistory> {
   async run(): Promise<InspectionRunView[]> {
     const f = this.flags
     const {inspectHistory} = await import('../../lib/inspect/service.js')
-    const rows = await inspectHistory({storePath: this.storePath(f.store), limit: f.limit})
+    const rows = await inspectHistory({storePath: await this.storePath(f.store), limit: f.limit})
     this.display(rows, (r) => renderHistory(r, {csv: f.csv, noHeader: f['no-header']}))
     return rows
   }

@@ -1,13 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {parseDuration} from '../../lib/cli/duration.js'
 import {UsageError} from '../../lib/cli/errors.js'
-import {csvFlag, dryRunFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
-import {warn} from '../../lib/cli/output.js'
+import {csvFlag, dryRunFlag, durationFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
 import {listFlag} from '../../lib/inspect/policy.js'
-import {partialWarnings, renderInspectRun} from '../../lib/inspect/render.js'
-import {APPLY_MODES, type ApplyMode, type InspectRunResult} from '../../lib/inspect/types.js'
+import {renderInspectRun} from '../../lib/inspect/render.js'
+import {type InspectRunResult} from '../../lib/inspect/types.js'
+import {APPLY_MODES, type ApplyMode} from '../../lib/store/index.js'
 
 export default class InspectRun extends BaseCommand<typeof InspectRun> {
   static summary = "Probe every account's health and quota through the gateway and propose (or apply) keep/disable/enable."
@@ -25,7 +24,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
     provider: Flags.string({description: 'Only these providers (comma-separated or repeated), e.g. codex,claude,xai.', multiple: true}),
     account: Flags.string({description: 'Only these credentials: auth-file name, auth_index or e-mail (comma-separated or repeated).', multiple: true}),
     concurrency: Flags.integer({description: 'Probes in flight at once (default 4).', min: 1, max: 64}),
-    timeout: Flags.string({description: 'Per-probe timeout; a timed-out probe is retried once (default 15s).', helpGroup: 'GLOBAL'}),
+    'probe-timeout': durationFlag('Per-probe timeout; a timed-out probe is retried once (default 15s, or the policy file).'),
     threshold: Flags.custom<number>({
       description: 'Used percentage that counts as exhausted (default 100).',
       parse: async (input) => {
@@ -47,7 +46,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
     const {inspectRun} = await import('../../lib/inspect/service.js')
     const result = await inspectRun({
       client: await this.gateway(),
-      storePath: this.storePath(f.store),
+      storePath: await this.storePath(f.store),
       instance: await this.instance(),
       configDir: this.dirs.configDir,
       accounts: listFlag(f.account, false) ?? null,
@@ -55,7 +54,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
       flags: {
         providers: listFlag(f.provider),
         concurrency: f.concurrency,
-        timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout, '--timeout'),
+        timeoutMs: f['probe-timeout'],
         threshold: f.threshold,
         apply: f.apply as ApplyMode | undefined,
         dryRun: f['dry-run'],
@@ -63,9 +62,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
       },
     })
     this.display(result, (r) => renderInspectRun(r, {csv: f.csv, noHeader: f['no-header']}))
-    const warnings = partialWarnings(result)
-    for (const w of warnings) warn(w)
-    if (warnings.length > 0) this.exitCodeOnSuccess = 6
+    this.partialIf(result.warnings.some((w) => w.code === 'partial_success'))
     return result
   }
 }

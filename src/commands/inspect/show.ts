@@ -26,7 +26,7 @@ export default class InspectShow extends BaseCommand<typeof InspectShow> {
   async run(): Promise<InspectRunResult & {status: string}> {
     const f = this.flags
     const {inspectShow} = await import('../../lib/inspect/service.js')
-    const result = await inspectShow({storePath: this.storePath(f.store), run: this.args.run})
+    const result = await inspectShow({storePath: await this.storePath(f.store), run: this.args.run})
     this.display(result, (r) => renderInspectRun(r, {csv: f.csv, noHeader: f['no-header']}))
     return result
   }

@@ -1,9 +1,10 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {fetchRequestLog, type LogFileResult} from '../../lib/manage/logs.js'
-import {renderRaw} from '../../lib/manage/render-raw.js'
-import {renderLogFile} from '../../lib/manage/render-logs.js'
+import {saveToFileFlags} from '../../lib/cli/flags.js'
+import {fetchRequestLog, type LogFileResult} from '../../lib/logs/logs.js'
+import {writeRaw} from '../../lib/cli/output.js'
+import {renderLogFile} from '../../lib/logs/render.js'
 
 export default class LogsRequest extends BaseCommand<typeof LogsRequest> {
   static summary = 'Print the log of one request by its request id (the request_id in report events rows: 8 hex on v7, a UUIDv7 on v8).'
@@ -15,13 +16,10 @@ export default class LogsRequest extends BaseCommand<typeof LogsRequest> {
   ]
 
   static args = {id: Args.string({description: 'Request id', required: true})}
-  static flags = {
-    output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
-    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
-  }
+  static flags = saveToFileFlags
 
   async run(): Promise<LogFileResult> {
-    const toStdout = this.jsonEnabled() ? undefined : renderRaw
+    const toStdout = this.jsonEnabled() ? undefined : writeRaw
     const result = await fetchRequestLog(await this.gateway(), this.args.id, {output: this.flags.output, force: this.flags.force, toStdout})
     this.display(result, renderLogFile)
     return result

@@ -4,8 +4,8 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {durationFlag} from '../../lib/cli/flags.js'
 import {writeErr, writeOut} from '../../lib/cli/output.js'
-import {followLogs, tailLogs, type LogTailResult} from '../../lib/manage/logs.js'
-import {renderTail} from '../../lib/manage/render-logs.js'
+import {followLogs, tailLogs, type LogTailResult} from '../../lib/logs/logs.js'
+import {renderTail} from '../../lib/logs/render.js'
 
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
   static summary = "Print the end of the gateway's main log; --follow keeps printing new lines (rotations handled)."
@@ -27,7 +27,8 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     'stop-after': durationFlag('Stop following after this long.'),
   }
 
-  async run(): Promise<LogTailResult | {followed: true; printed: number; resets: number; nextCursor: string}> {
+  /** One result shape with or without --follow (--follow refuses --json: its lines go straight to stdout). */
+  async run(): Promise<LogTailResult> {
     const f = this.flags
     const client = await this.gateway()
     if (!f.follow) {
@@ -46,6 +47,6 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
       onReset: () => writeErr('(the gateway log rotated or was cleared; continuing with the new file)'),
     })
     this.throwIfAborted()
-    return {followed: true, printed: summary.printed, resets: summary.resets, nextCursor: summary.nextCursor}
+    return {lines: [], lineCount: summary.printed, nextCursor: summary.nextCursor, cursorReset: summary.resets > 0, latestTime: null}
   }
 }

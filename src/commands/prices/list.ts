@@ -21,7 +21,7 @@ export default class PricesList extends BaseCommand<typeof PricesList> {
   }
 
   async run(): Promise<PriceJson[]> {
-    const rows = await listPriceTable(this.storePath(this.flags.store), {source: this.flags.source, model: this.flags.model})
+    const rows = await listPriceTable(await this.storePath(this.flags.store), {source: this.flags.source, model: this.flags.model})
     this.display(rows, (r) => renderPrices(r, {csv: this.flags.csv, noHeader: this.flags['no-header']}))
     return rows
   }

@@ -20,7 +20,7 @@ export default class PricesMissing extends BaseCommand<typeof PricesMissing> {
   }
 
   async run(): Promise<MissingPrice[]> {
-    const rows = await missingPrices(this.storePath(this.flags.store), this.flags.instance)
+    const rows = await missingPrices(await this.storePath(this.flags.store), this.flags.instance)
     this.display(rows, (r) => renderMissing(r, {csv: this.flags.csv, noHeader: this.flags['no-header']}))
     return rows
   }

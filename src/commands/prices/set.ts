@@ -34,7 +34,7 @@ export default class PricesSet extends BaseCommand<typeof PricesSet> {
 
   async run(): Promise<PriceJson> {
     const f = this.flags
-    const result = await setPrice(this.storePath(f.store), {
+    const result = await setPrice(await this.storePath(f.store), {
       model: this.args.model,
       input: f.input,
       cacheRead: f['cache-read'],

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {renderTable} from '../../lib/cli/output.js'
-import {viewProfiles, type ProfileView} from '../../lib/config/login.js'
+import {viewProfiles, type ProfileView} from '../../lib/profiles/login.js'
 
 export default class ProfilesList extends BaseCommand<typeof ProfilesList> {
   static summary = 'List profiles; the current one is marked.'

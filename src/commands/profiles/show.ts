@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {ConfigError} from '../../lib/cli/errors.js'
 import {renderKeyValues} from '../../lib/cli/output.js'
-import {viewProfiles, type ProfileView} from '../../lib/config/login.js'
+import {viewProfiles, type ProfileView} from '../../lib/profiles/login.js'
 
 export default class ProfilesShow extends BaseCommand<typeof ProfilesShow> {
   static summary = 'Show one profile (default: the current one). Never shows the key.'
@@ -23,6 +23,7 @@ export default class ProfilesShow extends BaseCommand<typeof ProfilesShow> {
         ['Insecure TLS', v.insecure ? 'yes' : 'no'],
         ['Time zone', v.tz ?? 'local'],
         ['Instance', v.instance],
+        ['Store', v.store ?? 'default (<dataDir>/cpactl.db)'],
       ]),
     )
     return view

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {writeErr} from '../../lib/cli/output.js'
-import {useProfile, type ProfileView} from '../../lib/config/login.js'
+import {useProfile, type ProfileView} from '../../lib/profiles/login.js'
 
 export default class ProfilesUse extends BaseCommand<typeof ProfilesUse> {
   static summary = 'Make a profile the current one.'

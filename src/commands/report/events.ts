@@ -19,7 +19,7 @@ export default class ReportEvents extends ReportCommand<typeof ReportEvents> {
   }
 
   async run(): Promise<EventsResult> {
-    const result = await eventsReport(this.reportStore(), {
+    const result = await eventsReport(await this.reportStore(), {
       range: await this.reportRange(),
       filters: this.reportFilters(),
       limit: this.flags.limit,

@@ -20,7 +20,7 @@ export default class ReportFailures extends ReportCommand<typeof ReportFailures>
   }
 
   async run(): Promise<FailuresResult> {
-    const result = await failuresReport(this.reportStore(), {
+    const result = await failuresReport(await this.reportStore(), {
       range: await this.reportRange(),
       filters: this.reportFilters(),
       limit: this.flags.limit,

@@ -21,7 +21,7 @@ export default class ReportSummary extends ReportCommand<typeof ReportSummary> {
   }
 
   async run(): Promise<SummaryResult> {
-    const result = await summaryReport(this.reportStore(), {
+    const result = await summaryReport(await this.reportStore(), {
       range: await this.reportRange(),
       filters: this.reportFilters(),
       compare: this.flags.compare,

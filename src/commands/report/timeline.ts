@@ -19,7 +19,7 @@ export default class ReportTimeline extends ReportCommand<typeof ReportTimeline>
   }
 
   async run(): Promise<TimelineResult> {
-    const result = await timelineReport(this.reportStore(), {
+    const result = await timelineReport(await this.reportStore(), {
       range: await this.reportRange(),
       granularity: this.flags.granularity,
       filters: this.reportFilters(),

@@ -8,7 +8,7 @@ import type {BackupResult} from '../../lib/store/index.js'
 
 export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   static summary = 'Copy the store to FILE: a consistent, compacted snapshot (VACUUM INTO) while collectors keep writing.'
-  static description = 'The store is opened read-only; the copy is created with mode 0600 and can itself be read by every report (--store FILE) without being changed.'
+  static description = 'The store is opened read-only; the copy is created with mode 0600 and can itself be read by every report (--store FILE) without being changed. A PostgreSQL store is backed up with pg_dump: this command then exits 2 and prints the pg_dump command to use.'
   static examples = ['<%= config.bin %> store backup /backups/cpactl-$(date +%F).db', '<%= config.bin %> store backup copy.db --force --json']
   static args = {file: Args.string({description: 'Destination file (created with mode 0600).', required: true, ignoreStdin: true})}
   static flags = {
@@ -17,7 +17,7 @@ export default class StoreBackup extends BaseCommand<typeof StoreBackup> {
   }
 
   async run(): Promise<BackupResult> {
-    const result = await backupStoreAt(this.storePath(this.flags.store), this.args.file, {force: this.flags.force})
+    const result = await backupStoreAt(await this.storePath(this.flags.store), this.args.file, {force: this.flags.force})
     this.display(result, (r) => writeOut(`wrote ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB)`))
     return result
   }

@@ -11,7 +11,7 @@ export default class StoreMigrate extends BaseCommand<typeof StoreMigrate> {
   static flags = {store: storeFlag}
 
   async run(): Promise<MigrateResult> {
-    const result = await migrateStoreAt(this.storePath(this.flags.store))
+    const result = await migrateStoreAt(await this.storePath(this.flags.store))
     this.display(result, (r) =>
       writeOut(
         r.applied.length === 0

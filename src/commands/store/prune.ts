@@ -1,9 +1,9 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {formatDuration} from '../../lib/cli/duration.js'
+import {formatDuration} from '../../lib/time/duration.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {dryRunFlag, durationFlag, storeFlag, yesFlag} from '../../lib/cli/flags.js'
 import {formatInt, renderKeyValues} from '../../lib/cli/output.js'
-import {confirmOrFail} from '../../lib/manage/confirm.js'
+import {confirmOrFail} from '../../lib/cli/confirm.js'
 import {pruneStoreAt} from '../../lib/store/admin.js'
 import type {PruneResult} from '../../lib/store/index.js'
 
@@ -24,7 +24,7 @@ export default class StorePrune extends BaseCommand<typeof StorePrune> {
     if (olderThan === undefined) {
       throw new UsageError('--older-than is required (e.g. --older-than 90d)', {code: 'usage_error'})
     }
-    const path = this.storePath(this.flags.store)
+    const path = await this.storePath(this.flags.store)
     if (!this.flags['dry-run']) await confirmOrFail({yes: this.flags.yes, action: `delete raw events older than ${formatDuration(olderThan)} from ${path}`})
     const result = await pruneStoreAt(path, olderThan, {dryRun: this.flags['dry-run']})
     this.display(result, (r) =>

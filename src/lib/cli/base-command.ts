@@ -1,19 +1,21 @@
 /**
- * The base of every cpactl command (cli-conventions.md §13.2): JSON flag, global flags, parsing once in init(),
- * lazy context (profile → key → gateway client, store path), signal handling, and the one exit-code rule for
- * human and --json modes alike (stack.md §3.4).
+ * The base of every cpactl command (kept outside src/commands, where every file becomes a command): JSON flag,
+ * global flags, parsing once in init(), lazy context (profile → key → gateway client, store path), signal handling,
+ * and the one exit-code rule for human and --json modes alike (oclif's --json path ignores `oclif.exit` and exits 1
+ * otherwise).
  */
 import {Command, type Interfaces} from '@oclif/core'
 
-import {resolveManagementKey, type ResolvedKey} from '../config/credentials.js'
-import {resolveDirs, resolveStorePath, type Dirs} from '../config/paths.js'
-import {loadProfiles, selectProfile, type Profile} from '../config/profiles.js'
+import {resolveManagementKey, type ResolvedKey} from '../profiles/credentials.js'
+import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
+import {loadProfiles, selectProfile, type Profile} from '../profiles/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
-import {parseDuration} from './duration.js'
-import {CancelledError, ConfigError, exitCodeOf, PartialError, toErrorJson} from './errors.js'
+import {parseDuration} from '../time/duration.js'
+import {CancelledError, ConfigError, EXIT, exitCodeOf, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
-import {progressEnabled} from './output.js'
-import {setProgressSink, stderrBar} from './progress.js'
+import {startProgress, warn, type Progress} from './output.js'
+import {progressSink, setProgressSink} from './progress.js'
+import {makeWarning, setWarningSink, type Warning} from './warnings.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -31,10 +33,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: Flags<T>
   protected args!: Args<T>
+  /** Every positional argument, for commands with `strict = false` (variadic NAME...): parsed once, in init(). */
+  protected positional!: string[]
   private abortController = new AbortController()
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = []
   private clients: GatewayClient[] = []
   private profilesCache: Awaited<ReturnType<typeof loadProfiles>> | null = null
+  /** Every warning of this run, in the order shown (code + message identify one: shown once). */
+  private readonly warningsSeen = new Map<string, Warning>()
 
   /** Aborted on SIGINT/SIGTERM. Long-running work must watch it and finish cleanly. */
   get signal(): AbortSignal {
@@ -47,7 +53,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public async init(): Promise<void> {
     await super.init()
-    const {args, flags} = await this.parse({
+    const {args, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -56,7 +62,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as Flags<T>
     this.args = args as Args<T>
-    setProgressSink(progressEnabled() && !this.jsonEnabled() ? stderrBar() : null)
+    this.positional = argv as string[]
+    setProgressSink(progressSink(this.progress()))
+    setWarningSink((w) => this.collectWarning(w))
+    // the run's result passes through withWarnings(): parsing stays in init(), the result shape in one place
+    const run = this.run.bind(this)
+    ;(this as {run: () => Promise<unknown>}).run = async () => this.withWarnings(await run())
     for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
       const handler = () => {
         if (this.abortController.signal.aborted) {
@@ -68,6 +79,45 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.on(sig, handler)
       this.signalHandlers.push([sig, handler])
     }
+  }
+
+  /**
+   * Confirm a destructive action the one way (cli/confirm.ts): `--yes`, else a y/N question on a terminal,
+   * else exit 2 with `confirmation_required`. The command must declare `yes: yesFlag`.
+   */
+  protected async confirm(action: string, note?: string): Promise<void> {
+    const {confirmOrFail} = await import('./confirm.js')
+    await confirmOrFail({yes: Boolean((this.flags as unknown as {yes?: boolean}).yes), action, note})
+  }
+
+  /** The progress line for long work: on an interactive stderr only, never under --json or CI (output.ts). */
+  protected progress(): Progress {
+    return startProgress({enabled: !this.jsonEnabled()})
+  }
+
+  /** A warning of the command itself: shown on stderr at once and part of the JSON result (lib/cli/warnings.ts). */
+  protected warning(code: string, message: string, items?: string[]): void {
+    this.collectWarning(makeWarning(code, message, items))
+  }
+
+  private collectWarning(w: Warning): void {
+    const id = `${w.code}\u0000${w.message}`
+    if (this.warningsSeen.has(id)) return
+    this.warningsSeen.set(id, w)
+    warn(w.message)
+  }
+
+  /**
+   * The one place warnings reach a result: those in the result's own `warnings` that were not reported yet are
+   * shown now, and an object result's `warnings` becomes every warning of the run. A list (array) result has
+   * no room for them: its warnings are on stderr only.
+   */
+  private withWarnings(result: unknown): unknown {
+    if (result === null || typeof result !== 'object' || Array.isArray(result)) return result
+    const r = result as {warnings?: unknown}
+    if (Array.isArray(r.warnings)) for (const w of r.warnings as Warning[]) this.collectWarning(w)
+    if (Array.isArray(r.warnings) || this.warningsSeen.size > 0) r.warnings = [...this.warningsSeen.values()]
+    return result
   }
 
   /** Print the human view unless --json is on (then oclif prints the returned value). */
@@ -140,13 +190,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async instance(): Promise<string> {
     const t = await this.target()
     if (t.profile) return t.profile.instance ?? t.profile.name
-    const {normalizeBaseUrl} = await import('../gateway/client.js')
+    const {normalizeBaseUrl} = await import('../gateway/url.js')
     const u = normalizeBaseUrl(t.url)
     return `${u.host}:${u.port}`
   }
 
-  protected storePath(explicit?: string): string {
-    return resolveStorePath(explicit, process.env)
+  /**
+   * Where the store is: --store / CPACTL_STORE, else the profile's `store` (so `collect --profile prod` knows
+   * where to write), else <dataDir>/cpactl.db. A file path or a postgres:// URL.
+   */
+  protected async storePath(explicit?: string): Promise<string> {
+    if (explicit || process.env.CPACTL_STORE) return resolveStorePath(explicit, process.env)
+    let profileStore: string | null = null
+    try {
+      profileStore = (await this.profile())?.store ?? null
+    } catch {
+      // an unknown --profile is reported by the commands that need the gateway; the store falls back
+    }
+    return profileStore ?? resolveStorePath(undefined, process.env)
   }
 
   /** Throw CancelledError when a signal arrived (for loops between steps). */
@@ -155,25 +216,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected toErrorJson(err: unknown): unknown {
-    const json = toErrorJson(err)
-    if (err instanceof PartialError) return {...json, result: err.result}
-    return json
+    return toErrorJson(err)
   }
 
   async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    // one exit code for human and --json modes (stack.md §3.4)
+    // one exit code for human and --json modes: oclif's --json catch uses `exitCode` and ignores `oclif.exit`
     const code = exitCodeOf(err)
     if (typeof err.exitCode !== 'number') err.exitCode = code
     process.exitCode = code
-    if (!this.jsonEnabled() && err instanceof PartialError && err.result !== undefined) {
-      // the human view of what did succeed, then the error line
-      this.renderPartial?.(err.result)
-    }
     return super.catch(err)
   }
 
-  /** Optional: human rendering of a PartialError's result. */
-  protected renderPartial?(result: unknown): void
+  /**
+   * Partial success (exit 6): the command returns its normal result, with per-item errors and a
+   * `partial_success` warning, and exits 6 — never an error document.
+   */
+  protected partialIf(partial: boolean): void {
+    if (partial) this.exitCodeOnSuccess = EXIT.partial
+  }
 
   /**
    * Exit code for a command that ran to completion but must report findings (doctor, config check/diff): the
@@ -185,6 +245,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!err && this.exitCodeOnSuccess !== undefined && this.exitCodeOnSuccess !== 0) process.exitCode = this.exitCodeOnSuccess
     for (const [sig, handler] of this.signalHandlers) process.off(sig, handler)
     this.signalHandlers = []
+    setWarningSink(null)
     await Promise.allSettled(this.clients.map((c) => c.close()))
     return super.finally(err)
   }

@@ -1,7 +1,7 @@
 import {Errors} from '@oclif/core'
 
 /**
- * The one table that maps error classes to exit codes (cli-conventions.md §4). Frozen: documented in README.
+ * The one table that maps error classes to exit codes. Frozen: documented in README.
  */
 export const EXIT = {
   ok: 0,
@@ -27,7 +27,7 @@ export interface ErrorOptions {
 /**
  * Base of every error cpactl raises on purpose. Extends oclif's CLIError so that the human path prints
  * `Error: <message>` (no stack) and exits with `oclif.exit`; `exitCode` carries the same number so the
- * `--json` path exits identically (stack.md §3.4).
+ * `--json` path, which reads only `exitCode`, exits identically.
  */
 export class CpactlError extends Errors.CLIError {
   readonly exitCode: number
@@ -88,15 +88,6 @@ export class UpstreamError extends CpactlError {
   }
 }
 
-/** Exit 6: some items succeeded, some failed. `result` is what the command would have returned. */
-export class PartialError extends CpactlError {
-  readonly result: unknown
-  constructor(message: string, result: unknown, options?: ErrorOptions) {
-    super(message, EXIT.partial, 'partial_success', options)
-    this.result = result
-  }
-}
-
 /** Exit 7: another process holds the lock (e.g. a second collector). */
 export class LockError extends CpactlError {
   constructor(message: string, options?: ErrorOptions) {
@@ -124,7 +115,7 @@ export interface ErrorJson {
   error: {code: string; message: string; exitCode: number; hint: string | null; details?: Record<string, unknown>}
 }
 
-/** The `--json` error document (cli-conventions.md §3). Never includes a stack. */
+/** The `--json` error document `{"error": {code, message, exitCode, hint}}`. Never includes a stack. */
 export function toErrorJson(err: unknown): ErrorJson {
   if (err instanceof CpactlError) {
     return {

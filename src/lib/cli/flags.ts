@@ -1,10 +1,10 @@
 /**
- * Flags shared by several commands, defined once (cli-conventions.md §12). Command-specific flags live
+ * Flags shared by several commands, defined once. Command-specific flags live
  * in the command file.
  */
 import {Flags} from '@oclif/core'
 
-import {parseDuration} from './duration.js'
+import {parseDuration} from '../time/duration.js'
 
 /** Global flags every command inherits (help group GLOBAL). */
 export const globalFlags = {
@@ -35,8 +35,17 @@ export const globalFlags = {
   }),
 }
 
+/** The one spelling for "read a client API key from standard input" (keeps it out of argv and shell history). */
+export const keyStdinFlag = Flags.boolean({description: 'Read the client API key from standard input (never pass it as an argument).', default: false})
+
+/** `-o FILE` for commands that print a file's content: save it (mode 0600) instead; `--force` replaces a file. */
+export const saveToFileFlags = {
+  output: Flags.string({char: 'o', description: 'Save to this file (0600) instead of printing.'}),
+  force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
+}
+
 export const storeFlag = Flags.string({
-  description: 'SQLite store file (default: <dataDir>/cpactl.db).',
+  description: 'Store: a SQLite file, or a postgres:// URL (password from PGPASSWORD or ~/.pgpass). Default: the profile\'s store, else <dataDir>/cpactl.db.',
   env: 'CPACTL_STORE',
 })
 

@@ -1,8 +1,11 @@
 /**
- * The only module that writes to stdout (cli-conventions.md §2). Everything a script must not parse —
+ * The only module that writes to stdout (stdout carries only the result). Everything a script must not parse —
  * warnings, progress, hints — goes to stderr through `writeErr`/`warn`, in every mode.
  */
 import {createRequire} from 'node:module'
+import {stripVTControlCharacters} from 'node:util'
+
+import {Chalk} from 'chalk'
 
 export interface Streams {
   out: NodeJS.WritableStream & {isTTY?: boolean; columns?: number}
@@ -26,12 +29,13 @@ export function terminalWidth(fallback = 100): number {
 }
 
 export function writeErr(text: string): void {
+  clearProgressLine()
   streams.err.write(text.endsWith('\n') ? text : text + '\n')
 }
 
 /** A warning on stderr; shown under --json as well (oclif's this.warn is muted there). */
 export function warn(message: string): void {
-  writeErr(`Warning: ${message}`)
+  writeErr(`${paint('Warning:', 'warning', 'err')} ${message}`)
 }
 
 export function stdoutIsTTY(): boolean {
@@ -40,6 +44,22 @@ export function stdoutIsTTY(): boolean {
 
 export function stderrIsTTY(): boolean {
   return Boolean(streams.err.isTTY)
+}
+
+export function stdinIsTTY(): boolean {
+  return Boolean(process.stdin.isTTY)
+}
+
+/** Ask one question on the terminal (the question on stderr, the answer from stdin); callers check TTYs first. */
+export async function askOnTerminal(question: string): Promise<string> {
+  const {createInterface} = await import('node:readline/promises')
+  clearProgressLine()
+  const rl = createInterface({input: process.stdin, output: streams.err})
+  try {
+    return await rl.question(question)
+  } finally {
+    rl.close()
+  }
 }
 
 /** Colour only on a TTY, never with NO_COLOR / TERM=dumb / CLICOLOR=0; FORCE_COLOR forces it on. */
@@ -52,9 +72,98 @@ export function colorEnabled(stream: 'out' | 'err' = 'out', env: NodeJS.ProcessE
   return stream === 'out' ? stdoutIsTTY() : stderrIsTTY()
 }
 
+export type Tone = 'error' | 'warning' | 'ok' | 'muted'
+
+const painters = {on: new Chalk({level: 1}), off: new Chalk({level: 0})}
+
+/**
+ * Colour text for a stream (chalk), only when colorEnabled() says so for that stream; otherwise the text comes
+ * back unchanged. JSON is never painted (oclif prints the result itself) and TSV/CSV tables strip colour.
+ */
+export function paint(text: string, tone: Tone | null, stream: 'out' | 'err' = 'out', env: NodeJS.ProcessEnv = process.env): string {
+  if (tone === null || text === '' || !colorEnabled(stream, env)) return text
+  const c = painters.on
+  if (tone === 'error') return c.red.bold(text)
+  if (tone === 'warning') return c.yellow(text)
+  if (tone === 'ok') return c.green(text)
+  return c.dim(text)
+}
+
+/** The tone of a severity or check status: fail/error red, warn/warning yellow, pass/ok green, skip/info dim. */
+export function severityTone(severity: string): Tone | null {
+  switch (severity.toLowerCase()) {
+    case 'fail':
+    case 'failed':
+    case 'error':
+    case 'critical':
+      return 'error'
+    case 'warn':
+    case 'warning':
+      return 'warning'
+    case 'pass':
+    case 'ok':
+      return 'ok'
+    case 'skip':
+    case 'info':
+      return 'muted'
+    default:
+      return null
+  }
+}
+
+/** The tone of a failure rate (0..1): at least 10% red, at least 1% yellow, below that no colour. */
+export function failureRateTone(rate: number | null | undefined): Tone | null {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return null
+  return rate >= 0.1 ? 'error' : rate >= 0.01 ? 'warning' : null
+}
+
 /** Progress output is allowed only on an interactive stderr outside CI. */
 export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return stderrIsTTY() && !env.CI && env.TERM !== 'dumb'
+}
+
+export interface Progress {
+  /** Redraw the progress line (at most every `intervalMs`; the first and a forced update always draw). */
+  update(text: string, force?: boolean): void
+  /** Erase the line; call once when the work ends (also on failure). */
+  done(): void
+}
+
+/** Whether a progress line is on screen (stderr lines written meanwhile erase it first; the next update redraws). */
+let progressShown = false
+
+function clearProgressLine(): void {
+  if (!progressShown) return
+  streams.err.write('\r\u001B[2K')
+  progressShown = false
+}
+
+/**
+ * The one progress renderer: a single line on stderr, redrawn in place, shown only where progressEnabled()
+ * allows (an interactive stderr, CI unset, TERM not dumb) and never under --json (`enabled: false`);
+ * everywhere else it is silent. Never part of the result: stdout is untouched.
+ */
+export function startProgress(options: {enabled?: boolean; env?: NodeJS.ProcessEnv; intervalMs?: number; now?: () => number} = {}): Progress {
+  const on = (options.enabled ?? true) && progressEnabled(options.env)
+  const interval = options.intervalMs ?? 100
+  const now = options.now ?? Date.now
+  let last = -Infinity
+  let drawn = false
+  return {
+    update(text, force = false) {
+      if (!on) return
+      const t = now()
+      if (drawn && !force && t - last < interval) return
+      last = t
+      drawn = true
+      const width = streams.err.columns ? streams.err.columns - 1 : text.length
+      streams.err.write(`\r\u001B[2K${text.length > width ? text.slice(0, width) : text}`)
+      progressShown = true
+    },
+    done() {
+      if (on) clearProgressLine()
+    },
+  }
 }
 
 export interface Column<Row> {
@@ -87,7 +196,8 @@ export function csvEscape(value: string): string {
 export function formatTable<Row>(columns: Column<Row>[], rows: Row[], options: TableOptions = {}): string {
   const mode = options.mode ?? (options.csv ? 'csv' : stdoutIsTTY() ? 'tty' : 'tsv')
   const header = columns.map((c) => c.header)
-  const body = rows.map((r) => columns.map((c) => cellText(c, r)))
+  // cells may be painted for the terminal; machine-readable modes never carry colour
+  const body = rows.map((r) => columns.map((c) => (mode === 'tty' ? cellText(c, r) : stripVTControlCharacters(cellText(c, r)))))
   if (mode === 'csv') {
     const lines = (options.noHeader ? [] : [header]).concat(body).map((cells) => cells.map(csvEscape).join(','))
     return lines.join('\r\n') + (lines.length > 0 ? '\r\n' : '')

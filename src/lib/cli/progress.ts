@@ -1,9 +1,10 @@
 /**
  * Progress of long work that lower layers report without knowing about terminals (e.g. a store migration
  * walking millions of events): they call `reportProgress`; the command base registers a sink that draws a bar
- * on an interactive stderr (never under CI, TERM=dumb, a pipe or --json). Without a sink nothing is printed.
+ * through the one progress renderer (output.ts startProgress: an interactive stderr only, never under CI,
+ * TERM=dumb, a pipe or --json). Without a sink nothing is printed.
  */
-import {formatInt} from './output.js'
+import {formatInt, type Progress} from './output.js'
 
 export type ProgressSink = (label: string, done: number, total: number) => void
 
@@ -19,15 +20,21 @@ export function reportProgress(label: string, done: number, total: number): void
 
 const WIDTH = 28
 
-/** One line per label, redrawn in place: `label [#######.....] 45% 1,234,567 / 2,700,000`, newline at 100 %. */
-export function stderrBar(write: (text: string) => void = (t) => process.stderr.write(t)): ProgressSink {
+/** `label [#######.....] 45% 1,234,567 / 2,700,000` */
+export function barLine(label: string, done: number, total: number): string {
+  const frac = total > 0 ? Math.min(1, done / total) : 1
+  const fill = Math.round(frac * WIDTH)
+  return `${label} [${'#'.repeat(fill)}${'.'.repeat(WIDTH - fill)}] ${Math.floor(frac * 100)}% ${formatInt(done)} / ${formatInt(total)}`
+}
+
+/** A sink drawing the bar on the given progress line, redrawn only when it changes, erased at 100 %. */
+export function progressSink(progress: Progress): ProgressSink {
   let last = ''
   return (label, done, total) => {
-    const frac = total > 0 ? Math.min(1, done / total) : 1
-    const fill = Math.round(frac * WIDTH)
-    const line = `${label} [${'#'.repeat(fill)}${'.'.repeat(WIDTH - fill)}] ${Math.floor(frac * 100)}% ${formatInt(done)} / ${formatInt(total)}`
+    const line = barLine(label, done, total)
     if (line === last) return
     last = line
-    write(`\r${line}${frac >= 1 ? '\n' : ''}`)
+    if (total > 0 && done >= total) progress.done()
+    else progress.update(line, done === 0)
   }
 }

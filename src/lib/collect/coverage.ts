@@ -1,11 +1,11 @@
 /**
- * Coverage estimate (issue 4 "Seeing what is missed"; cpa-gateway.md §13.3, §5.4): the gateway counts every
+ * Coverage estimate (issue 4 "Seeing what is missed"): the gateway counts every
  * upstream attempt per credential (`success`/`failed` of GET /auth-files, since gateway start). Between two
  * snapshots of those counters, a sole collector should receive one record per counted attempt. When it
  * received clearly fewer, someone else consumed them: another collector popping the same FIFO, or any
  * SUBSCRIBE client (while one is attached the FIFO receives nothing at all).
  *
- * Only credentials listed by /auth-files take part (config API keys are not listed, §3.5), on both sides.
+ * Only credentials listed by /auth-files take part (config API keys are not listed there), on both sides.
  */
 import type {CredentialCounters} from '../gateway/usage-queue.js'
 

@@ -3,17 +3,13 @@
  * gateway's queue retention, dead letters waiting, spooled batches waiting, and a collector that died mid-run.
  * Returns plain check rows; the doctor command renders and scores them.
  */
-import {existsSync} from 'node:fs'
 
-import {formatDuration} from '../cli/duration.js'
+import type {DoctorCheck} from '../cli/checks.js'
+import {formatDuration} from '../time/duration.js'
 import {collectStatus} from './status.js'
+import {maskLocation, storeExists} from '../store/index.js'
 
-export interface DoctorCheck {
-  check: string
-  status: 'pass' | 'warn' | 'fail'
-  message: string
-  fix: string | null
-}
+export type {DoctorCheck} from '../cli/checks.js'
 
 export interface CollectDoctorOptions {
   storePath: string
@@ -30,8 +26,8 @@ export interface CollectDoctorOptions {
  */
 export async function collectDoctorChecks(o: CollectDoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = []
-  if (!existsSync(o.storePath)) {
-    checks.push({check: 'collector-last-run', status: 'warn', message: `no store at ${o.storePath}: usage has never been collected`, fix: 'cpactl collect (then schedule it, or run cpactl collect --follow)'})
+  if (!(await storeExists(o.storePath).catch(() => true))) {
+    checks.push({check: 'collector-last-run', status: 'warn', message: `no store at ${maskLocation(o.storePath)}: usage has never been collected`, fix: 'cpactl collect (then schedule it, or run cpactl collect --follow)'})
     return checks
   }
   let status

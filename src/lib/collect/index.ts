@@ -1,10 +1,8 @@
 /** Collection: queue → usage → store orchestration, coverage, status and doctor checks (issue 4). */
 import {GatewayClient} from '../gateway/client.js'
 
-export {runCollect, type CollectOptions, type CollectProgress, type CollectResult} from './run.js'
-export {collectStatus, collectorState, type CollectStatusResult, type CollectorState, type InstanceStatus, type RunSummary} from './status.js'
-export {collectDoctorChecks, type CollectDoctorOptions, type DoctorCheck} from './doctor.js'
-export {estimateCoverage, coverageWarning, type Coverage} from './coverage.js'
+export {runCollect, type CollectResult} from './run.js'
+export {collectStatus, type CollectStatusResult} from './status.js'
 export {respEndpointFor} from '../queue/index.js'
 
 /**

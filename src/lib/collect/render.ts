@@ -1,6 +1,7 @@
 /** Human views of collect results (stderr lines and the status tables); the command decides when to print. */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {formatInt, formatPercent, type Column} from '../cli/output.js'
+import {barLine} from '../cli/progress.js'
 import type {CollectProgress, CollectResult} from './run.js'
 import type {CollectStatusResult, InstanceStatus, RunSummary} from './status.js'
 
@@ -18,14 +19,10 @@ export function summaryLine(r: CollectResult): string {
   return `collect ${r.instance} via ${r.transport}: ${parts.join(', ')} in ${formatDuration(r.durationMs)} (${formatInt(r.recordsPerSecond)}/s${coverage})`
 }
 
-/** A progress line (the command redraws it in place on a TTY). */
+/** A progress line (the command draws it with the one progress renderer); the bar is cli/progress.ts's. */
 export function progressLine(p: CollectProgress): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.popped / p.elapsedMs) * 1000) : 0
-  if (p.maxRecords) {
-    const width = 24
-    const done = Math.min(width, Math.round((p.popped / p.maxRecords) * width))
-    return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${formatInt(p.popped)}/${formatInt(p.maxRecords)} records, ${formatInt(rate)}/s`
-  }
+  if (p.maxRecords) return `${barLine('draining…', p.popped, p.maxRecords)} records, ${formatInt(rate)}/s`
   return `draining… ${formatInt(p.popped)} records in ${p.batches} batches, ${formatInt(rate)}/s`
 }
 

@@ -3,9 +3,9 @@
  * last successful run and its age against the queue retention that run saw, dead letters waiting, stored
  * events, pending spool files, and whether a collector is running now.
  */
-import {existsSync} from 'node:fs'
 
-import {isProcessAlive, openStore, type RunRecord, type Store} from '../store/index.js'
+import type {Warning} from '../cli/warnings.js'
+import {isProcessAlive, maskLocation, openStore, storeExists, type RunRecord, type Store} from '../store/index.js'
 
 /** What the run log says about one instance's collector (collect status, check collector, metrics). */
 export interface CollectorState {
@@ -55,7 +55,7 @@ export interface RunSummary {
   spooled: number
   recovered: number
   error: string | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export interface CollectStatusResult {
@@ -123,8 +123,8 @@ export async function collectorState(store: Store, instance: string, now: number
 
 export async function collectStatus(options: {storePath: string; instance?: string | null; limit?: number; now?: () => number}): Promise<CollectStatusResult> {
   const now = (options.now ?? Date.now)()
-  const empty: CollectStatusResult = {store: options.storePath, exists: false, instances: [], recentRuns: [], deadLetters: {waiting: 0, reasons: []}, spoolFiles: 0}
-  if (!existsSync(options.storePath)) return empty
+  const empty: CollectStatusResult = {store: maskLocation(options.storePath), exists: false, instances: [], recentRuns: [], deadLetters: {waiting: 0, reasons: []}, spoolFiles: 0}
+  if (!(await storeExists(options.storePath))) return empty
   const store = await openStore({path: options.storePath, readonly: true})
   try {
     const totals = await store.events.totals()
@@ -138,7 +138,7 @@ export async function collectStatus(options: {storePath: string; instance?: stri
     const recent = await store.runs.list({instance: options.instance ?? null, collectorOnly: true, limit: options.limit ?? 10})
     const dl = await store.deadLetters.summary(options.instance ?? null)
     return {
-      store: options.storePath,
+      store: store.location,
       exists: true,
       instances,
       recentRuns: recent.map((r) => ({instance: r.instance, ...summarizeRun(r)})),

@@ -1,9 +1,9 @@
 /**
- * `POST /v0/management/api-call` (cpa-gateway.md §3.7): the gateway performs an HTTP request upstream with a
- * credential's token substituted for `$TOKEN$` in header values. The gateway answers HTTP 200 whenever it got
- * an upstream answer at all; the upstream status is inside `status_code` (§13 pitfall 21), so a 401 from the
- * provider is data here, not an error. Gateway-side failures keep the client's §1.7 mapping: 400 (`auth token
- * not found`, `invalid url`, …) ⇒ RejectedError, 502 `request failed` / network / our deadline ⇒ UpstreamError.
+ * `POST /v0/management/api-call` (v8: `POST /v8/management/requests/api-call`): the gateway performs an HTTP
+ * request upstream with a credential's token substituted for `$TOKEN$` in header values. The gateway answers HTTP
+ * 200 whenever it got an upstream answer at all; the upstream status is inside `status_code`, so a 401 from the
+ * provider is data here, not an error. Gateway-side failures keep the client's status mapping: 400 (`auth token not
+ * found`, `invalid url`, …) ⇒ RejectedError, 502 `request failed` / network / our deadline ⇒ UpstreamError.
  *
  * The gateway's own upstream timeout is 60 s, so the default client deadline here is longer than that
  * (ordinary management calls use the global --timeout); callers such as inspection pass a shorter one.
@@ -11,13 +11,11 @@
  */
 import type {GatewayClient} from './client.js'
 
-/** The gateway's upstream timeout for /api-call (§3.7). */
-export const GATEWAY_API_CALL_TIMEOUT_MS = 60_000
-/** Default client deadline: the gateway's 60 s plus a margin for its own answer. */
+/** Default client deadline: the gateway's 60 s upstream timeout for /api-call plus a margin for its own answer. */
 export const API_CALL_DEFAULT_TIMEOUT_MS = 75_000
 
 export interface ApiCallRequest {
-  /** Which credential's token replaces `$TOKEN$` (§9.2: the only identifier /api-call accepts). */
+  /** Which credential's token replaces `$TOKEN$` (the only credential identifier /api-call accepts). */
   authIndex: string
   method: string
   /** Absolute upstream URL. */
@@ -26,7 +24,7 @@ export interface ApiCallRequest {
   header?: Record<string, string>
   /** Raw request body. */
   data?: string
-  /** `direct`/`none` bypass proxies; else a proxy URL (§3.7 precedence). */
+  /** `direct`/`none` bypass proxies; else an http(s)/socks5(h) proxy URL, ahead of the credential's and global proxy. */
   proxyUrl?: string
 }
 

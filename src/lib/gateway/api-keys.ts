@@ -1,9 +1,9 @@
 /**
- * Client API keys (cpa-gateway.md §3.2; v8: `access/api-keys`, cpa-gateway-v8.md §2.3): the keys callers of /v1
- * send. The answers carry the keys in plaintext; callers mask them before printing (cli-conventions.md §6).
+ * Client API keys (v0: `/api-keys`; v8: the config path `access/api-keys`): the keys callers of /v1 send. The
+ * answers carry the keys in plaintext; callers mask them before printing (last 4 characters shown).
  *
  * v8 has no index or old/new operations on the list: deletes are read-modify-write of the whole list, with no
- * compare-and-swap (v8 §6.5); a v8 write migrates a legacy config file.
+ * compare-and-swap, so concurrent editors can lose writes; a v8 write migrates a legacy config file.
  */
 import type {GatewayClient} from './client.js'
 
@@ -26,7 +26,7 @@ export async function replaceApiKeys(client: GatewayClient, keys: string[]): Pro
   await client.call('clientKeysPut', {json: keys, retry: false})
 }
 
-/** Remove the entry at `index` (v0: DELETE ?index=N, §3.2; v8: read, splice, PUT). */
+/** Remove the entry at `index` (v0: DELETE ?index=N; v8: read, splice, PUT). */
 export async function deleteApiKeyAt(client: GatewayClient, index: number): Promise<void> {
   const {api} = await client.managementApi()
   if (api === 'v8') {
@@ -39,7 +39,7 @@ export async function deleteApiKeyAt(client: GatewayClient, index: number): Prom
   await client.call('clientKeysDelete', {query: {index}, retry: false})
 }
 
-/** Remove every entry equal to the trimmed key (v0: DELETE ?value=, §3.2; v8: read, filter, PUT). */
+/** Remove every entry equal to the trimmed key (v0: DELETE ?value=; v8: read, filter, PUT). */
 export async function deleteApiKeyValue(client: GatewayClient, value: string): Promise<void> {
   const {api} = await client.managementApi()
   if (api === 'v8') {

@@ -1,6 +1,6 @@
 /**
- * Auth files (cpa-gateway.md §3.5). The list entry is a map whose fields vary by provider; only what cpactl
- * relies on is typed, the rest passes through.
+ * Auth files (v0 `/auth-files`, v8 `/credentials`): OAuth and file-backed credentials. The list entry is a map
+ * whose fields vary by provider; only what cpactl relies on is typed, the rest passes through.
  */
 import type {GatewayClient} from './client.js'
 
@@ -63,7 +63,10 @@ export interface AuthFileModel {
   [key: string]: unknown
 }
 
-/** GET /auth-files/models?name= (§3.5). The gateway answers [] for an unknown name: resolve the name first. */
+/**
+ * GET /auth-files/models?name=: the models registered for that credential. The gateway answers [] for an unknown
+ * name: resolve the name first.
+ */
 export async function getAuthFileModels(client: GatewayClient, name: string): Promise<AuthFileModel[]> {
   const {z} = await import('zod')
   const schema = z.object({models: z.array(z.object({id: z.string()}).passthrough()).nullable().optional()}).passthrough()
@@ -73,7 +76,7 @@ export async function getAuthFileModels(client: GatewayClient, name: string): Pr
 
 /**
  * GET a file body byte-exact (auth files, log files). 4xx answers map to RejectedError with the gateway's
- * `error` text through the client (§1.7).
+ * `error` text passed through unchanged.
  */
 export async function requestFileBytes(
   client: GatewayClient,
@@ -84,7 +87,7 @@ export async function requestFileBytes(
   return {content: res.data, headers: res.headers}
 }
 
-/** GET /auth-files/download?name= (§3.5): the raw file bytes (credentials: handle as a secret). */
+/** GET /auth-files/download?name=<file>.json: the raw file bytes (credentials: handle as a secret). */
 export async function downloadAuthFile(client: GatewayClient, name: string): Promise<Buffer> {
   return (await requestFileBytes(client, 'credentialsDownload', {query: {name}})).content
 }
@@ -100,7 +103,7 @@ export interface BatchFailure {
   error: string
 }
 
-/** The gateway's answer to a batch upload/delete (§3.5): `partial` on HTTP 207. */
+/** The gateway's answer to a batch upload/delete: `partial` on HTTP 207, with a `failed` list of `{name, error}`. */
 export interface BatchAnswer {
   status: number
   partial: boolean
@@ -137,8 +140,9 @@ export function multipartBody(parts: UploadPart[], boundary = `----cpactl${Date.
 }
 
 /**
- * POST /auth-files, multipart (§3.5). 200 for all uploaded, 207 partial with per-file failures; other 4xx/5xx
- * (one bad file in a one-file upload, `no files uploaded`) are thrown by the client's mapping.
+ * POST /auth-files, multipart (every part a `.json` file). 200 for all uploaded, 207 partial with per-file
+ * failures; other 4xx/5xx (one bad file in a one-file upload, `no files uploaded`) are thrown by the client's
+ * mapping.
  */
 export async function uploadAuthFiles(client: GatewayClient, parts: UploadPart[]): Promise<BatchAnswer> {
   const {body, contentType} = multipartBody(parts)
@@ -146,7 +150,7 @@ export async function uploadAuthFiles(client: GatewayClient, parts: UploadPart[]
   return batchAnswer(res.status, res.data, parts.map((p) => p.name.split(/[/\\]/).pop() ?? p.name))
 }
 
-/** DELETE /auth-files?name=…&name=… (§3.5). 207 partial with per-file failures. */
+/** DELETE /auth-files?name=…&name=… (`name` repeatable). 207 partial with per-file failures. */
 export async function deleteAuthFiles(client: GatewayClient, names: string[]): Promise<BatchAnswer> {
   const res = await client.call('credentialsDelete', {query: {name: names}, passStatuses: [207]})
   return batchAnswer(res.status, res.data, names)
@@ -154,11 +158,15 @@ export async function deleteAuthFiles(client: GatewayClient, names: string[]): P
 
 export interface StatusAnswer {
   disabled: boolean
-  /** `config:excluded-models` when the target was a config API key (§3.3). */
+  /** `config:excluded-models` when the target was a config API key (the gateway toggles `*` in its excluded-models). */
   via: string | null
 }
 
-/** PATCH /auth-files/status (§3.5): `auth_index` disambiguates (and addresses config API keys). */
+/**
+ * PATCH /auth-files/status `{name, auth_index?, disabled}`, the one auth-file status write (auth-files
+ * enable/disable and inspection's policy use it): `auth_index` disambiguates — the gateway refuses (404) when the
+ * name now belongs to another credential — and addresses config API keys. A mutation: never retried.
+ */
 export async function setAuthFileDisabled(client: GatewayClient, target: {name: string; authIndex?: string}, disabled: boolean): Promise<StatusAnswer> {
   const res = await client.call<{disabled?: boolean; via?: string}>('credentialsStatus', {
     json: {name: target.name, ...(target.authIndex ? {auth_index: target.authIndex} : {}), disabled},
@@ -166,7 +174,7 @@ export async function setAuthFileDisabled(client: GatewayClient, target: {name: 
   return {disabled: res.data?.disabled ?? disabled, via: typeof res.data?.via === 'string' ? res.data.via : null}
 }
 
-/** PATCH /auth-files/fields (§3.5): every key other than `name` is written into the file's metadata. */
+/** PATCH /auth-files/fields: every key other than `name` is written into the file's metadata. */
 export async function patchAuthFileFields(client: GatewayClient, name: string, fields: Record<string, unknown>): Promise<void> {
   await client.call('credentialsFields', {json: {name, ...fields}})
 }

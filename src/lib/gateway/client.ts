@@ -1,67 +1,25 @@
 /**
- * The one HTTP transport to the gateway (cpa-gateway.md §4): base-URL normalisation, Bearer auth, timeouts,
- * the retry policy, version capture and the error mapping of §1.7. Area modules (config.ts, auth-files.ts, …)
- * call `request()` with their paths and zod schemas; commands never build URLs.
+ * The one HTTP transport to the gateway: Bearer auth, timeouts, the retry policy, version capture and the
+ * mapping of answers to cpactl's errors. Idempotent GETs retry on network errors and 5xx answers with backoff;
+ * a 401 or 403 is never retried (five failures ban the client IP for 30 minutes) and neither is a write nor the
+ * usage-queue pop, which removes records. The gateway URL and management bases are url.ts's, the meaning of
+ * refusals errors.ts's. Area modules (config.ts, auth-files.ts, …) call `request()` with their paths and zod
+ * schemas; commands never build URLs.
  */
-import type {ZodType} from 'zod'
-
-import {formatDuration, parseGoDuration} from '../cli/duration.js'
 import {AuthError, BugError, ConfigError, RejectedError, UpstreamError} from '../cli/errors.js'
-import type {ResolvedKey} from '../config/credentials.js'
 import {type ApiInfo, cachedRespProbe, detectManagementApi, forgetCachedApi, rememberRespProbe} from './detect.js'
-import {type ManagementApi, type Operation, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
-import {describeVersion, MIN_VERSIONS, atLeast, parseGatewayVersion} from './version.js'
+import {BAN_RE, bannedError, errorText, isGinNotFound, managementDisabledError, networkError} from './errors.js'
+import type {GatewayResponse, GatewayVersion, ManagementKey, RequestOptions} from './transport.js'
+import {type Operation, OPERATIONS, type OperationName, resolveOperation} from './operations.js'
+import {buildQuery, MANAGEMENT_BASES, normalizeBaseUrl, type NormalizedUrl} from './url.js'
+import {describeVersion, atLeast, parseGatewayVersion} from './version.js'
 
-export const MANAGEMENT_BASE = '/v0/management'
-export const MANAGEMENT_BASE_V8 = '/v8/management'
-export const MANAGEMENT_BASES: Record<ManagementApi, string> = {v0: MANAGEMENT_BASE, v8: MANAGEMENT_BASE_V8}
-
-export interface GatewayVersion {
-  version: string | null
-  commit: string | null
-  buildDate: string | null
-  supportPlugin: boolean | null
-}
-
-export interface RequestOptions<T> {
-  method?: string
-  /** Relative to the management base (/v0/management unless `api: 'v8'`); or an origin path with `absolute: true`. */
-  path: string
-  absolute?: boolean
-  /** Which management base `path` is under (default v0). Area modules use `call()` with an operation instead. */
-  api?: ManagementApi
-  /** Set by call(): what the route is, for "this gateway has no such route" errors. */
-  what?: string
-  /** Set by call(): the oldest v7 release with the v0 route (cpa-gateway.md §11). */
-  since?: string
-  query?: Record<string, string | number | boolean | undefined | null | Array<string | number>>
-  /** JSON body (serialised here). */
-  json?: unknown
-  /** Raw body (e.g. YAML text, multipart). */
-  body?: string | Buffer
-  contentType?: string
-  headers?: Record<string, string>
-  timeoutMs?: number
-  /** Retry network errors / 5xx. Default: true for GET. Never set it for destructive calls (/usage-queue). */
-  retry?: boolean
-  responseType?: 'json' | 'text' | 'buffer'
-  schema?: ZodType<T>
-  /** Statuses the caller handles itself instead of the §1.7 mapping (e.g. [207], [400] for /logs). */
-  passStatuses?: number[]
-  /** Send without a management key (unauthenticated routes: /healthz, /). */
-  noAuth?: boolean
-}
-
-export interface GatewayResponse<T> {
-  status: number
-  headers: Record<string, string>
-  data: T
-}
+export type {GatewayResponse, GatewayVersion, ManagementKey, RequestOptions} from './transport.js'
 
 export interface GatewayClientOptions {
   baseUrl: string
   /** Lazily resolves the management key (only called for authenticated requests). */
-  getKey?: () => Promise<ResolvedKey>
+  getKey?: () => Promise<ManagementKey>
   insecure?: boolean
   timeoutMs?: number
   userAgent?: string
@@ -73,99 +31,6 @@ export interface GatewayClientOptions {
   cacheDir?: string
   /** Share another client's API detection (the collector's pop client shares the command's). */
   apiFrom?: GatewayClient
-}
-
-export interface NormalizedUrl {
-  origin: string
-  /** The v0 management base (kept for messages and the raw `api` command). */
-  managementBase: string
-  host: string
-  port: number
-  tls: boolean
-}
-
-/** Accept `https://gw:8317`, `gw:8317`, or `…/v0/management[/]` / `…/v8/management[/]` and return the origin + management base. */
-export function normalizeBaseUrl(input: string): NormalizedUrl {
-  let text = input.trim()
-  if (!text) throw new ConfigError('empty gateway URL', {code: 'invalid_url'})
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new ConfigError(`invalid gateway URL '${input}'`, {code: 'invalid_url', hint: 'use e.g. http://127.0.0.1:8317'})
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`unsupported URL scheme '${url.protocol}' (use http or https)`, {code: 'invalid_url'})
-  }
-  if (url.username || url.password) {
-    throw new ConfigError('credentials in the gateway URL are not accepted', {
-      code: 'invalid_url',
-      hint: 'pass the key with --management-key-stdin, CPA_MANAGEMENT_KEY or CPA_MANAGEMENT_KEY_FILE',
-    })
-  }
-  let prefix = url.pathname.replace(/\/+$/, '')
-  for (const base of [MANAGEMENT_BASE, MANAGEMENT_BASE_V8]) if (prefix.endsWith(base)) prefix = prefix.slice(0, -base.length)
-  const tls = url.protocol === 'https:'
-  const port = url.port ? Number(url.port) : tls ? 443 : 80
-  const origin = `${url.protocol}//${url.host}${prefix}`
-  return {origin, managementBase: `${origin}${MANAGEMENT_BASE}`, host: url.hostname.replace(/^\[|\]$/g, ''), port, tls}
-}
-
-function buildQuery(query: RequestOptions<unknown>['query']): string {
-  if (!query) return ''
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(query)) {
-    if (v === undefined || v === null) continue
-    if (Array.isArray(v)) for (const item of v) params.append(k, String(item))
-    else params.append(k, String(v))
-  }
-  const s = params.toString()
-  return s ? `?${s}` : ''
-}
-
-const BAN_RE = /IP banned due to too many failed attempts\. Try again in (\S+)/
-
-/** Parse the gateway's ban text (§1.5) into the remaining milliseconds. */
-export function parseBanRemaining(message: string): number | null {
-  const m = BAN_RE.exec(message)
-  return m ? parseGoDuration(m[1]) : null
-}
-
-export function bannedError(message: string): AuthError {
-  const remainingMs = parseBanRemaining(message)
-  return new AuthError(
-    `the gateway has banned this client IP after too many failed management-key attempts${remainingMs === null ? '' : `; try again in ${formatDuration(remainingMs)}`}`,
-    {
-      code: 'ip_banned',
-      hint: 'wait for the ban to expire; do not retry with the same key (every failure restarts the count)',
-      details: {remainingMs, gatewayMessage: message},
-    },
-  )
-}
-
-/** gin's default `404 page not found` (text/plain) of gateways older than 7.1.47 (cpa-gateway.md §1.1). */
-function isGinNotFound(raw: Buffer, headers: Record<string, string>): boolean {
-  return raw.length < 64 && raw.toString('utf8').trim() === '404 page not found' && !(headers['content-type'] ?? '').includes('json')
-}
-
-/** Management disabled or CPA Home mode: the two causes of a bare 404 on both /v0 and /v8 (v8 §1.1, §6.9). */
-export function managementDisabledError(): ConfigError {
-  return new ConfigError(
-    'the gateway answers /healthz but its management API does not: either management is disabled (no secret key set) or the node runs in CPA Home mode (an empty 404 without X-CPA-* headers on /v0 and /v8)',
-    {
-      code: 'management_disabled',
-      hint: 'set a management secret key in the gateway config (v8: management.secret-key, v7: remote-management.secret-key) or MANAGEMENT_PASSWORD; the routes appear after the hot reload. A node in CPA Home mode is managed through its Home control plane, not directly',
-    },
-  )
-}
-
-function errorText(data: unknown): {error?: string; message?: string} {
-  if (data && typeof data === 'object') {
-    const d = data as Record<string, unknown>
-    return {error: typeof d.error === 'string' ? d.error : undefined, message: typeof d.message === 'string' ? d.message : undefined}
-  }
-  return {}
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -180,11 +45,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class GatewayClient {
   readonly url: NormalizedUrl
   version: GatewayVersion | null = null
-  /** Set after the first authentication rejection: no further authenticated request is sent (§1.5). */
+  /**
+   * Set after the first authentication rejection: no further authenticated request is sent (five failures ban
+   * the client IP for 30 minutes).
+   */
   private rejection: AuthError | null = null
   private dispatcher: unknown
   private undici: typeof import('undici') | undefined
-  private keyPromise: Promise<ResolvedKey> | null = null
+  private keyPromise: Promise<ManagementKey> | null = null
   private apiPromise: Promise<ApiInfo> | null = null
   private apiInfo: ApiInfo | null = null
   /** The probe's `GET /v0/management/config` answer, handed once to the first configEffective read (no second request). */
@@ -201,7 +69,7 @@ export class GatewayClient {
   }
 
   /** The resolved management key (resolving it once). Exposed for the RESP consumer, which AUTHs with it. */
-  async key(): Promise<ResolvedKey> {
+  async key(): Promise<ManagementKey> {
     if (!this.opts.getKey) throw new BugError('no management key source configured')
     this.keyPromise ??= this.opts.getKey()
     return this.keyPromise
@@ -252,8 +120,9 @@ export class GatewayClient {
   }
 
   /**
-   * Which management API this gateway speaks (cpa-gateway-v8.md §1.1), detected once per client and cached per
-   * gateway URL in the cache dir for a few minutes. The probe always sends the key and needs at most two requests.
+   * Which management API this gateway speaks (the major of `X-CPA-VERSION` on `GET /v0/management/config`; a
+   * `dev` build is asked `GET /v8/management/config/config-version`, which v7 answers with a bare 404), detected
+   * once per client and cached per gateway URL in the cache dir for a few minutes. The probe always sends the key and needs at most two requests.
    * Throws like any request: a rejected key (exit 4), management disabled / Home mode (exit 3), unreachable (5).
    */
   async managementApi(): Promise<ApiInfo> {
@@ -377,7 +246,7 @@ export class GatewayClient {
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
       raw = Buffer.from(await res.body.arrayBuffer())
     } catch (error) {
-      throw this.networkError(error, target, timeoutMs)
+      throw networkError(error, this.url.origin, target, timeoutMs, Boolean(this.opts.signal?.aborted))
     }
     this.captureVersion(resHeaders)
     const mode = options.responseType ?? 'json'
@@ -421,24 +290,6 @@ export class GatewayClient {
       data = parsed.data
     }
     return {status, headers: resHeaders, data: data as T}
-  }
-
-  private networkError(error: unknown, target: string, timeoutMs: number): Error {
-    const e = error as {name?: string; code?: string; cause?: {code?: string}; message?: string}
-    const origin = this.url.origin
-    if (this.opts.signal?.aborted) return new UpstreamError('request aborted', {code: 'aborted'})
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || String(e?.code ?? '').includes('TIMEOUT')) {
-      return new UpstreamError(`the gateway at ${origin} did not answer within ${formatDuration(timeoutMs)}`, {
-        code: 'timeout',
-        hint: 'check the gateway, or raise --timeout',
-      })
-    }
-    const code = e?.code ?? e?.cause?.code ?? 'unknown'
-    return new UpstreamError(`cannot reach the gateway at ${origin} (${code})`, {
-      code: 'unreachable',
-      hint: 'is the gateway running and the URL right? (--url / CPA_URL / profile)',
-      details: {errno: code, target: target.replace(/\?.*$/, '')},
-    })
   }
 
   private async statusError(
@@ -493,7 +344,7 @@ export class GatewayClient {
   }
 
   /**
-   * An empty 404 under a management base (cpa-gateway.md §1.1, §1.7; v8 §1.1):
+   * An empty 404 under a management base:
    * - with `X-CPA-*` headers: management is on and the key was accepted; this build lacks the route ⇒ exit 8;
    * - without: a v8 gateway answers unknown `/v8/management/…` paths with a bare 404 before auth, and gateways
    *   older than 7.1.47 answer unknown routes without headers too. So first ask `GET /v0/management/config`

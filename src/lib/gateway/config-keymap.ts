@@ -1,8 +1,8 @@
 /**
- * The gateway's config names, defined once: the legacy → v8 key map (cpa-gateway-v8.md §4.4, docs-era layout),
+ * The gateway's config names, defined once: the legacy → v8 key map (the docs-era v8 layout),
  * the provider-key families and the routing strategy names. It lives in the gateway layer so that both sides
  * read the same data: the operation table (operations.ts: setting and provider-key routes) and the config
- * services in manage/ (`config migrate`, `check`, `get/set/unset`, `diff`, `apply`). Paths are dotted; a move of
+ * services in gateway-config/ (`config migrate`, `check`, `get/set/unset`, `diff`, `apply`). Paths are dotted; a move of
  * a mapping moves its whole subtree (`tls` → `server.tls`), and more specific moves come first. Pure data, no
  * imports.
  */
@@ -55,8 +55,8 @@ export const KEY_MOVES: readonly KeyMove[] = [
 
 /**
  * Legacy provider-key lists → `api-keys.<provider>` groups: one group per legacy entry, named `<provider>-<n>`.
- * `v0Route`: the v7.2.140 gateway has a `/v0/management/<legacy>` list route for it (cpa-gateway.md §3.3;
- * `/meta-api-key` came later, v8 §1.3).
+ * `v0Route`: the v7.2.140 gateway has a `/v0/management/<legacy>` list route for it
+ * (`/meta-api-key` came later, with v8).
  */
 export const KEY_FAMILIES = [
   {legacy: 'gemini-api-key', provider: 'gemini', v0Route: true},
@@ -77,7 +77,7 @@ export const OPENAI_COMPAT_KEYS_FIELD = {legacy: 'api-key-entries', v8: 'keys'} 
 /** Roots with the same name in both layouts (their content is unchanged, apart from the moves above). */
 export const SHARED_ROOTS: readonly string[] = ['routing', 'plugins', 'quota-exceeded']
 
-/** Legacy settings that have no v8 name (they stay under quota-exceeded; §2.3, §4.4). */
+/** Legacy settings that have no v8 name: they stay under quota-exceeded and are editable through v0 only. */
 export const NO_V8_NAME: readonly string[] = ['quota-exceeded.switch-project', 'quota-exceeded.switch-preview-model']
 
 /** Every legacy top-level key the map knows, plus the shared roots. */
@@ -118,8 +118,9 @@ export function v8PathOf(legacy: string): string {
 }
 
 /**
- * Routing strategies and the aliases the gateway accepts (cpa-gateway.md §3.1 `/routing/strategy`; v8 §4.2:
- * in a v8 config file `rr`/`roundrobin` are UNKNOWN, so writes send the canonical name).
+ * Routing strategies and the aliases the gateway accepts (v0 `/routing/strategy` takes `rr`, `roundrobin`, `wrr`,
+ * `weightedroundrobin`, `ff`, `fillfirst`; in a v8 config file `rr`/`roundrobin` are UNKNOWN, so writes send the
+ * canonical name).
  */
 export const V8_STRATEGIES = ['round-robin', 'weighted-round-robin', 'fill-first'] as const
 export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {

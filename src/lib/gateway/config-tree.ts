@@ -1,5 +1,5 @@
 /**
- * The v8 config tree (cpa-gateway-v8.md §2.4–§2.5): `GET|PUT|PATCH|DELETE /v8/management/config/<path>`,
+ * The v8 config tree: `GET|PUT|PATCH|DELETE /v8/management/config/<path>`,
  * `GET|PUT|PATCH /config`, `GET|PUT /config.yaml`. Bodies are raw JSON values (no `{"value":…}` envelope).
  *
  * - A path is a list of mapping keys (never array indexes); pass segments, or a slash path (`routing/retry`).
@@ -57,7 +57,7 @@ const SERVER_FAILURES: Record<string, string> = {
 }
 
 /**
- * A 500 of the config handler (v8 §2.4: `read_failed`, `invalid_config` when the file on disk does not load,
+ * A 500 of the config handler (`read_failed`, `invalid_config` when the file on disk does not load,
  * `decode_failed`, `write_failed`) as an UpstreamError (exit 5) carrying the gateway's code and message.
  */
 function serverFailure(res: GatewayResponse<unknown>, method: string, path: string[]): UpstreamError {
@@ -161,7 +161,8 @@ export async function putConfigTreeYaml(client: GatewayClient, yamlText: string)
 
 /**
  * Is the config file on disk already in v8 layout (root `config-version: 8`)? Read from the raw file
- * (`GET /v0/management/config.yaml`): the v8 GETs always show a migrated view (v8 §1.1 step 3, §6.4).
+ * (`GET /v0/management/config.yaml`): the v8 GETs always show a migrated view, since the
+ * handler migrates the file in memory before answering.
  */
 export async function isConfigFileMigrated(client: GatewayClient): Promise<boolean> {
   const res = await client.call<string>('configFileRaw', {responseType: 'text', headers: {accept: 'application/yaml, text/plain, */*'}})
@@ -175,8 +176,9 @@ export async function isConfigFileMigrated(client: GatewayClient): Promise<boole
 }
 
 /**
- * Before a v8 write: the warning to show when the gateway's config file is still in the legacy layout, because
- * the write will migrate the whole file (v8 §0.5, §6.4); null when the gateway speaks v0 or the file is migrated.
+ * Before a v8 write: the warning to show when the gateway's config file is still in the legacy layout, because the
+ * first successful v8 write migrates the whole file (any v8 operation that saves config does); null when the
+ * gateway speaks v0 or the file is migrated.
  */
 export async function v8MigrationNotice(client: GatewayClient): Promise<string | null> {
   const {api} = await client.managementApi()

@@ -1,7 +1,7 @@
 /**
- * Gateway config endpoints (cpa-gateway.md §3.0, §3.1): GET /config (the effective legacy struct, served on v0
+ * Gateway config endpoints: GET /config (the effective legacy struct, served on v0
  * by v7 and v8 gateways alike), the raw /config.yaml, and the simple settings: on v0 `{"value": …}` routes, on
- * v8 their config-tree paths (bare values; a 404 means "absent, the default applies"; cpa-gateway-v8.md §2.3).
+ * v8 their config-tree paths (bare values; a 404 means "absent, the default applies").
  * The v8 config tree itself is in config-tree.ts.
  */
 import type {GatewayClient} from './client.js'
@@ -28,7 +28,7 @@ export async function getConfig(client: GatewayClient): Promise<GatewayConfig> {
   return res.data as GatewayConfig
 }
 
-/** Queue retention as the gateway applies it (§5.4): absent or ≤ 0 ⇒ 60 s, > 3600 ⇒ 3600 s. */
+/** Queue retention as the gateway applies it: absent or ≤ 0 ⇒ 60 s, > 3600 ⇒ 3600 s. */
 export function effectiveRetentionSeconds(config: GatewayConfig): number {
   const v = config['redis-usage-queue-retention-seconds']
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return 60
@@ -47,8 +47,9 @@ export interface PutConfigYamlResult {
 }
 
 /**
- * PUT /config.yaml (§3.1). The gateway's 400 `invalid_yaml` and 422 `invalid_config` become a RejectedError
- * (exit 8) whose message is the gateway's own text, with codes `invalid_yaml` / `invalid_config`.
+ * PUT /config.yaml. The gateway's 400 `invalid_yaml` (syntax or type error) and 422 `invalid_config` (fails
+ * validation) become a RejectedError (exit 8) whose message is the gateway's own text, with codes `invalid_yaml` /
+ * `invalid_config`.
  */
 export async function putConfigYaml(client: GatewayClient, yamlText: string): Promise<PutConfigYamlResult> {
   const res = await client.call<{ok?: boolean; changed?: string[]; error?: string; message?: string}>('configFileRawPut', {
@@ -69,13 +70,8 @@ export async function putConfigYaml(client: GatewayClient, yamlText: string): Pr
   return {ok: res.data?.ok === true, changed: res.data?.changed ?? []}
 }
 
-/** DELETE /proxy-url (§3.1) clears the global proxy; on v8 DELETE config/requests/proxy-url removes it (same effect). */
-export async function clearProxyUrl(client: GatewayClient): Promise<void> {
-  await client.call('setting.delete:proxy-url', {passStatuses: [404]})
-}
-
 /**
- * Simple settings with a dedicated endpoint (§3.1): setting name → v0 response key and value type. The paths
+ * Simple settings with a dedicated endpoint: setting name → v0 response key and value type. The paths
  * (v0 route, v8 config path) are in operations.ts. The value type is checked locally before sending (the gateway
  * answers 400 `invalid body` on v0, 422 on v8 otherwise).
  */
@@ -120,8 +116,9 @@ function settingSpec(name: string) {
 }
 
 /**
- * Read a simple setting. v0: `{"<key>": value}`. v8: the bare value of its config path; a 404 `not_found` means
- * the key is absent from the file and the gateway default applies (v8 §2.4 step 3), so the default is returned.
+ * Read a simple setting. v0: `{"<key>": value}`. v8: the bare value of its config path; a 404 `not_found` means the
+ * key is absent from the file and the gateway default applies (a v8 GET does not fill in defaults), so the
+ * default is returned.
  */
 export async function getSetting(client: GatewayClient, name: string): Promise<unknown> {
   const spec = settingSpec(name)
@@ -145,7 +142,8 @@ function isNotFoundBody(data: unknown): boolean {
 
 /**
  * Write a simple setting: v0 PUT `{"value": v}`; v8 PUT of the bare value on its config path (this first v8
- * write migrates a legacy file, v8 §0.5). The gateway reloads asynchronously (§3.0); callers that must confirm
+ * write migrates a legacy file). The gateway reloads asynchronously, so a read right after a write may still show
+ * the old value; callers that must confirm
  * re-read later.
  */
 export async function setSetting(client: GatewayClient, name: string, value: boolean | number | string): Promise<void> {
@@ -153,12 +151,12 @@ export async function setSetting(client: GatewayClient, name: string, value: boo
   const {api} = await client.managementApi()
   const onV8 = api === 'v8' && SETTING_PATHS[name as SettingName].v8 !== null
   // the v0 route turns a strategy alias into its canonical name; the v8 tree stores what it gets (and whether
-  // its loader reads every alias is unknown, v8 §4.2): send the canonical name
+  // its loader reads the rr/roundrobin aliases is unknown): send the canonical name
   if (onV8 && name === 'routing.strategy' && typeof value === 'string') value = canonicalStrategy(value) ?? value
   await client.call(`setting.put:${name as SettingName}`, {json: onV8 ? value : {value}})
 }
 
-/** The canonical routing strategy of a value or alias (cpa-gateway.md §3.1), undefined when unknown. */
+/** The canonical routing strategy of a value or alias (as v0 `/routing/strategy` maps it), undefined when unknown. */
 export function canonicalStrategy(value: string): string | undefined {
   return ROUTING_STRATEGIES[value.trim().toLowerCase()]
 }

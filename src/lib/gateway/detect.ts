@@ -1,6 +1,6 @@
 /**
- * Which management API a gateway speaks (cpa-gateway-v8.md §1.1), probed with the real key (an unauthenticated
- * request would cost a ban strike, cpa-gateway.md §1.3 step 4) in at most two requests, and cached per gateway
+ * Which management API a gateway speaks, probed with the real key (a request with an empty key counts as a
+ * failed attempt toward the 5-strike IP ban) in at most two requests, and cached per gateway
  * URL in cpactl's cache dir for a few minutes so a new gateway version is picked up soon:
  *
  *   1. `GET /v0/management/config` with the key. 200 ⇒ read `X-CPA-VERSION`: major ≥ 8 ⇒ v8, a known older
@@ -11,7 +11,7 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {GatewayClient, GatewayResponse} from './client.js'
+import type {GatewayResponse, RequestClient} from './transport.js'
 import type {ManagementApi} from './operations.js'
 import {parseGatewayVersion} from './version.js'
 
@@ -125,7 +125,7 @@ export interface Detection {
   probe: GatewayResponse<unknown> | null
 }
 
-export async function detectManagementApi(client: GatewayClient, options: DetectOptions = {}): Promise<Detection> {
+export async function detectManagementApi(client: RequestClient, options: DetectOptions = {}): Promise<Detection> {
   const now = options.now ?? Date.now
   const origin = client.url.origin
   if (options.cacheDir && !options.noCache) {

@@ -1,6 +1,6 @@
 /**
- * Gateway logs (cpa-gateway.md §3.8): `/logs` with its cursor, request-error log files and request logs by id.
- * `/logs` answers 400 `logging to file disabled` while `logging-to-file` is false (§13.20): that becomes a
+ * Gateway logs: `/logs` with its cursor, request-error log files and request logs by id.
+ * `/logs` answers 400 `logging to file disabled` while `logging-to-file` is false: that becomes a
  * ConfigError (exit 3, code `logging_disabled`) that says how to turn it on.
  */
 import {ConfigError, RejectedError} from '../cli/errors.js'
@@ -59,7 +59,7 @@ export interface ErrorLogFile {
   modified: number
 }
 
-/** GET /request-error-logs (§3.8): newest first; always empty while `request-log` is true. */
+/** GET /request-error-logs: newest first; always empty while `request-log` is true. */
 export async function listErrorLogs(client: GatewayClient): Promise<ErrorLogFile[]> {
   const res = await client.call<{files?: unknown}>('errorLogsList')
   const files = Array.isArray(res.data?.files) ? res.data.files : []
@@ -68,12 +68,12 @@ export async function listErrorLogs(client: GatewayClient): Promise<ErrorLogFile
     .map((f) => ({name: String(f.name ?? ''), size: Number(f.size ?? 0), modified: Number(f.modified ?? 0)}))
 }
 
-/** GET /request-error-logs/:name (§3.8). */
+/** GET /request-error-logs/:name (only `error-*.log` names). */
 export async function downloadErrorLog(client: GatewayClient, name: string): Promise<Buffer> {
   return (await requestFileBytes(client, 'errorLogDownload', {params: {name}})).content
 }
 
-/** GET /request-log-by-id/:id (§3.8): the first log file named `*-<id>.log`. */
+/** GET /request-log-by-id/:id: the first log file named `*-<id>.log`. */
 export async function getRequestLog(client: GatewayClient, id: string): Promise<{name: string | null; content: Buffer}> {
   const res = await requestFileBytes(client, 'requestLogById', {params: {id}})
   const disposition = res.headers['content-disposition'] ?? ''

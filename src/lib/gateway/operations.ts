@@ -1,10 +1,11 @@
 /**
  * The one table of management operations cpactl uses, with the path of each on the two management APIs:
- * `/v8/management` (CPA v8, cpa-gateway-v8.md §2.2–§2.3) and `/v0/management` (v7, and v8's "near deprecation"
- * twin, cpa-gateway.md §3). Area modules name an operation; the client picks the API the gateway speaks
- * (detect.ts) and resolves the path here. Commands never choose paths.
+ * `/v8/management` (CPA v8) and `/v0/management` (v7, and v8's "near deprecation" twin). Area modules name an
+ * operation; the client picks the API the gateway speaks (detect.ts) and resolves the path here. Commands never
+ * choose paths.
  *
- * Rules (cpa-gateway-v8.md §6.1): on a v8 gateway every operation uses its v8 path; the v0 path only where v8
+ * Rules: one API per gateway, because a v8 write migrates the config file and so changes what the v0 routes
+ * return. On a v8 gateway every operation uses its v8 path; the v0 path only where v8
  * has no route (`v8: null`). On a v7 gateway only the v0 path exists; an operation with `v0: null` needs v8.
  * `:name` segments are filled from `params` (URL-encoded); `*path` is a slash path of config keys.
  */
@@ -21,14 +22,14 @@ export interface Operation {
   v0: string | null
   /** What it is, for messages ("the gateway has no route for <what>"). */
   what: string
-  /** Oldest gateway that has the v0 route (cpa-gateway.md §11), for "not supported by this gateway" errors. */
+  /** Oldest gateway release that has the v0 route, for "not supported by this gateway" errors. */
   v0Since?: string
 }
 
 /**
- * Simple settings (cpa-gateway.md §3.1) by their legacy names. On v0 each has a route `/<name with / for .>`
+ * Simple settings by their legacy names. On v0 each has a route `/<name with / for .>`
  * that takes `{"value": …}` and answers `{"<key>": …}`; on v8 it is the config path the key map gives
- * (config-keymap.ts; cpa-gateway-v8.md §2.3), which takes and answers the bare value (404 = absent, the default
+ * (config-keymap.ts), which takes and answers the bare value (404 = absent, the default
  * applies). `quota-exceeded.*` have no v8 name and stay on v0; the queue retention has no v0 route.
  */
 const V0_SETTINGS = [
@@ -62,7 +63,7 @@ export const SETTING_PATHS = Object.fromEntries(
   ]),
 ) as Readonly<Record<SettingName, {v0: string | null; v8: string | null}>>
 
-/** Config-backed provider-key families with a v0 list route (cpa-gateway.md §3.3) → their v8 `api-keys` provider (v8 §4.3). */
+/** Config-backed provider-key families with a v0 list route → their v8 `api-keys.<provider>` group list. */
 type V0Family = Extract<KeyFamily, {v0Route: true}>
 export type ProviderFamily = V0Family['legacy']
 export const PROVIDER_FAMILY_V8 = Object.fromEntries(KEY_FAMILIES.filter((f): f is V0Family => f.v0Route).map((f) => [f.legacy, f.provider])) as Readonly<
@@ -88,11 +89,11 @@ const providerOps = Object.fromEntries(
 ) as Record<`providerKeys.${'list' | 'put' | 'patch'}:${ProviderFamily}`, Operation>
 
 export const OPERATIONS = {
-  // usage (cpa-gateway.md §3.10, §3.2; v8 §3.1)
+  // usage: the destructive queue pop and the per-upstream-key counters
   usageQueue: {method: 'GET', v8: '/observability/usage/queue', v0: '/usage-queue', what: 'the HTTP usage queue', v0Since: '6.10.8'},
   apiKeyUsage: {method: 'GET', v8: '/observability/usage/api-keys', v0: '/api-key-usage', what: 'API-key usage counters', v0Since: '6.9.47'},
 
-  // credentials = auth files (§3.5; v8 §2.6)
+  // credentials = auth files
   credentialsList: {method: 'GET', v8: '/credentials', v0: '/auth-files', what: 'the credential list'},
   credentialsUpload: {method: 'POST', v8: '/credentials', v0: '/auth-files', what: 'credential upload'},
   credentialsDelete: {method: 'DELETE', v8: '/credentials', v0: '/auth-files', what: 'credential delete'},
@@ -101,37 +102,37 @@ export const OPERATIONS = {
   credentialsStatus: {method: 'PATCH', v8: '/credentials/status', v0: '/auth-files/status', what: 'credential enable/disable'},
   credentialsFields: {method: 'PATCH', v8: '/credentials/fields', v0: '/auth-files/fields', what: 'credential field edits'},
   credentialsRefresh: {method: 'POST', v8: '/credentials/refresh', v0: '/auth-files/refresh', what: 'credential refresh'},
-  // gateway-side quota (v8 §2.7: early 8.0.x builds only; feature-probed)
+  // gateway-side quota (early 8.0.x builds only, later ones answer 404; feature-probed)
   quotaProviders: {method: 'GET', v8: '/credentials/quota/providers', v0: '/quota/providers', what: 'quota providers'},
   quotaFetch: {method: 'POST', v8: '/credentials/quota/fetch', v0: '/quota/fetch', what: 'quota fetch'},
   quotaReset: {method: 'POST', v8: '/credentials/quota/reset', v0: '/quota/reset', what: 'quota reset'},
 
-  // requests, routing, server (§3.7, §3.1, §3.5; v8 §2.2)
+  // requests, routing, server
   apiCall: {method: 'POST', v8: '/requests/api-call', v0: '/api-call', what: 'the api-call proxy'},
   cooldownReset: {method: 'POST', v8: '/routing/cooldown/reset', v0: '/reset-quota', what: 'cooldown reset', v0Since: '7.2.22'},
   modelDefinitions: {method: 'GET', v8: '/routing/model-definitions/:channel', v0: '/model-definitions/:channel', what: 'model definitions'},
   latestVersion: {method: 'GET', v8: '/server/latest-version', v0: '/latest-version', what: 'the latest-version check'},
 
-  // logs (§3.8; v8 §2.2)
+  // logs
   logsRead: {method: 'GET', v8: '/observability/logs', v0: '/logs', what: 'the main log'},
   logsClear: {method: 'DELETE', v8: '/observability/logs', v0: '/logs', what: 'clearing the main log'},
   errorLogsList: {method: 'GET', v8: '/observability/logs/errors', v0: '/request-error-logs', what: 'request-error logs'},
   errorLogDownload: {method: 'GET', v8: '/observability/logs/errors/:name', v0: '/request-error-logs/:name', what: 'a request-error log'},
   requestLogById: {method: 'GET', v8: '/observability/logs/requests/:id', v0: '/request-log-by-id/:id', what: 'a request log by id'},
 
-  // config, legacy views (§3.1): the flattened runtime struct and the raw file exist only on v0
+  // config, legacy views: the flattened runtime struct and the raw file exist only on v0
   configEffective: {method: 'GET', v8: null, v0: '/config', what: 'the effective (legacy) config'},
   configFileRaw: {method: 'GET', v8: null, v0: '/config.yaml', what: 'the raw config file'},
-  // PUT the file verbatim after v7 validation, without migrating it (v8 §1.3); the v8 PUT wants a v8 document
+  // PUT the file verbatim after v7 validation, without migrating it; the v8 PUT wants a v8 document
   configFileRawPut: {method: 'PUT', v8: null, v0: '/config.yaml', what: 'the raw config file'},
-  // config.yaml: v8 = the normalised v8 view / a v8 document (v8 §2.5); v0 = the raw file (§3.1)
+  // config.yaml: v8 = the normalised v8 view / a v8 document; v0 = the raw file
   configYamlGet: {method: 'GET', v8: '/config.yaml', v0: '/config.yaml', what: 'config.yaml'},
   configYamlPut: {method: 'PUT', v8: '/config.yaml', v0: '/config.yaml', what: 'config.yaml'},
-  // the v8 config tree (v8 §2.4): bodies are raw JSON values
+  // the v8 config tree: bodies are raw JSON values, path segments are mapping keys
   configTreeRoot: {method: 'GET', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPut: {method: 'PUT', v8: '/config', v0: null, what: 'the v8 config tree'},
   configTreeRootPatch: {method: 'PATCH', v8: '/config', v0: null, what: 'the v8 config tree'},
-  // no DELETE /config route: the root is the catch-all's empty path (v8 §2.2, §2.4 ⇒ 400 cannot_delete_config)
+  // no DELETE /config route: the root is the catch-all's empty path (⇒ 400 cannot_delete_config)
   configTreeRootDelete: {method: 'DELETE', v8: '/config/', v0: null, what: 'the v8 config tree'},
   configTreeGet: {method: 'GET', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   configTreePut: {method: 'PUT', v8: '/config/*path', v0: null, what: 'a v8 config path'},
@@ -139,7 +140,7 @@ export const OPERATIONS = {
   configTreeDelete: {method: 'DELETE', v8: '/config/*path', v0: null, what: 'a v8 config path'},
   'setting.delete:proxy-url': {method: 'DELETE', v8: '/config/requests/proxy-url', v0: '/proxy-url', what: 'the proxy-url setting'},
 
-  // client API keys (§3.2; v8: access/api-keys, whole list only)
+  // client API keys (v8: access/api-keys, whole list only)
   clientKeysList: {method: 'GET', v8: '/config/access/api-keys', v0: '/api-keys', what: 'client API keys'},
   clientKeysPut: {method: 'PUT', v8: '/config/access/api-keys', v0: '/api-keys', what: 'client API keys'},
   clientKeysDelete: {method: 'DELETE', v8: null, v0: '/api-keys', what: 'deleting one client API key'},

@@ -1,10 +1,11 @@
 /**
- * Upstream provider keys: config-backed API-key credentials (cpa-gateway.md §3.3; v8: `api-keys.<provider>`
- * groups, cpa-gateway-v8.md §4.3). cpactl reads them to resolve an `auth_index` that is not a file, and switches
+ * Upstream provider keys: config-backed API-key credentials (v0: the `/<family>` lists; v8: `api-keys.<provider>`
+ * groups). cpactl reads them to resolve an `auth_index` that is not a file, and switches
  * one on or off. Keys are returned masked; the plaintext never leaves this module.
  *
  * Enabling/disabling a config key: `PATCH /auth-files/status` would need the gateway's internal auth ID, which no
- * endpoint returns (§3.3 corrected), so cpactl never uses it for config keys. Instead (the corrected mechanism):
+ * endpoint returns (the auth_index alone gets 404 `auth file not found`), so cpactl never uses it for config keys.
+ * Instead:
  * - v0: `PATCH /<family> {"index": i, "value": {"excluded-models": [..., "*"]}}` (gemini, interactions, claude,
  *   codex, xai, vertex), the entry located by its live `auth-index` in a fresh read;
  * - v8: the key's own `excluded-models` override in `api-keys/<provider>` (read, change, PUT the provider's list;
@@ -12,6 +13,7 @@
  * - openai-compatibility keys cannot be switched one by one on either API (only the whole provider): refused.
  */
 import {RejectedError} from '../cli/errors.js'
+import {maskSecret} from '../usage/mask.js'
 import type {GatewayClient} from './client.js'
 import {PROVIDER_FAMILY_V8, type ProviderFamily} from './operations.js'
 
@@ -31,16 +33,14 @@ export interface ProviderKeyRef {
   baseUrl: string | null
   /** `****abcd` — never the key itself. */
   apiKeyMasked: string | null
-  /** `excluded-models` holds `*`: the key is disabled (§3.3); null where the family has no such field per key. */
+  /** `excluded-models` holds `*`: the key is disabled; null where the family has no such field per key. */
   disabled: boolean | null
 }
 
 const DISABLE_PATTERN = '*'
 
 function mask(key: unknown): string | null {
-  if (typeof key !== 'string' || key.trim() === '') return null
-  const v = key.trim()
-  return v.length >= 12 ? `****${v.slice(-4)}` : '****'
+  return typeof key !== 'string' || key.trim() === '' ? null : maskSecret(key)
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
@@ -85,7 +85,7 @@ async function readV0Family(client: GatewayClient, family: ProviderFamily): Prom
   return out
 }
 
-/** A v8 key with its group, flattened (v8 §4.3: a missing key field inherits the group's). */
+/** A v8 key with its group, flattened (a missing or null key field inherits the group's). */
 interface V8Key {
   family: ProviderFamily
   group: number
@@ -122,10 +122,10 @@ function rethrowAuth(results: PromiseSettledResult<unknown>[]): void {
 }
 
 /**
- * Every config-backed credential with its live auth_index. v0: the family lists (`auth-index`, §9.2). v8: the
- * `api-keys.<provider>` groups; keys whose read carries no `auth_index` (early 8.0.x builds) take it from the
- * v0 expansion of the same key (`GET /v0/management/<family>` lists every group key as one entry, v8 §1.3).
- * Families the gateway does not serve (older versions) are skipped.
+ * Every config-backed credential with its live auth_index. v0: the family lists (spelled `auth-index` there). v8:
+ * the `api-keys.<provider>` groups; keys whose read carries no `auth_index` (early 8.0.x builds) take it from the
+ * v0 expansion of the same key (`GET /v0/management/<family>` lists every group key as one entry). Families the
+ * gateway does not serve (older versions) are skipped.
  */
 export async function listProviderKeys(client: GatewayClient): Promise<ProviderKeyRef[]> {
   const {api} = await client.managementApi()

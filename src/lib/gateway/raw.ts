@@ -1,11 +1,12 @@
 /**
- * `cpactl api`: the raw escape hatch (cli-conventions.md §11). Path relative to /v0/management unless it starts
+ * `cpactl api`: the raw escape hatch. Path relative to /v0/management unless it starts
  * with '/' (then relative to the origin). Never retried: the ban counter, and /usage-queue pops destructively.
  */
 import {readFileSync} from 'node:fs'
 
 import {UsageError} from '../cli/errors.js'
-import {MANAGEMENT_BASE, MANAGEMENT_BASE_V8, type GatewayClient} from './client.js'
+import type {GatewayClient} from './client.js'
+import {MANAGEMENT_BASE, MANAGEMENT_BASE_V8} from './url.js'
 import type {ManagementApi} from './operations.js'
 
 export interface RawCall {

@@ -1,9 +1,9 @@
 /**
- * Usage-queue area of the management API (cpa-gateway.md §3.1, §3.5, §3.10, §5.4, §5.6):
- * - the destructive HTTP pop `GET /usage-queue?count=N` — `count` always passed (§13.9), never retried
- *   (a retried pop whose first answer was lost has already removed records, §4);
- * - the `usage-statistics-enabled` toggle that gates publishing (§13.1);
- * - the queue facts `collect` warns about: publishing flag and retention (absent ⇒ 60 s, §3.1);
+ * Usage-queue area of the management API:
+ * - the destructive HTTP pop `GET /usage-queue?count=N` — `count` always passed (the gateway pops 1 record
+ *   without it), never retried (a retried pop whose first answer was lost has already removed records);
+ * - the `usage-statistics-enabled` toggle that gates publishing (default false: nothing is queued);
+ * - the queue facts `collect` warns about: publishing flag and retention (absent ⇒ 60 s);
  * - the per-credential success/failed counters of `GET /auth-files`, for the coverage estimate.
  */
 import {listAuthFiles} from './auth-files.js'
@@ -12,10 +12,11 @@ import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './co
 import {getConfigTree, v8MigrationNotice} from './config-tree.js'
 import {v8PathOf} from './config-keymap.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 /**
  * Pop up to `count` records. The gateway answers a JSON array, oldest first: records as objects, payloads
- * that were not valid JSON as JSON strings (§3.10); `[]` when empty or disabled.
+ * that were not valid JSON as JSON strings; `[]` when empty or disabled.
  */
 export async function popUsageQueue(client: GatewayClient, count: number): Promise<unknown[]> {
   if (!Number.isSafeInteger(count) || count <= 0) throw new UsageError(`batch size must be a positive integer, not ${count}`)
@@ -35,33 +36,35 @@ export interface UsageToggleResult {
   enabled: boolean
   previous: boolean
   changed: boolean
+  warnings: Warning[]
 }
 
 /**
  * Switch usage publishing on or off (`PUT /usage-statistics-enabled {"value": bool}`). Reads the current value
- * first and writes only when it differs; the gateway reloads asynchronously (§3.0), so the write is not
+ * first and writes only when it differs; the gateway reloads asynchronously, so the write is not
  * re-read here.
  */
-export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean, options: {onWarning?: (message: string) => void} = {}): Promise<UsageToggleResult> {
+export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean): Promise<UsageToggleResult> {
   const previous = await getUsageStatisticsEnabled(client)
+  const warnings: Warning[] = []
   if (previous !== enabled) {
     const notice = await v8MigrationNotice(client)
     await setSetting(client, 'usage-statistics-enabled', enabled)
-    if (notice) options.onWarning?.(notice)
+    if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   }
-  return {enabled, previous, changed: previous !== enabled}
+  return {enabled, previous, changed: previous !== enabled, warnings}
 }
 
 export interface QueueSettings {
-  /** usage-statistics-enabled (default false: nothing is queued, §5.4). */
+  /** usage-statistics-enabled (default false: nothing is queued). */
   publishing: boolean
   /** redis-usage-queue-retention-seconds as the gateway applies it. */
   retentionSeconds: number
 }
 
 /**
- * v0: both from GET /config (the effective values). v8: from the config tree (v8 §3.2): a 404 means the key is
- * absent and the default applies (publishing false, retention 60 s).
+ * v0: both from GET /config (the effective values). v8: from the config tree (`observability/usage/…`): a 404 means
+ * the key is absent and the default applies (publishing false, retention 60 s).
  */
 export async function getQueueSettings(client: GatewayClient): Promise<QueueSettings> {
   const {api} = await client.managementApi()

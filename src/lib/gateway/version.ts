@@ -1,6 +1,5 @@
 /**
- * Gateway versions (cpa-gateway.md §2.1 "Parsing X-CPA-VERSION", §11; cpa-gateway-v8.md §1.1) and the feature
- * gates cpactl applies to them.
+ * Gateway versions (the `X-CPA-VERSION` header) and the feature gates cpactl applies to them.
  *
  * `X-CPA-VERSION` comes as `7.2.140` (release archives), `v7.2.140` (Docker images), `git describe` output
  * (`v7.2.140-3-gabc1234`, `v7.2.140-dirty`, `v7.2.140-3-gabc1234-dirty`), a bare short SHA (`a7e3596`) or
@@ -40,7 +39,7 @@ export interface ParsedVersion {
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(.*)$/s
 const SHA = /^[0-9a-f]{7,40}$/i
 
-/** Parse an `X-CPA-VERSION` value (§2.1). null/undefined/'none' ⇒ an empty unknown version. */
+/** Parse an `X-CPA-VERSION` value. null/undefined/'none' ⇒ an empty unknown version. */
 export function parseGatewayVersion(value: string | null | undefined): ParsedVersion {
   const raw = (value ?? '').trim()
   const text = raw.replace(/^[vV]/, '')
@@ -64,7 +63,7 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * true / false for a known version; null when the version is unknown (no header, `dev`, a bare SHA): the
- * caller then assumes the newest behaviour and probes the feature where it matters (§2.1, §11).
+ * caller then assumes the newest behaviour and probes the feature where it matters.
  */
 export function atLeast(version: string | null | undefined, min: string): boolean | null {
   const p = parseGatewayVersion(version)

@@ -1,24 +1,16 @@
 /**
- * `cpactl doctor`: the checklist for "monitoring stays empty" (issue 2 §6, cpa-gateway.md §13). Each check is
+ * `cpactl doctor`: the checklist for "monitoring stays empty" (issue 2). Each check is
  * pass / warn / fail / skip with a one-line fix. Later areas (store, collector) add their own checks through
  * `extraChecks`.
  */
 import {CpactlError} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
+import {check, type DoctorCheck} from '../cli/checks.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {listAuthFiles} from '../gateway/auth-files.js'
 import type {GatewayConfig} from '../gateway/config.js'
 import {atLeast, MIN_VERSIONS, parseGatewayVersion} from '../gateway/version.js'
 import {gatherStatus, type StatusResult} from './status.js'
-
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
-
-export interface Check {
-  check: string
-  status: CheckStatus
-  message: string
-  fix: string | null
-}
 
 export interface DoctorInputs {
   client: GatewayClient
@@ -26,19 +18,15 @@ export interface DoctorInputs {
   expectedIntervalMs: number
   probeResp?: (key: string) => Promise<{ok: boolean; reply: string}>
   /** Checks from other areas (store, collector), run after the gateway checks. */
-  extraChecks?: (ctx: {status: StatusResult; config: GatewayConfig | null}) => Promise<Check[]>
+  extraChecks?: (ctx: {status: StatusResult; config: GatewayConfig | null}) => Promise<DoctorCheck[]>
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i
 const EXAMPLE_KEY = /^your-api-key-\d+$/
 
-function check(name: string, status: CheckStatus, message: string, fix: string | null = null): Check {
-  return {check: name, status, message, fix}
-}
-
-export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
+export async function runDoctor(input: DoctorInputs): Promise<DoctorCheck[]> {
   const {client} = input
-  const checks: Check[] = []
+  const checks: DoctorCheck[] = []
   const {status, config, error} = await gatherStatus({client, profile: input.profile, probeResp: input.probeResp})
   const skipRest = (from: string) => check(from, 'skip', 'skipped: an earlier check failed')
 
@@ -134,7 +122,7 @@ export async function runDoctor(input: DoctorInputs): Promise<Check[]> {
 }
 
 /**
- * Features cpactl uses and the v7 release that added them (cpa-gateway.md §11). A v7 gateway older than one of
+ * Features cpactl uses and the v7 release that added them. A v7 gateway older than one of
  * these gets a warning naming what does not work; a v8 gateway has them all.
  */
 const V7_FEATURES: Array<{since: string; what: string}> = [
@@ -147,8 +135,8 @@ const V7_FEATURES: Array<{since: string; what: string}> = [
 ]
 
 /** `management-api` (which API cpactl uses, and how it chose) and `gateway-version` (what is missing on v7). */
-export function versionChecks(status: StatusResult): Check[] {
-  const out: Check[] = []
+export function versionChecks(status: StatusResult): DoctorCheck[] {
+  const out: DoctorCheck[] = []
   const g = status.gateway
   const version = g.version
   const how = g.apiDetectedBy === 'probe' ? 'by probing the v8 route (the version string says none)' : g.apiDetectedBy === 'cache' ? 'from a probe of the last few minutes' : 'from X-CPA-VERSION'
@@ -185,10 +173,4 @@ export function versionChecks(status: StatusResult): Check[] {
     )
   } else out.push(check('gateway-version', 'pass', `gateway ${version} supports the HTTP and RESP queues and every v7 feature cpactl uses`))
   return out
-}
-
-export function doctorExitCode(checks: Check[], warningsAsErrors: boolean): number {
-  if (checks.some((c) => c.status === 'fail')) return 1
-  if (warningsAsErrors && checks.some((c) => c.status === 'warn')) return 1
-  return 0
 }

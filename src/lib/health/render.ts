@@ -1,6 +1,6 @@
 /** Human views of status and doctor results. */
-import {renderKeyValues, renderTable} from '../cli/output.js'
-import type {Check} from './doctor.js'
+import {paint, renderKeyValues, renderTable, severityTone} from '../cli/output.js'
+import type {DoctorCheck} from '../cli/checks.js'
 import type {StatusResult} from './status.js'
 
 const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'yes' : 'no')
@@ -24,13 +24,13 @@ export function renderStatus(s: StatusResult): void {
   ])
 }
 
-export function renderChecks(checks: Check[]): void {
+export function renderChecks(checks: DoctorCheck[]): void {
   renderTable(
     [
-      {key: 'status', header: 'STATUS', get: (c: Check) => c.status.toUpperCase()},
+      {key: 'status', header: 'STATUS', get: (c: DoctorCheck) => paint(c.status.toUpperCase(), severityTone(c.status))},
       {key: 'check', header: 'CHECK'},
       {key: 'message', header: 'MESSAGE'},
-      {key: 'fix', header: 'FIX', get: (c: Check) => c.fix ?? ''},
+      {key: 'fix', header: 'FIX', get: (c: DoctorCheck) => c.fix ?? ''},
     ],
     checks,
   )

@@ -3,7 +3,7 @@
  * that died, dead letters and spooled batches waiting); this module feeds them what the gateway said.
  */
 import {effectiveRetentionSeconds, type GatewayConfig} from '../gateway/config.js'
-import type {Check} from './doctor.js'
+import type {DoctorCheck} from '../cli/checks.js'
 
 export interface StoreCheckInputs {
   storePath: string
@@ -11,7 +11,7 @@ export interface StoreCheckInputs {
   config: GatewayConfig | null
 }
 
-export async function storeDoctorChecks(input: StoreCheckInputs): Promise<Check[]> {
+export async function storeDoctorChecks(input: StoreCheckInputs): Promise<DoctorCheck[]> {
   const {collectDoctorChecks} = await import('../collect/doctor.js')
   return collectDoctorChecks({
     storePath: input.storePath,

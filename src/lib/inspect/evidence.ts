@@ -1,5 +1,5 @@
 /**
- * Evidence in a provider's non-2xx answer (cpamp-anchor.md §10, §11.1): what an error body proves about a
+ * Evidence in a provider's non-2xx answer: what an error body proves about a
  * credential. The rule that never surprises: only explicit evidence counts — a deactivated workspace or
  * account, a revoked or invalid/expired token, an exhausted long-window allowance. A bare 401/403/402 proves
  * nothing by itself and is classified `review`; rate limiting and 5xx mean the probe could not tell
@@ -7,7 +7,8 @@
  */
 import {scrubSecrets} from '../usage/redact.js'
 import {emptyWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindows} from '../store/index.js'
 
 export interface UpstreamAnswer {
   status: number

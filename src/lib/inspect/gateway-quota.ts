@@ -1,5 +1,5 @@
 /**
- * The gateway's own quota fetch (cpa-gateway-v8.md §2.7): early 8.0.x builds serve
+ * The gateway's own quota fetch: early 8.0.x builds serve
  * `GET /credentials/quota/providers` and `POST /credentials/quota/fetch`, answered by quota-provider plugins;
  * later builds removed them (a bare 404). `cpactl quota --refresh` feature-probes the provider list once per run
  * and, for credentials a provider covers, reads the normalised quota instead of probing the upstream through
@@ -7,8 +7,10 @@
  */
 import {RejectedError, UpstreamError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
+import {durationMs} from '../time/duration.js'
 import {judgeWindows} from './probes.js'
-import type {ProbeOutcome, QuotaWindow, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow, QuotaWindows} from '../store/index.js'
 
 export interface GatewayQuotaSupport {
   /** Credential providers some quota provider covers. */
@@ -50,12 +52,10 @@ interface Bucket {
   description?: unknown
 }
 
-const UNIT: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86_400, w: 604_800}
-
-/** `5h` → 18000, `7d` → 604800; null when the label says no length. */
-export function windowSeconds(label: string): number | null {
-  const m = /^\s*(\d+)\s*([smhdw])\s*$/i.exec(label)
-  return m ? Number(m[1]) * UNIT[m[2].toLowerCase()] : null
+/** `5h` → 18000, `7d` → 604800 (the one duration grammar, lib/time); null when the label says no length. */
+function windowSeconds(label: string): number | null {
+  const ms = durationMs(label)
+  return ms === null ? null : Math.round(ms / 1000)
 }
 
 /** The normalised quota answer as the windows every probe reports (short = the shortest, long = the longest). */

@@ -1,7 +1,7 @@
 /**
- * Identity re-verification before every write (cpamp-anchor.md §10 safety rules): re-read the auth-file list
+ * Identity re-verification before every write: re-read the auth-file list
  * and check that the file probed is still the same credential in the same state. A renamed, replaced, moved
- * (auth_index changes, cpa-gateway.md §9.3) or meanwhile re-toggled file gets no write.
+ * (its auth_index is a hash over the file's path, so it changes) or meanwhile re-toggled file gets no write.
  */
 import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'

@@ -2,7 +2,7 @@
  * Inspection policy: the settings (threshold, providers, concurrency, timeout, which writes may run) and the
  * rules that turn a probe's classification into a proposed action.
  *
- * The rules (issue 7; cpamp-anchor.md §10 safety rules, fix for CPAMP #120):
+ * The rules (issue 7; the fix for the leading panel's CPAMP #120, which re-enabled accounts people had disabled):
  * - report only by default: nothing is written unless --apply (or the policy's `apply`) allows it;
  * - disable only on explicit evidence — long window exhausted, workspace/account deactivated, token revoked
  *   or invalid; never on a bare 401/403 (those are `review`);
@@ -18,9 +18,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ConfigError} from '../cli/errors.js'
-import {parseDuration} from '../cli/duration.js'
-import type {ApplyMode, Classification, ProposedAction} from './types.js'
-import {APPLY_MODES} from './types.js'
+import {parseDuration} from '../time/duration.js'
+import type {ApplyMode, Classification, ProposedAction} from '../store/index.js'
+import {APPLY_MODES} from '../store/index.js'
 
 export const DEFAULTS = {
   concurrency: 4,

@@ -1,5 +1,5 @@
 /**
- * Claude probe (cpamp-anchor.md §12): `GET https://api.anthropic.com/api/oauth/usage` through `/api-call`
+ * Claude probe: `GET https://api.anthropic.com/api/oauth/usage` through `/api-call`
  * with `Authorization: Bearer $TOKEN$` and `anthropic-beta: oauth-2025-04-20` (the OAuth usage endpoint
  * refuses OAuth tokens without that beta header; tokens need the `user:profile` scope).
  *
@@ -12,7 +12,8 @@
 import {classifyFailure, isRecord, parseJsonBody} from './evidence.js'
 import {judgeWindows, type ProviderProbe} from './probes.js'
 import {arrangeWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindow} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow} from '../store/index.js'
 
 export const CLAUDE_USAGE_URL = 'https://api.anthropic.com/api/oauth/usage'
 export const CLAUDE_OAUTH_BETA = 'oauth-2025-04-20'

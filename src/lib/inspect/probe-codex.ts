@@ -1,7 +1,7 @@
 /**
- * Codex probe (cpamp-anchor.md §10, §12): `GET https://chatgpt.com/backend-api/wham/usage` through
+ * Codex probe: `GET https://chatgpt.com/backend-api/wham/usage` through
  * `/api-call` with `Authorization: Bearer $TOKEN$` and `Chatgpt-Account-Id` (the workspace: the auth-file
- * list gives the decoded id_token claims, cpa-gateway.md §3.5).
+ * list gives the decoded id_token claims, `chatgpt_account_id` among them).
  *
  * 200 answer: `{plan_type, rate_limit: {allowed, limit_reached, primary_window, secondary_window},
  * code_review_rate_limit, additional_rate_limits, credits, …}`, each window
@@ -13,7 +13,8 @@
 import {classifyFailure, isRecord, parseJsonBody} from './evidence.js'
 import {judgeWindows, type ProbeContext, type ProviderProbe} from './probes.js'
 import {arrangeWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindow} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow} from '../store/index.js'
 
 export const CODEX_USAGE_URL = 'https://chatgpt.com/backend-api/wham/usage'
 export const CODEX_USER_AGENT = 'codex_cli_rs (cpactl inspect)'

@@ -1,5 +1,5 @@
 /**
- * xAI probe (cpamp-anchor.md §10, §12): the Grok CLI billing endpoints on `cli-chat-proxy.grok.com`,
+ * xAI probe: the Grok CLI billing endpoints on `cli-chat-proxy.grok.com`,
  * through `/api-call` with `Authorization: Bearer $TOKEN$` and `x-xai-token-auth: xai-grok-cli`:
  * - `GET /v1/billing?format=credits` — the weekly credit pool: `{"config": {"creditUsagePercent",
  *   "currentPeriod": {"type", "start", "end"}, "productUsage": [{"product", "usagePercent"}]}}`;
@@ -12,7 +12,8 @@
 import {classifyFailure, isRecord, parseJsonBody, type UpstreamAnswer} from './evidence.js'
 import {judgeWindows, type ProbeContext, type ProviderProbe} from './probes.js'
 import {arrangeWindows, makeWindow, num, toEpochMs} from './windows.js'
-import type {ProbeOutcome, QuotaWindow} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindow} from '../store/index.js'
 
 export const XAI_BILLING_URL = 'https://cli-chat-proxy.grok.com/v1/billing'
 export const XAI_CREDITS_URL = `${XAI_BILLING_URL}?format=credits`

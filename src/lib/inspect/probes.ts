@@ -1,12 +1,14 @@
 /**
  * Provider probes: which providers cpactl can inspect, the interface a probe implements, and the shared
  * judgement of quota windows against the threshold. The probes themselves live in probe-<provider>.ts and
- * only describe requests and read answers; the runner (run.ts) sends them through `/api-call`.
+ * only describe requests and read answers; probe-registry.ts loads them; the runner (run.ts) sends them
+ * through `/api-call`.
  */
 import type {AuthFileEntry} from '../gateway/auth-files.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {exhausted} from './windows.js'
-import type {ProbeOutcome, QuotaWindows} from './types.js'
+import type {ProbeOutcome} from './types.js'
+import type {QuotaWindows} from '../store/index.js'
 
 export interface UpstreamCall {
   method: string
@@ -65,18 +67,6 @@ export function judgeWindows(windows: QuotaWindows, plan: string | null, status:
   }
   return {classification: 'ok', httpStatus: status, plan, windows, disableEvidence: false, reason: summary ? `quota ${summary}` : 'quota ok'}
 }
-
-export async function loadProbes(): Promise<Map<string, ProviderProbe>> {
-  const [{codexProbe}, {claudeProbe}, {xaiProbe}] = await Promise.all([
-    import('./probe-codex.js'),
-    import('./probe-claude.js'),
-    import('./probe-xai.js'),
-  ])
-  return new Map([codexProbe, claudeProbe, xaiProbe].map((p) => [p.provider, p]))
-}
-
-/** Providers with a quota probe. */
-export const PROBED_PROVIDERS = ['codex', 'claude', 'xai'] as const
 
 /** The provider of an auth-file entry (`provider`, else `type`), lower-case. */
 export function providerOf(entry: AuthFileEntry): string {

@@ -6,9 +6,9 @@
  *   cpactl quota --json | jq '.[] | select(.windows.long.usedPercent > 90)'
  */
 import type {InspectionRepository, StoredResult} from '../store/index.js'
-import {isoInZone} from './time.js'
+import {formatLocalIso} from '../time/zone.js'
 import {headroom} from './windows.js'
-import type {Classification, QuotaWindow} from './types.js'
+import type {Classification, QuotaWindow} from '../store/index.js'
 
 export interface QuotaWindowView extends QuotaWindow {
   /** resetsAt in the chosen zone (ISO 8601 with offset). */
@@ -50,7 +50,7 @@ async function viewWindow(store: InspectionRepository, instance: string, authInd
   const usage = authIndex && start !== null && !Number.isNaN(start) ? await store.usageSince(instance, authIndex, start) : null
   return {
     ...w,
-    resetsAtLocal: reset !== null && !Number.isNaN(reset) ? isoInZone(tz, reset) : null,
+    resetsAtLocal: reset !== null && !Number.isNaN(reset) ? formatLocalIso(tz, reset) : null,
     requests: usage ? usage.requests : null,
     tokens: usage ? usage.tokens : null,
   }

@@ -4,8 +4,9 @@
 import {formatInt, renderTable, writeErr, type Column} from '../cli/output.js'
 import type {QuotaRow, QuotaWindowView} from './quota.js'
 import type {InspectionRunView} from './service.js'
-import {shortInZone} from './time.js'
-import type {InspectResult, InspectRunResult, QuotaWindow} from './types.js'
+import {shortLocal} from '../time/zone.js'
+import type {InspectRunResult} from './types.js'
+import type {InspectResult, QuotaWindow} from '../store/index.js'
 
 export interface TableFlags {
   csv?: boolean
@@ -48,14 +49,6 @@ export function renderSummaryLine(result: InspectRunResult): void {
 }
 
 /** Warnings a script must see in every mode (stderr, also under --json). */
-export function partialWarnings(result: InspectRunResult): string[] {
-  const s = result.summary
-  const out: string[] = []
-  if (s.probeFailed > 0) out.push(`${s.probeFailed} probe(s) failed (see classification probe_failed); exit code 6`)
-  if (s.writesFailed > 0) out.push(`${s.writesFailed} write(s) failed; exit code 6`)
-  return out
-}
-
 export function renderHistory(rows: InspectionRunView[], flags: TableFlags = {}): void {
   const n = (r: InspectionRunView, f: (s: NonNullable<InspectionRunView['summary']>) => number) => (r.summary ? f(r.summary) : '-')
   renderTable<InspectionRunView>(
@@ -84,7 +77,7 @@ function usage(w: QuotaWindowView | null): string {
 
 function resets(tz: string, w: QuotaWindowView | null): string {
   if (!w || !w.resetsAt) return '-'
-  return shortInZone(tz, Date.parse(w.resetsAt))
+  return shortLocal(tz, Date.parse(w.resetsAt))
 }
 
 export function renderQuota(rows: QuotaRow[], tz: string, flags: TableFlags = {}): void {

@@ -5,31 +5,23 @@
  * (identity.ts). Runs, results and disable ownership go to the store.
  */
 import {AuthError, CancelledError, ConfigError, CpactlError, RejectedError, UpstreamError, UsageError} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
+import {makeWarning, reportWarning, type Warning} from '../cli/warnings.js'
 import {apiCall} from '../gateway/api-call.js'
 import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
-import {listAuthFiles, type AuthFileEntry} from '../gateway/auth-files.js'
+import {listAuthFiles, setAuthFileDisabled, type AuthFileEntry} from '../gateway/auth-files.js'
 import type {GatewayClient} from '../gateway/client.js'
 import type {InspectionRepository} from '../store/index.js'
-import {setAuthFileDisabled} from './auth-status.js'
 import type {UpstreamAnswer} from './evidence.js'
 import {verifyIdentity} from './identity.js'
 import {decide, writeAllowed, type InspectSettings, type Ownership} from './policy.js'
 import {mapPool} from './pool.js'
 import {codexAccountId} from './probe-codex.js'
-import {loadProbes, providerOf, type UpstreamCall} from './probes.js'
+import {loadProbes} from './probe-registry.js'
+import {providerOf, type UpstreamCall} from './probes.js'
 import {emptyWindows} from './windows.js'
-import {
-  CLASSIFICATIONS,
-  PROPOSED_ACTIONS,
-  type AccountRef,
-  type Classification,
-  type InspectResult,
-  type InspectRunResult,
-  type InspectSummary,
-  type ProbeOutcome,
-  type ProposedAction,
-} from './types.js'
+import {type AccountRef, type InspectRunResult, type ProbeOutcome} from './types.js'
+import {CLASSIFICATIONS, PROPOSED_ACTIONS, type Classification, type InspectResult, type InspectSummary, type ProposedAction} from '../store/index.js'
 
 export interface PlannedWrite {
   name: string
@@ -149,6 +141,16 @@ export function emptySummary(): InspectSummary {
   }
 }
 
+/** Partial success of a run (exit 6): one `partial_success` warning per kind of failure, naming the accounts. */
+export function partialWarnings(results: readonly InspectResult[]): Warning[] {
+  const out: Warning[] = []
+  const probes = results.filter((r) => r.classification === 'probe_failed').map((r) => r.name)
+  const writes = results.filter((r) => r.actionTaken === 'failed').map((r) => r.name)
+  if (probes.length > 0) out.push(makeWarning('partial_success', `${probes.length} probe(s) failed (see classification probe_failed)`, probes))
+  if (writes.length > 0) out.push(makeWarning('partial_success', `${writes.length} write(s) failed (see actionTaken failed)`, writes))
+  return out
+}
+
 export function summarize(results: readonly InspectResult[]): InspectSummary {
   const s = emptySummary()
   for (const r of results) {
@@ -228,7 +230,8 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
               const res = await apiCall(client, {authIndex: ref.authIndex!, ...req}, {timeoutMs: settings.timeoutMs})
               return {status: res.statusCode, header: res.header, body: res.body}
             } catch (error) {
-              // §4: only our own deadline is retried, once; never 401/403, never other gateway answers
+              // only our own deadline is retried, once; never a 401/403 (the IP-ban counter), never other gateway
+              // answers
               if (error instanceof UpstreamError && error.code === 'timeout' && retry === 0 && !stop()) continue
               throw error
             }
@@ -321,7 +324,7 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
           result.reason += `; not ${write}d: ${check.reason}`
           continue
         }
-        await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex, disabled: write === 'disable'})
+        await setAuthFileDisabled(client, {name: ref.name, authIndex: ref.authIndex ?? undefined}, write === 'disable')
       } catch (error) {
         if (isFatal(error)) fatal ??= error
         result.actionTaken = 'failed'
@@ -380,5 +383,6 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
     },
     results,
     summary,
+    warnings: partialWarnings(results).map(reportWarning),
   }
 }

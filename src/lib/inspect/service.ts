@@ -7,9 +7,10 @@ import type {GatewayClient} from '../gateway/client.js'
 import type {InspectionRepository, InspectionRunRecord} from '../store/index.js'
 import {resolveSettings, type SettingFlags} from './policy.js'
 import {quotaView, type QuotaRow} from './quota.js'
-import {runInspection, summarize, type InspectHooks} from './run.js'
-import {resolveTimeZone} from './time.js'
-import type {ApplyMode, InspectRunResult, InspectSummary} from './types.js'
+import {partialWarnings, runInspection, summarize, type InspectHooks} from './run.js'
+import {resolveTimeZone} from '../time/zone.js'
+import type {InspectRunResult} from './types.js'
+import type {ApplyMode, InspectSummary} from '../store/index.js'
 
 async function withStore<T>(storePath: string, fn: (store: InspectionRepository) => Promise<T>): Promise<T> {
   const {withStore: withOpen} = await import('../store/index.js')
@@ -103,6 +104,7 @@ export async function inspectShow(input: {storePath: string; run: string}): Prom
       },
       results,
       summary: record.summary ?? summarize(results),
+      warnings: partialWarnings(results),
       status: record.status,
     }
   })

@@ -2,12 +2,10 @@
  * Quota windows: building them from provider answers, choosing which one is the short and which the long
  * window, and the threshold test. Pure functions.
  */
-import type {QuotaWindow, QuotaWindows} from './types.js'
+import type {QuotaWindow, QuotaWindows} from '../store/index.js'
 
 /** A window of at least a day is a "long" window when it is the only one. */
 const DAY_S = 86_400
-
-export const EMPTY_WINDOWS: QuotaWindows = Object.freeze({short: null, long: null, extra: []}) as QuotaWindows
 
 export function emptyWindows(): QuotaWindows {
   return {short: null, long: null, extra: []}
@@ -90,8 +88,4 @@ export function headroom(windows: QuotaWindows): number | null {
   const used = [windows.short, windows.long].filter((w) => w && w.usedPercent !== null).map((w) => w!.usedPercent as number)
   if (used.length === 0) return null
   return Math.round((100 - Math.max(...used)) * 100) / 100
-}
-
-export function allWindows(windows: QuotaWindows): QuotaWindow[] {
-  return [windows.short, windows.long, ...windows.extra].filter((w): w is QuotaWindow => w !== null)
 }

@@ -8,7 +8,7 @@
  *             off when last read (usage-statistics-enabled: false: the queue stays empty, nothing is counted);
  *   UNKNOWN   the store knows no instance (nothing ever collected), or an --instance it has never seen.
  */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {collectorState} from '../collect/status.js'
 import type {Store} from '../store/index.js'
 import {summarize, worst, type CheckItem, type CheckState, type Evaluation, type Perfdata} from './check-types.js'

@@ -1,7 +1,7 @@
 /** Flag values of the `check` commands that oclif cannot type: rates, money, the budget period. */
 import {UsageError} from '../cli/errors.js'
 import {parseInstant} from '../report/range.js'
-import {checkTimeZone, localTimeZone} from '../report/time.js'
+import {checkTimeZone, localTimeZone} from '../time/zone.js'
 import {periodEnd} from './check-usage.js'
 
 /** A failure rate between 0 and 1 (`0.1`), or a percentage (`10%`). */

@@ -8,9 +8,9 @@
  *             inspection is older than --max-inspection-age, or there is no inspection at all.
  * Accounts disabled on the gateway are left out unless --include-disabled (they serve no traffic).
  */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../time/duration.js'
 import {matchesAccount} from '../inspect/quota.js'
-import type {QuotaWindow} from '../inspect/types.js'
+import type {QuotaWindow} from '../store/index.js'
 import type {StoredResult} from '../store/index.js'
 import {summarize, worst, type CheckItem, type CheckState, type Evaluation, type Perfdata} from './check-types.js'
 

@@ -6,7 +6,7 @@
 import type {GatewayClient} from '../gateway/client.js'
 import type {SettingFlags} from '../inspect/policy.js'
 import {loadPriceBook, readStore, writeStore} from '../report/context.js'
-import type {Store, StoredResult} from '../store/index.js'
+import {maskLocation, type Store, type StoredResult} from '../store/index.js'
 import {checkCollector, type CollectorCheckOptions, type CollectorItem} from './check-collector.js'
 import {checkQuota, type QuotaCheckOptions, type QuotaItem} from './check-quota.js'
 import type {CheckItem, CheckResult, Evaluation, NotificationResult} from './check-types.js'
@@ -27,7 +27,8 @@ async function finish<I extends CheckItem>(ctx: CheckContext, e: Evaluation<I>):
   try {
     result.notifications = await writeStore(ctx.storePath, (s) => notifyChanges(s.checks, result, notify, ctx.now), {create: true})
   } catch (error) {
-    const message = `cannot keep check states in ${ctx.storePath}, nothing was sent: ${(error as Error).message}`
+    // a PostgreSQL URL may carry a password: shown masked
+    const message = `cannot keep check states in ${maskLocation(ctx.storePath)}, nothing was sent: ${(error as Error).message}`
     result.notifications = notify.webhooks.map(
       (w): NotificationResult => ({receiver: w.masked, receiverId: w.id, format: notify.format, changes: [], delivered: false, attempts: 0, status: null, error: message}),
     )

@@ -6,7 +6,7 @@
 import type {GatewayClient} from '../gateway/client.js'
 import {resolveSettings, type SettingFlags} from '../inspect/policy.js'
 import {runInspection} from '../inspect/run.js'
-import type {InspectResult} from '../inspect/types.js'
+import type {InspectResult} from '../store/index.js'
 import type {InspectionRepository, StoredResult} from '../store/index.js'
 
 /** An InspectionRepository that remembers the one run it is given and persists nothing. */

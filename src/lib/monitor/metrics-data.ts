@@ -8,7 +8,8 @@
 import {collectorState, type CollectorState} from '../collect/status.js'
 import type {PriceBook} from '../pricing/cost.js'
 import {emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {costGroup, emptyGroup, runQuery, type GroupAgg} from '../report/engine.js'
+import {runQuery} from '../report/engine.js'
+import {costGroup, emptyGroup, type GroupAgg} from '../report/groups.js'
 import type {Store, StoredResult} from '../store/index.js'
 
 const DAY_MS = 86_400_000

@@ -1,10 +1,10 @@
 /**
- * The cost engine: pure functions, no I/O (cpamp-anchor.md §7, with the fixes its issues ask for).
+ * The cost engine: pure functions, no I/O (the leading panel's formula, with the fixes its users asked for).
  *
  * cost = ( uncachedInput × input + cacheRead × cacheRead′ + cacheWrite × cacheWrite′
  *          + (output − reasoning) × output + reasoning × reasoning′ ) / 1e6 × multiplier
  *
- * - Buckets are the store's normalised, non-overlapping ones (token_breakdown v2, cpa-gateway.md §6; older
+ * - Buckets are the store's normalised, non-overlapping ones (token_breakdown v2; older
  *   records are normalised per provider semantics at ingest), so cached tokens are never billed twice and
  *   never dropped: input already excludes cache reads and writes.
  * - cacheRead′ / cacheWrite′ = the cache rates when set, else the input rate (named in the explanation).
@@ -18,7 +18,8 @@
  * - Unclassified tokens (legacy records of unknown providers) are never priced; a model without a price is
  *   never $0: both make the figure a lower bound and are named by the caller in `warnings`.
  */
-import type {ContextTier, ModelPrice, Rates, ServiceTierRule, TokenCounts} from './types.js'
+import type {TokenCounts} from './types.js'
+import type {ContextTier, ModelPrice, Rates, ServiceTierRule} from '../store/index.js'
 
 /** Default service-tier multipliers, used when a model's price has no rule for the tier. */
 export const DEFAULT_SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, number>> = {
@@ -40,7 +41,7 @@ export function normalizeServiceTier(tier: string | null | undefined): string | 
 }
 
 /**
- * The tier a request was billed at (cpamp-anchor.md §3 "effective service tier"): for Codex the requested tier
+ * The tier a request was billed at: for Codex (which echoes `default` even for fast requests) the requested tier
  * wins; for every other provider the upstream's `response_service_tier` wins when present.
  */
 export function effectiveServiceTier(provider: string | null, requestTier: string | null, responseTier: string | null): string | null {

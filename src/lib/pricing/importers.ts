@@ -1,5 +1,5 @@
 /**
- * Price catalogues → ModelPrice entries (cpamp-anchor.md §8):
+ * Price catalogues → ModelPrice entries:
  * - LiteLLM `model_prices_and_context_window.json`: USD **per token** (× 1e6 here), cache rates, reasoning
  *   rate, `…_above_<N>k_tokens` context tiers and `…_flex` / `…_priority` / `…_batches` service-tier rates;
  * - models.dev `api.json`: `{provider: {models: {id: {cost: {input, output, cache_read, cache_write,
@@ -10,12 +10,11 @@
  */
 import {UsageError} from '../cli/errors.js'
 import {mergeSupplement} from './supplement.js'
-import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from './types.js'
+import type {ImportedPrice} from './types.js'
+import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../store/index.js'
 
 export type ImportFormat = 'litellm' | 'models.dev'
 
-/** A parsed price without the bookkeeping the store adds. */
-export type ImportedPrice = Omit<ModelPrice, 'updatedAt'>
 
 /** Per-token → per-1M, rounded to 9 decimals to shed float noise (3e-6 × 1e6 = 2.9999999999999996). */
 export function perTokenToPerMillion(v: number): number {

@@ -2,15 +2,17 @@
  * The `prices` commands' work: list, set, remove, import, missing, export. Prices live in the store; `set`
  * writes manual entries, which imports never overwrite unless asked (`--overwrite`).
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 
 import {UsageError} from '../cli/errors.js'
 import {loadPriceBook, readStore, writeStore} from '../report/context.js'
-import {loadBundledCatalogue, parseCatalogue, type ImportFormat, type ImportedPrice} from './importers.js'
+import {loadBundledCatalogue, parseCatalogue, type ImportFormat} from './importers.js'
 import {parseContextTier, parseServiceTier} from './spec.js'
 import {SUPPLEMENT_SOURCE} from './supplement.js'
-import type {ModelPrice, ServiceTierRule} from './types.js'
+import type {ImportedPrice} from './types.js'
+import type {ModelPrice, ServiceTierRule} from '../store/index.js'
 
 /** JSON form of a price (timestamps as ISO 8601). */
 export interface PriceJson extends Omit<ModelPrice, 'updatedAt'> {
@@ -119,6 +121,8 @@ export interface ImportResult {
   dryRun: boolean
   /** With --only: models asked for that the catalogue does not have. */
   notFound: string[]
+  /** manual_prices_kept, not_in_catalogue (naming the models). */
+  warnings: Warning[]
 }
 
 export interface ImportInput {
@@ -202,6 +206,10 @@ export async function importPriceCatalogue(storePath: string, i: ImportInput): P
     supplemented,
     dryRun: Boolean(i.dryRun),
     notFound,
+    warnings: [
+      ...(out.keptManual.length > 0 ? [makeWarning('manual_prices_kept', `manual prices kept for ${out.keptManual.join(', ')} (use --overwrite to replace them)`, out.keptManual)] : []),
+      ...(notFound.length > 0 ? [makeWarning('not_in_catalogue', `not in the catalogue: ${notFound.join(', ')}`, notFound)] : []),
+    ],
   }
 }
 

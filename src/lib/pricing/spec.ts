@@ -6,7 +6,7 @@
  */
 import {UsageError} from '../cli/errors.js'
 import {normalizeServiceTier} from './cost.js'
-import type {ContextTier, Rates, ServiceTierRule} from './types.js'
+import type {ContextTier, Rates, ServiceTierRule} from '../store/index.js'
 
 const RATE_KEYS: Record<string, keyof Rates> = {
   input: 'input',

@@ -16,8 +16,8 @@
  * `vendor/` prefix (anthropic/claude-opus-4-5 → claude-opus-4-5). Dated and undated ids are both listed where
  * both are in use, since neither matches the other.
  */
-import type {ImportedPrice} from './importers.js'
-import type {ContextTier, ServiceTierRule} from './types.js'
+import type {ImportedPrice} from './types.js'
+import type {ContextTier, ServiceTierRule} from '../store/index.js'
 
 /** The `source` of prices imported from this list. */
 export const SUPPLEMENT_SOURCE = 'cpactl-catalog'

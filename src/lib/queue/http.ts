@@ -1,6 +1,6 @@
 /**
- * HTTP consumer: `GET /v0/management/usage-queue?count=N` (cpa-gateway.md §5.6) through the gateway client,
- * never retried. Works through reverse proxies and TLS terminators where RESP cannot.
+ * HTTP consumer: `GET /v0/management/usage-queue?count=N` (v8: `/observability/usage/queue`) through the gateway
+ * client, never retried. Works through reverse proxies and TLS terminators where RESP cannot.
  */
 import type {GatewayClient} from '../gateway/client.js'
 import {popUsageQueue} from '../gateway/usage-queue.js'

@@ -1,5 +1,5 @@
 /**
- * Opening a usage-queue consumer for a transport choice (issue 4 "Transports"; cpa-gateway-v8.md §3.3):
+ * Opening a usage-queue consumer for a transport choice (issue 4 "Transports"):
  * - `resp`: RESP only; `http`: the HTTP queue only (v0 /usage-queue or v8 /observability/usage/queue);
  * - `auto` on v7: RESP, falling back to HTTP when RESP cannot be established (connection refused or closed, a
  *   reverse proxy answering HTTP, a timeout) — never on an authentication error, which stops everything;
@@ -14,9 +14,9 @@ import {RespConsumer} from './resp.js'
 import type {QueueConsumer, RespEndpoint, TransportName} from './types.js'
 
 export type {QueueConsumer, RespEndpoint, TransportChoice, TransportName} from './types.js'
-export {RespConsumer, connectResp, respError} from './resp.js'
+export {RespConsumer} from './resp.js'
 export {HttpConsumer} from './http.js'
-export {RespSubscriber, type SubscriberHandlers} from './subscribe.js'
+export {RespSubscriber} from './subscribe.js'
 
 export interface OpenConsumerOptions {
   transport: 'auto' | TransportName
@@ -87,7 +87,8 @@ export async function openConsumer(options: OpenConsumerOptions): Promise<Opened
   try {
     return {consumer: await connectRespFor(options.popClient, options.resp), fallbackReason: null, note: null}
   } catch (error) {
-    // only "RESP could not be established" falls back; an auth error stops everything (§1.5)
+    // only "RESP could not be established" falls back; an auth error stops everything (HTTP and RESP
+    // share the 5-strike IP ban)
     const fallback = (error instanceof UpstreamError && error.code === 'resp_unavailable') || (error instanceof RejectedError && error.code === 'resp_not_served')
     if (!fallback) throw error
     return {consumer: http(), fallbackReason: (error as Error).message, note: null}

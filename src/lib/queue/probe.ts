@@ -1,7 +1,7 @@
 /**
  * A non-destructive RESP reachability check for `status` / `doctor`: connect, send exactly one AUTH, read one
- * reply, close. Nothing is popped and nothing else is sent (cpa-gateway.md §5.2–§5.3: any other command before
- * AUTH would count as a failed login).
+ * reply, close. Nothing is popped and nothing else is sent (any other command before AUTH would count as a
+ * failed login toward the 5-strike IP ban).
  */
 import {connect as netConnect, type Socket} from 'node:net'
 import {connect as tlsConnect} from 'node:tls'

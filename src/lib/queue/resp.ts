@@ -1,17 +1,17 @@
 /**
- * RESP consumer (cpa-gateway.md §5.2, §5.3, §10; stack.md §4) through ioredis 5.11.1, configured so the
+ * RESP consumer through ioredis 5.11.1, configured so the
  * gateway sees exactly `AUTH <key>` and then only `LPOP usage <n>`:
  * - no `password` option: we send AUTH ourselves and wait for its reply before the first pop, so a wrong key
  *   costs one failed attempt and no pipelined pre-auth command (each of which would count toward the
- *   5-strike ban, §1.5);
+ *   5-strike ban shared with HTTP);
  * - enableReadyCheck:false (no INFO), disableClientInfo:true (no CLIENT SETINFO), db unset (no SELECT), no
  *   connectionName (no CLIENT SETNAME), maxRetriesPerRequest:0, retryStrategy → null (ioredis never
  *   reconnects or re-sends AUTH on its own: reconnection with backoff is the follow loop's decision, and it
  *   stops for good after any auth error), enableOfflineQueue:false, autoResendUnfulfilledCommands:false
- *   (a pop is never re-sent), disconnect() instead of QUIT (§10.3).
+ *   (a pop is never re-sent), disconnect() instead of QUIT (the gateway knows QUIT only in subscribe mode).
  */
 import {AuthError, ConfigError, UpstreamError} from '../cli/errors.js'
-import {bannedError} from '../gateway/client.js'
+import {bannedError} from '../gateway/errors.js'
 import type {QueueConsumer, RespEndpoint} from './types.js'
 
 type Redis = import('ioredis').Redis
@@ -138,7 +138,7 @@ export class RespConsumer implements QueueConsumer {
     } catch (error) {
       throw respError(error, this.endpoint, 'pop', this.conn.lastError())
     }
-    // the gateway answers `*0` when empty; real Redis a nil array — treat both as empty (§10.4, §13.8)
+    // the gateway answers `*0` when empty; real Redis a nil array — treat both as empty
     return out ?? []
   }
 

@@ -1,5 +1,5 @@
 /**
- * SUBSCRIBE usage on a dedicated connection (cpa-gateway.md §5.4, §5.5, §10.4), for `collect --follow
+ * SUBSCRIBE usage on a dedicated connection, for `collect --follow
  * --transport subscribe` only. While any subscriber is attached the gateway stops filling the FIFO, so the
  * caller drains the FIFO before subscribing and again after every (re)subscribe. Control payloads
  * (`{"support_refresh":true}` first, `{"refresh":true}` on reloads) are delivered like records; the store
@@ -59,7 +59,7 @@ export class RespSubscriber {
     this.pingTimer = null
   }
 
-  /** Leave with disconnect() (UNSUBSCRIBE/QUIT would make the server close the socket anyway, §5.5). */
+  /** Leave with disconnect() (UNSUBSCRIBE/QUIT would make the server close the socket anyway). */
   close(): void {
     this.stopping = true
     this.clearPing()

@@ -1,5 +1,5 @@
 /**
- * Account names for reports: the gateway's latest auth-file list (cpa-gateway.md §3.5: name, email, label,
+ * Account names for reports: the gateway's latest auth-file list (name, email, label,
  * provider per auth_index), saved in the store so reports can show names without asking the gateway again.
  */
 import type {GatewayClient} from '../gateway/client.js'

@@ -1,7 +1,8 @@
 /**
- * The report engine: turns a range, filters and a grouping into exact per-group aggregates, reading the hourly
- * report rollups for whole hours and raw events only where they are needed (cpamp-anchor.md §5 "raw leading
- * edge + complete hourly rollups + raw trailing edge"):
+ * The report engine: turns a range, filters and a grouping into exact per-group aggregates, reading the
+ * rollups for whole days and hours and raw events only where they are needed. The leading panel reads "raw
+ * leading edge + complete hourly rollups + raw trailing edge" too, but falls back to raw rows for any filter or a
+ * time zone with a non-whole-hour offset; here filters and such zones keep the rollups:
  *
  * - hours cut by the range edges or by a bucket boundary (e.g. local midnight in Asia/Kolkata) come from raw
  *   events, split exactly at the boundary;
@@ -14,202 +15,28 @@
  * - where raw events were pruned, rollups stand in (whole hours; non-standard tiers billed at base rates) with a
  *   warning.
  * Counts and tokens are integer sums in every mode: no sampling, no proportional allocation.
+ * The plan (which cube, which days, hours and cut hours) is plan.ts's; the groups, their pricing cells, cost and
+ * p95 are groups.ts's.
  */
-import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
-import {rangeIndex, type CubeName, type Grain, type HistDim, type RowFilters, type Segment, type Store, type UsageRow} from '../store/index.js'
-import {
-  contextTierIndex,
-  contextTierIndexForBand,
-  costOf,
-  effectiveServiceTier,
-  ratesFor,
-  roundUsd,
-  tiersFitBands,
-  type AppliedRates,
-  type PriceBook,
-} from '../pricing/cost.js'
-import {emptyTokens, type TokenCounts} from '../pricing/types.js'
-import type {Bucket, TimeRange} from './range.js'
+import type {Warning} from '../cli/warnings.js'
+import type {CubeName, Grain, Store, UsageRow} from '../store/index.js'
+import {Accumulator, type EngineQuery, type GroupAgg} from './groups.js'
+import {bucketIndex, compactRuns, cubeFor, floorTo, histDim, histKey, HOUR_MS, needs, planSegments} from './plan.js'
+import type {Bucket} from './range.js'
 
-const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
-
-/** `outcome`: status code × failed flag × model (cells keep the provider) — the monitoring counters' split. */
-export type GroupBy = 'none' | 'model' | 'provider' | 'account' | 'api-key' | 'failure' | 'outcome'
 
 /** Ranges with at most this many requests are computed from raw events (exact percentiles). */
 export const EXACT_LIMIT = 50_000
 
-export interface ReportWarning {
-  code: string
-  message: string
-  /** Models, accounts, … the warning is about. */
-  items?: string[]
-}
-
-export interface EngineQuery {
-  range: TimeRange
-  filters: RowFilters
-  groupBy: GroupBy
-  /** Timeline buckets; default one bucket = the range. */
-  buckets?: Bucket[]
-  prices: PriceBook
-  /** Compute p95 latency (default true). */
-  percentiles?: boolean
-  /** Also p95 TTFT (default false: only the summary shows it). */
-  ttftPercentile?: boolean
-  exactLimit?: number
-}
-
-export interface PricingCell {
-  provider: string
-  model: string
-  serviceTier: string | null
-  tierIdx: number
-  requests: number
-  tokens: TokenCounts
-}
-
-export interface GroupAgg {
-  bucket: number
-  key: string
-  requests: number
-  failed: number
-  tokens: TokenCounts
-  latencySum: number
-  latencyCount: number
-  ttftSum: number
-  ttftCount: number
-  lastTs: number
-  providers: Set<string>
-  cells: Map<string, PricingCell>
-  latDense: Float64Array | null
-  ttftDense: Float64Array | null
-  latValues: number[] | null
-  ttftValues: number[] | null
-}
+/** The one warning shape (lib/cli/warnings.ts). */
+export type ReportWarning = Warning
 
 export interface EngineResult {
   groups: GroupAgg[]
   mode: 'exact' | 'rollup'
   cube: CubeName | null
   warnings: ReportWarning[]
-}
-
-function groupKeyOf(groupBy: GroupBy, r: UsageRow): string {
-  switch (groupBy) {
-    case 'none':
-      return ''
-    case 'model':
-      return r.model
-    case 'provider':
-      return r.provider
-    case 'account':
-      return r.authIndex
-    case 'api-key':
-      return r.apiKeyHash
-    case 'failure':
-      return `${r.status ?? 0}\u001f${r.authIndex}\u001f${r.model}`
-    case 'outcome':
-      return `${r.status ?? 0}\u001f${r.failed > 0 ? 1 : 0}\u001f${r.model}`
-  }
-}
-
-/** Which rollup can answer a query needing these dimensions (null ⇒ raw events only). */
-export function cubeFor(needs: {apiKey: boolean; account: boolean; failed: boolean}): CubeName | null {
-  if (needs.apiKey && (needs.account || needs.failed)) return null
-  if (needs.apiKey) return 'key'
-  if (needs.account || needs.failed) return 'account'
-  return 'model'
-}
-
-/** Which dimensions a query needs beyond model/provider (chooses the rollup). */
-function needs(q: EngineQuery): {apiKey: boolean; account: boolean; failed: boolean} {
-  const f = q.filters
-  return {
-    apiKey: q.groupBy === 'api-key' || (f.apiKeyHashes?.length ?? 0) > 0,
-    account: q.groupBy === 'account' || q.groupBy === 'failure' || q.groupBy === 'outcome' || (f.authIndexes?.length ?? 0) > 0,
-    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0 || q.groupBy === 'failure' || q.groupBy === 'outcome',
-  }
-}
-
-const floorTo = (t: number, unit: number) => t - (((t % unit) + unit) % unit)
-
-/** Index of the bucket containing t (buckets sorted, contiguous), or -1. */
-const bucketIndex = (buckets: Bucket[], t: number): number => rangeIndex(buckets, t)
-
-class Accumulator {
-  readonly groups = new Map<string, GroupAgg>()
-  constructor(
-    private readonly q: EngineQuery,
-    private readonly exact: boolean,
-  ) {}
-
-  private group(bucket: number, key: string, create: boolean): GroupAgg | undefined {
-    const gk = `${bucket}\u001e${key}`
-    let g = this.groups.get(gk)
-    if (!g && create) {
-      g = emptyGroup(key, bucket)
-      this.groups.set(gk, g)
-    }
-    return g
-  }
-
-  /** Add a rollup group or raw event; `latencies` = false when its latencies come from rollup histograms. */
-  add(r: UsageRow, bucket: number, latencies = true): void {
-    const g = this.group(bucket, groupKeyOf(this.q.groupBy, r), true)!
-    g.requests += r.requests
-    g.failed += r.failed
-    addRowTokens(g.tokens, r)
-    g.latencySum += r.latencySum
-    g.latencyCount += r.latencyCount
-    g.ttftSum += r.ttftSum
-    g.ttftCount += r.ttftCount
-    if (r.lastTs > g.lastTs) g.lastTs = r.lastTs
-    if (r.provider !== '') g.providers.add(r.provider)
-    if (r.raw && latencies && this.q.percentiles !== false) {
-      if (this.exact) {
-        if (r.latencyMs !== null) (g.latValues ??= []).push(r.latencyMs)
-        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftValues ??= []).push(r.ttftMs)
-      } else {
-        if (r.latencyMs !== null) (g.latDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.latencyMs)]++
-        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.ttftMs)]++
-      }
-    }
-    // pricing cell: same model, effective service tier and context tier
-    const st = effectiveServiceTier(r.provider, r.serviceTier, r.responseServiceTier)
-    let tierIdx = -1
-    const m = this.q.prices.lookup(r.model)
-    if (m && m.price.tiers.length > 0) {
-      if (r.raw) tierIdx = contextTierIndex(m.price.tiers, r.uncachedInput + r.cacheRead + r.cacheWrite)
-      // a rollup group: exact when every threshold is a band boundary; else (pruned raw events) base rates
-      else if (r.band !== null && tiersFitBands(m.price.tiers)) tierIdx = contextTierIndexForBand(m.price.tiers, r.band)
-    }
-    const ck = `${r.provider}\u001f${r.model}\u001f${st ?? ''}\u001f${tierIdx}`
-    let c = g.cells.get(ck)
-    if (!c) {
-      c = {provider: r.provider, model: r.model, serviceTier: st, tierIdx, requests: 0, tokens: emptyTokens()}
-      g.cells.set(ck, c)
-    }
-    c.requests += r.requests
-    addRowTokens(c.tokens, r)
-  }
-
-  /** Merge a rollup histogram into an existing group. */
-  addHist(bucket: number, key: string, lat: Buffer | null, ttft: Buffer | null): void {
-    const g = this.group(bucket, key, false)
-    if (!g) return
-    if (lat) addEncodedDense((g.latDense ??= new Float64Array(HIST_BUCKETS)), lat)
-    if (ttft) addEncodedDense((g.ttftDense ??= new Float64Array(HIST_BUCKETS)), ttft)
-  }
-
-  /** Forget percentiles (when the rollups cannot give them for this query). */
-  dropPercentiles(): void {
-    for (const g of this.groups.values()) {
-      g.latDense = null
-      g.ttftDense = null
-    }
-  }
 }
 
 /** Run a query: plan, read (rollups are current: they are maintained with the events), aggregate. */
@@ -241,116 +68,6 @@ async function runExact(store: Store, q: EngineQuery, buckets: Bucket[], rawFrom
     }
   }
   return {groups: [...acc.groups.values()], mode: 'exact', cube, warnings}
-}
-
-interface Plan {
-  /** Runs of whole UTC days, each inside one bucket: [from, to). */
-  dayRuns: Array<[number, number]>
-  /** Runs of whole hours (outside those days): [from, to). */
-  hourRuns: Array<[number, number]>
-  /** Hours cut by the range edges or a bucket boundary, with raw events: read raw. */
-  cutHours: number[]
-  /** Cut hours whose raw events were pruned: counted whole, in the bucket where they start. */
-  prunedCuts: boolean
-}
-
-/**
- * Split [since, until) into whole UTC days that sit inside one bucket and that the daily rollups already hold
- * (they end by `dailyThrough`), the remaining whole hours (hourly rollups) and the hours an edge or bucket
- * boundary cuts (raw events).
- */
-export function planSegments(since: number, until: number, buckets: Bucket[], rawFrom: number, dailyThrough = Number.POSITIVE_INFINITY): Plan {
-  const bounds = [...new Set([since, until, ...buckets.flatMap((b) => [b.start, b.end])].filter((t) => t >= since && t <= until))].sort((a, b) => a - b)
-  const inside = (a: number, b: number) => {
-    // a boundary strictly inside (a, b)?
-    let lo = 0
-    let hi = bounds.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (bounds[mid] <= a) lo = mid + 1
-      else hi = mid
-    }
-    return lo < bounds.length && bounds[lo] < b
-  }
-  const wholeDay = (d: number) => d >= since && d + DAY_MS <= until && d + DAY_MS <= dailyThrough && !inside(d, d + DAY_MS)
-  const cutHours: number[] = []
-  let prunedCuts = false
-  const hours: number[] = []
-  for (let h = floorTo(since, HOUR_MS); h < until; h += HOUR_MS) {
-    const d = floorTo(h, DAY_MS)
-    if (wholeDay(d)) {
-      h = d + DAY_MS - HOUR_MS
-      continue
-    }
-    const cut = h < since || h + HOUR_MS > until || inside(h, h + HOUR_MS)
-    if (!cut) hours.push(h)
-    else if (h >= rawFrom) cutHours.push(h)
-    else {
-      prunedCuts = true
-      if (h >= since) hours.push(h)
-    }
-  }
-  const dayRuns: Array<[number, number]> = []
-  for (let d = floorTo(since, DAY_MS); d < until; d += DAY_MS) {
-    if (!wholeDay(d)) continue
-    const last = dayRuns.at(-1)
-    if (last && last[1] === d) last[1] = d + DAY_MS
-    else dayRuns.push([d, d + DAY_MS])
-  }
-  const hourRuns: Array<[number, number]> = []
-  for (const h of hours) {
-    const last = hourRuns.at(-1)
-    if (last && last[1] === h) last[1] = h + HOUR_MS
-    else hourRuns.push([h, h + HOUR_MS])
-  }
-  return {dayRuns, hourRuns, cutHours, prunedCuts}
-}
-
-/** The histogram dimension that can give this query's percentiles, or null when none can. */
-function histDim(q: EngineQuery): HistDim | null {
-  const f = q.filters
-  const has = {
-    model: (f.models?.length ?? 0) > 0 || (f.providers?.length ?? 0) > 0 || (f.excludeModels?.length ?? 0) > 0,
-    key: (f.apiKeyHashes?.length ?? 0) > 0,
-    account: (f.authIndexes?.length ?? 0) > 0,
-    failed: f.failed !== undefined || (f.statuses?.length ?? 0) > 0,
-  }
-  if (has.failed || q.groupBy === 'failure' || q.groupBy === 'outcome') return null
-  const only = (dim: 'model' | 'key' | 'account') => (['model', 'key', 'account'] as const).every((d) => d === dim || !has[d])
-  switch (q.groupBy) {
-    case 'model':
-    case 'provider':
-      return only('model') ? 'model' : null
-    case 'api-key':
-      return only('key') ? 'key' : null
-    case 'account':
-      return only('account') ? 'account' : null
-    case 'none':
-      if (!has.model && !has.key && !has.account) return 'all'
-      if (only('model')) return 'model'
-      if (only('key')) return 'key'
-      if (only('account')) return 'account'
-      return null
-  }
-}
-
-/** Group key of a histogram value for this query. */
-function histKey(q: EngineQuery, dim: HistDim, value: string): string | null {
-  if (q.groupBy === 'none') {
-    if (dim === 'model') {
-      const [provider, model] = value.split('\u001f')
-      if (q.filters.providers?.length && !q.filters.providers.includes(provider)) return null
-      if (q.filters.models?.length && !q.filters.models.includes(model)) return null
-    }
-    return ''
-  }
-  if (dim === 'model') {
-    const [provider, model] = value.split('\u001f')
-    if (q.filters.providers?.length && !q.filters.providers.includes(provider)) return null
-    if (q.filters.models?.length && !q.filters.models.includes(model)) return null
-    return q.groupBy === 'provider' ? provider : model
-  }
-  return value
 }
 
 /**
@@ -453,45 +170,6 @@ async function runHybrid(store: Store, q: EngineQuery, buckets: Bucket[], rawFro
   return {result: {groups: [...acc.groups.values()], mode: 'rollup', cube, warnings}, requests}
 }
 
-interface Span {
-  grain: Grain
-  from: number
-  to: number
-  /** Period starts → buckets; undefined: one bucket (0) over [from, to). */
-  segments?: Segment[]
-}
-
-/**
- * One span per run (at most 8 of a grain), else one span per grain covering all its runs; periods are mapped
- * to timeline buckets through segments (runs cut at bucket boundaries), and periods between the runs of a
- * covering span fall in no segment, so they are skipped.
- */
-function compactRuns(runs: Array<[Grain, number, number]>, buckets: Bucket[]): Span[] {
-  const single = buckets.length === 1
-  const segmentsOf = (rs: Array<[Grain, number, number]>): Segment[] => {
-    const out: Segment[] = []
-    for (const [, from, to] of rs) {
-      for (let b = Math.max(0, bucketIndex(buckets, from)); b < buckets.length && buckets[b].start < to; b++) {
-        const start = Math.max(from, buckets[b].start)
-        const end = Math.min(to, buckets[b].end)
-        if (end > start) out.push({start, end, bucket: b})
-      }
-    }
-    return out
-  }
-  const out: Span[] = []
-  for (const grain of ['daily', 'hourly'] as Grain[]) {
-    const rs = runs.filter((r) => r[0] === grain)
-    if (rs.length === 0) continue
-    if (rs.length <= 8) {
-      for (const r of rs) out.push({grain, from: r[1], to: r[2], segments: single ? undefined : segmentsOf([r])})
-      continue
-    }
-    out.push({grain, from: rs[0][1], to: rs.at(-1)![2], segments: segmentsOf(rs)})
-  }
-  return out
-}
-
 function prunedWarning(rawFrom: number, tiers = false): ReportWarning {
   return {
     code: 'raw_events_pruned',
@@ -499,100 +177,4 @@ function prunedWarning(rawFrom: number, tiers = false): ReportWarning {
       `raw events before ${new Date(rawFrom).toISOString()} were pruned: that part of the range is read from the rollups, in whole hours` +
       (tiers ? '; context-tier prices could not be applied there, so its cost is a lower bound' : ''),
   }
-}
-
-// -------------------------------------------------------------------------------------------- costs
-
-export interface CostLine {
-  model: string
-  provider: string
-  serviceTier: string | null
-  contextTierAbove: number | null
-  requests: number
-  tokens: TokenCounts
-  rates: AppliedRates | null
-  costUsd: number | null
-}
-
-export interface GroupCost {
-  costUsd: number
-  /** True when some of the group's tokens could not be priced (unknown model or unclassified tokens). */
-  lowerBound: boolean
-  unpricedModels: Set<string>
-  unclassifiedTokens: number
-}
-
-/** Cost of one group's pricing cells (and the per-line arithmetic for --explain). */
-export function costGroup(g: GroupAgg, prices: PriceBook, lines?: CostLine[]): GroupCost {
-  let cost = 0
-  let lowerBound = false
-  const unpriced = new Set<string>()
-  let unclassified = 0
-  for (const c of g.cells.values()) {
-    unclassified += c.tokens.unclassified
-    if (c.tokens.unclassified > 0) lowerBound = true
-    const m = prices.lookup(c.model)
-    const billable = c.tokens.uncachedInput + c.tokens.cacheRead + c.tokens.cacheWrite + c.tokens.output
-    if (!m) {
-      if (billable > 0 || c.requests > 0) {
-        unpriced.add(c.model === '' ? '(unknown model)' : c.model)
-        lowerBound = true
-      }
-      lines?.push({model: c.model, provider: c.provider, serviceTier: c.serviceTier, contextTierAbove: null, requests: c.requests, tokens: c.tokens, rates: null, costUsd: null})
-      continue
-    }
-    const rates = ratesFor(m.price, {tierIndex: c.tierIdx, serviceTier: c.serviceTier})
-    const parts = costOf(c.tokens, rates)
-    cost += parts.total
-    lines?.push({
-      model: c.model,
-      provider: c.provider,
-      serviceTier: c.serviceTier,
-      contextTierAbove: rates.contextTierAbove,
-      requests: c.requests,
-      tokens: c.tokens,
-      rates,
-      costUsd: roundUsd(parts.total),
-    })
-  }
-  return {costUsd: cost, lowerBound, unpricedModels: unpriced, unclassifiedTokens: unclassified}
-}
-
-export function p95(g: GroupAgg, kind: 'latency' | 'ttft'): number | null {
-  const values = kind === 'latency' ? g.latValues : g.ttftValues
-  if (values) return exactPercentile(values, 0.95)
-  const dense = kind === 'latency' ? g.latDense : g.ttftDense
-  return dense ? histPercentile(dense, 0.95) : null
-}
-
-/** A zeroed aggregation group. */
-export function emptyGroup(key = '', bucket = 0): GroupAgg {
-  return {
-    bucket,
-    key,
-    requests: 0,
-    failed: 0,
-    tokens: emptyTokens(),
-    latencySum: 0,
-    latencyCount: 0,
-    ttftSum: 0,
-    ttftCount: 0,
-    lastTs: 0,
-    providers: new Set(),
-    cells: new Map(),
-    latDense: null,
-    ttftDense: null,
-    latValues: null,
-    ttftValues: null,
-  }
-}
-
-/** Add a usage row's token buckets to a running total. */
-function addRowTokens(t: TokenCounts, r: UsageRow): void {
-  t.uncachedInput += r.uncachedInput
-  t.cacheRead += r.cacheRead
-  t.cacheWrite += r.cacheWrite
-  t.output += r.outputTotal
-  t.reasoning += r.reasoning
-  t.unclassified += r.unclassified
 }

@@ -1,6 +1,6 @@
 /**
  * `report failures`: failed requests grouped by status code × account × model, each with the latest redacted
- * error summary and its credential-error class (cpamp-anchor.md §11.1): `reauth` (revoked/invalid/expired
+ * error summary and its credential-error class: `reauth` (revoked/invalid/expired
  * token), `quota` (allowance exhausted, usage limit reached), `workspace_deactivated` (workspace or account
  * deactivated), `review` (401/402/403 without explicit evidence), or null (not a credential problem). The
  * evidence markers are the inspection module's (src/lib/inspect/evidence.ts), so both agree.

@@ -1,5 +1,5 @@
 /**
- * Flags shared by the `report` commands (defined once, cli-conventions.md §12): range, zone, filters, sort,
+ * Flags shared by the `report` commands (defined once): range, zone, filters, sort,
  * limit, output. Kept out of src/commands (every file there becomes a command).
  */
 import {Flags} from '@oclif/core'

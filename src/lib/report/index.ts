@@ -46,10 +46,8 @@ export async function eventsReport(storePath: string, o: NoPrices<EventsOptions>
   return readStore(storePath, async (s) => buildEvents(s, {...o, prices: await loadPriceBook(s)}))
 }
 
-export type {BreakdownResult, BreakdownRow, BreakdownKind} from './breakdown.js'
-export type {EventsResult, EventItem} from './events.js'
-export type {FailuresResult, FailureRow, CredentialClass} from './failures.js'
-export type {SummaryResult, SummaryTotals} from './summary.js'
-export type {TimelineResult, TimelineRow} from './timeline.js'
-export type {Metrics, ExplainModel} from './metrics.js'
-export type {ReportWarning} from './engine.js'
+export type {BreakdownResult, BreakdownKind} from './breakdown.js'
+export type {EventsResult} from './events.js'
+export type {FailuresResult} from './failures.js'
+export type {SummaryResult} from './summary.js'
+export type {TimelineResult} from './timeline.js'

@@ -4,7 +4,8 @@
  */
 import {costOf, PriceBook, ratesFor, roundUsd, type AppliedRates} from '../pricing/cost.js'
 import {addTokens, emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell, type ReportWarning} from './engine.js'
+import {type ReportWarning} from './engine.js'
+import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell} from './groups.js'
 
 export {emptyGroup}
 
@@ -146,10 +147,6 @@ export function metricsOf(g: GroupAgg, prices: PriceBook, issues?: CostIssues): 
     p95TtftMs: p95(g, 'ttft'),
     lastSeen: g.lastTs > 0 ? new Date(g.lastTs).toISOString() : null,
   }
-}
-
-export function emptyMetrics(): Metrics {
-  return metricsOf(emptyGroup(), new PriceBook([]))
 }
 
 // ------------------------------------------------------------------------------------------ explain

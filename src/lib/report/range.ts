@@ -1,12 +1,13 @@
 /**
- * Report ranges (cli-conventions.md §9): `--since` inclusive, `--until` exclusive, default the last 24 hours.
+ * Report ranges: `--since` inclusive, `--until` exclusive, default the last 24 hours.
  * Accepted: ISO 8601 with an offset or `Z`; `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM[:SS]` (local time in --tz);
  * relative `30m`, `24h`, `7d`, `2w` (before now); `now`, `today`, `yesterday`, `this-week`, `this-month`,
  * `last-month` (local calendar, DST-correct). And time buckets for timelines: UTC-aligned hours, local days,
  * ISO weeks (Monday) and months.
  */
 import {UsageError} from '../cli/errors.js'
-import {addDays, checkTimeZone, formatLocalIso, localParts, localTimeZone, zonedToUtc} from './time.js'
+import {durationMs} from '../time/duration.js'
+import {addDays, checkTimeZone, formatLocalIso, localParts, localTimeZone, zonedToUtc} from '../time/zone.js'
 
 export interface TimeRange {
   /** Inclusive, UTC ms. */
@@ -26,15 +27,13 @@ export interface RangeJson {
   untilLocal: string
 }
 
-const REL_UNITS: Record<string, number> = {m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000}
-
 /** Parse one --since/--until value into a UTC instant. */
 export function parseInstant(text: string, tz: string, now: number, flag = '--since'): number {
   const s = text.trim()
   const lower = s.toLowerCase()
-  const rel = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(lower)
-  if (rel) return now - Math.round(Number(rel[1]) * REL_UNITS[rel[2]])
-  if (lower === 'now') return now
+  // a relative time is a duration back from now, in the one duration grammar (24h, 7d, 1h30m)
+  const rel = durationMs(lower)
+  if (rel !== null) return now - rel
   const today = localParts(tz, now)
   switch (lower) {
     case 'now':

@@ -1,13 +1,12 @@
 /**
  * Human, TSV and CSV views of the report results (the JSON view is the result itself). Tables on a TTY use
- * human numbers ($, thousands separators); piped TSV and --csv carry plain numbers so they parse. Warnings go
- * to stderr in every mode. A timeline on a TTY also gets an asciichart plot of requests or cost.
+ * human numbers ($, thousands separators); piped TSV and --csv carry plain numbers so they parse. Warnings reach
+ * stderr through the base command, in every mode. A timeline on a TTY also gets an asciichart plot of requests or cost.
  */
 import {createRequire} from 'node:module'
 
-import {formatInt, formatPercent, formatUsd, renderKeyValues, renderTable, stdoutIsTTY, warn, writeOut, type Column} from '../cli/output.js'
+import {failureRateTone, formatInt, formatPercent, formatUsd, paint, renderKeyValues, renderTable, stdoutIsTTY, terminalWidth, warn, writeOut, type Column} from '../cli/output.js'
 import type {BreakdownResult, BreakdownRow} from './breakdown.js'
-import type {ReportWarning} from './engine.js'
 import type {EventItem, EventsResult} from './events.js'
 import type {FailureRow, FailuresResult} from './failures.js'
 import type {ExplainModel, Metrics} from './metrics.js'
@@ -26,10 +25,6 @@ export interface RenderOptions {
 const isHuman = (o: RenderOptions) => o.human ?? (!o.csv && stdoutIsTTY())
 const tableMode = (o: RenderOptions) => (o.csv ? 'csv' : isHuman(o) ? 'tty' : 'tsv') as 'csv' | 'tty' | 'tsv'
 
-export function renderWarnings(warnings: readonly ReportWarning[]): void {
-  for (const w of warnings) warn(w.message)
-}
-
 const n = (h: boolean) => (v: number | null) => (v === null ? (h ? '-' : '') : h ? formatInt(v) : String(v))
 const usd = (h: boolean) => (v: number | null, lowerBound = false) =>
   v === null ? (h ? '-' : '') : h ? `${lowerBound ? '≥' : ''}${formatUsd(v)}` : String(v)
@@ -42,7 +37,7 @@ function metricColumns<R extends Metrics>(h: boolean): Column<R>[] {
   const cols: Column<R>[] = [
     {key: 'requests', header: 'REQUESTS', align: 'right', get: (r) => n(h)(r.requests)},
     {key: 'failed', header: 'FAILED', align: 'right', get: (r) => n(h)(r.failed)},
-    {key: 'failureRate', header: 'FAIL%', align: 'right', get: (r) => pct(h)(r.failureRate)},
+    {key: 'failureRate', header: 'FAIL%', align: 'right', get: (r) => paint(pct(h)(r.failureRate), failureRateTone(r.failureRate))},
   ]
   if (!h) {
     cols.push(
@@ -119,7 +114,6 @@ export function renderSummary(r: SummaryResult, o: RenderOptions = {}): void {
     )
   }
   if (r.explain) renderExplain(r.explain, o)
-  renderWarnings(r.warnings)
 }
 
 // ------------------------------------------------------------------------------------------- breakdown
@@ -135,7 +129,6 @@ export function renderBreakdown(r: BreakdownResult, o: RenderOptions = {}): void
   cols.push({key: 'lastSeen', header: h ? 'LAST SEEN' : 'LAST_SEEN', get: (x) => when(h)(x.lastSeen)})
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
   if (r.explain) renderExplain(r.explain, o)
-  renderWarnings(r.warnings)
 }
 
 // -------------------------------------------------------------------------------------------- timeline
@@ -166,14 +159,13 @@ export function timelineChart(r: TimelineResult, metric: 'requests' | 'cost', wi
 export function renderTimeline(r: TimelineResult, o: RenderOptions & {chart?: 'requests' | 'cost' | 'none'} = {}): void {
   const h = isHuman(o)
   if (h && (o.chart ?? 'requests') !== 'none') {
-    const chart = timelineChart(r, o.chart === 'cost' ? 'cost' : 'requests', o.width ?? (process.stdout.columns || 100))
+    const chart = timelineChart(r, o.chart === 'cost' ? 'cost' : 'requests', o.width ?? terminalWidth())
     if (chart) writeOut(chart + '\n')
   }
   const cols: Column<TimelineRow>[] = [{key: 'bucket', header: 'BUCKET'}]
   if (!h) cols.push({key: 'start', header: 'START'}, {key: 'end', header: 'END'})
   cols.push(...metricColumns<TimelineRow>(h), ...latencyColumns<TimelineRow>(h))
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
-  renderWarnings(r.warnings)
 }
 
 // -------------------------------------------------------------------------------------------- failures
@@ -201,7 +193,6 @@ export function renderFailures(r: FailuresResult, o: RenderOptions = {}): void {
     },
   })
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
-  renderWarnings(r.warnings)
 }
 
 // ---------------------------------------------------------------------------------------------- events
@@ -241,7 +232,6 @@ export function renderEvents(r: EventsResult, o: RenderOptions = {}): void {
   )
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
   if (r.nextCursor && h) warn(`more events: --before ${r.nextCursor}`)
-  renderWarnings(r.warnings)
 }
 
 // --------------------------------------------------------------------------------------------- explain

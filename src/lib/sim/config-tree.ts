@@ -1,18 +1,12 @@
 import YAML, {type Document, isMap, type Node, YAMLMap} from 'yaml'
 
-import {configAuthIndex, stableAuthIndex, type ConfigKeyFamily} from './accounts.js'
+import type {ConfigKeyFamily} from './account-types.js'
+import {configAuthIndex, stableAuthIndex} from './auth-index.js'
 import type {ConfigState} from './config-state.js'
-import {
-  expandGroups,
-  getPath,
-  isObj,
-  KEY_FAMILIES,
-  migrateDocument,
-  readOnlyViolation,
-  strictValidate,
-  typedParse,
-  type V8Revision,
-} from './config-v8.js'
+import {KEY_FAMILIES} from './config-v8-keys.js'
+import {migrateDocument} from './config-v8-migrate.js'
+import {getPath, isObj, type V8Revision} from './config-v8-paths.js'
+import {readOnlyViolation, strictValidate, typedParse} from './config-v8-validate.js'
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
 
 /**
@@ -278,7 +272,3 @@ export function configTreeRoutes(state: ConfigState, opts: ConfigTreeOptions): S
   ]
 }
 
-/** Effective legacy entries of a family, from a v8 document (exported for tests). */
-export function flatKeys(js: Record<string, unknown>, provider: string): Record<string, unknown>[] {
-  return expandGroups(getPath(js, ['api-keys', provider]), provider)
-}

@@ -7,7 +7,7 @@
  * (accounts.ts PROVIDER_MODELS) plus a few neighbours per channel. It is not a copy of the gateway's
  * models.json, which changes with every release.
  */
-import {PROVIDER_MODELS} from './accounts.js'
+import {PROVIDER_MODELS} from './provider-models.js'
 
 export interface ModelInfo {
   id: string
@@ -88,9 +88,6 @@ export function modelDefinitions(channel: string): ModelInfo[] | undefined {
   const list = CATALOG.get(CHANNEL_ALIASES[key] ?? key)
   return list && structuredClone(list)
 }
-
-/** Channels `/model-definitions/:channel` knows (§3.5), aliases included. */
-export const MODEL_DEFINITION_CHANNELS = [...CATALOG.keys(), ...Object.keys(CHANNEL_ALIASES)]
 
 /** One model's catalog entry in any channel (for `created` / `owned_by` of /v1/models), if known. */
 export function lookupModel(id: string): ModelInfo | undefined {

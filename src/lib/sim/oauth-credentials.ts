@@ -7,7 +7,8 @@
  */
 import {createHash} from 'node:crypto'
 
-import {alnumFrom, hash32, hexFrom, makeJwt, prng, uuidFrom} from './accounts.js'
+import {makeJwt} from './jwt.js'
+import {alnumFrom, hash32, hexFrom, prng, uuidFrom} from './seeded-random.js'
 import {rfc3339} from './local-time.js'
 
 export interface NewCredential {

@@ -3,7 +3,7 @@ import {chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {formatDuration, parseDuration} from '../cli/duration.js'
+import {formatDuration, parseDuration} from '../time/duration.js'
 import {ConfigError, UsageError} from '../cli/errors.js'
 import type {FaultOptions} from './faults.js'
 

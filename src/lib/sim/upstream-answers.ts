@@ -3,8 +3,8 @@
  * the request/answer types, JSON and text answers in Go `http.Header` style, and the per-credential
  * rolling quota windows (deterministic for a given clock).
  */
-import type {ScenarioSetting} from './accounts.js'
-import {hash32} from './accounts.js'
+import type {ScenarioSetting} from './account-types.js'
+import {hash32} from './seeded-random.js'
 
 export interface UpstreamRequest {
   method: string

@@ -23,8 +23,9 @@
  * Error scenarios (accounts.ts) answer like the provider: Claude and Codex reuse their error bodies; Kimi
  * and Antigravity answer in their own error formats.
  */
-import type {SimAccountRegistry} from './accounts.js'
-import {hash32, PROVIDER_MODELS} from './accounts.js'
+import type {SimAccountRegistry} from './account-types.js'
+import {PROVIDER_MODELS} from './provider-models.js'
+import {hash32} from './seeded-random.js'
 import type {SimAccount} from './types.js'
 import {claudeError, codexError, commonError, FIVE_HOURS, isoUtc, jsonAnswer, type UpstreamAnswer, WEEK, windowAt, type Windows, windowsFor} from './upstream-answers.js'
 

@@ -39,8 +39,9 @@
  * | timeout | waits `delayMs` (default 65 000); ≥ `registry.apiCallTimeoutMs` (60 000, the gateway's upstream timeout) ⇒ 502 `request failed` at the deadline, else the `ok` answer, late |
  * | server_error | 500 |
  */
-import type {ScenarioSetting, SimAccountRegistry} from './accounts.js'
-import {codexIdTokenClaims, hash32} from './accounts.js'
+import type {ScenarioSetting, SimAccountRegistry} from './account-types.js'
+import {codexIdTokenClaims} from './jwt.js'
+import {hash32} from './seeded-random.js'
 import type {SimAccount} from './types.js'
 import {
   claudeError,
@@ -62,7 +63,7 @@ import {
 
 import {answerProbe, applyCodexReset, codexResetCreditsSummary, probeProvider} from './upstream-probes.js'
 
-export type {UpstreamAnswer, UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
+export type {UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
 export {windowAt} from './upstream-answers.js'
 
 /** The gateway's `/api-call` upstream timeout (§3.7). */

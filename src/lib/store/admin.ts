@@ -8,6 +8,9 @@ import {existsSync} from 'node:fs'
 import {ConfigError} from '../cli/errors.js'
 import {schemaStatus} from './db.js'
 import {withStore} from './index.js'
+
+export {copyStore, type CopyResult} from './copy.js'
+import {classifyLocation, maskLocation} from './location.js'
 import type {BackupResult, DeadLetter, DeadLetterQuery, MigrationProgress, PruneResult, RetryResult, StoreInfo, VacuumResult} from './records.js'
 
 export const storeInfoAt = (path: string): Promise<StoreInfo> => withStore({path, readonly: true}, (s) => s.maintenance.info())
@@ -17,8 +20,15 @@ export const pruneStoreAt = (path: string, olderThanMs: number, options: {dryRun
 
 export const vacuumStoreAt = (path: string): Promise<VacuumResult> => withStore({path, mustExist: true}, (s) => s.maintenance.vacuum())
 
-export const backupStoreAt = (path: string, dest: string, options: {force?: boolean} = {}): Promise<BackupResult> =>
-  withStore({path, readonly: true}, (s) => s.maintenance.backup(dest, options))
+export async function backupStoreAt(path: string, dest: string, options: {force?: boolean} = {}): Promise<BackupResult> {
+  if (classifyLocation(path).kind === 'postgres') {
+    // pg_dump's job: say which command, without connecting first (exit 2 even when the server is down)
+    const {pgBackupError} = await import('./postgres/maintenance.js')
+    const {parsePgUrl} = await import('./postgres/config.js')
+    throw pgBackupError(parsePgUrl(path), dest)
+  }
+  return withStore({path, readonly: true}, (s) => s.maintenance.backup(dest, options))
+}
 
 export const listDeadLettersAt = (path: string, q: DeadLetterQuery): Promise<{items: DeadLetter[]; total: number}> =>
   withStore({path, readonly: true}, (s) => s.deadLetters.list(q))
@@ -36,9 +46,11 @@ export interface MigrateResult {
 
 /** Bring an existing store to this version's schema (resumable; progress through `onProgress`). */
 export async function migrateStoreAt(path: string, onProgress?: (p: MigrationProgress) => void): Promise<MigrateResult> {
-  if (!existsSync(path)) throw new ConfigError(`no store at ${path} yet`, {code: 'store_missing', hint: 'nothing to migrate: collect usage first (cpactl collect), or pass --store'})
-  const before = await schemaStatus(path)
+  const pg = classifyLocation(path).kind === 'postgres'
+  const status = pg ? (await import('./postgres/pg-store.js')).pgSchemaStatus : schemaStatus
+  if (!pg && !existsSync(path)) throw new ConfigError(`no store at ${path} yet`, {code: 'store_missing', hint: 'nothing to migrate: collect usage first (cpactl collect), or pass --store'})
+  const before = await status(path)
   await withStore({path, mustExist: true, onMigrationProgress: onProgress}, async () => undefined)
-  const after = await schemaStatus(path)
-  return {path, schemaBefore: before.version, schemaAfter: after.version, applied: before.pending.map((m) => ({id: m.id, name: m.name}))}
+  const after = await status(path)
+  return {path: maskLocation(path), schemaBefore: before.version, schemaAfter: after.version, applied: before.pending.map((m) => ({id: m.id, name: m.name}))}
 }

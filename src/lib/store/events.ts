@@ -26,11 +26,12 @@ import type {BatchTransaction, EventRepository, IngestOptions} from './types.js'
 /** Rows per page of a raw scan. */
 const SCAN_PAGE = 5000
 
-const RAW_SELECT = `SELECT ts, instance, provider, model, api_key_hash, auth_index, service_tier, response_service_tier,
+/** The raw-event columns of a scan, in the order usageRow reads them (both backends). */
+export const RAW_SELECT = `SELECT ts, instance, provider, model, api_key_hash, auth_index, service_tier, response_service_tier,
   failed, fail_status_code, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, latency_ms, ttft_ms, id
   FROM usage_events`
 
-function usageRow(r: unknown[]): UsageRow {
+export function usageRow(r: unknown[]): UsageRow {
   const lat = r[16] as number | null
   const ttft = r[17] as number | null
   const hasTtft = ttft !== null && ttft > 0
@@ -56,6 +57,57 @@ function usageRow(r: unknown[]): UsageRow {
     lastTs: r[0] as number,
     latencyMs: lat,
     ttftMs: hasTtft ? ttft : null,
+  }
+}
+
+/** The columns eventRow reads (both backends). */
+export const EVENT_LIST_SELECT = `SELECT id, ts, instance, request_id, provider, model, alias, endpoint, auth_index, source, api_key_hash, failed,
+  fail_status_code, latency_ms, ttft_ms, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, total, service_tier,
+  response_service_tier, reasoning_effort, fail_summary FROM usage_events`
+
+/** The query of EventRepository.list: newest first, keyset-paginated (both backends). */
+export function eventListSql(q: EventListQuery): {sql: string; params: unknown[]} {
+  const params: unknown[] = [q.since, q.until]
+  let sql = `${EVENT_LIST_SELECT} WHERE ts >= ? AND ts < ?`
+  sql += filterSql(q.filters, params, RAW_COLUMNS)
+  if (q.before) {
+    sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
+    params.push(q.before.ts, q.before.ts, q.before.id)
+  }
+  sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
+  params.push(q.limit)
+  return {sql, params}
+}
+
+/** A `report events` row from its columns (both backends). */
+export function eventRow(r: Record<string, unknown>): EventRow {
+  return {
+    id: r.id as number,
+    ts: r.ts as number,
+    instance: r.instance as string,
+    requestId: r.request_id as string | null,
+    provider: r.provider as string | null,
+    model: r.model as string | null,
+    alias: r.alias as string | null,
+    endpoint: r.endpoint as string | null,
+    authIndex: r.auth_index as string | null,
+    source: r.source as string | null,
+    apiKeyHash: r.api_key_hash as string | null,
+    failed: r.failed === 1,
+    statusCode: r.fail_status_code as number | null,
+    latencyMs: r.latency_ms as number | null,
+    ttftMs: r.ttft_ms as number | null,
+    uncachedInput: r.uncached_input as number,
+    cacheRead: r.cache_read as number,
+    cacheWrite: r.cache_write as number,
+    outputTotal: r.output_total as number,
+    reasoning: r.reasoning as number,
+    unclassified: r.unclassified as number,
+    total: r.total as number,
+    serviceTier: r.service_tier as string | null,
+    responseServiceTier: r.response_service_tier as string | null,
+    reasoningEffort: r.reasoning_effort as string | null,
+    failSummary: r.fail_summary as string | null,
   }
 }
 
@@ -119,46 +171,8 @@ export class SqliteEvents implements EventRepository {
   }
 
   async list(q: EventListQuery): Promise<EventRow[]> {
-    const params: unknown[] = [q.since, q.until]
-    let sql = `SELECT id, ts, instance, request_id, provider, model, alias, endpoint, auth_index, source, api_key_hash, failed, fail_status_code,
-        latency_ms, ttft_ms, uncached_input, cache_read, cache_write, output_total, reasoning, unclassified, total, service_tier,
-        response_service_tier, reasoning_effort, fail_summary
-      FROM usage_events WHERE ts >= ? AND ts < ?`
-    sql += filterSql(q.filters, params, RAW_COLUMNS)
-    if (q.before) {
-      sql += ' AND (ts < ? OR (ts = ? AND id < ?))'
-      params.push(q.before.ts, q.before.ts, q.before.id)
-    }
-    sql += ' ORDER BY ts DESC, id DESC LIMIT ?'
-    params.push(q.limit)
-    return (this.c.db.prepare(sql).all(...params) as Array<Record<string, unknown>>).map((r) => ({
-      id: r.id as number,
-      ts: r.ts as number,
-      instance: r.instance as string,
-      requestId: r.request_id as string | null,
-      provider: r.provider as string | null,
-      model: r.model as string | null,
-      alias: r.alias as string | null,
-      endpoint: r.endpoint as string | null,
-      authIndex: r.auth_index as string | null,
-      source: r.source as string | null,
-      apiKeyHash: r.api_key_hash as string | null,
-      failed: r.failed === 1,
-      statusCode: r.fail_status_code as number | null,
-      latencyMs: r.latency_ms as number | null,
-      ttftMs: r.ttft_ms as number | null,
-      uncachedInput: r.uncached_input as number,
-      cacheRead: r.cache_read as number,
-      cacheWrite: r.cache_write as number,
-      outputTotal: r.output_total as number,
-      reasoning: r.reasoning as number,
-      unclassified: r.unclassified as number,
-      total: r.total as number,
-      serviceTier: r.service_tier as string | null,
-      responseServiceTier: r.response_service_tier as string | null,
-      reasoningEffort: r.reasoning_effort as string | null,
-      failSummary: r.fail_summary as string | null,
-    }))
+    const {sql, params} = eventListSql(q)
+    return (this.c.db.prepare(sql).all(...params) as Array<Record<string, unknown>>).map(eventRow)
   }
 
   exportPages(q: ExportQuery): AsyncIterable<StoredEvent[]> {

@@ -2,13 +2,15 @@
  * The store's one way in (issue 12): `openStore()` returns a `Store` (types.ts, the contract every backend
  * implements) whose repositories are the only access to stored usage, runs, names, prices and inspections.
  * No module outside src/lib/store imports a database driver or holds a handle (test/lib/store/boundary.test.ts
- * checks it). Today's backend is SQLite (sqlite-store.ts); a `postgres://` location is recognised and refused
- * until the PostgreSQL backend exists.
+ * checks it). Two backends: SQLite (sqlite-store.ts, the embedded default: a file path) and PostgreSQL
+ * (postgres/pg-store.ts, for teams: a `postgres://` or `postgresql://` URL; issue 13). Any other URL scheme is
+ * refused (location.ts). The PostgreSQL driver is loaded only when a URL names it.
  */
 import {existsSync} from 'node:fs'
 
 import {ConfigError} from '../cli/errors.js'
 import {Connection} from './connection.js'
+import {classifyLocation} from './location.js'
 import {openDatabase, type OpenDatabaseOptions} from './db.js'
 import {SqliteStore} from './sqlite-store.js'
 import type {Store} from './types.js'
@@ -16,20 +18,19 @@ import type {Store} from './types.js'
 export type * from './types.js'
 export type * from './records.js'
 export type * from './rows.js'
+export type * from './price-rows.js'
+export type * from './inspection-rows.js'
+export {APPLY_MODES, CLASSIFICATIONS, PROPOSED_ACTIONS} from './inspection-rows.js'
 export {addCounts, emptyCounts, rangeIndex} from './rows.js'
 export {isProcessAlive} from './lock.js'
 export {aliasKey} from './names.js'
+export {checkProfileStore, classifyLocation, isDatabaseUrl, maskLocation} from './location.js'
 
 export interface OpenStoreOptions extends OpenDatabaseOptions {
-  /** A file path (SQLite). */
+  /** A file path (SQLite) or a postgres:// URL (PostgreSQL). */
   path: string
   /** Refuse with `store_missing` instead of creating a new store (implied by readonly). */
   mustExist?: boolean
-}
-
-/** True for a location naming a PostgreSQL server rather than a file. */
-export function isDatabaseUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location.trim())
 }
 
 /**
@@ -37,14 +38,29 @@ export function isDatabaseUrl(location: string): boolean {
  * (creating it unless `mustExist`, migrating it in place).
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (isDatabaseUrl(options.path)) {
-    throw new ConfigError('PostgreSQL stores are not supported by this version of cpactl', {code: 'store_unsupported', hint: 'pass a file path to --store / CPACTL_STORE'})
+  const where = classifyLocation(options.path)
+  if (where.kind === 'postgres') {
+    const {openPgStore} = await import('./postgres/pg-store.js')
+    return openPgStore(where.url, {readonly: options.readonly, mustExist: options.mustExist})
   }
   if ((options.readonly || options.mustExist) && !existsSync(options.path)) {
     throw new ConfigError(`no store at ${options.path} yet`, {code: 'store_missing', hint: 'collect usage first (cpactl collect), or pass --store'})
   }
   const db = await openDatabase(options.path, options)
   return new SqliteStore(new Connection(db, options.path, Boolean(options.readonly)))
+}
+
+/** Does a store exist at this location (a file; a database holding cpactl's schema)? Never creates one. */
+export async function storeExists(location: string): Promise<boolean> {
+  const where = classifyLocation(location)
+  if (where.kind === 'sqlite') return existsSync(where.path)
+  try {
+    await (await openStore({path: location, readonly: true})).close()
+    return true
+  } catch (error) {
+    if ((error as {code?: string}).code === 'store_missing') return false
+    throw error
+  }
 }
 
 /** Open, run `fn`, close (also on failure). */

@@ -1,11 +1,11 @@
 /**
- * Writing usage into the store: events, the rollups (hourly and daily, every report dimension, histograms,
- * account sources), dead letters and run counters for one batch, inside the caller's transaction
- * (cpa-gateway.md §13.5 "never pop what cannot be stored"). Dedup goes through the unique event hash:
- * `INSERT OR IGNORE`, and only newly inserted events move the rollups (rollup-cells.ts sums them in memory,
- * rollup-write.ts upserts each cell once per batch).
+ * Writing usage into the store: events, the rollups (hourly and daily, every report dimension, histograms, account
+ * sources), dead letters and run counters for one batch, inside the caller's transaction ("never pop what cannot be
+ * stored": a pop is destructive and has no ack). Dedup goes through the unique event hash: `INSERT OR IGNORE`, and
+ * only newly inserted events move the rollups (rollup-cells.ts sums them in memory, rollup-write.ts upserts each
+ * cell once per batch).
  */
-import {createNormalizer, eventHash, redactPayload, utf8Text, type Normalizer} from '../usage/index.js'
+import {createNormalizer, eventHash, payloadText, redactPayload, type Normalizer} from '../usage/index.js'
 import type {Database} from './db.js'
 import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder} from './event-columns.js'
 import {KIND} from './ingest-protocol.js'
@@ -174,8 +174,7 @@ export class BatchWriter {
   }
 
   private deadLetter(payload: unknown, reason: string, ctx: IngestContext, counts: BatchCounts): void {
-    const raw = typeof payload === 'string' ? payload : payload instanceof Uint8Array ? utf8Text(payload) : JSON.stringify(payload) ?? String(payload)
-    this.insertDeadLetter.run(ctx.instance, ctx.receivedAt, ctx.runId, reason, redactPayload(raw))
+    this.insertDeadLetter.run(ctx.instance, ctx.receivedAt, ctx.runId, reason, redactPayload(payloadText(payload)))
     counts.deadLettered++
   }
 

@@ -3,7 +3,7 @@
  * the ownership of disables cpactl made, and the one usage query inspection needs — tokens and requests of an
  * account since a window start, answered by the rollups (RollupRepository.usageSince).
  */
-import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from '../inspect/types.js'
+import type {ActionTaken, ApplyMode, Classification, InspectResult, InspectSummary, ProposedAction, QuotaWindows} from './inspection-rows.js'
 import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
 import type {
@@ -19,7 +19,7 @@ import type {
 import type {UsageSince} from './rows.js'
 import type {InspectionRepository, RollupRepository} from './types.js'
 
-interface RunRow {
+export interface RunRow {
   id: number
   instance: string
   trigger: string
@@ -35,7 +35,7 @@ interface RunRow {
   error_message: string | null
 }
 
-interface ResultRow {
+export interface ResultRow {
   id: number
   run_id: number
   name: string
@@ -55,7 +55,7 @@ interface ResultRow {
   checked_at: number
 }
 
-interface OwnershipRow {
+export interface OwnershipRow {
   id: number
   instance: string
   name: string
@@ -68,7 +68,7 @@ interface OwnershipRow {
   modtime: string | null
 }
 
-function runRecord(r: RunRow): InspectionRunRecord {
+export function runRecord(r: RunRow): InspectionRunRecord {
   return {
     id: r.id,
     instance: r.instance,
@@ -86,7 +86,7 @@ function runRecord(r: RunRow): InspectionRunRecord {
   }
 }
 
-function resultRecord(r: ResultRow): StoredResult {
+export function resultRecord(r: ResultRow): StoredResult {
   return {
     runId: r.run_id,
     name: r.name,
@@ -107,7 +107,7 @@ function resultRecord(r: ResultRow): StoredResult {
   }
 }
 
-function ownershipRecord(r: OwnershipRow): OwnershipRecord {
+export function ownershipRecord(r: OwnershipRow): OwnershipRecord {
   return {
     id: r.id,
     instance: r.instance,
@@ -126,6 +126,50 @@ const ms = (iso: string | null | undefined): number | null => {
   if (!iso) return null
   const t = Date.parse(iso)
   return Number.isNaN(t) ? null : t
+}
+
+/** The statements of the inspection repository (both backends; PostgreSQL adds COLLATE "C" where it sorts text). */
+export const INSPECTION_SQL = {
+  startRun: `INSERT INTO inspection_runs (instance, trigger, started_at, status, apply_mode, threshold, providers, settings)
+    VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+  finishRun: 'UPDATE inspection_runs SET finished_at = ?, status = ?, summary = ?, error_code = ?, error_message = ? WHERE id = ?',
+  insertResult: `INSERT INTO inspection_results (run_id, instance, name, auth_index, provider, email, label, plan, disabled, http_status,
+    classification, action, action_taken, reason, attempts, windows, short_used, long_used, short_resets_at, long_resets_at,
+    long_started_at, checked_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  openOwnership: 'SELECT * FROM inspection_ownership WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL',
+  listOpenOwnership: 'SELECT * FROM inspection_ownership WHERE instance = ? AND released_at IS NULL ORDER BY disabled_at',
+  supersede: `UPDATE inspection_ownership SET released_at = ?, released_by = 'superseded', release_run_id = ?
+      WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL`,
+  insertOwnership: `INSERT INTO inspection_ownership (instance, name, auth_index, provider, disabled_at, run_id, classification, reason, modtime)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  release: 'UPDATE inspection_ownership SET released_at = ?, released_by = ?, release_run_id = ? WHERE id = ? AND released_at IS NULL',
+  getRun: 'SELECT * FROM inspection_runs WHERE id = ?',
+  runsOf: 'SELECT * FROM inspection_runs WHERE instance = ? ORDER BY started_at DESC, id DESC LIMIT ?',
+  runs: 'SELECT * FROM inspection_runs ORDER BY started_at DESC, id DESC LIMIT ?',
+  runResults: 'SELECT * FROM inspection_results WHERE run_id = ? ORDER BY id',
+  latest: `SELECT r.* FROM inspection_results r
+    JOIN (SELECT MAX(id) AS id FROM inspection_results
+       WHERE instance = ? AND classification <> 'skipped' GROUP BY name) l ON l.id = r.id
+    ORDER BY r.name`,
+}
+
+export const runStartParams = (start: InspectionRunStart): unknown[] => [
+  start.instance, start.trigger, start.startedAt, start.apply, start.threshold, start.providers ? JSON.stringify(start.providers) : null, JSON.stringify(start.settings),
+]
+
+export const runFinishParams = (id: number, finish: InspectionRunFinish): unknown[] => [
+  finish.finishedAt, finish.status, finish.summary ? JSON.stringify(finish.summary) : null, finish.errorCode ?? null, finish.errorMessage ?? null, id,
+]
+
+export const ownershipParams = (d: DisableRecord): unknown[] => [d.instance, d.name, d.authIndex, d.provider, d.at, d.runId, d.classification, d.reason, d.modtime]
+
+export function resultParams(runId: number, instance: string, r: InspectResult): unknown[] {
+  return [
+    runId, instance, r.name, r.authIndex, r.provider, r.email, r.label, r.plan, r.disabled ? 1 : 0, r.httpStatus, r.classification, r.action,
+    r.actionTaken, r.reason, r.attempts, JSON.stringify(r.windows), r.windows.short?.usedPercent ?? null, r.windows.long?.usedPercent ?? null,
+    ms(r.windows.short?.resetsAt), ms(r.windows.long?.resetsAt), ms(r.windows.long?.startedAt), ms(r.checkedAt) ?? Date.now(),
+  ]
 }
 
 /** Inspection tables over the SQLite store. */
@@ -148,54 +192,27 @@ export class SqliteInspections implements InspectionRepository {
   async startRun(start: InspectionRunStart): Promise<number> {
     const info = this.tx(() => this.db
       .prepare(
-        `INSERT INTO inspection_runs (instance, trigger, started_at, status, apply_mode, threshold, providers, settings)
-         VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+        INSPECTION_SQL.startRun,
       )
-      .run(start.instance, start.trigger, start.startedAt, start.apply, start.threshold, start.providers ? JSON.stringify(start.providers) : null, JSON.stringify(start.settings)))
+      .run(...runStartParams(start)))
     return Number(info.lastInsertRowid)
   }
 
   async finishRun(id: number, finish: InspectionRunFinish): Promise<void> {
     this.tx(() =>
       this.db
-        .prepare('UPDATE inspection_runs SET finished_at = ?, status = ?, summary = ?, error_code = ?, error_message = ? WHERE id = ?')
-        .run(finish.finishedAt, finish.status, finish.summary ? JSON.stringify(finish.summary) : null, finish.errorCode ?? null, finish.errorMessage ?? null, id),
+        .prepare(INSPECTION_SQL.finishRun)
+        .run(...runFinishParams(id, finish)),
     )
   }
 
   async saveResults(runId: number, instance: string, results: readonly InspectResult[]): Promise<void> {
     const insert = this.db.prepare(
-      `INSERT INTO inspection_results (run_id, instance, name, auth_index, provider, email, label, plan, disabled, http_status,
-         classification, action, action_taken, reason, attempts, windows, short_used, long_used, short_resets_at, long_resets_at,
-         long_started_at, checked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      INSPECTION_SQL.insertResult,
     )
     this.tx(() => {
       for (const r of results) {
-        insert.run(
-          runId,
-          instance,
-          r.name,
-          r.authIndex,
-          r.provider,
-          r.email,
-          r.label,
-          r.plan,
-          r.disabled ? 1 : 0,
-          r.httpStatus,
-          r.classification,
-          r.action,
-          r.actionTaken,
-          r.reason,
-          r.attempts,
-          JSON.stringify(r.windows),
-          r.windows.short?.usedPercent ?? null,
-          r.windows.long?.usedPercent ?? null,
-          ms(r.windows.short?.resetsAt),
-          ms(r.windows.long?.resetsAt),
-          ms(r.windows.long?.startedAt),
-          ms(r.checkedAt) ?? Date.now(),
-        )
+        insert.run(...resultParams(runId, instance, r))
       }
     })
   }
@@ -204,14 +221,14 @@ export class SqliteInspections implements InspectionRepository {
   async openOwnership(instance: string, name: string, authIndex: string | null): Promise<OwnershipRecord | null> {
     if (!authIndex) return null
     const row = this.db
-      .prepare('SELECT * FROM inspection_ownership WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL')
+      .prepare(INSPECTION_SQL.openOwnership)
       .get(instance, name, authIndex) as OwnershipRow | undefined
     return row ? ownershipRecord(row) : null
   }
 
   async listOpenOwnership(instance: string): Promise<OwnershipRecord[]> {
     const rows = this.db
-      .prepare('SELECT * FROM inspection_ownership WHERE instance = ? AND released_at IS NULL ORDER BY disabled_at')
+      .prepare(INSPECTION_SQL.listOpenOwnership)
       .all(instance) as OwnershipRow[]
     return rows.map(ownershipRecord)
   }
@@ -221,29 +238,27 @@ export class SqliteInspections implements InspectionRepository {
     this.tx(() => {
       this.db
         .prepare(
-          `UPDATE inspection_ownership SET released_at = ?, released_by = 'superseded', release_run_id = ?
-           WHERE instance = ? AND name = ? AND auth_index = ? AND released_at IS NULL`,
+          INSPECTION_SQL.supersede,
         )
         .run(d.at, d.runId, d.instance, d.name, d.authIndex)
       this.db
         .prepare(
-          `INSERT INTO inspection_ownership (instance, name, auth_index, provider, disabled_at, run_id, classification, reason, modtime)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          INSPECTION_SQL.insertOwnership,
         )
-        .run(d.instance, d.name, d.authIndex, d.provider, d.at, d.runId, d.classification, d.reason, d.modtime)
+        .run(...ownershipParams(d))
     })
   }
 
   async releaseOwnership(id: number, release: {at: number; by: 'cpactl' | 'external'; runId: number | null}): Promise<void> {
     this.tx(() =>
       this.db
-        .prepare('UPDATE inspection_ownership SET released_at = ?, released_by = ?, release_run_id = ? WHERE id = ? AND released_at IS NULL')
+        .prepare(INSPECTION_SQL.release)
         .run(release.at, release.by, release.runId, id),
     )
   }
 
   async getRun(id: number): Promise<InspectionRunRecord | null> {
-    const row = this.db.prepare('SELECT * FROM inspection_runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.db.prepare(INSPECTION_SQL.getRun).get(id) as RunRow | undefined
     return row ? runRecord(row) : null
   }
 
@@ -252,15 +267,15 @@ export class SqliteInspections implements InspectionRepository {
     const limit = query.limit ?? 20
     const rows = (
       query.instance
-        ? this.db.prepare('SELECT * FROM inspection_runs WHERE instance = ? ORDER BY started_at DESC, id DESC LIMIT ?').all(query.instance, limit)
-        : this.db.prepare('SELECT * FROM inspection_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit)
+        ? this.db.prepare(INSPECTION_SQL.runsOf).all(query.instance, limit)
+        : this.db.prepare(INSPECTION_SQL.runs).all(limit)
     ) as RunRow[]
     return rows.map(runRecord)
   }
 
   /** Results of one run, in the order they were stored. */
   async runResults(runId: number): Promise<StoredResult[]> {
-    const rows = this.db.prepare('SELECT * FROM inspection_results WHERE run_id = ? ORDER BY id').all(runId) as ResultRow[]
+    const rows = this.db.prepare(INSPECTION_SQL.runResults).all(runId) as ResultRow[]
     return rows.map(resultRecord)
   }
 
@@ -268,10 +283,7 @@ export class SqliteInspections implements InspectionRepository {
   async latestResults(instance: string): Promise<StoredResult[]> {
     const rows = this.db
       .prepare(
-        `SELECT r.* FROM inspection_results r
-         JOIN (SELECT MAX(id) AS id FROM inspection_results
-               WHERE instance = ? AND classification <> 'skipped' GROUP BY name) l ON l.id = r.id
-         ORDER BY r.name`,
+        INSPECTION_SQL.latest,
       )
       .all(instance) as ResultRow[]
     return rows.map(resultRecord)

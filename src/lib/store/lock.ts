@@ -1,5 +1,6 @@
 /**
- * One collector per store (issue 4; cpamp-anchor.md §2.3 "lock contention"). The lock is a small SQLite file
+ * One collector per store (issue 4; a second writer would meet SQLITE_BUSY, and two collectors on one gateway
+ * split its records). The lock is a small SQLite file
  * beside the store, `<store>-collector.lock`, in rollback-journal mode:
  *
  * - the holder writes its pid into the `holder` row, then keeps a `BEGIN IMMEDIATE` transaction open for the

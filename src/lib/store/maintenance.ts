@@ -8,7 +8,7 @@ import {closeSync, existsSync, openSync, rmSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {UsageError} from '../cli/errors.js'
-import {ensurePrivateDir} from '../config/files.js'
+import {ensurePrivateDir} from '../files/private.js'
 import type {Connection} from './connection.js'
 import {schemaVersion, storeError} from './db.js'
 import {DAY_MS} from './rollup-cells.js'
@@ -29,7 +29,58 @@ function fileSize(path: string): number {
   return n
 }
 
-const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString())
+export const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString())
+
+/** The queries behind StoreInfo (both backends). */
+export const INFO_SQL = {
+  raw: 'SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events',
+  /** Binds the daily watermark twice (rollups.ts allTime). */
+  instances: `SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM (${allTime('model', 'instance, requests, start_ms, last_ts')}) t GROUP BY instance ORDER BY instance`,
+  deadLetters:
+    'SELECT SUM(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END) AS waiting, SUM(CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END) AS resolved, MIN(CASE WHEN resolved_at IS NULL THEN received_at END) AS oldest FROM usage_dead_letters',
+  lastRun: 'SELECT instance, started_at, status, inserted FROM collector_runs ORDER BY started_at DESC LIMIT 1',
+  prices: 'SELECT COUNT(*) AS n FROM prices',
+  aliases: 'SELECT COUNT(*) AS n FROM api_key_aliases',
+}
+
+export interface InfoParts {
+  path: string
+  kind: string
+  sizeBytes: number
+  schemaVersion: number
+  raw: {n: number; o: number | null; w: number | null}
+  instances: Array<{instance: string; events: number; first: number; last: number}>
+  deadLetters: {waiting: number | null; resolved: number | null; oldest: number | null}
+  lastRun: {instance: string; started_at: number; status: string; inserted: number} | undefined
+  rawCompleteFrom: number
+  prices: number
+  aliases: number
+}
+
+export function infoFrom(p: InfoParts): StoreInfo {
+  const instances = p.instances.map((r) => ({instance: r.instance, events: r.events, firstSeen: iso(r.first), lastSeen: iso(r.last)}))
+  const dl = p.deadLetters
+  const run = p.lastRun
+  return {
+    path: p.path,
+    kind: p.kind,
+    sizeBytes: p.sizeBytes,
+    schemaVersion: p.schemaVersion,
+    rawEvents: p.raw.n,
+    totalEvents: instances.reduce((s, i) => s + i.events, 0),
+    oldestRawEvent: iso(p.raw.o),
+    newestEvent: iso(Math.max(p.raw.w ?? 0, ...instances.map((i) => (i.lastSeen ? Date.parse(i.lastSeen) : 0))) || null),
+    rawCompleteFrom: p.rawCompleteFrom > 0 ? iso(p.rawCompleteFrom) : null,
+    instances,
+    deadLetters: {waiting: dl.waiting ?? 0, resolved: dl.resolved ?? 0, oldestWaiting: iso(dl.oldest)},
+    prices: p.prices,
+    aliases: p.aliases,
+    lastRun: run ? {instance: run.instance, startedAt: iso(run.started_at)!, status: run.status, inserted: run.inserted} : null,
+  }
+}
+
+/** The UTC midnight at or before now − olderThanMs: raw events before it are pruned. */
+export const pruneCutoff = (now: number, olderThanMs: number): number => Math.floor((now - olderThanMs) / DAY_MS) * DAY_MS
 
 export class SqliteMaintenance implements MaintenanceRepository {
   constructor(private readonly c: Connection) {}
@@ -45,43 +96,19 @@ export class SqliteMaintenance implements MaintenanceRepository {
 
   async info(): Promise<StoreInfo> {
     const db = this.c.db
-    const raw = db.prepare('SELECT COUNT(*) AS n, MIN(ts) AS o, MAX(ts) AS w FROM usage_events').get() as {n: number; o: number | null; w: number | null}
-    const through = dailyThrough(db)
-    const instances = (
-      db
-        .prepare(`SELECT instance, SUM(requests) AS events, MIN(start_ms) AS first, MAX(last_ts) AS last FROM (${allTime('model', 'instance, requests, start_ms, last_ts')}) GROUP BY instance ORDER BY instance`)
-        .all(through, through) as Array<{
-        instance: string
-        events: number
-        first: number
-        last: number
-      }>
-    ).map((r) => ({instance: r.instance, events: r.events, firstSeen: iso(r.first), lastSeen: iso(r.last)}))
-    const dl = db.prepare('SELECT SUM(resolved_at IS NULL) AS waiting, SUM(resolved_at IS NOT NULL) AS resolved, MIN(CASE WHEN resolved_at IS NULL THEN received_at END) AS oldest FROM usage_dead_letters').get() as {
-      waiting: number | null
-      resolved: number | null
-      oldest: number | null
-    }
-    const run = db.prepare('SELECT instance, started_at, status, inserted FROM collector_runs ORDER BY started_at DESC LIMIT 1').get() as
-      | {instance: string; started_at: number; status: string; inserted: number}
-      | undefined
-    const rawCompleteFrom = this.rawCompleteFrom()
-    return {
+    return infoFrom({
       path: this.c.location,
       kind: 'sqlite',
       sizeBytes: fileSize(this.c.location),
       schemaVersion: schemaVersion(db),
-      rawEvents: raw.n,
-      totalEvents: instances.reduce((s, i) => s + i.events, 0),
-      oldestRawEvent: iso(raw.o),
-      newestEvent: iso(Math.max(raw.w ?? 0, ...instances.map((i) => (i.lastSeen ? Date.parse(i.lastSeen) : 0))) || null),
-      rawCompleteFrom: rawCompleteFrom > 0 ? iso(rawCompleteFrom) : null,
-      instances,
-      deadLetters: {waiting: dl.waiting ?? 0, resolved: dl.resolved ?? 0, oldestWaiting: iso(dl.oldest)},
-      prices: this.count('SELECT COUNT(*) AS n FROM prices'),
-      aliases: this.count('SELECT COUNT(*) AS n FROM api_key_aliases'),
-      lastRun: run ? {instance: run.instance, startedAt: iso(run.started_at)!, status: run.status, inserted: run.inserted} : null,
-    }
+      raw: db.prepare(INFO_SQL.raw).get() as InfoParts['raw'],
+      instances: db.prepare(INFO_SQL.instances).all(dailyThrough(db), dailyThrough(db)) as InfoParts['instances'],
+      deadLetters: db.prepare(INFO_SQL.deadLetters).get() as InfoParts['deadLetters'],
+      lastRun: db.prepare(INFO_SQL.lastRun).get() as InfoParts['lastRun'],
+      rawCompleteFrom: this.rawCompleteFrom(),
+      prices: this.count(INFO_SQL.prices),
+      aliases: this.count(INFO_SQL.aliases),
+    })
   }
 
   /**
@@ -92,7 +119,7 @@ export class SqliteMaintenance implements MaintenanceRepository {
   async prune(olderThanMs: number, options: {dryRun?: boolean; now?: number; batch?: number} = {}): Promise<PruneResult> {
     const db = this.c.db
     const now = options.now ?? Date.now()
-    const cutoff = Math.floor((now - olderThanMs) / DAY_MS) * DAY_MS
+    const cutoff = pruneCutoff(now, olderThanMs)
     const candidates = this.count('SELECT COUNT(*) AS n FROM usage_events WHERE ts < ?', cutoff)
     const dlCandidates = this.count('SELECT COUNT(*) AS n FROM usage_dead_letters WHERE resolved_at IS NOT NULL AND received_at < ?', cutoff)
     if (options.dryRun) {

@@ -1,6 +1,6 @@
 /**
- * NameRepository over SQLite (types.ts): client API-key aliases and masked-key hints (migration 002;
- * cpamp-anchor.md §9), account labels from the gateway's auth-file list, and the usage sources the rollups
+ * NameRepository over SQLite (types.ts): client API-key aliases and masked-key hints (migration 002),
+ * account labels from the gateway's auth-file list, and the usage sources the rollups
  * keep per credential. Keys are identified only by the lowercase hex SHA-256 of the trimmed key; the raw key
  * never reaches this module.
  */
@@ -13,9 +13,37 @@ export function aliasKey(alias: string): string {
   return alias.normalize('NFC').toLowerCase()
 }
 
-const ALIAS_COLS = 'api_key_hash AS apiKeyHash, alias, updated_at AS updatedAt'
-const UPSERT_ALIAS = `INSERT INTO api_key_aliases (api_key_hash, alias, alias_key, updated_at) VALUES (?, ?, ?, ?)
+export const ALIAS_COLS = 'api_key_hash AS "apiKeyHash", alias, updated_at AS "updatedAt"'
+export const UPSERT_ALIAS = `INSERT INTO api_key_aliases (api_key_hash, alias, alias_key, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT (api_key_hash) DO UPDATE SET alias = excluded.alias, alias_key = excluded.alias_key, updated_at = excluded.updated_at`
+
+export const UPSERT_HINT = `INSERT INTO api_key_hints (api_key_hash, masked, instance, seen_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (api_key_hash) DO UPDATE SET masked = excluded.masked, instance = excluded.instance, seen_at = excluded.seen_at`
+export const UPSERT_LABEL = `INSERT INTO account_labels (instance, auth_index, name, email, label, provider, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (instance, auth_index) DO UPDATE SET name = excluded.name, email = excluded.email, label = excluded.label,
+    provider = excluded.provider, updated_at = excluded.updated_at`
+export const LIST_HINTS = 'SELECT api_key_hash AS "apiKeyHash", masked, instance, seen_at AS "seenAt" FROM api_key_hints ORDER BY seen_at DESC'
+export const RESOLVE_LABELS = 'SELECT auth_index FROM account_labels WHERE auth_index = ? OR lower(name) = ? OR lower(name) = ? OR lower(email) = ? OR lower(label) = ?'
+export const RESOLVE_SOURCES = 'SELECT DISTINCT auth_index FROM report_account_sources WHERE auth_index = ? OR lower(source) = ?'
+export const LABEL_OF = 'SELECT instance, auth_index, name, email, label, provider FROM account_labels WHERE auth_index = ? ORDER BY updated_at DESC LIMIT 1'
+export const SOURCE_OF = 'SELECT instance, source FROM report_account_sources WHERE auth_index = ? ORDER BY last_ts DESC LIMIT 1'
+
+/** An account's display facts from its newest label row and newest usage source (both backends). */
+export function accountName(
+  authIndex: string,
+  l: {instance: string; name: string | null; email: string | null; label: string | null; provider: string | null} | undefined,
+  s: {instance: string; source: string} | undefined,
+): AccountName {
+  return {
+    instance: l?.instance ?? s?.instance ?? '',
+    authIndex,
+    name: l?.name ?? null,
+    email: l?.email ?? null,
+    label: l?.label ?? null,
+    provider: l?.provider ?? null,
+    source: s?.source ?? null,
+  }
+}
 
 export class SqliteNames implements NameRepository {
   constructor(private readonly c: Connection) {}
@@ -48,17 +76,14 @@ export class SqliteNames implements NameRepository {
   }
 
   async saveKeyHints(instance: string | null, hints: ReadonlyArray<{apiKeyHash: string; masked: string}>, now = Date.now()): Promise<void> {
-    const up = this.c.db.prepare(
-      `INSERT INTO api_key_hints (api_key_hash, masked, instance, seen_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (api_key_hash) DO UPDATE SET masked = excluded.masked, instance = excluded.instance, seen_at = excluded.seen_at`,
-    )
+    const up = this.c.db.prepare(UPSERT_HINT)
     this.c.write('save key hints', () => {
       for (const h of hints) up.run(h.apiKeyHash, h.masked, instance, now)
     })
   }
 
   async listKeyHints(): Promise<KeyHint[]> {
-    return this.c.db.prepare('SELECT api_key_hash AS apiKeyHash, masked, instance, seen_at AS seenAt FROM api_key_hints ORDER BY seen_at DESC').all() as KeyHint[]
+    return this.c.db.prepare(LIST_HINTS).all() as KeyHint[]
   }
 
   async keyNames(hashes: readonly string[]): Promise<Map<string, KeyName>> {
@@ -73,11 +98,7 @@ export class SqliteNames implements NameRepository {
   }
 
   async saveAccountLabels(instance: string, labels: readonly AccountLabel[], now = Date.now()): Promise<number> {
-    const up = this.c.db.prepare(
-      `INSERT INTO account_labels (instance, auth_index, name, email, label, provider, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (instance, auth_index) DO UPDATE SET name = excluded.name, email = excluded.email, label = excluded.label,
-         provider = excluded.provider, updated_at = excluded.updated_at`,
-    )
+    const up = this.c.db.prepare(UPSERT_LABEL)
     return this.c.write('save account labels', () => {
       let n = 0
       for (const f of labels) {
@@ -92,20 +113,10 @@ export class SqliteNames implements NameRepository {
   async accountNames(authIndexes: readonly string[]): Promise<Map<string, AccountName>> {
     const out = new Map<string, AccountName>()
     if (authIndexes.length === 0) return out
-    const labels = this.c.db.prepare('SELECT instance, auth_index, name, email, label, provider FROM account_labels WHERE auth_index = ? ORDER BY updated_at DESC LIMIT 1')
-    const sources = this.c.db.prepare('SELECT instance, source FROM report_account_sources WHERE auth_index = ? ORDER BY last_ts DESC LIMIT 1')
+    const labels = this.c.db.prepare(LABEL_OF)
+    const sources = this.c.db.prepare(SOURCE_OF)
     for (const a of authIndexes) {
-      const l = labels.get(a) as {instance: string; name: string | null; email: string | null; label: string | null; provider: string | null} | undefined
-      const s = sources.get(a) as {instance: string; source: string} | undefined
-      out.set(a, {
-        instance: l?.instance ?? s?.instance ?? '',
-        authIndex: a,
-        name: l?.name ?? null,
-        email: l?.email ?? null,
-        label: l?.label ?? null,
-        provider: l?.provider ?? null,
-        source: s?.source ?? null,
-      })
+      out.set(a, accountName(a, labels.get(a) as never, sources.get(a) as never))
     }
     return out
   }
@@ -114,11 +125,11 @@ export class SqliteNames implements NameRepository {
     const lower = term.trim().toLowerCase()
     const found = new Set<string>()
     for (const r of this.c.db
-      .prepare('SELECT auth_index FROM account_labels WHERE auth_index = ? OR lower(name) = ? OR lower(name) = ? OR lower(email) = ? OR lower(label) = ?')
+      .prepare(RESOLVE_LABELS)
       .all(lower, lower, `${lower}.json`, lower, lower) as Array<{auth_index: string}>) {
       found.add(r.auth_index)
     }
-    for (const r of this.c.db.prepare('SELECT DISTINCT auth_index FROM report_account_sources WHERE auth_index = ? OR lower(source) = ?').all(lower, lower) as Array<{auth_index: string}>) {
+    for (const r of this.c.db.prepare(RESOLVE_SOURCES).all(lower, lower) as Array<{auth_index: string}>) {
       found.add(r.auth_index)
     }
     if (/^[0-9a-f]{16}$/.test(lower)) found.add(lower)

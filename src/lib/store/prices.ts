@@ -1,13 +1,13 @@
 /**
  * Prices in the store (migration 002 `prices`): list, set, remove, import with manual entries protected
- * (cpamp-anchor.md §8 "manual never overwritten by sync", #682). SQL only; the rules live in src/lib/pricing.
+ * (a sync never overwrites a manual price: the leading panel's #682). SQL only; the rules live in src/lib/pricing.
  */
-import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from '../pricing/types.js'
+import type {ContextTier, ModelPrice, PriceSource, ServiceTierRule} from './price-rows.js'
 import type {Connection} from './connection.js'
 import type {PriceImportOutcome} from './records.js'
 import type {PriceRepository} from './types.js'
 
-interface PriceRow {
+export interface PriceRow {
   model: string
   input: number | null
   cache_read: number | null
@@ -21,7 +21,7 @@ interface PriceRow {
   updated_at: number
 }
 
-function fromRow(r: PriceRow): ModelPrice {
+export function fromRow(r: PriceRow): ModelPrice {
   return {
     model: r.model,
     input: r.input,
@@ -37,7 +37,7 @@ function fromRow(r: PriceRow): ModelPrice {
   }
 }
 
-function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
+export function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
   return (
     a.input === b.input &&
     a.cacheRead === b.cacheRead &&
@@ -51,11 +51,42 @@ function samePrice(a: ModelPrice, b: Omit<ModelPrice, 'updatedAt'>): boolean {
   )
 }
 
-const UPSERT = `INSERT INTO prices (model, input, cache_read, cache_write, output, reasoning, tiers, service_tiers, source, source_model, updated_at)
+export const UPSERT_PRICE = `INSERT INTO prices (model, input, cache_read, cache_write, output, reasoning, tiers, service_tiers, source, source_model, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (model) DO UPDATE SET input = excluded.input, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
     output = excluded.output, reasoning = excluded.reasoning, tiers = excluded.tiers, service_tiers = excluded.service_tiers,
     source = excluded.source, source_model = excluded.source_model, updated_at = excluded.updated_at`
+
+export const priceParams = (p: ModelPrice): unknown[] => [
+  p.model, p.input, p.cacheRead, p.cacheWrite, p.output, p.reasoning, JSON.stringify(p.tiers), JSON.stringify(p.serviceTiers), p.source, p.sourceModel, p.updatedAt,
+]
+
+/**
+ * The import rule (both backends): entries from any import replace earlier imported ones; a manual entry is
+ * replaced only with `overwrite`. Returns what to write; fills `out`.
+ */
+export function planPriceImport(
+  prices: ReadonlyArray<Omit<ModelPrice, 'updatedAt'>>,
+  current: (model: string) => ModelPrice | null,
+  options: {overwrite?: boolean},
+  out: PriceImportOutcome,
+): Array<Omit<ModelPrice, 'updatedAt'>> {
+  const write: Array<Omit<ModelPrice, 'updatedAt'>> = []
+  for (const p of prices) {
+    const cur = current(p.model)
+    if (cur && cur.source === 'manual' && !options.overwrite) {
+      out.keptManual.push(p.model)
+      continue
+    }
+    if (cur && samePrice(cur, p)) {
+      out.unchanged++
+      continue
+    }
+    ;(cur ? out.updated : out.added).push(p.model)
+    write.push(p)
+  }
+  return write
+}
 
 export class SqlitePrices implements PriceRepository {
   constructor(private readonly c: Connection) {}
@@ -67,8 +98,8 @@ export class SqlitePrices implements PriceRepository {
 
   private upsertSync(p: ModelPrice): void {
     this.c.db
-      .prepare(UPSERT)
-      .run(p.model, p.input, p.cacheRead, p.cacheWrite, p.output, p.reasoning, JSON.stringify(p.tiers), JSON.stringify(p.serviceTiers), p.source, p.sourceModel, p.updatedAt)
+      .prepare(UPSERT_PRICE)
+      .run(...priceParams(p))
   }
 
   async list(): Promise<ModelPrice[]> {
@@ -96,19 +127,8 @@ export class SqlitePrices implements PriceRepository {
     const now = options.now ?? Date.now()
     const out: PriceImportOutcome = {added: [], updated: [], unchanged: 0, keptManual: []}
     const run = () => {
-      for (const p of prices) {
-        const cur = this.getSync(p.model)
-        if (cur && cur.source === 'manual' && !options.overwrite) {
-          out.keptManual.push(p.model)
-          continue
-        }
-        if (cur && samePrice(cur, p)) {
-          out.unchanged++
-          continue
-        }
-        ;(cur ? out.updated : out.added).push(p.model)
-        if (!options.dryRun) this.upsertSync({...p, updatedAt: now})
-      }
+      const write = planPriceImport(prices, (m) => this.getSync(m), options, out)
+      if (!options.dryRun) for (const p of write) this.upsertSync({...p, updatedAt: now})
     }
     if (options.dryRun) run()
     else this.c.write('import prices', run)

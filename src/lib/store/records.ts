@@ -3,7 +3,8 @@
  * collector lock, dead letters, names (API-key aliases and hints, account labels), price-import outcomes,
  * inspection runs/results/ownership, and what maintenance reports.
  */
-import type {ApplyMode, Classification, InspectResult, InspectSummary} from '../inspect/types.js'
+import type {Warning} from '../cli/warnings.js'
+import type {ApplyMode, Classification, InspectResult, InspectSummary} from './inspection-rows.js'
 
 // --------------------------------------------------------------------------------------- collector runs
 
@@ -29,7 +30,7 @@ export interface RunFinish {
   publishing?: boolean | null
   errorCode?: string | null
   errorMessage?: string | null
-  warnings?: string[]
+  warnings?: Warning[]
   coverage?: unknown
   authCounters?: AuthCounters | null
   authCountersAt?: number | null
@@ -71,7 +72,7 @@ export interface RunRecord {
   polledAt: number | null
   errorCode: string | null
   errorMessage: string | null
-  warnings: string[]
+  warnings: Warning[]
   coverage: unknown
   authCounters: AuthCounters | null
   authCountersAt: number | null
@@ -92,15 +93,17 @@ export interface RunQuery {
 
 export interface LockHolder {
   pid: number
+  /** Host of the holder (PostgreSQL: collectors of one store run on several hosts). */
+  host?: string
   since: number
   purpose: string
 }
 
-/** One collector per store: held for the whole run, gone with the process (kill -9 included). */
+/** One collector per store (SQLite) or per instance (PostgreSQL): held for the whole run, gone with the process (kill -9 included). */
 export interface CollectorLock {
-  /** Where the lock lives (a file beside a SQLite store). */
+  /** Where the lock lives (a file beside a SQLite store; the advisory lock's instance on PostgreSQL). */
   readonly path: string
-  release(): void
+  release(): void | Promise<void>
 }
 
 // ----------------------------------------------------------------------------------------- dead letters
@@ -278,6 +281,8 @@ export interface InstanceInfo {
   instance: string
   /** Events counted in the rollups (includes pruned ones). */
   events: number
+  /** PostgreSQL: raw events of the instance present (pruned ones excluded). */
+  rawEvents?: number
   firstSeen: string | null
   lastSeen: string | null
 }
@@ -302,6 +307,10 @@ export interface StoreInfo {
   prices: number
   aliases: number
   lastRun: {instance: string; startedAt: string; status: string; inserted: number} | null
+  /** PostgreSQL: the server's version. */
+  serverVersion?: string
+  /** PostgreSQL: every table of the store with its size on disk (indexes and TOAST included), largest first. */
+  tables?: Array<{table: string; bytes: number; rows: number}>
 }
 
 export interface PruneResult {

@@ -7,9 +7,9 @@
 import type {Connection} from './connection.js'
 import {CUBE_EXTRA, cubeTable, HOUR_MS, SUM_COLS} from './rollup-cells.js'
 import {dailyThrough, registerHistFunctions} from './rollup-write.js'
-import {rangeIndex, type CubeGroup, type CubeQuery, type HistGroup, type HistQuery, type RollupState, type Segment, type UsageSince} from './rows.js'
+import {rangeIndex, type CubeGroup, type CubeName, type CubeQuery, type HistGroup, type HistQuery, type RollupState, type Segment, type UsageSince} from './rows.js'
 import type {KeyUsage, ModelSeen} from './records.js'
-import {bucketsAt, filterSql, inList} from './sql-filters.js'
+import {bucketsAt, filterSql, inList, type FilterColumns} from './sql-filters.js'
 import type {RollupRepository} from './types.js'
 
 /**
@@ -25,6 +25,67 @@ export function allTime(cube: 'model' | 'key' | 'account', cols: string, filter 
 function segmentBucket(segments: readonly Segment[], t: number): number {
   const i = rangeIndex(segments, t)
   return i < 0 ? -1 : segments[i].bucket
+}
+
+/** A rollup group from an aggregate row: bucket, split flag, the dimensions (from index 2), the sums from `s`. */
+export function cubeGroup(r: unknown[], cube: CubeName, s: number): CubeGroup {
+  const b = r[0] as number
+  return {
+    raw: false,
+    bucket: b,
+    afterSplit: r[1] === 1,
+    ts: 0,
+    instance: r[2] as string,
+    provider: r[3] as string,
+    model: r[4] as string,
+    serviceTier: r[5] as string,
+    responseServiceTier: r[6] as string,
+    band: r[7] as number,
+    apiKeyHash: cube === 'key' ? (r[8] as string) : '',
+    authIndex: cube === 'account' ? (r[8] as string) : '',
+    status: cube === 'account' ? (r[10] as number) : null,
+    requests: r[s] as number,
+    failed: r[s + 1] as number,
+    ...bucketsAt(r, s + 2),
+    latencySum: r[s + 8] as number,
+    latencyCount: r[s + 9] as number,
+    ttftSum: r[s + 10] as number,
+    ttftCount: r[s + 11] as number,
+    lastTs: r[s + 12] as number,
+    latencyMs: null,
+    ttftMs: null,
+  }
+}
+
+/** The grouped dimensions of a cube's aggregate: instance (always ''), base dimensions, the cube's extras. */
+export function cubeDims(cube: CubeName): string[] {
+  return ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...CUBE_EXTRA[cube]]
+}
+
+/**
+ * The statement of RollupRepository.aggregate (both backends), given the bucket and split expressions (whose
+ * parameters are already in `params`); `s` is the index of the first sum in a result row.
+ */
+export function aggregateSql(q: CubeQuery, bucketExpr: string, splitExpr: string, params: unknown[]): {sql: string; s: number} {
+  params.push(q.from, q.to)
+  // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
+  const dims = cubeDims(q.cube)
+  const where = filterSql(q.filters, params, cubeFilterColumns(q.cube))
+  const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
+      ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
+    FROM ${cubeTable(q.cube, q.grain)} WHERE start_ms >= ? AND start_ms < ?${where}
+    GROUP BY 1, 2, ${dims.slice(1).join(', ')}`
+  return {sql, s: 2 + dims.length}
+}
+
+/** The columns a cube's rows filter on (null: the cube has no such dimension). */
+export function cubeFilterColumns(cube: CubeName): FilterColumns {
+  return {
+    failed: cube === 'account' ? 'failed_flag' : null,
+    status: cube === 'account' ? 'fail_status_code' : null,
+    apiKey: cube === 'key' ? 'api_key_hash' : null,
+    auth: cube === 'account' ? 'auth_index' : null,
+  }
 }
 
 export class SqliteRollups implements RollupRepository {
@@ -54,50 +115,12 @@ export class SqliteRollups implements RollupRepository {
       splitExpr = '(start_ms >= ?)'
       params.push(q.splitAt)
     }
-    params.push(q.from, q.to)
-    const extra = CUBE_EXTRA[cube]
-    // instance is filtered on, never grouped by: leaving it out of the sort key keeps the GROUP BY cheap
-    const dims = ["'' AS instance", 'provider', 'model', 'service_tier', 'response_service_tier', 'band', ...extra]
-    const where = filterSql(q.filters, params, {
-      failed: cube === 'account' ? 'failed_flag' : null,
-      status: cube === 'account' ? 'fail_status_code' : null,
-      apiKey: cube === 'key' ? 'api_key_hash' : null,
-      auth: cube === 'account' ? 'auth_index' : null,
-    })
-    const sql = `SELECT ${bucketExpr} AS b, ${splitExpr} AS after_split, ${dims.join(', ')},
-        ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-      FROM ${cubeTable(cube, grain)} WHERE start_ms >= ? AND start_ms < ?${where}
-      GROUP BY b, after_split, ${dims.slice(1).join(', ')}`
+    const {sql, s} = aggregateSql(q, bucketExpr, splitExpr, params)
     const out: CubeGroup[] = []
-    const s = 2 + dims.length
     for (const r of this.c.db.prepare(sql).raw(true).all(...params) as unknown[][]) {
       const b = r[0] as number
       if (b < 0) continue
-      out.push({
-        raw: false,
-        bucket: b,
-        afterSplit: r[1] === 1,
-        ts: 0,
-        instance: r[2] as string,
-        provider: r[3] as string,
-        model: r[4] as string,
-        serviceTier: r[5] as string,
-        responseServiceTier: r[6] as string,
-        band: r[7] as number,
-        apiKeyHash: cube === 'key' ? (r[8] as string) : '',
-        authIndex: cube === 'account' ? (r[8] as string) : '',
-        status: cube === 'account' ? (r[10] as number) : null,
-        requests: r[s] as number,
-        failed: r[s + 1] as number,
-        ...bucketsAt(r, s + 2),
-        latencySum: r[s + 8] as number,
-        latencyCount: r[s + 9] as number,
-        ttftSum: r[s + 10] as number,
-        ttftCount: r[s + 11] as number,
-        lastTs: r[s + 12] as number,
-        latencyMs: null,
-        ttftMs: null,
-      })
+      out.push(cubeGroup(r, cube, s))
     }
     return out
   }

@@ -260,6 +260,7 @@ export interface StoredEvent {
   ts: number
   tz_offset_min: number | null
   event_hash: Buffer
+  run_id: number | null
   provider: string | null
   executor_type: string | null
   model: string | null

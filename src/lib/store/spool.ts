@@ -1,5 +1,5 @@
 /**
- * The spool: where popped payloads go when their batch cannot be committed (cpa-gateway.md §13.5: a pop is
+ * The spool: where popped payloads go when their batch cannot be committed (a pop is
  * destructive, so a failed write after a pop would lose data). Files sit beside the store as
  * `<store>.spool-<ms>-<pid>.jsonl`, mode 0600, one JSON line `{"i": instance, "t": receivedAt, "p": payload}`
  * per payload, fsynced before the collector reports the failure. The next run ingests and deletes them before
@@ -10,13 +10,13 @@
  * cannot be written the disk is full before anything is popped; if a commit fails later, the reserve is
  * deleted to make room for the spool file.
  */
-import {closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import type {Connection} from './connection.js'
 import {storeError} from './db.js'
 import type {SqliteEvents} from './events.js'
-import {addCounts, emptyCounts, type SpoolRecovery} from './rows.js'
+import {addCounts, emptyCounts, type BatchCounts, type SpoolRecovery} from './rows.js'
 import type {SpoolRepository} from './types.js'
 
 export interface SpoolEntry {
@@ -31,6 +31,7 @@ export function spoolPrefix(storePath: string): string {
 
 /** Write payloads to a new spool file (0600, fsynced); returns its path. */
 export function writeSpool(storePath: string, instance: string, receivedAt: number, payloads: readonly unknown[]): string {
+  mkdirSync(dirname(storePath), {recursive: true, mode: 0o700})
   const path = join(dirname(storePath), `${spoolPrefix(storePath)}${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.jsonl`)
   const fd = openSync(path, 'wx', 0o600)
   try {
@@ -91,6 +92,7 @@ export function reservePath(storePath: string): string {
 /** Write `bytes` of zeros (fsynced) as the spill reserve; throws ENOSPC when the disk cannot hold them. */
 export function reserveSpool(storePath: string, bytes: number): void {
   const path = reservePath(storePath)
+  mkdirSync(dirname(storePath), {recursive: true, mode: 0o700})
   const fd = openSync(path, 'w', 0o600)
   try {
     const chunk = Buffer.alloc(Math.min(bytes, 1 << 20))
@@ -108,46 +110,47 @@ export function releaseSpoolReserve(storePath: string): void {
   rmSync(reservePath(storePath), {force: true})
 }
 
-/** SpoolRepository over the files beside a SQLite store (types.ts). */
-export class SqliteSpool implements SpoolRepository {
+/**
+ * SpoolRepository over spool files named after `base` (beside a SQLite store; under the data directory for a
+ * PostgreSQL one). A backend supplies its writable check and the transaction that ingests one file.
+ */
+export class FileSpool implements SpoolRepository {
   constructor(
-    private readonly c: Connection,
-    private readonly events: SqliteEvents,
+    private readonly base: string,
+    private readonly writable: (action: string) => void,
+    private readonly ingestFile: (groups: Map<string, {receivedAt: number; payloads: unknown[]}>, runId: number | null) => Promise<BatchCounts>,
+    private readonly fail: (error: unknown, action: string) => Error = (error, action) => storeError(error, base, action),
   ) {}
 
   async reserve(bytes: number): Promise<void> {
-    this.c.writable('reserve room for a spilled batch')
+    this.writable('reserve room for a spilled batch')
     try {
-      reserveSpool(this.c.location, bytes)
+      reserveSpool(this.base, bytes)
     } catch (error) {
-      throw storeError(error, this.c.location, 'reserve room for a spilled batch')
+      throw this.fail(error, 'reserve room for a spilled batch')
     }
   }
 
   async release(): Promise<void> {
-    releaseSpoolReserve(this.c.location)
+    releaseSpoolReserve(this.base)
   }
 
   async spill(instance: string, receivedAt: number, payloads: readonly unknown[]): Promise<string> {
-    releaseSpoolReserve(this.c.location)
-    return writeSpool(this.c.location, instance, receivedAt, payloads)
+    releaseSpoolReserve(this.base)
+    return writeSpool(this.base, instance, receivedAt, payloads)
   }
 
   async recover(runId: number | null): Promise<SpoolRecovery> {
     const total = emptyCounts()
     let files = 0
-    for (const file of listSpools(this.c.location)) {
+    for (const file of listSpools(this.base)) {
       const byInstance = new Map<string, {receivedAt: number; payloads: unknown[]}>()
       for (const e of readSpool(file)) {
         const g = byInstance.get(e.instance) ?? {receivedAt: e.receivedAt, payloads: []}
         g.payloads.push(e.payload)
         byInstance.set(e.instance, g)
       }
-      const counts = this.c.write('ingest a spool file', () => {
-        const n = emptyCounts()
-        for (const [instance, g] of byInstance) addCounts(n, this.events.writeIn(g.payloads, {instance, runId, receivedAt: g.receivedAt}, {recovered: true}))
-        return n
-      })
+      const counts = await this.ingestFile(byInstance, runId)
       removeSpool(file)
       addCounts(total, counts)
       files++
@@ -156,6 +159,22 @@ export class SqliteSpool implements SpoolRepository {
   }
 
   async pending(): Promise<number> {
-    return listSpools(this.c.location).length
+    return listSpools(this.base).length
+  }
+}
+
+/** The spool of a SQLite store: files beside it, each ingested in one write transaction. */
+export class SqliteSpool extends FileSpool {
+  constructor(c: Connection, events: SqliteEvents) {
+    super(
+      c.location,
+      (action) => c.writable(action),
+      async (byInstance, runId) =>
+        c.write('ingest a spool file', () => {
+          const n = emptyCounts()
+          for (const [instance, g] of byInstance) addCounts(n, events.writeIn(g.payloads, {instance, runId, receivedAt: g.receivedAt}, {recovered: true}))
+          return n
+        }),
+    )
   }
 }

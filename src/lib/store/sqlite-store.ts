@@ -31,7 +31,8 @@ export class SqliteStore implements Store {
   readonly maintenance: SqliteMaintenance
   readonly checks: SqliteCheckStates
 
-  constructor(private readonly c: Connection) {
+  constructor(readonly connection: Connection) {
+    const c = connection
     this.location = c.location
     this.readonly = c.readonly
     this.events = new SqliteEvents(c)
@@ -48,7 +49,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.events.close()
-    const db = this.c.db
+    const db = this.connection.db
     if (!db.open) return
     try {
       if (!this.readonly) db.pragma('wal_checkpoint(PASSIVE)')

@@ -9,7 +9,7 @@
  * 1. Granularity. Every method that may need a round trip returns a Promise, and is called about once per
  *    popped batch or once per report query — never once per record. Row streams come as pages
  *    (`AsyncIterable<T[]>`), so a backend pays one promise per page, not per row.
- * 2. Collector protocol ("never pop what cannot be stored", cpa-gateway.md §13.5):
+ * 2. Collector protocol ("never pop what cannot be stored": the gateway's pop is destructive, with no ack):
  *      runs.lockCollector → runs.start (first committed write = write probe) → spool.reserve → spool.recover →
  *      repeat { events.batch(tx => pop; tx.write(payloads)) } → runs.finish.
  *    `events.batch` takes the write lock *before* calling its callback, so a store that cannot be written
@@ -45,8 +45,8 @@
  *
  * Data shapes: rows.ts (usage, queries, rollups) and records.ts (runs, names, inspections, maintenance).
  */
-import type {ModelPrice} from '../pricing/types.js'
-import type {InspectResult} from '../inspect/types.js'
+import type {ModelPrice} from './price-rows.js'
+import type {InspectResult} from './inspection-rows.js'
 import type {
   AccountLabel,
   AccountName,
@@ -178,8 +178,12 @@ export interface RollupRepository {
 }
 
 export interface RunRepository {
-  /** Take the one-collector-per-store lock or reject with LockError `collector_running` naming the holder. */
-  lockCollector(purpose: string): Promise<CollectorLock>
+  /**
+   * Take the collector lock or reject with LockError `collector_running` naming the holder (pid; host on
+   * PostgreSQL). SQLite: one collector per store file. PostgreSQL: one collector per gateway instance, so the
+   * collectors of several gateways write into one database at the same time.
+   */
+  lockCollector(purpose: string, instance: string): Promise<CollectorLock>
   /** Insert the run row and commit it: the store's write probe, done before anything is popped. */
   start(start: RunStart): Promise<number>
   finish(runId: number, finish: RunFinish): Promise<void>

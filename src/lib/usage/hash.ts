@@ -1,6 +1,7 @@
 /**
- * Event identity for dedup (cpa-gateway.md §13.16, cpamp-anchor.md §4). Neither the timestamp nor the
- * request id is a key on its own: the hash covers a canonical tuple of normalised values
+ * Event identity for dedup. Neither the timestamp nor the request id is a key on its own (the gateway's
+ * `request_id` is not unique enough, and timestamps collide): the hash covers a canonical tuple of normalised
+ * values:
  *
  *   instance, request_id, ts (UTC ms), auth_index, model, endpoint, input/output/reasoning/cache-read/
  *   cache-write/total tokens, failed, latency_ms [, execution_id when the record has one (v8)]

@@ -1,7 +1,7 @@
 /**
- * Secrets inside usage records (cpa-gateway.md §6 "Secrets in records", §13.12): the client key `api_key` and,
- * for API-key credentials, the upstream key in `source`. Keys are stored only as the lowercase hex SHA-256 of
- * the trimmed key; secret-looking sources are masked (`****wxyz`, cli-conventions.md §6) and hashed.
+ * Secrets inside usage records: the client key `api_key` in plaintext and, for API-key credentials, the upstream
+ * key in `source` (or the client key again, for credentials without an email). Keys are stored only as the
+ * lowercase hex SHA-256 of the trimmed key; secret-looking sources are masked (`****wxyz`) and hashed.
  */
 import {createHash} from 'node:crypto'
 
@@ -17,8 +17,8 @@ export function isSha256Hex(text: string): boolean {
 }
 
 /**
- * The stored form of a client API key: lowercase hex SHA-256 of the trimmed key (the same hash aliases use,
- * cpamp-anchor.md §9). Empty or whitespace-only keys (client auth off) ⇒ null.
+ * The one client-key hasher. The stored form of a client API key: lowercase hex SHA-256 of the trimmed key (the same hash aliases use,
+ * so an alias matches the usage rows of its key). Empty or whitespace-only keys (client auth off) ⇒ null.
  */
 export function hashApiKey(raw: string): string | null {
   const key = raw.trim()
@@ -47,9 +47,13 @@ export function looksSecret(value: string, authType: string | null = null): bool
   return false
 }
 
-/** `****` + last 4 characters (short secrets show only `****`). */
+/**
+ * The one secret masker: `****` + the last 4 characters; values shorter than 12
+ * characters show only `****`; an empty value has nothing to hide and comes back unchanged.
+ */
 export function maskSecret(value: string): string {
   const v = value.trim()
+  if (v === '') return value
   return v.length >= 12 ? `****${v.slice(-4)}` : '****'
 }
 

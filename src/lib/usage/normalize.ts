@@ -1,26 +1,27 @@
 /**
- * One payload from the usage queue → a normalised event, a control payload, or a reason to dead-letter it
- * (cpa-gateway.md §5.5, §6; cpamp-anchor.md §3). Pure apart from small memo caches owned by the normaliser.
+ * One payload from the usage queue → a normalised event, a control payload, or a reason to dead-letter it.
+ * Pure apart from small memo caches owned by the normaliser.
  *
  * Rules:
  * - A record is a JSON object with a parseable `timestamp` and a `tokens` or `token_breakdown` object
- *   (§5.5: records always have both; control payloads have only `refresh`/`support_refresh`).
+ *   (records always have both; control payloads have only `refresh`/`support_refresh`).
  * - Missing fields are tolerated (older gateways omit newer ones) and stored as NULL; a known field with the
  *   wrong type (e.g. `latency_ms: "fast"`) makes the record invalid ⇒ dead letter. A missing timestamp is never
  *   replaced by "now".
- * - Contradicting or negative legacy `tokens.*` are the upstream's own figures, not a broken record (§6
- *   corrected): the record is stored with its breakdown's quality (`inconsistent`); without a breakdown the
- *   derived buckets are clamped and the quality is `inconsistent` too. Only payloads that are not usage
- *   records at all are dead letters.
+ * - Contradicting or negative legacy `tokens.*` are the upstream's own figures, not a broken record (the
+ *   gateway publishes them with an `inconsistent` breakdown): the record is stored with that quality; without
+ *   a breakdown the derived buckets are clamped and the quality is `inconsistent` too. Only payloads that are
+ *   not usage records at all are dead letters.
  * - Unknown fields are kept, redacted, as compact JSON in `extra`.
  * - `token_breakdown` is used when present; otherwise buckets are derived from the legacy counters with the
  *   provider's semantics (tokens.ts) and the quality is `derived`.
  * - `api_key` is replaced by its SHA-256 (never kept raw); an already-hashed `api_key_hash`/`api_key_sha256`
  *   (imports of our own exports) is accepted. `source` is a secret (masked, hashed) unless `auth_type` is
  *   `oauth` and it differs from the record's client key and from every client key this normaliser has seen
- *   (credentials without email fall back to the client key, §6 corrected); secret-looking values are masked too.
- * - v8 fields (cpa-gateway-v8.md §3.4) are kept in `extra`; the session ids as `sha256:<hex>` (never raw).
- *   `execution_id` joins the event identity when present (event hash), so dedup stays exact.
+ *   (credentials without email, e.g. every Kimi OAuth file, fall back to the client key); secret-looking values
+ *   are masked too.
+ * - v8 fields (`execution_id`, `session_id`, `resolved_client_ip`, …) are kept in `extra`; the session ids as
+ *   `sha256:<hex>` (never raw). `execution_id` joins the event identity when present (event hash), so dedup stays exact.
  */
 import {hashApiKey, isSha256Hex, maskSource, type MaskedSource, sha256Hex} from './mask.js'
 import {redactDeep, redactFailBody, truncateUtf8} from './redact.js'
@@ -80,13 +81,13 @@ function obj(v: unknown, field: string): Record<string, unknown> | null {
   throw new Invalid(`${field}: expected an object, got ${Array.isArray(v) ? 'array' : typeof v}`)
 }
 
-/** Limit strings that come from the downstream client (cpamp-anchor.md §3: ip ≤ 64, xff ≤ 2048, UA ≤ 1024 bytes). */
+/** Limit strings that come from the downstream client (ip ≤ 64, xff ≤ 2048, UA ≤ 1024 bytes). */
 function capped(v: string | null, maxBytes: number): string | null {
   if (v === null || v === '') return v
   return truncateUtf8(v, maxBytes)
 }
 
-/** A legacy counter: an integer as the upstream reported it, negative values included (§6 corrected). */
+/** A legacy counter: an integer as the upstream reported it, negative values included (the gateway passes them on unvalidated). */
 function signedInt(v: unknown, field: string): number | null {
   if (v === undefined || v === null) return null
   if (typeof v === 'number') {
@@ -163,6 +164,13 @@ function responseHeadersJson(v: unknown): string | null {
 /** The text of a payload that arrived as raw bytes. */
 export function utf8Text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+}
+
+/** A payload as text (what a dead letter keeps): strings as they are, raw bytes decoded, parsed objects as JSON. */
+export function payloadText(payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  if (payload instanceof Uint8Array) return utf8Text(payload)
+  return JSON.stringify(payload) ?? String(payload)
 }
 
 export interface Normalizer {

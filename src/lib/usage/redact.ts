@@ -1,5 +1,5 @@
 /**
- * Redaction of text that leaves the gateway inside usage records (cpamp-anchor.md §14): failure bodies become
+ * Redaction of text that leaves the gateway inside usage records: failure bodies become
  * a short `fail_summary`, dead-lettered payloads lose their keys and tokens, unknown fields lose secret-named
  * values. Pure functions over strings.
  */

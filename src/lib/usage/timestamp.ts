@@ -1,5 +1,5 @@
 /**
- * Record timestamps (cpa-gateway.md §0, §6, §13.15): Go RFC 3339 with nanoseconds and the server's local
+ * Record timestamps: Go RFC 3339 with nanoseconds and the server's local
  * offset, e.g. `2026-08-22T14:03:11.482913207+08:00`. Converted to UTC milliseconds on ingest; the offset is
  * kept separately. Sub-millisecond digits are dropped (the store's resolution is 1 ms).
  */

@@ -1,5 +1,5 @@
 /**
- * Token accounting (cpa-gateway.md §6 "token_breakdown semantics per provider", cpamp-anchor.md §3.1).
+ * Token accounting: the gateway's normalised `token_breakdown`, or buckets derived from the legacy counters.
  *
  * Records from gateways ≥ v7.2.97 carry `token_breakdown` (accounting_version 2): normalised buckets that we
  * take as they are. Older records only have the legacy `tokens` counters, whose meaning depends on the
@@ -17,7 +17,7 @@ import type {LegacyTokens, TokenBuckets} from './types.js'
 export type TokenFamily = 'subset' | 'claude' | 'gemini' | 'unknown'
 
 /**
- * The gateway's own choice (cpa-gateway.md §6, corrected 2026-12): a case-insensitive substring match over
+ * The gateway's own choice (corrected 2026-12): a case-insensitive substring match over
  * provider + executor type, in this order — openai-compatibility ⇒ subset; claude/anthropic ⇒ claude;
  * gemini/aistudio/antigravity/vertex/interaction ⇒ gemini; openai/codex/xai/grok/kimi/qwen/deepseek/openrouter
  * ⇒ subset; anything else (plugin providers with other names) ⇒ unknown.
@@ -40,7 +40,7 @@ export function deriveBuckets(t: LegacyTokens, family: TokenFamily): TokenBucket
   const output = n(t.outputTokens)
   const reasoningRaw = n(t.reasoningTokens)
   const cacheCreation = n(t.cacheCreationTokens) || n(t.cacheCreation5mTokens) + n(t.cacheCreation1hTokens)
-  // the gateway mirrors cache reads into cached_tokens; prefer the fine-grained counter (cpamp-anchor.md §3.1)
+  // the gateway mirrors cache reads into cached_tokens; prefer the fine-grained counter
   const cacheRead = n(t.cacheReadTokens) || n(t.cachedTokens)
   let b: Omit<TokenBuckets, 'total'>
   switch (family) {
@@ -60,7 +60,7 @@ export function deriveBuckets(t: LegacyTokens, family: TokenFamily): TokenBucket
       break
     }
     case 'claude': {
-      // cache read/creation are not inside input_tokens; thinking (reasoning) is inside output_tokens (§6 corrected)
+      // cache read/creation are not inside input_tokens; thinking (reasoning) is inside output_tokens
       b = {
         inputTotal: input + cacheRead + cacheCreation,
         uncachedInput: input,

@@ -1,9 +1,9 @@
 /**
- * Types of the usage pipeline: the gateway's record (cpa-gateway.md §6) as it arrives, and the normalised
+ * Types of the usage pipeline: the gateway's record as it arrives, and the normalised
  * event that the store keeps (one typed column per field, see src/lib/store/migrations/001-usage.ts).
  */
 
-/** Normalised, non-overlapping token buckets (token_breakdown v2 semantics, cpa-gateway.md §6). */
+/** Normalised, non-overlapping token buckets (token_breakdown v2 semantics). */
 export interface TokenBuckets {
   /** input.total = uncached + cacheRead + cacheWrite */
   inputTotal: number
@@ -34,7 +34,7 @@ export interface LegacyTokens {
   cacheReadTokens: number | null
   cacheCreationTokens: number | null
   totalTokens: number | null
-  /** Newer gateways (after v7.2.140, §0): split of cache creation by TTL. */
+  /** Newer gateways (after v7.2.140): split of cache creation by TTL. */
   cacheCreation5mTokens: number | null
   cacheCreation1hTokens: number | null
 }
@@ -61,7 +61,7 @@ export interface UsageEvent {
   apiKeyHash: string | null
   accessTokenSha256: string | null
   requestId: string | null
-  /** v8: one id per upstream execution (cpa-gateway-v8.md §3.4); part of the event identity when present. Kept in `extra`. */
+  /** v8: one id per upstream execution (a UUID); part of the event identity when present. Kept in `extra`. */
   executionId: string | null
   latencyMs: number | null
   ttftMs: number | null

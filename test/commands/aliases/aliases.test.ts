@@ -71,10 +71,12 @@ describe('cpactl aliases', () => {
   })
 
   it('remove by alias (any case), hash or key; unknown targets are usage errors', async () => {
-    const r = await run(['aliases', 'remove', 'ONE', '--json'])
+    const unconfirmed = await run(['aliases', 'remove', 'ONE', '--json'])
+    expect([unconfirmed.exitCode, unconfirmed.json.error.code]).toEqual([2, 'confirmation_required'])
+    const r = await run(['aliases', 'remove', 'ONE', '--yes', '--json'])
     expect(r.json).toEqual({alias: 'one', apiKeyHash: sha256Hex('k1-aaaaaaaaaaaa')})
-    expect((await run(['aliases', 'remove', 'k2-bbbbbbbbbbbb', '--json'])).json.alias).toBe('two')
-    expect((await run(['aliases', 'remove', 'one'])).exitCode).toBe(2)
+    expect((await run(['aliases', 'remove', 'k2-bbbbbbbbbbbb', '--yes', '--json'])).json.alias).toBe('two')
+    expect((await run(['aliases', 'remove', 'one', '--yes'])).exitCode).toBe(2)
     const csv = await run(['aliases', 'list', '--csv'])
     expect(csv.stdout.split('\r\n')[0]).toBe('ALIAS,API_KEY_HASH,MASKED_KEY,REQUESTS,LAST_SEEN')
   })

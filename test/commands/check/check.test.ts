@@ -6,9 +6,11 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {openStore} from '../../../src/lib/store/index.js'
+import {BACKENDS, type Backend} from '../../helpers/pg.js'
 import {startReceiver, type Receiver} from '../../helpers/receiver.js'
 import {runCli, tempDir} from '../../helpers/run.js'
-import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
+import {storeExec, storeQuery} from '../../helpers/store-db.js'
 import {tempStore, usage} from '../../lib/monitor/fixtures.js'
 
 const SECRET = 'T0SECRET/B0SECRET/xyzSECRETtoken'
@@ -74,7 +76,17 @@ describe('check modes and exit codes', () => {
   })
 })
 
-describe('alerts on change', () => {
+/** A new store of `backend` holding `records` (usage fixtures) under instance `prod`. */
+async function storeWith(backend: Backend, records: Array<Record<string, unknown>>): Promise<string> {
+  const path = await backend.fresh()
+  const store = await openStore({path})
+  await store.events.ingest('prod', records)
+  await store.close()
+  return path
+}
+
+// the states live in the store: on SQLite and on PostgreSQL alike
+describe.each(BACKENDS)('alerts on change, states kept in $name', (backend) => {
   let path: string
   let rx: Receiver
   let down: Receiver
@@ -83,10 +95,7 @@ describe('alerts on change', () => {
 
   beforeAll(async () => {
     const now = Date.now()
-    const t = await tempStore()
-    path = t.path
-    await t.store.events.ingest('prod', Array.from({length: 10}, (_, i) => usage(now - 30_000 * (i + 1), {status: i < 2 ? 429 : 200})))
-    await t.store.close()
+    path = await storeWith(backend, Array.from({length: 10}, (_, i) => usage(now - 30_000 * (i + 1), {status: i < 2 ? 429 : 200})))
     rx = await startReceiver()
     down = await startReceiver()
   })
@@ -123,9 +132,10 @@ describe('alerts on change', () => {
     expect(rx.received).toHaveLength(2)
     expect(rx.received[1].body.changes).toEqual([{target: 'since=15m', from: 'warning', to: 'ok', summary: expect.any(String)}])
     // the store keeps a hash of the receiver, never its URL
-    const rows = sqlite(path).prepare('SELECT check_name, target, receiver, state FROM check_states').all()
+    const rows = await storeQuery(path, 'SELECT check_name, target, receiver, state FROM check_states')
     expect(rows).toEqual([{check_name: 'failures', target: 'since=15m', receiver: warn.json.notifications[0].receiverId, state: 'ok'}])
-    expect(readFileSync(path).includes(Buffer.from('SECRET'))).toBe(false)
+    expect(JSON.stringify(await storeQuery(path, 'SELECT * FROM check_states'))).not.toContain('SECRET')
+    if (backend.name === 'sqlite') expect(readFileSync(path).includes(Buffer.from('SECRET'))).toBe(false)
   })
 
   it('slack and discord payloads; each receiver keeps its own state', async () => {
@@ -186,14 +196,16 @@ describe('alerts on change', () => {
   })
 
   it('states that cannot be recorded after a delivery: reported (the change will be sent again), the verdict stands', async () => {
-    const t = await tempStore()
-    await t.store.events.ingest('prod', Array.from({length: 4}, (_, i) => usage(Date.now() - 10_000 * (i + 1), {status: i === 0 ? 500 : 200})))
-    await t.store.close()
-    const w = sqliteWritable(t.path)
-    w.exec("CREATE TRIGGER no_states BEFORE INSERT ON check_states BEGIN SELECT RAISE(ABORT, 'states are frozen'); END")
-    w.close()
+    const frozen = await storeWith(backend, Array.from({length: 4}, (_, i) => usage(Date.now() - 10_000 * (i + 1), {status: i === 0 ? 500 : 200})))
+    await storeExec(
+      frozen,
+      backend.name === 'sqlite'
+        ? "CREATE TRIGGER no_states BEFORE INSERT ON check_states BEGIN SELECT RAISE(ABORT, 'states are frozen'); END"
+        : `CREATE FUNCTION no_states() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'states are frozen'; END $$;
+           CREATE TRIGGER no_states BEFORE INSERT ON check_states FOR EACH ROW EXECUTE FUNCTION no_states()`,
+    )
     const before = rx.received.length
-    const r = await runCli(['check', 'failures', '--warn-rate', '0.2', '--store', t.path, '--notify', hook(rx, 'frozen'), '--json'])
+    const r = await runCli(['check', 'failures', '--warn-rate', '0.2', '--store', frozen, '--notify', hook(rx, 'frozen'), '--json'])
     expect(r.exitCode).toBe(1)
     expect(r.json.state).toBe('warning')
     expect(r.json.notifications[0]).toMatchObject({delivered: true, error: expect.stringMatching(/^delivered, but the new states could not be recorded \(the change will be sent again\): .*states are frozen/)})

@@ -97,7 +97,7 @@ describe('check collector against a live collector and the gateway it reads', ()
   it('WARNING while the gateway does not publish usage, OK again once it does', async () => {
     ctx.sim.preload(20)
     expect((await runCli(['collect', '--store', store], {env: ctx.env()})).exitCode).toBe(0)
-    expect((await runCli(['usage', 'disable'], {env: ctx.env()})).exitCode).toBe(0)
+    expect((await runCli(['usage', 'disable', '--yes'], {env: ctx.env()})).exitCode).toBe(0)
     const c = await runCli(['collect', '--store', store], {env: ctx.env()})
     expect(c.exitCode, c.stderr).toBe(0)
     const off = await collector('10m')

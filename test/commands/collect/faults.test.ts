@@ -8,12 +8,13 @@ import {dirname, join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {openStore} from '../../../src/lib/store/index.js'
+import {requireCapability} from '../../helpers/capability.js'
 import {sqliteWritable} from '../../helpers/sqlite.js'
 import {runCli} from '../../helpers/run.js'
 import {SUITE_IS_V8, TEST_MANAGEMENT_KEY, useSimulator} from '../../helpers/sim.js'
 import {storeView, tempStorePath} from './helpers.js'
 
-/** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (cpa-gateway.md §5.1). */
+/** A plain HTTP reverse proxy in front of the simulator: RESP cannot cross it (the proxy answers HTTP). */
 async function startHttpProxy(targetPort: number): Promise<Server & {url: string}> {
   const server = createServer((req, res) => {
     const upstream = httpRequest({host: '127.0.0.1', port: targetPort, path: req.url, method: req.method, headers: req.headers}, (up) => {
@@ -41,11 +42,15 @@ function smallDisk(sizeKb: number): {dir: string; resize(kb: number): void; rele
     release: () => execFileSync('umount', [dir], {stdio: 'ignore'}),
   }
 }
-const canMount = (() => {
-  const d = smallDisk(64)
-  d?.release()
-  return d !== null
-})()
+const canMount = requireCapability(
+  'a small tmpfs mount (full-disk tests)',
+  (() => {
+    const d = smallDisk(64)
+    d?.release()
+    return d !== null
+  })(),
+  'run the suite as root on Linux with mount(8) (CI does)',
+)
 
 describe('cpactl collect: faults and bad input', () => {
   const ctx = useSimulator({seed: 5})
@@ -239,7 +244,10 @@ describe('cpactl collect: faults and bad input', () => {
     expect(res.json).toMatchObject({transport: 'http', popped: 30, inserted: 30})
     // v7: RESP was tried and could not cross the proxy; v8: auto does not try RESP at all
     if (SUITE_IS_V8) expect(res.json.warnings).toEqual([])
-    else expect(res.json.warnings[0]).toMatch(/^RESP could not be established \(.*\); collecting over the HTTP usage queue$/)
+    else {
+      expect(res.json.warnings[0].code).toBe('resp_fallback')
+      expect(res.json.warnings[0].message).toMatch(/^RESP could not be established \(.*\); collecting over the HTTP usage queue$/)
+    }
     // --transport resp does not fall back; nothing is popped
     sim.preload(5)
     const queued = sim.counters().queued
@@ -255,7 +263,7 @@ describe('cpactl collect: faults and bad input', () => {
     expect(sim.counters().queued).toBe(queued)
   })
 
-  it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack, §13.5)', async () => {
+  it('a pop reply cut off mid-way: exit 5 after storing the earlier batches; the records in the lost reply are gone at the gateway (no ack)', async () => {
     const sim = ctx.sim
     const store = tempStorePath()
     await runCli(['collect', '--store', store], {env: ctx.env()}) // drain leftovers first

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll} from 'vitest'
 
 import type {Totals} from '../../../src/lib/sim/index.js'
-import Database from 'better-sqlite3'
+import {storeQuery} from '../../helpers/store-db.js'
 
 const made: string[] = []
 // registered in the suite of whichever test file imports this module
@@ -20,13 +20,13 @@ export function tempStorePath(): string {
   return join(dir, 'store', 'cpactl.db')
 }
 
-const SUMS = `COUNT(*) AS requests, SUM(failed) AS failed, SUM(input_total) AS inputTokens, SUM(uncached_input) AS uncachedInputTokens,
-  SUM(cache_read) AS cacheReadTokens, SUM(cache_write) AS cacheWriteTokens, SUM(output_total) AS outputTokens,
-  SUM(reasoning) AS reasoningTokens, SUM(unclassified) AS unclassifiedTokens, SUM(total) AS totalTokens`
-const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(failed) AS failed, SUM(uncached_input + cache_read + cache_write) AS inputTokens,
-  SUM(uncached_input) AS uncachedInputTokens, SUM(cache_read) AS cacheReadTokens, SUM(cache_write) AS cacheWriteTokens,
-  SUM(output_total) AS outputTokens, SUM(reasoning) AS reasoningTokens, SUM(unclassified) AS unclassifiedTokens,
-  SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS totalTokens`
+const SUMS = `COUNT(*) AS requests, SUM(failed) AS failed, SUM(input_total) AS "inputTokens", SUM(uncached_input) AS "uncachedInputTokens",
+  SUM(cache_read) AS "cacheReadTokens", SUM(cache_write) AS "cacheWriteTokens", SUM(output_total) AS "outputTokens",
+  SUM(reasoning) AS "reasoningTokens", SUM(unclassified) AS "unclassifiedTokens", SUM(total) AS "totalTokens"`
+const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(failed) AS failed, SUM(uncached_input + cache_read + cache_write) AS "inputTokens",
+  SUM(uncached_input) AS "uncachedInputTokens", SUM(cache_read) AS "cacheReadTokens", SUM(cache_write) AS "cacheWriteTokens",
+  SUM(output_total) AS "outputTokens", SUM(reasoning) AS "reasoningTokens", SUM(unclassified) AS "unclassifiedTokens",
+  SUM(uncached_input + cache_read + cache_write + output_total + unclassified) AS "totalTokens"`
 
 export interface StoreView {
   events: number
@@ -47,21 +47,17 @@ function keyed(rows: Array<Record<string, unknown>>, key: string): Record<string
   return out
 }
 
-/** What the store holds, read through a connection of the test's own (read-only, closed again). */
-export async function storeView(path: string): Promise<StoreView> {
-  const db = new Database(path, {readonly: true, fileMustExist: true})
-  try {
-    return {
-      events: (db.prepare('SELECT COUNT(*) AS n FROM usage_events').get() as {n: number}).n,
-      deadLetters: (db.prepare('SELECT COUNT(*) AS n FROM usage_dead_letters').get() as {n: number}).n,
-      byModel: keyed(db.prepare(`SELECT model, ${SUMS} FROM usage_events GROUP BY model`).all() as never, 'model'),
-      byModelRollup: keyed(db.prepare(`SELECT model, ${ROLLUP_SUMS} FROM report_account_hourly GROUP BY model`).all() as never, 'model'),
-      byAccount: keyed(db.prepare(`SELECT auth_index, ${SUMS} FROM usage_events GROUP BY auth_index`).all() as never, 'auth_index'),
-      byApiKey: keyed(db.prepare(`SELECT api_key_hash, ${SUMS} FROM usage_events WHERE api_key_hash IS NOT NULL GROUP BY api_key_hash`).all() as never, 'api_key_hash'),
-      runs: db.prepare('SELECT * FROM collector_runs ORDER BY id').all() as Array<Record<string, unknown>>,
-    }
-  } finally {
-    db.close()
+/** What the store holds, read through a connection of the test's own (either backend). */
+export async function storeView(location: string): Promise<StoreView> {
+  const q = (sql: string) => storeQuery(location, sql)
+  return {
+    events: (await q('SELECT COUNT(*) AS n FROM usage_events'))[0].n,
+    deadLetters: (await q('SELECT COUNT(*) AS n FROM usage_dead_letters'))[0].n,
+    byModel: keyed(await q(`SELECT model, ${SUMS} FROM usage_events GROUP BY model`), 'model'),
+    byModelRollup: keyed(await q(`SELECT model, ${ROLLUP_SUMS} FROM report_account_hourly GROUP BY model`), 'model'),
+    byAccount: keyed(await q(`SELECT auth_index, ${SUMS} FROM usage_events GROUP BY auth_index`), 'auth_index'),
+    byApiKey: keyed(await q(`SELECT api_key_hash, ${SUMS} FROM usage_events WHERE api_key_hash IS NOT NULL GROUP BY api_key_hash`), 'api_key_hash'),
+    runs: await q('SELECT * FROM collector_runs ORDER BY id'),
   }
 }
 

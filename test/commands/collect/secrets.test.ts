@@ -4,7 +4,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
 import {seededClientKeys} from '../../../src/lib/sim/generator.js'
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
 import {closeSqlite, sqlite, sqliteWritable} from '../../helpers/sqlite.js'
@@ -42,7 +42,7 @@ describe('secrets stay out of the store', () => {
   })
 
   it('a client key in `source` (a Kimi OAuth file has no email; a request without a credential) never reaches the store, WAL or spool raw', async () => {
-    // client keys that do not look like secrets: only the comparison with api_key can tell (§6 corrected)
+    // client keys that do not look like secrets: only the comparison with api_key can tell
     const clientKeys = ['team-alpha-key', 'ci-runner-key']
     const s2 = await startSimulator({...suiteGateway(), managementKey: KEY, seed: SEED + 1, apiKeys: clientKeys})
     try {

@@ -49,7 +49,7 @@ describe('cpactl collect as a real process: signals, crashes, a second collector
     const queued = sim.counters().queued
     expect(queued).toBeGreaterThanOrEqual(6_000 - popped)
     const next = await runCli(['collect', '--store', store, '--batch-size', '5000', '--json'], {env: ctx.env()})
-    expect(next.json.popped).toBe(queued)
+    expect(next.json.popped, `${next.stderr}\n${next.stdout}`).toBe(queued)
   }, 60_000)
 
   it('a second collector while one runs in another process: exit 7 naming its pid', async () => {

@@ -1,11 +1,11 @@
 /**
- * `config diff FILE` and `config apply FILE` against a v8 gateway (cpa-gateway-v8.md §2.4–2.5, §4.5, §5), over
+ * `config diff FILE` and `config apply FILE` against a v8 gateway, over
  * real sockets: both sides are v8 documents, a legacy FILE is migrated in memory first (and the output says so),
  * apply writes the smallest set of per-path PUT/DELETEs or the whole document, reads back and verifies, and a
  * write that fails midway stops with exit 6 and the list of what was applied.
  *
- * FILEs are the §5 fixture pair with the simulator's own management key (plaintext: the gateway keeps its hash;
- * cpactl treats the key it authenticates with as equal) and auth dir.
+ * FILEs are the legacy.yaml / v8.yaml fixture pair with the simulator's own management key (plaintext: the gateway
+ * keeps its hash; cpactl treats the key it authenticates with as equal) and auth dir.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -19,7 +19,7 @@ const ctx = useSimulator({version: '8.0.23', seed: 12})
 const early = useSimulator({version: '8.0.5', v8Revision: 'early', seed: 12, configLayout: 'v8'})
 const dir = tempDir()
 
-/** A §5 fixture for this simulator: its key, auth dir and port. */
+/** A fixture of the pair, for this simulator: its key, auth dir and port. */
 function fixture(name: 'v8.yaml' | 'legacy.yaml', edit: (text: string) => string = (t) => t): string {
   const text = readFileSync(join(projectRoot, 'test/fixtures/config/v8', name), 'utf8')
     .replace('"fixture-management-key"', JSON.stringify(TEST_MANAGEMENT_KEY))
@@ -56,7 +56,7 @@ describe('config diff FILE on v8', () => {
     expect(human.stdout).toContain('****ex-a')
   })
 
-  it('a legacy FILE is migrated in memory first, and the output says so: the §5 pair shows the same changes', async () => {
+  it('a legacy FILE is migrated in memory first, and the output says so: the fixture pair shows the same changes', async () => {
     const v8 = await runCli(['config', 'diff', fixture('v8.yaml'), '--json'], {env: ctx.env()})
     const legacyFile = fixture('legacy.yaml')
     const legacy = await runCli(['config', 'diff', legacyFile, '--json'], {env: ctx.env()})

@@ -1,5 +1,5 @@
 /**
- * Simple settings on a v8 gateway (cpa-gateway-v8.md §2.3): `config get/set` and `usage enable/disable` use
+ * Simple settings on a v8 gateway: `config get/set` and `usage enable/disable` use
  * the v8 config paths (bare values; a 404 means "absent, the default applies"), `quota-exceeded.*` stay on v0
  * (no v8 name), and the first v8 write migrates a legacy file (warned).
  */
@@ -38,7 +38,7 @@ describe('settings on a v8 gateway', () => {
     expect(file.observability.usage['usage-statistics-enabled']).toBe(true)
     expect(ctx.sim.publishing()).toBe(true)
     // a second write finds the file migrated: no warning
-    const off = await runCli(['usage', 'disable'], {env: ctx.env()})
+    const off = await runCli(['usage', 'disable', '--yes'], {env: ctx.env()})
     expect(off.stderr).not.toContain('migrated')
     expect(ctx.sim.publishing()).toBe(false)
   })

@@ -14,7 +14,7 @@ const write = (name: string, text: string) => {
 }
 
 describe('config check on v8 files (offline)', () => {
-  it('the §5 v8 fixture: v8 layout, warnings only (exit 0, --strict 1)', async () => {
+  it('the v8.yaml fixture: v8 layout, warnings only (exit 0, --strict 1)', async () => {
     const r = await runCli(['config', 'check', v8fx('v8.yaml'), '--json'], {env: noGateway})
     expect(r.exitCode).toBe(0)
     expect(r.json.layout).toBe('v8')
@@ -58,7 +58,7 @@ describe('config check on v8 files (offline)', () => {
 })
 
 describe('config migrate', () => {
-  it('prints the v8 document of a legacy file; the §5 pair round-trips (parsed documents)', async () => {
+  it('prints the v8 document of a legacy file; the fixture pair round-trips (parsed documents)', async () => {
     const r = await runCli(['config', 'migrate', v8fx('legacy.yaml')], {env: noGateway})
     expect(r.exitCode).toBe(0)
     expect(YAML.parse(r.stdout)).toEqual(YAML.parse(readFileSync(v8fx('v8.yaml'), 'utf8')))
@@ -76,7 +76,7 @@ describe('config migrate', () => {
       {from: 'request-retry', to: 'routing.retry.request-retry'},
     ])
     expect(r.json.commentedOut).toEqual(['ampcode'])
-    expect(r.json.warnings).toEqual(['unrecognized configuration section "ampcode" commented out during v8 migration'])
+    expect(r.json.warnings).toEqual([{code: 'section_commented_out', message: 'unrecognized configuration section "ampcode" commented out during v8 migration', items: ['ampcode']}])
     expect(r.json.document).toBe(
       '# gateway\n\nconfig-version: 8\nserver:\n  port: 8317\nrouting:\n  retry:\n    request-retry: 2\n\n# unrecognized configuration section "ampcode" commented out during v8 migration:\n# ampcode:\n#   upstream-url: https://amp.example\n',
     )

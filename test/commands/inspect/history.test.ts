@@ -85,3 +85,18 @@ describe('inspect show', () => {
     expect((await runCli(['inspect', 'show', 'yesterday'], {env: env()})).exitCode).toBe(2)
   })
 })
+
+describe('store copy keeps the inspection history', () => {
+  it('SQLite → SQLite: the same runs, and each run shows the same results', async () => {
+    const copy = join(tempDir('cpactl-inspect-copy-'), 'copy.db')
+    const res = await runCli(['store', 'copy', '--from', storePath, '--to', copy, '--json'], {env: env()})
+    expect(res.exitCode, res.stderr).toBe(0)
+    expect(res.json.rows).toMatchObject({inspection_runs: 2, inspection_results: first.results.length + second.results.length})
+    const history = async (store: string) => (await runCli(['inspect', 'history', '--store', store, '--json'], {env: env()})).json
+    expect(await history(copy)).toEqual(await history(storePath))
+    const show = async (store: string, id: number) => (await runCli(['inspect', 'show', String(id), '--store', store, '--json'], {env: env()})).json
+    // run ids are the destination's own; the documents match
+    const copied = await history(copy)
+    expect((await show(copy, copied[0].id)).results).toEqual((await show(storePath, second.run.id)).results)
+  })
+})

@@ -80,7 +80,7 @@ describe('inspect run', () => {
   it('times out a hanging probe with --timeout, retries it once, and exits 6', async () => {
     const [a] = codex()
     ctx.sim.accounts.setScenario(a, {scenario: 'timeout', delayMs: 1500})
-    const res = await runCli(['inspect', 'run', '--account', a, '--timeout', '250ms', '--json'], {env: env()})
+    const res = await runCli(['inspect', 'run', '--account', a, '--probe-timeout', '250ms', '--json'], {env: env()})
     expect(res.exitCode).toBe(6)
     expect(res.json.results).toHaveLength(1)
     expect(res.json.results[0]).toMatchObject({classification: 'probe_failed', attempts: 2, reason: 'no answer within 250ms (2 attempts)'})
@@ -132,7 +132,7 @@ describe('inspect run', () => {
   it('rejects bad flags with exit 2 and an unknown account with exit 2', async () => {
     expect((await runCli(['inspect', 'run', '--apply', 'delete'], {env: env()})).exitCode).toBe(2)
     expect((await runCli(['inspect', 'run', '--threshold', '0'], {env: env()})).exitCode).toBe(2)
-    expect((await runCli(['inspect', 'run', '--timeout', 'soon'], {env: env()})).exitCode).toBe(2)
+    expect((await runCli(['inspect', 'run', '--probe-timeout', 'soon'], {env: env()})).exitCode).toBe(2)
     const res = await runCli(['inspect', 'run', '--account', 'nobody.json', '--json'], {env: env()})
     expect(res.exitCode).toBe(2)
     expect(res.json.error.code).toBe('unknown_account')

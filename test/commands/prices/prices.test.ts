@@ -118,6 +118,10 @@ describe('cpactl prices', () => {
     const e = await run(['prices', 'export', '-o', out, '--json'])
     expect(e.exitCode).toBe(0)
     expect(statSync(out).mode & 0o777).toBe(0o600)
+    // -o never replaces a file without --force
+    const again = await run(['prices', 'export', '-o', out, '--json'])
+    expect([again.exitCode, again.json.error.code]).toEqual([2, 'file_exists'])
+    expect((await run(['prices', 'export', '-o', out, '--force', '--json'])).exitCode).toBe(0)
     const doc = JSON.parse(readFileSync(out, 'utf8'))
     expect(doc.format).toBe('cpactl-prices')
     const other = join(tempDir('cpactl-prices2-'), 'cpactl.db')
@@ -125,9 +129,13 @@ describe('cpactl prices', () => {
     expect(imp.json).toMatchObject({format: 'cpactl', added: doc.prices.length})
     const back = (await runCli(['prices', 'list', '--store', other, '--json'])).json
     expect(back.map((p: {model: string; input: number; source: string}) => [p.model, p.input, p.source])).toEqual(doc.prices.map((p: {model: string; input: number; source: string}) => [p.model, p.input, p.source]))
-    const rm = await run(['prices', 'remove', 'o3-mini', 'claude-sonnet-4-5', '--json'])
+    // destructive: without --yes and without a terminal, exit 2 and nothing removed
+    const unconfirmed = await run(['prices', 'remove', 'o3-mini', '--json'])
+    expect([unconfirmed.exitCode, unconfirmed.json.error.code]).toEqual([2, 'confirmation_required'])
+    expect((await run(['prices', 'list', '--json'])).json.map((p: {model: string}) => p.model)).toContain('o3-mini')
+    const rm = await run(['prices', 'remove', 'o3-mini', 'claude-sonnet-4-5', '--yes', '--json'])
     expect(rm.json).toEqual({removed: ['o3-mini', 'claude-sonnet-4-5']})
-    expect((await run(['prices', 'remove', 'o3-mini'])).exitCode).toBe(2)
+    expect((await run(['prices', 'remove', 'o3-mini', '--yes'])).exitCode).toBe(2)
     const csv = await run(['prices', 'list', '--model', 'gpt-5', '--source', 'manual', '--csv'])
     expect(csv.stdout.split('\r\n')[0]).toBe('MODEL,INPUT,CACHE_READ,CACHE_WRITE,OUTPUT,REASONING,CONTEXT_TIERS,SERVICE_TIERS,SOURCE')
   })

@@ -7,6 +7,7 @@ import {parse} from 'csv-parse/sync'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {Totals} from '../../../src/lib/sim/index.js'
+import {BACKENDS} from '../../helpers/pg.js'
 import {runCli, tempDir} from '../../helpers/run.js'
 import {SUITE_IS_V8, useSimulator} from '../../helpers/sim.js'
 
@@ -30,12 +31,13 @@ function asTotals(m: Record<string, number>): Totals {
   }
 }
 
-describe('report commands against collected simulator traffic', () => {
+describe.each(BACKENDS)('report commands against collected simulator traffic, stored in $name', (backend) => {
   const ctx = useSimulator({seed: 21, now: () => NOW})
-  const store = join(tempDir('cpactl-report-cmd-'), 'cpactl.db')
+  let store = ''
   const run = (argv: string[], env: Record<string, string> = {}) => runCli([...argv, '--store', store], {env: {...env}})
 
   beforeAll(async () => {
+    store = await backend.fresh()
     ctx.sim.preload(2500, {spreadMs: 2 * D})
     const r = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
     expect(r.exitCode, r.stderr).toBe(0)

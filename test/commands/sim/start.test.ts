@@ -126,7 +126,7 @@ describe('runSimulatorCommand', () => {
       })
       const publish = got.map(r => Date.parse(r.timestamp) + r.latency_ms)
       const newest = Math.max(...publish)
-      // auth_index derives from the auth file's absolute path (§9.3), and each run has its own temp auth dir
+      // auth_index derives from the auth file's absolute path, and each run has its own temp auth dir
       const indexes = [...new Set(got.map(r => (r as {auth_index?: string}).auth_index))]
       // access tokens are minted from the start time (iat), so their hashes differ between runs
       const relative = got.map((r, i) => ({...r, timestamp: publish[i]! - newest, auth_index: indexes.indexOf((r as {auth_index?: string}).auth_index), access_token_sha256: undefined}))

@@ -77,15 +77,18 @@ describe('cpactl store', () => {
     ins.run('main', NOW, 'not JSON', 'garbage')
     s.close()
     const list = await runCli(['store', 'dead-letters', 'list', '--store', store, '--json'])
-    expect(list.json.total).toBe(2)
-    expect(list.json.items.map((d: {reason: string}) => d.reason)).toEqual(['not JSON', 'unknown field (older cpactl)'])
+    expect(list.json.map((d: {reason: string}) => d.reason)).toEqual(['not JSON', 'unknown field (older cpactl)'])
+    // a list is an array; --limit cuts it and says so on stderr
+    const cut = await runCli(['store', 'dead-letters', 'list', '--limit', '1', '--store', store, '--json'])
+    expect(cut.json).toHaveLength(1)
+    expect(cut.stderr).toContain('showing 1 of 2 dead letters (--limit)')
     const r = await runCli(['store', 'dead-letters', 'retry', '--store', store, '--json'])
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.json).toMatchObject({tried: 2, recovered: 1, duplicates: 0, stillFailing: 1})
     expect(r.json.reasons[0].reason).toMatch(/not JSON/)
     const again = await runCli(['store', 'dead-letters', 'list', '--store', store, '--json'])
-    expect(again.json.total).toBe(1)
-    expect((await runCli(['store', 'dead-letters', 'list', '--all', '--store', store, '--json'])).json.total).toBe(2)
+    expect(again.json).toHaveLength(1)
+    expect((await runCli(['store', 'dead-letters', 'list', '--all', '--store', store, '--json'])).json).toHaveLength(2)
   })
 
   it('a missing store is a config error (exit 3)', async () => {

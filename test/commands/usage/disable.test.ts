@@ -11,7 +11,11 @@ describe('cpactl usage disable', () => {
   it('disable turns it off; records are then no longer queued', async () => {
     const sim = ctx.sim
     expect(await published()).toBe(true)
-    const res = await runCli(['usage', 'disable', '--json'], {env: ctx.env()})
+    // it stops all usage collection: without --yes and without a terminal, exit 2 and nothing changes
+    const unconfirmed = await runCli(['usage', 'disable', '--json'], {env: ctx.env()})
+    expect([unconfirmed.exitCode, unconfirmed.json.error.code]).toEqual([2, 'confirmation_required'])
+    expect(await published()).toBe(true)
+    const res = await runCli(['usage', 'disable', '--yes', '--json'], {env: ctx.env()})
     expect(res.json).toMatchObject({enabled: false, previous: true, changed: true})
     expect(await published()).toBe(false)
     const queued = sim.counters().queued
@@ -20,7 +24,7 @@ describe('cpactl usage disable', () => {
   })
 
   it('disable when already off changes nothing', async () => {
-    const res = await runCli(['usage', 'disable', '--json'], {env: ctx.env()})
+    const res = await runCli(['usage', 'disable', '--yes', '--json'], {env: ctx.env()})
     expect(res.json).toMatchObject({enabled: false, previous: false, changed: false})
   })
 })

@@ -34,6 +34,6 @@ describe('collect renderers', () => {
 
   it('a progress line, with a bar when the total is known', () => {
     expect(progressLine({popped: 5_000, inserted: 5_000, batches: 10, elapsedMs: 500, maxRecords: null})).toBe('draining… 5,000 records in 10 batches, 10,000/s')
-    expect(progressLine({popped: 5_000, inserted: 5_000, batches: 10, elapsedMs: 500, maxRecords: 20_000})).toBe('[######..................] 5,000/20,000 records, 10,000/s')
+    expect(progressLine({popped: 5_000, inserted: 5_000, batches: 10, elapsedMs: 500, maxRecords: 20_000})).toBe(`draining… [${'#'.repeat(7)}${'.'.repeat(21)}] 25% 5,000 / 20,000 records, 10,000/s`)
   })
 })

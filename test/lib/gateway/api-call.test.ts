@@ -1,6 +1,6 @@
 /**
- * POST /api-call through the gateway client (cpa-gateway.md §3.7): the upstream status is data inside an
- * HTTP 200, gateway-side refusals and failures keep the §1.7 mapping, and the call is never retried.
+ * POST /api-call through the gateway client: the upstream status is data inside an
+ * HTTP 200, gateway-side refusals and failures keep the status → error mapping, and the call is never retried.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 

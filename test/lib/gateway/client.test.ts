@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {normalizeBaseUrl, parseBanRemaining} from '../../../src/lib/gateway/client.js'
+import {parseBanRemaining} from '../../../src/lib/gateway/errors.js'
+import {normalizeBaseUrl} from '../../../src/lib/gateway/url.js'
 import {atLeast, compareVersions, describeVersion, parseGatewayVersion, type ParsedVersion} from '../../../src/lib/gateway/version.js'
 
 describe('gateway URL normalisation', () => {
@@ -36,7 +37,7 @@ describe('version gates', () => {
     expect(atLeast('v7.2.140-3-gabc1234-dirty', '7.2.140')).toBe(true)
   })
 
-  it('parses every X-CPA-VERSION form the gateway sends (§2.1 corrected)', () => {
+  it('parses every X-CPA-VERSION form the gateway sends (leading v, git describe suffixes, bare SHA, dev)', () => {
     const cases: Array<[string | null, Partial<ParsedVersion>]> = [
       ['8.0.23', {major: 8, minor: 0, patch: 23, known: true, suffix: ''}],
       ['7.2.140', {major: 7, minor: 2, patch: 140, known: true}],

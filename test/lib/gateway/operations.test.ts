@@ -1,7 +1,7 @@
 /**
  * The one operation table (src/lib/gateway/operations.ts): the exact method and path of every operation cpactl
- * uses, on a v8 gateway (cpa-gateway-v8.md §2.2, §2.3) and on a v7 one (cpa-gateway.md §3). Written from the
- * references, so a wrong row fails here before it fails against a gateway.
+ * uses, on a v8 gateway and on a v7 one. Written from the gateway's documented routes, so a wrong row fails here
+ * before it fails against a gateway.
  */
 import {describe, expect, it} from 'vitest'
 
@@ -39,7 +39,7 @@ const EXPECTED: Row[] = [
   ['configFileRawPut', 'PUT', null, '/v0/management/config.yaml'],
   ['configYamlGet', 'GET', '/v8/management/config.yaml', '/v0/management/config.yaml'],
   ['configYamlPut', 'PUT', '/v8/management/config.yaml', '/v0/management/config.yaml'],
-  // the v8 config tree (v8 §2.4): no v0 route
+  // the v8 config tree: no v0 route
   ['configTreeRoot', 'GET', '/v8/management/config', null],
   ['configTreeRootPut', 'PUT', '/v8/management/config', null],
   ['configTreeRootPatch', 'PATCH', '/v8/management/config', null],
@@ -48,7 +48,7 @@ const EXPECTED: Row[] = [
   ['configTreePut', 'PUT', '/v8/management/config/api-keys/openai-compatibility', null, {path: 'api-keys/openai-compatibility'}],
   ['configTreePatch', 'PATCH', '/v8/management/config/payload/default/reasoning.effort', null, {path: 'payload/default/reasoning.effort'}],
   ['configTreeDelete', 'DELETE', '/v8/management/config/requests/proxy-url', null, {path: '/requests//proxy-url/'}],
-  // settings (§3.1 → v8 §2.3)
+  // simple settings: v0 `{"value": …}` routes → v8 config paths
   ['setting.get:debug', 'GET', '/v8/management/config/observability/logs/debug', '/v0/management/debug'],
   ['setting.put:logging-to-file', 'PUT', '/v8/management/config/observability/logs/logging-to-file', '/v0/management/logging-to-file'],
   ['setting.get:usage-statistics-enabled', 'GET', '/v8/management/config/observability/usage/usage-statistics-enabled', '/v0/management/usage-statistics-enabled'],
@@ -64,7 +64,7 @@ const EXPECTED: Row[] = [
   ['setting.put:request-log', 'PUT', '/v8/management/config/observability/logs/request-log', '/v0/management/request-log'],
   ['setting.put:logs-max-total-size-mb', 'PUT', '/v8/management/config/observability/logs/logs-max-total-size-mb', '/v0/management/logs-max-total-size-mb'],
   ['setting.put:error-logs-max-files', 'PUT', '/v8/management/config/observability/logs/error-logs-max-files', '/v0/management/error-logs-max-files'],
-  // no v8 name (v8 §2.3): the v0 route on both
+  // no v8 name: the v0 route on both
   ['setting.put:quota-exceeded.switch-project', 'PUT', null, '/v0/management/quota-exceeded/switch-project'],
   ['setting.get:quota-exceeded.switch-preview-model', 'GET', null, '/v0/management/quota-exceeded/switch-preview-model'],
   // client keys (v8: access/api-keys, whole list only) and provider keys (v8: api-keys/<provider> groups)

@@ -1,7 +1,7 @@
 /**
- * The gateway client against v7 and v8 simulators: API detection (cpa-gateway-v8.md §1.1) with its cache, the
- * empty-404 mapping (a missing route is exit 8 naming the route and the version, never "management disabled";
- * cpa-gateway.md §1.1 corrected), and the v8 config-tree functions issue 11 builds on (v8 §2.4, §2.5).
+ * The gateway client against v7 and v8 simulators: API detection with its cache, the empty-404 mapping (a missing
+ * route is exit 8 naming the route and the version, never "management disabled"), and the v8 config-tree functions
+ * issue 11 builds on.
  */
 import {existsSync, mkdtempSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -45,7 +45,7 @@ function client(s: Simulator, opts: {cacheDir?: string; key?: string} = {}): Gat
 
 const mgmtLog = (s: Simulator, from = 0) => s.httpLog().slice(from).filter((e) => /^\/v[08]\/management/.test(e.path)).map((e) => `${e.method} ${e.path} ${e.status}`)
 
-describe('API detection (v8 §1.1)', () => {
+describe('API detection (v0 config + X-CPA-VERSION, then the v8 config-version probe)', () => {
   it('one request when the version says the major; the answer is cached 0600 per gateway URL; a second client sends nothing', async () => {
     const s = await sim({version: 'v8.0.23'})
     const cacheDir = mkdtempSync(join(tmpdir(), 'cpactl-api-cache-'))
@@ -104,7 +104,7 @@ describe('API detection (v8 §1.1)', () => {
   })
 })
 
-describe('empty 404s (cpa-gateway.md §1.1 corrected; v8 §1.1)', () => {
+describe('empty 404s: a missing route is never "management disabled"', () => {
   it('a v7 route this build lacks (empty 404 with X-CPA-*): exit 8 naming the route and the version', async () => {
     const s = await sim({version: '7.2.20'}) // /reset-quota arrived in 7.2.22
     const err = await client(s).call('cooldownReset', {json: {auth_index: 'x'}}).catch((e) => e)
@@ -149,7 +149,7 @@ describe('empty 404s (cpa-gateway.md §1.1 corrected; v8 §1.1)', () => {
   })
 })
 
-describe('the v8 config tree client (v8 §2.4, §2.5)', () => {
+describe('the v8 config tree client (/config/<path> and /config.yaml)', () => {
   it('reads nodes (absent ⇒ found: false), writes raw values, maps rejections to exit 8 with the gateway code', async () => {
     const s = await sim({version: '8.0.23'})
     const c = client(s)
@@ -204,7 +204,7 @@ describe('the v8 config tree client (v8 §2.4, §2.5)', () => {
     expect(existsSync(join(tmpdir(), 'never'))).toBe(false)
   })
 
-  it('every config error string the simulated gateway returns reaches the caller with its code (v8 §2.1, §2.4)', async () => {
+  it('every config error string the simulated gateway returns reaches the caller with its code', async () => {
     const s = await sim({version: '8.0.23'})
     const c = client(s)
     const before = s.config.text()

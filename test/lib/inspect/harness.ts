@@ -6,7 +6,6 @@ import {join} from 'node:path'
 
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
-import type {UpstreamScenario} from '../../../src/lib/sim/accounts.js'
 import {openStore, type InspectionRepository} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 import {TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
@@ -38,10 +37,6 @@ export function names(sim: Simulator, provider: string): string[] {
     .filter((f) => f.type === provider)
     .map((f) => f.name)
     .sort()
-}
-
-export function setAll(sim: Simulator, scenario: UpstreamScenario): void {
-  for (const f of sim.accounts.files()) sim.accounts.setScenario(f.name, scenario)
 }
 
 export function isDisabled(sim: Simulator, name: string): boolean {

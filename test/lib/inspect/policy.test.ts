@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {decide, listFlag, parsePolicy, resolveSettings, writeAllowed, type Ownership} from '../../../src/lib/inspect/policy.js'
-import type {Classification} from '../../../src/lib/inspect/types.js'
+import type {Classification} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 
 const none: Ownership = {state: 'none'}

@@ -8,7 +8,7 @@ import {classifyFailure, errorSnippet, findEvidence, type UpstreamAnswer} from '
 import {interpretClaudeUsage} from '../../../src/lib/inspect/probe-claude.js'
 import {interpretCodexUsage} from '../../../src/lib/inspect/probe-codex.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
-import {isoInZone} from '../../../src/lib/inspect/time.js'
+import {formatLocalIso} from '../../../src/lib/time/zone.js'
 import {arrangeWindows, headroom, makeWindow, toEpochMs} from '../../../src/lib/inspect/windows.js'
 
 const NOW = Date.parse('2026-02-18T12:35:25Z')
@@ -287,8 +287,8 @@ describe('windows and time', () => {
   })
 
   it('renders instants in an IANA zone, half-hour offsets and UTC included', () => {
-    expect(isoInZone('Asia/Kolkata', Date.parse('2026-01-01T00:00:00Z'))).toBe('2026-01-01T05:30:00+05:30')
-    expect(isoInZone('America/New_York', Date.parse('2026-07-01T12:00:00Z'))).toBe('2026-07-01T08:00:00-04:00')
-    expect(isoInZone('UTC', Date.parse('2026-07-01T12:00:00Z'))).toBe('2026-07-01T12:00:00Z')
+    expect(formatLocalIso('Asia/Kolkata', Date.parse('2026-01-01T00:00:00Z'))).toBe('2026-01-01T05:30:00+05:30')
+    expect(formatLocalIso('America/New_York', Date.parse('2026-07-01T12:00:00Z'))).toBe('2026-07-01T08:00:00-04:00')
+    expect(formatLocalIso('UTC', Date.parse('2026-07-01T12:00:00Z'))).toBe('2026-07-01T12:00:00Z')
   })
 })

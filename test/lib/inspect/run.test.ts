@@ -7,12 +7,13 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {CancelledError} from '../../../src/lib/cli/errors.js'
 import {GatewayClient} from '../../../src/lib/gateway/client.js'
-import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
+import type {UpstreamScenario} from '../../../src/lib/sim/account-types.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
 import {DEFAULTS, type InspectSettings} from '../../../src/lib/inspect/policy.js'
-import {partialWarnings} from '../../../src/lib/inspect/render.js'
 import {runInspection, type InspectHooks} from '../../../src/lib/inspect/run.js'
-import type {InspectResult, InspectRunResult} from '../../../src/lib/inspect/types.js'
+import type {InspectRunResult} from '../../../src/lib/inspect/types.js'
+import type {InspectResult} from '../../../src/lib/store/index.js'
 import {startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
 import {clientFor, count, isDisabled, names, tempStore, waitFor, type TestInspections} from './harness.js'
 
@@ -323,7 +324,7 @@ describe('identity re-verification before each write', () => {
     expect(r.actionTaken).toBe('failed')
     expect(r.reason).toContain(`; disable failed: the gateway failed GET ${SUITE_IS_V8 ? '/credentials' : '/auth-files'} (503`)
     expect(result.summary.writesFailed).toBe(1)
-    expect(partialWarnings(result)).toEqual(['1 write(s) failed; exit code 6'])
+    expect(result.warnings).toEqual([{code: 'partial_success', message: '1 write(s) failed (see actionTaken failed)', items: [name]}])
     expect(count(sim, 'PATCH', '/auth-files/status')).toBe(0)
     expect(isDisabled(sim, name)).toBe(false)
     expect(await store.listOpenOwnership('test')).toEqual([])

@@ -7,9 +7,10 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {emptySummary} from '../../../src/lib/inspect/run.js'
-import type {InspectResult} from '../../../src/lib/inspect/types.js'
+import type {InspectResult} from '../../../src/lib/store/index.js'
 import {openStore} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
+import {contradictingTotal} from '../usage/fixtures.js'
 import {tempStore, type TestInspections} from './harness.js'
 
 const open: TestInspections[] = []
@@ -127,24 +128,8 @@ describe('inspection repository', () => {
   it('counts the same tokens before and after the first whole hour when a breakdown contradicts its own total', async () => {
     const path = join(tempDir('cpactl-inspect-store-'), 'cpactl.db')
     const usage = await openStore({path})
-    // buckets sum to 100 + 20 + 5 + 30 = 155; the record's own total_tokens says 999 (an inconsistent breakdown)
-    const rec = (at: string, i: number) => ({
-      timestamp: at,
-      provider: 'claude',
-      model: 'claude-sonnet-4-5',
-      auth_type: 'oauth',
-      auth_index: 'idx-c',
-      request_id: `c${i}`,
-      failed: false,
-      tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
-      token_breakdown: {
-        accounting_version: 1,
-        quality: 'inconsistent',
-        input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
-        output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
-        total_tokens: 999,
-      },
-    })
+    // buckets sum to 155, the record's own total_tokens says 999 (an inconsistent breakdown)
+    const rec = contradictingTotal
     await usage.events.ingest('gw', [rec('2026-09-20T05:30:00Z', 1), rec('2026-09-20T06:30:00Z', 2)])
     await usage.close()
     const s = await fresh(path)

@@ -2,7 +2,7 @@
 // with chosen windows, and a store holding them.
 import {join} from 'node:path'
 
-import type {InspectResult, QuotaWindow} from '../../../src/lib/inspect/types.js'
+import type {InspectResult, QuotaWindow} from '../../../src/lib/store/index.js'
 import {openStore, type Store, type StoredResult} from '../../../src/lib/store/index.js'
 import {tempDir} from '../../helpers/run.js'
 import {exampleRecord} from '../usage/fixtures.js'

@@ -1,4 +1,4 @@
-// Cost engine against hand-computed fixtures, one per provider's token semantics (cpa-gateway.md §6):
+// Cost engine against hand-computed fixtures, one per provider's token semantics:
 // each record goes through the collector's normaliser first, so the buckets are the ones the store keeps.
 import {describe, expect, it} from 'vitest'
 
@@ -15,8 +15,9 @@ import {
   roundUsd,
   tiersFitBands,
 } from '../../../src/lib/pricing/cost.js'
-import type {ModelPrice, TokenCounts} from '../../../src/lib/pricing/types.js'
-import {costGroup, type GroupAgg} from '../../../src/lib/report/engine.js'
+import type {TokenCounts} from '../../../src/lib/pricing/types.js'
+import type {ModelPrice} from '../../../src/lib/store/index.js'
+import {costGroup, type GroupAgg} from '../../../src/lib/report/groups.js'
 import {emptyGroup} from '../../../src/lib/report/metrics.js'
 import {createNormalizer} from '../../../src/lib/usage/normalize.js'
 

@@ -1,7 +1,8 @@
-// Deterministic gateway usage records (cpa-gateway.md §6, token_breakdown v2) for report tests, and a temp store.
+// Deterministic gateway usage records (with token_breakdown v2) for report tests, and a temp store.
 import {join} from 'node:path'
 
 import {openStore, type Store} from '../../../src/lib/store/index.js'
+import type {Backend} from '../../helpers/pg.js'
 import {tempDir} from '../../helpers/run.js'
 
 export const MODELS = [
@@ -77,8 +78,8 @@ export function makeRecords(o: GenOptions): Array<Record<string, unknown>> {
   return out
 }
 
-export async function storeWith(records: Array<Record<string, unknown>>, instance = 'test'): Promise<{store: Store; path: string}> {
-  const path = join(tempDir('cpactl-report-'), 'store.db')
+export async function storeWith(records: Array<Record<string, unknown>>, instance = 'test', backend?: Backend): Promise<{store: Store; path: string}> {
+  const path = backend ? await backend.fresh() : join(tempDir('cpactl-report-'), 'store.db')
   const store = await openStore({path, synchronous: 'normal'})
   for (let i = 0; i < records.length; i += 5000) await store.events.ingest(instance, records.slice(i, i + 5000))
   return {store, path}

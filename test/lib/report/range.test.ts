@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {buckets, parseInstant, previousRange, resolveRange} from '../../../src/lib/report/range.js'
-import {formatLocalIso, tzOffsetMs, zonedToUtc} from '../../../src/lib/report/time.js'
+import {formatLocalIso, tzOffsetMs, zonedToUtc} from '../../../src/lib/time/zone.js'
 
 const iso = (t: number) => new Date(t).toISOString()
 const H = 3_600_000

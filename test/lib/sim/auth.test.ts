@@ -1,5 +1,5 @@
 /**
- * Unit tests of the simulator's management auth (cpa-gateway.md §1.3–§1.5) with an injected clock.
+ * Unit tests of the simulator's management auth (check order, key hashing, the IP ban) with an injected clock.
  */
 import {describe, expect, it} from 'vitest'
 
@@ -42,7 +42,7 @@ describe('goDurationSeconds (Go Duration.String rounded to seconds)', () => {
 })
 
 describe('ManagementAuth', () => {
-  it('follows the §1.3 order: ban, remote, key not set, missing, invalid, success', () => {
+  it('follows the gateway check order: ban, remote, key not set, missing, invalid, success', () => {
     let now = 1_000_000
     const auth = new ManagementAuth(() => now)
     expect(auth.authenticate('127.0.0.1', 'right', policy())).toEqual({ok: true})
@@ -103,7 +103,7 @@ describe('ManagementAuth', () => {
   })
 })
 
-describe('secret hashing (§1.4)', () => {
+describe('secret hashing (plaintext secret-key bcrypt-hashed on load)', () => {
   it('writes a bcrypt-shaped salted hash that verifies only the right key and never contains it', () => {
     const h = hashSecret('my-management-key')
     expect(h).toMatch(/^\$2a\$10\$[./A-Za-z0-9]{53}$/)

@@ -1,10 +1,11 @@
 /**
- * Config state of the simulator: GET /config, GET/PUT /config.yaml, the simple settings of §3.1,
- * /latest-version, secret-key handling (§1.4) and hot reload (§1.1), over real HTTP.
+ * Config state of the simulator: GET /config, GET/PUT /config.yaml, the simple settings,
+ * /latest-version, secret-key handling (bcrypt on load) and hot reload (a cleared secret switches management off),
+ * over real HTTP.
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {validateConfig} from '../../../src/lib/sim/config-state.js'
+import {validateConfig} from '../../../src/lib/sim/config-schema.js'
 import {mgmt, type Simulator, startTestSimulator, TEST_MANAGEMENT_KEY, V7} from '../../helpers/sim.js'
 
 let sim: Simulator
@@ -17,7 +18,7 @@ afterEach(async () => {
   await sim.close()
 })
 
-describe('GET /config (§3.1)', () => {
+describe('GET /config', () => {
   it('returns the config as kebab-case JSON without host, port, auth-dir, remote-management', async () => {
     const r = await mgmt(sim, 'GET', '/config')
     expect(r.status).toBe(200)
@@ -42,7 +43,7 @@ describe('GET /config (§3.1)', () => {
   })
 })
 
-describe('GET/PUT /config.yaml (§3.1)', () => {
+describe('GET/PUT /config.yaml', () => {
   it('serves the raw file with host/port/auth-dir and a hashed secret, never the plaintext key', async () => {
     const r = await mgmt(sim, 'GET', '/config.yaml')
     expect(r.headers.get('content-type')).toBe('application/yaml; charset=utf-8')
@@ -54,7 +55,7 @@ describe('GET/PUT /config.yaml (§3.1)', () => {
     expect(r.text).toContain('# Seconds a record stays in the usage queue')
   })
 
-  it('400 invalid_yaml for unparseable text and type errors, 422 invalid_config when the load fails; nothing changes (§3.1 corrected)', async () => {
+  it('400 invalid_yaml for unparseable text and type errors, 422 invalid_config when the load fails; nothing changes', async () => {
     const before = (await mgmt(sim, 'GET', '/config.yaml')).text
     const bad = await mgmt(sim, 'PUT', '/config.yaml', {body: 'debug: [unclosed\n'})
     expect(bad.status).toBe(400)
@@ -119,7 +120,7 @@ describe('GET/PUT /config.yaml (§3.1)', () => {
   })
 })
 
-describe('simple settings (§3.0, §3.1)', () => {
+describe('simple settings ({"value": …} routes)', () => {
   const cases: Array<[string, string, unknown, unknown]> = [
     ['/debug', 'debug', true, false],
     ['/logging-to-file', 'logging-to-file', true, false],
@@ -210,7 +211,7 @@ describe('simple settings (§3.0, §3.1)', () => {
   })
 })
 
-describe('/latest-version (§3.1)', () => {
+describe('/latest-version', () => {
   it('reports the configured release with a v prefix, 502 request_failed when the lookup fails', async () => {
     expect((await mgmt(sim, 'GET', '/latest-version')).json).toEqual({'latest-version': 'v7.3.8'})
     sim.setLatestVersion(null)

@@ -1,5 +1,6 @@
 /**
- * HTTP conformance of the simulator, written from cpa-gateway.md §1.1–§1.6, §2, §3.10, §5.6 and §12.
+ * HTTP conformance of the simulator, written from the gateway contract (availability, credentials, check order,
+ * the IP ban, client IP, version headers, unauthenticated routes, the HTTP usage queue), not from our client.
  * Real sockets, raw fetch: no client logic of ours in the loop.
  */
 import {connect} from 'node:net'
@@ -17,7 +18,7 @@ afterEach(async () => {
   await sim.close()
 })
 
-describe('§2 unauthenticated routes and headers', () => {
+describe('unauthenticated routes and headers', () => {
   it('GET/HEAD /healthz and GET / need no key', async () => {
     const h = await mgmt(sim, 'GET', '//healthz', {key: null})
     expect(h.status).toBe(200)
@@ -29,7 +30,7 @@ describe('§2 unauthenticated routes and headers', () => {
     expect(Array.isArray(root.json.endpoints)).toBe(true)
   })
 
-  it('sets X-CPA-VERSION/COMMIT/BUILD-DATE on management answers, 401 and 403 included (§2.1)', async () => {
+  it('sets X-CPA-VERSION/COMMIT/BUILD-DATE on management answers, 401 and 403 included', async () => {
     await sim.close()
     sim = await startTestSimulator({version: '7.2.99', commit: 'abc1234', buildDate: '2026-07-30T10:00:00Z'})
     for (const key of [TEST_MANAGEMENT_KEY, 'wrong']) {
@@ -52,7 +53,7 @@ describe('§2 unauthenticated routes and headers', () => {
   })
 })
 
-describe('§1.1 management disabled', () => {
+describe('management disabled', () => {
   it('404 with an empty body and no X-CPA headers on every management path; /healthz still ok', async () => {
     sim.setManagementEnabled(false)
     for (const path of ['/config', '/usage-queue', '/no-such-route']) {
@@ -94,7 +95,7 @@ describe('§1.1 management disabled', () => {
     expect((await mgmt(sim, 'GET', '//nope', {key: null})).text).toBe('404 page not found')
   })
 
-  it('a v7 gateway has no /v8 routes: bare 404 (no body, no X-CPA-*), no auth, no strike (v8 §1.1)', async () => {
+  it('a v7 gateway has no /v8 routes: bare 404 (no body, no X-CPA-*), no auth, no strike', async () => {
     const before = sim.authFailures()
     for (const key of [TEST_MANAGEMENT_KEY, 'wrong-key', null]) {
       const r = await fetch(`${sim.url}/v8/management/config/config-version`, {headers: key ? {authorization: `Bearer ${key}`} : {}})
@@ -106,7 +107,7 @@ describe('§1.1 management disabled', () => {
   })
 })
 
-describe('§1.2/§1.3 credentials and check order', () => {
+describe('credentials and check order', () => {
   it('accepts Bearer (scheme case-insensitive), a bare Authorization value, and X-Management-Key', async () => {
     const url = `${sim.url}/v0/management/config`
     const variants: Array<Record<string, string>> = [
@@ -145,7 +146,7 @@ describe('§1.2/§1.3 credentials and check order', () => {
     expect(r.status).toBe(403)
     expect(r.json).toEqual({error: 'remote management disabled'})
     expect(sim.authFailures('203.0.113.7')).toBe(0)
-    // allow-remote: the key is checked, and failures count against the forwarded IP (§1.6)
+    // allow-remote: the key is checked, and failures count against the forwarded IP (v7 trusts X-Forwarded-For)
     sim.setConfig('remote-management.allow-remote', true)
     expect((await mgmt(sim, 'GET', '/config', {headers})).status).toBe(200)
     expect((await mgmt(sim, 'GET', '/config', {key: 'wrong', headers})).status).toBe(401)
@@ -166,7 +167,7 @@ describe('§1.2/§1.3 credentials and check order', () => {
   })
 })
 
-describe('§1.5 the IP ban', () => {
+describe('the IP ban', () => {
   it('five wrong keys ban the IP: 403 with the remaining time, even for the correct key', async () => {
     for (let i = 0; i < 5; i++) expect((await mgmt(sim, 'GET', '/config', {key: `bad-${i}`})).status).toBe(401)
     const r = await mgmt(sim, 'GET', '/config')
@@ -211,7 +212,7 @@ describe('§1.5 the IP ban', () => {
   })
 })
 
-describe('§3.10/§5.6 GET /usage-queue', () => {
+describe('GET /usage-queue', () => {
   it('pops one record by default, oldest first, as a JSON array of objects', async () => {
     for (let i = 0; i < 4; i++) sim.pushRaw(`{"n":${i}}`)
     expect((await mgmt(sim, 'GET', '/usage-queue')).json).toEqual([{n: 0}])
@@ -258,7 +259,7 @@ describe('§3.10/§5.6 GET /usage-queue', () => {
   })
 })
 
-describe('§5.4 publication and retention', () => {
+describe('publication and retention', () => {
   it('usage-statistics-enabled gates publishing', async () => {
     expect((await mgmt(sim, 'PUT', '/usage-statistics-enabled', {body: {value: false}})).json).toEqual({status: 'ok'})
     sim.generate(5)
@@ -302,7 +303,7 @@ describe('§5.4 publication and retention', () => {
   })
 })
 
-describe('§5.1 one port, first-byte sniff', () => {
+describe('one port, first-byte sniff', () => {
   it('closes a connection that sends nothing before the sniff deadline', async () => {
     await sim.close()
     sim = await startTestSimulator({version: V7, sniffTimeoutMs: 150})

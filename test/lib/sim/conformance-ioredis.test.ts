@@ -1,7 +1,7 @@
 /**
- * The client traps of cpa-gateway.md §10 and stack.md §4, reproduced against the simulator with the real
- * ioredis packages: defaults must fail the way they fail against the real gateway; the recommended options
- * must produce the clean handshake.
+ * The ioredis client traps (ready-check INFO loop, HELLO/CLIENT before AUTH, retry storms), reproduced against the
+ * simulator with the real ioredis packages: defaults must fail the way they fail against the real gateway; the
+ * recommended options must produce the clean handshake.
  */
 import {Redis as Redis5} from 'ioredis'
 import {Redis as Redis6} from 'ioredis6'
@@ -42,7 +42,7 @@ const recommended = {
   retryStrategy: () => null,
 }
 
-describe('ioredis 5.11.1 defaults (§10.1, §10.2)', () => {
+describe('ioredis 5.11.1 defaults', () => {
   it('sends INFO as a ready check, gets unknown command and reconnects in a loop', async () => {
     const redis = new Redis5({host: '127.0.0.1', port: sim.port, password: TEST_MANAGEMENT_KEY})
     redis.on('error', () => {})
@@ -65,7 +65,7 @@ describe('ioredis 5.11.1 defaults (§10.1, §10.2)', () => {
   })
 })
 
-describe('ioredis 6.0.0 defaults (§10.1, §10.2)', () => {
+describe('ioredis 6.0.0 defaults', () => {
   it('pipelines HELLO 3 AUTH before AUTH, gets NOAUTH, each counted ⇒ the IP is banned, HTTP too', async () => {
     const redis = new Redis6({host: '127.0.0.1', port: sim.port, password: TEST_MANAGEMENT_KEY})
     redis.on('error', () => {})
@@ -83,7 +83,7 @@ describe('ioredis 6.0.0 defaults (§10.1, §10.2)', () => {
   })
 })
 
-describe('the recommended options (stack.md §4)', () => {
+describe('the recommended options (no ready check, no client info, no retries, protocol 2 on v6)', () => {
   it('ioredis 5: the server sees only AUTH, then pops', async () => {
     sim.preload(5)
     const redis = new Redis5({host: '127.0.0.1', port: sim.port, password: TEST_MANAGEMENT_KEY, ...recommended})
@@ -137,7 +137,7 @@ describe('the recommended options (stack.md §4)', () => {
       (e: Error) => e.message,
     )
     await waitFor(() => redis.status === 'end', 1000)
-    // the server saw AUTH then LPOP on the same connection: the LPOP is a pre-AUTH command (§5.3)
+    // the server saw AUTH then LPOP on the same connection: the LPOP is a pre-AUTH command (a failed auth)
     expect(sim.respLog()[0].commands).toEqual([['auth', '***'], ['lpop', 'usage', '10']])
     expect(error).toBe('NOAUTH Authentication required.')
     expect(sim.counters().authFailures).toBe(2)

@@ -1,5 +1,5 @@
 /**
- * RESP conformance of the simulator, written from cpa-gateway.md §5.1–§5.5 and §12 (not from our client).
+ * RESP conformance of the simulator, written from the gateway's RESP contract (not from our client).
  * Every test talks to a real listener over a real socket with a raw RESP client.
  */
 import {connect} from 'node:net'
@@ -33,15 +33,15 @@ afterEach(async () => {
   await sim.close()
 })
 
-describe('§5.2 before AUTH', () => {
-  it('answers NOAUTH to every non-AUTH command and counts each as a failed auth (§5.3)', async () => {
+describe('before AUTH', () => {
+  it('answers NOAUTH to every non-AUTH command and counts each as a failed auth', async () => {
     const c = await client()
     expect(await c.command('PING')).toEqual(err('NOAUTH Authentication required.'))
     expect(await c.command('LPOP', 'usage')).toEqual(err('NOAUTH Authentication required.'))
     expect(await c.command('INFO')).toEqual(err('NOAUTH Authentication required.'))
     expect(sim.authFailures()).toBe(3)
     expect(c.isClosed).toBe(false)
-    // success resets the counter (§1.5)
+    // success resets the counter
     expect(await c.command('AUTH', TEST_MANAGEMENT_KEY)).toBe('OK')
     expect(sim.authFailures()).toBe(0)
   })
@@ -53,14 +53,14 @@ describe('§5.2 before AUTH', () => {
     const r = await c.command('LPOP', 'usage')
     expect(r).toBeInstanceOf(RespErrorReply)
     expect((r as RespErrorReply).message).toBe('ERR IP banned due to too many failed attempts. Try again in 30m0s')
-    // even the right key is refused while banned (§1.3 step 1)
+    // even the right key is refused while banned (the ban is checked first)
     const a = await c.command('AUTH', TEST_MANAGEMENT_KEY)
     expect((a as RespErrorReply).message).toMatch(/^ERR IP banned due to too many failed attempts\. Try again in \d+m\d+s$/)
     expect(sim.counters().authFailures).toBe(5)
   })
 })
 
-describe('§5.2 AUTH', () => {
+describe('AUTH', () => {
   it('accepts AUTH <password> and AUTH <username> <password> (username ignored)', async () => {
     const a = await client()
     expect(await a.command('AUTH', TEST_MANAGEMENT_KEY)).toBe('OK')
@@ -80,7 +80,7 @@ describe('§5.2 AUTH', () => {
   })
 })
 
-describe('§5.2 LPOP / RPOP', () => {
+describe('LPOP / RPOP', () => {
   it('pops oldest first on both LPOP and RPOP, with and without count', async () => {
     for (let i = 0; i < 6; i++) sim.pushRaw(`{"n":${i}}`)
     const c = await authed()
@@ -125,7 +125,7 @@ describe('§5.2 LPOP / RPOP', () => {
   })
 })
 
-describe('§5.2 other commands', () => {
+describe('other commands', () => {
   it('answers unknown command (lower-cased) for INFO, HELLO, CLIENT, SELECT, PING, QUIT … after AUTH, staying open', async () => {
     const c = await authed()
     for (const name of ['INFO', 'HELLO', 'CLIENT', 'SELECT', 'PING', 'QUIT', 'COMMAND', 'PSUBSCRIBE', 'LLEN']) {
@@ -159,7 +159,7 @@ describe('§5.2 other commands', () => {
     }
   })
 
-  it('sends inline (telnet-style) commands to HTTP, not RESP (§5.1)', async () => {
+  it('sends inline (telnet-style) commands to HTTP, not RESP', async () => {
     const text = await new Promise<string>((resolve, reject) => {
       const s = connect({port: sim.port, host: '127.0.0.1'}, () => s.write('PING\r\n\r\n'))
       let out = ''
@@ -182,7 +182,7 @@ describe('§5.2 other commands', () => {
     expect(await c.reply()).toEqual(err("ERR unknown command 'info'"))
   })
 
-  it('closes silently when management is disabled, checked before each command (§5.1)', async () => {
+  it('closes silently when management is disabled, checked before each command', async () => {
     const c = await authed()
     sim.setManagementEnabled(false)
     c.raw = Buffer.alloc(0)
@@ -192,7 +192,7 @@ describe('§5.2 other commands', () => {
   })
 })
 
-describe('§5.2/§5.5 SUBSCRIBE', () => {
+describe('SUBSCRIBE', () => {
   it('replies subscribe, then {"support_refresh":true} as the first message', async () => {
     const c = await authed()
     c.raw = Buffer.alloc(0)
@@ -204,7 +204,7 @@ describe('§5.2/§5.5 SUBSCRIBE', () => {
     )
   })
 
-  it('delivers new records only to subscribers while one is attached: the FIFO starves (§5.4)', async () => {
+  it('delivers new records only to subscribers while one is attached: the FIFO starves', async () => {
     const sub = await authed()
     await sub.command('SUBSCRIBE', 'usage')
     expect(await sub.reply()).toEqual(['message', 'usage', '{"support_refresh":true}'])
@@ -260,7 +260,7 @@ describe('§5.2/§5.5 SUBSCRIBE', () => {
     expect(await c.command('SUBSCRIBE', 'queue')).toEqual(err("ERR unsupported channel 'queue'"))
   })
 
-  it('SUBSCRIBE errors: no control message, credential error events, and the usage FIFO is not starved (§7)', async () => {
+  it('SUBSCRIBE errors: no control message, credential error events, and the usage FIFO is not starved', async () => {
     const c = await authed()
     expect(await c.command('SUBSCRIBE', 'errors')).toEqual(['subscribe', 'errors', 1])
     let failed = sim.generate(1)
@@ -276,7 +276,7 @@ describe('§5.2/§5.5 SUBSCRIBE', () => {
     expect(sim.counters().queued).toBe(failed.length)
   })
 
-  it('drops a subscriber whose 256-message buffer fills, closes it after the buffered messages (§5.5)', async () => {
+  it('drops a subscriber whose 256-message buffer fills, closes it after the buffered messages', async () => {
     const c = await authed()
     await c.command('SUBSCRIBE', 'usage')
     await c.reply()

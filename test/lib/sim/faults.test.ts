@@ -31,7 +31,7 @@ describe('faults', () => {
     const body = (await mgmt(sim, 'GET', '/usage-queue?count=100')).json as unknown[]
     expect(body).toHaveLength(12)
     const malformed = [body[3], body[7], body[11]]
-    expect(typeof malformed[0]).toBe('string') // truncated JSON, returned as a JSON string (§3.10)
+    expect(typeof malformed[0]).toBe('string') // truncated JSON, returned as a JSON string
     expect(recs[2].payload.startsWith(malformed[0] as string)).toBe(true)
     expect(malformed[1]).toBe('simulated fault: not a JSON document')
     expect(malformed[2]).toEqual([42]) // valid JSON, not an object

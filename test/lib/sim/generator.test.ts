@@ -1,13 +1,13 @@
 /**
- * The simulator's traffic: records follow cpa-gateway.md §6 field for field (and cpa-gateway-v8.md §3.4 on a v8
- * gateway), token semantics per provider (§6 table, corrected 2026-12), all three breakdown qualities, unknown
+ * The simulator's traffic: records follow the gateway's record schema field for field (plus the v8 fields on a v8
+ * gateway), token semantics per provider (corrected 2026-12), all three breakdown qualities, unknown
  * providers, failures, headers, older-gateway records, determinism, and exact end-to-end totals.
- * Expectations are written from the contract (the §6 tables), not from the generator's code.
+ * Expectations are written from the contract (the schema and semantics tables), not from the generator's code.
  */
 import {createHash} from 'node:crypto'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {formatGoTime} from '../../../src/lib/sim/generator.js'
+import {formatGoTime} from '../../../src/lib/sim/go-time.js'
 import {mgmt, type Simulator, startTestSimulator, SUITE_IS_V8} from '../../helpers/sim.js'
 
 const sims: Simulator[] = []
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const FIXED = Date.parse('2026-08-22T06:03:11.482Z')
 
-/** §6 field order (optional fields omitted when empty). */
+/** The gateway's field order (optional fields omitted when empty). */
 const FIELD_ORDER = [
   'timestamp',
   'latency_ms',
@@ -53,7 +53,7 @@ const FIELD_ORDER = [
   'service_tier',
   'response_service_tier',
 ]
-/** v8 record fields (cpa-gateway-v8.md §3.4), after the v7 ones (their exact order is unknown). */
+/** v8 record fields, after the v7 ones (their exact order is unknown). */
 const V8_FIELDS = ['stream', 'resolved_client_ip', 'execution_id', 'trace_id', 'session_id', 'parent_session_id', 'response_model']
 const OPTIONAL = new Set(['access_token_sha256', 'response_headers', 'response_service_tier', 'session_id', 'parent_session_id', 'response_model'])
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -68,7 +68,7 @@ const TOKEN_ORDER = [
   'total_tokens',
 ]
 
-/** §6 "token_breakdown semantics per provider" (corrected): substring rule over provider + executor type. */
+/** Token semantics per provider family (corrected 2026-12): substring rule over provider + executor type. */
 function family(provider: string, executor = ''): 'subset' | 'claude' | 'gemini' | 'unknown' {
   const t = `${provider} ${executor}`.toLowerCase()
   if (t.includes('openaicompatexecutor') || t.includes('openai-compatibility')) return 'subset'
@@ -86,7 +86,7 @@ interface Buckets {
   reasoning: number
 }
 
-/** Buckets from the legacy `tokens` object, inverting the §6 semantics table (claude: thinking inside output). */
+/** Buckets from the legacy `tokens` object, inverting the per-family semantics (claude: thinking inside output). */
 function bucketsFromLegacy(provider: string, t: Record<string, number>, executor = ''): Buckets {
   switch (family(provider, executor)) {
     case 'unknown':
@@ -121,8 +121,8 @@ function drainAll(sim: Simulator): Promise<any[]> {
   return mgmt(sim, 'GET', '/usage-queue?count=1000000').then(r => r.json as any[])
 }
 
-describe('record schema (§6)', () => {
-  it('every record has the §6 fields in the gateway order (v8: plus its fields), tokens in order, typed; always a breakdown from 7.2.97', async () => {
+describe('record schema', () => {
+  it('every record has the schema fields in the gateway order (v8: plus its fields), tokens in order, typed; always a breakdown from 7.2.97', async () => {
     const sim = await start({seed: 3, now: () => FIXED})
     sim.generate(1500)
     const records = await drainAll(sim)
@@ -148,13 +148,13 @@ describe('record schema (§6)', () => {
       if ('response_headers' in r) {
         for (const v of Object.values(r.response_headers)) expect(Array.isArray(v)).toBe(true)
       }
-      // gateways >= 7.2.97 send accounting_version and token_breakdown in every record (§6 corrected)
+      // gateways >= 7.2.97 send accounting_version and token_breakdown in every record
       expect(r.accounting_version).toBe(2)
       expect(Object.keys(r.token_breakdown)).toEqual(['schema_version', 'quality', 'total_tokens', 'input', 'output', 'unclassified_tokens'])
     }
   })
 
-  it('v8 (cpa-gateway-v8.md §3.4): UUIDv7 request ids named by their last 8 characters in logs, execution and session ids, resolved_client_ip, stream', async () => {
+  it('v8: UUIDv7 request ids named by their last 8 characters in logs, execution and session ids, resolved_client_ip, stream', async () => {
     const sim = await start({seed: 3, version: '8.0.23', now: () => FIXED})
     sim.setConfig('request-log', true)
     const generated = sim.generate(400)
@@ -190,7 +190,7 @@ describe('record schema (§6)', () => {
     for (const r of records) {
       const tb = r.token_breakdown
       qualities.set(tb.quality, (qualities.get(tb.quality) ?? 0) + 1)
-      // every published breakdown has non-negative buckets that add up (§6 corrected)
+      // every published breakdown has non-negative buckets that add up
       expect(tb.schema_version).toBe(2)
       expect(tb.input.total_tokens).toBe(tb.input.uncached_tokens + tb.input.cache_read_tokens + tb.input.cache_write_tokens)
       expect(tb.output.total_tokens).toBe(tb.output.non_reasoning_tokens + tb.output.reasoning_tokens)
@@ -314,7 +314,7 @@ describe('record schema (§6)', () => {
     }
   })
 
-  it('older gateways omit newer fields (version gates of §11)', async () => {
+  it('older gateways omit newer fields (by the release that added each)', async () => {
     const v96 = await start({seed: 8, version: '7.2.96'})
     v96.generate(300)
     for (const r of await drainAll(v96)) {

@@ -1,5 +1,6 @@
 /**
- * Unit tests of the usage FIFO and the subscriber hub (cpa-gateway.md §5.4, §5.5) with an injected clock.
+ * Unit tests of the usage FIFO and the subscriber hub (starvation rule, retention, 256-message buffers) with an
+ * injected clock.
  */
 import {describe, expect, it} from 'vitest'
 

@@ -6,9 +6,9 @@
 
 const m = (methods: string, path: string): string[] => methods.split('/').map(method => `${method} ${path}`)
 
-/** §3.1–§3.11: every method + path registered under /v0/management by v7.2.140 (58 paths, 129 pairs). */
+/** Every method + path registered under /v0/management by v7.2.140 (58 paths, 129 pairs). */
 export const V0_MANAGEMENT_ROUTES: string[] = [
-  // §3.1 Config, version, general settings
+  // Config, version, general settings
   ...m('GET', '/config'),
   ...m('GET/PUT', '/config.yaml'),
   ...m('GET', '/latest-version'),
@@ -28,10 +28,10 @@ export const V0_MANAGEMENT_ROUTES: string[] = [
   ...m('GET/PUT/PATCH', '/quota-exceeded/switch-project'),
   ...m('GET/PUT/PATCH', '/quota-exceeded/switch-preview-model'),
   ...m('POST', '/reset-quota'),
-  // §3.2 Client API keys
+  // Client API keys
   ...m('GET/PUT/PATCH/DELETE', '/api-keys'),
   ...m('GET', '/api-key-usage'),
-  // §3.3 Upstream provider keys
+  // Upstream provider keys
   ...m('GET/PUT/PATCH/DELETE', '/gemini-api-key'),
   ...m('GET/PUT/PATCH/DELETE', '/interactions-api-key'),
   ...m('GET/PUT/PATCH/DELETE', '/claude-api-key'),
@@ -39,11 +39,11 @@ export const V0_MANAGEMENT_ROUTES: string[] = [
   ...m('GET/PUT/PATCH/DELETE', '/xai-api-key'),
   ...m('GET/PUT/PATCH/DELETE', '/vertex-api-key'),
   ...m('GET/PUT/PATCH/DELETE', '/openai-compatibility'),
-  // §3.4 OAuth model rules
+  // OAuth model rules
   ...m('GET/PUT/PATCH/DELETE', '/oauth-excluded-models'),
   ...m('GET/PUT/PATCH/DELETE', '/oauth-model-alias'),
   ...m('GET/PUT/PATCH/DELETE', '/oauth-request-scoped-errors'),
-  // §3.5 Auth files
+  // Auth files
   ...m('GET/POST/DELETE', '/auth-files'),
   ...m('GET', '/auth-files/models'),
   ...m('GET', '/auth-files/download'),
@@ -51,7 +51,7 @@ export const V0_MANAGEMENT_ROUTES: string[] = [
   ...m('PATCH', '/auth-files/fields'),
   ...m('POST', '/vertex/import'),
   ...m('GET', '/model-definitions/:channel'),
-  // §3.6 OAuth login flows
+  // OAuth login flows
   ...m('GET', '/anthropic-auth-url'),
   ...m('GET', '/codex-auth-url'),
   ...m('GET', '/antigravity-auth-url'),
@@ -59,18 +59,18 @@ export const V0_MANAGEMENT_ROUTES: string[] = [
   ...m('GET', '/kimi-auth-url'),
   ...m('GET', '/get-auth-status'),
   ...m('DELETE', '/oauth-session'),
-  // §3.7 API-call proxy
+  // API-call proxy
   ...m('POST', '/api-call'),
-  // §3.8 Logs
+  // Logs
   ...m('GET/DELETE', '/logs'),
   ...m('GET', '/request-error-logs'),
   ...m('GET', '/request-error-logs/:name'),
   ...m('GET', '/request-log-by-id/:id'),
-  // §3.9 OAuth callback (no management key)
+  // OAuth callback (no management key)
   ...m('GET/POST', '/oauth-callback'),
-  // §3.10 Usage
+  // Usage
   ...m('GET', '/usage-queue'),
-  // §3.11 Plugins
+  // Plugins
   ...m('GET', '/plugins'),
   ...m('GET/PUT/PATCH', '/plugins/:id/config'),
   ...m('PATCH', '/plugins/:id/enabled'),
@@ -79,7 +79,7 @@ export const V0_MANAGEMENT_ROUTES: string[] = [
   ...m('POST', '/plugin-store/:id/install'),
 ]
 
-/** §11: first version registering a route (routes of older releases not listed here exist since ≤ v6.9.38). */
+/** The first version registering a route (routes of older releases not listed here exist since ≤ v6.9.38). */
 export const ROUTE_SINCE: Array<{route: RegExp; since: string}> = [
   {route: /^[A-Z]+ \/max-retry-credentials$/, since: '7.2.140'},
   {route: /^[A-Z]+ \/oauth-request-scoped-errors$/, since: '7.2.138'},
@@ -94,7 +94,7 @@ export const ROUTE_SINCE: Array<{route: RegExp; since: string}> = [
 ]
 
 /**
- * §2.2: routes outside /v0/management that need no management key. Left out of the simulator:
+ * Routes outside /v0/management that need no management key. Left out of the simulator:
  * `GET /keep-alive` exists only on a gateway started in the foreground with the hidden `-password` flag.
  */
 export const V0_PUBLIC_ROUTES: string[] = [
@@ -107,13 +107,13 @@ export const V0_PUBLIC_ROUTES: string[] = [
   '* /v0/resource/plugins/*',
 ]
 
-/** The client API routes the simulator serves (scripted; §2.2 `GET /` names the OpenAI ones). */
+/** The client API routes the simulator serves (scripted; `GET /` names the OpenAI ones). */
 export const CLIENT_API_ROUTES: string[] = [...m('GET', '/v1/models'), ...m('POST', '/v1/chat/completions'), ...m('POST', '/v1/responses')]
 
 /**
- * cpa-gateway-v8.md §1.3: the routes a v8 gateway registers under /v0/management beyond the 129 of v7.2.140
+ * The routes a v8 gateway registers under /v0/management beyond the 129 of v7.2.140
  * ("added since 7.2.140, all absent in 7.2.140"). `/meta-api-key` has the methods of every other provider-key
- * family (v7 §3.3, v8 §2.3).
+ * family.
  */
 export const V0_ADDED_AFTER_7_2_140: string[] = [
   ...m('GET/PUT/PATCH/DELETE', '/meta-api-key'),
@@ -129,7 +129,7 @@ export const V0_ADDED_AFTER_7_2_140: string[] = [
 ]
 
 /**
- * cpa-gateway-v8.md §2.2 (with §2.6, §2.12, §2.13): every route below /v8/management of a later 8.0.x build.
+ * Every route below /v8/management of a later 8.0.x build.
  * The folded OAuth routes are listed without their query (`/oauth/auth-url?provider=` = `GET /oauth/auth-url`).
  */
 export const V8_MANAGEMENT_ROUTES: string[] = [
@@ -164,5 +164,5 @@ export const V8_MANAGEMENT_ROUTES: string[] = [
   ...m('GET/PUT', '/config.yaml'),
 ]
 
-/** cpa-gateway-v8.md §0.1, §2.7: early 8.0.x builds register these too (later builds answer a bare 404). */
+/** Early 8.0.x builds register these too (later builds answer a bare 404). */
 export const V8_EARLY_ONLY_ROUTES: string[] = [...m('GET', '/credentials/quota/providers'), ...m('POST', '/credentials/quota/fetch'), ...m('POST', '/credentials/quota/reset')]

@@ -1,9 +1,10 @@
 /**
- * Unit tests of the simulator's RESP2 request parser and reply encoders (cpa-gateway.md §5.1, §5.2).
+ * Unit tests of the simulator's RESP2 request parser and reply encoders (arrays only; the gateway's exact
+ * replies).
  */
 import {describe, expect, it} from 'vitest'
 
-import {encode, redactCommand, RespParser} from '../../../src/lib/sim/resp.js'
+import {encode, redactCommand, RespParser} from '../../../src/lib/sim/resp-codec.js'
 
 const frame = (...args: string[]) => `*${args.length}\r\n${args.map(a => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`
 

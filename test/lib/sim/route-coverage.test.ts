@@ -29,7 +29,7 @@ function served(s: Simulator): {management: string[]; v8: string[] | null; publi
   }
 }
 
-/** The reference's /v0/management routes of `version`: v7 §11 minimum versions; a v8 gateway adds v8 §1.3. */
+/** The /v0/management routes of `version`: each route from its first release; a v8 gateway adds the newer ones. */
 function expectedFor(version: string): string[] {
   const v7 = V0_MANAGEMENT_ROUTES.filter(route => !ROUTE_SINCE.some(x => x.route.test(route) && !versionAtLeast(version, x.since)))
   return versionAtLeast(version, '8.0.0') ? [...v7, ...V0_ADDED_AFTER_7_2_140] : v7
@@ -46,14 +46,14 @@ describe('route table vs the references, per major', () => {
     expect(V8_MANAGEMENT_ROUTES).toHaveLength(41)
   })
 
-  it('v7.2.140 serves exactly the §3 management routes and no /v8 table', async () => {
+  it('v7.2.140 serves exactly its 129 management routes and no /v8 table', async () => {
     sim = await startTestSimulator({version: V7})
     const s = served(sim)
     expect(s.management).toEqual(sorted(V0_MANAGEMENT_ROUTES))
     expect(s.v8).toBeNull()
   })
 
-  it.each(['6.10.8', '7.1.40', '7.1.47', '7.1.69', '7.2.64', '7.2.137', '7.2.139'])('v%s serves the routes its version registers (§11)', async version => {
+  it.each(['6.10.8', '7.1.40', '7.1.47', '7.1.69', '7.2.64', '7.2.137', '7.2.139'])('v%s serves the routes its version registers', async version => {
     sim = await startTestSimulator({version})
     expect(served(sim).management).toEqual(sorted(expectedFor(version)))
     expect(served(sim).v8).toBeNull()
@@ -63,7 +63,7 @@ describe('route table vs the references, per major', () => {
     [V8, 'later'],
     ['8.0.4', 'early'],
     ['dev', 'later'],
-  ] as const)('v%s (%s): /v0 = the v7.2.140 table + v8 §1.3, /v8 = the v8 §2.2 map of that revision', async (version, revision) => {
+  ] as const)('v%s (%s): /v0 = the v7.2.140 table + the later v0 routes, /v8 = the v8 map of that revision', async (version, revision) => {
     sim = await startTestSimulator({version, v8Revision: revision})
     const s = served(sim)
     expect(s.management).toEqual(sorted(expectedFor(version)))
@@ -71,7 +71,7 @@ describe('route table vs the references, per major', () => {
     expect(s.v8).toEqual(sorted(revision === 'early' ? [...V8_MANAGEMENT_ROUTES, ...V8_EARLY_ONLY_ROUTES] : V8_MANAGEMENT_ROUTES))
   })
 
-  it('outside the management APIs: the §2.2 routes and the scripted client API; the simulated consent pages are marked sim-only', async () => {
+  it('outside the management APIs: the key-less routes and the scripted client API; the simulated consent pages are marked sim-only', async () => {
     for (const version of [V7, V8]) {
       sim = await startTestSimulator({version})
       const s = served(sim)
@@ -114,7 +114,7 @@ describe('every listed route answers over a real socket', () => {
     const failures: string[] = []
     for (const route of V0_MANAGEMENT_ROUTES) {
       const [method, template] = route.split(' ') as [string, string]
-      // an empty PUT /config.yaml would wipe the config, secret included (§3.1): write it back unchanged
+      // an empty PUT /config.yaml would wipe the config, secret included: write it back unchanged
       const body = route === 'PUT /config.yaml' ? configText : method === 'GET' || method === 'DELETE' ? undefined : '{}'
       const r = await mgmt(sim, method, concrete(template), {body, headers: {'content-type': route === 'PUT /config.yaml' ? 'application/yaml' : 'application/json'}})
       if (r.status === 404 && r.text === '') failures.push(route)

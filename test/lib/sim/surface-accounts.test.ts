@@ -4,15 +4,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {
-  codexIdTokenClaims,
-  configAuthIndex,
-  createAccountRegistry,
-  defaultProviderConfig,
-  fileAuthIndex,
-  stableAuthIndex,
-  type SimAccountRegistry,
-} from '../../../src/lib/sim/accounts.js'
+import type {SimAccountRegistry} from '../../../src/lib/sim/account-types.js'
+import {createAccountRegistry} from '../../../src/lib/sim/accounts.js'
+import {configAuthIndex, fileAuthIndex, stableAuthIndex} from '../../../src/lib/sim/auth-index.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 
 const dirs: string[] = []
 function tempDir(): string {
@@ -30,7 +26,7 @@ function registry(seed = 42, cfg: Record<string, unknown> = defaultProviderConfi
   return createAccountRegistry({seed, authDir, now: () => T0, config: () => cfg})
 }
 
-describe('§9.3 auth_index derivation', () => {
+describe('auth_index derivation', () => {
   it('matches hand-computed SHA-256 prefixes', () => {
     // printf '%s' '<seed>' | sha256sum
     expect(stableAuthIndex('codex:/srv/cpa/auths/codex-alice@example.com-plus.json')).toBe('1cbdcfb9ac834afd')
@@ -60,7 +56,7 @@ describe('§9.3 auth_index derivation', () => {
 })
 
 describe('seeded default accounts', () => {
-  it('writes nine 0600 JSON files with the §9.1 default names, plus two config keys', () => {
+  it('writes nine 0600 JSON files with the gateway default names (claude-<email>.json, …), plus two config keys', () => {
     const dir = tempDir()
     const reg = registry(42, defaultProviderConfig(42), dir)
     const names = readdirSync(dir).sort()

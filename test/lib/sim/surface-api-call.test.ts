@@ -1,6 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {codexIdTokenClaims, type UpstreamScenario} from '../../../src/lib/sim/accounts.js'
+import type {UpstreamScenario} from '../../../src/lib/sim/account-types.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'
 import {CLAUDE_USAGE_URL, CODEX_USAGE_URL, windowAt, XAI_BILLING_URL, XAI_ME_URL} from '../../../src/lib/sim/upstream.js'
 import {call, firstAccount, startSurface, type SurfaceEnv} from './surface-harness.js'
@@ -33,15 +34,15 @@ async function probe(body: unknown) {
 
 const nowS = () => Math.floor(env.clock.now / 1000)
 
-describe('/api-call request validation (§3.7)', () => {
+describe('/api-call request validation', () => {
   it('answers the documented 400s', async () => {
     const a = account('codex')
     expect(await call(env, 'POST', '/api-call', {body: '{', headers: {'content-type': 'application/json'}})).toMatchObject({status: 400, json: {error: 'invalid body'}})
     expect(await probe({url: CODEX_USAGE_URL})).toMatchObject({status: 400, json: {error: 'missing method'}})
     expect(await probe({method: 'GET'})).toMatchObject({status: 400, json: {error: 'missing url'}})
     expect(await probe({method: 'GET', url: 'not a url'})).toMatchObject({status: 400, json: {error: 'invalid url'}})
-    // an auth_index that matches no credential (§3.7 corrected): v7 forwards $TOKEN$ unreplaced and wraps the
-    // upstream's 401 in a 200; v8 refuses with 400 (v8 §2.2)
+    // an auth_index that matches no credential: v7 forwards $TOKEN$ unreplaced and wraps the
+    // upstream's 401 in a 200; v8 refuses with 400
     if (SUITE_IS_V8) expect(await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})).toMatchObject({status: 400, json: {error: 'auth credential not found for auth_index'}})
     else expect(await probe({...codexProbe(a), auth_index: 'ffffffffffffffff'})).toMatchObject({status: 200, json: {status_code: 401}})
     // a vertex service account has no token to substitute

@@ -2,8 +2,9 @@ import {readFileSync, statSync, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {codexIdTokenClaims, fileAuthIndex} from '../../../src/lib/sim/accounts.js'
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {fileAuthIndex} from '../../../src/lib/sim/auth-index.js'
+import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 import {V7} from '../../helpers/sim.js'
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 const fileNames = () => env.accounts.files().map((f) => f.name)
 
-describe('GET /auth-files (§3.5)', () => {
+describe('GET /auth-files', () => {
   it('lists file-backed credentials only, sorted by name case-insensitively, with the documented fields', async () => {
     const codex = env.accounts.files().find((f) => f.type === 'codex')!
     const codexIndex = fileAuthIndex('codex', join(env.authDir, codex.name))
@@ -247,7 +248,7 @@ describe('PATCH /auth-files/status', () => {
     })
   })
 
-  it('a config API key needs its internal auth ID as name; an auth_index as name is 404 (§3.3 corrected)', async () => {
+  it('a config API key needs its internal auth ID as name; an auth_index as name is 404', async () => {
     const gemini = env.accounts.list().find((a) => a.provider === 'gemini')!
     // what a client that only knows the auth_index would send: never found
     expect(await call(env, 'PATCH', '/auth-files/status', {json: {name: gemini.authIndex, auth_index: gemini.authIndex, disabled: true}})).toMatchObject({
@@ -315,7 +316,7 @@ describe('PATCH /auth-files/fields', () => {
     expect(md2.request_retry).toBeUndefined()
   })
 
-  it('weight <= 0 is valid and stored as 0 (excluded from weighted round-robin, §3.5 corrected)', async () => {
+  it('weight <= 0 is valid and stored as 0 (excluded from weighted round-robin)', async () => {
     const f = env.accounts.files()[0]!
     for (const [sent, stored] of [[0, 0], [-4, 0], [7, 7]]) {
       expect((await call(env, 'PATCH', '/auth-files/fields', {json: {name: f.name, weight: sent}})).status).toBe(200)
@@ -344,7 +345,7 @@ describe('PATCH /auth-files/fields', () => {
   })
 })
 
-describe('auth-file changes reload clients (§5.5)', () => {
+describe('auth-file changes reload clients ({"refresh":true} to subscribers)', () => {
   it('pushes {"refresh":true} to usage subscribers after an upload and a delete (RESP: a v7 gateway)', async () => {
     await env.close()
     env = await startSurface({sim: {version: V7}})

@@ -1,6 +1,6 @@
 /**
  * The key-less surface outside /v0/management: `/v1/models` with client keys (models derived from the
- * simulated credentials and the OAuth rules), `/`, `/management.html`, CORS (cpa-gateway.md §2).
+ * simulated credentials and the OAuth rules), `/`, `/management.html`, CORS.
  */
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -163,7 +163,7 @@ describe('scripted completions', () => {
   })
 })
 
-describe('§2 key-less routes and CORS', () => {
+describe('key-less routes and CORS', () => {
   it('GET / names the three client endpoints; CORS exposes exactly the corrected header list', async () => {
     env = await startSurface()
     const root = await fetch(`${env.url}/`)

@@ -2,7 +2,7 @@
  * Test harness for the management-surface tests: `startSimulator()` on an ephemeral loopback port with a
  * controllable clock, driven over real HTTP with the management key.
  */
-import type {SimAccountRegistry} from '../../../src/lib/sim/accounts.js'
+import type {SimAccountRegistry} from '../../../src/lib/sim/account-types.js'
 import {type Simulator, type SimulatorOptions, startSimulator} from '../../../src/lib/sim/index.js'
 import {suiteGateway} from '../../helpers/sim.js'
 

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {defaultProviderConfig} from '../../../src/lib/sim/accounts.js'
+import {defaultProviderConfig} from '../../../src/lib/sim/default-accounts.js'
 import {call, startSurface, type SurfaceEnv} from './surface-harness.js'
 
 let env: SurfaceEnv
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 const idx = (seed: string) => createHash('sha256').update(seed).digest('hex').slice(0, 16)
 
-describe('/api-keys (§3.2)', () => {
+describe('/api-keys', () => {
   it('GET returns the config list; PUT replaces it (array or non-empty items)', async () => {
     expect(await call(env, 'GET', '/api-keys')).toMatchObject({status: 200, json: {'api-keys': ['sk-client-1']}})
     expect(await call(env, 'PUT', '/api-keys', {json: ['k1', 'k2']})).toMatchObject({status: 200, json: {status: 'ok'}})
@@ -55,7 +55,7 @@ describe('/api-keys (§3.2)', () => {
   })
 })
 
-describe('provider keys (§3.3)', () => {
+describe('provider keys', () => {
   const cfg = defaultProviderConfig(42) as any
 
   it('GET lists config entries with their live auth-index (kebab-case), including openai-compat key entries', async () => {
@@ -102,7 +102,7 @@ describe('provider keys (§3.3)', () => {
     expect(env.config()['claude-api-key']).toHaveLength(1)
   })
 
-  it('PATCH edits one entry; 404 item not found; weight <= 0 valid, non-integer or > 1,000,000 refused (§3.3 corrected)', async () => {
+  it('PATCH edits one entry; 404 item not found; weight <= 0 valid, non-integer or > 1,000,000 refused', async () => {
     const key = cfg['gemini-api-key'][0]['api-key']
     expect(await call(env, 'PATCH', '/gemini-api-key', {json: {match: key, value: {weight: 3, prefix: 'team'}}})).toMatchObject({status: 200})
     expect((env.config()['gemini-api-key'] as any[])[0]).toMatchObject({'api-key': key, weight: 3, prefix: 'team'})
@@ -121,7 +121,7 @@ describe('provider keys (§3.3)', () => {
   })
 })
 
-describe('/api-key-usage (§3.2)', () => {
+describe('/api-key-usage', () => {
   it('maps provider → "<base_url>|<api_key>" → counters with 20 buckets, for config keys only', async () => {
     const gemini = env.accounts.list().find((a) => a.provider === 'gemini')!
     const openrouter = env.accounts.list().find((a) => a.provider === 'openrouter')!
@@ -144,7 +144,7 @@ describe('/api-key-usage (§3.2)', () => {
   })
 })
 
-describe('POST /reset-quota (§3.1)', () => {
+describe('POST /reset-quota', () => {
   it('answers with the credential models; 400/404 errors', async () => {
     const claude = env.accounts.list().find((a) => a.provider === 'claude')!
     expect(await call(env, 'POST', '/reset-quota', {json: {auth_index: claude.authIndex}})).toMatchObject({
@@ -163,7 +163,7 @@ describe('POST /reset-quota (§3.1)', () => {
   })
 })
 
-describe('/meta-api-key (v8 gateways, added after 7.2.140: cpa-gateway-v8.md §1.3, §4.3)', () => {
+describe('/meta-api-key (v8 gateways, added after 7.2.140)', () => {
   it('codex entry shape; an empty base-url takes the Meta default; empty and dca: keys are dropped; v7.2.140 has no such route', async () => {
     await env.close()
     env = await startSurface({seed: 42, sim: {version: '8.0.23'}})

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const unix = (ms: number) => Math.floor(ms / 1000)
 
-describe('/logs (§3.8)', () => {
+describe('/logs', () => {
   it('is 400 "logging to file disabled" (GET and DELETE) until logging-to-file is on; lines are dropped meanwhile', async () => {
     env.accounts.appendLog('before enabling')
     expect(await call(env, 'GET', '/logs')).toMatchObject({status: 400, json: {error: 'logging to file disabled'}})
@@ -104,7 +104,7 @@ describe('/logs (§3.8)', () => {
   })
 })
 
-describe('request logs (§3.8)', () => {
+describe('request logs', () => {
   it('lists error logs newest first, empty while request-log is true; downloads by name and by request id', async () => {
     const t = env.clock.now
     const older = env.accounts.logs.addRequestLog('a1b2c3d4', 'older error body', {error: true, at: t - 60_000})
@@ -134,7 +134,7 @@ describe('request logs (§3.8)', () => {
     expect(byId).toMatchObject({status: 200, text: 'full request log'})
     expect((await call(env, 'GET', '/request-log-by-id/a1b2c3d4')).text).toBe('older error body')
     expect(await call(env, 'GET', '/request-log-by-id/00000000')).toMatchObject({status: 404, json: {error: 'log file not found for the given request ID'}})
-    // Only the path form is registered (§3.8, corrected 2026-12): the query form is an unknown route.
+    // Only the path form is registered (corrected 2026-12): the query form is an unknown route.
     for (const path of ['/request-log-by-id?id=a1b2c3d4', '/request-log-by-id']) {
       const unknown = await call(env, 'GET', path)
       expect({status: unknown.status, text: unknown.text, version: unknown.headers.get('x-cpa-version')}).toEqual({status: 404, text: '', version: env.sim.version})

@@ -1,5 +1,5 @@
 /**
- * The OAuth rule maps (cpa-gateway.md §3.4), model definitions per channel and Vertex import (§3.5).
+ * The OAuth rule maps, model definitions per channel and Vertex import.
  */
 import {afterEach, describe, expect, it} from 'vitest'
 

@@ -1,6 +1,6 @@
 /**
- * OAuth login flows (cpa-gateway.md §3.6), the OAuth callback (§3.9) and the provider callback pages
- * (§2.2) of the simulator, over real sockets with a controlled clock.
+ * OAuth login flows, the OAuth callback and the provider callback pages of the simulator, over real sockets with a
+ * controlled clock.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -180,7 +180,7 @@ describe('cancel, status and callback errors', () => {
     expect(await call(env, 'GET', '/get-auth-status?state=deadbeef')).toMatchObject({status: 200, json: {status: 'error', error: 'unknown or expired state'}})
   })
 
-  it('POST /oauth-callback validation order and errors (§3.9)', async () => {
+  it('POST /oauth-callback validation order and errors', async () => {
     env = await startSurface()
     const {state} = (await call(env, 'GET', '/anthropic-auth-url')).json
     const cases: Array<[unknown, number, string]> = [
@@ -233,7 +233,7 @@ describe('scripted outcomes', () => {
   })
 })
 
-describe('logins added after 7.2.140 (cpa-gateway-v8.md §1.3, §2.12)', () => {
+describe('logins added after 7.2.140 (and the v8 /oauth/auth-url?provider= fold)', () => {
   const V8 = '8.0.23'
 
   it('kimi-ai and meta are device flows, devin a redirect flow; each completion writes its credential', async () => {

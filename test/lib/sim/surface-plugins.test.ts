@@ -1,6 +1,6 @@
 /**
- * Plugins and the plugin store (cpa-gateway.md §3.11), NoRoute dispatch to plugins (§1.1) and plugin
- * resources (§2.2): a gateway with plugins off (the default) and with the scripted plugins (`plugins: true`).
+ * Plugins and the plugin store, NoRoute dispatch to plugins and plugin resources (`/v0/resource/plugins/*`,
+ * no key): a gateway with plugins off (the default) and with the scripted plugins (`plugins: true`).
  */
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -64,7 +64,7 @@ describe('plugins off (default)', () => {
         config_fields: [],
         menus: [],
         metadata: null,
-        // later 8.0.x builds add the quota fields (cpa-gateway-v8.md §2.13)
+        // later 8.0.x builds add the quota fields (supports_quota, quota_provider)
         ...(SUITE_IS_V8 ? {supports_quota: false} : {}),
       },
     ])

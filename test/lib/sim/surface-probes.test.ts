@@ -1,5 +1,5 @@
 /**
- * The quota and profile hosts of upstream-probes.ts through `/api-call` (cpamp-anchor.md §12; the calls
+ * The quota and profile hosts of upstream-probes.ts through `/api-call` (the calls
  * the official management UI makes): Claude profile, Codex reset credits, Kimi usages, Antigravity.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'

@@ -1,5 +1,5 @@
 /**
- * Gateway-side quota of v8 gateways (cpa-gateway-v8.md §2.7, §2.13; added after 7.2.140, §1.3): `/quota/*` on
+ * Gateway-side quota of v8 gateways (added after 7.2.140): `/quota/*` on
  * /v0, early builds' `/credentials/quota/*`, and `/plugins/:id/quota`, answered by the scripted quota plugin
  * `sim-quota` (plugins on) from the credential's scripted wham/usage answer.
  */

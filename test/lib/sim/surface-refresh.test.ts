@@ -1,12 +1,12 @@
 /**
- * Forced credential refresh (cpa-gateway-v8.md §2.6; added after 7.2.140, §1.3): `POST /auth-files/refresh` on
+ * Forced credential refresh (added after 7.2.140): `POST /auth-files/refresh` on
  * /v0 and `POST /v8/management/credentials/refresh`, outcomes scripted by each credential's upstream scenario.
  */
 import {readFileSync} from 'node:fs'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {rfc3339} from '../../../src/lib/sim/local-time.js'
 import {call, firstAccount, KEY, startSurface, type SurfaceEnv, T0} from './surface-harness.js'
 

@@ -1,7 +1,7 @@
 /**
- * The simulated v8 config tree (cpa-gateway-v8.md §2.3–§2.5, §4.5, §5): GET semantics, writes in the
- * gateway's validation order with its error strings, the §5 negative fixtures, migration of a legacy file
- * (comments kept, unknown sections archived, the §5 fixture pair), legacy writes after migration, TURN
+ * The simulated v8 config tree: GET semantics, writes in the gateway's validation order with its error strings,
+ * the documented negative fixtures, migration of a legacy file (comments kept, unknown sections archived, the
+ * legacy.yaml / v8.yaml fixture pair), legacy writes after migration, TURN
  * secrets, read-only fields, and the early/later revision differences.
  */
 import {readFileSync} from 'node:fs'
@@ -34,7 +34,7 @@ async function call(method: string, path: string, body?: string, api = 'v8') {
 const j = (v: unknown) => JSON.stringify(v)
 const rawFile = async () => (await call('GET', '/config.yaml', undefined, 'v0')).text
 
-describe('GET /config and /config/<path> (v8 §2.4 step 3)', () => {
+describe('GET /config and /config/<path> (the file, migrated in memory; 404 = absent)', () => {
   it('shows a migrated view of a legacy file without writing it; 404 not_found for an absent key', async () => {
     const before = await rawFile()
     expect(before).not.toContain('config-version')
@@ -66,7 +66,7 @@ describe('GET /config and /config/<path> (v8 §2.4 step 3)', () => {
   })
 })
 
-describe('negative fixtures (v8 §5): each answer as listed, the file unchanged and unmigrated', () => {
+describe('negative fixtures: each answer as listed, the file unchanged and unmigrated', () => {
   const cases: Array<[string, string, string | undefined, number, Record<string, unknown>]> = [
     ['PATCH', '/config', j({'request-retry': 5}), 400, {error: 'invalid_config', message: 'legacy field request-retry is not accepted by v8; use routing.retry.request-retry'}],
     ['PUT', '/config/routing/retry/request-retry', j({value: 5}), 422, {error: 'invalid_config'}],
@@ -76,11 +76,11 @@ describe('negative fixtures (v8 §5): each answer as listed, the file unchanged 
     ['PUT', '/config/api-keys/unknown', j([]), 400, {error: 'invalid_config', message: 'unknown API-key provider unknown'}],
     ['PUT', '/config/plugins/auth-revision', j(1), 400, {error: 'read_only_field', field: 'plugins/auth-revision'}],
     ['PUT', '/config', j([]), 400, {error: 'config_must_be_object'}],
-    // the root is `/config/` (the catch-all with an empty path); `DELETE /config` is no route (v8 §2.2)
+    // the root is `/config/` (the catch-all with an empty path); `DELETE /config` is no route
     ['DELETE', '/config/', undefined, 400, {error: 'cannot_delete_config'}],
     ['DELETE', '/config', undefined, 404, {}],
     ['GET', '/config/nope', undefined, 404, {error: 'not_found'}],
-    // more of §2.4
+    // more config-handler errors
     ['PUT', '/config/routing/strategy', 'round-robin', 400, {error: 'invalid_json'}],
     ['PUT', '/config/routing/strategy', '', 400, {error: 'invalid_json'}],
     ['PUT', '/config/config-version', j(7), 422, {error: 'invalid_config', message: 'unsupported config-version (expected 8)'}],
@@ -105,7 +105,7 @@ describe('negative fixtures (v8 §5): each answer as listed, the file unchanged 
   })
 })
 
-describe('writes (v8 §2.4 steps 5–9)', () => {
+describe('writes (body checks, paths, read-only fields, validation, persist)', () => {
   it('PUT a raw value: 200 {"status":"ok","config-version":8}; the first write migrates the whole file, comments kept', async () => {
     expect(sim.getConfig('usage-statistics-enabled')).toBe(true)
     const r = await call('PUT', '/config/observability/usage/usage-statistics-enabled', 'false')
@@ -143,7 +143,7 @@ describe('writes (v8 §2.4 steps 5–9)', () => {
     expect(await call('GET', '/config/requests/proxy-url')).toMatchObject({status: 404})
   })
 
-  it('PATCH /config {} migrates a legacy file without changing a setting (v8 §2.4 "explicit migration")', async () => {
+  it('PATCH /config {} migrates a legacy file without changing a setting (explicit migration)', async () => {
     const before = (await call('GET', '/config', undefined, 'v0')).json
     expect((await call('PATCH', '/config', '{}')).status).toBe(200)
     expect(YAML.parse(await rawFile())['config-version']).toBe(8)
@@ -155,7 +155,7 @@ describe('writes (v8 §2.4 steps 5–9)', () => {
     expect((await call('PUT', '/request-retry', j({value: 2}), 'v0')).status).toBe(200)
     expect((await call('GET', '/config/routing/retry/request-retry')).json).toBe(2)
     expect(YAML.parse(await rawFile())['request-retry']).toBeUndefined()
-    // a custom group name is lost when the provider is rewritten through v0 (v8 §1.3 pitfall)
+    // a custom group name is lost when the provider is rewritten through v0 (one group per key)
     await call('PUT', '/config/api-keys/codex', j([{name: 'team-a', 'base-url': 'https://c.example', priority: 5, keys: [{'api-key': 'ka'}, {'api-key': 'kb', weight: 0}]}]))
     const flat = (await call('GET', '/codex-api-key', undefined, 'v0')).json['codex-api-key']
     expect(flat.map((e: Record<string, unknown>) => [e['api-key'], e['base-url'], e.priority, e.weight])).toEqual([
@@ -186,7 +186,7 @@ describe('writes (v8 §2.4 steps 5–9)', () => {
   })
 })
 
-describe('TURN secrets (v8 §2.4 steps 3 and 5)', () => {
+describe('TURN secrets (removed from JSON reads, kept on JSON writes)', () => {
   it('JSON reads drop username/credential; a JSON write that leaves them out keeps them for the same urls; "" clears', async () => {
     const servers = [{urls: ['turn:a.example'], username: 'u1', credential: 'c1'}, {urls: ['turn:b.example'], username: 'u2', credential: 'c2'}]
     expect((await call('PUT', '/config/oauth/providers/codex/live-media-relay', j({enabled: true, 'ice-servers': servers}))).status).toBe(200)
@@ -202,7 +202,7 @@ describe('TURN secrets (v8 §2.4 steps 3 and 5)', () => {
   })
 })
 
-describe('PUT /config.yaml (v8 §2.5)', () => {
+describe('PUT /config.yaml', () => {
   it('takes a v8 document; a legacy-layout body is refused with 400 invalid_config (legacy field)', async () => {
     const view = (await call('GET', '/config.yaml')).text
     const changed = view.replace('request-retry: 3', 'request-retry: 4')
@@ -217,7 +217,7 @@ describe('PUT /config.yaml (v8 §2.5)', () => {
   })
 })
 
-describe('revisions (v8 §0.1)', () => {
+describe('revisions (early and later 8.0.x builds)', () => {
   it('later builds: a root write without api-keys keeps the groups; a client-key list there is folded into access.api-keys; reads of api-keys carry auth_index', async () => {
     const whole = (await call('GET', '/config')).json
     const groups = whole['api-keys']
@@ -249,7 +249,7 @@ describe('revisions (v8 §0.1)', () => {
   })
 })
 
-describe('the §5 fixture pair', () => {
+describe('the legacy.yaml / v8.yaml fixture pair', () => {
   it('migrating legacy.yaml with PATCH /config {} gives v8.yaml (compared as parsed YAML; the secret as a hash)', async () => {
     const legacy = readFileSync(new URL('../../fixtures/config/v8/legacy.yaml', import.meta.url), 'utf8')
     const expected = YAML.parse(readFileSync(new URL('../../fixtures/config/v8/v8.yaml', import.meta.url), 'utf8'))

@@ -1,5 +1,5 @@
 /**
- * The simulator as a CPA v8 gateway (cpa-gateway-v8.md §1.1, §2.1, §2.2, §3.3, §6.9): /v8/management with the
+ * The simulator as a CPA v8 gateway: /v8/management with the
  * same handlers as v0, v0 still served, bare 404s for unknown v8 paths before any auth, management disabled and
  * Home mode, RESP usage output off by default, and one route map covering every route.
  */
@@ -7,7 +7,7 @@ import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../../src/lib/sim/index.js'
-import {configAuthIds} from '../../../src/lib/sim/routes/auth-files.js'
+import {configAuthIds} from '../../../src/lib/sim/routes/auth-files-status.js'
 import {ROUTE_MAP} from '../../../src/lib/sim/routes/route-map.js'
 import {mgmt, RawResp, respAuthed, TEST_MANAGEMENT_KEY} from '../../helpers/sim.js'
 
@@ -29,7 +29,7 @@ afterAll(async () => {
   await sim.close()
 })
 
-describe('v8 detection facts (v8 §1.1)', () => {
+describe('v8 detection facts', () => {
   it('GET /v8/management/config/config-version answers 200 `8` with the X-CPA-* headers; v0 answers too', async () => {
     const r = await v8('GET', '/config/config-version')
     expect(r.status).toBe(200)
@@ -76,7 +76,7 @@ describe('v8 detection facts (v8 §1.1)', () => {
   })
 })
 
-describe('v8 operational routes use the v0 handlers (v8 §2.1, §2.2)', () => {
+describe('v8 operational routes use the v0 handlers', () => {
   it('credentials = auth files, the usage queue, api-key usage, logs, latest version', async () => {
     const files = await v8('GET', '/credentials')
     expect(files.status).toBe(200)
@@ -102,7 +102,7 @@ describe('v8 operational routes use the v0 handlers (v8 §2.1, §2.2)', () => {
   })
 })
 
-describe('v8 OAuth routes fold the v0 ones (v8 §2.12) and v8 writes migrate the file (v8 §2.1)', () => {
+describe('v8 OAuth routes fold the v0 ones and v8 writes migrate the file', () => {
   it('/oauth/auth-url?provider= dispatches to the v0 login handlers; /oauth/import needs provider=vertex', async () => {
     const claude = await v8('GET', '/oauth/auth-url?provider=%20Claude%20')
     expect(claude).toMatchObject({status: 200, json: {status: 'ok'}})
@@ -146,7 +146,7 @@ describe('v8 OAuth routes fold the v0 ones (v8 §2.12) and v8 writes migrate the
   })
 })
 
-describe('management disabled and Home mode (v8 §1.1, §6.9)', () => {
+describe('management disabled and Home mode', () => {
   it('management disabled: bare 404 on /v0 and /v8, /healthz ok', async () => {
     sim.setManagementEnabled(false)
     try {
@@ -181,7 +181,7 @@ describe('management disabled and Home mode (v8 §1.1, §6.9)', () => {
   })
 })
 
-describe('RESP usage output on v8 (v8 §3.3)', () => {
+describe('RESP usage output on v8', () => {
   it('off by default: RESP bytes reach the HTTP parser, which answers 400 and closes; nothing is popped, no strike', async () => {
     sim.preload(2)
     const queued = sim.counters().queued
@@ -262,7 +262,7 @@ describe('the route map (routes/route-map.ts)', () => {
   })
 })
 
-describe('v8-era credential listing (v8 §0.1, §2.6)', () => {
+describe('v8-era credential listing', () => {
   it('later builds: observed_at, passive quota snapshot fields, optional pagination; early builds: {"files": […]} only', async () => {
     const list = await v8('GET', '/credentials')
     expect(Object.keys(list.json).sort()).toEqual(['files', 'observed_at'])

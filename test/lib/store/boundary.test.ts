@@ -50,7 +50,7 @@ describe('the store boundary', () => {
 
   it('the public store modules export no handle, connection or backend class', async () => {
     const index = await import('../../../src/lib/store/index.js')
-    expect(Object.keys(index).sort()).toEqual(['addCounts', 'aliasKey', 'emptyCounts', 'isDatabaseUrl', 'isProcessAlive', 'openStore', 'rangeIndex', 'withStore'])
+    expect(Object.keys(index).sort()).toEqual(['addCounts', 'aliasKey', 'checkProfileStore', 'classifyLocation', 'emptyCounts', 'isDatabaseUrl', 'isProcessAlive', 'maskLocation', 'openStore', 'rangeIndex', 'storeExists', 'withStore'])
     const admin = await import('../../../src/lib/store/admin.js')
     for (const [name, value] of Object.entries(admin)) expect(typeof value, name).toBe('function')
   })

@@ -127,11 +127,23 @@ describe('cpactl store migrate on the fixture store', () => {
     expect(perInstance).toEqual(expected.raw.perInstance)
   })
 
+  /**
+   * The recorded answers, with two deliberate contract changes since they were written (issue 14): a time zone
+   * is echoed as the user wrote it (the old code printed ICU's Asia/Calcutta for --tz Asia/Kolkata), and
+   * `store dead-letters list` is an array like every list.
+   */
+  function nowAnswer(name: string, c: {argv: string[]; output: any}): any {
+    if (name === 'dead-letters') return c.output.items
+    const tz = c.argv[c.argv.indexOf('--tz') + 1]
+    if (!c.argv.includes('--tz') || tz === undefined) return c.output
+    return JSON.parse(JSON.stringify(c.output).replaceAll('"tz":"Asia/Calcutta"', `"tz":${JSON.stringify(tz)}`))
+  }
+
   for (const [name, c] of CASES) {
     it(`${name}: the same answer as the code that wrote the store`, async () => {
       const r = await cli(path, c.argv)
       expect(r.exitCode, r.stderr).toBe(0)
-      expect(r.json).toEqual(name === 'failures' ? withNoCredentialErrors(path, c.output) : c.output)
+      expect(r.json).toEqual(name === 'failures' ? withNoCredentialErrors(path, c.output) : nowAnswer(name, c))
     })
   }
 

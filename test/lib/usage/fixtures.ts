@@ -1,4 +1,7 @@
-/** The record of cpa-gateway.md §6 ("Example"), as the gateway serialises it. */
+/**
+ * The gateway's example record: a Codex OAuth request through /v1/responses, 9,000 of 12,000 input tokens from
+ * cache, 300 reasoning tokens, as the gateway serialises it.
+ */
 export function exampleRecord(): Record<string, unknown> {
   return {
     timestamp: '2026-08-22T14:03:11.482913207+08:00',
@@ -52,4 +55,28 @@ export function legacyOnly(r: Record<string, unknown>): Record<string, unknown> 
   delete copy.token_breakdown
   delete copy.accounting_version
   return copy
+}
+
+/**
+ * A record whose breakdown contradicts its own total: the buckets sum to 100 + 20 + 5 + 30 = 155, `total_tokens`
+ * says 999 (an `inconsistent` breakdown). Account idx-c, request id `c<i>`.
+ */
+export function contradictingTotal(at: string, i: number): Record<string, unknown> {
+  return {
+    timestamp: at,
+    provider: 'claude',
+    model: 'claude-sonnet-4-5',
+    auth_type: 'oauth',
+    auth_index: 'idx-c',
+    request_id: `c${i}`,
+    failed: false,
+    tokens: {input_tokens: 100, output_tokens: 30, total_tokens: 999},
+    token_breakdown: {
+      accounting_version: 1,
+      quality: 'inconsistent',
+      input: {uncached_tokens: 100, cache_read_tokens: 20, cache_write_tokens: 5},
+      output: {non_reasoning_tokens: 30, reasoning_tokens: 0},
+      total_tokens: 999,
+    },
+  }
 }

@@ -14,7 +14,7 @@ function event(payload: unknown): UsageEvent {
   return c.event
 }
 
-describe('normalising the §6 example record', () => {
+describe('normalising the example record (Codex OAuth, /v1/responses)', () => {
   it('maps every field to its column value', () => {
     const e = event(JSON.stringify(exampleRecord()))
     expect(e).toEqual({
@@ -85,7 +85,7 @@ describe('normalising the §6 example record', () => {
   })
 })
 
-describe('token semantics for records without token_breakdown (§6 table)', () => {
+describe('token semantics for records without token_breakdown (per provider family)', () => {
   const base = (provider: string, executor: string | undefined, tokens: Record<string, number>) => {
     const r = legacyOnly(exampleRecord())
     r.provider = provider
@@ -95,12 +95,12 @@ describe('token semantics for records without token_breakdown (§6 table)', () =
     return r
   }
 
-  it('claude: cache read and creation are outside input; thinking (reasoning) is inside output (§6 corrected)', () => {
+  it('claude: cache read and creation are outside input; thinking (reasoning) is inside output', () => {
     const e = event(base('claude', 'ClaudeExecutor', {input_tokens: 100, output_tokens: 50, reasoning_tokens: 20, cached_tokens: 4000, cache_read_tokens: 4000, cache_creation_tokens: 700, total_tokens: 4850}))
     expect(e.buckets).toEqual({inputTotal: 4800, uncachedInput: 100, cacheRead: 4000, cacheWrite: 700, outputTotal: 50, reasoning: 20, unclassified: 0, total: 4850})
   })
 
-  it('the family is the gateway substring rule over provider + executor (§6 corrected): qwen, deepseek, grok are subset; plugins are unknown', () => {
+  it('the family is the gateway substring rule over provider + executor: qwen, deepseek, grok are subset; plugins are unknown', () => {
     for (const provider of ['qwen', 'deepseek-proxy', 'grok', 'my-openrouter']) {
       expect(event(base(provider, undefined, {input_tokens: 10, output_tokens: 5, total_tokens: 15})).tokenQuality, provider).toBe('derived')
     }

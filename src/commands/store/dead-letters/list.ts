@@ -2,13 +2,13 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../../lib/cli/base-command.js'
 import {csvFlag, limitFlag, noHeaderFlag, storeFlag} from '../../../lib/cli/flags.js'
-import {renderTable, stdoutIsTTY, warn} from '../../../lib/cli/output.js'
+import {renderTable, stdoutIsTTY} from '../../../lib/cli/output.js'
 import {listDeadLettersAt} from '../../../lib/store/admin.js'
 import type {DeadLetter} from '../../../lib/store/index.js'
 
 export default class DeadLettersList extends BaseCommand<typeof DeadLettersList> {
   static summary = 'List payloads the collector could not parse (redacted), newest first.'
-  static examples = ['<%= config.bin %> store dead-letters list', "<%= config.bin %> store dead-letters list --all --json | jq '.items[].reason'"]
+  static examples = ['<%= config.bin %> store dead-letters list', "<%= config.bin %> store dead-letters list --all --json | jq '.[].reason'"]
   static flags = {
     all: Flags.boolean({description: 'Include resolved ones.', default: false}),
     instance: Flags.string({description: 'Only this instance.'}),
@@ -18,9 +18,11 @@ export default class DeadLettersList extends BaseCommand<typeof DeadLettersList>
     'no-header': noHeaderFlag,
   }
 
-  async run(): Promise<{items: DeadLetter[]; total: number}> {
-    const result = await listDeadLettersAt(this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
+  /** A list: an array under --json (cut by --limit; a stderr warning says how many there are in all). */
+  async run(): Promise<DeadLetter[]> {
+    const result = await listDeadLettersAt(await this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
     const human = stdoutIsTTY() && !this.flags.csv
+    if (result.total > result.items.length) this.warning('list_truncated', `showing ${result.items.length} of ${result.total} dead letters (--limit)`)
     this.display(result, (r) => {
       renderTable(
         [
@@ -34,8 +36,7 @@ export default class DeadLettersList extends BaseCommand<typeof DeadLettersList>
         r.items,
         {csv: this.flags.csv, noHeader: this.flags['no-header']},
       )
-      if (r.total > r.items.length) warn(`showing ${r.items.length} of ${r.total} (--limit)`)
     })
-    return result
+    return result.items
   }
 }

@@ -16,7 +16,7 @@ export default class DeadLettersRetry extends BaseCommand<typeof DeadLettersRetr
   }
 
   async run(): Promise<RetryResult> {
-    const result = await retryDeadLettersAt(this.storePath(this.flags.store), {ids: this.flags.id, instance: this.flags.instance})
+    const result = await retryDeadLettersAt(await this.storePath(this.flags.store), {ids: this.flags.id, instance: this.flags.instance})
     this.display(result, (r) => {
       renderKeyValues([
         ['tried', formatInt(r.tried)],

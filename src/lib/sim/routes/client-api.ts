@@ -15,7 +15,7 @@
  * `oauth-excluded-models` of its channel; `oauth-model-alias` renames a model for OAuth credentials of its
  * channel (`fork: true` keeps the original too); openai-compatibility models are listed by alias.
  */
-import {modelOwner} from '../accounts.js'
+import {modelOwner} from '../provider-models.js'
 import type {GeneratedRecord, ServedRequest} from '../generator.js'
 import {stamp} from '../local-time.js'
 import {lookupModel} from '../model-catalog.js'

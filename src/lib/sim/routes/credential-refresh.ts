@@ -19,10 +19,11 @@
  * now and `expired` moves forward by the token's previous lifetime (the simulator does not mint new tokens).
  * The error texts are the simulator's own.
  */
-import type {SimAccountRegistry, SimAuthFile} from '../accounts.js'
+import type {SimAccountRegistry, SimAuthFile} from '../account-types.js'
 import {rfc3339} from '../local-time.js'
 import type {SimAccount, SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
-import {type FoundCredential, findCredential, lastRefreshMs} from './auth-files.js'
+import {findCredential, type FoundCredential} from './auth-files-status.js'
+import {lastRefreshMs} from './auth-files.js'
 import {fail, isRecord, ok, registryOf} from './http.js'
 
 const ZERO_TIME = '0001-01-01T00:00:00Z'

@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the management-surface route handlers (cpa-gateway.md §3.0 conventions).
  */
-import type {SimAccountRegistry} from '../accounts.js'
+import type {SimAccountRegistry} from '../account-types.js'
 import type {SimContext, SimRequest, SimResponse} from '../types.js'
 
 /** `{"error": message}` with a status (§0 "Errors are JSON {"error":"..."}"). */
@@ -62,4 +62,20 @@ export function scanInt(raw: string | null): number | undefined {
   if (raw === null) return undefined
   const m = /^\s*([+-]?\d+)/.exec(raw)
   return m ? Number(m[1]) : undefined
+}
+
+/** An auth-file change reloads clients: subscribers get `{"refresh":true}` (§5.5). Config edits notify by themselves. */
+export function refreshed(sim: SimContext): void {
+  sim.notifyRefresh?.()
+}
+
+/** An auth-file name that is empty or holds a path separator. */
+export function isUnsafeName(name: string): boolean {
+  return name.trim() === '' || name.includes('/') || name.includes('\\')
+}
+
+/** The last path element of an uploaded file name. */
+export function baseName(filename: string): string {
+  const parts = filename.trim().split(/[/\\]/)
+  return parts[parts.length - 1] ?? ''
 }

@@ -17,7 +17,7 @@
  * in `/*` (prefix match); a handler may return a Promise.
  */
 import type {ConfigState} from '../config-state.js'
-import {configRoutes} from '../config-state.js'
+import {configRoutes} from './config.js'
 import type {SimRoute} from '../types.js'
 import {hasFeature} from '../version.js'
 import {apiCallRoutes} from './api-call.js'

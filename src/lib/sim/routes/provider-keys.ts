@@ -14,7 +14,8 @@
  * empty `base-url` becomes `https://api.meta.ai/v1`, and keys that are empty or start with `dca:` are dropped
  * (v8 §4.3).
  */
-import {configAuthIndex, type ConfigKeyFamily, META_DEFAULT_BASE_URL, stableAuthIndex} from '../accounts.js'
+import {type ConfigKeyFamily, META_DEFAULT_BASE_URL} from '../account-types.js'
+import {configAuthIndex, stableAuthIndex} from '../auth-index.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {fail, isRecord, ok, parseJson, scanInt} from './http.js'
 

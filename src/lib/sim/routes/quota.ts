@@ -13,7 +13,8 @@
  * Without a provider a fetch answers 501 `no quota provider available for credential`; the declarative
  * `quota_probe` fallback of a credential's metadata is not simulated.
  */
-import {codexIdTokenClaims, type SimAccountRegistry} from '../accounts.js'
+import type {SimAccountRegistry} from '../account-types.js'
+import {codexIdTokenClaims} from '../jwt.js'
 import type {ScriptedPlugin} from '../plugins.js'
 import {answerUpstream, CODEX_USAGE_URL} from '../upstream.js'
 import type {SimAccount, SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'

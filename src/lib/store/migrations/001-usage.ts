@@ -1,7 +1,7 @@
 /**
  * Migration 001: the usage store (issue 4). Schema, for the modules that build on it:
  *
- * usage_events — one row per gateway usage record (cpa-gateway.md §6), append-only.
+ * usage_events — one row per gateway usage record, append-only.
  *   id                  INTEGER PRIMARY KEY (ingest order)
  *   instance            TEXT NOT NULL   profile name, or host:port when no profile was used
  *   ts                  INTEGER NOT NULL request start, UTC milliseconds

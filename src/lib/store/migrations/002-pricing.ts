@@ -6,7 +6,7 @@
  *   NULL = not set); tiers TEXT (JSON ContextTier[]), service_tiers TEXT (JSON {tier: rule});
  *   source TEXT (manual | litellm | models.dev | bundled), source_model TEXT, updated_at INTEGER (ms).
  *
- * api_key_aliases — names for client API keys (cpamp-anchor.md §9).
+ * api_key_aliases — names for client API keys.
  *   api_key_hash TEXT PRIMARY KEY (lowercase hex SHA-256 of the trimmed key; the key itself is never stored);
  *   alias TEXT (≤ 120 chars), alias_key TEXT UNIQUE (NFC + lower case: aliases are unique regardless of case);
  *   updated_at INTEGER. Rows outlive the keys, so history keeps its names.
