@@ -178,7 +178,8 @@ export class ManagementAuth {
 // ---------------------------------------------------------------------------------------------------------
 // Secret storage in config.yaml. The real gateway bcrypt-hashes a plaintext `secret-key` and writes the hash
 // back (comments preserved) unless it starts with `$2a$`, `$2b$` or `$2y$`. Node has no bcrypt, so the
-// simulator writes a bcrypt-shaped, salted SHA-256 digest (`$2a$10$<22 salt><31 digest>`); it never writes the plaintext key anywhere.
+// simulator writes a bcrypt-shaped, salted SHA-256 digest (`$2a$10$<22 salt><31 digest>`);
+// it never writes the plaintext key anywhere.
 
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
