@@ -11,8 +11,8 @@ import type {SimRequest, SimResponse, SimRoute} from './types.js'
 
 /**
  * The v8 config tree routes of the simulated gateway, working on the persisted file, not the runtime config:
- * `GET|PUT|PATCH /config`, `GET|PUT|PATCH|DELETE /config/*path`, `DELETE /config` (refused), `GET|PUT /config.yaml`. One lock-free
- * pass per request in the gateway's order:
+ * `GET|PUT|PATCH /config`, `GET|PUT|PATCH|DELETE /config/*path`, `DELETE /config` (refused),
+ * `GET|PUT /config.yaml`. One lock-free pass per request in the gateway's order:
  *
  *   1. normalise the file in memory to v8 layout (a GET shows a migrated view; GET never writes);
  *   2. GET: JSON (TURN secrets removed; `Cache-Control: no-store`) or YAML; a missing node ⇒ 404 `not_found`;

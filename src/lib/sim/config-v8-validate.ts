@@ -66,9 +66,10 @@ export function weightError(w: unknown, where: string): string | undefined {
 
 /**
  * ParseConfigBytes (the first validation of a v8 write, failure ⇒ 422 `invalid_config`): the root and
- * known sections are mappings, `config-version` is the integer 8, provider groups have the group shape, typed fields have their types,
- * weights are integers ≤ 1,000,000, a plaintext secret fits bcrypt. Legacy names still present are decoded too
- * (a mixed file loads), so their types are checked by `legacyTypes` (the v0 schema).
+ * known sections are mappings, `config-version` is the integer 8, provider groups have the group shape,
+ * typed fields have their types, weights are integers ≤ 1,000,000, a plaintext secret fits bcrypt. Legacy
+ * names still present are decoded too (a mixed file loads), so their types are checked by `legacyTypes`
+ * (the v0 schema).
  */
 export function typedParse(js: unknown, revision: V8Revision, legacyTypes: (legacy: Obj) => string | undefined): string | undefined {
   if (!isObj(js)) return 'config must be a mapping'
