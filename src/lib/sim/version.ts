@@ -1,6 +1,7 @@
 /**
  * Version gates of the simulated gateway (minimum gateway versions of routes and behaviours). The simulator
- * can pretend to be an older release (`--version 6.10.8`) so clients can exercise their own version gating; `dev` means "newest".
+ * can pretend to be an older release (`--version 6.10.8`) so clients can exercise their own version gating;
+ * `dev` means "newest".
  */
 
 /** Parse `7.2.140`, `v7.2.140`, `dev` into comparable parts; `dev` and unparseable ⇒ newest. */
