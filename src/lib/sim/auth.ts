@@ -1,9 +1,10 @@
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 
 /**
- * Management authentication of the simulated gateway: the AuthenticateManagementKey check order (ban, remote,
- * secret set, empty key, local password, env password, bcrypt compare), one failure counter per client
- * IP shared by HTTP and RESP, and the 5-strike, 30-minute ban; every RESP command before AUTH counts as a failure.
+ * Management authentication of the simulated gateway: the AuthenticateManagementKey check order (banned IP,
+ * remote not allowed, no secret, empty key, key mismatch; the last two count as failures), one failure counter
+ * per client IP shared by HTTP and RESP, and the 5-strike, 30-minute ban; every RESP command before AUTH counts
+ * as a failure.
  */
 
 export const MAX_FAILURES = 5
@@ -133,7 +134,8 @@ export class ManagementAuth {
   }
 
   /**
-   * `AuthenticateManagementKey`. `key` is the presented plaintext key ('' when none was sent).
+   * `AuthenticateManagementKey` (success resets the IP's failure counter). `key` is the presented plaintext
+   * key ('' when none was sent).
    */
   authenticate(ipRaw: string, key: string, policy: AuthPolicy): AuthOutcome {
     const ip = normalizeIp(ipRaw)
