@@ -43,14 +43,14 @@ export interface ScenarioSetting {
   hold?: () => Promise<void>
 }
 
-/** One 10-minute bucket of §3.2 `recent_requests`. */
+/** One 10-minute bucket of /api-key-usage `recent_requests` (20 buckets, oldest first, server local time). */
 export interface RecentBucket {
   time: string
   success: number
   failed: number
 }
 
-/** Config families whose entries become API-key credentials (§9.3 rule 3). */
+/** Config families whose entries become API-key credentials (auth_index seed `<family>:<base-url>+<api-key>`). */
 export type ConfigKeyFamily =
   | 'gemini-api-key'
   | 'interactions-api-key'
@@ -72,7 +72,7 @@ export const CONFIG_KEY_FAMILIES: readonly ConfigKeyFamily[] = [
   'openai-compatibility',
 ]
 
-/** The base URL a meta API key without one gets (cpa-gateway-v8.md §4.3). */
+/** The base URL a meta API key without one gets (a v8 `api-keys.meta` key without base-url gets it). */
 export const META_DEFAULT_BASE_URL = 'https://api.meta.ai/v1'
 
 /** A file-backed credential as the registry holds it. */
@@ -107,7 +107,10 @@ export interface SimAccountRegistry extends AccountRegistry {
   readonly seed: number
   /** Server-local zone (minutes east of UTC), undefined = the process zone. */
   readonly tzOffsetMinutes: number | undefined
-  /** Simulated log files behind /logs, /request-error-logs, /request-log-by-id (§3.8). */
+  /**
+   * Simulated log files behind /logs, /request-error-logs, /request-log-by-id (lines start with the server
+   * local time; request logs are named by request id).
+   */
   readonly logs: SimLogStore
   /** Convenience for the core: `sim.log(line)` may call this (same as `logs.append`). */
   appendLog(line: string): void
@@ -119,33 +122,33 @@ export interface SimAccountRegistry extends AccountRegistry {
   file(nameOrId: string): SimAuthFile | undefined
   /** Raw bytes currently on disk for a file name, or undefined. */
   fileContent(name: string): Buffer | undefined
-  /** Write (create or replace) an auth file from uploaded bytes (§3.5 POST). Validates JSON object. */
+  /** Write (create or replace) an auth file from uploaded bytes (POST /auth-files). Validates JSON object. */
   upload(name: string, content: Buffer): UploadResult
   /** Delete one auth file (disk + memory). False when unknown. */
   remove(name: string): boolean
   /** Delete every auth file; returns how many. */
   removeAll(): number
-  /** §3.5 PATCH /auth-files/status for a file-backed auth. */
+  /** PATCH /auth-files/status (enable/disable) for a file-backed auth. */
   setDisabled(name: string, disabled: boolean, authIndex?: string): SimAuthFile | undefined
-  /** §3.5 PATCH /auth-files/fields: write keys into the file metadata (already canonicalised by the caller). */
+  /** PATCH /auth-files/fields: write keys into the file metadata (already canonicalised by the caller). */
   writeMetadata(name: string, metadata: Record<string, unknown>): void
 
   /** Config-backed credential behind an account (undefined for files). */
   configKey(authIndex: string): SimConfigKey | undefined
-  /** The §3.2 buckets of one credential at `now`. */
+  /** The 20 ten-minute `recent_requests` buckets of one credential at `now`. */
   recentRequests(authIndex: string, now?: number): RecentBucket[]
-  /** Token `$TOKEN$` resolves to (§3.7): access_token, else api key, else token / id_token / cookie. */
+  /** Token `$TOKEN$` resolves to in /api-call header values: access_token, else api key, else token / id_token / cookie. */
   tokenFor(authIndex: string): string | undefined
 
   scenario(authIndex: string): ScenarioSetting
   /** Set the scripted upstream scenario by auth_index, file name or id. Throws on an unknown credential. */
   setScenario(authIndexOrName: string, scenario: UpstreamScenario | ScenarioSetting): void
 
-  /** §3.1 /reset-quota: clears quota/cooldown state; returns the models of the credential. */
+  /** POST /reset-quota: clears quota/cooldown state; returns the models of the credential. */
   resetQuota(authIndex: string): string[] | undefined
   /** Number of /reset-quota calls per auth_index (observability). */
   quotaResets(authIndex: string): number
-  /** `/api-call` upstream deadline (the gateway's is 60 s, §3.7); tests may lower it. */
+  /** `/api-call` upstream deadline (the gateway's is 60 s); tests may lower it. */
   apiCallTimeoutMs: number
 }
 

@@ -1,18 +1,7 @@
-/**
- * The simulator's credential registry (cpa-gateway.md §9, §3.3, §3.5).
- *
- * Two kinds of credentials, as on the gateway:
- * - file-backed OAuth auths: real JSON files (mode 0600) in `authDir`, listed by GET /auth-files;
- * - config-backed API keys (`gemini-api-key`, `codex-api-key`, `claude-api-key`, `xai-api-key`,
- *   `openai-compatibility` entries of the config): usage records carry auth_type `apikey` and the upstream
- *   key in `source`; they are NOT listed by GET /auth-files (§3.5 "Not listed").
- *
- * `auth_index`: auth-index.ts. Default content of a fresh authDir: default-accounts.ts.
- *
- * The registry also keeps per-credential counters (`success`/`failed`, 20×10-min `recent_requests`
- * buckets, §3.2), the scripted upstream scenario (upstream.ts), quota state for /reset-quota (§3.1) and the
- * simulated log files behind /logs (§3.8, see log-files.ts).
- */
+// The simulator's credential registry: file-backed OAuth auths (mode-0600 JSON files in `authDir`, listed by GET
+// /auth-files) and config-backed API keys (`*-api-key` / `openai-compatibility` entries: auth_type `apikey`, upstream
+// key in `source`, never listed by GET /auth-files); per-credential counters (20×10-min `recent_requests`), the
+// scripted upstream (upstream.ts), /reset-quota state, /logs files (log-files.ts). auth_index: auth-index.ts.
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {resolve as resolvePath, join} from 'node:path'
 
@@ -36,18 +25,13 @@ import {createLogStore} from './log-files.js'
 import {PROVIDER_MODELS} from './provider-models.js'
 import type {SimAccount} from './types.js'
 
-// ---------------------------------------------------------------------------------------------------------
-// Registry
-// ---------------------------------------------------------------------------------------------------------
-
 const BUCKET_MS = 10 * 60_000
 const BUCKETS = 20
 
 interface Counters {
   success: number
   failed: number
-  /** bucket number (floor(ms / 10 min)) → counts */
-  buckets: Map<number, {success: number; failed: number}>
+  buckets: Map<number, {success: number; failed: number}> // bucket number (floor(ms / 10 min)) → counts
   scenario?: ScenarioSetting
   resets: number
 }
@@ -60,7 +44,7 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : ''
 }
 
-/** §3.2 bucket label `HH:MM-HH:MM` in server local time. */
+/** `recent_requests` bucket label `HH:MM-HH:MM` in server local time. */
 export function bucketLabel(bucketStartMs: number, tzOffsetMinutes?: number): string {
   return `${hourMinute(bucketStartMs, tzOffsetMinutes)}-${hourMinute(bucketStartMs + BUCKET_MS, tzOffsetMinutes)}`
 }
@@ -174,7 +158,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
     }
   }
 
-  /** Walk the config's provider-key lists (§3.3). */
+  /** Walk the config's provider-key lists (`*-api-key`, `openai-compatibility[].api-key-entries`). */
   const computeConfigKeys = (cfg: Record<string, unknown>): Array<{key: SimConfigKey; account: SimAccount}> => {
     const out: Array<{key: SimConfigKey; account: SimAccount}> = []
     for (const family of CONFIG_KEY_FAMILIES) {
@@ -215,7 +199,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
           return
         }
         const apiKey = str(entry['api-key'])
-        // meta keys that are empty or start with `dca:` are dropped at load (cpa-gateway-v8.md §4.3)
+        // meta keys that are empty or start with `dca:` are dropped at load
         if (family === 'meta-api-key' && (apiKey.trim() === '' || apiKey.trim().startsWith('dca:'))) return
         const authIndex =
           family === 'vertex-api-key' ? stableAuthIndex(`id:${family}:${index}`) : configAuthIndex(family, baseUrl, apiKey)
@@ -246,8 +230,7 @@ export function createAccountRegistry(opts: AccountRegistryOptions): SimAccountR
     return out
   }
 
-  // Memoised by the identity of the config's family lists (the config state hands out the same arrays
-  // until a change); counters are re-read on every call.
+  // Memoised by the identity of the config's family lists (same arrays until a change); counters re-read per call.
   let memo: {refs: unknown[]; keys: Array<{key: SimConfigKey; account: SimAccount}>} | undefined
   const configKeys = (): Array<{key: SimConfigKey; account: SimAccount}> => {
     const cfg = opts.config()

@@ -1,8 +1,10 @@
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 
 /**
- * Management authentication of the simulated gateway: the §1.3 check order, one failure counter per client
- * IP shared by HTTP and RESP, and the 5-strike ban (cpa-gateway.md §1.3, §1.5, §5.3).
+ * Management authentication of the simulated gateway: the AuthenticateManagementKey check order (banned IP,
+ * remote not allowed, no secret, empty key, key mismatch; the last two count as failures), one failure counter
+ * per client IP shared by HTTP and RESP, and the 5-strike, 30-minute ban; every RESP command before AUTH counts
+ * as a failure.
  */
 
 export const MAX_FAILURES = 5
@@ -15,11 +17,11 @@ export type AuthOutcome =
 export type AuthFailureReason = 'banned' | 'remote_disabled' | 'key_not_set' | 'missing_key' | 'invalid_key'
 
 export interface AuthPolicy {
-  /** `remote-management.allow-remote` (§1.3 step 2). */
+  /** `remote-management.allow-remote`: without it a non-local client gets 403 `remote management disabled`. */
   allowRemote: boolean
-  /** Whether a secret is configured at all (§1.3 step 3). */
+  /** Whether a secret is configured at all (none ⇒ 403 `remote management key not set`, not counted). */
   secretSet: boolean
-  /** Constant-time check of a presented plaintext key against the configured secret (§1.3 step 7). */
+  /** Constant-time check of a presented plaintext key against the configured secret (mismatch ⇒ 401, counted). */
   verify(key: string): boolean
 }
 
@@ -29,7 +31,7 @@ interface IpState {
   lastSeen: number
 }
 
-/** Local = exactly 127.0.0.1 or ::1 (§1.3 step 2); IPv4-mapped IPv6 is reduced to IPv4 the way Go reports it. */
+/** Local = exactly 127.0.0.1 or ::1; IPv4-mapped IPv6 is reduced to IPv4 the way Go reports it. */
 export function normalizeIp(ip: string | undefined): string {
   if (!ip) return ''
   const v = ip.trim()
@@ -44,7 +46,7 @@ export function isLocalIp(ip: string): boolean {
 
 /**
  * Go's `time.Duration.String()` of a duration rounded to seconds, as the ban message prints it
- * (`29m41s`, `1h0m0s`, `45s`, `0s`; §1.5).
+ * (`29m41s`, `1h0m0s`, `45s`, `0s`: a Go duration rounded to seconds).
  */
 export function goDurationSeconds(ms: number): string {
   let s = Math.max(0, Math.round(ms / 1000))
@@ -102,7 +104,7 @@ export class ManagementAuth {
     return this.ips.get(normalizeIp(ipRaw))?.failures ?? 0
   }
 
-  /** Record one failed attempt; bans the IP on the 5th (§1.5). */
+  /** Record one failed attempt; bans the IP for 30 minutes on the 5th; the counter resets when the ban starts. */
   recordFailure(ipRaw: string): void {
     const s = this.state(normalizeIp(ipRaw))
     s.failures++
@@ -132,7 +134,8 @@ export class ManagementAuth {
   }
 
   /**
-   * `AuthenticateManagementKey` (§1.3). `key` is the presented plaintext key ('' when none was sent).
+   * `AuthenticateManagementKey` (success resets the IP's failure counter). `key` is the presented plaintext
+   * key ('' when none was sent).
    */
   authenticate(ipRaw: string, key: string, policy: AuthPolicy): AuthOutcome {
     const ip = normalizeIp(ipRaw)
@@ -164,7 +167,7 @@ export class ManagementAuth {
     return {ok: true}
   }
 
-  /** Idle entries (not banned, idle 2 h) are purged (§1.5); called opportunistically. */
+  /** Idle entries (not banned, idle 2 h) are purged (the gateway does so hourly); called opportunistically. */
   purgeIdle(): void {
     const now = this.now()
     this.lastPurge = now
@@ -176,8 +179,9 @@ export class ManagementAuth {
 
 // ---------------------------------------------------------------------------------------------------------
 // Secret storage in config.yaml. The real gateway bcrypt-hashes a plaintext `secret-key` and writes the hash
-// back (§1.4). Node has no bcrypt, so the simulator writes a bcrypt-shaped, salted SHA-256 digest
-// (`$2a$10$<22 salt><31 digest>`); it never writes the plaintext key anywhere.
+// back (comments preserved) unless it starts with `$2a$`, `$2b$` or `$2y$`. Node has no bcrypt, so the
+// simulator writes a bcrypt-shaped, salted SHA-256 digest (`$2a$10$<22 salt><31 digest>`);
+// it never writes the plaintext key anywhere.
 
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 

@@ -61,7 +61,7 @@ export const SCHEMA: Record<string, Kind> = {
   pprof: 'map',
 }
 
-/** Defaults shown by GET /config when a key is absent from the YAML (cpa-gateway.md §8). */
+/** Defaults shown by GET /config when a key is absent from the YAML (the gateway's code defaults). */
 export const DEFAULTS: Record<string, unknown> = {
   'proxy-url': '',
   'force-model-prefix': false,
@@ -86,7 +86,7 @@ export const DEFAULTS: Record<string, unknown> = {
   plugins: {enabled: false, dir: 'plugins'},
 }
 
-/** Keys tagged `json:"-"` in the gateway: never in GET /config (§3.1, §13.13). */
+/** Keys tagged `json:"-"` in the gateway: never in GET /config, only in the raw /config.yaml. */
 export const HIDDEN_FROM_JSON = new Set(['host', 'port', 'auth-dir', 'remote-management'])
 
 export const STRATEGY_ALIASES: Record<string, string> = {
@@ -102,7 +102,7 @@ export const STRATEGY_ALIASES: Record<string, string> = {
   fillfirst: 'fill-first',
 }
 
-/** Canonical routing strategy for a value or alias (§3.1); undefined when unknown. */
+/** Canonical routing strategy for a value or alias (`rr`, `wrr`, `ff`, … ; empty = round-robin); undefined when unknown. */
 export function normalizeStrategy(value: string): string | undefined {
   return STRATEGY_ALIASES[value.trim().toLowerCase()]
 }
@@ -122,7 +122,7 @@ export function describe(v: unknown): string {
 
 /**
  * The gateway's typed decode of config.yaml (gopkg.in/yaml.v3, not strict): a type error returns its message
- * (PUT /config.yaml ⇒ 400 `invalid_yaml`, §3.1 corrected). Unknown keys pass.
+ * (PUT /config.yaml ⇒ 400 `invalid_yaml` on a syntax or type error, corrected 2026-12). Unknown keys pass.
  */
 export function validateConfig(js: unknown): string | undefined {
   if (js === null || js === undefined) return undefined
@@ -170,7 +170,7 @@ export function validateConfig(js: unknown): string | undefined {
   return walk(js as Record<string, unknown>, '')
 }
 
-/** Credential weights must be YAML numbers (a quoted "5" is a type error, §8 YAML typing). */
+/** Credential weights must be YAML numbers (yaml.v3 decodes into typed structs: a quoted "5" is a type error). */
 export function entryTypes(entry: unknown, where: string): string | undefined {
   if (!isPlainObject(entry)) return undefined
   const check = (w: unknown, at: string) => (w !== undefined && w !== null && typeof w !== 'number' ? `cannot unmarshal ${describe(w)} into ${at}.weight (int)` : undefined)
@@ -186,9 +186,9 @@ export function entryTypes(entry: unknown, where: string): string | undefined {
 }
 
 /**
- * The full load of a decoded config (§3.1 corrected ⇒ 422 `invalid_config`): credential weights are plain
- * integers ≤ 1,000,000 (≤ 0 is valid: excluded from weighted round-robin), a plaintext secret fits bcrypt
- * (72 bytes), the routing strategy is known.
+ * The full load of a decoded config (PUT /config.yaml's second check ⇒ 422 `invalid_config`, corrected 2026-12):
+ * credential weights are plain integers ≤ 1,000,000 (≤ 0 is valid: excluded from weighted round-robin), a
+ * plaintext secret fits bcrypt (72 bytes), the routing strategy is known.
  */
 export function loadConfigProblem(js: unknown): string | undefined {
   if (!isPlainObject(js)) return undefined

@@ -6,7 +6,7 @@ import {coerceTyped, deepMerge, DEFAULTS, HIDDEN_FROM_JSON, isPlainObject, loadC
 
 /**
  * Config state of the simulated gateway: the config.yaml text is the source of truth (held as a `yaml`
- * Document so comments survive edits, as the gateway preserves them; cpa-gateway.md §1.4, §3.0). The routes
+ * Document so comments survive edits, as the gateway preserves them when it writes config.yaml back). The routes
  * that read and write it are in routes/config.ts.
  */
 
@@ -70,7 +70,7 @@ export class ConfigState {
     return isPlainObject(js) ? js : {}
   }
 
-  /** The file is in v8 layout (root `config-version: 8`, cpa-gateway-v8.md §4.5). */
+  /** The file is in v8 layout (root `config-version: 8`; reading never migrates). */
   isV8Layout(): boolean {
     return this.v8 && isV8Marked(this.doc.toJS())
   }
@@ -81,7 +81,7 @@ export class ConfigState {
     return YAML.parseDocument(this.doc.toString(), {uniqueKeys: true}) as Document
   }
 
-  /** Replace the file with a v8 document that passed validation (a v8 write, §2.4 step 8). */
+  /** Replace the file with a v8 document that passed validation (a v8 write: legacy spellings gone, `config-version: 8`). */
   commitDocument(doc: Document): void {
     this.doc = doc
     this.hashPlaintextSecret()
@@ -99,7 +99,7 @@ export class ConfigState {
     return this.fullCache
   }
 
-  /** What GET /config returns: the full config without the `json:"-"` keys (§3.1). */
+  /** What GET /config returns: the full config without the `json:"-"` keys (`host`, `port`, `auth-dir`, `remote-management`). */
   publicJson(): Record<string, unknown> {
     const out = this.full()
     for (const k of HIDDEN_FROM_JSON) delete out[k]
@@ -118,7 +118,7 @@ export class ConfigState {
 
   /**
    * Set one value by its legacy name, keeping comments: scalars are mutated in place, other values replace the
-   * node. On a v8-layout file the value lands at its v8 path (restoreV8Layout, v8 §1.3); a changed provider-key
+   * node. On a v8-layout file the value lands at its v8 path (restoreV8Layout: no legacy spelling comes back); a changed provider-key
    * list is rebuilt as one group per key named `<provider>-<n>` (the documented pitfall).
    */
   set(path: string | string[], value: unknown): void {
@@ -155,9 +155,9 @@ export class ConfigState {
   }
 
   /**
-   * PUT /v0/management/config.yaml (§3.1 corrected): YAML syntax and any type error while decoding ⇒ 400
+   * PUT /v0/management/config.yaml (corrected 2026-12): YAML syntax and any type error while decoding ⇒ 400
    * `invalid_yaml`; a decoded text whose full load fails ⇒ 422 `invalid_config`; else the file is replaced
-   * verbatim (any layout; a v8 gateway does not migrate it, v8 §1.3). An empty body passes and wipes the file.
+   * verbatim (any layout; a v8 gateway does not migrate it). An empty body passes and wipes the file.
    */
   replace(text: string): ReplaceResult {
     const doc = YAML.parseDocument(text, {uniqueKeys: true})
@@ -179,7 +179,7 @@ export class ConfigState {
     return {ok: true}
   }
 
-  /** A plaintext secret-key is hashed on load and written back, comments preserved (§1.4; v8 §1.2). */
+  /** A plaintext secret-key is hashed on load and written back, comments preserved (v7 and v8 alike). */
   private hashPlaintextSecret(): void {
     this.fullCache = undefined
     for (const at of [['remote-management', 'secret-key'], ['management', 'secret-key']]) {
@@ -191,7 +191,7 @@ export class ConfigState {
     this.cache = undefined
   }
 
-  /** The stored (hashed) secret, '' when none: management is then disabled (§1.1). */
+  /** The stored (hashed) secret, '' when none: management is then disabled (every route 404s without X-CPA-* headers). */
   secretKey(): string {
     const v = this.get('remote-management.secret-key')
     return typeof v === 'string' ? v : ''

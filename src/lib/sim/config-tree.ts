@@ -10,9 +10,9 @@ import {readOnlyViolation, strictValidate, typedParse} from './config-v8-validat
 import type {SimRequest, SimResponse, SimRoute} from './types.js'
 
 /**
- * The v8 config tree routes of the simulated gateway (cpa-gateway-v8.md §2.4, §2.5): `GET|PUT|PATCH /config`,
- * `GET|PUT|PATCH|DELETE /config/*path`, `DELETE /config` (refused), `GET|PUT /config.yaml`. One lock-free
- * pass per request in the gateway's order:
+ * The v8 config tree routes of the simulated gateway, working on the persisted file, not the runtime config:
+ * `GET|PUT|PATCH /config`, `GET|PUT|PATCH|DELETE /config/*path`, `DELETE /config` (refused),
+ * `GET|PUT /config.yaml`. One lock-free pass per request in the gateway's order:
  *
  *   1. normalise the file in memory to v8 layout (a GET shows a migrated view; GET never writes);
  *   2. GET: JSON (TURN secrets removed; `Cache-Control: no-store`) or YAML; a missing node ⇒ 404 `not_found`;
@@ -56,7 +56,7 @@ function redactIce(js: unknown): void {
   }
 }
 
-/** Later builds inject each key's live auth_index into config reads of `api-keys…` (v8 §0.1); stripped on write. */
+/** Later builds inject each key's live auth_index into config reads of `api-keys…`; stripped on write. */
 function injectAuthIndexes(js: unknown): void {
   const groups = isObj(js) ? js['api-keys'] : undefined
   if (!isObj(groups)) return
@@ -106,7 +106,7 @@ function navigate(js: unknown, parts: string[]): {found: boolean; value: unknown
   return {found: true, value: cur}
 }
 
-/** Merge a JSON value into a node (v8 §2.4: objects deep-merge, lists and scalars replace, null is stored). */
+/** Merge a JSON value into a node (PATCH: objects deep-merge, lists and scalars replace, null is stored). */
 function mergeInto(doc: Document, map: YAMLMap, src: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(src)) {
     const existing = map.has(k) ? map.get(k, true) : undefined

@@ -1,7 +1,7 @@
 /** The legacy → v8 key map, the provider key families and the allowed v8 roots per revision. */
 import type {V8Revision} from './config-v8-paths.js'
 
-/** Legacy dotted path → v8 dotted path (§4.4). Subtrees move whole; more specific entries come first. */
+/** Legacy dotted path → v8 dotted path (the docs-era map). Subtrees move whole; more specific entries come first. */
 export const LEGACY_TO_V8: ReadonlyArray<readonly [string, string]> = [
   ['host', 'server.host'],
   ['port', 'server.port'],
@@ -57,7 +57,8 @@ export const LEGACY_TO_V8: ReadonlyArray<readonly [string, string]> = [
   ['pprof', 'observability.pprof'],
 ]
 
-/** Legacy provider-key families and their `api-keys.<provider>` (§4.3, §4.4). */
+/** Legacy provider-key families and their `api-keys.<provider>` (providers: gemini, interactions, vertex, codex,
+ * claude, xai, meta, openai-compatibility). */
 export const KEY_FAMILIES: ReadonlyArray<readonly [string, string]> = [
   ['gemini-api-key', 'gemini'],
   ['interactions-api-key', 'interactions'],
@@ -70,10 +71,10 @@ export const KEY_FAMILIES: ReadonlyArray<readonly [string, string]> = [
 ]
 export const PROVIDERS = new Set(KEY_FAMILIES.map(([, p]) => p))
 
-/** Fields of a group shared by its keys (§4.3); a key may override any of them. */
+/** Fields of a group shared by its keys (a missing or null key field inherits); a key may override any of them. */
 export const SHARED_KEY_FIELDS = ['priority', 'prefix', 'proxy-url', 'headers', 'models', 'excluded-models', 'disable-cooling', 'request-retry', 'request-scoped-errors']
 
-/** Per-provider key fields besides `api-key`, `weight` and the shared overrides (§4.3). */
+/** Per-provider key fields besides `api-key`, `weight` and the shared overrides. */
 export const KEY_FIELDS: Record<string, string[]> = {
   codex: ['websockets', 'alpha-search', 'disable-codex-cloaking'],
   claude: ['rebuild-mid-system-message', 'cloak', 'fingerprint-profile', 'experimental-cch-signing'],

@@ -98,7 +98,7 @@ export function yamlOf(key: string, value: unknown): string {
 }
 
 /**
- * Migrate a document to the v8 layout in place (§4.4, §4.5, §2.4 step 8): legacy keys move (with their
+ * Migrate a document to the v8 layout in place, as a successful v8 write does: legacy keys move (with their
  * comments), legacy provider lists become groups, unknown sections and unknown fields of known sections are
  * commented out at the end of the file, `config-version: 8` is set. Returns the commented-out sections.
  */
@@ -137,7 +137,7 @@ export function migrateDocument(doc: Document, revision: V8Revision): string[] {
     }
     root.items = root.items.filter((p) => p !== pair)
   }
-  // unknown sections and unknown fields of known sections: archived as comments at the end (§2.4 step 8)
+  // unknown sections and unknown fields of known sections: archived as comments at the end, as the gateway does
   const archived: string[] = []
   const notes: string[] = []
   const walk = (map: YAMLMap, spec: {[k: string]: Spec}, path: string[]) => {

@@ -2,7 +2,10 @@
 import type {V8Revision} from './config-v8-paths.js'
 // ------------------------------------------------------------------------------------------- v8 schema
 
-/** Leaf types of the typed decode (§4.2). `map` = free-form mapping, `list` = any list, `any` = any value. */
+/**
+ * Leaf types of the typed decode (a wrong type is a 422 `invalid_config`). `map` = free-form mapping,
+ * `list` = any list, `any` = any value.
+ */
 export type Leaf = 'bool' | 'int' | 'string' | 'strings' | 'list' | 'map' | 'any'
 export type Spec = Leaf | {[key: string]: Spec}
 

@@ -65,10 +65,11 @@ export function weightError(w: unknown, where: string): string | undefined {
 }
 
 /**
- * ParseConfigBytes (§2.4 step 7, failure ⇒ 422 `invalid_config`): the root and known sections are mappings,
- * `config-version` is the integer 8, provider groups have the group shape, typed fields have their types,
- * weights are integers ≤ 1,000,000, a plaintext secret fits bcrypt. Legacy names still present are decoded too
- * (a mixed file loads), so their types are checked by `legacyTypes` (the v0 schema).
+ * ParseConfigBytes (the first validation of a v8 write, failure ⇒ 422 `invalid_config`): the root and
+ * known sections are mappings, `config-version` is the integer 8, provider groups have the group shape,
+ * typed fields have their types, weights are integers ≤ 1,000,000, a plaintext secret fits bcrypt. Legacy
+ * names still present are decoded too (a mixed file loads), so their types are checked by `legacyTypes`
+ * (the v0 schema).
  */
 export function typedParse(js: unknown, revision: V8Revision, legacyTypes: (legacy: Obj) => string | undefined): string | undefined {
   if (!isObj(js)) return 'config must be a mapping'
@@ -129,8 +130,8 @@ export function strictWalk(value: unknown, spec: Spec, path: string[]): string |
 }
 
 /**
- * ValidateV8Config (§2.4 step 7, failure ⇒ 400 `invalid_config`): no legacy names, no unknown root sections,
- * no unknown API-key providers, no unknown fields anywhere (strict decode).
+ * ValidateV8Config (after ParseConfigBytes, failure ⇒ 400 `invalid_config`): no legacy names, no unknown
+ * root sections, no unknown API-key providers, no unknown fields anywhere (strict decode).
  */
 export function strictValidate(js: Obj, revision: V8Revision): string | undefined {
   for (const [legacy, v8] of LEGACY_TO_V8) {
@@ -169,7 +170,7 @@ export function strictValidate(js: Obj, revision: V8Revision): string | undefine
   return undefined
 }
 
-/** The Home-owned read-only fields (§2.4 step 6), as slash paths. */
+/** The Home-owned read-only fields (a change ⇒ 400 `read_only_field`), as slash paths. */
 export const READ_ONLY_FIELDS = ['credentials/concurrency/lifecycle-config-revision', 'credentials/concurrency/observation-barrier-revision', 'plugins/auth-revision']
 
 export function readOnlyViolation(before: Obj, after: Obj): string | undefined {

@@ -2,23 +2,23 @@ import {KEY_FAMILIES, LEGACY_TO_V8, SHARED_KEY_FIELDS} from './config-v8-keys.js
 import {deletePath, getPath, hasPath, isObj, type Obj, setPath} from './config-v8-paths.js'
 
 /**
- * The simulated gateway's own v8 config model (cpa-gateway-v8.md §2.4, §2.5, §4, §5), written from the reference
- * and independent of cpactl's client code:
+ * The simulated gateway's own v8 config model (the /config tree, /config.yaml, the v8 layout and its migration),
+ * written from the gateway's documented behaviour and independent of cpactl's client code:
  *
- * - the legacy → v8 key map (§4.4, docs-era destinations) and the provider-key grouping (§4.3, one group per
- *   legacy entry named `<provider>-<n>`);
+ * - the legacy → v8 key map (docs-era destinations) and the provider-key grouping (`api-keys.<provider>`,
+ *   one group per legacy entry named `<provider>-<n>`);
  * - migration of a YAML document in place (moved keys take their comments along; unknown sections are
  *   commented out at the end of the file; `config-version: 8` is set);
  * - the effective legacy view of any layout (what the runtime — and every v0 route — sees: v8 wins by presence);
  * - validation in the gateway's order: typed parse (⇒ 422) then strict v8 validation (⇒ 400), with the
  *   gateway's error strings.
  *
- * Revisions (§0.1): `early` builds know the docs-era roots only; `later` builds also accept `client`, `upstream`,
+ * Revisions of 8.0.x: `early` builds know the docs-era roots only; `later` builds also accept `client`, `upstream`,
  * `models`, `server.github-token`, `oauth.settings`.
  */
 
 
-/** §4.4: one group per legacy entry, `<provider>-<n>`; the group gets base-url and the shared fields. */
+/** Migration makes one group per legacy entry, `<provider>-<n>`; the group gets base-url and the shared fields. */
 export function groupLegacyKeys(entries: unknown[], provider: string): Obj[] {
   return entries.map((raw, i) => {
     const entry = isObj(raw) ? structuredClone(raw) : {}
@@ -45,7 +45,7 @@ export function groupLegacyKeys(entries: unknown[], provider: string): Obj[] {
   })
 }
 
-/** The runtime's flat legacy entries of a provider's groups (§4.3: a missing or null key field inherits). */
+/** The runtime's flat legacy entries of a provider's groups (a missing or null key field inherits the group value). */
 export function expandGroups(groups: unknown, provider: string): Obj[] {
   if (!Array.isArray(groups)) return []
   const out: Obj[] = []
@@ -79,15 +79,15 @@ export function expandGroups(groups: unknown, provider: string): Obj[] {
 }
 
 
-/** Is the document in v8 layout (root `config-version: 8`)? Reading never migrates (§4.5). */
+/** Is the document in v8 layout (root `config-version: 8`)? Reading (or setting the marker by hand) never migrates. */
 export function isV8Marked(js: unknown): boolean {
   return isObj(js) && js['config-version'] === 8
 }
 
 /**
  * The effective runtime config of any layout in legacy names (what GET /v0/management/config shows and what
- * the simulator itself runs on): where a key exists under both spellings, the v8 value wins (§4.5); provider
- * groups are expanded to one entry per key (v8 §1.3).
+ * the simulator itself runs on): where a key exists under both spellings, the v8 value wins (even `false` or `0`);
+ * provider groups are expanded to one entry per key and the group `name` is dropped.
  */
 export function legacyView(js: unknown): Obj {
   if (!isObj(js)) return {}

@@ -195,7 +195,7 @@ export function defaultAuthFiles(seed: number, nowMs: number, tzOffsetMinutes?: 
 }
 
 /**
- * Config entries for the simulator's default config (§3.3): one gemini-api-key and one
+ * Config entries for the simulator's default config (config-backed upstream provider keys): one gemini-api-key and one
  * openai-compatibility provider with one key. The core merges these into its initial config.
  */
 export function defaultProviderConfig(seed: number): Record<string, unknown> {

@@ -19,7 +19,7 @@ export interface FaultOptions {
   /** The next `count` management HTTP requests answer `status` (default 503) before auth. */
   http5xx?: {count: number; status?: number}
   /**
-   * The v8 config tree's own server errors (cpa-gateway-v8.md §2.4): the file cannot be read (500 `read_failed`,
+   * The v8 config tree's own server errors: the file cannot be read (500 `read_failed`,
    * any config-tree request), a node cannot be decoded (500 `decode_failed`, JSON reads) or the file cannot be
    * written (500 `write_failed`, a write that passed validation; the file stays as it was). `after`: requests of
    * that kind that succeed first (default 0); `count`: how many then fail (default 1).

@@ -10,18 +10,18 @@ import {type Breakdown, legacyTokens, type Quality} from './token-totals.js'
 import {Rng} from './traffic-rng.js'
 
 /**
- * Seeded traffic generator: usage records that follow cpa-gateway.md §6 field for field, in the gateway's
- * field order, with per-provider token semantics (§6 table), failures carrying a `fail` object, some
- * `response_headers`. Same seed + same clock ⇒ same records.
+ * Seeded traffic generator: usage records that follow the gateway's record schema field for field, in its
+ * struct field order, with per-provider token semantics (what each provider's legacy `tokens` counters mean),
+ * failures carrying a `fail` object, some `response_headers`. Same seed + same clock ⇒ same records.
  *
- * - Gateways ≥ 7.2.97 send `accounting_version` and `token_breakdown` in every record (§6 corrected); older
+ * - Gateways ≥ 7.2.97 send `accounting_version` and `token_breakdown` in every record (corrected 2026-12); older
  *   versions send a few records without them.
- * - All three breakdown qualities (§6 corrected): `complete` (most), `unclassified` (an unknown provider family,
+ * - All three breakdown qualities (corrected 2026-12): `complete` (most), `unclassified` (an unknown provider family,
  *   or an OpenAI-style usage with only a total), `inconsistent` (counts that contradict each other, including
  *   negative legacy counters: the breakdown then holds the reported total as unclassified).
  * - Unknown providers: a plugin provider served without a credential (`auth_index` "", `auth_type` unknown),
- *   whose `source` falls back to the client key, like every OAuth credential without email or project (§6).
- * - v8 (cpa-gateway-v8.md §3.4): UUIDv7 `request_id` (its last 8 characters name the request log), `stream`,
+ *   whose `source` falls back to the client key, like every OAuth credential without email or project.
+ * - v8 records: UUIDv7 `request_id` (its last 8 characters name the request log), `stream`,
  *   `resolved_client_ip`, `execution_id`, `trace_id`, session ids and `response_model` where they apply.
  * The extras draw from their own PRNG, so the base stream of a seed is the same as before they existed.
  */
@@ -40,7 +40,7 @@ export interface GeneratedRecord {
   /** Raw client key ('' when none). */
   apiKey: string
   requestId: string
-  /** Credential error event (§7) for failed records. */
+  /** Credential error event (channel `errors`, only to its subscribers) for failed records. */
   errorEvent?: string
   /** Account id (auth ID) for the error event. */
   accountId: string
@@ -228,17 +228,17 @@ export class TrafficGenerator {
     return this.serialize({account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8: v8Fields})
   }
 
-  /** The record in the gateway's field order (§6) and its error event; no randomness here. */
+  /** The record in the gateway's field order (Go `encoding/json` of its struct) and its error event; no randomness here. */
   private serialize(values: RecordValues): GeneratedRecord {
     const {account, provider, profile, model, alias, endpoint, failure, failed, b, latency, ttft, startMs, nanos, requestId, apiKey, headers, legacy, effort, serviceTier, responseTier, clientIp, xff, userAgent, generate, executor, publishAt, lookup, plugin, quality, inconsistency, v8} = values
     const v = this.opts.version
     const breakdownAlways = hasFeature(v, 'accountingV2')
-    // Field order = the gateway's struct order (§6).
+    // Field order = the gateway's struct order.
     const r: Record<string, unknown> = {}
     r.timestamp = formatGoTime(startMs, nanos, this.opts.tzOffsetMinutes)
     r.latency_ms = latency
     if (hasFeature(v, 'ttft')) r.ttft_ms = ttft
-    // a credential without email/project/key (Kimi OAuth, plugins, no credential) falls back to the client key (§6)
+    // a credential without email/project/key (Kimi OAuth, plugins, no credential) falls back to the client key
     r.source = account.source || apiKey
     r.auth_index = account.authIndex
     const token = account.authType === 'oauth' ? lookup.tokenOf?.(account.authIndex) : undefined
@@ -304,7 +304,7 @@ export class TrafficGenerator {
     if (hasFeature(v, 'serviceTier')) r.service_tier = serviceTier
     if (responseTier && hasFeature(v, 'responseServiceTier')) r.response_service_tier = responseTier
     if (v8) {
-      // v8 record fields (cpa-gateway-v8.md §3.4; exact order and omitempty rules are unknown: appended here)
+      // v8 record fields (their exact order and omitempty rules are unknown: appended here)
       r.stream = v8.stream
       r.resolved_client_ip = clientIp
       r.execution_id = v8.executionId
@@ -318,7 +318,7 @@ export class TrafficGenerator {
 
     let errorEvent: string | undefined
     if (failure) {
-      // Credential error event (§7), field order as documented; empty optionals omitted.
+      // Credential error event, field order as documented; empty optionals omitted.
       const ev: Record<string, unknown> = {timestamp: formatGoTime(publishAt, nanos, this.opts.tzOffsetMinutes)}
       ev.provider = provider
       ev.model = model

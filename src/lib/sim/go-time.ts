@@ -1,5 +1,8 @@
 /** Go-style RFC 3339 timestamps as the gateway writes them. */
-/** Go RFC 3339 with nanoseconds (trailing zeros trimmed) in a fixed offset; offset 0 ⇒ `Z` (§0, §6). */
+/**
+ * Go RFC 3339 with nanoseconds (trailing zeros trimmed) in a fixed offset; offset 0 ⇒ `Z` (record `timestamp`s
+ * carry the server-local offset).
+ */
 export function formatGoTime(ms: number, nanosWithinMs: number, tzOffsetMinutes: number): string {
   const local = new Date(Math.floor(ms) + tzOffsetMinutes * 60_000)
   const iso = local.toISOString() // YYYY-MM-DDTHH:MM:SS.mmmZ

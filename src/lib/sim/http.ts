@@ -8,9 +8,9 @@ import type {SimContext, SimRequest, SimResponse, SimRoute} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
- * The HTTP side of the simulated gateway: CORS, the key-less routes (§2.2, /v1), the management
- * availability check (§1.1), the X-CPA-* headers (§2.1), the §1.3 auth order, the 5xx fault, dispatch
- * through the route table (routes/index.ts) and the NoRoute behaviour of §1.1: from v7.1.47 an unknown
+ * The HTTP side of the simulated gateway: CORS, the key-less routes (/healthz, /, callbacks, /v1), the management
+ * availability check (off or Home mode ⇒ bare 404), the X-CPA-* headers, the management-key check order, the
+ * 5xx fault, dispatch through the route table (routes/index.ts) and the NoRoute behaviour: from v7.1.47 an unknown
  * route answers an empty 404 (below /v0/management after auth, with X-CPA-*, once plugins had their
  * chance), before that gin's text `404 page not found` without headers or key check.
  */
@@ -35,7 +35,7 @@ export interface HttpEnv {
    * below /v8/management (routes/route-map.ts).
    */
   routes(): {v0: CompiledRoute[]; v8: CompiledRoute[] | null}
-  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404 (v8 §6.9). */
+  /** CPA Home mode: /v0, /v8 and /management.html answer a bare 404. */
   homeMode(): boolean
   /** Routes outside /v0/management (no management key). */
   publicRoutes(): CompiledRoute[]
@@ -53,7 +53,7 @@ export function compileRoutes(routes: SimRoute[]): CompiledRoute[] {
     const wildcard = /\/\*([A-Za-z_][A-Za-z0-9_]*)$/.exec(r.path)
     if (wildcard) {
       // `/config/*path`: the rest of the path (gin's catch-all), which may be empty: `/config/` matches with
-      // path '' (v8 §2.4: `/config/` is the whole document)
+      // path '' (`/config/` is the whole document)
       const prefix = r.path.slice(0, wildcard.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       return {...r, pattern: new RegExp(`^${prefix}/(.*)$`), param: wildcard[1]}
     }
@@ -92,8 +92,8 @@ function findRoute(routes: CompiledRoute[], method: string, path: string): {rout
 }
 
 /**
- * gin `c.ClientIP()` with all proxies trusted (§1.6): the left-most address of X-Forwarded-For when every
- * entry parses, else X-Real-IP, else the TCP peer.
+ * gin `c.ClientIP()` with all proxies trusted (the gateway never calls SetTrustedProxies): the left-most
+ * address of X-Forwarded-For when every entry parses, else X-Real-IP, else the TCP peer.
  */
 export function ginClientIp(headers: IncomingMessage['headers'], peer: string): string {
   const xff = headers['x-forwarded-for']
@@ -113,7 +113,7 @@ export function ginClientIp(headers: IncomingMessage['headers'], peer: string): 
 }
 
 /**
- * §1.2 (corrected): `Authorization` split at the first space — a case-insensitive `Bearer` scheme and the rest
+ * (corrected 2026-12) `Authorization` split at the first space — a case-insensitive `Bearer` scheme and the rest
  * verbatim (`Bearer  k` yields ` k`); a value not in `Bearer x` form is the key as a whole. `X-Management-Key`
  * only when Authorization is absent or empty; neither is trimmed.
  */
@@ -214,7 +214,7 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   const clientIp = ginClientIp(req.headers, req.socket.remoteAddress ?? '')
   // Any other path (on a v7 gateway also every /v8/… path): the public routes, else NoRoute.
   if (api === null) {
-    // Home mode: the panel page is gone too (v8 §6.9)
+    // Home mode: the panel page is gone too (/management.html answers a bare 404)
     if (env.homeMode() && path === '/management.html') return finish(404, {}, undefined)
     const open = findRoute(env.publicRoutes(), method, path)
     if (!open) return unknownRoute()
@@ -225,17 +225,18 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
   const sub = path.slice(prefix.length) || '/'
   const found = findRoute(api === 'v8' ? tables.v8! : tables.v0, method, sub)
   // Before v7.1.47 a path no route matches never reaches the management middleware. v8: an unmatched
-  // /v8/management path (or a registered path with another method) is a bare 404 before any auth (v8 §1.1).
+  // /v8/management path (or a registered path with another method) is a bare 404 before any auth, so it
+  // never counts toward the ban.
   if (!found && api === 'v8') return finish(404, {}, undefined)
   if (!found && !gatewayNoRoute) return unknownRoute()
 
-  // §1.1 / v8 §1.1: management disabled or Home mode ⇒ 404, empty body, no X-CPA-* headers, on /v0 and /v8.
+  // Management disabled or Home mode ⇒ 404, empty body, no X-CPA-* headers, on /v0 and /v8.
   if (!env.managementEnabled() || env.homeMode()) return finish(404, {}, undefined)
 
-  // §3.9: the OAuth callback has the availability check only (no key, no X-CPA-* headers).
+  // The OAuth callback has the availability check only (no key, no X-CPA-* headers).
   if (found?.route.access === 'open') return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, {}, finish)
 
-  // §2.1: version headers on every response past the availability check, 401/403 included.
+  // Version headers on every response past the availability check, 401/403 included.
   const headers: Record<string, string> = {}
   if (hasFeature(env.version, 'versionHeaders')) {
     headers['x-cpa-version'] = env.version
@@ -255,7 +256,7 @@ async function handle(env: HttpEnv, req: IncomingMessage, res: ServerResponse): 
 
   if (found) return dispatch(env, found.route, found.params, req, method, sub, url, body, clientIp, headers, finish)
 
-  // NoRoute (§1.1): plugin OAuth URLs and plugin management routes, else an empty 404 with X-CPA-*.
+  // NoRoute (v7.1.47+): plugin OAuth URLs and plugin management routes, else an empty 404 with X-CPA-*.
   const plugin = env.noRoute(simRequest(req, method, sub, url, body, clientIp, {}))
   if (plugin) return finish(plugin.status, {...headers, ...lowerKeys(plugin.headers ?? {})}, plugin.body)
   return finish(404, headers, undefined)

@@ -29,7 +29,7 @@ export function decodeJwtClaims(token: unknown): Record<string, unknown> | undef
 export const OPENAI_AUTH_CLAIM = 'https://api.openai.com/auth'
 
 /**
- * §3.5 list entry `id_token` for codex: decoded claims `{chatgpt_account_id, plan_type,
+ * The `id_token` of a codex entry in GET /auth-files: decoded claims `{chatgpt_account_id, plan_type,
  * chatgpt_subscription_active_start, chatgpt_subscription_active_until}`.
  */
 export function codexIdTokenClaims(idToken: unknown): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
 /**
- * "Server local time" of the simulated gateway (cpa-gateway.md §0 timestamps, §3.2 bucket labels, §3.8 log
+ * "Server local time" of the simulated gateway (record timestamps, /api-key-usage bucket labels, log
  * lines). The zone is a fixed offset in minutes east of UTC (the simulator's `tzOffsetMinutes`, +08:00 by
  * default in startSimulator) or, when undefined, the process's own zone.
  */
@@ -63,7 +63,7 @@ export function stamp(ms: number, offsetMinutes?: number): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`
 }
 
-/** `HH:MM` (§3.2 bucket labels). */
+/** `HH:MM` (the halves of a `recent_requests` bucket label `HH:MM-HH:MM`). */
 export function hourMinute(ms: number, offsetMinutes?: number): string {
   const w = wallClock(ms, offsetMinutes)
   return `${pad(w.hour)}:${pad(w.minute)}`

@@ -1,11 +1,11 @@
 /**
- * Simulated log directory of the gateway (cpa-gateway.md §3.8): `main.log` with rotated siblings, the
- * `error-*.log` request-error files and the per-request `*-<request_id>.log` files.
+ * Simulated log directory of the gateway (/logs, /request-error-logs, /request-log-by-id): `main.log` with
+ * rotated siblings, the `error-*.log` request-error files and the per-request `*-<request_id>.log` files.
  *
  * Held in memory (the simulator never needs them on disk). The registry owns one store
  * (`registry.logs`); the core wires `sim.log(line)` to `registry.appendLog(line)`.
  *
- * Read semantics (§3.8, as the gateway's handler): files are read oldest first (rotated files, then
+ * Read semantics (as the gateway's handler): files are read oldest first (rotated files, then
  * main.log). Without a cursor, `limit` alone gives a tail and `line-count` counts every line of every
  * file; with `after`, lines whose timestamp is not later are skipped (untimestamped lines follow the
  * previous line) and `latest-timestamp` is at least `after`. `next-cursor` is opaque (base64url JSON:
@@ -161,7 +161,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
             'next-cursor': encodeCursor({v: 1, file: 'main.log', gen: generation, offset: c.offset + lines.length, latest}),
           }
         }
-        // §3.8: the file rotated (or was truncated) since the cursor: a fresh tail
+        // the file rotated (or was truncated) since the cursor: a fresh tail, flagged `cursor-reset: true`
         const lines = tail(limit)
         const latest = maxTs(lines, c?.latest ?? 0)
         return {lines, 'line-count': lines.length, 'latest-timestamp': latest, 'next-cursor': endCursor(latest), 'cursor-reset': true}
@@ -189,7 +189,7 @@ export function createLogStore(opts: {now: () => number; enabled?: () => boolean
     rotatedCount: () => rotated.length,
     addRequestLog(requestId, content, {error = false, at = opts.now()} = {}) {
       const file: RequestLogFile = {
-        // v8 request ids are UUIDv7: file names carry their last 8 characters (v8 §2.2); v7 ids are 8 hex
+        // v8 request ids are UUIDv7: file names carry their last 8 characters; v7 ids are 8 hex
         name: `${error ? 'error' : 'v1-responses'}-${fileStamp(at, tz)}-${requestId.slice(-8)}.log`,
         content,
         modified: at,

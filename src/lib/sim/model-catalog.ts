@@ -1,6 +1,6 @@
 /**
- * The simulator's static model catalog: what `GET /model-definitions/:channel` returns (cpa-gateway.md
- * §3.5; ModelInfo objects with the gateway's JSON field names) and what `GET /v1/models` lists for the
+ * The simulator's static model catalog: what `GET /model-definitions/:channel` returns (an auth-files
+ * route; ModelInfo objects with the gateway's JSON field names) and what `GET /v1/models` lists for the
  * simulated credentials.
  *
  * The catalog is the simulator's own, small and stable: every model the traffic generator serves

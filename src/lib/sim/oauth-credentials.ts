@@ -1,6 +1,6 @@
 /**
- * Credential files a completed simulated OAuth login writes into the auth dir (cpa-gateway.md §3.6
- * "Resulting files land in auth-dir", file formats and default names §9.1).
+ * Credential files a completed simulated OAuth login writes into the auth dir (one JSON file per
+ * credential, in the gateway's on-disk format and with its default file names).
  *
  * Deterministic: the content derives from the simulator seed, the provider and the login's ordinal, so a
  * seeded run produces the same accounts every time. Emails are `login-<n>@example.com`.
@@ -108,8 +108,8 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
       }
     case 'kimi':
     case 'kimi-ai':
-      // Kimi files store no email (cpa-gateway.md §6 `source` fallback); kimi-ai is the same device client on the
-      // kimi.ai domain, a file of type kimi-ai (cpa-gateway-v8.md §2.12)
+      // Kimi files store no email (so a record's `source` falls back to the client key); kimi-ai (v8) is the
+      // same device client on the kimi.ai domain, a file of type kimi-ai
       return {
         name: `${provider}-${now + opts.ordinal - 1}.json`,
         content: {
@@ -124,7 +124,8 @@ export function credentialForLogin(provider: string, opts: {seed: number; ordina
         },
       }
     case 'meta':
-      // Meta (Muse Code): the device grant ends in a minted API key for the Meta API (default base URL, v8 §4.3)
+      // Meta (Muse Code): the device grant ends in a minted API key for the Meta API (default base URL
+      // `https://api.meta.ai/v1`)
       return {
         name: `meta-${email}.json`,
         content: {

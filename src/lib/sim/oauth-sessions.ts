@@ -1,6 +1,6 @@
 /**
- * The simulated gateway's OAuth login sessions (cpa-gateway.md §3.6, §3.9): a scripted state machine
- * keyed by `state`.
+ * The simulated gateway's OAuth login sessions (sessions last 30 min, completed ones are kept 1 min): a
+ * scripted state machine keyed by `state`.
  *
  *   auth URL ──► pending ──► completed (credential file written)      "ok"
  *                   │   └──► failed (message kept 30 min)                "error"
@@ -96,13 +96,13 @@ function timeoutMessage(provider: string): string {
   }
 }
 
-/** §3.6: at most 128 chars of `[A-Za-z0-9._-]`, no `..` (the gateway's ValidateOAuthState). */
+/** A valid `state`: at most 128 chars of `[A-Za-z0-9._-]`, no `..` (the gateway's ValidateOAuthState). */
 export function validOAuthState(state: string): boolean {
   const s = state.trim()
   return s !== '' && s.length <= MAX_STATE_LENGTH && !s.includes('..') && /^[A-Za-z0-9._-]+$/.test(s)
 }
 
-/** Callback provider names (§3.9): anthropic/claude, codex/openai, antigravity, xai, else a plugin-style name. */
+/** Callback provider names: anthropic/claude, codex/openai, antigravity, xai, else a plugin-style name. */
 export function canonicalCallbackProvider(provider: string, pluginSession: boolean): string | undefined {
   const p = provider.trim().toLowerCase()
   if (!pluginSession) {
@@ -187,7 +187,10 @@ export class OAuthSessions {
     return true
   }
 
-  /** §3.9 checks after the state/code/error validation; `provider` may be '' (taken from the session). */
+  /**
+   * The callback's checks after the state/code/error validation (unknown state 404, not pending 409,
+   * `unsupported provider` / `provider does not match state` 400); `provider` may be '' (taken from the session).
+   */
   callback(provider: string, state: string, code: string, error: string): CallbackResult {
     this.tick()
     const s = this.sessions.get(state)

@@ -1,6 +1,6 @@
 /**
- * The simulated plugin host and plugin store (cpa-gateway.md §3.11, §1.1 NoRoute dispatch, §2.2
- * `/v0/resource/plugins/*`).
+ * The simulated plugin host and plugin store (the /plugins and /plugin-store routes, plugin routes served by
+ * the NoRoute handler, static resources under `/v0/resource/plugins/*` without a key).
  *
  * By default the simulated gateway is a plugin-capable build (`X-CPA-SUPPORT-PLUGIN: 1`) with plugins
  * switched off and none installed: `GET /plugins` answers `plugins_enabled: false` and an empty list.
@@ -9,7 +9,7 @@
  *   also `/v8/management/oauth/auth-url?provider=sim-login`);
  * - `sim-insights`: a resource page (`/v0/resource/plugins/sim-insights/index.html`, its menu entry) and a
  *   plugin management route (`GET /v0/management/sim-insights/summary`);
- * - `sim-quota`: a quota provider for Codex credentials (cpa-gateway-v8.md §2.7, §2.13: `/quota/*`,
+ * - `sim-quota`: a quota provider for Codex credentials (`/quota/*`,
  *   `/plugins/sim-quota/quota`, early builds' `/credentials/quota/*`), reading the credential's scripted
  *   `wham/usage` answer (routes/quota.ts).
  * The scripted store (one source, "Official") lists them plus `sim-extra`, which is not installed; the
@@ -39,7 +39,7 @@ export interface ScriptedPlugin {
   /** Extra keys of the plugin's default config (`plugins.configs.<id>`). */
   defaults: Record<string, unknown>
   tags: string[]
-  /** A quota provider (cpa-gateway-v8.md §2.7): the credential provider it covers. */
+  /** A quota provider (answers the quota routes for one provider): the credential provider it covers. */
   quota?: {provider: string; displayName: string; supportedProviders: string[]; supportsReset: boolean}
 }
 

@@ -1,6 +1,6 @@
 /** Per-provider traffic profiles: models, endpoints, user agents, executors and token semantics. */
 
-/** How a provider's legacy `tokens` relate to the normalised buckets (§6). */
+/** How a provider's legacy `tokens` relate to the normalised `token_breakdown` buckets (it varies by provider). */
 export type TokenSemantics = 'subset' | 'independent' | 'cache-in-input'
 
 export interface ProviderProfile {
@@ -121,7 +121,7 @@ export const PROFILES: Record<string, ProviderProfile> = {
   },
 }
 
-/** openai-compatibility providers (any other provider name) behave like OpenAI (§6: subset). */
+/** openai-compatibility providers (any other provider name) behave like OpenAI (a subset of its counters). */
 export const OPENAI_COMPAT: ProviderProfile = {
   semantics: 'subset',
   executors: ['OpenAICompatExecutor'],

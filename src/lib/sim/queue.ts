@@ -1,5 +1,6 @@
 /**
- * The usage FIFO and the subscriber hub of the simulated gateway (cpa-gateway.md §5.4, §5.5).
+ * The usage FIFO and the subscriber hub of the simulated gateway: one in-memory FIFO for `usage`
+ * (`errors` is subscribe-only); each subscriber has a 256-message buffer.
  *
  * - One in-memory FIFO for `usage`; retention measured from enqueue time, pruned lazily at push and at
  *   pop (no timer); no maximum length.
@@ -14,7 +15,7 @@ export const SUBSCRIBER_BUFFER = 256
 export const DEFAULT_RETENTION_SECONDS = 60
 export const MAX_RETENTION_SECONDS = 3600
 
-/** `redis-usage-queue-retention-seconds`: ≤ 0 ⇒ 60, > 3600 ⇒ 3600 (§5.4). */
+/** `redis-usage-queue-retention-seconds`: ≤ 0 ⇒ 60, > 3600 ⇒ 3600; counted from enqueue time. */
 export function effectiveRetentionSeconds(value: unknown): number {
   const n = typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : 0
   if (n <= 0) return DEFAULT_RETENTION_SECONDS
@@ -54,7 +55,7 @@ export class UsageFifo {
     return this.items.length - this.head
   }
 
-  /** Drop records older than now − window (§5.4). */
+  /** Drop records older than now − window (the gateway prunes lazily at push and at pop, no timer). */
   prune(): void {
     const cutoff = this.now() - this.retentionMs()
     let h = this.head
@@ -147,7 +148,7 @@ export class UsageHub {
   }
 
   /**
-   * Publish one usage record (§5.4): to the `usage` subscribers when any exist, else to the FIFO.
+   * Publish one usage record: to the `usage` subscribers when any exist, else to the FIFO.
    * Returns where it went.
    */
   publishUsage(payload: string): 'fifo' | 'subscribers' | 'lost' {
@@ -159,7 +160,8 @@ export class UsageHub {
     }
     const accepted = this.deliver(this.usageSubs, payload)
     if (accepted === 0) {
-      // Every subscriber overflowed on this very message: v7.2.140 discards it (§5.5).
+      // Every subscriber overflowed on this very message: v7.2.140 discards it (a later revision re-queues
+      // it into the FIFO).
       this.stats.lostOnOverflow++
       return 'lost'
     }
@@ -167,21 +169,21 @@ export class UsageHub {
     return 'subscribers'
   }
 
-  /** Control payloads (`{"refresh":true}`) go only to `usage` subscribers, never into the FIFO (§5.5). */
+  /** Control payloads (`{"refresh":true}`) go only to `usage` subscribers, never into the FIFO. */
   publishControl(payload: string): void {
     if (this.usageSubs.size === 0) return
     this.stats.controlMessages++
     this.deliver(this.usageSubs, payload)
   }
 
-  /** Credential error events (§7) exist only while an `errors` subscriber is connected. */
+  /** Credential error events (channel `errors`) exist only while an `errors` subscriber is connected. */
   publishError(payload: string): void {
     if (this.errorSubs.size === 0) return
     this.stats.errorEvents++
     this.deliver(this.errorSubs, payload)
   }
 
-  /** Drop the FIFO and every subscriber (restart, management disabled; §5.4). */
+  /** Drop the FIFO and every subscriber (restart, management disabled: the gateway's SetEnabled(false)). */
   reset(): void {
     this.fifo.clear()
     for (const set of [this.usageSubs, this.errorSubs]) {

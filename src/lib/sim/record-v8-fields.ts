@@ -17,7 +17,7 @@ export function traceStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
 }
 
-/** The v8 record fields drawn per record (cpa-gateway-v8.md §3.4). */
+/** The v8 record fields drawn per record (UUIDv7 `request_id`, `stream`, `resolved_client_ip`, `execution_id`, …). */
 export interface V8Fields {
   /** Random bits of the UUIDv7 request id (its last 8 characters are the record's short id). */
   uuidRand: {rand: string; variant: string; last: string}

@@ -58,7 +58,7 @@ export function failureFor(status: number, rng: Rng, provider: string): FailureS
   }
 }
 
-/** Success-path header snapshots (quota / rate-limit evidence, §6 `response_headers`). */
+/** Success-path header snapshots (quota / rate-limit evidence in the record's `response_headers`). */
 export function successHeaders(provider: string, rng: Rng, requestId: string): Record<string, string[]> {
   switch (provider) {
     case 'codex':
@@ -95,7 +95,7 @@ export const SCENARIO_FAILURE: Record<string, number> = {
   server_error: 503,
 }
 
-/** An unknown provider (a plugin's own name): no token family, so everything is unclassified (§6). */
+/** An unknown provider (a plugin's own name): no token family, so the breakdown quality is `unclassified`. */
 export const PLUGIN_PROVIDER = {provider: 'acme-plugin', executor: 'AcmePluginExecutor', models: ['acme-large-2', 'acme-small-2']}
 
 /** Requests of the unknown plugin provider are served without a credential (no auth_index, no source). */

@@ -8,8 +8,8 @@ export const MAX_LINE = 64 * 1024
 export class RespProtocolError extends Error {}
 
 /**
- * Incremental parser for client requests. Only arrays of bulk strings are accepted (§5.1: "reads RESP
- * arrays only"); anything else is a protocol error.
+ * Incremental parser for client requests. Only arrays of bulk strings are accepted (the gateway reads RESP
+ * arrays only); anything else is a protocol error.
  */
 export class RespParser {
   private buf: Buffer = Buffer.alloc(0)
@@ -102,7 +102,7 @@ export const encode = {
     }
     return out
   },
-  /** A pub/sub push: `*3 $7 message $<n> <channel> $<len> <payload>` (§5.2). */
+  /** A pub/sub push: `*3 $7 message $<n> <channel> $<len> <payload>`. */
   message: (channel: string, payload: string): string =>
     `*3${CRLF}$7${CRLF}message${CRLF}${encode.bulk(channel)}${encode.bulk(payload)}`,
 }

@@ -6,8 +6,8 @@ import {hasFeature} from './version.js'
 import {encode, redactCommand, RespParser} from './resp-codec.js'
 
 /**
- * The RESP2 side of the simulated gateway (cpa-gateway.md §5.1–§5.3, §5.5): one handler per connection
- * implementing the exact replies of §5.2 (the codec is in resp-codec.ts).
+ * The RESP2 side of the simulated gateway (arrays only; AUTH, LPOP/RPOP usage, SUBSCRIBE usage|errors):
+ * one handler per connection implementing the gateway's exact replies (the codec is in resp-codec.ts).
  */
 
 
@@ -17,7 +17,7 @@ export interface RespEnv {
   readonly auth: ManagementAuth
   readonly hub: UsageHub
   managementEnabled(): boolean
-  /** CPA Home mode: `-ERR redis usage output disabled in home mode`, then close (§5.1; v8 §3.3). */
+  /** CPA Home mode: `-ERR redis usage output disabled in home mode`, then close (v7 and v8 alike). */
   homeMode?(): boolean
   authPolicy(): AuthPolicy
   /** Artificial latency before each reply (faults.latencyMs). */
@@ -72,7 +72,7 @@ export class RespConnection implements Subscriber {
       this.destroy()
       return
     }
-    // Overflow: what is already buffered is still written, then the connection closes (§5.5).
+    // Overflow: what is already buffered is still written, then the connection closes.
     this.closing = true
     while (this.pendingMsgs.length > 0 && !this.socket.destroyed) {
       this.socket.write(encode.message(this.channel, this.pendingMsgs.shift()!))
@@ -143,7 +143,7 @@ export class RespConnection implements Subscriber {
     this.env.onClose(this)
   }
 
-  // --- commands (§5.2) ---------------------------------------------------------------------------------
+  // --- commands ----------------------------------------------------------------------------------------------
 
   private handle(args: string[]): void {
     if (this.env.homeMode?.()) {
@@ -152,7 +152,7 @@ export class RespConnection implements Subscriber {
       this.socket.end()
       return
     }
-    // Management disabled ⇒ close silently, checked before each command (§5.1).
+    // Management disabled ⇒ close silently, checked before each command, so disabling mid-session closes it.
     if (!this.env.managementEnabled()) {
       this.destroy()
       return
@@ -172,7 +172,7 @@ export class RespConnection implements Subscriber {
       return
     }
     if (!this.authed) {
-      // Every pre-AUTH command is authenticated with an empty key ⇒ counted as a failure (§5.3).
+      // Every pre-AUTH command is authenticated with an empty key ⇒ "missing key", counted as a failure.
       const outcome = this.env.auth.authenticate(this.remoteAddress, '', this.env.authPolicy())
       if (!outcome.ok && outcome.reason === 'banned') this.write(encode.error(`ERR ${outcome.message}`))
       else this.write(encode.error(NOAUTH))
@@ -245,7 +245,7 @@ export class RespConnection implements Subscriber {
     }
     const items = fifo.pop(count)
     if (items.length === 0) {
-      this.write('*0\r\n') // the gateway answers an empty array, real Redis a nil array (§5.2)
+      this.write('*0\r\n') // the gateway answers an empty array, real Redis a nil array
       return
     }
     this.env.onPopped(items.length)
@@ -279,7 +279,7 @@ export class RespConnection implements Subscriber {
     this.subscribed = true
     this.write(`*3\r\n$9\r\nsubscribe\r\n${encode.bulk(channel)}:1\r\n`)
     this.env.hub.subscribe(this)
-    // The first usage message is the control payload (§5.5); `errors` has none.
+    // The first usage message is the control payload `{"support_refresh":true}`; `errors` has none.
     if (channel === 'usage' && hasFeature(this.env.version, 'refreshNotifications')) {
       this.enqueue('{"support_refresh":true}')
     }
@@ -288,7 +288,7 @@ export class RespConnection implements Subscriber {
   private handleSubscribed(name: string, args: string[]): void {
     switch (name) {
       case 'ping':
-        // `*2 $4 pong <msg>`; without an argument the second element is a nil bulk (§5.2).
+        // `*2 $4 pong <msg>`; without an argument the second element is a nil bulk (real Redis: an empty string).
         this.write(`*2\r\n$4\r\npong\r\n${args.length > 1 ? encode.bulk(args[1]) : encode.nil()}`)
         return
       case 'unsubscribe':

@@ -1,7 +1,7 @@
 import {createServer, type Server, type Socket} from 'node:net'
 
 /**
- * The one TCP listener of the simulated gateway (cpa-gateway.md §5.1): each connection gets a 10 s sniff
+ * The one TCP listener of the simulated gateway (HTTP and RESP share the port): each connection gets a 10 s sniff
  * deadline; the first byte `*`, `$`, `+`, `-` or `:` sends it to the RESP handler, anything else to HTTP.
  */
 

@@ -58,7 +58,7 @@ export function addToTotals(t: Totals, b: Breakdown, failed: boolean): void {
   t.totalTokens += input + output + unclassified
 }
 
-/** The legacy `tokens` object for a breakdown under a provider's semantics (§6 table; claude corrected 2026-12). */
+/** The legacy `tokens` object for a breakdown under a provider's semantics (claude corrected 2026-12). */
 export function legacyTokens(semantics: TokenSemantics, b: Breakdown): Record<string, number | boolean> {
   let input: number
   let output: number

@@ -1,5 +1,5 @@
 /**
- * Shared types of the gateway simulator (cpa-gateway.md §12).
+ * Shared types of the gateway simulator, the stand-in for the real gateway in every test and demo.
  *
  * The simulator is split in two halves that meet here:
  * - the core (server.ts, resp.ts, queue.ts, auth.ts, generator.ts, …): one TCP listener that sniffs the
@@ -8,7 +8,7 @@
  * - the management surface (accounts.ts, upstream.ts, routes/*.ts): auth files, client API keys,
  *   logs, /api-call with scripted upstream answers, and the other management endpoints.
  *
- * A route handler receives an already-authenticated request (the core has done §1.3, set the X-CPA-*
+ * A route handler receives an already-authenticated request (the core has checked the management key, set the X-CPA-*
  * headers and parsed the query string) and returns a response description.
  */
 
@@ -43,11 +43,11 @@ export interface SimRoute {
   /** Exact path ('/api-keys') or a pattern with one ':param' segment ('/request-log-by-id/:id'). */
   path: string
   handler: RouteHandler
-  /** First gateway version that registers the route (cpa-gateway.md §11); absent = every simulated version. */
+  /** First gateway version that registers the route; absent = every simulated version. */
   since?: SimFeature
   /**
-   * Management routes: 'key' (default) = availability check, X-CPA-* headers and the §1.3 key check;
-   * 'open' = availability check only (`/oauth-callback`, §3.9).
+   * Management routes: 'key' (default) = availability check, X-CPA-* headers and the management-key check;
+   * 'open' = availability check only (`/oauth-callback`).
    */
   access?: 'key' | 'open'
   /** A simulator-only helper route (e.g. the simulated OAuth consent pages), not a gateway route. */
@@ -60,7 +60,7 @@ export interface SimAccount {
   id: string
   /** File base name (file-backed) or '' for config API keys. */
   name: string
-  /** 16 lowercase hex chars, derived as in cpa-gateway.md §9.3. */
+  /** 16 lowercase hex chars, the first 8 bytes of SHA-256 over the credential's seed (auth-index.ts). */
   authIndex: string
   /** 'codex' | 'claude' | 'xai' | 'vertex' | 'gemini' | 'antigravity' | 'kimi' | openai-compat name … */
   provider: string
@@ -83,7 +83,7 @@ export interface SimAccount {
 export interface SimContext {
   /** X-CPA-VERSION of the simulated gateway (handlers whose answer changed between releases look at it). */
   version?: string
-  /** v8 gateways: which 8.0.x revision (cpa-gateway-v8.md §0.1); null/undefined on v7. */
+  /** v8 gateways: which 8.0.x revision (routes and config roots differ); null/undefined on v7. */
   v8Revision?: 'early' | 'later' | null
   /** Current gateway config as a plain object (kebab-case keys, as GET /config would show plus host/port/etc.). */
   config(): Record<string, unknown>
@@ -97,7 +97,7 @@ export interface SimContext {
   /** Append a line to the simulated main.log (only kept when logging-to-file is on). */
   log(line: string): void
   /**
-   * Tell `usage` subscribers the gateway reloaded its clients (`{"refresh":true}`, §5.5); call after an
+   * Tell `usage` subscribers the gateway reloaded its clients (`{"refresh":true}`); call after an
    * auth-file change. Config changes made through setConfigValue() notify on their own.
    */
   notifyRefresh?(): void

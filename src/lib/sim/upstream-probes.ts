@@ -1,5 +1,5 @@
 /**
- * More scripted upstream hosts for `/api-call` (the quota and profile probes of cpamp-anchor.md §12, the
+ * More scripted upstream hosts for `/api-call` (the per-provider quota and profile probes, the
  * calls the official management UI makes), in the answer shapes those upstreams send:
  *
  * - Claude `GET https://api.anthropic.com/api/oauth/profile` → `{account: {uuid, full_name, display_name,

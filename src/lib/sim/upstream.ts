@@ -1,5 +1,6 @@
 /**
- * Scripted upstream answers for `/api-call` (cpa-gateway.md §3.7; probes of cpamp-anchor.md §10, §12).
+ * Scripted upstream answers for `/api-call` (the account inspection and quota probes panels send through it;
+ * `$TOKEN$` in a header is the credential's token).
  *
  * The simulator never leaves the machine: `answerUpstream()` recognises the provider quota URLs and
  * answers from the credential's scenario (accounts.ts `registry.scenario()`), deterministically given the
@@ -66,7 +67,7 @@ import {answerProbe, applyCodexReset, codexResetCreditsSummary, probeProvider} f
 export type {UpstreamOutcome, UpstreamRequest} from './upstream-answers.js'
 export {windowAt} from './upstream-answers.js'
 
-/** The gateway's `/api-call` upstream timeout (§3.7). */
+/** The gateway's `/api-call` upstream timeout (60 s). */
 export const API_CALL_UPSTREAM_TIMEOUT_MS = 60_000
 export const DEFAULT_TIMEOUT_DELAY_MS = 65_000
 

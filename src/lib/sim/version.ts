@@ -1,6 +1,7 @@
 /**
- * Version gates of the simulated gateway (cpa-gateway.md §11). The simulator can pretend to be an older
- * release (`--version 6.10.8`) so clients can exercise their own version gating; `dev` means "newest".
+ * Version gates of the simulated gateway (minimum gateway versions of routes and behaviours). The simulator
+ * can pretend to be an older release (`--version 6.10.8`) so clients can exercise their own version gating;
+ * `dev` means "newest".
  */
 
 /** Parse `7.2.140`, `v7.2.140`, `dev` into comparable parts; `dev` and unparseable ⇒ newest. */
@@ -31,7 +32,7 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   return true
 }
 
-/** Minimum versions of the features the simulator gates (cpa-gateway.md §11). */
+/** Minimum versions of the features the simulator gates, as the gateway's version history records them. */
 export const FEATURE_SINCE = {
   versionHeaders: '6.3.36',
   respQueue: '6.9.38',

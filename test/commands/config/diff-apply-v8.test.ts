@@ -167,10 +167,18 @@ describe('config apply FILE on v8', () => {
     const from = mark()
     const r = await runCli(['config', 'apply', edited, '--yes', '--json'], {env: ctx.env()})
     expect(r.exitCode).toBe(6)
-    expect(r.json.error.code).toBe('partially_applied')
+    // partial success: the normal result, each write with its status, and a partial_success warning
+    expect(r.json.error).toBeUndefined()
+    expect(r.json.applied).toBe(false)
     const failure = 'the gateway could not write its config file (PUT config observability/logs/request-log: 500 write_failed: simulated fault: the config file cannot be written)'
-    expect(r.json.error.message).toBe(`${edited} was applied only in part: 1 of 3 writes applied (PUT observability/logs/debug), then PUT observability/logs/request-log failed: ${failure}; not sent: 1`)
-    expect(r.json.result.writes).toEqual([
+    expect(r.json.warnings).toEqual([
+      {
+        code: 'partial_success',
+        message: `${edited} was applied only in part: 1 of 3 writes applied, then PUT observability/logs/request-log failed: ${failure}; not sent: 1. The gateway config is now between the old one and ${edited}; fix the cause and run the same apply again (it sends only what still differs)`,
+        items: ['PUT observability/logs/request-log'],
+      },
+    ])
+    expect(r.json.writes).toEqual([
       {method: 'PUT', path: 'observability/logs/debug', status: 'applied'},
       {method: 'PUT', path: 'observability/logs/request-log', status: 'failed', error: failure},
       {method: 'PUT', path: 'observability/logs/logging-to-file', status: 'not-sent'},
@@ -209,7 +217,8 @@ describe('config apply FILE on v8', () => {
     writeFileSync(edited, YAML.stringify({...base, routing: {...base.routing, strategy: 'fill-first'}, client: {codex: {'enable-apply-patch': true}}}))
     const r = await runCli(['config', 'apply', edited, '--yes', '--json'], {env: early.env()})
     expect(r.exitCode).toBe(6)
-    expect(r.json.result.writes).toEqual([
+    expect(r.json.warnings.map((w: {code: string}) => w.code)).toEqual(['partial_success'])
+    expect(r.json.writes).toEqual([
       {method: 'PUT', path: 'routing/strategy', status: 'applied'},
       {
         method: 'PUT',

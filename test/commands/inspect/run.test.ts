@@ -48,7 +48,8 @@ describe('inspect run', () => {
     ctx.sim.accounts.setScenario(b, 'long_exhausted')
     const res = await runCli(['inspect', 'run', '--provider', 'codex,vertex', '--json'], {env: env()})
     expect(res.exitCode).toBe(0)
-    expect(Object.keys(res.json).sort()).toEqual(['results', 'run', 'summary'])
+    expect(Object.keys(res.json).sort()).toEqual(['results', 'run', 'summary', 'warnings'])
+    expect(res.json.warnings).toEqual([])
     expect(Object.keys(res.json.run).sort()).toEqual(['applied', 'finishedAt', 'id', 'instance', 'providers', 'startedAt', 'threshold', 'trigger'])
     expect(res.json.run).toMatchObject({id: 1, applied: 'none', threshold: 100, providers: ['codex', 'vertex'], trigger: 'inspect', instance: `127.0.0.1:${ctx.sim.port}`})
     const first = res.json.results.find((r: any) => r.name === a)
@@ -74,7 +75,8 @@ describe('inspect run', () => {
     expect(res.json.error).toBeUndefined()
     expect(res.json.summary.probeFailed).toBe(1)
     expect(res.json.results.find((r: any) => r.name === a)).toMatchObject({classification: 'probe_failed', httpStatus: 500})
-    expect(res.stderr).toContain('Warning: 1 probe(s) failed (see classification probe_failed); exit code 6')
+    expect(res.json.warnings).toEqual([{code: 'partial_success', message: '1 probe(s) failed (see classification probe_failed)', items: [a]}])
+    expect(res.stderr).toContain('Warning: 1 probe(s) failed (see classification probe_failed)')
   })
 
   it('times out a hanging probe with --timeout, retries it once, and exits 6', async () => {

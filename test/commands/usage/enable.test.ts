@@ -14,7 +14,7 @@ describe('cpactl usage enable', () => {
     const http = sim.httpLog().length
     const res = await runCli(['usage', 'enable', '--json'], {env: ctx.env()})
     expect(res.exitCode).toBe(0)
-    expect(res.json).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true})
+    expect(res.json).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true, warnings: []})
     expect(await published()).toBe(true)
     // the first command against this gateway probes its API once (GET /v0/management/config), then:
     const sent = sim.httpLog().slice(http).map((e) => `${e.method} ${e.path}`)

@@ -48,7 +48,7 @@ describe('diffConfigData', () => {
 
   it('notes that a plaintext secret-key never equals the stored hash', async () => {
     const r = await diffConfigData({'remote-management': {'secret-key': '$2a$10$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'}}, {'remote-management': {'secret-key': 'plain-text-key-123'}}, {file: 'f.yaml'})
-    expect(r.notes).toEqual(['remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead'])
+    expect(r.warnings).toEqual([{code: 'plaintext_secret_key', message: 'remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead'}])
   })
 })
 

@@ -1,6 +1,7 @@
 /**
- * `POST /api-call` (cpa-gateway.md §3.7) answered by the scripted upstream of upstream.ts, and
- * `POST /reset-quota` (§3.1).
+ * `POST /api-call` (the management API-call proxy) answered by the scripted upstream of upstream.ts, and
+ * `POST /reset-quota` (clears the quota and cooldown state of one credential, file or config key, found by
+ * `auth_index`; since v7.2.22).
  *
  * `/api-call`: HTTP 200 `{"status_code","header","body"}` with the upstream status inside; `$TOKEN$` in
  * header values is replaced by the credential's token (access_token, else api key, else token / id_token /
@@ -8,9 +9,9 @@
  * `auth token not found` (a credential without a token while a header uses `$TOKEN$`); 502 `request failed`
  * for an unscripted URL (the simulator has no network) or the 60 s upstream timeout.
  *
- * An `auth_index` that matches no credential (§3.7 corrected): v7 does not fail — nothing is substituted, the
+ * An `auth_index` that matches no credential (corrected 2026-12): v7 does not fail — nothing is substituted, the
  * literal `$TOKEN$` goes upstream and the upstream's 401 comes back inside an HTTP 200; v8 answers 400 `auth
- * credential not found for auth_index` (cpa-gateway-v8.md §2.2).
+ * credential not found for auth_index` (new on v8 `POST /requests/api-call`; v0 `/api-call` shares its handler).
  */
 import {answerUpstream} from '../upstream.js'
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
@@ -54,7 +55,7 @@ async function apiCall(req: SimRequest, sim: SimContext): Promise<SimResponse> {
   for (const [name, value] of Object.entries(headers)) {
     if (!value.includes('$TOKEN$')) continue
     // No credential selected, or an auth_index that matches none: `$TOKEN$` goes upstream unreplaced and
-    // the upstream's 401 comes back inside the 200 (§3.7, corrected 2026-12).
+    // the upstream's 401 comes back inside the 200 (v7; corrected 2026-12).
     if (!account) continue
     const token = reg.tokenFor(account.authIndex)
     if (!token) return fail(400, 'auth token not found')

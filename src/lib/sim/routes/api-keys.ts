@@ -1,6 +1,7 @@
 /**
- * Client API keys (cpa-gateway.md §3.2): `/api-keys` GET/PUT/PATCH/DELETE, stored in the config's
- * `api-keys` list, and `/api-key-usage` (per upstream API-key credential counters, §3.2 notes).
+ * Client API keys (the keys callers of `/v1` send): `/api-keys` GET/PUT/PATCH/DELETE, stored in the config's
+ * `api-keys` list, and `/api-key-usage` (counters per upstream API-key credential, not per client key: 20
+ * ten-minute buckets, in memory since start, non-destructive).
  */
 import type {SimContext, SimRequest, SimResponse, SimRoute} from '../types.js'
 import {fail, isRecord, ok, parseJson, registryOf, scanInt} from './http.js'
@@ -23,7 +24,7 @@ function putKeys(req: SimRequest, sim: SimContext): SimResponse {
   return ok()
 }
 
-/** PATCH: `{index,value}` replaces by position, or `{old,new}` replaces a match / appends `new` (§13.19). */
+/** PATCH: `{index,value}` replaces by position, or `{old,new}` replaces a match / appends `new` when `old` is absent. */
 function patchKeys(req: SimRequest, sim: SimContext): SimResponse {
   const parsed = parseJson(req)
   if (!parsed.ok || !isRecord(parsed.value)) return fail(400, 'invalid body')

@@ -1,7 +1,7 @@
 /** PATCH /auth-files/fields: the field canonicalisation table and weight / request_retry validation. */
 import {fail, isRecord, ok, parseJson, refreshed, registryOf} from './http.js'
 import type {SimContext, SimRequest, SimResponse} from '../types.js'
-/** §3.5 canonicalisation of legacy kebab root keys. */
+/** PATCH /auth-files/fields stores legacy kebab root keys under their snake_case names. */
 export const FIELD_CANONICAL: Record<string, string> = {
   'api-key': 'api_key',
   'base-url': 'base_url',
@@ -83,7 +83,7 @@ export function patchFields(req: SimRequest, sim: SimContext): SimResponse {
     if (path.trim() === '') return fail(400, 'field name is required')
     const root = path.split('.')[0]
     if (path === 'weight') {
-      // §3.5 corrected: an integer or null; ≤ 0 is stored as 0 (excluded from weighted round-robin)
+      // (corrected 2026-12) an integer or null; ≤ 0 is stored as 0 (excluded from weighted round-robin)
       if (value === null) delete md.weight
       else {
         if (typeof value !== 'number') return fail(400, 'weight must be an integer')

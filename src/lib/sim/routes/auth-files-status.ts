@@ -7,7 +7,7 @@ import type {SimAccount, SimContext, SimRequest, SimResponse} from '../types.js'
 
 export const CONFIG_DISABLE_PATTERN = '*'
 
-/** Synthesizer kind of a config-key family (§3.3 corrected). */
+/** Synthesizer kind of a config-key family (the `<kind>` of its internal auth ID). */
 export const AUTH_ID_KIND: Record<string, string> = {
   'gemini-api-key': 'gemini:apikey',
   'interactions-api-key': 'gemini-interactions:apikey',
@@ -18,7 +18,7 @@ export const AUTH_ID_KIND: Record<string, string> = {
 }
 
 /**
- * The gateway's internal auth ID of a config API key (§3.3 corrected): `<kind>:<h>`, `<h>` = the first 12 hex
+ * The gateway's internal auth ID of a config API key (corrected 2026-12): `<kind>:<h>`, `<h>` = the first 12 hex
  * of SHA-256 over `<kind>` followed, per part, by a 0x00 byte and the trimmed part (api-key, base-url,
  * proxy-url, prefix, headers sorted by name as `name 0x00 value 0x00`; vertex and openai-compatibility:
  * api-key, base-url, proxy-url only); a second identical entry of a kind gets `-1`, a third `-2`, …
@@ -66,7 +66,7 @@ export function configAuthIds(config: Record<string, unknown>): Map<string, {fam
   return out
 }
 
-/** §3.3 "Disabling a config key via the auth-file API": toggle `*` in the entry's `excluded-models`. */
+/** Disabling a config key via PATCH /auth-files/status: toggle `*` in the entry's `excluded-models`. */
 export function toggleConfigKey(sim: SimContext, family: string, index: number, disabled: boolean): boolean {
   const list = sim.config()[family]
   if (!Array.isArray(list) || !isRecord(list[index])) return false
@@ -81,7 +81,7 @@ export function toggleConfigKey(sim: SimContext, family: string, index: number, 
 }
 
 /**
- * PATCH /auth-files/status (§3.5, §3.3 corrected): `name` matches an auth ID or a file name; `auth_index` only
+ * PATCH /auth-files/status (corrected 2026-12): `name` matches an auth ID or a file name; `auth_index` only
  * narrows that match. Config API keys have no file, so only their internal auth ID finds them — an
  * auth_index as name is 404 `auth file not found`; openai-compatibility keys: 404 `config api key entry not found`.
  */
@@ -120,7 +120,7 @@ export type FoundCredential =
   | {kind: 'config'; id: string; ref: {family: string; index: number; keyIndex: number}; account: SimAccount | undefined}
 
 /**
- * The gateway's auth lookup by `name` (§3.5, §3.3 corrected): an auth ID or a file name; config API keys have no
+ * The gateway's auth lookup by `name` (corrected 2026-12): an auth ID or a file name; config API keys have no
  * file, so only their internal auth ID (`configAuthIds`) finds them. An `auth_index` only narrows the match (the
  * caller compares it with `account.authIndex`).
  */

@@ -1,8 +1,9 @@
 /**
- * Auth files (cpa-gateway.md §3.5, identifiers §9.2): list with `name`/`auth_index` filters, models,
- * download, upload (multipart with any number of parts, or raw JSON with `?name=`; 207 partial), delete
+ * Auth files (`name` = file base name or auth ID; `auth_index` = 16 hex): list with `name`/`auth_index`
+ * filters, models, download, upload (multipart with any number of parts, or raw JSON with `?name=`; 207 partial), delete
  * (repeatable `name`, JSON body, or `all`; 207 partial), PATCH status (file-backed, and the config-key
- * variant of §3.3) and PATCH fields (canonicalisation table, weight / request_retry validation).
+ * variant that toggles `*` in the key's `excluded-models`) and PATCH fields (canonicalisation table,
+ * weight / request_retry validation).
  */
 import {statSync} from 'node:fs'
 
@@ -36,7 +37,7 @@ export function lastRefreshMs(md: Record<string, unknown>): number | undefined {
   return undefined
 }
 
-/** One §3.5 list entry. */
+/** One `GET /auth-files` list entry. */
 export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: number): Record<string, unknown> {
   const account = reg.byName(f.name)!
   const md = f.metadata
@@ -95,8 +96,8 @@ export function authFileEntry(reg: SimAccountRegistry, f: SimAuthFile, now: numb
 }
 
 /**
- * Later 8.0.x builds (cpa-gateway-v8.md §0.1, §2.6): a top-level `observed_at`, per-entry passive quota
- * snapshots (`quota`, `model_quotas`), `supports_quota`, `quota_provider`, `cooldowns`, and optional
+ * Later 8.0.x builds (`GET /credentials`, the same handler as v0 `GET /auth-files`): a top-level `observed_at`,
+ * per-entry passive quota snapshots (`quota`, `model_quotas`), `supports_quota`, `quota_provider`, `cooldowns`, and optional
  * `page`/`page_size` pagination (`total`, `page`, `page_size`, `has_more`).
  */
 function v8EraFields(entry: Record<string, unknown>): void {

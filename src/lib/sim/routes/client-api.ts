@@ -56,7 +56,7 @@ function matches(pattern: string, model: string): boolean {
 
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 
-/** The OAuth channel of a file-backed credential (§3.4 channels). */
+/** The OAuth channel of a file-backed credential (vertex, aistudio, antigravity, claude, codex, kimi, xai, or a plugin provider key). */
 function channelOf(account: SimAccount): string {
   return account.provider === 'gemini' ? 'aistudio' : account.provider
 }
@@ -150,7 +150,7 @@ function requestError(status: number, message: string, extra: Record<string, unk
   return {status, body: {error: {message, type: 'invalid_request_error', ...extra}}}
 }
 
-/** `<YYYYMMDDhhmmss>-<auth_index>-<request_id>` (§2.1), joinable with the usage record. */
+/** `<YYYYMMDDhhmmss>-<auth_index>-<request_id>` (the `X-CPA-TRACE-ID` of proxy responses), joinable with the usage record. */
 function traceId(ms: number, tz: number, authIndex: string, requestId: string): string {
   return `${stamp(ms, tz).replace(/[-: ]/g, '')}-${authIndex}-${requestId}`
 }

@@ -14,7 +14,7 @@ export interface SimpleSetting {
   since?: SimFeature
 }
 
-/** The simple settings of §3.1: GET → `{"<key>": value}`, PUT/PATCH `{"value": …}` → `{"status":"ok"}`. */
+/** The simple settings (config, version, general settings): GET → `{"<key>": value}`, PUT/PATCH `{"value": …}` → `{"status":"ok"}`. */
 export const SIMPLE_SETTINGS: SimpleSetting[] = [
   {url: '/debug', path: ['debug'], responseKey: 'debug', kind: 'bool'},
   {url: '/logging-to-file', path: ['logging-to-file'], responseKey: 'logging-to-file', kind: 'bool'},

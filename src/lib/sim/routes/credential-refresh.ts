@@ -1,6 +1,6 @@
 /**
- * `POST /auth-files/refresh` (v0) = `POST /v8/management/credentials/refresh` (cpa-gateway-v8.md §2.6; added
- * after 7.2.140, v8 §1.3): force a token refresh of one credential or of all of them.
+ * `POST /auth-files/refresh` (v0) = `POST /v8/management/credentials/refresh` (added after
+ * 7.2.140): force a token refresh of one credential or of all of them.
  *
  * - Query `?all=true` (exactly `true`), `?name=`, `?auth_index=`, or a JSON body `{"name","auth_index","all"}`
  *   (the body wins over the query for `name` and `auth_index`; an unparsable body ⇒ 400 `invalid request body: …`).

@@ -1,10 +1,11 @@
 /**
- * Small helpers shared by the management-surface route handlers (cpa-gateway.md §3.0 conventions).
+ * Small helpers shared by the management-surface route handlers (the gateway's conventions: JSON errors,
+ * `{"value":…}` simple settings, list PUTs as a bare array or `{"items":[...]}`).
  */
 import type {SimAccountRegistry} from '../account-types.js'
 import type {SimContext, SimRequest, SimResponse} from '../types.js'
 
-/** `{"error": message}` with a status (§0 "Errors are JSON {"error":"..."}"). */
+/** `{"error": message}` with a status (the gateway's errors are JSON `{"error":"..."}`, some with `"message"`). */
 export function fail(status: number, error: string, extra?: Record<string, unknown>): SimResponse {
   return {status, body: {error, ...extra}}
 }
@@ -64,7 +65,7 @@ export function scanInt(raw: string | null): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-/** An auth-file change reloads clients: subscribers get `{"refresh":true}` (§5.5). Config edits notify by themselves. */
+/** An auth-file change reloads clients: subscribers get `{"refresh":true}` (pushed whenever the gateway reloads clients). Config edits notify by themselves. */
 export function refreshed(sim: SimContext): void {
   sim.notifyRefresh?.()
 }

@@ -5,15 +5,17 @@
  * route added to the simulator without an entry here cannot be served, and one missing from the reference's
  * lists fails the test.
  *
- * - `managementRoutes`: below `/v0/management` (§3; paths here are relative to that prefix). Each route
- *   carries the first gateway version that registers it (`since`, §11; `v8` for the routes added after 7.2.140,
- *   cpa-gateway-v8.md §1.3); `routesForVersion` keeps what a given simulated version serves. `access: 'open'`
- *   routes skip the management key (§3.9). On a v8 gateway the same handlers are also served below
+ * - `managementRoutes`: below `/v0/management` (paths here are relative to that prefix). Each route
+ *   carries the first gateway version that registers it (`since`, from the gateway's version history; `v8` for
+ *   the v0 routes v8 gateways added after 7.2.140); `routesForVersion` keeps what a given simulated version
+ *   serves. `access: 'open'` routes skip the management key (the OAuth callback: only the availability check
+ *   applies). On a v8 gateway the same handlers are also served below
  *   `/v8/management` through the route map (route-map.ts), next to the v8-only config tree.
- * - `publicRoutes`: outside `/v0/management` (§2.2 and the client API `/v1`), no management key.
+ * - `publicRoutes`: outside `/v0/management` (`/healthz`, `/`, the provider OAuth callback pages,
+ *   `/v0/resource/plugins/*` and the client API `/v1`), no management key.
  *
- * Handlers receive an already-authenticated request (the core did §1.3, set the X-CPA-* headers and parsed
- * the query) and return a response description. Route paths contain at most one `:param` segment, or end
+ * Handlers receive an already-authenticated request (the core ran the gateway's management-key check order:
+ * ban, remote access, key set, key match; it set the X-CPA-* headers and parsed the query) and return a response description. Route paths contain at most one `:param` segment, or end
  * in `/*` (prefix match); a handler may return a Promise.
  */
 import type {ConfigState} from '../config-state.js'
@@ -50,20 +52,20 @@ export interface RouteTableDeps {
 /** Every route below /v0/management, for all simulated versions (filter with `routesForVersion`). */
 export function managementRoutes(deps: RouteTableDeps): SimRoute[] {
   return [
-    ...configRoutes(deps.config, {latestVersion: deps.latestVersion}), // §3.1
-    ...apiCallRoutes, // §3.1 /reset-quota, §3.7
-    ...apiKeyRoutes, // §3.2
-    ...providerKeyRoutes, // §3.3
-    ...oauthRuleRoutes, // §3.4
-    ...authFileRoutes, // §3.5
-    ...credentialRefreshRoutes, // v8 §2.6
-    ...vertexImportRoutes, // §3.5
-    ...modelDefinitionRoutes, // §3.5
-    ...oauthManagementRoutes(deps.oauth), // §3.6, §3.9
-    ...logRoutes, // §3.8
-    ...usageQueueRoutes(deps.usageQueue), // §3.10
-    ...pluginRoutes(deps.plugins), // §3.11
-    ...quotaRoutes(deps.plugins), // v8 §2.7, §2.13
+    ...configRoutes(deps.config, {latestVersion: deps.latestVersion}), // config, version, simple settings
+    ...apiCallRoutes, // /api-call, /reset-quota
+    ...apiKeyRoutes, // client API keys, /api-key-usage
+    ...providerKeyRoutes, // upstream provider keys
+    ...oauthRuleRoutes, // OAuth model rule maps
+    ...authFileRoutes, // auth files
+    ...credentialRefreshRoutes, // force a token refresh (added after 7.2.140)
+    ...vertexImportRoutes, // vertex service-account import
+    ...modelDefinitionRoutes, // static model metadata per channel
+    ...oauthManagementRoutes(deps.oauth), // OAuth login flows and the OAuth callback
+    ...logRoutes, // logs
+    ...usageQueueRoutes(deps.usageQueue), // the HTTP usage-queue pop
+    ...pluginRoutes(deps.plugins), // plugins and the plugin store
+    ...quotaRoutes(deps.plugins), // gateway-side and per-plugin quota (added after 7.2.140)
   ]
 }
 

@@ -1,5 +1,5 @@
 /**
- * Logs (cpa-gateway.md §3.8): `/logs` GET (after / limit / cursor, `cursor-reset`) and DELETE, both 400
+ * Logs: `/logs` GET (after / limit / cursor, `cursor-reset`) and DELETE, both 400
  * `logging to file disabled` unless `logging-to-file` is true; `/request-error-logs` (empty while
  * `request-log` is true), `/request-error-logs/:name`, `/request-log-by-id/:id`.
  * Storage: the registry's simulated log directory (src/lib/sim/log-files.ts).
@@ -57,9 +57,9 @@ function requestErrorLog(req: SimRequest, sim: SimContext): SimResponse {
 
 /**
  * Only the path form is registered (`/request-log-by-id/:id`; v8 `/observability/logs/requests/:id`): the
- * handler's `?id=` fallback is unreachable, so `/request-log-by-id?id=x` is an unknown route (§3.8 corrected).
+ * handler's `?id=` fallback is unreachable, so `/request-log-by-id?id=x` is an unknown route (corrected 2026-12).
  * A file matches when its name ends in `-<id>.log`; v8 log names use the last 8 characters of a UUIDv7 request
- * id, so the full id works too (v8 §2.2).
+ * id, so the full id works too.
  */
 function requestLogById(req: SimRequest, sim: SimContext): SimResponse {
   const id = lastSegment(req).trim()

@@ -1,5 +1,5 @@
 /**
- * `GET /model-definitions/:channel` (cpa-gateway.md §3.5): the static model metadata of a channel,
+ * `GET /model-definitions/:channel`: the static model metadata of a channel,
  * `{"channel","models":[ModelInfo…]}`; an unknown channel is 400 `{"error":"unknown channel","channel"}`.
  * Only the path form is registered (`/model-definitions?channel=x` is an unknown route). Catalog:
  * ../model-catalog.ts.

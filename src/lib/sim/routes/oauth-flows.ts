@@ -1,7 +1,7 @@
 /**
- * OAuth login flows (cpa-gateway.md §3.6), the OAuth callback (§3.9) and the provider callback pages
- * (§2.2), driven by the session state machine of oauth-sessions.ts. v8 gateways add kimi-ai, devin and meta
- * (cpa-gateway-v8.md §1.3, §2.12); a devin login completes through `/oauth-callback` (the consent page sends it
+ * OAuth login flows, the OAuth callback (no management key) and the provider callback pages (`/anthropic/callback`,
+ * `/codex/callback`, `/antigravity/callback`), driven by the session state machine of oauth-sessions.ts. v8
+ * gateways add kimi-ai, devin and meta (v0 routes added after 7.2.140; on v8 `/oauth/auth-url?provider=`); a devin login completes through `/oauth-callback` (the consent page sends it
  * there: the gateway's own devin callback is not in the references).
  *
  * The simulator never talks to a provider: the `url` an auth-URL route returns points at a consent page
@@ -67,7 +67,7 @@ function startFlow(deps: OAuthRouteDeps, provider: string, flow: FlowKind) {
     const {state, userCode, expiresIn} = deps.sessions.start(provider, 'device')
     const url = `${requestOrigin(req)}/sim/oauth/device?user_code=${encodeURIComponent(userCode!)}`
     const body: Record<string, unknown> = {status: 'ok', url, state}
-    // device-flow fields since v7.2.64 (§11)
+    // device-flow fields since v7.2.64
     if (hasFeature(deps.version, 'oauthSessionCancel')) Object.assign(body, {flow: 'device', user_code: userCode, expires_in: expiresIn})
     return ok(body)
   }
@@ -133,7 +133,7 @@ function getCallback(deps: OAuthRouteDeps, req: SimRequest): SimResponse {
   return handleCallback(deps, {provider: q('provider'), redirectUrl: '', code: q('code'), state: q('state'), error: q('error') || q('error_description')})
 }
 
-/** GET /anthropic/callback, /codex/callback, /antigravity/callback: always the success page (§2.2). */
+/** GET /anthropic/callback, /codex/callback, /antigravity/callback: always 200 with the "Authentication successful" page. */
 function providerCallbackPage(deps: OAuthRouteDeps, provider: string) {
   return (req: SimRequest): SimResponse => {
     const q = (k: string) => req.query.get(k) ?? ''
@@ -197,7 +197,7 @@ export function oauthManagementRoutes(deps: OAuthRouteDeps): SimRoute[] {
     {method: 'GET', path: '/antigravity-auth-url', handler: startFlow(deps, 'antigravity', 'redirect')},
     {method: 'GET', path: '/kimi-auth-url', handler: startFlow(deps, 'kimi', 'device')},
     {method: 'GET', path: '/xai-auth-url', handler: startFlow(deps, 'xai', 'device')},
-    // added after 7.2.140 (cpa-gateway-v8.md §1.3, §2.12): device flows for kimi-ai and meta, a redirect flow for devin
+    // added after 7.2.140: device flows for kimi-ai and meta, a redirect flow for devin
     {method: 'GET', path: '/kimi-ai-auth-url', since: 'v8', handler: startFlow(deps, 'kimi-ai', 'device')},
     {method: 'GET', path: '/devin-auth-url', since: 'v8', handler: startFlow(deps, 'devin', 'redirect')},
     {method: 'GET', path: '/meta-auth-url', since: 'v8', handler: startFlow(deps, 'meta', 'device')},

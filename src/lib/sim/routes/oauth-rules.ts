@@ -1,5 +1,5 @@
 /**
- * The per-channel OAuth rule maps (cpa-gateway.md §3.4): `/oauth-excluded-models`, `/oauth-model-alias`,
+ * The per-channel OAuth rule maps: `/oauth-excluded-models`, `/oauth-model-alias`,
  * `/oauth-request-scoped-errors` (the last since v7.2.138).
  *
  * GET `{"<key>": {channel: [...]}}` (`null` when empty); PUT the map or `{"items":{...}}`; PATCH one

@@ -1,7 +1,8 @@
 /**
- * Plugin and plugin-store routes (cpa-gateway.md §3.11; plugins since v7.1.47, the store since v7.1.69),
- * plus what the gateway's NoRoute handler dispatches to plugins after management auth (§1.1: plugin OAuth
- * URLs and plugin management routes) and the key-less plugin resources (`/v0/resource/plugins/*`, §2.2).
+ * Plugin and plugin-store routes (plugins since v7.1.47, the store since v7.1.69),
+ * plus what the gateway's NoRoute handler dispatches to plugins after management auth (it runs for any
+ * unregistered `/v0/management` path, v7.1.47+: plugin OAuth URLs, then plugin management routes) and the
+ * key-less plugin resources (`/v0/resource/plugins/*`: any method, 404 when no plugin serves the path).
  * State and the scripted plugins: ../plugins.ts. Per-plugin settings live in the config
  * (`plugins.configs.<id>`), so GET /config and /config.yaml show them.
  */
@@ -57,7 +58,7 @@ export function pluginHostRunning(deps: PluginRouteDeps): boolean {
   return snapshot(deps).enabled
 }
 
-/** The loaded, enabled plugins that provide quota (cpa-gateway-v8.md §2.7), in id order. */
+/** The loaded, enabled plugins that provide quota (the providers `GET /quota/providers` lists), in id order. */
 export function quotaPlugins(deps: PluginRouteDeps): ScriptedPlugin[] {
   const s = snapshot(deps)
   return SCRIPTED_PLUGINS.filter(p => p.quota && effective(deps, s, p.id)).sort((a, b) => (a.id < b.id ? -1 : 1))
@@ -90,7 +91,7 @@ function listEntry(deps: PluginRouteDeps, s: Snapshot, id: string, quotaFields =
     metadata: meta
       ? {name: meta.name, version: file!.version, author: meta.author, github_repository: `https://github.com/${meta.repository}`, logo: '', config_fields: structuredClone(meta.configFields)}
       : null,
-    // later 8.0.x builds (cpa-gateway-v8.md §2.13)
+    // later 8.0.x builds add `supports_quota` and `quota_provider` to `GET /plugins`
     ...(quotaFields ? {supports_quota: meta?.quota !== undefined, ...(meta?.quota ? {quota_provider: meta.quota.provider} : {})} : {}),
   }
 }
@@ -288,8 +289,8 @@ export function pluginRoutes(deps: PluginRouteDeps): SimRoute[] {
 }
 
 /**
- * NoRoute dispatch to plugins after management auth (§1.1): a plugin OAuth URL (`/<provider>-auth-url`)
- * or a plugin management route. Undefined when no effective plugin serves the path.
+ * NoRoute dispatch to plugins after management auth (the gateway's NoRoute handler, v7.1.47+): a plugin OAuth URL
+ * (`/<provider>-auth-url`) or a plugin management route. Undefined when no effective plugin serves the path.
  */
 export function pluginNoRoute(deps: PluginRouteDeps, req: SimRequest): SimResponse | undefined {
   const s = snapshot(deps)

@@ -1,18 +1,18 @@
 /**
- * Upstream provider keys (cpa-gateway.md §3.3): config-backed credentials.
+ * Upstream provider keys: config-backed credentials.
  *
  * GET `/<family>` → `{"<family>": [entry...]}`: each entry is the config object (kebab-case) plus
- * `"auth-index"` (the live §9.3 index; omitted when empty). For `openai-compatibility` every
- * `api-key-entries` item carries its own `auth-index`; the provider entry has one only when it has no key
+ * `"auth-index"` (the live runtime auth_index of the credential synthesised from it; omitted when empty). For
+ * `openai-compatibility` every `api-key-entries` item carries its own `auth-index`; the provider entry has one only when it has no key
  * entries.
  *
- * PUT replaces the list (bare array or `{"items":[...]}`), with the family rules of §3.3 (codex/xai/
- * openai-compatibility drop entries without `base-url`; vertex requires `api-key`). DELETE follows the
- * §3.3 rules (`?api-key=` [+ `&base-url=`] or `?index=`; openai-compatibility by `?name=` or `?index=`).
+ * PUT replaces the list (bare array or `{"items":[...]}`), with the per-family rules (codex/xai/
+ * openai-compatibility drop entries without `base-url`; vertex requires `api-key`). DELETE takes
+ * one entry (`?api-key=` [+ `&base-url=`] or `?index=`; openai-compatibility by `?name=` or `?index=`).
  *
- * `/meta-api-key` (v8 gateways, added after 7.2.140: cpa-gateway-v8.md §1.3) has the codex entry shape; an
+ * `/meta-api-key` (v8 gateways: a v0 route added after 7.2.140) has the codex entry shape; an
  * empty `base-url` becomes `https://api.meta.ai/v1`, and keys that are empty or start with `dca:` are dropped
- * (v8 §4.3).
+ * (the v8 `api-keys.meta` group rules).
  */
 import {type ConfigKeyFamily, META_DEFAULT_BASE_URL} from '../account-types.js'
 import {configAuthIndex, stableAuthIndex} from '../auth-index.js'
@@ -56,7 +56,8 @@ function withAuthIndex(family: ConfigKeyFamily, entry: Record<string, unknown>, 
     return out
   }
   if (family === 'vertex-api-key') {
-    // §9.3 rule 4: vertex-compat keys are indexed by auth ID; the simulator's auth ID is `vertex-api-key:<index>`.
+    // auth_index seed `id:<auth ID>`: vertex-compat keys match no earlier seed rule (plugin seed, .json file,
+    // config-key family); the simulator's auth ID is `vertex-api-key:<index>`.
     out['auth-index'] = stableAuthIndex(`id:${family}:${index}`)
     return out
   }
@@ -79,7 +80,7 @@ function putList(family: ConfigKeyFamily) {
     else return fail(400, 'invalid body')
     if (!items.every(isRecord)) return fail(400, 'invalid body')
     let list = items as Record<string, unknown>[]
-    // weights (§3.3 corrected): a non-integer fails JSON decoding (invalid body); > 1,000,000 names the entry
+    // weights (corrected 2026-12): a non-integer fails JSON decoding (invalid body); > 1,000,000 names the entry
     for (const [i, e] of list.entries()) {
       const weights = [e.weight, ...(Array.isArray(e['api-key-entries']) ? (e['api-key-entries'] as unknown[]).map((k) => (isRecord(k) ? k.weight : undefined)) : [])]
       for (const w of weights) {
@@ -92,10 +93,10 @@ function putList(family: ConfigKeyFamily) {
       return fail(400, 'invalid body')
     }
     if (family === 'codex-api-key' || family === 'xai-api-key' || family === 'openai-compatibility') {
-      list = list.filter((e) => str(e['base-url']).trim() !== '') // §13.19: silently dropped
+      list = list.filter((e) => str(e['base-url']).trim() !== '') // the gateway silently drops entries without base-url
     }
     if (family === 'meta-api-key') {
-      // meta (v8 §4.3): an empty base-url takes the default; empty keys and `dca:` keys are dropped
+      // meta (v8 api-keys.meta group rules): an empty base-url takes the default; empty keys and `dca:` keys are dropped
       list = list
         .map((e) => ({...e, 'api-key': str(e['api-key']).trim(), 'base-url': str(e['base-url']).trim() || META_DEFAULT_BASE_URL}))
         .filter((e) => e['api-key'] !== '' && !e['api-key'].startsWith('dca:'))
@@ -183,7 +184,7 @@ function patchEntry(family: ConfigKeyFamily) {
     }
     if (at < 0) return fail(404, 'item not found')
     if ('weight' in value && value.weight !== null) {
-      // §3.3 corrected: a JSON integer ≤ 1,000,000; 0 and negative values are valid and stored as sent
+      // (corrected 2026-12) a JSON integer ≤ 1,000,000; 0 and negative values are valid and stored as sent
       const w = value.weight
       if (typeof w !== 'number' || !Number.isInteger(w)) return fail(400, 'weight must be an integer')
       if (w > 1_000_000) return fail(400, 'weight must not exceed 1000000')
@@ -209,7 +210,7 @@ function patchEntry(family: ConfigKeyFamily) {
   }
 }
 
-/** Families added after the oldest simulated gateways (§11). */
+/** Families added after the oldest simulated gateways (interactions v7.2.51, xai v7.2.73, meta after 7.2.140). */
 const FAMILY_SINCE: Partial<Record<string, SimRoute['since']>> = {'interactions-api-key': 'interactionsKeys', 'xai-api-key': 'xaiKeys', 'meta-api-key': 'v8'}
 
 export const providerKeyRoutes: SimRoute[] = FAMILIES.flatMap((family) => [

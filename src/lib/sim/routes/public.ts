@@ -1,5 +1,5 @@
 /**
- * Routes outside `/v0/management` that need no management key (cpa-gateway.md §2.2): `/healthz`, `/`,
+ * Routes outside `/v0/management` that need no management key: `/healthz`, `/`,
  * `/management.html` and the plugin resources. The provider callback pages live in oauth-flows.ts, the
  * client API in client-api.ts.
  *

@@ -1,5 +1,5 @@
 /**
- * Gateway-side quota (cpa-gateway-v8.md §2.7, §2.13), added after 7.2.140 (v8 §1.3):
+ * Gateway-side quota, added after 7.2.140 (absent in 7.2.140):
  *
  * - `GET /quota/providers`, `POST /quota/fetch`, `POST /quota/reset` (v0 on every v8 build; the same handlers
  *   are `/v8/management/credentials/quota/*` on early 8.0.x builds only, routes/route-map.ts);
@@ -117,7 +117,7 @@ function quotaRequest(req: SimRequest, sim: SimContext): {reg: SimAccountRegistr
   const reg = registryOf(sim)
   const account = reg.byIndex(authIndex)
   if (!account) return fail(404, 'auth not found')
-  // `provider` overrides the credential's provider (v8 §2.7)
+  // `provider` overrides the credential's provider
   return {reg, account, provider: trimmed(body.provider) || account.provider, pluginId: trimmed(body.plugin_id)}
 }
 
@@ -176,7 +176,7 @@ function resetPluginQuota(deps: PluginRouteDeps, req: SimRequest, sim: SimContex
   return ok({status: 'ok', auth_index: target.account.authIndex, message: done.value.message})
 }
 
-/** Routes below /v0/management, registered by v8 gateways (added after 7.2.140, v8 §1.3). */
+/** Routes below /v0/management, registered by v8 gateways (added after 7.2.140). */
 export function quotaRoutes(deps: PluginRouteDeps): SimRoute[] {
   return [
     {method: 'GET', path: '/quota/providers', since: 'v8', handler: () => listProviders(deps)},

@@ -1,14 +1,16 @@
 /**
  * The simulator's one management route map: every route a simulated gateway serves, with its path under
- * `/v0/management` and under `/v8/management` (cpa-gateway-v8.md §2.2, §2.3). One row per route:
+ * `/v0/management` and under `/v8/management` (v8's operational route map, plus the v0 config endpoints that
+ * became v8 config paths). One row per route:
  *
- * - `v0` and `v8` both set: the v8 route is served by the **same handler** as the v0 route (v8 §2.1);
+ * - `v0` and `v8` both set: the v8 route is served by the **same handler** as the v0 route (same shapes, status
+ *   codes and error strings);
  * - `v8: null`: the route has no v8 name (settings, list endpoints that became config paths, …): v0 only;
  * - `v0: null`: a v8-only route (the config tree, quota); its handler is registered under the v8 path;
  * - a v8 path ending in `?provider=<p>` folds several v0 routes into one v8 route that dispatches on that
- *   query value (`/oauth/auth-url?provider=claude` ← `/anthropic-auth-url`, v8 §2.12);
- * - `early: true`: only early 8.0.x builds register the v8 path (v8 §0.1: `/credentials/quota/*`); the v0 route
- *   stays on every v8 build.
+ *   query value (`/oauth/auth-url?provider=claude` ← `/anthropic-auth-url`);
+ * - `early: true`: only early 8.0.x builds register the v8 path (`/credentials/quota/*`; later builds answer 404);
+ *   the v0 route stays on every v8 build.
  *
  * The route table of routes/index.ts says which handlers exist and since when; this map only says where
  * each one lives on v8. A v0 handler is served under /v8/management only through this map, and the
@@ -26,7 +28,7 @@ export interface RouteMapRow {
   v0: string | null
   /** Path below /v8/management, or null when v8 has no route for it. `*path` = the rest of the path. */
   v8: string | null
-  /** The v8 path exists on early 8.0.x builds only (later builds removed it, v8 §0.1). */
+  /** The v8 path exists on early 8.0.x builds only (later builds removed it). */
   early?: true
 }
 
@@ -48,17 +50,17 @@ const SIMPLE_SETTING_PATHS = [
   '/quota-exceeded/switch-preview-model',
 ]
 
-// `/meta-api-key` was added after 7.2.140 (v8 §1.3); its v8 name is `api-keys/meta` (v8 §2.3)
+// `/meta-api-key` was added after 7.2.140; its v8 name is the config path `api-keys/meta`
 const PROVIDER_KEY_PATHS = ['/gemini-api-key', '/interactions-api-key', '/codex-api-key', '/claude-api-key', '/xai-api-key', '/vertex-api-key', '/meta-api-key', '/openai-compatibility']
 
 const rows = (method: RouteMapRow['method'], paths: string[], v8: string | null = null): RouteMapRow[] => paths.map((v0) => ({method, v0, v8}))
 
 export const ROUTE_MAP: RouteMapRow[] = [
-  // usage (cpa-gateway.md §3.10, §3.2; v8 §3.1)
+  // usage: the HTTP queue pop and the upstream API-key counters
   {method: 'GET', v0: '/usage-queue', v8: '/observability/usage/queue'},
   {method: 'GET', v0: '/api-key-usage', v8: '/observability/usage/api-keys'},
 
-  // config (§3.1): the legacy views and setters have no v8 route; v8 has the config tree instead (v8 §2.3)
+  // config: the legacy views and setters have no v8 route; v8 has the config tree instead
   {method: 'GET', v0: '/config', v8: null},
   {method: 'GET', v0: '/config.yaml', v8: null},
   {method: 'PUT', v0: '/config.yaml', v8: null},
@@ -68,7 +70,7 @@ export const ROUTE_MAP: RouteMapRow[] = [
   ...rows('PATCH', SIMPLE_SETTING_PATHS),
   {method: 'DELETE', v0: '/proxy-url', v8: null},
 
-  // client keys (§3.2) and provider keys (§3.3): config paths on v8
+  // client keys and provider keys: config paths on v8 (`access/api-keys`, `api-keys/<provider>`)
   ...rows('GET', ['/api-keys']),
   ...rows('PUT', ['/api-keys']),
   ...rows('PATCH', ['/api-keys']),
@@ -78,7 +80,7 @@ export const ROUTE_MAP: RouteMapRow[] = [
   ...rows('PATCH', PROVIDER_KEY_PATHS),
   ...rows('DELETE', PROVIDER_KEY_PATHS),
 
-  // auth files = credentials (§3.5; v8 §2.6)
+  // auth files = credentials on v8
   {method: 'GET', v0: '/auth-files', v8: '/credentials'},
   {method: 'POST', v0: '/auth-files', v8: '/credentials'},
   {method: 'DELETE', v0: '/auth-files', v8: '/credentials'},
@@ -86,35 +88,35 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'GET', v0: '/auth-files/download', v8: '/credentials/download'},
   {method: 'PATCH', v0: '/auth-files/status', v8: '/credentials/status'},
   {method: 'PATCH', v0: '/auth-files/fields', v8: '/credentials/fields'},
-  {method: 'POST', v0: '/auth-files/refresh', v8: '/credentials/refresh'}, // added after 7.2.140 (v8 §1.3, §2.6)
+  {method: 'POST', v0: '/auth-files/refresh', v8: '/credentials/refresh'}, // added after 7.2.140
 
-  // gateway-side quota (v8 §2.7; added after 7.2.140, v8 §1.3): the v8 names exist on early 8.0.x builds only,
-  // the v0 routes on every v8 build (v8 §1.3 "v0-only: … /quota/*")
+  // gateway-side quota (added after 7.2.140): the v8 names exist on early 8.0.x builds only,
+  // the v0 routes on every v8 build (`/quota/*` is v0-only)
   {method: 'GET', v0: '/quota/providers', v8: '/credentials/quota/providers', early: true},
   {method: 'POST', v0: '/quota/fetch', v8: '/credentials/quota/fetch', early: true},
   {method: 'POST', v0: '/quota/reset', v8: '/credentials/quota/reset', early: true},
 
-  // logs (§3.8; v8 §2.2)
+  // logs
   {method: 'GET', v0: '/logs', v8: '/observability/logs'},
   {method: 'DELETE', v0: '/logs', v8: '/observability/logs'},
   {method: 'GET', v0: '/request-error-logs', v8: '/observability/logs/errors'},
   {method: 'GET', v0: '/request-error-logs/:name', v8: '/observability/logs/errors/:name'},
   {method: 'GET', v0: '/request-log-by-id/:id', v8: '/observability/logs/requests/:id'},
 
-  // requests and routing (§3.7, §3.1; v8 §2.2)
+  // requests and routing: the API-call proxy and the quota/cooldown reset
   {method: 'POST', v0: '/api-call', v8: '/requests/api-call'},
   {method: 'POST', v0: '/reset-quota', v8: '/routing/cooldown/reset'},
 
-  // model definitions (§3.5; v8 §2.2)
+  // model definitions
   {method: 'GET', v0: '/model-definitions/:channel', v8: '/routing/model-definitions/:channel'},
 
-  // OAuth (§3.6, §3.9; v8 §2.12): one auth-url route dispatching on ?provider=, import on ?provider=vertex
+  // OAuth login flows and the callback: one auth-url route dispatching on ?provider=, import on ?provider=vertex
   {method: 'GET', v0: '/anthropic-auth-url', v8: '/oauth/auth-url?provider=claude'},
   {method: 'GET', v0: '/codex-auth-url', v8: '/oauth/auth-url?provider=codex'},
   {method: 'GET', v0: '/antigravity-auth-url', v8: '/oauth/auth-url?provider=antigravity'},
   {method: 'GET', v0: '/kimi-auth-url', v8: '/oauth/auth-url?provider=kimi'},
   {method: 'GET', v0: '/xai-auth-url', v8: '/oauth/auth-url?provider=xai'},
-  // added after 7.2.140 (v8 §1.3)
+  // added after 7.2.140
   {method: 'GET', v0: '/kimi-ai-auth-url', v8: '/oauth/auth-url?provider=kimi-ai'},
   {method: 'GET', v0: '/devin-auth-url', v8: '/oauth/auth-url?provider=devin'},
   {method: 'GET', v0: '/meta-auth-url', v8: '/oauth/auth-url?provider=meta'},
@@ -123,10 +125,10 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'DELETE', v0: '/oauth-session', v8: '/oauth/session'},
   {method: 'GET', v0: '/oauth-callback', v8: '/oauth/callback'},
   {method: 'POST', v0: '/oauth-callback', v8: '/oauth/callback'},
-  // OAuth rule maps (§3.4): config paths oauth/{excluded-models,model-alias,request-scoped-errors} on v8 (§2.3)
+  // OAuth rule maps: config paths oauth/{excluded-models,model-alias,request-scoped-errors} on v8
   ...(['GET', 'PUT', 'PATCH', 'DELETE'] as const).flatMap((m) => rows(m, ['/oauth-excluded-models', '/oauth-model-alias', '/oauth-request-scoped-errors'])),
 
-  // plugins (§3.11; v8 §2.13): enable and settings are config paths on v8 (plugins/configs/<id>)
+  // plugins: enable and settings are config paths on v8 (plugins/configs/<id>)
   {method: 'GET', v0: '/plugins', v8: '/plugins'},
   {method: 'DELETE', v0: '/plugins/:id', v8: '/plugins/:id'},
   {method: 'GET', v0: '/plugin-store', v8: '/plugins/store'},
@@ -135,13 +137,13 @@ export const ROUTE_MAP: RouteMapRow[] = [
   {method: 'GET', v0: '/plugins/:id/config', v8: null},
   {method: 'PUT', v0: '/plugins/:id/config', v8: null},
   {method: 'PATCH', v0: '/plugins/:id/config', v8: null},
-  // plugin quota (added after 7.2.140, v8 §1.3, §2.13): no `POST …/quota/reset` on v8
+  // plugin quota (added after 7.2.140): no `POST …/quota/reset` on v8
   {method: 'GET', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
   {method: 'POST', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
   {method: 'DELETE', v0: '/plugins/:id/quota', v8: '/plugins/:id/quota'},
   {method: 'POST', v0: '/plugins/:id/quota/reset', v8: null},
 
-  // v8 only: the config tree (v8 §2.4, §2.5). No `DELETE /config`: deleting the root is `DELETE /config/`
+  // v8 only: the config tree (`/config`, `/config/*path`, `/config.yaml`). No `DELETE /config`: deleting the root is `DELETE /config/`
   // (the catch-all with an empty path) ⇒ 400 cannot_delete_config
   {method: 'GET', v0: null, v8: '/config'},
   {method: 'PUT', v0: null, v8: '/config'},
@@ -165,19 +167,19 @@ export function rowForV8(method: string, v8Path: string): RouteMapRow | undefine
 }
 
 export interface V8TableOptions {
-  /** Which 8.0.x revision (v8 §0.1): rows marked `early` are served by early builds only. */
+  /** Which 8.0.x revision: rows marked `early` are served by early builds only. */
   revision: 'early' | 'later'
-  /** What every v8 operation does on top of its handler (a v8 write migrates the file, v8 §2.1). */
+  /** What every v8 operation does on top of its handler (a v8 operation that saves config migrates the file). */
   wrap?: (route: SimRoute) => SimRoute
   /**
    * Per folded v8 path (`/oauth/auth-url`): the answer for a query value no v0 route serves, or undefined for
-   * the `<param>_not_found` 404 (plugin OAuth providers, v8 §2.12).
+   * the `<param>_not_found` 404 (plugin OAuth providers; an unknown provider is 404 `provider_not_found`).
    */
   otherValues?: Record<string, (value: string, req: SimRequest, sim: SimContext) => SimResponse | undefined>
 }
 
 /**
- * The routes below /v8/management: each v0 handler under its v8 path (same handler, v8 §2.1), the
+ * The routes below /v8/management: each v0 handler under its v8 path (same handler), the
  * `?provider=` rows folded into one dispatching route each, then the v8-only routes. Throws when a v0 handler
  * or a v8-only route has no row: the map must stay complete.
  */

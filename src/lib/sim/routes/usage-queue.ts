@@ -1,5 +1,5 @@
 /**
- * `GET /usage-queue?count=N` (cpa-gateway.md §3.10, §5.6; since v6.10.8): destructively pops up to `count`
+ * `GET /usage-queue?count=N` (since v6.10.8): destructively pops up to `count`
  * records (default 1, no upper cap) from the same FIFO as RESP LPOP/RPOP and answers them as a JSON array,
  * records as objects and non-JSON items as JSON strings; 400 `count must be a positive integer`.
  */

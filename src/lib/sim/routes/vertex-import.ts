@@ -1,5 +1,5 @@
 /**
- * `POST /vertex/import` (cpa-gateway.md §3.5): a multipart upload whose `file` field is a Google service
+ * `POST /vertex/import`: a multipart upload whose `file` field is a Google service
  * account JSON becomes the auth file `vertex-<project>.json` (type `vertex`). `location` comes from the
  * form or the query (default `us-central1`). Answers `{"status":"ok","auth-file":<saved path>,
  * "project_id","email","location"}`; 400 `file required` / `invalid json` / `invalid service account`
