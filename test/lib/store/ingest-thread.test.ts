@@ -81,8 +81,8 @@ describe('the normaliser thread', () => {
   it('writes exactly what the writing thread alone writes: events, rollups, dead letters, counts (from strings or raw bytes)', async () => {
     const {store: plain, counts: firstA} = await open(false, payloads.slice(0, 10))
     const {store: threaded, counts: firstB} = await open(true, payloads.slice(0, 10))
-    const a = [flat(firstA)]
-    const b = [flat(firstB)]
+    const a: unknown[] = [flat(firstA)]
+    const b: unknown[] = [flat(firstB)]
     a.push(...(await writeAll(plain, payloads.slice(10))))
     // RESP delivers raw bytes (queue/resp.ts): packed into one transferred buffer for the thread
     b.push(...(await writeAll(threaded, payloads.slice(10).map((p) => Buffer.from(p)))))
