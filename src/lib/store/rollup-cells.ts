@@ -174,8 +174,6 @@ export class RollupCells {
   private readonly strings = new Ids()
   private readonly pairs = new PairIds()
   private count = 0
-  /** Changes whenever the ids are renumbered: combination ids of different generations are unrelated. */
-  generation = 0
   /** Events before this instant also go to the daily cells (set by the backend before each batch). */
   dailyThrough = Number.POSITIVE_INFINITY
 
@@ -194,7 +192,6 @@ export class RollupCells {
     this.clear()
     this.strings.clear()
     this.pairs.clear()
-    this.generation++
   }
 
   /** The cells of a grain, per period. */
@@ -211,7 +208,6 @@ export class RollupCells {
     if (this.strings.size > ID_LIMIT / 2 || this.pairs.size > ID_LIMIT / 2) {
       this.strings.clear()
       this.pairs.clear()
-      this.generation++
     }
   }
 
