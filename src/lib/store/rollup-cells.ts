@@ -30,6 +30,8 @@ export const HOUR_MS = 3_600_000
 export const DAY_MS = 86_400_000
 
 export const CUBES: readonly CubeName[] = ['model', 'key', 'account']
+/** The dimensions of the histogram tables (their primary key leads with `dim`). */
+export const HIST_DIMS: readonly HistDim[] = ['all', 'model', 'key', 'account']
 export const GRAINS: readonly Grain[] = ['hourly', 'daily']
 /** The cube tables each grain keeps. */
 export const GRAIN_CUBES: Record<Grain, readonly CubeName[]> = {hourly: CUBES, daily: CUBES}

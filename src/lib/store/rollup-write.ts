@@ -12,7 +12,7 @@
 import type {Database, Statement} from 'better-sqlite3'
 
 import {addEncodedDense, encodeDense, HIST_BUCKETS, mergeEncodedBuffers} from './histogram.js'
-import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HOUR_MS, SUM_COLS, type RollupCells} from './rollup-cells.js'
+import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HIST_DIMS, HOUR_MS, SUM_COLS, type RollupCells} from './rollup-cells.js'
 import type {CubeName, Grain} from './rows.js'
 
 /**
@@ -100,6 +100,7 @@ export class RollupWriter {
   private readonly readThrough: Statement
   private readonly writeThrough: Statement
   private readonly newestHour: Statement
+  private readonly foldHours: Statement
 
   constructor(db: Database) {
     registerHistFunctions(db)
@@ -122,24 +123,28 @@ export class RollupWriter {
       `INSERT INTO report_account_sources (instance, auth_index, source, last_ts) VALUES (?, ?, ?, ?)
        ON CONFLICT (instance, auth_index, source) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)`,
     )
+    // one hour at a time: within an hour every hourly row is its own group, so each is added to its daily row
+    // as it is (no sorting, no aggregate over histogram blobs)
     this.foldCube = CUBES.map((c) => {
       const dims = [...BASE_DIMS, ...CUBE_EXTRA[c]]
-      const rest = dims.slice(1)
       return db.prepare(
         `INSERT INTO report_${c}_daily (${[...dims, ...SUM_COLS, 'last_ts'].join(', ')})
-         SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, ${rest.join(', ')}, ${SUM_COLS.map((col) => `SUM(${col})`).join(', ')}, MAX(last_ts)
-         FROM report_${c}_hourly WHERE start_ms >= ? AND start_ms < ? GROUP BY 1, ${rest.join(', ')}
+         SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, ${[...dims.slice(1), ...SUM_COLS, 'last_ts'].join(', ')}
+         FROM report_${c}_hourly WHERE start_ms = ?
          ON CONFLICT (${dims.join(', ')}) DO UPDATE SET
          ${SUM_COLS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}, last_ts = MAX(last_ts, excluded.last_ts)`,
       )
     })
+    // the histogram tables' key leads with `dim`: naming every dim lets SQLite seek instead of scanning the table
     this.foldHist = db.prepare(
       `INSERT INTO report_hist_daily (start_ms, instance, dim, value, lat_hist, ttft_hist)
-       SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, instance, dim, value, cpactl_hist_sum(lat_hist), cpactl_hist_sum(ttft_hist)
-       FROM report_hist_hourly WHERE start_ms >= ? AND start_ms < ? GROUP BY 1, instance, dim, value
+       SELECT (start_ms / ${DAY_MS}) * ${DAY_MS}, instance, dim, value, lat_hist, ttft_hist
+       FROM report_hist_hourly WHERE dim IN (${HIST_DIMS.map((d) => `'${d}'`).join(', ')}) AND start_ms = ?
        ON CONFLICT (${HIST_KEY.join(', ')}) DO UPDATE SET
        lat_hist = cpactl_hist_merge(lat_hist, excluded.lat_hist), ttft_hist = cpactl_hist_merge(ttft_hist, excluded.ttft_hist)`,
     )
+    // every stored event has a model cell: the hours that hold rollup rows
+    this.foldHours = db.prepare('SELECT DISTINCT start_ms FROM report_model_hourly WHERE start_ms >= ? AND start_ms < ?').pluck()
     this.readThrough = db.prepare("SELECT value FROM report_state WHERE key = 'daily_through'").pluck()
     this.writeThrough = db.prepare("INSERT INTO report_state (key, value) VALUES ('daily_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
     // every stored event has a model cell: the newest hourly row is the hour of the newest event
@@ -174,8 +179,10 @@ export class RollupWriter {
   /** Add the hourly rows of [from, to) to the daily tables and move the watermark to `to`; returns the watermark. */
   private foldTo(from: number, to: number): number {
     if (!(to > from)) return from
-    for (const st of this.foldCube) st.run(from, to)
-    this.foldHist.run(from, to)
+    for (const hour of this.foldHours.all(from, to) as number[]) {
+      for (const st of this.foldCube) st.run(hour)
+      this.foldHist.run(hour)
+    }
     this.writeThrough.run(to)
     return to
   }
