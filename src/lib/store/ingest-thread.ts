@@ -1,23 +1,25 @@
 /**
  * The collector's normaliser thread, seen from the writing thread: starts ingest-worker.ts in the background
- * (the first batches are normalised in the writing thread until it is ready), hands it each batch and yields
- * its chunks as they arrive. Only the collector's batches use it (SqliteEvents.batch), and only on a machine
- * with at least two CPUs. If the thread dies, `chunks` throws ThreadGone and the writer finishes the batch
- * itself: nothing depends on the thread being there.
+ * (the first batches are normalised in the writing thread until it is ready), hands it each batch, and gives
+ * the writer the chunks it finished — read synchronously from the thread's chunk port, in the order the thread
+ * posted them (ingest-protocol.ts). Only the collector's batches use it (SqliteEvents.batch), and only on a
+ * machine with at least two CPUs. Nothing depends on the thread being there: if it stops, or stalls, the
+ * writer normalises what is left itself.
  */
 import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {availableParallelism} from 'node:os'
 import {fileURLToPath, pathToFileURL} from 'node:url'
-import {Worker} from 'node:worker_threads'
+import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
 import {RowDecoder} from './event-columns.js'
-import type {FromWorker, ReceivedChunk, ToWorker} from './ingest-protocol.js'
+import {abandon, batchState, claimBack, waitPosted, type BatchState, type ChunkPortMessage, type ReceivedChunk, type ToWorker} from './ingest-protocol.js'
 
-/** The thread stopped (crash, exit, terminate): the batch continues in the writing thread. */
-export class ThreadGone extends Error {}
-
+/** A young generation this small keeps the thread's garbage (parsed records, dead within a chunk) and the collector's peak RSS low (issue 12: 200 MB). */
 const YOUNG_MB = 8
+
+/** How long the writer waits for a chunk the thread claimed before it does that chunk itself. */
+const STALL_MS = 2000
 
 /** The compiled thread (dist), or null when running from the TypeScript sources. */
 function compiledWorker(): URL | null {
@@ -25,10 +27,8 @@ function compiledWorker(): URL | null {
   return existsSync(fileURLToPath(js)) ? js : null
 }
 
-function spawn(compiled: URL | null): Worker {
-  // a small young generation: the thread's garbage (parsed records) dies within a chunk, and the collector's
-  // peak RSS stays within its budget (issue 12: 200 MB)
-  const options = {stdout: false, stderr: false, resourceLimits: {maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: 64}}
+function spawn(compiled: URL | null, chunks: MessagePort): Worker {
+  const options = {stdout: false, stderr: false, resourceLimits: {maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: 64}, workerData: {chunks}, transferList: [chunks]}
   if (compiled) return new Worker(compiled, options)
   // the TypeScript sources (tests, bin/dev.js): the thread loads them through tsx itself
   const ts = new URL('./ingest-worker.ts', import.meta.url).href
@@ -39,14 +39,16 @@ function spawn(compiled: URL | null): Worker {
 
 export class IngestThread {
   private readonly worker: Worker
+  private readonly chunkPort: MessagePort
   private ready = false
   private gone: Error | null = null
   private batchId = 0
-  private queue: Array<ReceivedChunk | {type: 'failed'; message: string}> = []
+  private state: BatchState | null = null
+  /** Chunk messages of the current batch taken from the port so far. */
+  private received = 0
   private readonly decoder = new RowDecoder()
   /** A buffer for the next batch's raw bytes (each batch's comes back from the thread). */
   private spare: ArrayBuffer | null = null
-  private wake: (() => void) | null = null
 
   /**
    * Start the thread when it can help (two CPUs or more; CPACTL_INGEST_THREAD=0 turns it off); null otherwise.
@@ -59,34 +61,11 @@ export class IngestThread {
     const compiled = compiledWorker()
     if (!compiled && setting !== '1') return null
     try {
-      return new IngestThread(spawn(compiled))
+      const {port1, port2} = new MessageChannel()
+      return new IngestThread(spawn(compiled, port2), port1)
     } catch {
       return null
     }
-  }
-
-  private constructor(worker: Worker) {
-    this.worker = worker
-    worker.unref()
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') {
-        this.ready = true
-        return
-      }
-      if (m.type === 'chunk' && m.returned) this.spare = m.returned
-      // every chunk's dictionary entries, also of a batch that failed in the writer and is no longer read
-      const chunk = m.type === 'chunk' ? {...m, dict: this.decoder.accept(m.rows)} : m
-      if (m.id === this.batchId) {
-        this.queue.push(chunk)
-        this.wake?.()
-      }
-    })
-    const lost = (error: Error) => {
-      this.gone ??= error
-      this.wake?.()
-    }
-    worker.on('error', lost)
-    worker.on('exit', (code) => lost(new ThreadGone(`the normaliser thread exited (code ${code})`)))
   }
 
   /** Payloads the thread takes: all strings, or all raw bytes. */
@@ -94,6 +73,21 @@ export class IngestThread {
     const first = payloads[0]
     if (typeof first === 'string') return payloads.every((p) => typeof p === 'string')
     return first instanceof Uint8Array && payloads.every((p) => p instanceof Uint8Array)
+  }
+
+  private constructor(worker: Worker, chunkPort: MessagePort) {
+    this.worker = worker
+    this.chunkPort = chunkPort
+    worker.unref()
+    chunkPort.unref()
+    worker.on('message', (m: {type: 'ready'}) => {
+      if (m.type === 'ready') this.ready = true
+    })
+    const lost = (error: Error) => {
+      this.gone ??= error
+    }
+    worker.on('error', lost)
+    worker.on('exit', (code) => lost(new Error(`the normaliser thread exited (code ${code})`)))
   }
 
   /** Ready to take a batch (started, not gone). */
@@ -106,37 +100,67 @@ export class IngestThread {
     if (keyHashes.length > 0) this.post({type: 'learn', keyHashes})
   }
 
-  /** Normalise a batch in the thread; yields its chunks in payload order. Throws ThreadGone if the thread stops. */
-  async *chunks(payloads: readonly unknown[], instance: string, runId: number | null): AsyncGenerator<ReceivedChunk> {
+  /** Hand the thread a batch of `chunks` chunks; it starts claiming them from the front. */
+  begin(payloads: readonly unknown[], instance: string, runId: number | null, chunks: number): void {
     const id = ++this.batchId
-    this.queue = []
-    if (typeof payloads[0] === 'string') this.post({type: 'batch', id, instance, runId, payloads: payloads as string[], bytes: null, ends: null})
-    else {
-      // raw bytes: one copy into a buffer that is transferred, not cloned
-      const parts = payloads as Uint8Array[]
-      const ends = new Uint32Array(parts.length)
-      let size = 0
-      for (let i = 0; i < parts.length; i++) ends[i] = size += parts[i].byteLength
-      // the buffer the thread handed back after the previous batch, when it is large enough
-      const spare = this.spare
-      this.spare = null
-      const bytes = spare && spare.byteLength >= size ? new Uint8Array(spare, 0, size) : new Uint8Array(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size)
-      for (let i = 0; i < parts.length; i++) bytes.set(parts[i], i === 0 ? 0 : ends[i - 1])
-      this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends}, [bytes.buffer, ends.buffer])
+    const state = batchState(chunks)
+    this.state = state
+    this.received = 0
+    if (typeof payloads[0] === 'string') {
+      this.post({type: 'batch', id, instance, runId, payloads: payloads as string[], bytes: null, ends: null, state})
+      return
     }
-    let done = 0
-    while (done < payloads.length) {
-      const m = this.queue.shift()
-      if (!m) {
-        if (this.gone) throw this.gone instanceof ThreadGone ? this.gone : new ThreadGone(this.gone.message)
-        await new Promise<void>((resolve) => (this.wake = resolve))
-        this.wake = null
+    // raw bytes: one copy into a buffer that is transferred, not cloned
+    const parts = payloads as Uint8Array[]
+    const ends = new Uint32Array(parts.length)
+    let size = 0
+    for (let i = 0; i < parts.length; i++) ends[i] = size += parts[i].byteLength
+    const spare = this.spare
+    this.spare = null
+    const bytes = spare && spare.byteLength >= size ? new Uint8Array(spare, 0, size) : new Uint8Array(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size)
+    for (let i = 0; i < parts.length; i++) bytes.set(parts[i], i === 0 ? 0 : ends[i - 1])
+    this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends, state}, [bytes.buffer as ArrayBuffer, ends.buffer])
+  }
+
+  /** The last unclaimed chunk of the batch for the writer to do itself; -1 when none is left. */
+  claim(): number {
+    return this.state ? claimBack(this.state) : -1
+  }
+
+  /**
+   * The next chunk the thread finished for this batch, null when none is waiting. Every message is read in
+   * order, also those of an earlier batch the writer gave up (their dictionary entries count). A batch the
+   * thread could not normalise throws its error.
+   */
+  receive(): ReceivedChunk | null {
+    for (;;) {
+      const got = receiveMessageOnPort(this.chunkPort)
+      if (!got) return null
+      const m = got.message as ChunkPortMessage
+      if (m.type === 'done') {
+        if (!this.spare || m.returned.byteLength > this.spare.byteLength) this.spare = m.returned
         continue
       }
-      if (m.type === 'failed') throw new Error(m.message)
-      done = m.start + m.kinds.length
-      yield m
+      if (m.id === this.batchId) this.received++
+      if (m.type === 'failed') {
+        if (m.id === this.batchId) throw new Error(m.message)
+        continue
+      }
+      const dict = this.decoder.accept(m.rows)
+      if (m.id === this.batchId) return {...m, dict}
     }
+  }
+
+  /** Wait for the thread's next chunk; false when it stalled (or is gone) and the writer should do the rest. */
+  wait(): boolean {
+    if (!this.state || this.gone) return false
+    return waitPosted(this.state, this.received, STALL_MS)
+  }
+
+  /** The writer is done with the batch (or gave it up): the thread stops claiming its chunks. */
+  end(): void {
+    if (this.state) abandon(this.state)
+    this.state = null
   }
 
   private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
@@ -149,8 +173,8 @@ export class IngestThread {
   }
 
   async close(): Promise<void> {
-    this.gone ??= new ThreadGone('closed')
-    this.wake?.()
+    this.gone ??= new Error('closed')
+    this.chunkPort.close()
     await this.worker.terminate()
   }
 }

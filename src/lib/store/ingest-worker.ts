@@ -1,48 +1,48 @@
 /**
  * The normaliser thread of the collector's batch writer (ingest-thread.ts starts it; ingest.ts writes what it
- * produces). For each batch of raw payloads it parses, normalises and hashes every record — the CPU-heavy part
- * of a batch that touches no database — and posts the results in chunks as they are ready, so the writing
- * thread inserts chunk k while this thread works on chunk k + 1. Results are column-encoded rows
- * (event-columns.ts) plus, per payload, whether it was a record, a control payload or invalid (with the reason).
- * Payloads are handled in order by one normaliser, exactly as the writing thread's own normaliser would.
+ * produces). For each batch it parses, normalises and hashes the records of the chunks it claims — the
+ * CPU-heavy part of a batch that touches no database — and posts each chunk as soon as it is done, so the
+ * writing thread inserts chunk k while this thread works on chunk k + 1 (ingest-protocol.ts). Results are
+ * column-encoded rows (event-columns.ts) plus, per payload, whether it was a record, a control payload or
+ * invalid (with the reason). Before a batch the normaliser learns the batch's client keys, as the writing
+ * thread's normaliser does: whichever side normalises a record, the result is the same.
  */
-import {parentPort} from 'node:worker_threads'
+import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
 
 import {createNormalizer, eventHash} from '../usage/index.js'
 import {EVENT_COLUMNS, fillEventRow, RowEncoder} from './event-columns.js'
-import {CHUNK_ROWS, KIND, type ToWorker, type FromWorker} from './ingest-protocol.js'
+import {CHUNK_ROWS, claimFront, KIND, posted, type ChunkPortMessage, type ToWorker} from './ingest-protocol.js'
 
-const port = parentPort
-if (!port) throw new Error('ingest-worker.ts runs as a worker thread')
+const control = parentPort
+if (!control) throw new Error('ingest-worker.ts runs as a worker thread')
+/** Chunks go out on their own port, which the writer reads synchronously. */
+const chunkPort = (workerData as {chunks: MessagePort}).chunks
 
 const normalizer = createNormalizer()
 const encoder = new RowEncoder(CHUNK_ROWS)
 const row: unknown[] = new Array(EVENT_COLUMNS.length)
 
-function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(message, transfer)
-}
+type Batch = Extract<ToWorker, {type: 'batch'}>
 
-/** Payload i of a batch: a string, or the UTF-8 text of its bytes. */
-function payloadsOf(m: Extract<ToWorker, {type: 'batch'}>): {count: number; at: (i: number) => string} {
-  if (m.payloads) {
-    const list = m.payloads
-    return {count: list.length, at: (i) => list[i]}
-  }
+/** The batch's payloads: strings, or views of the packed bytes (decoded by the normaliser). */
+function payloadsOf(m: Batch): readonly unknown[] {
+  if (m.payloads) return m.payloads
   const ends = m.ends!
-  const text = Buffer.from(m.bytes!.buffer, m.bytes!.byteOffset, m.bytes!.byteLength)
-  return {count: ends.length, at: (i) => text.toString('utf8', i === 0 ? 0 : ends[i - 1], ends[i])}
+  const bytes = m.bytes!
+  return Array.from(ends, (end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end))
 }
 
-function normalizeBatch(m: Extract<ToWorker, {type: 'batch'}>): void {
-  const {id, instance, runId} = m
+function normalizeBatch(m: Batch): void {
+  const {id, instance, runId, state} = m
   const payloads = payloadsOf(m)
-  for (let start = 0; start < payloads.count; start += CHUNK_ROWS) {
-    const end = Math.min(payloads.count, start + CHUNK_ROWS)
+  normalizer.learnClientKeysIn(payloads)
+  for (let chunk = claimFront(state); chunk >= 0; chunk = claimFront(state)) {
+    const start = chunk * CHUNK_ROWS
+    const end = Math.min(payloads.length, start + CHUNK_ROWS)
     const kinds = new Uint8Array(end - start)
     const reasons: string[] = []
     for (let i = start; i < end; i++) {
-      const c = normalizer.classify(payloads.at(i))
+      const c = normalizer.classify(payloads[i])
       if (c.kind === 'record') {
         encoder.add(fillEventRow(row, instance, runId, eventHash(instance, c.event), c.event))
         kinds[i - start] = KIND.record
@@ -53,13 +53,18 @@ function normalizeBatch(m: Extract<ToWorker, {type: 'batch'}>): void {
       }
     }
     const {rows, transfer} = encoder.take()
-    // the payloads are decoded into strings by now: the batch's buffer goes back to the writer for the next one
-    const returned = end === payloads.count && m.bytes ? (m.bytes.buffer as ArrayBuffer) : null
-    post({type: 'chunk', id, start, kinds, reasons, rows, returned}, [...transfer, kinds.buffer as ArrayBuffer, ...(returned ? [returned] : [])])
+    send({type: 'chunk', id, chunk, kinds, reasons, rows}, [...transfer, kinds.buffer as ArrayBuffer])
+    posted(state)
   }
+  // the payloads this thread parsed are copies by now: the bytes' buffer goes back for a later batch
+  if (m.bytes) send({type: 'done', id, returned: m.bytes.buffer as ArrayBuffer}, [m.bytes.buffer as ArrayBuffer])
 }
 
-port.on('message', (m: ToWorker) => {
+function send(message: ChunkPortMessage, transfer: ArrayBuffer[] = []): void {
+  chunkPort.postMessage(message, transfer)
+}
+
+control.on('message', (m: ToWorker) => {
   if (m.type === 'learn') {
     normalizer.learnClientKeyHashes(m.keyHashes)
     return
@@ -68,7 +73,8 @@ port.on('message', (m: ToWorker) => {
     normalizeBatch(m)
   } catch (error) {
     encoder.discard()
-    post({type: 'failed', id: m.id, message: (error as Error)?.stack ?? String(error)})
+    send({type: 'failed', id: m.id, message: (error as Error)?.stack ?? String(error)})
+    posted(m.state)
   }
 })
-post({type: 'ready'})
+control.postMessage({type: 'ready'})

@@ -7,9 +7,9 @@
  */
 import {createNormalizer, eventHash, payloadText, redactPayload, type Normalizer} from '../usage/index.js'
 import type {Database} from './db.js'
-import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder} from './event-columns.js'
-import {KIND} from './ingest-protocol.js'
-import {IngestThread, ThreadGone} from './ingest-thread.js'
+import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder, type EncodedRows} from './event-columns.js'
+import {CHUNK_ROWS, KIND, MAX_CHUNKS} from './ingest-protocol.js'
+import {IngestThread} from './ingest-thread.js'
 import {RollupCells, type RollupInput} from './rollup-cells.js'
 import {RollupWriter} from './rollup-write.js'
 import {emptyCounts, type BatchCounts, type IngestContext} from './rows.js'
@@ -52,6 +52,15 @@ class RowInput implements RollupInput {
     this.source = row[COL.source] as string | null
     return this
   }
+}
+
+/** A chunk of a batch, normalised: per payload its KIND, the reasons of the invalid ones, the records' rows. */
+interface LocalChunk {
+  kinds: Uint8Array
+  reasons: string[]
+  /** Encoded by the thread (read with `dict`), or row arrays normalised in this thread (`dict` null). */
+  rows: EncodedRows | unknown[][]
+  dict: readonly string[] | null
 }
 
 /** Batches smaller than this are normalised in the writing thread (a round trip to the thread costs more). */
@@ -100,14 +109,17 @@ export class BatchWriter {
    */
   write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; advance?: boolean} = {}): BatchCounts {
     const counts = this.begin()
+    this.normalizer.learnClientKeysIn(payloads)
     this.classifyFrom(payloads, 0, ctx, counts)
     return this.end(counts, ctx, options)
   }
 
   /**
-   * `write()` for the collector's batches: the payloads are parsed, normalised and hashed in the normaliser
-   * thread (ingest-thread.ts) while this thread inserts the chunks it already received. Same rows, counts and
-   * rollups as `write()`; small batches, parsed objects (HTTP), or no thread (yet) go through `write()`.
+   * `write()` for the collector's batches, shared with the normaliser thread (ingest-thread.ts): it parses,
+   * normalises and hashes chunks from the front of the batch while this thread inserts the ones it finished,
+   * and whenever this thread would wait it normalises a chunk from the back itself (ingest-protocol.ts). Rows
+   * are inserted in payload order: same rows, counts and rollups as `write()`. Small batches, parsed objects
+   * (HTTP), or no thread (yet) go through `write()`.
    */
   async writeBatch(payloads: readonly unknown[], ctx: IngestContext, options: {advance?: boolean} = {}): Promise<BatchCounts> {
     if (!this.threadStarted) {
@@ -115,7 +127,8 @@ export class BatchWriter {
       this.thread = IngestThread.start()
     }
     const thread = this.thread
-    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !IngestThread.accepts(payloads)) {
+    const chunks = Math.ceil(payloads.length / CHUNK_ROWS)
+    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || chunks > MAX_CHUNKS || !IngestThread.accepts(payloads)) {
       return this.write(payloads, ctx, options)
     }
     if (!this.threadTaught) {
@@ -124,26 +137,78 @@ export class BatchWriter {
       thread.learn(this.normalizer.clientKeyHashes())
     }
     const counts = this.begin()
-    let next = 0
+    thread.begin(payloads, ctx.instance, ctx.runId, chunks)
     try {
-      for await (const chunk of thread.chunks(payloads, ctx.instance, ctx.runId)) {
-        let r = 0
-        let reason = 0
-        for (let k = 0; k < chunk.kinds.length; k++) {
-          const kind = chunk.kinds[k]
-          counts.received++
-          if (kind === KIND.record) this.store(RowDecoder.fill(this.row, chunk.rows, r++, chunk.dict), ctx.instance, counts)
-          else if (kind === KIND.control) counts.controlSkipped++
-          else this.deadLetter(payloads[chunk.start + k], chunk.reasons[reason++], ctx, counts)
+      this.normalizer.learnClientKeysIn(payloads)
+      /** Chunks this thread normalised ahead of their turn (from the back). */
+      const own: Array<LocalChunk | undefined> = []
+      let stalled = false
+      for (let next = 0; next < chunks; ) {
+        const mine = own[next]
+        if (mine) {
+          this.storeChunk(mine, payloads, next, ctx, counts)
+          own[next++] = undefined
+          continue
         }
-        next = chunk.start + chunk.kinds.length
+        const done = stalled ? null : thread.receive()
+        if (done) {
+          // the thread posts its chunks in increasing order; one this thread already did is skipped
+          if (done.chunk === next) {
+            this.storeChunk({kinds: done.kinds, reasons: done.reasons, rows: done.rows, dict: done.dict}, payloads, next, ctx, counts)
+            next++
+          }
+          continue
+        }
+        const k = stalled ? -1 : thread.claim()
+        if (k >= 0) own[k] = this.normalizeChunk(payloads, k, ctx)
+        else if (stalled || !thread.wait()) {
+          // the thread stopped or stalls: this thread does the chunk it waits for (and the rest)
+          stalled = true
+          thread.end()
+          own[next] = this.normalizeChunk(payloads, next, ctx)
+        }
       }
-    } catch (error) {
-      if (!(error instanceof ThreadGone)) throw error
-      // the thread went away: this thread finishes the batch
-      this.classifyFrom(payloads, next, ctx, counts)
+    } finally {
+      thread.end()
     }
     return this.end(counts, ctx, options)
+  }
+
+  /** Classify chunk k of a batch in this thread (rows copied: they are inserted later, in order). */
+  private normalizeChunk(payloads: readonly unknown[], k: number, ctx: IngestContext): LocalChunk {
+    const start = k * CHUNK_ROWS
+    const end = Math.min(payloads.length, start + CHUNK_ROWS)
+    const kinds = new Uint8Array(end - start)
+    const reasons: string[] = []
+    const rows: unknown[][] = []
+    for (let i = start; i < end; i++) {
+      const c = this.normalizer.classify(payloads[i])
+      if (c.kind === 'record') {
+        rows.push(fillEventRow(new Array(EVENT_COLUMNS.length), ctx.instance, ctx.runId, eventHash(ctx.instance, c.event), c.event))
+        kinds[i - start] = KIND.record
+      } else if (c.kind === 'control') kinds[i - start] = KIND.control
+      else {
+        kinds[i - start] = KIND.invalid
+        reasons.push(c.reason)
+      }
+    }
+    return {kinds, reasons, rows, dict: null}
+  }
+
+  /** Store chunk k (normalised here or by the thread) in payload order. */
+  private storeChunk(chunk: LocalChunk, payloads: readonly unknown[], k: number, ctx: IngestContext, counts: BatchCounts): void {
+    const start = k * CHUNK_ROWS
+    let r = 0
+    let reason = 0
+    for (let j = 0; j < chunk.kinds.length; j++) {
+      const kind = chunk.kinds[j]
+      counts.received++
+      if (kind === KIND.record) {
+        const row = chunk.dict ? RowDecoder.fill(this.row, chunk.rows as EncodedRows, r++, chunk.dict) : (chunk.rows as unknown[][])[r++]
+        this.store(row, ctx.instance, counts)
+      } else if (kind === KIND.control) counts.controlSkipped++
+      else this.deadLetter(payloads[start + j], chunk.reasons[reason++], ctx, counts)
+    }
   }
 
   /** Stop the normaliser thread (the store is closing). */

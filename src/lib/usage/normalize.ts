@@ -23,6 +23,7 @@
  * - v8 fields (`execution_id`, `session_id`, `resolved_client_ip`, …) are kept in `extra`; the session ids as
  *   `sha256:<hex>` (never raw). `execution_id` joins the event identity when present (event hash), so dedup stays exact.
  */
+import {clientKeysIn} from './client-keys.js'
 import {hashApiKey, isSha256Hex, maskSource, type MaskedSource, sha256Hex} from './mask.js'
 import {redactDeep, redactFailBody, truncateUtf8} from './redact.js'
 import {parseTimestamp} from './timestamp.js'
@@ -182,6 +183,11 @@ export interface Normalizer {
    */
   clientKeyHashes(): string[]
   learnClientKeyHashes(hashes: Iterable<string>): void
+  /**
+   * Learn the client keys of a batch before classifying it (client-keys.ts): a `source` equal to a key of the
+   * batch is masked whichever record comes first, and whichever normaliser classifies which record.
+   */
+  learnClientKeysIn(payloads: readonly unknown[]): void
 }
 
 export interface NormalizerOptions {
@@ -387,6 +393,9 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
     clientKeyHashes: () => [...clientKeyHashes],
     learnClientKeyHashes: (hashes) => {
       for (const h of hashes) if (isSha256Hex(h) && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h.toLowerCase())
+    },
+    learnClientKeysIn: (payloads) => {
+      for (const p of payloads) clientKeysIn(p, apiKeyHash)
     },
   }
 }

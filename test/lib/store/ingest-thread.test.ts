@@ -1,7 +1,7 @@
-// The collector's normaliser thread (src/lib/store/ingest-thread.ts, ingest-worker.ts): batches written through
-// it must leave exactly the store the writing thread alone leaves — every event column, every rollup row, dead
+// The collector's normaliser thread (src/lib/store/ingest-thread.ts, ingest-worker.ts): batches shared with it
+// must leave exactly the store the writing thread alone leaves — every event column, every rollup row, dead
 // letters, counts — also when the thread dies mid-batch, when a batch fails and is rolled back, and for a
-// source equal to a client key seen before the thread took over.
+// source equal to a client key (seen before the thread took over, or anywhere in the batch).
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -15,7 +15,9 @@ import {sqlite, sqliteWritable} from '../../helpers/sqlite.js'
 interface ThreadView {
   available: boolean
   worker: {terminate(): Promise<number>}
-  chunks(...args: unknown[]): AsyncGenerator<unknown>
+  receive(): unknown
+  wait(): boolean
+  claim(): number
 }
 interface WriterView {
   thread: ThreadView | null
@@ -95,23 +97,33 @@ describe('the normaliser thread', () => {
     expect(db).toEqual(da)
   })
 
-  it('finishes a batch in the writing thread when the normaliser thread dies in the middle of it', async () => {
+  it('finishes a batch in the writing thread when the normaliser thread stops in the middle of it, and goes on without it', async () => {
     const {store: plain} = await open(false, payloads.slice(0, 10))
     const {store: threaded} = await open(true, payloads.slice(0, 10))
     const thread = writerOf(threaded).thread!
-    const chunks = thread.chunks.bind(thread)
-    // the thread goes away right after delivering the batch's first chunk
-    thread.chunks = async function* (...args: unknown[]) {
-      let n = 0
-      for await (const c of chunks(...args)) {
-        yield c
-        if (n++ === 0) await thread.worker.terminate()
-      }
+    const receive = thread.receive.bind(thread)
+    const wait = thread.wait.bind(thread)
+    // the writer takes no chunk of its own until the thread stalls; after the batch's first chunk nothing more
+    // comes from the thread, and waiting for it times out
+    thread.claim = () => -1
+    let delivered = 0
+    thread.receive = () => {
+      if (delivered > 0) return null
+      const c = receive()
+      if (c) delivered++
+      return c
     }
-    const a = await writeAll(plain, payloads.slice(10, 1010))
-    const b = await writeAll(threaded, payloads.slice(10, 1010))
-    expect(thread.available).toBe(false)
+    thread.wait = () => (delivered > 0 ? false : wait())
+    const a = await writeAll(plain, payloads.slice(10, 1010), 1000)
+    const b = await writeAll(threaded, payloads.slice(10, 1010), 1000)
+    expect(delivered).toBe(1)
     expect(b).toEqual(a)
+    // the thread dies: the next batches are the writing thread's alone
+    await thread.worker.terminate()
+    const until = Date.now() + 10_000
+    while (thread.available && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+    expect(thread.available).toBe(false)
+    expect(await writeAll(threaded, payloads.slice(1010))).toEqual(await writeAll(plain, payloads.slice(1010)))
     expect(dump(threaded)).toEqual(dump(plain))
   })
 
@@ -135,16 +147,29 @@ describe('the normaliser thread', () => {
     expect(dump(threaded)).toEqual(dump(plain))
   })
 
+  // a client key that does not look like a secret: only knowing it as a client key masks a source equal to it
+  const key = 'plainkey-1234'
+  const masked = `****${key.slice(-4)}`
+  const base = () => JSON.parse(payloads[0]) as Record<string, unknown>
+  /** A record without a credential carries the client key as its source (the gateway's record, corrected). */
+  const keyAsSource = (i: number) => JSON.stringify({...base(), api_key: 'another-client', auth_type: 'oauth', source: key, request_id: `b${String(i).padStart(7, '0')}`})
+
   it('a source equal to a client key seen before the thread took over stays masked', async () => {
-    const key = 'sk-client-key-seen-first-0123456789'
-    const base = JSON.parse(payloads[0]) as Record<string, unknown>
-    const first = {...base, api_key: key, request_id: 'aaaaaaaa'}
-    const {store: threaded} = await open(true, [JSON.stringify(first)])
-    // a record without a credential carries the client key as its source (cpa-gateway.md §6)
-    const later = Array.from({length: 100}, (_, i) => JSON.stringify({...base, api_key: 'sk-another-client-key-000000000', auth_type: 'oauth', source: key, request_id: `b${String(i).padStart(7, '0')}`}))
-    const counts = await threaded.events.batch((tx) => tx.write(later, {instance: 'gw', runId: null, receivedAt: 1}))
+    const {store: threaded} = await open(true, [JSON.stringify({...base(), api_key: key, request_id: 'aaaaaaaa'})])
+    const counts = await threaded.events.batch((tx) => tx.write(Array.from({length: 100}, (_, i) => keyAsSource(i)), {instance: 'gw', runId: null, receivedAt: 1}))
     expect(counts.inserted).toBe(100)
-    const sources = sqlite(threaded).prepare("SELECT DISTINCT source FROM usage_events WHERE request_id LIKE 'b%'").pluck().all()
-    expect(sources).toEqual([`****${key.slice(-4)}`])
+    expect(sqlite(threaded).prepare("SELECT DISTINCT source FROM usage_events WHERE request_id LIKE 'b%'").pluck().all()).toEqual([masked])
+  })
+
+  it('a source equal to a client key anywhere in the batch is masked, on either thread', async () => {
+    // the key's own record comes last: the records before it are split between the two threads
+    const batch = [...Array.from({length: 400}, (_, i) => keyAsSource(i)), JSON.stringify({...base(), api_key: key, request_id: 'cccccccc'})]
+    const {store: plain} = await open(false, payloads.slice(0, 10))
+    const {store: threaded} = await open(true, payloads.slice(0, 10))
+    for (const s of [plain, threaded]) {
+      await s.events.batch((tx) => tx.write(batch, {instance: 'gw', runId: null, receivedAt: 1}))
+      expect(sqlite(s).prepare("SELECT DISTINCT source FROM usage_events WHERE request_id LIKE 'b%'").pluck().all()).toEqual([masked])
+    }
+    expect(dump(threaded)).toEqual(dump(plain))
   })
 })
