@@ -1,7 +1,8 @@
 /** Collection: queue → usage → store orchestration, coverage, status and doctor checks (issue 4). */
 import {GatewayClient} from '../gateway/client.js'
 
-export {runCollect, type CollectResult} from './run.js'
+export {runCollect} from './run.js'
+export type {CollectResult} from './types.js'
 export {collectStatus, type CollectStatusResult} from './status.js'
 export {respEndpointFor} from '../queue/index.js'
 

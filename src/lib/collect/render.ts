@@ -2,7 +2,7 @@
 import {formatDuration} from '../time/duration.js'
 import {formatInt, formatPercent, type Column} from '../cli/output.js'
 import {barLine} from '../cli/progress.js'
-import type {CollectProgress, CollectResult} from './run.js'
+import type {CollectProgress, CollectResult} from './types.js'
 import type {CollectStatusResult, InstanceStatus, RunSummary} from './status.js'
 
 /** The one summary line `collect` prints on stderr. */

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {progressLine, summaryLine} from '../../../src/lib/collect/render.js'
-import type {CollectResult} from '../../../src/lib/collect/run.js'
+import type {CollectResult} from '../../../src/lib/collect/types.js'
 
 const result: CollectResult = {
   instance: 'prod',
