@@ -178,7 +178,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-    db.pragma('cache_size = -16384') // 16 MiB page cache: the pages a batch rewrites (index edge, rollup rows) stay hot
+    db.pragma('cache_size = -8192') // 8 MiB page cache: the pages a batch rewrites (index edge, rollup rows) stay hot
     db.pragma('temp_store = MEMORY')
     // checkpoint every 8192 pages (32 MiB) instead of 1000: pages rewritten by consecutive batches (the index's
     // right edge, rollup rows) reach the database file once per checkpoint, not once per 1000 pages
