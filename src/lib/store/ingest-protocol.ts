@@ -1,60 +1,41 @@
 /**
  * How the collector's batch writer (ingest.ts, through ingest-thread.ts) and its normaliser thread
- * (ingest-worker.ts) share a batch. The batch is cut into chunks of CHUNK_ROWS payloads; the thread claims
- * chunks from the front, the writer from the back (whenever it would otherwise wait), so both stay busy and
- * meet in the middle. Claims go through a small shared array per batch (BatchState); the thread posts each
- * chunk it finished on its own port, which the writer reads synchronously (and waits on with Atomics.wait):
- * a batch never yields to the event loop.
+ * (ingest-worker.ts) share a batch. The batch is cut into chunks of CHUNK_ROWS payloads, which the thread
+ * normalises in order and posts, each as soon as it is done, on its own port; the writer reads that port
+ * synchronously and waits on a small shared array per batch (BatchState) with Atomics.wait, so a batch never
+ * yields to the event loop. If the thread stalls, the writer takes the rest of the batch over: it stops the
+ * thread's claims and normalises the remaining chunks itself, in order.
  */
 import type {EncodedRows} from './event-columns.js'
 
-/** Payloads per chunk: small enough that neither side waits long for the other, large enough to keep messages few. */
+/** Payloads per chunk: small enough that the writer starts early, large enough to keep messages few. */
 export const CHUNK_ROWS = 64
-
-/** Chunks a batch may have (claims pack two chunk indexes into one 32-bit integer). */
-export const MAX_CHUNKS = 0x7fff
 
 /** What each payload turned out to be. */
 export const KIND = {record: 0, control: 1, invalid: 2} as const
 
 /** Slots of a batch's shared Int32Array. */
-const CLAIMS = 0
+const NEXT = 0
 const POSTED = 1
+/** Past any chunk index: claims after it fail. */
+const STOPPED = 0x3fffffff
 
-/** The shared state of one batch: unclaimed chunks [front, back), and how many chunks the thread has posted. */
+/** The shared state of one batch: the next chunk the thread takes, and how many chunks it has posted. */
 export type BatchState = Int32Array
 
-export function batchState(chunks: number): BatchState {
-  const s = new Int32Array(new SharedArrayBuffer(8))
-  s[CLAIMS] = chunks << 16
-  return s
+export function batchState(): BatchState {
+  return new Int32Array(new SharedArrayBuffer(8))
 }
 
-/** Take the first unclaimed chunk (the thread); -1 when none is left. */
-export function claimFront(s: BatchState): number {
-  for (;;) {
-    const c = Atomics.load(s, CLAIMS)
-    const front = c & 0xffff
-    const back = c >>> 16
-    if (front >= back) return -1
-    if (Atomics.compareExchange(s, CLAIMS, c, (back << 16) | (front + 1)) === c) return front
-  }
+/** The next chunk for the thread (of `chunks`); -1 when none is left or the writer took the batch over. */
+export function claimNext(s: BatchState, chunks: number): number {
+  const k = Atomics.add(s, NEXT, 1)
+  return k < chunks ? k : -1
 }
 
-/** Take the last unclaimed chunk (the writer); -1 when none is left. */
-export function claimBack(s: BatchState): number {
-  for (;;) {
-    const c = Atomics.load(s, CLAIMS)
-    const front = c & 0xffff
-    const back = c >>> 16
-    if (front >= back) return -1
-    if (Atomics.compareExchange(s, CLAIMS, c, ((back - 1) << 16) | front) === c) return back - 1
-  }
-}
-
-/** Nothing more for the thread: it stops after the chunk it is on (the writer gave the batch up). */
+/** Nothing more for the thread: it stops after the chunk it is on (the writer took the batch over, or gave it up). */
 export function abandon(s: BatchState): void {
-  Atomics.store(s, CLAIMS, 0)
+  Atomics.store(s, NEXT, STOPPED)
 }
 
 /** The thread posted one more chunk. */
@@ -70,11 +51,11 @@ export function waitPosted(s: BatchState, seen: number, timeoutMs: number): bool
 
 export type ToWorker =
   /**
-   * Normalise the chunks of a batch this thread claims. The payloads are strings, or raw bytes (RESP) packed
+   * Normalise a batch, chunk by chunk, in order. The payloads are strings, or raw bytes (RESP) packed
    * into `bytes` (transferred), payload i being bytes[ends[i - 1] … ends[i]).
    */
-  | {type: 'batch'; id: number; instance: string; runId: number | null; payloads: readonly string[] | null; bytes: Uint8Array | null; ends: Uint32Array | null; state: BatchState}
-  /** Client-key hashes the writer's own normaliser knew before the thread took over. */
+  | {type: 'batch'; id: number; instance: string; runId: number | null; payloads: readonly string[] | null; bytes: Uint8Array | null; ends: Uint32Array | null; chunks: number; state: BatchState}
+  /** Client-key hashes the writer's own normaliser learned (before the thread took over, or in a batch it did itself). */
   | {type: 'learn'; keyHashes: string[]}
 
 export interface ChunkMessage {
@@ -88,6 +69,8 @@ export interface ChunkMessage {
   reasons: string[]
   /** The records, column-encoded, in order. */
   rows: EncodedRows
+  /** Client-key hashes the thread's normaliser learned in this chunk (the writer's learns them too). */
+  learned: string[]
 }
 
 /**

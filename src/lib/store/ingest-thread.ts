@@ -1,10 +1,10 @@
 /**
  * The collector's normaliser thread, seen from the writing thread: starts ingest-worker.ts in the background
  * (the first batches are normalised in the writing thread until it is ready), hands it each batch, and gives
- * the writer the chunks it finished — read synchronously from the thread's chunk port, in the order the thread
- * posted them (ingest-protocol.ts). Only the collector's batches use it (SqliteEvents.batch), and only on a
- * machine with at least two CPUs. Nothing depends on the thread being there: if it stops, or stalls, the
- * writer normalises what is left itself.
+ * the writer the chunks it finished — read synchronously from the thread's chunk port, in order
+ * (ingest-protocol.ts). Only the collector's batches use it (SqliteEvents.batch), and only on a machine with at
+ * least two CPUs. Nothing depends on the thread being there: if it stops, or stalls, the writer normalises what
+ * is left itself.
  */
 import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -13,12 +13,12 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
 import {RowDecoder} from './event-columns.js'
-import {abandon, batchState, claimBack, waitPosted, type BatchState, type ChunkPortMessage, type ReceivedChunk, type ToWorker} from './ingest-protocol.js'
+import {abandon, batchState, waitPosted, type BatchState, type ChunkPortMessage, type ReceivedChunk, type ToWorker} from './ingest-protocol.js'
 
 /** A young generation this small keeps the thread's garbage (parsed records, dead within a chunk) and the collector's peak RSS low (issue 12: 200 MB). */
 const YOUNG_MB = 8
 
-/** How long the writer waits for a chunk the thread claimed before it does that chunk itself. */
+/** How long the writer waits for the thread's next chunk before it takes the rest of the batch over. */
 const STALL_MS = 2000
 
 /** The compiled thread (dist), or null when running from the TypeScript sources. */
@@ -55,14 +55,14 @@ export class IngestThread {
    * From the TypeScript sources the thread boots through tsx, which costs seconds of CPU: there it starts only
    * with CPACTL_INGEST_THREAD=1 (the tests of the threaded path).
    */
-  static start(): IngestThread | null {
+  static start(learned: (keyHashes: string[]) => void): IngestThread | null {
     const setting = process.env.CPACTL_INGEST_THREAD
     if (setting === '0' || availableParallelism() < 2) return null
     const compiled = compiledWorker()
     if (!compiled && setting !== '1') return null
     try {
       const {port1, port2} = new MessageChannel()
-      return new IngestThread(spawn(compiled, port2), port1)
+      return new IngestThread(spawn(compiled, port2), port1, learned)
     } catch {
       return null
     }
@@ -75,7 +75,12 @@ export class IngestThread {
     return first instanceof Uint8Array && payloads.every((p) => p instanceof Uint8Array)
   }
 
-  private constructor(worker: Worker, chunkPort: MessagePort) {
+  /** `learned` gets the client keys the thread's normaliser learned, chunk by chunk, in order. */
+  private constructor(
+    worker: Worker,
+    chunkPort: MessagePort,
+    private readonly learned: (keyHashes: string[]) => void,
+  ) {
     this.worker = worker
     this.chunkPort = chunkPort
     worker.unref()
@@ -100,14 +105,14 @@ export class IngestThread {
     if (keyHashes.length > 0) this.post({type: 'learn', keyHashes})
   }
 
-  /** Hand the thread a batch of `chunks` chunks; it starts claiming them from the front. */
+  /** Hand the thread a batch of `chunks` chunks. */
   begin(payloads: readonly unknown[], instance: string, runId: number | null, chunks: number): void {
     const id = ++this.batchId
-    const state = batchState(chunks)
+    const state = batchState()
     this.state = state
     this.received = 0
     if (typeof payloads[0] === 'string') {
-      this.post({type: 'batch', id, instance, runId, payloads: payloads as string[], bytes: null, ends: null, state})
+      this.post({type: 'batch', id, instance, runId, payloads: payloads as string[], bytes: null, ends: null, chunks, state})
       return
     }
     // raw bytes: one copy into a buffer that is transferred, not cloned
@@ -119,18 +124,13 @@ export class IngestThread {
     this.spare = null
     const bytes = spare && spare.byteLength >= size ? new Uint8Array(spare, 0, size) : new Uint8Array(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size)
     for (let i = 0; i < parts.length; i++) bytes.set(parts[i], i === 0 ? 0 : ends[i - 1])
-    this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends, state}, [bytes.buffer as ArrayBuffer, ends.buffer])
-  }
-
-  /** The last unclaimed chunk of the batch for the writer to do itself; -1 when none is left. */
-  claim(): number {
-    return this.state ? claimBack(this.state) : -1
+    this.post({type: 'batch', id, instance, runId, payloads: null, bytes, ends, chunks, state}, [bytes.buffer as ArrayBuffer, ends.buffer])
   }
 
   /**
    * The next chunk the thread finished for this batch, null when none is waiting. Every message is read in
-   * order, also those of an earlier batch the writer gave up (their dictionary entries count). A batch the
-   * thread could not normalise throws its error.
+   * order, also those of an earlier batch the writer gave up (their dictionary entries and learned client
+   * keys count). A batch the thread could not normalise throws its error.
    */
   receive(): ReceivedChunk | null {
     for (;;) {
@@ -147,17 +147,18 @@ export class IngestThread {
         continue
       }
       const dict = this.decoder.accept(m.rows)
+      if (m.learned.length > 0) this.learned(m.learned)
       if (m.id === this.batchId) return {...m, dict}
     }
   }
 
-  /** Wait for the thread's next chunk; false when it stalled (or is gone) and the writer should do the rest. */
+  /** Wait for the thread's next chunk; false when it stalled (or is gone) and the writer should take the rest over. */
   wait(): boolean {
     if (!this.state || this.gone) return false
     return waitPosted(this.state, this.received, STALL_MS)
   }
 
-  /** The writer is done with the batch (or gave it up): the thread stops claiming its chunks. */
+  /** The writer is done with the batch, took it over or gave it up: the thread takes no more of its chunks. */
   end(): void {
     if (this.state) abandon(this.state)
     this.state = null

@@ -1,17 +1,17 @@
 /**
  * The normaliser thread of the collector's batch writer (ingest-thread.ts starts it; ingest.ts writes what it
- * produces). For each batch it parses, normalises and hashes the records of the chunks it claims — the
- * CPU-heavy part of a batch that touches no database — and posts each chunk as soon as it is done, so the
- * writing thread inserts chunk k while this thread works on chunk k + 1 (ingest-protocol.ts). Results are
+ * produces). For each batch it parses, normalises and hashes every record — the CPU-heavy part of a batch that
+ * touches no database — chunk by chunk, in order, and posts each chunk as soon as it is done, so the writing
+ * thread inserts chunk k while this thread works on chunk k + 1 (ingest-protocol.ts). Results are
  * column-encoded rows (event-columns.ts) plus, per payload, whether it was a record, a control payload or
- * invalid (with the reason). Before a batch the normaliser learns the batch's client keys, as the writing
- * thread's normaliser does: whichever side normalises a record, the result is the same.
+ * invalid (with the reason), and the client keys the normaliser learned on the way: one normaliser sees the
+ * payloads in order, exactly as the writing thread's would, and the writing thread's learns what it learned.
  */
 import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
 
 import {createNormalizer, eventHash} from '../usage/index.js'
 import {EVENT_COLUMNS, fillEventRow, RowEncoder} from './event-columns.js'
-import {CHUNK_ROWS, claimFront, KIND, posted, type ChunkPortMessage, type ToWorker} from './ingest-protocol.js'
+import {CHUNK_ROWS, claimNext, KIND, posted, type ChunkPortMessage, type ToWorker} from './ingest-protocol.js'
 
 const control = parentPort
 if (!control) throw new Error('ingest-worker.ts runs as a worker thread')
@@ -32,11 +32,13 @@ function payloadsOf(m: Batch): readonly unknown[] {
   return Array.from(ends, (end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end))
 }
 
+/** Client keys the normaliser knew after the last posted chunk. */
+let keysPosted = 0
+
 function normalizeBatch(m: Batch): void {
   const {id, instance, runId, state} = m
   const payloads = payloadsOf(m)
-  normalizer.learnClientKeysIn(payloads)
-  for (let chunk = claimFront(state); chunk >= 0; chunk = claimFront(state)) {
+  for (let chunk = claimNext(state, m.chunks); chunk >= 0; chunk = claimNext(state, m.chunks)) {
     const start = chunk * CHUNK_ROWS
     const end = Math.min(payloads.length, start + CHUNK_ROWS)
     const kinds = new Uint8Array(end - start)
@@ -53,7 +55,10 @@ function normalizeBatch(m: Batch): void {
       }
     }
     const {rows, transfer} = encoder.take()
-    send({type: 'chunk', id, chunk, kinds, reasons, rows}, [...transfer, kinds.buffer as ArrayBuffer])
+    const keys = normalizer.clientKeyCount()
+    const learned = keys > keysPosted ? normalizer.clientKeyHashes(keysPosted) : []
+    keysPosted = keys
+    send({type: 'chunk', id, chunk, kinds, reasons, rows, learned}, [...transfer, kinds.buffer as ArrayBuffer])
     posted(state)
   }
   // the payloads this thread parsed are copies by now: the bytes' buffer goes back for a later batch
@@ -67,6 +72,7 @@ function send(message: ChunkPortMessage, transfer: ArrayBuffer[] = []): void {
 control.on('message', (m: ToWorker) => {
   if (m.type === 'learn') {
     normalizer.learnClientKeyHashes(m.keyHashes)
+    keysPosted = normalizer.clientKeyCount()
     return
   }
   try {

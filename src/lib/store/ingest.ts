@@ -5,10 +5,11 @@
  * only newly inserted events move the rollups (rollup-cells.ts sums them in memory, rollup-write.ts upserts each
  * cell once per batch).
  */
+import {BugError} from '../cli/errors.js'
 import {createNormalizer, eventHash, payloadText, redactPayload, type Normalizer} from '../usage/index.js'
 import type {Database} from './db.js'
-import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder, type EncodedRows} from './event-columns.js'
-import {CHUNK_ROWS, KIND, MAX_CHUNKS} from './ingest-protocol.js'
+import {COL, EVENT_COLUMNS, fillEventRow, RowDecoder} from './event-columns.js'
+import {CHUNK_ROWS, KIND, type ReceivedChunk} from './ingest-protocol.js'
 import {IngestThread} from './ingest-thread.js'
 import {RollupCells, type RollupInput} from './rollup-cells.js'
 import {RollupWriter} from './rollup-write.js'
@@ -54,15 +55,6 @@ class RowInput implements RollupInput {
   }
 }
 
-/** A chunk of a batch, normalised: per payload its KIND, the reasons of the invalid ones, the records' rows. */
-interface LocalChunk {
-  kinds: Uint8Array
-  reasons: string[]
-  /** Encoded by the thread (read with `dict`), or row arrays normalised in this thread (`dict` null). */
-  rows: EncodedRows | unknown[][]
-  dict: readonly string[] | null
-}
-
 /** Batches smaller than this are normalised in the writing thread (a round trip to the thread costs more). */
 const THREAD_MIN_PAYLOADS = 64
 
@@ -81,7 +73,8 @@ export class BatchWriter {
   private readonly rollups: RollupWriter
   private thread: IngestThread | null = null
   private threadStarted = false
-  private threadTaught = false
+  /** Client keys of this thread's normaliser the normaliser thread knows too. */
+  private keysShared = 0
 
   constructor(db: Database) {
     this.normalizer = createNormalizer()
@@ -109,63 +102,48 @@ export class BatchWriter {
    */
   write(payloads: readonly unknown[], ctx: IngestContext, options: {recovered?: boolean; advance?: boolean} = {}): BatchCounts {
     const counts = this.begin()
-    this.normalizer.learnClientKeysIn(payloads)
     this.classifyFrom(payloads, 0, ctx, counts)
     return this.end(counts, ctx, options)
   }
 
   /**
-   * `write()` for the collector's batches, shared with the normaliser thread (ingest-thread.ts): it parses,
-   * normalises and hashes chunks from the front of the batch while this thread inserts the ones it finished,
-   * and whenever this thread would wait it normalises a chunk from the back itself (ingest-protocol.ts). Rows
-   * are inserted in payload order: same rows, counts and rollups as `write()`. Small batches, parsed objects
-   * (HTTP), or no thread (yet) go through `write()`.
+   * `write()` for the collector's batches: the normaliser thread (ingest-thread.ts) parses, normalises and
+   * hashes the batch chunk by chunk while this thread inserts the chunks it finished, in order; if the thread
+   * stalls, this thread normalises the rest itself. Same rows, counts and rollups as `write()`, which small
+   * batches, parsed objects (HTTP), or no thread (yet) go through.
    */
   async writeBatch(payloads: readonly unknown[], ctx: IngestContext, options: {advance?: boolean} = {}): Promise<BatchCounts> {
     if (!this.threadStarted) {
       this.threadStarted = true
-      this.thread = IngestThread.start()
+      this.thread = IngestThread.start((keys) => this.learnFromThread(keys))
     }
     const thread = this.thread
-    const chunks = Math.ceil(payloads.length / CHUNK_ROWS)
-    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || chunks > MAX_CHUNKS || !IngestThread.accepts(payloads)) {
+    if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !IngestThread.accepts(payloads)) {
       return this.write(payloads, ctx, options)
     }
-    if (!this.threadTaught) {
-      // the keys this thread's normaliser saw in earlier batches (a source equal to one stays masked)
-      this.threadTaught = true
-      thread.learn(this.normalizer.clientKeyHashes())
-    }
+    // client keys this thread's normaliser learned on its own (earlier batches, taken-over chunks)
+    const known = this.normalizer.clientKeyCount()
+    if (known > this.keysShared) thread.learn(this.normalizer.clientKeyHashes(this.keysShared))
+    this.keysShared = known
     const counts = this.begin()
+    const chunks = Math.ceil(payloads.length / CHUNK_ROWS)
     thread.begin(payloads, ctx.instance, ctx.runId, chunks)
     try {
-      this.normalizer.learnClientKeysIn(payloads)
-      /** Chunks this thread normalised ahead of their turn (from the back). */
-      const own: Array<LocalChunk | undefined> = []
-      let stalled = false
-      for (let next = 0; next < chunks; ) {
-        const mine = own[next]
-        if (mine) {
-          this.storeChunk(mine, payloads, next, ctx, counts)
-          own[next++] = undefined
-          continue
-        }
-        const done = stalled ? null : thread.receive()
+      let next = 0
+      while (next < chunks) {
+        const done = thread.receive()
         if (done) {
-          // the thread posts its chunks in increasing order; one this thread already did is skipped
-          if (done.chunk === next) {
-            this.storeChunk({kinds: done.kinds, reasons: done.reasons, rows: done.rows, dict: done.dict}, payloads, next, ctx, counts)
-            next++
-          }
+          if (done.chunk !== next) throw new BugError(`the normaliser thread sent chunk ${done.chunk} where ${next} was due`)
+          this.storeChunk(done, payloads, ctx, counts)
+          next++
           continue
         }
-        const k = stalled ? -1 : thread.claim()
-        if (k >= 0) own[k] = this.normalizeChunk(payloads, k, ctx)
-        else if (stalled || !thread.wait()) {
-          // the thread stopped or stalls: this thread does the chunk it waits for (and the rest)
-          stalled = true
+        if (!thread.wait()) {
+          // the thread stopped or stalls: this thread normalises the rest (its normaliser learned the keys of
+          // the chunks before `next` from the thread)
           thread.end()
-          own[next] = this.normalizeChunk(payloads, next, ctx)
+          this.classifyFrom(payloads, next * CHUNK_ROWS, ctx, counts)
+          break
         }
       }
     } finally {
@@ -174,39 +152,23 @@ export class BatchWriter {
     return this.end(counts, ctx, options)
   }
 
-  /** Classify chunk k of a batch in this thread (rows copied: they are inserted later, in order). */
-  private normalizeChunk(payloads: readonly unknown[], k: number, ctx: IngestContext): LocalChunk {
-    const start = k * CHUNK_ROWS
-    const end = Math.min(payloads.length, start + CHUNK_ROWS)
-    const kinds = new Uint8Array(end - start)
-    const reasons: string[] = []
-    const rows: unknown[][] = []
-    for (let i = start; i < end; i++) {
-      const c = this.normalizer.classify(payloads[i])
-      if (c.kind === 'record') {
-        rows.push(fillEventRow(new Array(EVENT_COLUMNS.length), ctx.instance, ctx.runId, eventHash(ctx.instance, c.event), c.event))
-        kinds[i - start] = KIND.record
-      } else if (c.kind === 'control') kinds[i - start] = KIND.control
-      else {
-        kinds[i - start] = KIND.invalid
-        reasons.push(c.reason)
-      }
-    }
-    return {kinds, reasons, rows, dict: null}
+  /** Client keys the thread's normaliser learned: this thread's learns them too (without sending them back). */
+  private learnFromThread(keys: string[]): void {
+    const shared = this.normalizer.clientKeyCount() === this.keysShared
+    this.normalizer.learnClientKeyHashes(keys)
+    if (shared) this.keysShared = this.normalizer.clientKeyCount()
   }
 
-  /** Store chunk k (normalised here or by the thread) in payload order. */
-  private storeChunk(chunk: LocalChunk, payloads: readonly unknown[], k: number, ctx: IngestContext, counts: BatchCounts): void {
-    const start = k * CHUNK_ROWS
+  /** Store a chunk the thread normalised, in payload order. */
+  private storeChunk(chunk: ReceivedChunk, payloads: readonly unknown[], ctx: IngestContext, counts: BatchCounts): void {
+    const start = chunk.chunk * CHUNK_ROWS
     let r = 0
     let reason = 0
     for (let j = 0; j < chunk.kinds.length; j++) {
       const kind = chunk.kinds[j]
       counts.received++
-      if (kind === KIND.record) {
-        const row = chunk.dict ? RowDecoder.fill(this.row, chunk.rows as EncodedRows, r++, chunk.dict) : (chunk.rows as unknown[][])[r++]
-        this.store(row, ctx.instance, counts)
-      } else if (kind === KIND.control) counts.controlSkipped++
+      if (kind === KIND.record) this.store(RowDecoder.fill(this.row, chunk.rows, r++, chunk.dict), ctx.instance, counts)
+      else if (kind === KIND.control) counts.controlSkipped++
       else this.deadLetter(payloads[start + j], chunk.reasons[reason++], ctx, counts)
     }
   }

@@ -23,7 +23,6 @@
  * - v8 fields (`execution_id`, `session_id`, `resolved_client_ip`, …) are kept in `extra`; the session ids as
  *   `sha256:<hex>` (never raw). `execution_id` joins the event identity when present (event hash), so dedup stays exact.
  */
-import {clientKeysIn} from './client-keys.js'
 import {hashApiKey, isSha256Hex, maskSource, type MaskedSource, sha256Hex} from './mask.js'
 import {redactDeep, redactFailBody, truncateUtf8} from './redact.js'
 import {parseTimestamp} from './timestamp.js'
@@ -178,16 +177,14 @@ export interface Normalizer {
   /** Classify one payload: raw bytes (RESP) or a string (HTTP, spool), or an object the HTTP queue already parsed. */
   classify(payload: unknown): Classified
   /**
-   * SHA-256 of every client key this normaliser knows (given or seen): another normaliser that continues its
-   * work (the collector's normaliser thread) learns them, so a `source` equal to one stays masked.
+   * SHA-256 of the client keys this normaliser knows (given or seen), in the order it learned them, from the
+   * `from`-th on: a normaliser that continues the work of another (the collector's normaliser thread, and the
+   * writing thread after it) learns them, so a `source` equal to one stays masked.
    */
-  clientKeyHashes(): string[]
+  clientKeyHashes(from?: number): string[]
+  /** How many client keys this normaliser knows. */
+  clientKeyCount(): number
   learnClientKeyHashes(hashes: Iterable<string>): void
-  /**
-   * Learn the client keys of a batch before classifying it (client-keys.ts): a `source` equal to a key of the
-   * batch is masked whichever record comes first, and whichever normaliser classifies which record.
-   */
-  learnClientKeysIn(payloads: readonly unknown[]): void
 }
 
 export interface NormalizerOptions {
@@ -390,12 +387,10 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
 
   return {
     classify: (payload) => classifyValue(payload, 0),
-    clientKeyHashes: () => [...clientKeyHashes],
+    clientKeyHashes: (from = 0) => (from === 0 ? [...clientKeyHashes] : [...clientKeyHashes].slice(from)),
+    clientKeyCount: () => clientKeyHashes.size,
     learnClientKeyHashes: (hashes) => {
       for (const h of hashes) if (isSha256Hex(h) && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h.toLowerCase())
-    },
-    learnClientKeysIn: (payloads) => {
-      for (const p of payloads) clientKeysIn(p, apiKeyHash)
     },
   }
 }
