@@ -1,21 +1,36 @@
 import {createServer as createHttpServer, type Server as HttpServer} from 'node:http'
 import type {Socket} from 'node:net'
 
-import {normalizeIp} from './auth.js'
-import {createHttpHandler, type HttpEnv} from './http.js'
+import {type ManagementAuth, normalizeIp} from './auth.js'
+import type {FaultInjector} from './faults.js'
+import {createHttpHandler} from './http.js'
+import type {ManagementSwitch} from './management-switch.js'
 import type {Observer} from './observe.js'
-import {RespConnection, type RespEnv} from './resp.js'
+import type {UsageHub} from './queue.js'
+import {RespConnection} from './resp.js'
+import type {RouteTables} from './route-tables.js'
 import {SimListener} from './server.js'
+import type {SimContext, SimRequest, SimResponse} from './types.js'
 
 export interface GatewaySocketsDeps {
   host: string
   /** First-byte deadline of a new connection (server.ts default when absent). */
   sniffTimeoutMs?: number
+  /** X-CPA-VERSION, -COMMIT and -BUILD-DATE. */
+  version: string
+  commit: string
+  buildDate: string
+  now: () => number
+  auth: ManagementAuth
+  management: ManagementSwitch
+  injector: FaultInjector
   observer: Observer
-  /** What the HTTP side needs (http.ts). */
-  http: HttpEnv
-  /** What each RESP connection needs, except the observability hooks added here. */
-  resp: Omit<RespEnv, 'onClose' | 'onCommand' | 'onPopped'>
+  hub: UsageHub
+  context: SimContext
+  homeMode: () => boolean
+  routes: () => RouteTables
+  /** NoRoute dispatch to plugins after management auth (plugin OAuth URLs, plugin routes). */
+  noRoute: (req: SimRequest) => SimResponse | undefined
   /** Whether RESP connections reach the RESP handler (else their bytes go to the HTTP parser). */
   servesResp: () => boolean
 }
@@ -30,8 +45,23 @@ export class GatewaySockets {
   private readonly respConns = new Set<RespConnection>()
 
   constructor(private readonly deps: GatewaySocketsDeps) {
-    const {observer} = deps
-    this.http = createHttpServer(createHttpHandler(deps.http))
+    const {observer, management} = deps
+    this.http = createHttpServer(createHttpHandler({
+      version: deps.version,
+      commit: deps.commit,
+      buildDate: deps.buildDate,
+      auth: deps.auth,
+      faults: deps.injector,
+      observer,
+      context: deps.context,
+      managementEnabled: () => management.enabled(),
+      authPolicy: () => management.authPolicy(),
+      now: deps.now,
+      routes: () => deps.routes(),
+      homeMode: () => deps.homeMode(),
+      publicRoutes: () => deps.routes().public,
+      noRoute: req => deps.noRoute(req),
+    }))
     this.http.keepAliveTimeout = 5000
     this.listener = new SimListener(deps.host, {
       onConnection: socket => {
@@ -62,11 +92,18 @@ export class GatewaySockets {
   }
 
   private acceptResp(socket: Socket, first: Buffer, id: number): void {
-    const {observer} = this.deps
+    const {observer, management, injector} = this.deps
     const remote = normalizeIp(socket.remoteAddress)
     observer.respConnection(id, remote)
     const conn = new RespConnection(id, socket, remote, {
-      ...this.deps.resp,
+      version: this.deps.version,
+      auth: this.deps.auth,
+      hub: this.deps.hub,
+      managementEnabled: () => management.enabled(),
+      homeMode: () => this.deps.homeMode(),
+      authPolicy: () => management.authPolicy(),
+      latencyMs: () => injector.latencyMs(),
+      dropThisReply: () => injector.dropThisReply(),
       onCommand: (connId, redacted) => observer.respCommand(connId, redacted),
       onPopped: n => {
         observer.popped += n

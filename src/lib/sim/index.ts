@@ -4,21 +4,20 @@ import {join} from 'node:path'
 
 import type {SimAccountRegistry} from './account-types.js'
 import {createAccountRegistry} from './accounts.js'
-import {type AuthPolicy, DEFAULT_BAN_MS, ManagementAuth, normalizeIp, verifySecret} from './auth.js'
+import {DEFAULT_BAN_MS, ManagementAuth, normalizeIp} from './auth.js'
 import type {ConfigState} from './config-state.js'
 import type {V8Revision} from './config-v8-paths.js'
 import {GatewaySockets} from './connections.js'
 import {readCounters} from './counters.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
 import type {GeneratedRecord, ServedRequest} from './generator.js'
-import {compileRoutes, type CompiledRoute} from './http.js'
-import {credentialForLogin} from './oauth-credentials.js'
-import {type OAuthScript, OAuthSessions} from './oauth-sessions.js'
+import {ManagementSwitch} from './management-switch.js'
+import {SimOAuthLogins} from './oauth-logins.js'
+import type {OAuthScript, OAuthSessions} from './oauth-sessions.js'
 import {SimPluginFiles} from './plugins.js'
 import {type HttpLogEntry, Observer, type RespConnectionLog} from './observe.js'
 import {effectiveRetentionSeconds, UsageFifo, UsageHub} from './queue.js'
 import {buildRouteTables, listRoutes, type RouteList, routeTableDeps, type RouteTables} from './route-tables.js'
-import {publicRoutes, type RouteTableDeps} from './routes/index.js'
 import {pluginNoRoute} from './routes/plugins.js'
 import {
   DEFAULT_BUILD_DATE,
@@ -31,7 +30,7 @@ import {
   type SimulatorOptions,
 } from './simulator-options.js'
 import {SimTraffic} from './traffic.js'
-import type {SimContext, SimRequest} from './types.js'
+import type {SimContext} from './types.js'
 import {hasFeature} from './version.js'
 
 /**
@@ -52,6 +51,7 @@ export type {FaultOptions} from './faults.js'
 export type {Totals} from './token-totals.js'
 export type {HttpLogEntry, RespConnectionLog} from './observe.js'
 export type {PreloadOptions, SimCounters, SimTotals, SimulatorOptions} from './simulator-options.js'
+
 export class Simulator {
   readonly accounts: SimAccountRegistry
   readonly config: ConfigState
@@ -61,8 +61,6 @@ export class Simulator {
   readonly v8Revision: V8Revision | null
   private readonly respUsage: boolean
   private home: boolean
-  private readonly commit: string
-  private readonly buildDate: string
   private readonly now: () => number
   private readonly auth: ManagementAuth
   private readonly injector: FaultInjector
@@ -73,13 +71,9 @@ export class Simulator {
   private readonly sockets: GatewaySockets
   private readonly context: SimContext
   readonly oauthSessions: OAuthSessions
-  private readonly pluginFiles: SimPluginFiles
-  private oauthScript: OAuthScript
-  private readonly routeDeps: RouteTableDeps
-  private routeTable: RouteTables
-  private publicTable: CompiledRoute[]
-  private logins = 0
-  private managementFlag: boolean
+  private readonly oauth: SimOAuthLogins
+  private readonly management: ManagementSwitch
+  private readonly routeTable: RouteTables
   private latest: string | null
   private readonly ownsAuthDir: string | undefined
   private down = false
@@ -93,10 +87,7 @@ export class Simulator {
     this.v8Revision = hasFeature(this.version, 'v8') ? (opts.v8Revision ?? 'later') : null
     this.respUsage = this.v8Revision === null ? true : Boolean(opts.respUsage)
     this.home = Boolean(opts.homeMode)
-    this.commit = opts.commit ?? DEFAULT_COMMIT
-    this.buildDate = opts.buildDate ?? DEFAULT_BUILD_DATE
     this.host = opts.host ?? '127.0.0.1'
-    this.managementFlag = opts.managementEnabled ?? true
     this.latest = opts.latestVersion === undefined ? '7.3.8' : opts.latestVersion
     const seed = opts.seed ?? 1
 
@@ -145,14 +136,17 @@ export class Simulator {
       log: line => this.accounts.appendLog(line),
       notifyRefresh: () => this.notifyRefresh(),
     }
-    this.oauthScript = {mode: opts.oauth?.mode ?? 'manual', delayMs: opts.oauth?.delayMs ?? 3000}
-    this.oauthSessions = new OAuthSessions({
+    const tzOffsetMinutes = opts.tzOffsetMinutes ?? 480
+    this.oauth = new SimOAuthLogins({
+      seed,
+      tzOffsetMinutes,
       now: this.now,
-      script: () => this.oauthScript,
-      complete: provider => this.saveLogin(provider, seed, opts.tzOffsetMinutes ?? 480),
+      accounts: this.accounts,
+      notifyRefresh: () => this.notifyRefresh(),
+      script: opts.oauth,
     })
-    this.pluginFiles = new SimPluginFiles(opts.plugins === true)
-    this.routeDeps = routeTableDeps({
+    this.oauthSessions = this.oauth.sessions
+    const routeDeps = routeTableDeps({
       version: this.version,
       config: this.config,
       latestVersion: () => this.latest,
@@ -160,43 +154,35 @@ export class Simulator {
       observer: this.observer,
       injector: this.injector,
       oauthSessions: this.oauthSessions,
-      pluginFiles: this.pluginFiles,
+      pluginFiles: new SimPluginFiles(opts.plugins === true),
       panelFile: opts.panelFile,
-      clientApi: {serve: req => this.serveRequest(req), tzOffsetMinutes: opts.tzOffsetMinutes ?? 480},
+      clientApi: {serve: req => this.serveRequest(req), tzOffsetMinutes},
     })
-    this.routeTable = buildRouteTables(this.routeDeps, {
+    this.routeTable = buildRouteTables(routeDeps, {
       version: this.version,
       v8Revision: this.v8Revision,
       config: this.config,
       injector: this.injector,
     })
-    this.publicTable = compileRoutes(publicRoutes(this.routeDeps))
-
-    // Every config change is a reload: usage subscribers get {"refresh":true}; removing the secret key
-    // disables management, which drops the queue and all subscribers.
-    let wasEnabled = this.managementEnabled()
-    this.config.onChange(() => {
-      const enabled = this.managementEnabled()
-      if (wasEnabled && !enabled) this.hub.reset()
-      wasEnabled = enabled
-      this.notifyRefresh()
-    })
+    // every config change is a reload (usage subscribers get {"refresh":true})
+    this.management = new ManagementSwitch(this.config, this.hub, opts.managementEnabled ?? true, () => this.notifyRefresh())
 
     this.sockets = new GatewaySockets({
       host: this.host,
       sniffTimeoutMs: opts.sniffTimeoutMs,
+      version: this.version,
+      commit: opts.commit ?? DEFAULT_COMMIT,
+      buildDate: opts.buildDate ?? DEFAULT_BUILD_DATE,
+      now: this.now,
+      auth: this.auth,
+      management: this.management,
+      injector: this.injector,
       observer: this.observer,
-      http: this.httpEnv(),
-      resp: {
-        version: this.version,
-        auth: this.auth,
-        hub: this.hub,
-        managementEnabled: () => this.managementEnabled(),
-        homeMode: () => this.home,
-        authPolicy: () => this.authPolicy(),
-        latencyMs: () => this.injector.latencyMs(),
-        dropThisReply: () => this.injector.dropThisReply(),
-      },
+      hub: this.hub,
+      context: this.context,
+      homeMode: () => this.home,
+      routes: () => this.routeTable,
+      noRoute: req => pluginNoRoute(routeDeps.plugins, req),
       servesResp: () => this.servesResp(),
     })
   }
@@ -342,17 +328,14 @@ export class Simulator {
     return this.config.get(key.replace(/\//g, '.'))
   }
 
+  /** Turning management off drops the queue and all subscribers. */
   setManagementEnabled(enabled: boolean): void {
-    const was = this.managementEnabled()
-    this.managementFlag = enabled
-    if (was && !this.managementEnabled()) {
-      // The queue and all subscribers are dropped when management becomes disabled.
-      this.hub.reset()
-    }
+    this.management.setEnabled(enabled)
   }
 
+  /** The simulator's switch is on and `remote-management.secret-key` is set. */
   managementEnabled(): boolean {
-    return this.managementFlag && this.config.secretKey() !== ''
+    return this.management.enabled()
   }
 
   setLatestVersion(version: string | null): void {
@@ -373,12 +356,12 @@ export class Simulator {
    * Used by the route-coverage test.
    */
   routeList(): RouteList {
-    return listRoutes(this.routeTable, this.publicTable)
+    return listRoutes(this.routeTable)
   }
 
   /** Change what OAuth logins do without a callback (manual / auto / error, and the delay). */
   setOAuthScript(script: Partial<OAuthScript>): void {
-    this.oauthScript = {...this.oauthScript, ...script}
+    this.oauth.setScript(script)
   }
 
   /** Push `{"refresh":true}` to usage subscribers (the gateway does after it reloads clients: auth-file change, config reload). */
@@ -388,15 +371,6 @@ export class Simulator {
 
   // ----------------------------------------------------------------------------------------- plumbing
 
-  private authPolicy(): AuthPolicy {
-    const secret = this.config.secretKey()
-    return {
-      allowRemote: this.config.allowRemote(),
-      secretSet: secret !== '',
-      verify: key => verifySecret(secret, key),
-    }
-  }
-
   /** Whether RESP connections reach the RESP handler (v7 ≥ 6.9.38; v8 only with respUsage, or in Home mode). */
   servesResp(): boolean {
     return hasFeature(this.version, 'respQueue') && (this.respUsage || this.home)
@@ -405,35 +379,6 @@ export class Simulator {
   /** CPA Home mode on or off (/v0, /v8 and /management.html answer a bare 404; RESP says the usage output is disabled). */
   setHomeMode(on: boolean): void {
     this.home = on
-  }
-
-  /** A completed OAuth login writes its credential file into the auth dir (oauth-credentials.ts). */
-  private saveLogin(provider: string, seed: number, tzOffsetMinutes: number): string | undefined {
-    const cred = credentialForLogin(provider, {seed, ordinal: ++this.logins, nowMs: this.now(), tzOffsetMinutes})
-    const saved = this.accounts.upload(cred.name, Buffer.from(JSON.stringify(cred.content, null, 2) + '\n'))
-    if (!saved.ok) return 'Failed to save authentication tokens'
-    this.notifyRefresh()
-    return undefined
-  }
-
-  private httpEnv() {
-    const sim = this // the env outlives this call; arrow functions below read live state through it
-    return {
-      version: this.version,
-      commit: this.commit,
-      buildDate: this.buildDate,
-      auth: this.auth,
-      faults: this.injector,
-      observer: this.observer,
-      context: this.context,
-      managementEnabled: () => sim.managementEnabled(),
-      authPolicy: () => sim.authPolicy(),
-      now: this.now,
-      routes: () => sim.routeTable,
-      homeMode: () => sim.home,
-      publicRoutes: () => sim.publicTable,
-      noRoute: (req: SimRequest) => pluginNoRoute(sim.routeDeps.plugins, req),
-    }
   }
 }
 

@@ -10,7 +10,7 @@ import type {Observer} from './observe.js'
 import type {SimPluginFiles} from './plugins.js'
 import type {UsageFifo} from './queue.js'
 import type {ClientApiDeps} from './routes/client-api.js'
-import {managementRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
+import {managementRoutes, publicRoutes, type RouteTableDeps, routesForVersion} from './routes/index.js'
 import {pluginOAuthStart, pluginResource} from './routes/plugins.js'
 import {v8RouteTable} from './routes/route-map.js'
 import type {SimRoute} from './types.js'
@@ -20,6 +20,8 @@ export interface RouteTables {
   v0: CompiledRoute[]
   /** Below /v8/management; null on a v7 gateway. */
   v8: CompiledRoute[] | null
+  /** Outside both (no management key). */
+  public: CompiledRoute[]
 }
 
 /** The routes a simulator serves, as `Simulator.routeList()` reports them. */
@@ -68,14 +70,22 @@ export function routeTableDeps(parts: {
 }
 
 /**
- * The route tables: every v0 handler this version registers (routes/index.ts), and on a v8 gateway the same
- * handlers under their v8 paths plus the v8-only routes (routes/route-map.ts). Every v8 route marks its request
+ * The route tables: every v0 handler this version registers (routes/index.ts), on a v8 gateway the same
+ * handlers under their v8 paths plus the v8-only routes (routes/route-map.ts), and the public routes. Every v8 route marks its request
  * as a v8 one, so any v8 operation that saves config migrates a legacy file to the v8 layout.
  */
 export function buildRouteTables(
   deps: RouteTableDeps,
   gateway: {version: string; v8Revision: V8Revision | null; config: ConfigState; injector: FaultInjector},
 ): RouteTables {
+  const management = managementTables(deps, gateway)
+  return {...management, public: compileRoutes(publicRoutes(deps))}
+}
+
+function managementTables(
+  deps: RouteTableDeps,
+  gateway: {version: string; v8Revision: V8Revision | null; config: ConfigState; injector: FaultInjector},
+): Omit<RouteTables, 'public'> {
   const {config, injector} = gateway
   const all = managementRoutes(deps)
   const handlers = routesForVersion(all, gateway.version)
@@ -115,10 +125,10 @@ export function buildRouteTables(
 }
 
 /** Method and path of every route in the tables (`simOnly` marks public routes the real gateway lacks). */
-export function listRoutes(tables: RouteTables, publicTable: CompiledRoute[]): RouteList {
+export function listRoutes(tables: RouteTables): RouteList {
   return {
     management: tables.v0.map(r => ({method: r.method, path: r.path})),
     v8: tables.v8?.map(r => ({method: r.method, path: r.path})) ?? null,
-    public: publicTable.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
+    public: tables.public.map(r => ({method: r.method, path: r.path, simOnly: r.simOnly === true})),
   }
 }
