@@ -27,16 +27,4 @@ export default tseslint.config(
     files: ['src/lib/cli/output.ts'],
     rules: {'no-restricted-properties': 'off'},
   },
-  {
-    /**
-     * TEMPORARY exceptions, in files other branches are rewriting now; phase B of issue 14 moves them onto
-     * the output module (progress renderer, terminalWidth) and deletes this block. Never add new code here.
-     */
-    files: [
-      // progress lines written with process.stderr.write (use the progress renderer)
-      'src/commands/usage/export.ts',
-      'src/commands/usage/import.ts',
-    ],
-    rules: {'no-restricted-properties': 'off'},
-  },
 )

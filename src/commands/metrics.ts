@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {storeFlag} from '../lib/cli/flags.js'
-import {warn, writeErr, writeRaw} from '../lib/cli/output.js'
+import {writeErr, writeRaw} from '../lib/cli/output.js'
 import type {MetricsResult} from '../lib/monitor/index.js'
 
 export default class Metrics extends BaseCommand<typeof Metrics> {
@@ -41,9 +41,8 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
       listenPublic: f['listen-public'],
       signal: this.signal,
       onListening: (url) => writeErr(`serving ${url} (read-only) until SIGTERM`),
-      onScrapeError: (m) => warn(`scrape failed: ${m}`),
+      onScrapeError: (m) => this.warning('scrape_failed', `scrape failed: ${m}`),
     })
-    for (const w of result.warnings) warn(w)
     if (!this.jsonEnabled() && result.text !== null) writeRaw(result.text)
     if (result.output) writeErr(`wrote ${result.series} series to ${result.output}`)
     return result

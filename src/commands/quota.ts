@@ -2,10 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {csvFlag, durationFlag, noHeaderFlag, storeFlag, tzFlag} from '../lib/cli/flags.js'
-import {warn} from '../lib/cli/output.js'
 import {listFlag} from '../lib/inspect/policy.js'
 import type {QuotaRow} from '../lib/inspect/quota.js'
-import {partialWarnings, renderQuota} from '../lib/inspect/render.js'
+import {renderQuota} from '../lib/inspect/render.js'
 
 export default class Quota extends BaseCommand<typeof Quota> {
   static summary = 'Quota windows per account from the last inspection (or fresh probes), least headroom first.'
@@ -53,11 +52,8 @@ export default class Quota extends BaseCommand<typeof Quota> {
         : null,
     })
     this.display(result.rows, (rows) => renderQuota(rows, result.tz, {csv: f.csv, noHeader: f['no-header']}))
-    if (result.refreshed) {
-      const warnings = partialWarnings(result.refreshed)
-      for (const w of warnings) warn(w)
-      this.partialIf(warnings.length > 0)
-    }
+    // a list: the refresh run's partial_success warnings are on stderr only
+    this.partialIf(Boolean(result.refreshed?.warnings.some((w) => w.code === 'partial_success')))
     return result.rows
   }
 }

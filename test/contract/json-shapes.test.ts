@@ -125,7 +125,7 @@ const CASES: Case[] = [
   {id: 'aliases:set', argv: () => ['aliases', 'set', '--key-stdin', 'shapes-key'], stdin: 'sk-shapes-client-key-0001'},
   {id: 'aliases:import', argv: () => ['aliases', 'import', file('aliases.json', JSON.stringify([{key: 'sk-shapes-client-key-0002', alias: 'second'}, {alias: 'no-key'}]))]},
   {id: 'aliases:remove', argv: () => ['aliases', 'remove', 'shapes-key', '--yes']},
-  {id: 'api-keys:add', argv: () => ['api-keys', 'add', '--stdin'], stdin: 'sk-shapes-added-key-0003'},
+  {id: 'api-keys:add', argv: () => ['api-keys', 'add', '--key-stdin'], stdin: 'sk-shapes-added-key-0003'},
   {id: 'api-keys:remove', argv: () => ['api-keys', 'remove', 'sk-shapes-added-key-0003', '--yes']},
   {id: 'config:set', argv: () => ['config', 'set', 'request-retry', '4']},
   {id: 'config:unset', argv: () => ['config', 'unset', 'proxy-url', '--yes']},
@@ -158,6 +158,7 @@ const NOT_SNAPSHOTTED: Record<string, string> = {
   collect: 'snapshotted in setup (beforeAll)',
   autocomplete: 'an oclif plugin command',
   api: "prints the gateway's own answer unchanged (the gateway's contract, not cpactl's)",
+  // TODO (issue 14 phase B, reported to the lead): SQLite → SQLite copy exits 1 here ("This statement does not return data")
 }
 
 const SHAPES = join(import.meta.dirname, 'shapes')

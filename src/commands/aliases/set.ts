@@ -3,7 +3,8 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {keyStdinFlag, storeFlag} from '../../lib/cli/flags.js'
-import {warn, writeOut} from '../../lib/cli/output.js'
+import {writeOut} from '../../lib/cli/output.js'
+import type {Warning} from '../../lib/cli/warnings.js'
 import {keyHashOf, setAlias, type SetAliasResult} from '../../lib/aliases/aliases.js'
 import {readStdinText} from '../../lib/cli/stdin.js'
 
@@ -24,7 +25,7 @@ export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
     store: storeFlag,
   }
 
-  async run(): Promise<SetAliasResult> {
+  async run(): Promise<SetAliasResult & {warnings: Warning[]}> {
     let keyOrHash: string
     let alias: string
     if (this.flags['key-stdin']) {
@@ -35,12 +36,12 @@ export default class AliasesSet extends BaseCommand<typeof AliasesSet> {
       if (this.args.second === undefined) throw new UsageError('pass KEY-OR-HASH and ALIAS (or --key-stdin and ALIAS)', {code: 'usage_error'})
       keyOrHash = this.args.first
       alias = this.args.second
-      if (keyHashOf(keyOrHash).wasRawKey) warn('the key was given on the command line (visible in shell history); it was hashed and not stored — prefer --key-stdin')
+      if (keyHashOf(keyOrHash).wasRawKey) this.warning('key_in_argv', 'the key was given on the command line (visible in shell history); it was hashed and not stored — prefer --key-stdin')
     }
     const result = await setAlias(await this.storePath(this.flags.store), keyOrHash, alias)
     this.display(result, (r) =>
       writeOut(r.changed ? `${r.previousAlias ? `renamed ${r.previousAlias} →` : 'named'} ${r.alias} (sha256:${r.apiKeyHash.slice(0, 12)})` : `${r.alias} unchanged`),
     )
-    return result
+    return {...result, warnings: []}
   }
 }

@@ -13,18 +13,19 @@ export default class ApiKeysAdd extends BaseCommand<typeof ApiKeysAdd> {
   static examples = [
     '<%= config.bin %> api-keys add',
     'KEY=$(<%= config.bin %> api-keys add)',
-    'printf %s "$MY_KEY" | <%= config.bin %> api-keys add --stdin',
+    'printf %s "$MY_KEY" | <%= config.bin %> api-keys add --key-stdin',
     "<%= config.bin %> api-keys add --json | jq -r '.key'",
   ]
 
   static flags = {
-    stdin: Flags.boolean({description: 'Read the key from standard input instead of generating one.', default: false}),
+    // --stdin: the spelling before issue 14, kept as a deprecated alias
+    'key-stdin': Flags.boolean({description: 'Read the key from standard input instead of generating one.', default: false, aliases: ['stdin'], deprecateAliases: true}),
     'dry-run': dryRunFlag,
   }
 
   async run(): Promise<ApiKeyAddResult> {
-    if (this.flags.stdin && this.flags['management-key-stdin']) throw new UsageError('--stdin and --management-key-stdin both want standard input')
-    const key = this.flags.stdin ? await readStdinText() : undefined
+    if (this.flags['key-stdin'] && this.flags['management-key-stdin']) throw new UsageError('--key-stdin and --management-key-stdin both want standard input')
+    const key = this.flags['key-stdin'] ? await readStdinText() : undefined
     const result = await addApiKey(await this.gateway(), {key, dryRun: this.flags['dry-run'], poll: {signal: this.signal}})
     this.display(result, renderApiKeyAdd)
     return result

@@ -10,19 +10,20 @@ import {renderApiKeyRemove} from '../../lib/api-keys/render.js'
 export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
   static summary = 'Remove a client API key by value, alias or index (needs --yes). Its alias and history stay.'
   static description =
-    'TARGET is matched as a configured key value, then as an index, then as an alias from the store; --by forces one. To keep the key out of shell history, pass --stdin and pipe the value.'
+    'TARGET is matched as a configured key value, then as an index, then as an alias from the store; --by forces one. To keep the key out of shell history, pass --key-stdin and pipe the value.'
 
   static examples = [
     '<%= config.bin %> api-keys remove 2 --yes',
     '<%= config.bin %> api-keys remove ci-runner --by alias --yes',
-    'printf %s "$OLD_KEY" | <%= config.bin %> api-keys remove --stdin --yes',
+    'printf %s "$OLD_KEY" | <%= config.bin %> api-keys remove --key-stdin --yes',
     "<%= config.bin %> api-keys remove 2 --dry-run --json | jq '.key'",
   ]
 
   static args = {target: Args.string({description: 'Key value, alias or index', required: false, ignoreStdin: true})}
   static flags = {
     by: Flags.string({description: 'How to read TARGET.', options: ['value', 'alias', 'index']}),
-    stdin: Flags.boolean({description: 'Read the key value from standard input.', default: false}),
+    // --stdin: the spelling before issue 14, kept as a deprecated alias
+    'key-stdin': Flags.boolean({description: 'Read the key value from standard input.', default: false, aliases: ['stdin'], deprecateAliases: true}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
     store: storeFlag,
@@ -30,11 +31,11 @@ export default class ApiKeysRemove extends BaseCommand<typeof ApiKeysRemove> {
 
   async run(): Promise<ApiKeyRemoveResult> {
     const f = this.flags
-    if (f.stdin && this.args.target) throw new UsageError('give TARGET or --stdin, not both')
-    if (!f.stdin && !this.args.target) throw new UsageError('name the key to remove: TARGET (value, alias or index) or --stdin')
-    const target = f.stdin ? await readStdinText() : this.args.target!
+    if (f['key-stdin'] && this.args.target) throw new UsageError('give TARGET or --key-stdin, not both')
+    if (!f['key-stdin'] && !this.args.target) throw new UsageError('name the key to remove: TARGET (value, alias or index) or --key-stdin')
+    const target = f['key-stdin'] ? await readStdinText() : this.args.target!
     const result = await removeApiKey(await this.gateway(), target, {
-      by: f.stdin ? 'value' : (f.by as 'value' | 'alias' | 'index' | undefined),
+      by: f['key-stdin'] ? 'value' : (f.by as 'value' | 'alias' | 'index' | undefined),
       yes: f.yes,
       dryRun: f['dry-run'],
       storePath: await this.storePath(f.store),

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {durationFlag, storeFlag} from '../../lib/cli/flags.js'
-import {startProgress, warn, writeErr} from '../../lib/cli/output.js'
+import {startProgress, writeErr} from '../../lib/cli/output.js'
 import type {CollectResult} from '../../lib/collect/index.js'
 
 export default class Collect extends BaseCommand<typeof Collect> {
@@ -55,7 +55,6 @@ Exit codes: 0 done (dead letters are not an error), 3 store unusable, 4 key reje
         maxRecords: f['max-records'] ?? null,
         expectedIntervalMs: f['expected-interval'] ?? null,
         signal: this.signal,
-        onWarning: (m) => warn(m),
         onNote: (m) => writeErr(m),
         onProgress: (p) => {
           // once a backlog is clearly being drained

@@ -4,11 +4,11 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../lib/cli/flags.js'
 import {applyConfigFile} from '../../lib/gateway-config/apply.js'
 import type {ApplyStrategy, ConfigApplyResult} from '../../lib/gateway-config/apply-result.js'
-import {renderApplyPartial, renderApplyPreview, renderConfigApply} from '../../lib/gateway-config/render.js'
+import {renderApplyPreview, renderConfigApply} from '../../lib/gateway-config/render.js'
 
 export default class ConfigApply extends BaseCommand<typeof ConfigApply> {
   static summary = 'Make the live config equal to a file: validate locally, show the diff, write, read back and verify.'
-  static description = `On a v8 gateway FILE may be in the v8 or the legacy layout (a legacy or mixed file is migrated in memory first, and the output says so). By default only what differs is written, one PUT or DELETE per v8 config path (a change under routing never rewrites upstream keys; lists such as access.api-keys or api-keys.<provider> are written whole); --strategy replace PUTs the whole v8 document to /config.yaml instead. If a write fails midway, the remaining writes are not sent and the command reports which were applied (exit 6); running the same apply again sends only what still differs.
+  static description = `On a v8 gateway FILE may be in the v8 or the legacy layout (a legacy or mixed file is migrated in memory first, and the output says so). By default only what differs is written, one PUT or DELETE per v8 config path (a change under routing never rewrites upstream keys; lists such as access.api-keys or api-keys.<provider> are written whole); --strategy replace PUTs the whole v8 document to /config.yaml instead. If a write fails midway, the remaining writes are not sent and the result lists what became of each write (exit 6, a partial_success warning); running the same apply again sends only what still differs.
 On a v7 gateway the file (legacy layout) is sent exactly as written with PUT /config.yaml (comments kept; unknown keys are warned about, never dropped); a v8 file is refused (exit 2).
 Needs --yes unless you confirm at a terminal; without a terminal it fails instead of asking (exit 2). The gateway's rejections come back with its error code and message (exit 8).`
 
@@ -45,10 +45,7 @@ Needs --yes unless you confirm at a terminal; without a terminal it fails instea
       },
     })
     this.display(result, (r) => renderConfigApply(r, previewShown))
+    this.partialIf(result.writes.some((w) => w.status === 'failed'))
     return result
-  }
-
-  protected renderPartial(result: unknown): void {
-    renderApplyPartial(result as ConfigApplyResult)
   }
 }

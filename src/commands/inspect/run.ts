@@ -3,9 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {csvFlag, dryRunFlag, durationFlag, noHeaderFlag, storeFlag} from '../../lib/cli/flags.js'
-import {warn} from '../../lib/cli/output.js'
 import {listFlag} from '../../lib/inspect/policy.js'
-import {partialWarnings, renderInspectRun} from '../../lib/inspect/render.js'
+import {renderInspectRun} from '../../lib/inspect/render.js'
 import {type InspectRunResult} from '../../lib/inspect/types.js'
 import {APPLY_MODES, type ApplyMode} from '../../lib/store/index.js'
 
@@ -63,9 +62,7 @@ export default class InspectRun extends BaseCommand<typeof InspectRun> {
       },
     })
     this.display(result, (r) => renderInspectRun(r, {csv: f.csv, noHeader: f['no-header']}))
-    const warnings = partialWarnings(result)
-    for (const w of warnings) warn(w)
-    this.partialIf(warnings.length > 0)
+    this.partialIf(result.warnings.some((w) => w.code === 'partial_success'))
     return result
   }
 }

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {dryRunFlag, storeFlag} from '../../lib/cli/flags.js'
 import {importPriceCatalogue, type ImportResult} from '../../lib/pricing/manage.js'
-import {importWarnings, renderImport} from '../../lib/pricing/render.js'
+import {renderImport} from '../../lib/pricing/render.js'
 
 export default class PricesImport extends BaseCommand<typeof PricesImport> {
   static summary = 'Import prices from LiteLLM or models.dev JSON, or the offline catalogue shipped with cpactl.'
@@ -27,8 +27,7 @@ export default class PricesImport extends BaseCommand<typeof PricesImport> {
   async run(): Promise<ImportResult> {
     const f = this.flags
     const result = await importPriceCatalogue(await this.storePath(f.store), {file: this.args.file, bundled: f.bundled, overwrite: f.overwrite, dryRun: f['dry-run'], only: f.only})
-    if (this.jsonEnabled()) importWarnings(result)
-    else renderImport(result)
+    this.display(result, renderImport)
     return result
   }
 }

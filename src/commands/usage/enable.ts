@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../lib/cli/base-command.js'
-import {warn, writeOut} from '../../lib/cli/output.js'
+import {writeOut} from '../../lib/cli/output.js'
 import type {UsageToggleResult} from '../../lib/gateway/usage-queue.js'
 
 export default class UsageEnable extends BaseCommand<typeof UsageEnable> {
@@ -8,7 +8,7 @@ export default class UsageEnable extends BaseCommand<typeof UsageEnable> {
 
   async run(): Promise<UsageToggleResult & {instance: string}> {
     const {setUsageStatisticsEnabled} = await import('../../lib/gateway/usage-queue.js')
-    const result = {instance: await this.instance(), ...(await setUsageStatisticsEnabled(await this.gateway(), true, {onWarning: (m) => warn(m)}))}
+    const result = {instance: await this.instance(), ...(await setUsageStatisticsEnabled(await this.gateway(), true))}
     this.display(result, (r) => writeOut(r.changed ? `usage publishing enabled on ${r.instance}` : `usage publishing was already enabled on ${r.instance}`))
     return result
   }

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UsageError} from '../../lib/cli/errors.js'
 import {sinceFlag, storeFlag, tzFlag, untilFlag} from '../../lib/cli/flags.js'
-import {progressEnabled, writeErr} from '../../lib/cli/output.js'
+import {writeErr} from '../../lib/cli/output.js'
 import {resolveRange} from '../../lib/report/range.js'
 import {exportUsage, type ExportResult} from '../../lib/usage-files/export.js'
 
@@ -22,26 +22,29 @@ export default class UsageExport extends BaseCommand<typeof UsageExport> {
     until: untilFlag,
     tz: tzFlag,
     instance: Flags.string({description: 'Only events of this instance; repeatable.', multiple: true}),
-    output: Flags.string({char: 'o', description: 'Write to this file (mode 0600) instead of standard output.'}),
+    output: Flags.string({char: 'o', description: "Write to this file (mode 0600) instead of standard output ('-' for standard output)."}),
+    force: Flags.boolean({description: 'Overwrite an existing -o file.', default: false}),
     'include-client-info': Flags.boolean({description: 'Also export client_ip, x_forwarded_for and user_agent.', default: false}),
     store: storeFlag,
   }
 
   async run(): Promise<ExportResult> {
     const f = this.flags
-    if (this.jsonEnabled() && !f.output) throw new UsageError('--json needs --output FILE (standard output carries the export)', {code: 'usage_error'})
+    const toFile = f.output !== undefined && f.output !== '-'
+    if (this.jsonEnabled() && !toFile) throw new UsageError('--json needs --output FILE (standard output carries the export)', {code: 'usage_error'})
     const range = f.since || f.until ? resolveRange({since: f.since ?? '1970-01-01T00:00:00Z', until: f.until, tz: f.tz}) : null
-    const progress = f.output && progressEnabled()
+    // with the export on stdout there is no progress line (stderr may be the same terminal)
+    const progress = toFile ? this.progress() : null
     const result = await exportUsage(await this.storePath(f.store), {
       format: f.format,
       range,
       instances: f.instance,
       output: f.output,
+      force: f.force,
       includeClientInfo: f['include-client-info'],
-      onProgress: progress ? (done, total) => process.stderr.write(`\rexported ${done} / ${total} events`) : undefined,
-    })
-    if (progress) process.stderr.write('\n')
-    if (f.output && !this.jsonEnabled()) writeErr(`wrote ${result.events} events to ${f.output}`)
+      onProgress: progress ? (done, total) => progress.update(`exported ${done} / ${total} events`) : undefined,
+    }).finally(() => progress?.done())
+    if (toFile && !this.jsonEnabled()) writeErr(`wrote ${result.events} events to ${f.output}`)
     return result
   }
 }

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {storeFlag} from '../../lib/cli/flags.js'
-import {progressEnabled, renderTable, warn} from '../../lib/cli/output.js'
+import {renderTable} from '../../lib/cli/output.js'
 import {importUsage, type FileImport, type ImportResult} from '../../lib/usage-files/import.js'
 
 export default class UsageImport extends BaseCommand<typeof UsageImport> {
@@ -23,19 +23,15 @@ export default class UsageImport extends BaseCommand<typeof UsageImport> {
   }
 
   async run(): Promise<ImportResult> {
-    const {argv} = await this.parse(UsageImport)
     let instance = this.flags.instance
     if (!instance) instance = await this.instance().catch(() => 'import')
-    const progress = progressEnabled() && !this.jsonEnabled()
+    const progress = this.progress()
     const result = await importUsage(await this.storePath(this.flags.store), {
-      files: argv as string[],
+      files: this.positional,
       instance,
       forceInstance: this.flags['force-instance'],
-      onProgress: progress
-        ? (p) => process.stderr.write(`\r${p.file}: ${p.unit === 'bytes' ? `${Math.round((100 * p.done) / Math.max(1, p.total))}%` : `${p.done} / ${p.total} records`}   `)
-        : undefined,
-    })
-    if (progress) process.stderr.write('\n')
+      onProgress: (p) => progress.update(`${p.file}: ${p.unit === 'bytes' ? `${Math.round((100 * p.done) / Math.max(1, p.total))}%` : `${p.done} / ${p.total} records`}`),
+    }).finally(() => progress.done())
     this.display(result, (r) => {
       renderTable(
         [
@@ -48,9 +44,7 @@ export default class UsageImport extends BaseCommand<typeof UsageImport> {
         ],
         r.files as FileImport[],
       )
-      for (const w of r.warnings) warn(w.message)
     })
-    if (this.jsonEnabled()) for (const w of result.warnings) warn(w.message)
     return result
   }
 }

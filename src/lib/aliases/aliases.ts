@@ -4,6 +4,7 @@
  * Aliases are at most 120 characters and unique regardless of case; they outlive the keys, so history keeps
  * its names.
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 
@@ -146,6 +147,8 @@ export interface AliasImportResult {
   unchanged: number
   /** FILE: entries refused (alias taken by another key, invalid alias or key), with the reason. */
   rejected: Array<{alias: string; reason: string}>
+  /** orphan_aliases (--from-gateway), alias_rejected (FILE, one per refused entry). */
+  warnings: Warning[]
 }
 
 export type ImportFromGatewayResult = AliasImportResult
@@ -184,7 +187,11 @@ export async function importFromGateway(storePath: string, client: GatewayClient
       const orphanAliases = [...aliases.values()]
         .filter((a) => !seen.has(a.apiKeyHash))
         .map((a) => ({alias: a.alias, apiKeyHash: a.apiKeyHash}))
-      return {source: 'gateway' as const, instance, keys: out, orphanAliases, file: null, read: 0, set: 0, unchanged: 0, rejected: []}
+      const warnings =
+        orphanAliases.length === 0
+          ? []
+          : [makeWarning('orphan_aliases', `aliases of keys no longer on the gateway (history keeps them): ${orphanAliases.map((a) => a.alias).join(', ')}`, orphanAliases.map((a) => a.alias))]
+      return {source: 'gateway' as const, instance, keys: out, orphanAliases, file: null, read: 0, set: 0, unchanged: 0, rejected: [], warnings}
     },
     {create: true},
   )
@@ -207,7 +214,7 @@ export async function importAliasFile(storePath: string, file: string, now = Dat
   return writeStore(
     storePath,
     async (s) => {
-      const res: AliasImportResult = {source: 'file', instance: null, keys: [], orphanAliases: [], file, read: items.length, set: 0, unchanged: 0, rejected: []}
+      const res: AliasImportResult = {source: 'file', instance: null, keys: [], orphanAliases: [], file, read: items.length, set: 0, unchanged: 0, rejected: [], warnings: []}
       // validated against the current aliases plus the file's earlier entries, then written in one transaction
       const current = await s.aliases.list()
       const byKey = new Map(current.map((a) => [aliasKey(a.alias), a]))
@@ -234,6 +241,7 @@ export async function importAliasFile(storePath: string, file: string, now = Dat
           res.set++
         } catch (error) {
           res.rejected.push({alias, reason: (error as Error).message})
+          res.warnings.push(makeWarning('alias_rejected', `${alias || '(no alias)'}: ${(error as Error).message}`, [alias]))
         }
       }
       await s.aliases.upsertMany(

@@ -40,7 +40,6 @@ export function renderGatewayKeys(r: ImportFromGatewayResult, o: AliasRenderOpti
   )
   const unnamed = r.keys.filter((k) => !k.alias)
   if (unnamed.length > 0 && h) warn(`${unnamed.length} key(s) without an alias: cpactl aliases set <KEY HASH> <ALIAS>`)
-  if (r.orphanAliases.length > 0) warn(`aliases of keys no longer on the gateway (history keeps them): ${r.orphanAliases.map((a) => a.alias).join(', ')}`)
 }
 
 export function renderAliasFileImport(r: ImportFileResult): void {
@@ -51,5 +50,4 @@ export function renderAliasFileImport(r: ImportFileResult): void {
     ['unchanged', formatInt(r.unchanged)],
     ['rejected', formatInt(r.rejected.length)],
   ])
-  for (const x of r.rejected) warn(`${x.alias || '(no alias)'}: ${x.reason}`)
 }

@@ -13,7 +13,7 @@ import {aliasesByHash, apiKeyHash, hashForAlias} from '../aliases/api-key-aliase
 import {confirmOrFail} from '../cli/confirm.js'
 import {maskSecret} from '../gateway-config/mask.js'
 import {pollUntil, type PollOptions} from '../gateway/poll.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, makeWarning, reportWarning, type Warning} from '../cli/warnings.js'
 
 export interface ApiKeyRow {
   index: number
@@ -26,24 +26,21 @@ export interface ApiKeyRow {
   example: boolean
 }
 
-export interface ApiKeyListResult {
-  keys: ApiKeyRow[]
-  masked: boolean
-  warnings: string[]
-}
-
 const EXAMPLE = /^your-api-key-/i
 
-export async function listApiKeyRows(client: GatewayClient, options: {reveal?: boolean; storePath?: string | null} = {}): Promise<ApiKeyListResult> {
+/** The configured keys (a list: its warning about example keys goes to the command's collector, i.e. stderr). */
+export async function listApiKeyRows(client: GatewayClient, options: {reveal?: boolean; storePath?: string | null} = {}): Promise<ApiKeyRow[]> {
   const keys = await listApiKeys(client)
   const aliases = await aliasesByHash(options.storePath ?? null)
   const rows = keys.map((k, index) => {
     const hash = apiKeyHash(k)
     return {index, key: options.reveal ? k : maskSecret(k), hash, alias: aliases.get(hash) ?? null, example: EXAMPLE.test(k.trim())}
   })
-  const warnings: string[] = []
-  if (rows.some((r) => r.example)) addWarning(warnings, 'example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed')
-  return {keys: rows, masked: !options.reveal, warnings}
+  const examples = rows.filter((r) => r.example).map((r) => String(r.index))
+  if (examples.length > 0) {
+    reportWarning(makeWarning('example_keys_configured', 'example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed', examples))
+  }
+  return rows
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -79,7 +76,7 @@ export interface ApiKeyAddResult {
   changed: boolean
   dryRun: boolean
   verified: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export async function addApiKey(client: GatewayClient, options: {key?: string; dryRun?: boolean; poll?: PollOptions} = {}): Promise<ApiKeyAddResult> {
@@ -88,13 +85,13 @@ export async function addApiKey(client: GatewayClient, options: {key?: string; d
   const hash = apiKeyHash(key)
   const current = await listApiKeys(client)
   const existing = current.findIndex((k) => k.trim() === key)
-  const warnings: string[] = []
+  const warnings: Warning[] = []
   if (existing >= 0) return {key: maskSecret(key), generated, hash, index: existing, changed: false, dryRun: Boolean(options.dryRun), verified: null, warnings}
   if (options.dryRun) return {key: maskSecret(key), generated, hash, index: null, changed: true, dryRun: true, verified: null, warnings}
   // v8: read, modify, PUT access/api-keys (no index operations there); the first v8 write migrates a legacy file
   const notice = await v8MigrationNotice(client)
   await replaceApiKeys(client, [...current, key])
-  if (notice) addWarning(warnings, notice)
+  if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   const check = await pollUntil(() => listApiKeys(client), (keys) => keys.some((k) => k.trim() === key), options.poll)
   if (!check.ok) throw new CheckFailedError('the gateway accepted the new key but does not list it when read back', {code: 'not_verified'})
   return {key, generated, hash, index: check.value.findIndex((k) => k.trim() === key), changed: true, dryRun: false, verified: true, warnings}
@@ -122,7 +119,7 @@ export interface ApiKeyRemoveResult {
   remaining: number
   dryRun: boolean
   verified: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export async function removeApiKey(client: GatewayClient, target: string, options: ApiKeyRemoveOptions = {}): Promise<ApiKeyRemoveResult> {
@@ -158,9 +155,9 @@ export async function removeApiKey(client: GatewayClient, target: string, option
   const hash = apiKeyHash(raw)
   const alias = (await aliasesByHash(options.storePath ?? null)).get(hash) ?? null
   const removed = by === 'index' ? 1 : keys.filter((k) => k.trim() === raw.trim()).length
-  const warnings: string[] = []
-  if (removed > 1) addWarning(warnings, `the key is configured ${removed} times; every copy is removed`)
-  if (keys.length - removed === 0) addWarning(warnings, 'this removes the last client key')
+  const warnings: Warning[] = []
+  if (removed > 1) addWarning(warnings, 'duplicate_key', `the key is configured ${removed} times; every copy is removed`)
+  if (keys.length - removed === 0) addWarning(warnings, 'last_client_key', 'this removes the last client key')
   const base = {by, index, key: maskSecret(raw), hash, alias, removed, remaining: keys.length - removed, warnings}
   if (options.dryRun) return {...base, dryRun: true, verified: null}
   await confirmOrFail({
@@ -173,7 +170,7 @@ export async function removeApiKey(client: GatewayClient, target: string, option
   const notice = await v8MigrationNotice(client)
   if (by === 'index') await deleteApiKeyAt(client, index)
   else await deleteApiKeyValue(client, raw.trim())
-  if (notice) addWarning(warnings, notice)
+  if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   const check = await pollUntil(
     () => listApiKeys(client),
     (now) => now.filter((k) => k.trim() === raw.trim()).length === before - removed && now.length === keys.length - removed,

@@ -1,8 +1,8 @@
 /** Human views of the api-keys commands. */
 import {renderTable, writeErr, writeOut} from '../cli/output.js'
-import type {ApiKeyAddResult, ApiKeyListResult, ApiKeyRemoveResult, ApiKeyRow} from './api-keys.js'
+import type {ApiKeyAddResult, ApiKeyRemoveResult, ApiKeyRow} from './api-keys.js'
 
-export function renderApiKeys(r: ApiKeyListResult, options: {csv?: boolean; noHeader?: boolean} = {}): void {
+export function renderApiKeys(rows: ApiKeyRow[], options: {csv?: boolean; noHeader?: boolean} = {}): void {
   renderTable(
     [
       {key: 'index', header: 'INDEX', align: 'right'},
@@ -10,7 +10,7 @@ export function renderApiKeys(r: ApiKeyListResult, options: {csv?: boolean; noHe
       {key: 'alias', header: 'ALIAS'},
       {key: 'hash', header: 'SHA256', get: (k: ApiKeyRow) => (options.csv ? k.hash : k.hash.slice(0, 12))},
     ],
-    r.keys,
+    rows,
     options,
   )
 }

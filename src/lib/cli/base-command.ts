@@ -11,10 +11,11 @@ import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
 import {loadProfiles, selectProfile, type Profile} from '../profiles/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {parseDuration} from '../time/duration.js'
-import {CancelledError, ConfigError, EXIT, exitCodeOf, PartialError, toErrorJson} from './errors.js'
+import {CancelledError, ConfigError, EXIT, exitCodeOf, toErrorJson} from './errors.js'
 import {globalFlags} from './flags.js'
-import {startProgress, type Progress} from './output.js'
+import {startProgress, warn, type Progress} from './output.js'
 import {progressSink, setProgressSink} from './progress.js'
+import {makeWarning, setWarningSink, type Warning} from './warnings.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -38,6 +39,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = []
   private clients: GatewayClient[] = []
   private profilesCache: Awaited<ReturnType<typeof loadProfiles>> | null = null
+  /** Every warning of this run, in the order shown (code + message identify one: shown once). */
+  private readonly warningsSeen = new Map<string, Warning>()
 
   /** Aborted on SIGINT/SIGTERM. Long-running work must watch it and finish cleanly. */
   get signal(): AbortSignal {
@@ -61,6 +64,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as Args<T>
     this.positional = argv as string[]
     setProgressSink(progressSink(this.progress()))
+    setWarningSink((w) => this.collectWarning(w))
+    // the run's result passes through withWarnings(): parsing stays in init(), the result shape in one place
+    const run = this.run.bind(this)
+    ;(this as {run: () => Promise<unknown>}).run = async () => this.withWarnings(await run())
     for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
       const handler = () => {
         if (this.abortController.signal.aborted) {
@@ -86,6 +93,31 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The progress line for long work: on an interactive stderr only, never under --json or CI (output.ts). */
   protected progress(): Progress {
     return startProgress({enabled: !this.jsonEnabled()})
+  }
+
+  /** A warning of the command itself: shown on stderr at once and part of the JSON result (lib/cli/warnings.ts). */
+  protected warning(code: string, message: string, items?: string[]): void {
+    this.collectWarning(makeWarning(code, message, items))
+  }
+
+  private collectWarning(w: Warning): void {
+    const id = `${w.code}\u0000${w.message}`
+    if (this.warningsSeen.has(id)) return
+    this.warningsSeen.set(id, w)
+    warn(w.message)
+  }
+
+  /**
+   * The one place warnings reach a result: those in the result's own `warnings` that were not reported yet are
+   * shown now, and an object result's `warnings` becomes every warning of the run. A list (array) result has
+   * no room for them: its warnings are on stderr only.
+   */
+  private withWarnings(result: unknown): unknown {
+    if (result === null || typeof result !== 'object' || Array.isArray(result)) return result
+    const r = result as {warnings?: unknown}
+    if (Array.isArray(r.warnings)) for (const w of r.warnings as Warning[]) this.collectWarning(w)
+    if (Array.isArray(r.warnings) || this.warningsSeen.size > 0) r.warnings = [...this.warningsSeen.values()]
+    return result
   }
 
   /** Print the human view unless --json is on (then oclif prints the returned value). */
@@ -184,11 +216,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected toErrorJson(err: unknown): unknown {
-    const json = toErrorJson(err)
-    // TEMPORARY (issue 14 phase B): `config apply` on v8 still reports partial success as a PartialError
-    // carrying its result; everything else returns its normal result and calls partialIf()
-    if (err instanceof PartialError) return {...json, result: err.result}
-    return json
+    return toErrorJson(err)
   }
 
   async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -196,12 +224,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const code = exitCodeOf(err)
     if (typeof err.exitCode !== 'number') err.exitCode = code
     process.exitCode = code
-    if (!this.jsonEnabled() && err instanceof PartialError && err.result !== undefined) this.renderPartial?.(err.result)
     return super.catch(err)
   }
-
-  /** TEMPORARY (phase B, with the PartialError path above): human rendering of a PartialError's result. */
-  protected renderPartial?(result: unknown): void
 
   /**
    * Partial success (exit 6): the command returns its normal result, with per-item errors and a
@@ -221,6 +245,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!err && this.exitCodeOnSuccess !== undefined && this.exitCodeOnSuccess !== 0) process.exitCode = this.exitCodeOnSuccess
     for (const [sig, handler] of this.signalHandlers) process.off(sig, handler)
     this.signalHandlers = []
+    setWarningSink(null)
     await Promise.allSettled(this.clients.map((c) => c.close()))
     return super.finally(err)
   }

@@ -88,15 +88,6 @@ export class UpstreamError extends CpactlError {
   }
 }
 
-/** Exit 6: some items succeeded, some failed. `result` is what the command would have returned. */
-export class PartialError extends CpactlError {
-  readonly result: unknown
-  constructor(message: string, result: unknown, options?: ErrorOptions) {
-    super(message, EXIT.partial, 'partial_success', options)
-    this.result = result
-  }
-}
-
 /** Exit 7: another process holds the lock (e.g. a second collector). */
 export class LockError extends CpactlError {
   constructor(message: string, options?: ErrorOptions) {

@@ -25,6 +25,7 @@ import {getCredentialCounters, getQueueSettings, type CredentialCounters, type Q
 import {connectRespFor, openConsumer, RespSubscriber, type QueueConsumer, type RespEndpoint, type TransportChoice} from '../queue/index.js'
 import {maskLocation, openStore, type BatchCounts, type CollectorLock, type RunRecord, type Store} from '../store/index.js'
 import {spoolSafe} from '../usage/redact.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 import {coverageWarning, estimateCoverage, unknownCoverage, type Coverage} from './coverage.js'
 import {HeapTrim} from './heap.js'
 
@@ -51,8 +52,8 @@ export interface CollectOptions {
   /** --follow: coverage checkpoint period (default 60 s). */
   coverageEveryMs?: number
   onProgress?: (p: CollectProgress) => void
-  /** Warnings as they arise (also returned in `warnings`). */
-  onWarning?: (message: string) => void
+  /** Warnings as they arise (also returned in `warnings`, and reported to the command's collector). */
+  onWarning?: (warning: Warning) => void
   /** Informational notes (reconnects, fallbacks) for stderr. */
   onNote?: (message: string) => void
 }
@@ -91,7 +92,7 @@ export interface CollectResult {
   popToCommitMs: {p50: number; p99: number; max: number} | null
   /** empty | max-records | signal */
   stopReason: string
-  warnings: string[]
+  warnings: Warning[]
 }
 
 /** Wait `ms`, less when the signal fires or the caller's `wake` is called. */
@@ -131,7 +132,7 @@ class Collector {
   private readonly batchSize: number
   private readonly maxRecords: number | null
   private readonly startedAt: number
-  private readonly warnings: string[] = []
+  private readonly warnings: Warning[] = []
   private settings: QueueSettings | null = null
   private readonly totals = {popped: 0, inserted: 0, duplicates: 0, deadLettered: 0, controlSkipped: 0, batches: 0, recovered: 0}
   private oldestAgeMs: number | null = null
@@ -161,10 +162,11 @@ class Collector {
     return this.store
   }
 
-  private warn(message: string): void {
-    if (this.warnings.includes(message)) return
-    this.warnings.push(message)
-    this.o.onWarning?.(message)
+  private warn(code: string, message: string): void {
+    if (this.warnings.some((w) => w.message === message)) return
+    // addWarning reports it to the command's collector; not inside `onWarning?.(…)`, whose argument is skipped when no callback is set
+    const warning = addWarning(this.warnings, code, message)
+    this.o.onWarning?.(warning)
   }
 
   private note(message: string): void {
@@ -232,7 +234,7 @@ class Collector {
     const opened = await openConsumer({transport: o.transport, popClient: o.popClient, resp: o.resp})
     this.consumer = opened.consumer
     this.transportUsed = opened.consumer.transport
-    if (opened.fallbackReason) this.warn(`RESP could not be established (${opened.fallbackReason}); collecting over the HTTP usage queue`)
+    if (opened.fallbackReason) this.warn('resp_fallback', `RESP could not be established (${opened.fallbackReason}); collecting over the HTTP usage queue`)
     // on v8 `auto` chooses HTTP without trying RESP: the result's transport says so (no stderr noise for cron)
   }
 
@@ -241,7 +243,7 @@ class Collector {
       this.settings = await getQueueSettings(this.o.gateway)
     } catch (error) {
       if (error instanceof AuthError || error instanceof ConfigError) throw error
-      this.warn(`could not read the gateway config (${(error as Error).message}); publishing and retention unchecked`)
+      this.warn('gateway_config_unreadable', `could not read the gateway config (${(error as Error).message}); publishing and retention unchecked`)
     }
     return this.counters()
   }
@@ -265,16 +267,16 @@ class Collector {
     const s = this.settings
     if (!s) return false
     if (!s.publishing) {
-      this.warn('usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`')
+      this.warn('publishing_off', 'usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`')
     }
     const retentionMs = s.retentionSeconds * 1000
     if (o.expectedIntervalMs && o.expectedIntervalMs > retentionMs) {
-      this.warn(`--expected-interval ${formatDuration(o.expectedIntervalMs)} exceeds the gateway's queue retention (${s.retentionSeconds}s): records expire before the next run collects them`)
+      this.warn('interval_exceeds_retention', `--expected-interval ${formatDuration(o.expectedIntervalMs)} exceeds the gateway's queue retention (${s.retentionSeconds}s): records expire before the next run collects them`)
     }
     if (previous) {
       const gap = this.startedAt - (previous.endedAt ?? previous.startedAt)
       if (gap > retentionMs) {
-        this.warn(`${formatDuration(gap)} passed since the previous run ended, more than the gateway's queue retention (${s.retentionSeconds}s): records produced in between may have expired unseen`)
+        this.warn('gap_exceeds_retention', `${formatDuration(gap)} passed since the previous run ended, more than the gateway's queue retention (${s.retentionSeconds}s): records produced in between may have expired unseen`)
         return true
       }
     }
@@ -297,15 +299,15 @@ class Collector {
     if (end && previous?.authCounters && previous.authCountersAt) {
       coverage = estimateCoverage(previous.authCounters, end, this.collectedRun, {basis: 'previous-run', since: previous.authCountersAt, until: this.now()})
       const w = this.publishingOff() ? null : coverageWarning(coverage, expiredPossible)
-      if (w) this.warn(w)
+      if (w) this.warn('low_coverage', w)
     } else if (end && windowCounters && o.follow) {
       coverage = estimateCoverage(windowCounters, end, this.collectedWindow, {basis: 'window', since: windowStart, until: this.now()})
     }
     if (this.maxRecords !== null && this.stopReason === 'max-records') {
-      this.warn(`stopped after --max-records ${this.maxRecords}; the queue may still hold records`)
+      this.warn('max_records_reached', `stopped after --max-records ${this.maxRecords}; the queue may still hold records`)
     }
     if (this.totals.deadLettered > 0) {
-      this.warn(`${this.totals.deadLettered} payload(s) did not parse and were kept as dead letters (see cpactl collect status)`)
+      this.warn('dead_letters', `${this.totals.deadLettered} payload(s) did not parse and were kept as dead letters (see cpactl collect status)`)
     }
     const result = this.result(coverage)
     await this.finish(this.o.signal.aborted && !o.follow ? 'interrupted' : 'ok', null, coverage, end)
@@ -438,7 +440,7 @@ class Collector {
     try {
       // client keys leave the spool hashed (the store keeps nothing more of them either)
       const path = await this.opened.spool.spill(this.o.instance, receivedAt, payloads.map(spoolSafe))
-      this.warn(`${payloads.length} popped records could not be stored (${(cause as Error).message}); they were saved to ${path} and will be stored by the next run`)
+      this.warn('records_spooled', `${payloads.length} popped records could not be stored (${(cause as Error).message}); they were saved to ${path} and will be stored by the next run`)
       await this.opened.runs.recordSpooled(this.runId, payloads.length).catch(() => {})
     } catch (spillError) {
       throw new ConfigError(
@@ -491,7 +493,7 @@ class Collector {
     if (now && state.counters) {
       const c = estimateCoverage(state.counters, now, this.collectedWindow, {basis: 'window', since: state.since, until: t})
       const w = this.publishingOff() ? null : coverageWarning(c, false)
-      if (w) this.warn(w)
+      if (w) this.warn('low_coverage', w)
     }
     state.counters = now
     state.since = t

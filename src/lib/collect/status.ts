@@ -4,6 +4,7 @@
  * events, pending spool files, and whether a collector is running now.
  */
 
+import type {Warning} from '../cli/warnings.js'
 import {isProcessAlive, maskLocation, openStore, storeExists, type RunRecord, type Store} from '../store/index.js'
 
 /** What the run log says about one instance's collector (collect status, check collector, metrics). */
@@ -54,7 +55,7 @@ export interface RunSummary {
   spooled: number
   recovered: number
   error: string | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export interface CollectStatusResult {

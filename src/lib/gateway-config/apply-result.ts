@@ -1,4 +1,5 @@
 /** The result of `config apply FILE` on either API (apply.ts for v7, apply-v8.ts for v8). */
+import type {Warning} from '../cli/warnings.js'
 import type {ConfigDiffResult} from './diff.js'
 import type {PollOptions} from '../gateway/poll.js'
 
@@ -24,8 +25,9 @@ export interface ConfigApplyResult {
   applied: boolean
   /** Read back and equal to the file (null when nothing was sent, or the new management key cannot be used to read). */
   verified: boolean | null
-  diff: ConfigDiffResult
-  warnings: string[]
+  /** The comparison (its warnings are in the result's `warnings`). */
+  diff: Omit<ConfigDiffResult, 'warnings'>
+  warnings: Warning[]
   /** The management API it was applied through. */
   api: 'v8' | 'v0'
   strategy: ApplyStrategy
@@ -40,7 +42,7 @@ export interface ConfigApplyOptions {
   yes?: boolean
   reveal?: boolean
   /** Called with the diff before asking for confirmation (the command renders it in human mode). */
-  onPreview?: (diff: ConfigDiffResult, warnings: string[]) => void
+  onPreview?: (diff: ConfigDiffResult) => void
   poll?: PollOptions
   /** Test seam for confirmOrFail. */
   interactive?: boolean

@@ -13,7 +13,7 @@
  *   gateway's values. A changed `management.secret-key` is written last and not read back: cpactl's key stops
  *   working the moment it lands.
  */
-import {CheckFailedError, PartialError, UsageError} from '../cli/errors.js'
+import {CheckFailedError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {deleteConfigTree, putConfigTree, putConfigTreeYaml, v8MigrationNotice} from '../gateway/config-tree.js'
 import {deepEqual, getAt, hasAt} from './path.js'
@@ -24,7 +24,7 @@ import {alignForCompare, readLiveV8} from './v8-docs.js'
 import {readOnlyV8Paths, validateV8Data} from './v8-schema.js'
 import {confirmOrFail} from '../cli/confirm.js'
 import {pollUntil, type PollOptions} from '../gateway/poll.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 /** Refuse a FILE the gateway would refuse (exit 2, nothing sent): what `config check` calls an error. */
 async function validateDesired(cmp: V8Comparison): Promise<void> {
@@ -46,12 +46,12 @@ async function validateDesired(cmp: V8Comparison): Promise<void> {
 }
 
 /** Home-owned read-only fields keep the gateway's values (a write changing one answers 400 read_only_field). */
-function keepReadOnly(live: Record<string, unknown>, desired: Record<string, unknown>, warnings: string[]): void {
+function keepReadOnly(live: Record<string, unknown>, desired: Record<string, unknown>, warnings: Warning[] | null): void {
   for (const parts of readOnlyV8Paths()) {
     const want = getAt(desired, parts)
     const have = getAt(live, parts)
     if (deepEqual(want, have)) continue
-    if (want !== undefined) addWarning(warnings, `${parts.join('.')} is owned by CPA Home (read-only); the gateway's value is kept`)
+    if (want !== undefined && warnings) addWarning(warnings, 'read_only_key', `${parts.join('.')} is owned by CPA Home (read-only); the gateway's value is kept`)
     let cur = desired
     for (const p of parts.slice(0, -1)) {
       if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {}
@@ -73,14 +73,15 @@ export async function applyConfigFileV8(client: GatewayClient, file: string, opt
   const strategy = options.strategy ?? 'paths'
   const cmp = await compareWithLiveV8(client, file, {reveal: options.reveal})
   await validateDesired(cmp)
-  const warnings: string[] = []
+  const {warnings: diffWarnings, ...diffShown} = cmp.diff
+  const warnings: Warning[] = [...diffWarnings]
   const {live, desired, secretChanges} = cmp.aligned
   keepReadOnly(live, desired, warnings)
   const plan = planConfigWrites(live, desired)
   const secretWrite = plan.find((w) => deepEqual(w.path, [...SECRET_KEY_PATH])) ?? null
   const writes: ApplyWrite[] =
     strategy === 'replace' ? (plan.length > 0 ? [{method: 'PUT', path: 'config.yaml', status: 'planned'}] : []) : plan.map((w) => ({method: w.method, path: slash(w), status: 'planned'}))
-  const base = {file, dryRun: Boolean(options.dryRun), changed: plan.length > 0, diff: cmp.diff, warnings, api: 'v8' as const, strategy, writes}
+  const base = {file, dryRun: Boolean(options.dryRun), changed: plan.length > 0, diff: diffShown, warnings, api: 'v8' as const, strategy, writes}
   if (plan.length === 0 || options.dryRun) return {...base, applied: false, verified: null}
   if (strategy === 'replace' && readOnlyV8Paths().some((p) => !deepEqual(getAt(cmp.desired.data, p), getAt(cmp.live, p)) && getAt(cmp.desired.data, p) !== undefined)) {
     throw new UsageError(`${file} sets fields owned by CPA Home that differ from the gateway's; a whole-document write would be refused (400 read_only_field)`, {
@@ -88,9 +89,9 @@ export async function applyConfigFileV8(client: GatewayClient, file: string, opt
       hint: 'remove them from the file, or use the default --strategy paths (which keeps the gateway values)',
     })
   }
-  if (secretChanges) addWarning(warnings, 'this apply changes management.secret-key: it is written last and not read back; use the new key for this gateway afterwards')
+  if (secretChanges) addWarning(warnings, 'secret_key_change', 'this apply changes management.secret-key: it is written last and not read back; use the new key for this gateway afterwards')
 
-  options.onPreview?.(cmp.diff, warnings)
+  options.onPreview?.(cmp.diff)
   const what = strategy === 'replace' ? 'PUT the whole v8 document' : `${plan.length} path write${plan.length === 1 ? '' : 's'}`
   await confirmOrFail({
     yes: Boolean(options.yes),
@@ -103,14 +104,14 @@ export async function applyConfigFileV8(client: GatewayClient, file: string, opt
   if (strategy === 'replace') {
     await putConfigTreeYaml(client, cmp.desired.text)
     writes[0].status = 'applied'
-    if (notice) addWarning(warnings, notice)
+    if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
     if (secretChanges) return {...base, applied: true, verified: null}
     const check = await pollUntil(
       async () => {
         const now = await readLiveV8(client)
         const want = structuredClone(cmp.desired.data)
         await alignForCompare(client, now, want)
-        keepReadOnly(now, want, [])
+        keepReadOnly(now, want, null)
         return planConfigWrites(now, want)
       },
       (left) => left.length === 0,
@@ -135,15 +136,17 @@ export async function applyConfigFileV8(client: GatewayClient, file: string, opt
       entry.error = (error as Error).message
       for (const rest of ordered.slice(i + 1)) writes[plan.indexOf(rest)].status = 'not-sent'
       if (sent.length === 0) throw error
-      if (notice) addWarning(warnings, notice)
-      const result = {...base, applied: false, verified: null}
-      throw new PartialError(
-        `${file} was applied only in part: ${sent.length} of ${plan.length} writes applied (${sent.map(describeWrite).join(', ')}), then ${describeWrite(w)} failed: ${entry.error}; not sent: ${ordered.length - i - 1}`,
-        result,
-        {code: 'partially_applied', hint: `the gateway config is now between the old one and ${file}; fix the cause and run the same apply again (it sends only what still differs)`},
+      if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
+      // partial success (exit 6): the normal result, each write with its status, and a partial_success warning
+      addWarning(
+        warnings,
+        'partial_success',
+        `${file} was applied only in part: ${sent.length} of ${plan.length} writes applied, then ${describeWrite(w)} failed: ${entry.error}; not sent: ${ordered.length - i - 1}. The gateway config is now between the old one and ${file}; fix the cause and run the same apply again (it sends only what still differs)`,
+        [describeWrite(w)],
       )
+      return {...base, applied: false, verified: null}
     }
-    if (i === 0 && notice) addWarning(warnings, notice)
+    if (i === 0 && notice) addWarning(warnings, 'config_migrated_to_v8', notice)
     // everything but the new secret is verified before the secret lands (the old key stops working then)
     if (ordered[i + 1] === secretWrite && secretWrite !== null) await verifyWrites(client, file, sent, options.poll)
   }

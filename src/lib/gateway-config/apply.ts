@@ -14,7 +14,7 @@ import {closest} from './similar.js'
 import {isKnownTopLevelKey, KNOWN_TOP_LEVEL_KEYS, validateConfigData} from './schema.js'
 import {confirmOrFail} from '../cli/confirm.js'
 import {pollUntil, type PollOptions} from '../gateway/poll.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 import type {ConfigApplyOptions, ConfigApplyResult} from './apply-result.js'
 import {applyConfigFileV8} from './apply-v8.js'
 import {loadLegacyFile} from './diff.js'
@@ -55,27 +55,29 @@ export async function applyConfigFile(client: GatewayClient, file: string, optio
       details: {issues: issues.map(({path, message}) => ({path, message}))},
     })
   }
-  const warnings: string[] = []
+  const warnings: Warning[] = []
   for (const key of Object.keys(desired.data)) {
     if (isKnownTopLevelKey(key)) continue
     const near = closest(key, KNOWN_TOP_LEVEL_KEYS)
-    addWarning(warnings, `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''} is kept as written; the gateway ignores it`)
+    addWarning(warnings, 'unknown_key', `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''} is kept as written; the gateway ignores it`)
   }
   const secret = secretOf(desired.data)
   if (typeof secret !== 'string' || secret.trim() === '') {
-    addWarning(warnings, 'the file sets no remote-management.secret-key: once applied, the management API switches off (unless the gateway has MANAGEMENT_PASSWORD)')
+    addWarning(warnings, 'no_secret_key', 'the file sets no remote-management.secret-key: once applied, the management API switches off (unless the gateway has MANAGEMENT_PASSWORD)')
   } else if (!HASHED.test(secret)) {
-    addWarning(warnings, 'remote-management.secret-key is plaintext in the file; the gateway stores its bcrypt hash (commit the hash instead)')
+    addWarning(warnings, 'plaintext_secret_key', 'remote-management.secret-key is plaintext in the file; the gateway stores its bcrypt hash (commit the hash instead)')
   }
 
   const {getConfigYaml, putConfigYaml} = await import('../gateway/config.js')
   const live = await parseConfigText(await getConfigYaml(client), 'live')
   const diff = await diffConfigData(live.data ?? {}, desired.data, {file, reveal: options.reveal})
-  const base = {file, dryRun: Boolean(options.dryRun), changed: !diff.equal, diff: {...diff, api: 'v0' as const, layout: 'legacy' as const, migrated: false}, warnings, api: 'v0' as const, strategy: 'replace' as const}
+  const {warnings: diffWarnings, ...diffShown} = diff
+  warnings.push(...diffWarnings)
+  const base = {file, dryRun: Boolean(options.dryRun), changed: !diff.equal, diff: {...diffShown, api: 'v0' as const, layout: 'legacy' as const, migrated: false}, warnings, api: 'v0' as const, strategy: 'replace' as const}
   const writes = (status: 'planned' | 'applied') => (diff.equal ? [] : [{method: 'PUT' as const, path: 'config.yaml', status}])
   if (diff.equal || options.dryRun) return {...base, applied: false, verified: null, writes: writes('planned')}
 
-  options.onPreview?.(diff, warnings)
+  options.onPreview?.(diff)
   await confirmOrFail({
     yes: Boolean(options.yes),
     action: `replace the gateway config with ${file} (${diff.changes.length} change${diff.changes.length === 1 ? '' : 's'})`,

@@ -16,7 +16,7 @@ import {loadConfigFile, parseConfigText, type ParsedConfig} from './parse.js'
 import {detectLayout, type ConfigLayout} from './layout.js'
 import {alignForCompare, type DesiredV8, loadDesiredV8, readLiveV8} from './v8-docs.js'
 import {maskConfigData, maskSecret, secretKind} from './mask.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, reportWarning, type Warning} from '../cli/warnings.js'
 
 export interface ConfigChange {
   path: string
@@ -34,8 +34,10 @@ export interface ConfigDiffResult {
   /** Unified diff (live → desired); '' when equal. */
   unified: string
   masked: boolean
-  /** Notes a reader must see (e.g. a plaintext secret-key never equals the stored hash). */
+  /** What was treated as equal or left out, for a reader (also on stderr). */
   notes: string[]
+  /** What a reader must act on (e.g. a plaintext secret-key never equals the stored hash). */
+  warnings: Warning[]
   /** The management API the comparison was made on (v8: both sides v8 documents). */
   api?: 'v8' | 'v0'
   /** FILE's own layout. */
@@ -107,10 +109,11 @@ export async function diffConfigData(
     }
   }
   const notes: string[] = []
+  const warnings: Warning[] = []
   const dSecret = (desired['remote-management'] as Record<string, unknown> | undefined)?.['secret-key']
   const lSecret = (live['remote-management'] as Record<string, unknown> | undefined)?.['secret-key']
   if (typeof dSecret === 'string' && dSecret.trim() !== '' && !/^\$2[aby]\$/.test(dSecret) && typeof lSecret === 'string' && /^\$2[aby]\$/.test(lSecret)) {
-    addWarning(notes, 'remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead')
+    addWarning(warnings, 'plaintext_secret_key', 'remote-management.secret-key is plaintext in the file but a bcrypt hash on the gateway: it always shows as a difference; commit the hash instead')
   }
   const equal = raw.length === 0
   let unified = ''
@@ -121,7 +124,7 @@ export async function diffConfigData(
     // drop the "Index:" / "===" preamble: start at the --- line
     unified = unified.slice(unified.indexOf('--- '))
   }
-  return {file: options.file, equal, changes, unified, masked: !reveal, notes}
+  return {file: options.file, equal, changes, unified, masked: !reveal, notes, warnings}
 }
 
 /** `config diff FILE`: read and parse FILE (usage error when it is not YAML), fetch the live config, compare. */
@@ -170,12 +173,12 @@ export async function compareWithLiveV8(client: GatewayClient, file: string, opt
     shown.push(n)
     writeErr(`note: ${n}`)
   }
-  for (const w of warnings) addWarning(shown, w)
+  const warned = warnings.map(reportWarning)
   const diff = await diffConfigData(l, d, {file: label, reveal: options.reveal, liveLabel: 'live'})
   return {
     desired,
     live,
     aligned: {live: l, desired: d, secretChanges},
-    diff: {...diff, file, notes: [...shown, ...diff.notes], api: 'v8', layout: desired.layout, migrated: desired.migrated},
+    diff: {...diff, file, notes: [...shown, ...diff.notes], warnings: [...warned, ...diff.warnings], api: 'v8', layout: desired.layout, migrated: desired.migrated},
   }
 }

@@ -7,7 +7,7 @@ import {CheckFailedError, UsageError} from '../cli/errors.js'
 import {migrateDocument, type MigrationResult, type Moved} from './migrate.js'
 import {parseConfigText, readConfigFile, syntaxErrorText} from './parse.js'
 import {writeSecretFile} from '../files/secret-file.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, reportWarning, type Warning} from '../cli/warnings.js'
 
 /** The --json result: exactly the document and what happened to the keys. */
 export interface ConfigMigrateResult {
@@ -15,7 +15,7 @@ export interface ConfigMigrateResult {
   document: string
   moved: Moved[]
   commentedOut: string[]
-  warnings: string[]
+  warnings: Warning[]
 }
 
 /** Migrate config text; syntax errors are usage errors naming `source:line:col`. */
@@ -40,9 +40,8 @@ export async function migrateConfigFile(
       details: {errors: m.errors},
     })
   }
-  const warnings: string[] = []
-  for (const w of m.warnings) addWarning(warnings, w)
-  for (const path of m.commentedOut) addWarning(warnings, `unrecognized configuration section "${path}" commented out during v8 migration`)
+  const warnings: Warning[] = m.warnings.map(reportWarning)
+  for (const path of m.commentedOut) addWarning(warnings, 'section_commented_out', `unrecognized configuration section "${path}" commented out during v8 migration`, [path])
   if (options.output && options.output !== '-') writeSecretFile(options.output, Buffer.from(m.text), {force: options.force})
   return {document: m.text, moved: m.moved, commentedOut: m.commentedOut, warnings, changed: m.changed, layout: m.layout}
 }

@@ -6,6 +6,7 @@
  * Mixed files: a key present under both spellings keeps the v8 value (even false, 0 or empty) and the legacy
  * duplicate is dropped. Works on the `yaml` AST, so comments travel with the keys they belong to.
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import type {Document, Pair, Scalar, YAMLMap} from 'yaml'
 
 import {isPlainObject} from './path.js'
@@ -33,7 +34,7 @@ export interface MigrationResult {
   commentedOut: string[]
   /** Legacy keys dropped because the v8 key exists too (the v8 value wins, even `false`, `0` or empty). */
   shadowed: Moved[]
-  warnings: string[]
+  warnings: Warning[]
   /** What stops a gateway from migrating this file (it would answer 500 invalid_config). */
   errors: Array<{path: string; message: string}>
 }
@@ -109,7 +110,7 @@ export async function migrateDocument(input: Document, originalText?: string): P
       return
     }
     result.shadowed.push({from, to: to.join('.')})
-    result.warnings.push(`legacy ${from} dropped: ${to.join('.')} is set too, and the v8 value wins`)
+    result.warnings.push(makeWarning('shadowed_legacy_key', `legacy ${from} dropped: ${to.join('.')} is set too, and the v8 value wins`))
   }
 
   /** Remove the pair at a nested legacy path, pruning mappings it leaves empty; returns the pair. */
@@ -258,7 +259,7 @@ function migrateFamily(
   if (!groupsParent) return
   if (findPair(y, groupsParent, family.provider)) {
     result.shadowed.push({from: family.legacy, to: `api-keys.${family.provider}`})
-    result.warnings.push(`legacy ${family.legacy} dropped: api-keys.${family.provider} is set too, and the v8 value wins`)
+    result.warnings.push(makeWarning('shadowed_legacy_key', `legacy ${family.legacy} dropped: api-keys.${family.provider} is set too, and the v8 value wins`))
     return
   }
   const entries = pair.value === null || (y.isScalar(pair.value) && pair.value.value === null) ? new y.YAMLSeq() : pair.value
@@ -271,7 +272,7 @@ function migrateFamily(
     const from = `${family.legacy}[${i}]`
     const to = `api-keys.${family.provider}[${i}]`
     if (!y.isMap(entry)) {
-      result.warnings.push(`${from} is not a mapping; it is kept as written and the gateway will reject it`)
+      result.warnings.push(makeWarning('not_a_mapping', `${from} is not a mapping; it is kept as written and the gateway will reject it`))
       groups.items.push(entry)
       return
     }
@@ -279,7 +280,7 @@ function migrateFamily(
       const entriesPair = findPair(y, entry, OPENAI_COMPAT_KEYS_FIELD.legacy)
       if (entriesPair && y.isScalar(entriesPair.key)) entriesPair.key.value = OPENAI_COMPAT_KEYS_FIELD.v8
       else if (!findPair(y, entry, OPENAI_COMPAT_KEYS_FIELD.v8)) entry.items.push(new y.Pair(new y.Scalar(OPENAI_COMPAT_KEYS_FIELD.v8), new y.YAMLSeq()))
-      if (!findPair(y, entry, 'name')) result.warnings.push(`${from} has no name; openai-compatibility groups are named after their provider`)
+      if (!findPair(y, entry, 'name')) result.warnings.push(makeWarning('unnamed_group', `${from} has no name; openai-compatibility groups are named after their provider`))
       groups.items.push(entry)
     } else {
       const group = new y.YAMLMap()

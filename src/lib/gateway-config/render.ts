@@ -97,16 +97,13 @@ export function renderConfigApply(r: ConfigApplyResult, previewShown: boolean): 
   else if (r.dryRun) {
     writeErr(`dry run: ${changes} would be applied with ${plural(r.writes.length, 'write')}; nothing sent.`)
     for (const l of writeLines(r)) writeErr(l)
+  } else if (r.writes.some((w) => w.status === 'failed')) {
+    writeErr(`writes to the gateway config for ${r.file}:`)
+    for (const l of writeLines(r)) writeErr(l)
   } else {
     const how = r.api === 'v8' ? (r.strategy === 'replace' ? ' (the whole v8 document)' : ` (${plural(r.writes.length, 'path write')})`) : ''
     writeErr(`applied ${r.file}: ${changes}${how}, ${r.verified ? 'read back and verified' : 'not read back (the management key changed)'}.`)
   }
-}
-
-/** After a write failed midway (exit 6): what was applied and what was not. */
-export function renderApplyPartial(r: ConfigApplyResult): void {
-  writeErr(`writes to the gateway config for ${r.file}:`)
-  for (const l of writeLines(r)) writeErr(l)
 }
 
 export function renderCheck(r: CheckResult, target: string): void {

@@ -1,4 +1,5 @@
 /** The results of `config get|set|unset` (both APIs) and the error a write that does not read back raises. */
+import type {Warning} from '../cli/warnings.js'
 import {CheckFailedError} from '../cli/errors.js'
 
 export interface ConfigGetResult {
@@ -30,7 +31,7 @@ export interface ConfigSetResult {
   dryRun: boolean
   /** true once the new value was read back; null on a dry run or when nothing changed. */
   verified: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export interface ConfigUnsetOptions {
@@ -54,7 +55,7 @@ export interface ConfigUnsetResult {
   changed: boolean
   dryRun: boolean
   verified: boolean | null
-  warnings: string[]
+  warnings: Warning[]
 }
 
 export function notVerified(name: string, expected: unknown, actual: unknown): CheckFailedError {

@@ -22,7 +22,7 @@ import {parseV8Setting, resolveV8Path, type V8Path} from './v8-value.js'
 import {confirmOrFail} from '../cli/confirm.js'
 import {maskConfigData} from './mask.js'
 import {pollUntil, type PollOptions} from '../gateway/poll.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 /** The setting has no v8 name and is served by its v0 route (setting.ts handles it). */
 export function hasNoV8Name(path: V8Path): boolean {
@@ -65,15 +65,16 @@ export async function setConfigValueV8(client: GatewayClient, pathText: string, 
   // typed and checked before any request: a wrong type exits 2 with nothing sent
   const {path, value, notes} = await parseV8Setting(pathText, valueText)
   const show = masker(path, options.reveal)
-  const warnings: string[] = []
-  for (const n of [...notes, ...(path.legacy === null ? [] : [`${path.legacy} is ${path.dotted} on a v8 gateway`])]) addWarning(warnings, n)
+  const warnings: Warning[] = []
+  for (const n of notes) addWarning(warnings, 'v8_path_caveat', n)
+  if (path.legacy !== null) addWarning(warnings, 'legacy_key_name', `${path.legacy} is ${path.dotted} on a v8 gateway`)
   const before = await getConfigTree(client, path.parts)
   const changed = !before.found || !deepEqual(before.value, value)
   const base = {key: path.dotted, input: path.input, legacy: path.legacy, via: 'config-tree' as const, previous: before.found ? show(before.value) : null, value: show(value), changed, warnings}
   if (options.dryRun || !changed) return {...base, dryRun: Boolean(options.dryRun), verified: null}
   const notice = await v8MigrationNotice(client)
   await putConfigTree(client, path.parts, value)
-  if (notice) addWarning(warnings, notice)
+  if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   const check = await pollUntil(() => getConfigTree(client, path.parts), (r) => r.found && deepEqual(r.value, value), options.poll)
   if (!check.ok) throw notVerified(path.dotted, show(value), check.value.found ? show(check.value.value) : undefined)
   return {...base, dryRun: false, verified: true}
@@ -98,8 +99,9 @@ export async function unsetConfigValueV8(client: GatewayClient, pathText: string
     throw new UsageError(`${path.dotted} has no v8 name and no delete route; set it instead (cpactl config set ${path.dotted} false)`, {code: 'unsupported_key'})
   }
   const show = masker(path, options.reveal)
-  const warnings: string[] = []
-  for (const n of describe(path).notes) addWarning(warnings, n)
+  const warnings: Warning[] = []
+  for (const n of path.notes) addWarning(warnings, 'v8_path_caveat', n)
+  if (path.legacy !== null) addWarning(warnings, 'legacy_key_name', `${path.legacy} is ${path.dotted} on a v8 gateway`)
   const before = await getConfigTree(client, path.parts)
   const fallback = defaultAt(path.parts)
   const base = {key: path.dotted, input: path.input, legacy: path.legacy, via: 'config-tree' as const, previous: before.found ? show(before.value) : null, default: fallback === undefined ? null : show(fallback), changed: before.found, warnings}
@@ -112,7 +114,7 @@ export async function unsetConfigValueV8(client: GatewayClient, pathText: string
   })
   const notice = await v8MigrationNotice(client)
   await deleteConfigTree(client, path.parts)
-  if (notice) addWarning(warnings, notice)
+  if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   const check = await pollUntil(() => getConfigTree(client, path.parts), (r) => !r.found, options.poll)
   if (!check.ok) throw notVerified(path.dotted, null, show(check.value.value))
   return {...base, dryRun: false, verified: true}

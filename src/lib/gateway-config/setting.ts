@@ -24,7 +24,7 @@ import {pollUntil, type PollOptions} from '../gateway/poll.js'
 import {type ConfigGetResult, type ConfigSetResult, type ConfigUnsetOptions, type ConfigUnsetResult, notVerified} from './setting-result.js'
 import {getConfigValueV8, hasNoV8Name, setConfigValueV8, unsetConfigValueV8} from './setting-v8.js'
 import {resolveV8Path} from './v8-value.js'
-import {addWarning} from '../manage/warnings.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 export async function getConfigValue(client: GatewayClient, key: string, options: {reveal?: boolean} = {}): Promise<ConfigGetResult> {
   if ((await client.managementApi()).api === 'v8') {
@@ -113,7 +113,7 @@ export async function setConfigValue(client: GatewayClient, key: string, valueTe
     })
   }
   const show = (v: unknown) => (options.reveal ? v : maskConfigData(v, parts))
-  const warnings: string[] = []
+  const warnings: Warning[] = []
 
   if (SIMPLE_SETTINGS[name]) {
     const value = coerceSettingValue(name, valueText)
@@ -137,7 +137,7 @@ export async function setConfigValue(client: GatewayClient, key: string, valueTe
   const value = await typedValue(parts, valueText)
   const previous = getAt(parsed.data, parts)
   const changed = !hasAt(parsed.data, parts) || !deepEqual(previous, value)
-  if (!isKnownTopLevelKey(String(parts[0]))) addWarning(warnings, `'${parts[0]}' is not a key the gateway is known to read; it is written anyway`)
+  if (!isKnownTopLevelKey(String(parts[0]))) addWarning(warnings, 'unknown_key', `'${parts[0]}' is not a key the gateway is known to read; it is written anyway`)
   await setNode(parsed.doc, parts, value)
   const nextText = parsed.doc.toString()
   const next = await parseConfigText(nextText, 'next')
@@ -176,7 +176,7 @@ export async function unsetConfigValue(client: GatewayClient, key: string, optio
   const parsed = await parseConfigText(await getConfigYaml(client), 'live')
   if (!parsed.data) throw new CheckFailedError('the live config.yaml does not parse; fix it with cpactl config apply', {code: 'live_config_invalid'})
   const present = hasAt(parsed.data, parts)
-  const base = {key: name, via: 'config.yaml' as const, previous: present ? show(getAt(parsed.data, parts)) : null, default: null, changed: present, warnings: [] as string[]}
+  const base = {key: name, via: 'config.yaml' as const, previous: present ? show(getAt(parsed.data, parts)) : null, default: null, changed: present, warnings: [] as Warning[]}
   if (!present || options.dryRun) return {...base, dryRun: Boolean(options.dryRun), verified: null}
   await confirmOrFail({yes: Boolean(options.yes), action: `remove ${name} from the gateway config.yaml`, note: 'preview first with --dry-run', interactive: options.interactive})
   parsed.doc.deleteIn(parts)

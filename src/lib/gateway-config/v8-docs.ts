@@ -12,6 +12,7 @@
  * the value the gateway applies when they are absent (the saver of early 8.0.x builds writes default
  * values for absent keys).
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
 import type {GatewayClient} from '../gateway/client.js'
 import {getConfigTreeYaml} from '../gateway/config-tree.js'
@@ -55,7 +56,7 @@ export async function loadDesiredV8(file: string): Promise<DesiredV8> {
     notes.push(`${file} has no config-version: 8; the gateway sets it on every v8 write (compared with it set)`)
   }
   if (m.commentedOut.length > 0) notes.push(`sections the v8 layout does not have are left out, as the gateway comments them out: ${m.commentedOut.join(', ')}`)
-  for (const w of m.warnings) notes.push(w)
+  for (const w of m.warnings) notes.push(w.message)
   return {file, data: m.data, text: m.text, layout, migrated: layout !== 'v8' || m.changed, commentedOut: m.commentedOut, notes}
 }
 
@@ -103,9 +104,9 @@ export async function alignForCompare(
   client: GatewayClient,
   live: Record<string, unknown>,
   desired: Record<string, unknown>,
-): Promise<{notes: string[]; warnings: string[]; defaultsOnly: string[]; secretChanges: boolean}> {
+): Promise<{notes: string[]; warnings: Warning[]; defaultsOnly: string[]; secretChanges: boolean}> {
   const notes: string[] = []
-  const warnings: string[] = []
+  const warnings: Warning[] = []
   let secretChanges = false
   const wanted = secretOf(desired)
   const stored = secretOf(live)
@@ -116,7 +117,9 @@ export async function alignForCompare(
       notes.push('management.secret-key: the file has the plaintext of the key cpactl authenticates with; the gateway stores its bcrypt hash (treated as equal)')
     } else {
       secretChanges = true
-      warnings.push('management.secret-key: the file has a plaintext key other than the one cpactl authenticates with; applying it changes the management key (commit the bcrypt hash to avoid this)')
+      warnings.push(
+        makeWarning('secret_key_change', 'management.secret-key: the file has a plaintext key other than the one cpactl authenticates with; applying it changes the management key (commit the bcrypt hash to avoid this)'),
+      )
     }
   } else if (wanted !== undefined && !deepEqual(wanted, stored)) secretChanges = true
   const defaultsOnly: string[] = []

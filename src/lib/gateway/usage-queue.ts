@@ -12,6 +12,7 @@ import {effectiveRetentionSeconds, getConfig, getSetting, setSetting} from './co
 import {getConfigTree, v8MigrationNotice} from './config-tree.js'
 import {v8PathOf} from './config-keymap.js'
 import {UpstreamError, UsageError} from '../cli/errors.js'
+import {addWarning, type Warning} from '../cli/warnings.js'
 
 /**
  * Pop up to `count` records. The gateway answers a JSON array, oldest first: records as objects, payloads
@@ -35,6 +36,7 @@ export interface UsageToggleResult {
   enabled: boolean
   previous: boolean
   changed: boolean
+  warnings: Warning[]
 }
 
 /**
@@ -42,14 +44,15 @@ export interface UsageToggleResult {
  * first and writes only when it differs; the gateway reloads asynchronously, so the write is not
  * re-read here.
  */
-export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean, options: {onWarning?: (message: string) => void} = {}): Promise<UsageToggleResult> {
+export async function setUsageStatisticsEnabled(client: GatewayClient, enabled: boolean): Promise<UsageToggleResult> {
   const previous = await getUsageStatisticsEnabled(client)
+  const warnings: Warning[] = []
   if (previous !== enabled) {
     const notice = await v8MigrationNotice(client)
     await setSetting(client, 'usage-statistics-enabled', enabled)
-    if (notice) options.onWarning?.(notice)
+    if (notice) addWarning(warnings, 'config_migrated_to_v8', notice)
   }
-  return {enabled, previous, changed: previous !== enabled}
+  return {enabled, previous, changed: previous !== enabled, warnings}
 }
 
 export interface QueueSettings {

@@ -49,14 +49,6 @@ export function renderSummaryLine(result: InspectRunResult): void {
 }
 
 /** Warnings a script must see in every mode (stderr, also under --json). */
-export function partialWarnings(result: InspectRunResult): string[] {
-  const s = result.summary
-  const out: string[] = []
-  if (s.probeFailed > 0) out.push(`${s.probeFailed} probe(s) failed (see classification probe_failed); exit code 6`)
-  if (s.writesFailed > 0) out.push(`${s.writesFailed} write(s) failed; exit code 6`)
-  return out
-}
-
 export function renderHistory(rows: InspectionRunView[], flags: TableFlags = {}): void {
   const n = (r: InspectionRunView, f: (s: NonNullable<InspectionRunView['summary']>) => number) => (r.summary ? f(r.summary) : '-')
   renderTable<InspectionRunView>(

@@ -6,6 +6,7 @@
  */
 import {AuthError, CancelledError, ConfigError, CpactlError, RejectedError, UpstreamError, UsageError} from '../cli/errors.js'
 import {formatDuration} from '../time/duration.js'
+import {makeWarning, reportWarning, type Warning} from '../cli/warnings.js'
 import {apiCall} from '../gateway/api-call.js'
 import {fetchGatewayQuota, gatewayQuotaSupport} from './gateway-quota.js'
 import {listAuthFiles, setAuthFileDisabled, type AuthFileEntry} from '../gateway/auth-files.js'
@@ -138,6 +139,16 @@ export function emptySummary(): InspectSummary {
     writesSkipped: 0,
     writesFailed: 0,
   }
+}
+
+/** Partial success of a run (exit 6): one `partial_success` warning per kind of failure, naming the accounts. */
+export function partialWarnings(results: readonly InspectResult[]): Warning[] {
+  const out: Warning[] = []
+  const probes = results.filter((r) => r.classification === 'probe_failed').map((r) => r.name)
+  const writes = results.filter((r) => r.actionTaken === 'failed').map((r) => r.name)
+  if (probes.length > 0) out.push(makeWarning('partial_success', `${probes.length} probe(s) failed (see classification probe_failed)`, probes))
+  if (writes.length > 0) out.push(makeWarning('partial_success', `${writes.length} write(s) failed (see actionTaken failed)`, writes))
+  return out
 }
 
 export function summarize(results: readonly InspectResult[]): InspectSummary {
@@ -372,5 +383,6 @@ export async function runInspection(opts: InspectRunOptions): Promise<InspectRun
     },
     results,
     summary,
+    warnings: partialWarnings(results).map(reportWarning),
   }
 }

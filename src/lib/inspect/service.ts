@@ -7,7 +7,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import type {InspectionRepository, InspectionRunRecord} from '../store/index.js'
 import {resolveSettings, type SettingFlags} from './policy.js'
 import {quotaView, type QuotaRow} from './quota.js'
-import {runInspection, summarize, type InspectHooks} from './run.js'
+import {partialWarnings, runInspection, summarize, type InspectHooks} from './run.js'
 import {resolveTimeZone} from '../time/zone.js'
 import type {InspectRunResult} from './types.js'
 import type {ApplyMode, InspectSummary} from '../store/index.js'
@@ -104,6 +104,7 @@ export async function inspectShow(input: {storePath: string; run: string}): Prom
       },
       results,
       summary: record.summary ?? summarize(results),
+      warnings: partialWarnings(results),
       status: record.status,
     }
   })

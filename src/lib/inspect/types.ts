@@ -3,6 +3,7 @@
  * documented in the README: camelCase, optional values are `null`, lists are arrays. The rows the store keeps
  * (results, summary, classifications, actions, quota windows) are its own: src/lib/store/inspection-rows.ts.
  */
+import type {Warning} from '../cli/warnings.js'
 import type {ApplyMode, Classification, InspectResult, InspectSummary, QuotaWindows} from '../store/index.js'
 
 /** What a provider probe found (before policy). */
@@ -49,4 +50,6 @@ export interface InspectRunResult {
   run: InspectRunInfo
   results: InspectResult[]
   summary: InspectSummary
+  /** `partial_success` when probes or writes failed (exit 6), naming the accounts. */
+  warnings: Warning[]
 }

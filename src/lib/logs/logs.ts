@@ -8,7 +8,7 @@ import type {GatewayClient} from '../gateway/client.js'
 import {getSetting} from '../gateway/config.js'
 import {downloadErrorLog, getLogs, getRequestLog, listErrorLogs} from '../gateway/logs.js'
 import {writeSecretFile} from '../files/secret-file.js'
-import {addWarning, type Warning} from '../cli/warnings.js'
+import {makeWarning, reportWarning} from '../cli/warnings.js'
 
 export interface LogTailResult {
   lines: string[]
@@ -128,14 +128,11 @@ export interface ErrorLogRow {
   modified: string
 }
 
-export interface ErrorLogsResult {
-  files: ErrorLogRow[]
-  /** `request-log` is on: the gateway then keeps every request's log and lists no error logs. */
-  requestLog: boolean | null
-  warnings: Warning[]
-}
-
-export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLogsResult> {
+/**
+ * The request-error logs (a list). While `request-log` is on the gateway keeps every request's log and lists no
+ * error logs: a `request_log_on` warning (stderr) says so.
+ */
+export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLogRow[]> {
   const files = (await listErrorLogs(client)).map((f) => ({name: f.name, size: f.size, modified: new Date(f.modified * 1000).toISOString()}))
   let requestLog: boolean | null = null
   try {
@@ -143,9 +140,8 @@ export async function listErrorLogFiles(client: GatewayClient): Promise<ErrorLog
   } catch (error) {
     if (!(error instanceof RejectedError)) throw error
   }
-  const warnings: Warning[] = []
-  if (requestLog) addWarning(warnings, 'request_log_on', 'request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID')
-  return {files, requestLog, warnings}
+  if (requestLog) reportWarning(makeWarning('request_log_on', 'request-log is on: the gateway logs every request and lists no error logs here; read one with cpactl logs request ID'))
+  return files
 }
 
 export interface LogFileResult {

@@ -1,6 +1,6 @@
 /** Human views of the logs commands. */
 import {renderTable, writeErr, writeOut} from '../cli/output.js'
-import type {ErrorLogsResult, LogFileResult, LogTailResult} from './logs.js'
+import type {ErrorLogRow, LogFileResult, LogTailResult} from './logs.js'
 
 export function renderTail(r: LogTailResult): void {
   if (r.cursorReset) writeErr('(the log rotated or was cleared since that cursor: showing a fresh tail)')
@@ -8,14 +8,14 @@ export function renderTail(r: LogTailResult): void {
   else writeErr('No log lines (yet).')
 }
 
-export function renderErrorLogs(r: ErrorLogsResult): void {
+export function renderErrorLogs(rows: ErrorLogRow[]): void {
   renderTable(
     [
       {key: 'name', header: 'NAME'},
       {key: 'size', header: 'SIZE', align: 'right'},
       {key: 'modified', header: 'MODIFIED'},
     ],
-    r.files,
+    rows,
   )
 }
 

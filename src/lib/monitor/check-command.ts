@@ -14,7 +14,7 @@ import {Flags, type Command} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {parseDuration} from '../time/duration.js'
 import {storeFlag} from '../cli/flags.js'
-import {formatTable, warn, writeErr, writeOut} from '../cli/output.js'
+import {formatTable, writeErr, writeOut} from '../cli/output.js'
 import type {CheckContext} from './check-run.js'
 import {byRank, CPACTL_EXIT, NAGIOS_EXIT, type CheckResult, type NotifyFormat} from './check-types.js'
 import {nagiosLine} from './perfdata.js'
@@ -83,10 +83,10 @@ export abstract class CheckCommand<T extends typeof Command> extends BaseCommand
 
   /** Print the verdict in the chosen mode, report notifications and warnings, set the exit code. */
   protected verdict<R extends CheckResult>(r: R): R {
-    for (const w of r.warnings) warn(w)
+    // the result's warnings reach stderr and the JSON through the base command
     for (const n of r.notifications) {
-      if (n.error && n.delivered) warn(`notification to ${n.receiver} (${n.receiverId}): ${n.error}`)
-      else if (n.error) warn(`notification to ${n.receiver} (${n.receiverId}) failed${n.attempts > 0 ? ` after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}` : ''}: ${n.error}`)
+      if (n.error && n.delivered) this.warning('notification_retried', `notification to ${n.receiver} (${n.receiverId}): ${n.error}`, [n.receiverId])
+      else if (n.error) this.warning('notification_failed', `notification to ${n.receiver} (${n.receiverId}) failed${n.attempts > 0 ? ` after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}` : ''}: ${n.error}`, [n.receiverId])
       else if (n.delivered) writeErr(`notified ${n.receiver} (${n.receiverId}): ${n.changes.map((c) => `${c.target} ${c.from} → ${c.to}`).join(', ')}`)
     }
     if (this.nagiosMode) writeOut(nagiosLine(r))

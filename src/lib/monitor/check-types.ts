@@ -3,6 +3,7 @@
  * performance data in the monitoring-plugins format, and what happened to the notifications. Pure data and
  * the small state algebra; no I/O.
  */
+import type {Warning} from '../cli/warnings.js'
 import type {CheckStateValue} from '../store/index.js'
 
 export type CheckName = 'collector' | 'quota' | 'failures' | 'budget'
@@ -77,7 +78,7 @@ export interface CheckResult<I extends CheckItem = CheckItem> {
   /** One entry per --notify receiver; [] without --notify. */
   notifications: NotificationResult[]
   /** Caveats a script must see (cost lower bounds, stale data …); also printed on stderr. */
-  warnings: string[]
+  warnings: Warning[]
   /** When the check ran (ISO 8601 UTC). */
   checkedAt: string
 }

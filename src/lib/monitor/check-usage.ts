@@ -75,7 +75,7 @@ export async function checkFailures(store: Store, o: FailuresCheckOptions): Prom
     ],
     thresholds: {warnRate: o.warnRate, critRate: o.critRate, minRequests: o.minRequests},
     // cost caveats do not concern a failure rate
-    warnings: s.warnings.filter((w) => w.code !== 'unpriced_models' && w.code !== 'unclassified_tokens').map((w) => w.message),
+    warnings: s.warnings.filter((w) => w.code !== 'unpriced_models' && w.code !== 'unclassified_tokens'),
   }
 }
 
@@ -178,6 +178,6 @@ export async function checkBudget(store: Store, o: BudgetCheckOptions): Promise<
       {label: 'budget', value: o.budgetUsd, uom: '', warn: null, crit: null, min: 0, max: null},
     ],
     thresholds: {budgetUsd: o.budgetUsd, warnPercent: o.warnPercent, critPercent: o.critPercent},
-    warnings: s.warnings.map((w) => w.message),
+    warnings: s.warnings,
   }
 }

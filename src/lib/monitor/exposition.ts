@@ -10,6 +10,7 @@
  *   key into "_none"), never by hash or key; `source` and e-mails are never labels: accounts are named by their
  *   16-hex auth_index.
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import {CLASSIFICATIONS, type QuotaWindow} from '../store/index.js'
 import {roundUsd} from '../pricing/cost.js'
 import type {TokenCounts} from '../pricing/types.js'
@@ -40,7 +41,7 @@ export interface Exposition {
   series: number
   /** Models folded into `_other`. */
   foldedModels: string[]
-  warnings: string[]
+  warnings: Warning[]
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000
@@ -154,7 +155,7 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
   series += 2 // folded and total, set below
 
   // ---- usage counters: what is left of the budget; the least used models fold into _other
-  const warnings: string[] = []
+  const warnings: Warning[] = []
   const {kept} = chooseModels(data.usage, Math.max(0, options.maxSeries - series))
   const foldedModels = [...new Set(data.usage.map((u) => u.model).filter((m) => !kept.has(m)))].sort()
   const tuples = new Map<string, UsageSeries>()
@@ -181,7 +182,7 @@ export async function renderExposition(data: MetricsData, options: {format: Expo
   folded.set(foldedModels.length)
   total.set(series)
   if (series > options.maxSeries) {
-    warnings.push(`${series} series exceed --max-series ${options.maxSeries}: every model is already folded into _other; the rest are per-instance, per-account and per-alias series`)
+    warnings.push(makeWarning('max_series_exceeded', `${series} series exceed --max-series ${options.maxSeries}: every model is already folded into _other; the rest are per-instance, per-account and per-alias series`))
   }
   return {text: await registry.metrics(), contentType: registry.contentType, series, foldedModels, warnings}
 }

@@ -4,6 +4,7 @@
  * Commands call exactly one entry point here.
  */
 import {UsageError} from '../cli/errors.js'
+import type {Warning} from '../cli/warnings.js'
 import type {ExpositionFormat} from './exposition.js'
 import {metricsExposition, writeFileAtomic} from './metrics.js'
 import {parseListen, serveMetrics, type ServeResult} from './server.js'
@@ -33,7 +34,7 @@ export interface MetricsResult {
   output: string | null
   /** --listen: where it served and how many scrapes it answered, else null. */
   listen: ServeResult | null
-  warnings: string[]
+  warnings: Warning[]
   /** The exposition when printed to stdout, else null. */
   text: string | null
 }

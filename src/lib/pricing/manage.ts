@@ -2,6 +2,7 @@
  * The `prices` commands' work: list, set, remove, import, missing, export. Prices live in the store; `set`
  * writes manual entries, which imports never overwrite unless asked (`--overwrite`).
  */
+import {makeWarning, type Warning} from '../cli/warnings.js'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 
@@ -120,6 +121,8 @@ export interface ImportResult {
   dryRun: boolean
   /** With --only: models asked for that the catalogue does not have. */
   notFound: string[]
+  /** manual_prices_kept, not_in_catalogue (naming the models). */
+  warnings: Warning[]
 }
 
 export interface ImportInput {
@@ -203,6 +206,10 @@ export async function importPriceCatalogue(storePath: string, i: ImportInput): P
     supplemented,
     dryRun: Boolean(i.dryRun),
     notFound,
+    warnings: [
+      ...(out.keptManual.length > 0 ? [makeWarning('manual_prices_kept', `manual prices kept for ${out.keptManual.join(', ')} (use --overwrite to replace them)`, out.keptManual)] : []),
+      ...(notFound.length > 0 ? [makeWarning('not_in_catalogue', `not in the catalogue: ${notFound.join(', ')}`, notFound)] : []),
+    ],
   }
 }
 

@@ -1,5 +1,5 @@
 /** Human/TSV/CSV views of the `prices` results. */
-import {formatInt, renderKeyValues, renderTable, stdoutIsTTY, warn, writeOut} from '../cli/output.js'
+import {formatInt, renderKeyValues, renderTable, stdoutIsTTY, writeErr, writeOut} from '../cli/output.js'
 import type {ImportResult, MissingPrice, PriceJson} from './manage.js'
 
 export interface PriceRenderOptions {
@@ -70,14 +70,7 @@ export function renderImport(r: ImportResult): void {
     ['skipped (no price / duplicate)', formatInt(r.skipped)],
     ['manual kept', formatInt(r.keptManual.length)],
   ])
-  importWarnings(r)
-}
-
-/** The import's caveats on stderr (in every mode, --json included). */
-export function importWarnings(r: ImportResult): void {
-  if (r.dryRun) warn('dry run: nothing was written')
-  if (r.keptManual.length > 0) warn(`manual prices kept for ${r.keptManual.join(', ')} (use --overwrite to replace them)`)
-  if (r.notFound.length > 0) warn(`not in the catalogue: ${r.notFound.join(', ')}`)
+  if (r.dryRun) writeErr('dry run: nothing was written')
 }
 
 export function renderMissing(rows: MissingPrice[], o: PriceRenderOptions = {}): void {

@@ -18,6 +18,7 @@
  * The plan (which cube, which days, hours and cut hours) is plan.ts's; the groups, their pricing cells, cost and
  * p95 are groups.ts's.
  */
+import type {Warning} from '../cli/warnings.js'
 import type {CubeName, Grain, Store, UsageRow} from '../store/index.js'
 import {Accumulator, type EngineQuery, type GroupAgg} from './groups.js'
 import {bucketIndex, compactRuns, cubeFor, floorTo, histDim, histKey, HOUR_MS, needs, planSegments} from './plan.js'
@@ -28,12 +29,8 @@ const DAY_MS = 86_400_000
 /** Ranges with at most this many requests are computed from raw events (exact percentiles). */
 export const EXACT_LIMIT = 50_000
 
-export interface ReportWarning {
-  code: string
-  message: string
-  /** Models, accounts, … the warning is about. */
-  items?: string[]
-}
+/** The one warning shape (lib/cli/warnings.ts). */
+export type ReportWarning = Warning
 
 export interface EngineResult {
   groups: GroupAgg[]

@@ -1,13 +1,12 @@
 /**
  * Human, TSV and CSV views of the report results (the JSON view is the result itself). Tables on a TTY use
- * human numbers ($, thousands separators); piped TSV and --csv carry plain numbers so they parse. Warnings go
- * to stderr in every mode. A timeline on a TTY also gets an asciichart plot of requests or cost.
+ * human numbers ($, thousands separators); piped TSV and --csv carry plain numbers so they parse. Warnings reach
+ * stderr through the base command, in every mode. A timeline on a TTY also gets an asciichart plot of requests or cost.
  */
 import {createRequire} from 'node:module'
 
 import {failureRateTone, formatInt, formatPercent, formatUsd, paint, renderKeyValues, renderTable, stdoutIsTTY, terminalWidth, warn, writeOut, type Column} from '../cli/output.js'
 import type {BreakdownResult, BreakdownRow} from './breakdown.js'
-import type {ReportWarning} from './engine.js'
 import type {EventItem, EventsResult} from './events.js'
 import type {FailureRow, FailuresResult} from './failures.js'
 import type {ExplainModel, Metrics} from './metrics.js'
@@ -25,10 +24,6 @@ export interface RenderOptions {
 
 const isHuman = (o: RenderOptions) => o.human ?? (!o.csv && stdoutIsTTY())
 const tableMode = (o: RenderOptions) => (o.csv ? 'csv' : isHuman(o) ? 'tty' : 'tsv') as 'csv' | 'tty' | 'tsv'
-
-export function renderWarnings(warnings: readonly ReportWarning[]): void {
-  for (const w of warnings) warn(w.message)
-}
 
 const n = (h: boolean) => (v: number | null) => (v === null ? (h ? '-' : '') : h ? formatInt(v) : String(v))
 const usd = (h: boolean) => (v: number | null, lowerBound = false) =>
@@ -119,7 +114,6 @@ export function renderSummary(r: SummaryResult, o: RenderOptions = {}): void {
     )
   }
   if (r.explain) renderExplain(r.explain, o)
-  renderWarnings(r.warnings)
 }
 
 // ------------------------------------------------------------------------------------------- breakdown
@@ -135,7 +129,6 @@ export function renderBreakdown(r: BreakdownResult, o: RenderOptions = {}): void
   cols.push({key: 'lastSeen', header: h ? 'LAST SEEN' : 'LAST_SEEN', get: (x) => when(h)(x.lastSeen)})
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
   if (r.explain) renderExplain(r.explain, o)
-  renderWarnings(r.warnings)
 }
 
 // -------------------------------------------------------------------------------------------- timeline
@@ -173,7 +166,6 @@ export function renderTimeline(r: TimelineResult, o: RenderOptions & {chart?: 'r
   if (!h) cols.push({key: 'start', header: 'START'}, {key: 'end', header: 'END'})
   cols.push(...metricColumns<TimelineRow>(h), ...latencyColumns<TimelineRow>(h))
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
-  renderWarnings(r.warnings)
 }
 
 // -------------------------------------------------------------------------------------------- failures
@@ -201,7 +193,6 @@ export function renderFailures(r: FailuresResult, o: RenderOptions = {}): void {
     },
   })
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
-  renderWarnings(r.warnings)
 }
 
 // ---------------------------------------------------------------------------------------------- events
@@ -241,7 +232,6 @@ export function renderEvents(r: EventsResult, o: RenderOptions = {}): void {
   )
   renderTable(cols, r.rows, {mode: tableMode(o), noHeader: o.noHeader})
   if (r.nextCursor && h) warn(`more events: --before ${r.nextCursor}`)
-  renderWarnings(r.warnings)
 }
 
 // --------------------------------------------------------------------------------------------- explain

@@ -10,8 +10,7 @@ import {filterFlags, filterInput, outputFlags, rangeFlags, sortFlag} from './fla
 import {breakdownReport, type AccountRefresh, type BreakdownKind, type BreakdownResult} from './index.js'
 import type {FilterInput} from './filters.js'
 import {resolveRange, type TimeRange} from './range.js'
-import type {ReportWarning} from './engine.js'
-import {renderBreakdown, renderWarnings} from './render.js'
+import {renderBreakdown} from './render.js'
 
 /** Flags every report command declares (spread into its own `flags`). */
 export const reportFlags = {...rangeFlags, ...filterFlags, ...outputFlags}
@@ -52,10 +51,9 @@ export abstract class ReportCommand<T extends typeof Command> extends BaseComman
     return this.storePath(this.reportFlags.store)
   }
 
-  /** Human view, or (under --json) only the warnings on stderr: they reach stderr in every mode. */
-  protected show<R extends {warnings: ReadonlyArray<{message: string}>}>(result: R, render: (r: R) => void): void {
-    if (this.jsonEnabled()) renderWarnings(result.warnings as ReportWarning[])
-    else render(result)
+  /** The human view unless --json (the base command shows the result's warnings on stderr in every mode). */
+  protected show<R>(result: R, render: (r: R) => void): void {
+    this.display(result, render)
   }
 
   /** Run and show a one-row-per-group report (the whole body of models/providers/accounts/api-keys). */

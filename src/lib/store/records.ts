@@ -3,6 +3,7 @@
  * collector lock, dead letters, names (API-key aliases and hints, account labels), price-import outcomes,
  * inspection runs/results/ownership, and what maintenance reports.
  */
+import type {Warning} from '../cli/warnings.js'
 import type {ApplyMode, Classification, InspectResult, InspectSummary} from './inspection-rows.js'
 
 // --------------------------------------------------------------------------------------- collector runs
@@ -29,7 +30,7 @@ export interface RunFinish {
   publishing?: boolean | null
   errorCode?: string | null
   errorMessage?: string | null
-  warnings?: string[]
+  warnings?: Warning[]
   coverage?: unknown
   authCounters?: AuthCounters | null
   authCountersAt?: number | null
@@ -71,7 +72,7 @@ export interface RunRecord {
   polledAt: number | null
   errorCode: string | null
   errorMessage: string | null
-  warnings: string[]
+  warnings: Warning[]
   coverage: unknown
   authCounters: AuthCounters | null
   authCountersAt: number | null

@@ -4,6 +4,7 @@
  * batch's own transaction (ingest.ts), and closed with status, warnings, coverage and the gateway's
  * per-credential counters. Powers `collect status` and the doctor checks.
  */
+import type {Warning} from '../cli/warnings.js'
 import type {Connection} from './connection.js'
 import {parseJson} from './db.js'
 import {acquireCollectorLock} from './lock.js'
@@ -65,7 +66,7 @@ export function toRecord(r: RunRow): RunRecord {
     polledAt: r.polled_at ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
-    warnings: parseJson<string[]>(r.warnings, []),
+    warnings: runWarnings(r.warnings),
     coverage: parseJson<unknown>(r.coverage, null),
     authCounters: parseJson<AuthCounters | null>(r.auth_counters, null),
     authCountersAt: r.auth_counters_at,
@@ -165,4 +166,9 @@ export class SqliteRuns implements RunRepository {
     const {sql, params} = runListSql(q)
     return (this.c.db.prepare(sql).all(...params) as RunRow[]).map(toRecord)
   }
+}
+
+/** A run's warnings; rows written before warnings had codes hold plain messages (code `collect_warning`). */
+function runWarnings(text: string | null): Warning[] {
+  return parseJson<Array<Warning | string>>(text, []).map((w) => (typeof w === 'string' ? {code: 'collect_warning', message: w} : w))
 }

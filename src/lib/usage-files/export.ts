@@ -5,9 +5,10 @@
  * page by page: memory stays constant whatever the range. Client IP, X-Forwarded-For and User-Agent are left
  * out unless asked for (they identify the people behind the requests).
  */
-import {createWriteStream} from 'node:fs'
+import {createWriteStream, fchmodSync, openSync} from 'node:fs'
 import {once} from 'node:events'
 
+import {UsageError} from '../cli/errors.js'
 import {csvEscape, writeRaw} from '../cli/output.js'
 import {ensurePrivateDir} from '../files/private.js'
 import type {StoredEvent} from '../store/index.js'
@@ -113,8 +114,9 @@ export interface ExportOptions {
   format: ExportFormat
   range: TimeRange | null
   instances?: string[]
-  /** Write here (mode 0600) instead of stdout. */
+  /** Write here (mode 0600) instead of stdout ('-': stdout); an existing file is replaced only with `force`. */
   output?: string
+  force?: boolean
   includeClientInfo?: boolean
   onProgress?: (done: number, total: number) => void
 }
@@ -132,10 +134,20 @@ export async function exportUsage(storePath: string, o: ExportOptions): Promise<
     const q = {since: o.range?.since, until: o.range?.until, instances: o.instances}
     const total = o.onProgress ? await store.events.count(q) : 0
     let file: import('node:fs').WriteStream | null = null
-    if (o.output) {
+    if (o.output && o.output !== '-') {
       const {dirname} = await import('node:path')
       ensurePrivateDir(dirname(o.output))
-      file = createWriteStream(o.output, {mode: 0o600})
+      let fd: number
+      try {
+        fd = openSync(o.output, o.force ? 'w' : 'wx', 0o600)
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'EEXIST') throw new UsageError(`${o.output} already exists`, {code: 'file_exists', hint: 'choose another -o path or pass --force to overwrite'})
+        throw new UsageError(`cannot write ${o.output}: ${code ?? (error as Error).message}`, {code: 'file_unwritable'})
+      }
+      // a replaced file keeps its old mode on open: tighten it before any byte is written
+      fchmodSync(fd, 0o600)
+      file = createWriteStream('', {fd})
     }
     const write = async (text: string) => {
       if (file) {
@@ -160,7 +172,7 @@ export async function exportUsage(storePath: string, o: ExportOptions): Promise<
     }
     return {
       format: o.format,
-      output: o.output ?? null,
+      output: o.output && o.output !== '-' ? o.output : null,
       events: n,
       range: {since: o.range ? new Date(o.range.since).toISOString() : null, until: o.range ? new Date(o.range.until).toISOString() : null},
     }

@@ -18,12 +18,10 @@ describe('api-keys on v8: read, modify, PUT access/api-keys', () => {
     const before = ctx.sim.getConfig('api-keys') as string[]
     const mine = 'sk-team-ops-v8-0123456789abcdef'
     const from = ctx.sim.httpLog().length
-    const r = await runCli(['api-keys', 'add', '--stdin', '--json'], {env: ctx.env(), stdin: mine})
+    const r = await runCli(['api-keys', 'add', '--key-stdin', '--json'], {env: ctx.env(), stdin: mine})
     expect(r.exitCode).toBe(0)
     expect(r.json).toMatchObject({key: mine, changed: true, verified: true, index: before.length})
-    expect(r.json.warnings).toEqual([
-      'this v8 write migrated the gateway config file to the v8 layout (config-version: 8): legacy keys moved, unknown sections commented out; v0 reads of config.yaml now show the new layout',
-    ])
+    expect(r.json.warnings).toEqual([{code: 'config_migrated_to_v8', message: 'this v8 write migrated the gateway config file to the v8 layout (config-version: 8): legacy keys moved, unknown sections commented out; v0 reads of config.yaml now show the new layout'}])
     expect(sent(from)).toEqual(['GET /v8/management/config/access/api-keys', 'PUT /v8/management/config/access/api-keys', 'GET /v8/management/config/access/api-keys'])
     expect(clientKeys()).toEqual([...before, mine])
   })

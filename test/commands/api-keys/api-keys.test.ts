@@ -16,20 +16,16 @@ describe('api-keys list', () => {
   it('masks keys by default, reveals them with --reveal, and shows hashes', async () => {
     const r = await runCli(['api-keys', 'list', '--json', '--store', store], {env: ctx.env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({
-      keys: keys().map((k, index) => ({index, key: `****${k.slice(-4)}`, hash: sha(k), alias: null, example: false})),
-      masked: true,
-      warnings: [],
-    })
+    expect(r.json).toEqual(keys().map((k, index) => ({index, key: `****${k.slice(-4)}`, hash: sha(k), alias: null, example: false})))
     for (const k of keys()) expect(r.stdout).not.toContain(k)
     const revealed = await runCli(['api-keys', 'list', '--reveal', '--json', '--store', store], {env: ctx.env()})
-    expect(revealed.json.keys.map((k: {key: string}) => k.key)).toEqual(keys())
+    expect(revealed.json.map((k: {key: string}) => k.key)).toEqual(keys())
   })
 
   it('shows aliases from the store', async () => {
     await withStore({path: store}, (s) => s.aliases.upsert(sha(keys()[1]), 'ci-runner'))
     const r = await runCli(['api-keys', 'list', '--json', '--store', store], {env: ctx.env()})
-    expect(r.json.keys.map((k: {alias: string | null}) => k.alias)).toEqual([null, 'ci-runner', null, null])
+    expect(r.json.map((k: {alias: string | null}) => k.alias)).toEqual([null, 'ci-runner', null, null])
     const human = await runCli(['api-keys', 'list', '--store', store], {env: ctx.env()})
     expect(human.stdout.split('\n')[2]).toBe(`1\t****${keys()[1].slice(-4)}\tci-runner\t${sha(keys()[1]).slice(0, 12)}`)
   })
@@ -51,14 +47,15 @@ describe('api-keys add', () => {
 
   it('takes a key from stdin; refuses weak and example keys; an existing key changes nothing', async () => {
     const mine = 'sk-team-ops-0123456789abcdef'
-    const r = await runCli(['api-keys', 'add', '--stdin', '--json'], {env: ctx.env(), stdin: `${mine}\n`})
+    const r = await runCli(['api-keys', 'add', '--key-stdin', '--json'], {env: ctx.env(), stdin: `${mine}\n`})
     expect(r.json).toMatchObject({key: mine, generated: false, hash: sha(mine), changed: true, verified: true})
     expect(keys()).toContain(mine)
     const n = writes()
+    // --stdin is the deprecated spelling of --key-stdin: it still works
     const same = await runCli(['api-keys', 'add', '--stdin', '--json'], {env: ctx.env(), stdin: mine})
-    expect(same.json).toMatchObject({changed: false, index: keys().indexOf(mine)})
-    expect((await runCli(['api-keys', 'add', '--stdin'], {env: ctx.env(), stdin: 'short'})).exitCode).toBe(2)
-    expect((await runCli(['api-keys', 'add', '--stdin'], {env: ctx.env(), stdin: 'your-api-key-1'})).exitCode).toBe(2)
+    expect(same.json).toEqual({key: `****${mine.slice(-4)}`, generated: false, hash: sha(mine), index: keys().indexOf(mine), changed: false, dryRun: false, verified: null, warnings: []})
+    expect((await runCli(['api-keys', 'add', '--key-stdin'], {env: ctx.env(), stdin: 'short'})).exitCode).toBe(2)
+    expect((await runCli(['api-keys', 'add', '--key-stdin'], {env: ctx.env(), stdin: 'your-api-key-1'})).exitCode).toBe(2)
     expect((await runCli(['api-keys', 'add', '--dry-run', '--json'], {env: ctx.env()})).json).toMatchObject({dryRun: true, changed: true})
     expect(writes()).toBe(n)
   })
@@ -83,7 +80,7 @@ describe('api-keys remove', () => {
     expect(byIndex.json).toMatchObject({by: 'index', index: 0, hash: sha(before[0]), verified: true, remaining: before.length - 1})
     expect(keys()).toEqual(before.slice(1))
     const victim = keys()[1]
-    const byValue = await runCli(['api-keys', 'remove', '--stdin', '--yes', '--json', '--store', store], {env: ctx.env(), stdin: victim})
+    const byValue = await runCli(['api-keys', 'remove', '--key-stdin', '--yes', '--json', '--store', store], {env: ctx.env(), stdin: victim})
     expect(byValue.json).toMatchObject({by: 'value', hash: sha(victim), verified: true})
     expect(keys()).not.toContain(victim)
     // 'ci-runner' belongs to the original keys()[1], which is now at index 0
@@ -107,7 +104,9 @@ describe('example keys', () => {
   it('list warns while your-api-key-* keys are configured', async () => {
     ctx.sim.setConfig('api-keys', [...keys(), 'your-api-key-1'])
     const r = await runCli(['api-keys', 'list', '--json', '--store', store], {env: ctx.env()})
-    expect(r.json.keys.at(-1)).toMatchObject({example: true})
-    expect(r.json.warnings).toEqual(['example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed'])
+    // a list is an array: the warning is on stderr only, and each row says whether it is an example key
+    expect(r.json.at(-1)).toMatchObject({index: keys().length, example: true})
+    expect(r.json.filter((k: {example: boolean}) => k.example)).toHaveLength(1)
+    expect(r.stderr).toBe('Warning: example keys your-api-key-* are configured: the gateway refuses every proxy request until they are removed\n')
   })
 })

@@ -43,7 +43,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     )
     expect(res.json.instance).toBe(`127.0.0.1:${sim.port}`)
     expect(res.json.oldestRecordAgeMs).toBeGreaterThanOrEqual(30_000)
-    expect(res.json.warnings).toContain('2 payload(s) did not parse and were kept as dead letters (see cpactl collect status)')
+    expect(res.json.warnings).toContainEqual({code: 'dead_letters', message: '2 payload(s) did not parse and were kept as dead letters (see cpactl collect status)'})
     expect(res.stderr).toMatch(new RegExp(`collect 127\\.0\\.0\\.1:\\d+ via ${SUITE_IS_V8 ? 'http' : 'resp'}: 1,733 popped, 1,730 stored, 0 duplicates, 2 dead letters, 1 control`))
 
     const conns = sim.respLog()
@@ -117,7 +117,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     sim.preload(250)
     const res = await runCli(['collect', '--store', store, '--batch-size', '100', '--max-records', '130', '--json'], {env: ctx.env()})
     expect(res.json).toMatchObject({popped: 130, inserted: 130, batches: 2, stopReason: 'max-records'})
-    expect(res.json.warnings).toContain('stopped after --max-records 130; the queue may still hold records')
+    expect(res.json.warnings).toContainEqual({code: 'max_records_reached', message: 'stopped after --max-records 130; the queue may still hold records'})
     expect(sim.counters().queued).toBe(120)
     if (SUITE_IS_V8) {
       const pops = sim.httpLog().filter((e) => e.path === suitePath('GET', '/usage-queue')).slice(-2)
@@ -161,8 +161,8 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
       const res = await runCli(['collect', '--store', await backend.fresh(), '--expected-interval', '5m', '--json'], {env: ctx.env()})
       expect(res.exitCode).toBe(0)
       expect(res.json.warnings).toEqual([
-        'usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`',
-        "--expected-interval 5m exceeds the gateway's queue retention (120s): records expire before the next run collects them",
+        {code: 'publishing_off', message: 'usage publishing is off on the gateway (usage-statistics-enabled: false): nothing is queued; turn it on with `cpactl usage enable`'},
+        {code: 'interval_exceeds_retention', message: "--expected-interval 5m exceeds the gateway's queue retention (120s): records expire before the next run collects them"},
       ])
       expect(res.stderr).toContain('Warning: usage publishing is off')
     } finally {
@@ -186,7 +186,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     const stolenIdx = stolen.map((s) => JSON.parse(s).auth_index as string)
     const collected = expected - stolenIdx.filter((i) => listed.has(i)).length
     expect(res.json.coverage).toMatchObject({basis: 'previous-run', expected, collected, ratio: collected / expected})
-    expect(res.json.warnings.some((w: string) => w.includes('records are being consumed elsewhere'))).toBe(true)
+    expect(res.json.warnings.some((w: {code: string; message: string}) => w.code === 'low_coverage' && w.message.includes('records are being consumed elsewhere'))).toBe(true)
     // with nobody stealing, full coverage and no warning
     sim.generate(100)
     const clean = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
@@ -216,7 +216,7 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
       expect(res.json.popped).toBe(0)
       expect(res.json.coverage.ratio).toBe(0)
       expect(res.json.coverage.expected).toBeGreaterThan(100)
-      expect(res.json.warnings.join('\n')).toContain('a SUBSCRIBE client (which starves the queue while attached)')
+      expect(res.json.warnings.map((w: {message: string}) => w.message).join('\n')).toContain('a SUBSCRIBE client (which starves the queue while attached)')
     } finally {
       sub.close()
     }
@@ -228,6 +228,6 @@ describe.each(BACKENDS)('cpactl collect (one-shot) against the simulator, into $
     await runCli(['collect', '--store', store], {env: ctx.env()})
     await storeExec(store, 'UPDATE collector_runs SET ended_at = ended_at - 600000')
     const res = await runCli(['collect', '--store', store, '--json'], {env: ctx.env()})
-    expect(res.json.warnings.some((w: string) => /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w))).toBe(true)
+    expect(res.json.warnings.some((w: {code: string; message: string}) => w.code === 'gap_exceeds_retention' && /^10m\d*s? passed since the previous run ended, more than the gateway's queue retention \(60s\)/.test(w.message))).toBe(true)
   })
 })

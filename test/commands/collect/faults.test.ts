@@ -244,7 +244,10 @@ describe('cpactl collect: faults and bad input', () => {
     expect(res.json).toMatchObject({transport: 'http', popped: 30, inserted: 30})
     // v7: RESP was tried and could not cross the proxy; v8: auto does not try RESP at all
     if (SUITE_IS_V8) expect(res.json.warnings).toEqual([])
-    else expect(res.json.warnings[0]).toMatch(/^RESP could not be established \(.*\); collecting over the HTTP usage queue$/)
+    else {
+      expect(res.json.warnings[0].code).toBe('resp_fallback')
+      expect(res.json.warnings[0].message).toMatch(/^RESP could not be established \(.*\); collecting over the HTTP usage queue$/)
+    }
     // --transport resp does not fall back; nothing is popped
     sim.preload(5)
     const queued = sim.counters().queued

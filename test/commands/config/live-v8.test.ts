@@ -117,8 +117,8 @@ describe('config set PATH VALUE on v8', () => {
       dryRun: false,
       verified: true,
       warnings: [
-        'max-retry-interval is routing.retry.max-retry-interval on a v8 gateway',
-        'this v8 write migrated the gateway config file to the v8 layout (config-version: 8): legacy keys moved, unknown sections commented out; v0 reads of config.yaml now show the new layout',
+        {code: 'legacy_key_name', message: 'max-retry-interval is routing.retry.max-retry-interval on a v8 gateway'},
+        {code: 'config_migrated_to_v8', message: 'this v8 write migrated the gateway config file to the v8 layout (config-version: 8): legacy keys moved, unknown sections commented out; v0 reads of config.yaml now show the new layout'},
       ],
     })
     expect(sent(from)).toEqual([
@@ -152,7 +152,7 @@ describe('config set PATH VALUE on v8', () => {
   it('a path only later 8.0.x builds know is written with a note (this simulator is a later build)', async () => {
     const r = await runCli(['config', 'set', 'client.codex.enable-apply-patch', 'true', '--json'], {env: ctx.env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json.warnings).toContain('client.codex.enable-apply-patch exists only in later 8.0.x builds; an early v8 gateway rejects it')
+    expect(r.json.warnings).toContainEqual({code: 'v8_path_caveat', message: 'client.codex.enable-apply-patch exists only in later 8.0.x builds; an early v8 gateway rejects it'})
   })
 })
 

@@ -137,7 +137,7 @@ describe('config set', () => {
     const r = await runCli(['config', 'set', 'passthrough-headers', '[x-trace-id,x-team]', '--json'], {env: ctx.env()})
     expect(r.json).toMatchObject({via: 'config.yaml', value: ['x-trace-id', 'x-team'], verified: true, warnings: []})
     const unknown = await runCli(['config', 'set', 'my-extension.enabled', 'true', '--json'], {env: ctx.env()})
-    expect(unknown.json.warnings).toEqual(["'my-extension' is not a key the gateway is known to read; it is written anyway"])
+    expect(unknown.json.warnings).toEqual([{code: 'unknown_key', message: "'my-extension' is not a key the gateway is known to read; it is written anyway"}])
     expect(ctx.sim.config.get('my-extension.enabled')).toBe(true)
   })
 })

@@ -76,7 +76,7 @@ describe('config migrate', () => {
       {from: 'request-retry', to: 'routing.retry.request-retry'},
     ])
     expect(r.json.commentedOut).toEqual(['ampcode'])
-    expect(r.json.warnings).toEqual(['unrecognized configuration section "ampcode" commented out during v8 migration'])
+    expect(r.json.warnings).toEqual([{code: 'section_commented_out', message: 'unrecognized configuration section "ampcode" commented out during v8 migration', items: ['ampcode']}])
     expect(r.json.document).toBe(
       '# gateway\n\nconfig-version: 8\nserver:\n  port: 8317\nrouting:\n  retry:\n    request-retry: 2\n\n# unrecognized configuration section "ampcode" commented out during v8 migration:\n# ampcode:\n#   upstream-url: https://amp.example\n',
     )

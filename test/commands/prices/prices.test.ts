@@ -118,6 +118,10 @@ describe('cpactl prices', () => {
     const e = await run(['prices', 'export', '-o', out, '--json'])
     expect(e.exitCode).toBe(0)
     expect(statSync(out).mode & 0o777).toBe(0o600)
+    // -o never replaces a file without --force
+    const again = await run(['prices', 'export', '-o', out, '--json'])
+    expect([again.exitCode, again.json.error.code]).toEqual([2, 'file_exists'])
+    expect((await run(['prices', 'export', '-o', out, '--force', '--json'])).exitCode).toBe(0)
     const doc = JSON.parse(readFileSync(out, 'utf8'))
     expect(doc.format).toBe('cpactl-prices')
     const other = join(tempDir('cpactl-prices2-'), 'cpactl.db')

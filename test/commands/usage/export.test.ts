@@ -1,5 +1,5 @@
 // usage export: NDJSON that re-imports as the same events (same event hash), and CSV that parses.
-import {readFileSync, statSync} from 'node:fs'
+import {chmodSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {parse} from 'csv-parse/sync'
@@ -18,6 +18,20 @@ describe('cpactl usage export', () => {
     const s = await storeWith(makeRecords({count: 1500, from: Date.UTC(2026, 0, 1, 3), to: Date.UTC(2026, 0, 3, 20), seed: 9}), 'prod')
     store = s.path
     await s.store.close()
+  })
+
+  it('-o means what it means everywhere: an existing file is kept without --force; --force replaces it at 0600', async () => {
+    const out = join(dir, 'existing.ndjson')
+    writeFileSync(out, 'keep me\n')
+    chmodSync(out, 0o644)
+    const refused = await runCli(['usage', 'export', '-o', out, '--store', store, '--json'])
+    expect(refused.exitCode).toBe(2)
+    expect(refused.json.error).toMatchObject({code: 'file_exists', message: `${out} already exists`, hint: 'choose another -o path or pass --force to overwrite'})
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n')
+    const forced = await runCli(['usage', 'export', '-o', out, '--force', '--store', store, '--json'])
+    expect(forced.json).toEqual({format: 'ndjson', output: out, events: 1500, range: {since: null, until: null}})
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(1500)
   })
 
   it('NDJSON to a 0600 file: every event once, oldest first, client keys only as hashes', async () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {AuthError, ConfigError, EXIT, exitCodeOf, PartialError, RejectedError, toErrorJson, UpstreamError, UsageError} from '../../../src/lib/cli/errors.js'
+import {AuthError, ConfigError, EXIT, exitCodeOf, LockError, RejectedError, toErrorJson, UpstreamError, UsageError} from '../../../src/lib/cli/errors.js'
 
 describe('typed errors', () => {
   it('carry one exit code in both exitCode and oclif.exit', () => {
@@ -9,7 +9,7 @@ describe('typed errors', () => {
       [new ConfigError('x'), 3],
       [new AuthError('x'), 4],
       [new UpstreamError('x'), 5],
-      [new PartialError('x', {}), 6],
+      [new LockError('x'), 7],
       [new RejectedError('x', 400), 8],
     ]
     for (const [err, code] of cases) {

@@ -119,7 +119,7 @@ describe('config migration (legacy → v8 key map, mixed files)', () => {
       {from: 'tls.enable', to: 'server.tls.enable'},
     ])
     expect(m.moved).toEqual([{from: 'tls.cert', to: 'server.tls.cert'}])
-    expect(m.warnings[0]).toBe('legacy usage-statistics-enabled dropped: observability.usage.usage-statistics-enabled is set too, and the v8 value wins')
+    expect(m.warnings[0]).toEqual({code: 'shadowed_legacy_key', message: 'legacy usage-statistics-enabled dropped: observability.usage.usage-statistics-enabled is set too, and the v8 value wins'})
     // a legacy client-key list next to v8 sections is dropped the same way
     const keys = await migrate('api-keys: [legacy-client]\naccess:\n  api-keys: []\n')
     expect(keys.data).toEqual({'config-version': 8, access: {'api-keys': []}})

@@ -11,7 +11,6 @@ import type {UpstreamScenario} from '../../../src/lib/sim/account-types.js'
 import {codexIdTokenClaims} from '../../../src/lib/sim/jwt.js'
 import type {Simulator} from '../../../src/lib/sim/index.js'
 import {DEFAULTS, type InspectSettings} from '../../../src/lib/inspect/policy.js'
-import {partialWarnings} from '../../../src/lib/inspect/render.js'
 import {runInspection, type InspectHooks} from '../../../src/lib/inspect/run.js'
 import type {InspectRunResult} from '../../../src/lib/inspect/types.js'
 import type {InspectResult} from '../../../src/lib/store/index.js'
@@ -325,7 +324,7 @@ describe('identity re-verification before each write', () => {
     expect(r.actionTaken).toBe('failed')
     expect(r.reason).toContain(`; disable failed: the gateway failed GET ${SUITE_IS_V8 ? '/credentials' : '/auth-files'} (503`)
     expect(result.summary.writesFailed).toBe(1)
-    expect(partialWarnings(result)).toEqual(['1 write(s) failed; exit code 6'])
+    expect(result.warnings).toEqual([{code: 'partial_success', message: '1 write(s) failed (see actionTaken failed)', items: [name]}])
     expect(count(sim, 'PATCH', '/auth-files/status')).toBe(0)
     expect(isDisabled(sim, name)).toBe(false)
     expect(await store.listOpenOwnership('test')).toEqual([])

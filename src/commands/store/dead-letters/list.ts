@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../../lib/cli/base-command.js'
 import {csvFlag, limitFlag, noHeaderFlag, storeFlag} from '../../../lib/cli/flags.js'
-import {renderTable, stdoutIsTTY, warn} from '../../../lib/cli/output.js'
+import {renderTable, stdoutIsTTY} from '../../../lib/cli/output.js'
 import {listDeadLettersAt} from '../../../lib/store/admin.js'
 import type {DeadLetter} from '../../../lib/store/index.js'
 
@@ -22,7 +22,7 @@ export default class DeadLettersList extends BaseCommand<typeof DeadLettersList>
   async run(): Promise<DeadLetter[]> {
     const result = await listDeadLettersAt(await this.storePath(this.flags.store), {all: this.flags.all, limit: this.flags.limit, instance: this.flags.instance})
     const human = stdoutIsTTY() && !this.flags.csv
-    if (result.total > result.items.length) warn(`showing ${result.items.length} of ${result.total} dead letters (--limit)`)
+    if (result.total > result.items.length) this.warning('list_truncated', `showing ${result.items.length} of ${result.total} dead letters (--limit)`)
     this.display(result, (r) => {
       renderTable(
         [
