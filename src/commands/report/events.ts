@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {limitFlag} from '../../lib/cli/flags.js'
 import {eventsReport, type EventsResult} from '../../lib/report/index.js'
 import {renderEvents} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import {ReportCommand, reportFlags} from '../../lib/cli/report-command.js'
 
 export default class ReportEvents extends ReportCommand<typeof ReportEvents> {
   static summary = 'Individual requests, newest first, for drill-down (keyset pagination with --before).'

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {limitFlag} from '../../lib/cli/flags.js'
 import {failuresReport, type FailuresResult} from '../../lib/report/index.js'
 import {renderFailures} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import {ReportCommand, reportFlags} from '../../lib/cli/report-command.js'
 
 export default class ReportFailures extends ReportCommand<typeof ReportFailures> {
   static summary = 'Failed requests by status code × account × model, with the latest error and its credential class.'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {BreakdownResult} from '../../lib/report/index.js'
-import {breakdownFlags, ReportCommand} from '../../lib/report/report-command.js'
+import {breakdownFlags, ReportCommand} from '../../lib/cli/report-command.js'
 
 export default class ReportModels extends ReportCommand<typeof ReportModels> {
   static summary = 'Usage and cost per model.'

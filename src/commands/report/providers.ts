@@ -1,5 +1,5 @@
 import type {BreakdownResult} from '../../lib/report/index.js'
-import {breakdownFlags, ReportCommand} from '../../lib/report/report-command.js'
+import {breakdownFlags, ReportCommand} from '../../lib/cli/report-command.js'
 
 export default class ReportProviders extends ReportCommand<typeof ReportProviders> {
   static summary = 'Usage and cost per provider.'

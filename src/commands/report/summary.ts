@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {summaryReport, type SummaryResult} from '../../lib/report/index.js'
 import {renderSummary} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import {ReportCommand, reportFlags} from '../../lib/cli/report-command.js'
 
 export default class ReportSummary extends ReportCommand<typeof ReportSummary> {
   static summary = 'Totals for a time range: requests, failures, token buckets, cache hit rate, cost, latency.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {timelineReport, type TimelineResult} from '../../lib/report/index.js'
 import {renderTimeline} from '../../lib/report/render.js'
-import {ReportCommand, reportFlags} from '../../lib/report/report-command.js'
+import {ReportCommand, reportFlags} from '../../lib/cli/report-command.js'
 
 export default class ReportTimeline extends ReportCommand<typeof ReportTimeline> {
   static summary = 'Usage and cost per hour, day, week or month; with a chart on a terminal.'

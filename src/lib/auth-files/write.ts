@@ -1,7 +1,6 @@
 /**
- * Changing auth files: upload (multipart, 207 partial), enable/disable (PATCH status;
- * config API keys by auth_index), delete (207 partial) and field edits (PATCH fields). Every write is
- * re-read and verified. Batches report per item; a mix of successes and failures keeps this result shape, with
+ * Changing auth files: upload (multipart, 207 partial), enable/disable (PATCH status; config API keys by
+ * auth_index), delete (207 partial) and field edits (PATCH fields). Every write is re-read and verified. Batches report per item; a mix of successes and failures keeps this result shape, with
  * the per-item errors, a `partial_success` warning and exit 6 (the command sets it).
  */
 import {readFileSync} from 'node:fs'

@@ -1,6 +1,6 @@
 /**
  * `cpactl collect`: drain the gateway's usage queue into the store, losing nothing that reached us
- * (issue 4; cpa-gateway.md §5, §13; cpamp-anchor.md §2).
+ * (issue 4).
  *
  * Order of a run — nothing is popped before the store has proven it can keep what is popped:
  *   1. open + migrate the store (the Store interface, src/lib/store/types.ts);

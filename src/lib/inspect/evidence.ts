@@ -5,6 +5,7 @@
  * nothing by itself and is classified `review`; rate limiting and 5xx mean the probe could not tell
  * (`probe_failed`), except an explicit `usage_limit_reached`, which is quota evidence for the current window.
  */
+import {findEvidence} from '../usage/failure-evidence.js'
 import {scrubSecrets} from '../usage/redact.js'
 import {emptyWindows, makeWindow, num, toEpochMs} from './windows.js'
 import type {ProbeOutcome} from './types.js'
@@ -16,65 +17,6 @@ export interface UpstreamAnswer {
   body: string
 }
 
-export type EvidenceKind =
-  | 'workspace_deactivated'
-  | 'account_deactivated'
-  | 'token_revoked'
-  | 'token_invalid'
-  | 'allowance_exhausted'
-  | 'usage_limit_reached'
-
-/** Lower-case markers per kind. Codes as the providers send them, then message phrases. */
-const MARKERS: Record<EvidenceKind, string[]> = {
-  workspace_deactivated: ['deactivated_workspace', 'workspace has been deactivated', 'workspace is deactivated'],
-  account_deactivated: ['account_deactivated', 'account has been deactivated', 'account is deactivated'],
-  token_revoked: [
-    'token_revoked',
-    'token_invalidated',
-    'refresh_token_reused',
-    'has been revoked',
-    'was revoked',
-    'has been invalidated',
-    'invalidated oauth token',
-    'refresh token was already used',
-  ],
-  token_invalid: [
-    'invalid_token',
-    'token_expired',
-    'invalid_grant',
-    'invalid_refresh_token',
-    'token is expired',
-    'token has expired',
-    'invalid or expired',
-    'expired or invalid',
-    'bad-credentials',
-    'requires reauthorization',
-    'no auth context',
-  ],
-  allowance_exhausted: [
-    'free-usage-exhausted',
-    'free_usage_exhausted',
-    'included free usage',
-    'spending-limit',
-    'spending_limit',
-    'monthly spending limit',
-    'run out of credits',
-    'used all available credits',
-  ],
-  usage_limit_reached: ['usage_limit_reached'],
-}
-
-/** Statuses at which each kind of evidence is believed. */
-const STATUSES: Record<EvidenceKind, number[]> = {
-  workspace_deactivated: [401, 402, 403],
-  account_deactivated: [401, 402, 403],
-  token_revoked: [400, 401, 403],
-  token_invalid: [400, 401, 403],
-  allowance_exhausted: [402, 403, 429],
-  usage_limit_reached: [429],
-}
-
-const ORDER: EvidenceKind[] = ['workspace_deactivated', 'account_deactivated', 'token_revoked', 'token_invalid', 'allowance_exhausted', 'usage_limit_reached']
 
 export function parseJsonBody(text: string): unknown {
   const t = text.trim()
@@ -90,15 +32,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** The first explicit evidence in an error answer, or null. */
-export function findEvidence(status: number, body: string): EvidenceKind | null {
-  const blob = body.toLowerCase()
-  for (const kind of ORDER) {
-    if (!STATUSES[kind].includes(status)) continue
-    if (MARKERS[kind].some((m) => blob.includes(m))) return kind
-  }
-  return null
-}
 
 /** `code: message` from the common error shapes, scrubbed of secrets and cut to one short line. */
 export function errorSnippet(body: string, max = 160): string {

@@ -61,10 +61,10 @@ export function contextTierIndex(tiers: readonly ContextTier[], inputTotal: numb
   return best
 }
 
-// The standard context bands belong to the rollups' layout (src/lib/store/bands.ts); re-exported for pricing callers.
-import {CONTEXT_BANDS} from '../store/bands.js'
+// The standard context bands (src/lib/usage/bands.ts: a property of a usage record the rollups split by); re-exported for pricing callers.
+import {CONTEXT_BANDS} from '../usage/bands.js'
 
-export {CONTEXT_BANDS, contextBand} from '../store/bands.js'
+export {CONTEXT_BANDS, contextBand} from '../usage/bands.js'
 
 /** True when every tier threshold is one of CONTEXT_BANDS (the tier of a request follows from its band). */
 export function tiersFitBands(tiers: readonly ContextTier[]): boolean {

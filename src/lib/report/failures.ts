@@ -5,7 +5,7 @@
  * deactivated), `review` (401/402/403 without explicit evidence), or null (not a credential problem). The
  * evidence markers are the inspection module's (src/lib/inspect/evidence.ts), so both agree.
  */
-import {findEvidence} from '../inspect/evidence.js'
+import {findEvidence} from '../usage/failure-evidence.js'
 import type {PriceBook} from '../pricing/cost.js'
 import type {Store} from '../store/index.js'
 import {accountDisplay} from './context.js'

@@ -22,7 +22,7 @@
  * This is the collector's hot path (it runs for every stored event): dimension values are numbered once,
  * cells are found through numeric keys, and nothing is allocated per event except a new cell.
  */
-import {contextBand} from './bands.js'
+import {contextBand} from '../usage/bands.js'
 import {HIST_BUCKETS, histBucket} from './histogram.js'
 import type {CubeName, Grain, HistDim} from './rows.js'
 

@@ -91,7 +91,7 @@ export interface UsageRow {
   authIndex: string
   serviceTier: string
   responseServiceTier: string
-  /** Rollup groups: the context band of their requests (bands.ts); raw rows: null (their input is known). */
+  /** Rollup groups: the context band of their requests (usage/bands.ts); raw rows: null (their input is known). */
   band: number | null
   /** Raw rows and account-rollup groups: the status code (0 unknown); others: null. */
   status: number | null

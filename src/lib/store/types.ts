@@ -25,7 +25,7 @@
  *    that does not depend on the batch's own events (SQLite: adding finished hours to the daily tables) runs in
  *    the same transaction before the callback pops, so the pop→commit window holds only the batch's own work.
  * 4. Exactness. Sums are integers, histograms are the encoding of histogram.ts, the context band is
- *    bands.ts's. Rollups of pruned events stay (prune deletes raw events only).
+ *    usage/bands.ts's. Rollups of pruned events stay (prune deletes raw events only).
  * 5. Read-only. `openStore({readonly: true})` never writes — no migration, no checkpoint, no lock file, no
  *    pragma that persists; reports use it, so a report against a backup or a read-only file changes nothing.
  *    Write methods of a read-only store reject with ConfigError `store_readonly`.

@@ -14,7 +14,10 @@ describe('cpactl usage enable', () => {
     const http = sim.httpLog().length
     const res = await runCli(['usage', 'enable', '--json'], {env: ctx.env()})
     expect(res.exitCode).toBe(0)
-    expect(res.json).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true, warnings: []})
+    const {warnings, ...result} = res.json
+    expect(result).toEqual({instance: `127.0.0.1:${sim.port}`, enabled: true, previous: false, changed: true})
+    // on v8 the first write migrates a legacy config file, and says so
+    expect(warnings.map((w: {code: string}) => w.code)).toEqual(SUITE_IS_V8 ? ['config_migrated_to_v8'] : [])
     expect(await published()).toBe(true)
     // the first command against this gateway probes its API once (GET /v0/management/config), then:
     const sent = sim.httpLog().slice(http).map((e) => `${e.method} ${e.path}`)

@@ -4,7 +4,8 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {classifyFailure, errorSnippet, findEvidence, type UpstreamAnswer} from '../../../src/lib/inspect/evidence.js'
+import {classifyFailure, errorSnippet, type UpstreamAnswer} from '../../../src/lib/inspect/evidence.js'
+import {findEvidence} from '../../../src/lib/usage/failure-evidence.js'
 import {interpretClaudeUsage} from '../../../src/lib/inspect/probe-claude.js'
 import {interpretCodexUsage} from '../../../src/lib/inspect/probe-codex.js'
 import {interpretXaiBilling, readCredits, readMonthly} from '../../../src/lib/inspect/probe-xai.js'

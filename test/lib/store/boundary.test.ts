@@ -11,7 +11,7 @@ import {projectRoot} from '../../helpers/run.js'
 const SRC = join(projectRoot, 'src')
 const STORE = join(SRC, 'lib', 'store')
 /** What other modules may import from the store: the interface, the by-path entry points, pure helpers. */
-const PUBLIC = ['index.ts', 'admin.ts', 'histogram.ts', 'bands.ts'].map((f) => join(STORE, f))
+const PUBLIC = ['index.ts', 'admin.ts', 'histogram.ts'].map((f) => join(STORE, f))
 
 function files(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))

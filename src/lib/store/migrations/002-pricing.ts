@@ -27,7 +27,7 @@
  *   report_account_{hourly,daily} (… + auth_index, failed_flag, fail_status_code)
  *   Values: requests, failed (count), uncached_input, cache_read, cache_write, output_total, reasoning,
  *   unclassified, latency_sum, latency_count, ttft_sum, ttft_count (ttft_ms > 0 only), last_ts (newest event).
- *   band = how many of the standard context thresholds (src/lib/store/bands.ts CONTEXT_BANDS: 128k, 200k,
+ *   band = how many of the standard context thresholds (src/lib/usage/bands.ts CONTEXT_BANDS: 128k, 200k,
  *   256k, 272k, 1M) the requests' total input (uncached + cache read + cache write) exceeds, so context-tiered
  *   prices at those thresholds are billed exactly from the rollups.
  *   Absent dimensions are ''. WITHOUT ROWID.

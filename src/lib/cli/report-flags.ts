@@ -4,9 +4,9 @@
  */
 import {Flags} from '@oclif/core'
 
-import {csvFlag, noHeaderFlag, sinceFlag, storeFlag, tzFlag, untilFlag} from '../cli/flags.js'
-import type {FilterInput} from './filters.js'
-import {SORT_KEYS, type SortKey} from './sort.js'
+import {csvFlag, noHeaderFlag, sinceFlag, storeFlag, tzFlag, untilFlag} from './flags.js'
+import type {FilterInput} from '../report/filters.js'
+import {SORT_KEYS, type SortKey} from '../report/sort.js'
 
 export const rangeFlags = {
   since: sinceFlag,

@@ -4,13 +4,13 @@
  */
 import {Flags, type Command} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base-command.js'
-import {limitFlag} from '../cli/flags.js'
-import {filterFlags, filterInput, outputFlags, rangeFlags, sortFlag} from './flags.js'
-import {breakdownReport, type AccountRefresh, type BreakdownKind, type BreakdownResult} from './index.js'
-import type {FilterInput} from './filters.js'
-import {resolveRange, type TimeRange} from './range.js'
-import {renderBreakdown} from './render.js'
+import {BaseCommand} from './base-command.js'
+import {limitFlag} from './flags.js'
+import {filterFlags, filterInput, outputFlags, rangeFlags, sortFlag} from './report-flags.js'
+import {breakdownReport, type AccountRefresh, type BreakdownKind, type BreakdownResult} from '../report/index.js'
+import type {FilterInput} from '../report/filters.js'
+import {resolveRange, type TimeRange} from '../report/range.js'
+import {renderBreakdown} from '../report/render.js'
 
 /** Flags every report command declares (spread into its own `flags`). */
 export const reportFlags = {...rangeFlags, ...filterFlags, ...outputFlags}
