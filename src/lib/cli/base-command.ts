@@ -4,7 +4,7 @@
  * and the one exit-code rule for human and --json modes alike (oclif's --json path ignores `oclif.exit` and exits 1
  * otherwise).
  */
-import {Command, type Interfaces} from '@oclif/core'
+import {Command, ux, type Interfaces} from '@oclif/core'
 
 import {resolveManagementKey, type ResolvedKey} from '../profiles/credentials.js'
 import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
@@ -118,6 +118,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (Array.isArray(r.warnings)) for (const w of r.warnings as Warning[]) this.collectWarning(w)
     if (Array.isArray(r.warnings) || this.warningsSeen.size > 0) r.warnings = [...this.warningsSeen.values()]
     return result
+  }
+
+  /**
+   * The --json document. oclif's logJson tokenises the whole document to colour it (slicing the string once per
+   * token: ~18 ms on a 75 kB timeline) even when no JSON theme is configured and the tokens come out uncoloured;
+   * without a theme the same text is printed directly (JSON.stringify, 2 spaces, a newline), with one it is
+   * oclif's (which colours on a terminal only).
+   */
+  protected logJson(json: unknown): void {
+    if (this.config.theme?.json) return super.logJson(json)
+    ux.stdout(JSON.stringify(json, null, 2))
   }
 
   /** Print the human view unless --json is on (then oclif prints the returned value). */
