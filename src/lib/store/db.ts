@@ -9,7 +9,8 @@
  *   schema_migrations. A migration that walks the stored events first runs its resumable `prepare` step in
  *   chunks (one transaction each, progress reported per chunk); an interrupted one continues where it stopped.
  * - A read-only open never writes: no journal-mode change, no migration; it refuses a store that needs
- *   migrating (the fix is `cpactl store migrate` or any writing command).
+ *   migrating (the fix is `cpactl store migrate` or any writing command). It checks the migrations' ids
+ *   (migrations/ids.ts) and does not load their code, which only a writing open needs.
  */
 import {chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
@@ -18,7 +19,8 @@ import type {Database} from 'better-sqlite3'
 
 import {BugError, ConfigError, LockError} from '../cli/errors.js'
 import {reportProgress} from '../cli/progress.js'
-import {migrations as allMigrations, type Migration} from './migrations/index.js'
+import {MIGRATION_IDS} from './migrations/ids.js'
+import type {Migration} from './migrations/types.js'
 import type {MigrationProgress} from './records.js'
 
 export type {Database, Statement} from 'better-sqlite3'
@@ -39,6 +41,11 @@ export interface OpenDatabaseOptions {
 const defaultObserver = (p: MigrationProgress) => reportProgress(`migrating the store (${p.id} ${p.name})`, p.done, p.total)
 
 const SECRET_FILE_MODE = 0o600
+
+/** Every migration (their code loads only when a store is written or its schema status is asked for). */
+async function allMigrations(): Promise<Migration[]> {
+  return (await import('./migrations/index.js')).migrations
+}
 
 /** Make sure the file (and its WAL companions) is 0600 when we own it. */
 export function restrictFileMode(path: string): void {
@@ -101,8 +108,15 @@ export function schemaVersion(db: Database): number {
   return (db.prepare('SELECT COALESCE(MAX(id), 0) AS v FROM schema_migrations').get() as {v: number}).v
 }
 
+/** The ids among `ids` the store has not applied yet (read-only check). */
+function pendingIds(db: Database, ids: readonly number[]): number[] {
+  if (schemaVersion(db) === 0) return [...ids]
+  const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
+  return ids.filter((id) => !applied.has(id))
+}
+
 /** Apply pending migrations; returns the ids applied. */
-export function migrate(db: Database, list: Migration[] = allMigrations, onProgress?: (p: MigrationProgress) => void): number[] {
+export function migrate(db: Database, list: Migration[], onProgress?: (p: MigrationProgress) => void): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
   const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
   const known = Math.max(0, ...list.map((m) => m.id))
@@ -134,15 +148,14 @@ export function migrate(db: Database, list: Migration[] = allMigrations, onProgr
 }
 
 /** Migrations `list` has that the store has not applied yet (read-only check). */
-export function pendingMigrations(db: Database, list: Migration[] = allMigrations): Migration[] {
-  const version = schemaVersion(db)
-  if (version === 0) return list
-  const applied = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{id: number}>).map((r) => r.id))
-  return list.filter((m) => !applied.has(m.id))
+function pendingMigrations(db: Database, list: Migration[]): Migration[] {
+  const pending = new Set(pendingIds(db, list.map((m) => m.id)))
+  return list.filter((m) => pending.has(m.id))
 }
 
 /** Schema version and pending migrations of an existing store file, read without changing anything. */
-export async function schemaStatus(path: string, list: Migration[] = allMigrations): Promise<{version: number; pending: Migration[]}> {
+export async function schemaStatus(path: string, migrations?: Migration[]): Promise<{version: number; pending: Migration[]}> {
+  const list = migrations ?? (await allMigrations())
   const {default: BetterSqlite3} = await import('better-sqlite3')
   let db: Database
   try {
@@ -186,20 +199,20 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
       db.pragma('wal_autocheckpoint = 8192')
       db.pragma('journal_size_limit = 67108864')
     }
-    const list = options.migrations ?? allMigrations
     if (readonly) {
+      const ids = options.migrations?.map((m) => m.id) ?? MIGRATION_IDS
       const version = schemaVersion(db)
-      if (version > Math.max(0, ...list.map((m) => m.id))) {
+      if (version > Math.max(0, ...ids)) {
         throw new ConfigError(`the store ${path} was written by a newer cpactl (schema ${version})`, {code: 'store_too_new', hint: 'upgrade cpactl'})
       }
-      if (version === 0 || pendingMigrations(db, list).length > 0) {
+      if (version === 0 || pendingIds(db, ids).length > 0) {
         throw new ConfigError(`the store ${path} needs migrating (schema ${version}) before it can be read`, {
           code: 'store_outdated',
           hint: 'run cpactl store migrate (collect and the other writing commands migrate it too)',
         })
       }
     } else {
-      migrate(db, list, options.onMigrationProgress ?? defaultObserver)
+      migrate(db, options.migrations ?? (await allMigrations()), options.onMigrationProgress ?? defaultObserver)
       restrictFileMode(path)
     }
   } catch (error) {

@@ -3,7 +3,6 @@
  * migration 001) — the summary `collect status` shows, the list, and the retry after an upgrade, which
  * ingests what parses now and marks those letters resolved in the same transaction.
  */
-import {createNormalizer} from '../usage/normalize.js'
 import type {Connection} from './connection.js'
 import type {SqliteEvents} from './events.js'
 import type {DeadLetter, DeadLetterQuery, DeadLetterSummary, RetryResult} from './records.js'
@@ -52,12 +51,16 @@ export function retrySelectSql(q: {ids?: number[]; instance?: string}): {sql: st
   return {sql: `SELECT id, instance, payload FROM usage_dead_letters WHERE ${where.join(' AND ')} ORDER BY id`, params}
 }
 
-/** Re-parse letters with this version's normaliser: the ones that parse now, per instance; the reasons of the rest. */
-export function planRetry(rows: ReadonlyArray<{id: number; instance: string; payload: string}>): {
+/**
+ * Re-parse letters with this version's normaliser: the ones that parse now, per instance; the reasons of the rest.
+ * The normaliser loads here, not with the store: a report's start-up does not pay for it (issue 12).
+ */
+export async function planRetry(rows: ReadonlyArray<{id: number; instance: string; payload: string}>): Promise<{
   res: RetryResult
   byInstance: Map<string, Array<{id: number; payload: string}>>
   reasons: Map<string, number>
-} {
+}> {
+  const {createNormalizer} = await import('../usage/normalize.js')
   const normalizer = createNormalizer()
   const res: RetryResult = {tried: rows.length, recovered: 0, duplicates: 0, stillFailing: 0, reasons: []}
   const reasons = new Map<string, number>()
@@ -122,7 +125,7 @@ export class SqliteDeadLetters implements DeadLetterRepository {
     this.c.writable('retry dead letters')
     const {sql, params} = retrySelectSql(q)
     const rows = this.c.db.prepare(sql).all(...params) as Array<{id: number; instance: string; payload: string}>
-    const {res, byInstance, reasons} = planRetry(rows)
+    const {res, byInstance, reasons} = await planRetry(rows)
     const resolve = this.c.db.prepare('UPDATE usage_dead_letters SET resolved_at = ? WHERE id = ?')
     const now = q.now ?? Date.now()
     for (const [instance, list] of byInstance) {

@@ -4,8 +4,9 @@
  * drill-down list, usage export, the latest failure of a group, totals. Reads are keyset-paginated statements
  * (never one read transaction held across pages, which would pin the WAL while a collector writes).
  */
+import {BugError} from '../cli/errors.js'
 import type {Connection} from './connection.js'
-import {BatchWriter} from './ingest.js'
+import type {BatchWriter} from './ingest.js'
 import {dailyThrough} from './rollup-write.js'
 import type {
   BatchCounts,
@@ -114,10 +115,18 @@ export function eventRow(r: Record<string, unknown>): EventRow {
 export class SqliteEvents implements EventRepository {
   private writerInstance: BatchWriter | null = null
 
-  constructor(private readonly c: Connection) {}
+  /**
+   * `Writer` is ingest.ts's BatchWriter, which index.ts loads only for a store opened for writing: a report
+   * (read-only) does not load the write path's modules (normaliser, its thread, the row encoders).
+   */
+  constructor(
+    private readonly c: Connection,
+    private readonly Writer: typeof BatchWriter | null,
+  ) {}
 
   private get writer(): BatchWriter {
-    this.writerInstance ??= new BatchWriter(this.c.db)
+    if (!this.Writer) throw new BugError('the batch writer of a read-only store was asked for')
+    this.writerInstance ??= new this.Writer(this.c.db)
     return this.writerInstance
   }
 

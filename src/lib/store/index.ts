@@ -47,7 +47,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     throw new ConfigError(`no store at ${options.path} yet`, {code: 'store_missing', hint: 'collect usage first (cpactl collect), or pass --store'})
   }
   const db = await openDatabase(options.path, options)
-  return new SqliteStore(new Connection(db, options.path, Boolean(options.readonly)))
+  // the write path (batch writer, normaliser and its thread) loads only for a store that can be written: a
+  // report's start-up does not pay for it (issue 12)
+  const writer = options.readonly ? null : (await import('./ingest.js')).BatchWriter
+  return new SqliteStore(new Connection(db, options.path, Boolean(options.readonly)), writer)
 }
 
 /** Does a store exist at this location (a file; a database holding cpactl's schema)? Never creates one. */

@@ -7,6 +7,7 @@ import {SqliteCheckStates} from './check-states.js'
 import type {Connection} from './connection.js'
 import {SqliteDeadLetters} from './dead-letters.js'
 import {SqliteEvents} from './events.js'
+import type {BatchWriter} from './ingest.js'
 import {SqliteInspections} from './inspections.js'
 import {SqliteMaintenance} from './maintenance.js'
 import {SqliteNames} from './names.js'
@@ -31,11 +32,12 @@ export class SqliteStore implements Store {
   readonly maintenance: SqliteMaintenance
   readonly checks: SqliteCheckStates
 
-  constructor(readonly connection: Connection) {
+  /** `Writer`: the batch writer (ingest.ts) of a store opened for writing, null for a read-only one (events.ts). */
+  constructor(readonly connection: Connection, Writer: typeof BatchWriter | null) {
     const c = connection
     this.location = c.location
     this.readonly = c.readonly
-    this.events = new SqliteEvents(c)
+    this.events = new SqliteEvents(c, Writer)
     this.rollups = new SqliteRollups(c)
     this.runs = new SqliteRuns(c)
     this.deadLetters = new SqliteDeadLetters(c, this.events)

@@ -16,6 +16,8 @@ import type {Metrics} from '../../../src/lib/report/metrics.js'
 import {buildSummary} from '../../../src/lib/report/summary.js'
 import {buildTimeline} from '../../../src/lib/report/timeline.js'
 import {fold} from '../../../src/lib/store/migrations/004-one-rollup-layer.js'
+import {MIGRATION_IDS} from '../../../src/lib/store/migrations/ids.js'
+import {migrations} from '../../../src/lib/store/migrations/index.js'
 import {openStore, withStore, type MigrationProgress, type Store} from '../../../src/lib/store/index.js'
 import {projectRoot, runCli, tempDir} from '../../helpers/run.js'
 import {closeSqlite, sqlite} from '../../helpers/sqlite.js'
@@ -68,6 +70,13 @@ function withNoCredentialErrors(path: string, output: any): any {
   expect(rows.filter((r: any) => r.authIndex === '' && r.latestError !== null).length).toBeGreaterThan(0)
   return {...output, rows}
 }
+
+describe('the migration list', () => {
+  it('the ids a read-only open checks (without loading the migrations) are exactly the migrations, in order', () => {
+    expect(MIGRATION_IDS).toEqual(migrations.map((m) => m.id))
+    expect(migrations.map((m) => m.id)).toEqual([...migrations.map((m) => m.id)].sort((a, b) => a - b))
+  })
+})
 
 describe('a schema-3 store (two rollup layers) before migration', () => {
   it('reports refuse it read-only, naming the fix, and leave the file untouched', async () => {

@@ -32,7 +32,7 @@ export class PgDeadLetters implements DeadLetterRepository {
   async retry(q: {ids?: number[]; instance?: string; now?: number} = {}): Promise<RetryResult> {
     this.c.writable('retry dead letters')
     const {sql, params} = retrySelectSql(q)
-    const {res, byInstance, reasons} = planRetry(await this.c.query<{id: number; instance: string; payload: string}>(sql, params, 'read dead letters'))
+    const {res, byInstance, reasons} = await planRetry(await this.c.query<{id: number; instance: string; payload: string}>(sql, params, 'read dead letters'))
     const now = q.now ?? Date.now()
     for (const [instance, list] of byInstance) {
       for (let i = 0; i < list.length; i += RETRY_CHUNK) {
