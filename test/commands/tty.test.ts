@@ -5,8 +5,9 @@
  * `npm test`'s pretest), as a person runs it.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync} from 'node:fs'
+import {copyFileSync, existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 import {describe, expect, it} from 'vitest'
 
 import {requireCapability} from '../helpers/capability.js'
@@ -94,6 +95,22 @@ describe.runIf(hasScript && built)('on a terminal', () => {
     expect(ci.code, ci.screen).toBe(0)
     expect(ci.screen).not.toContain('migrating')
     expect(ci.screen).not.toContain('\u001B[2K')
+  })
+
+  it('--json on a terminal is plain JSON; a JSON theme (theme.json in the config dir) colours the same document', async () => {
+    const config = tempDir('cpactl-theme-')
+    const argv = ['report', 'summary', '--store', join(dir, 'none', 'missing.db'), '--json']
+    const plain = await onTerminal(argv, {CPACTL_CONFIG_DIR: config})
+    expect(plain.code).toBe(3)
+    expect(plain.screen).not.toContain(ESC)
+    const text = plain.screen.replaceAll('\r\n', '\n')
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`)
+    expect(JSON.parse(text)).toMatchObject({error: {code: 'store_missing', exitCode: 3}})
+    writeFileSync(join(config, 'theme.json'), JSON.stringify({json: {key: 'red'}}))
+    const themed = await onTerminal(argv, {CPACTL_CONFIG_DIR: config})
+    expect(themed.code).toBe(3)
+    expect(themed.screen).toContain(`${ESC}31m"error"${ESC}39m`)
+    expect(stripVTControlCharacters(themed.screen)).toBe(plain.screen)
   })
 
   it('a destructive command asks y/N on a terminal: no keeps everything (exit 130), yes goes ahead', async () => {
