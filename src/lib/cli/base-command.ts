@@ -6,7 +6,7 @@
  */
 import {Command, ux, type Interfaces} from '@oclif/core'
 
-import {resolveManagementKey, type ResolvedKey} from '../profiles/credentials.js'
+import type {ResolvedKey} from '../profiles/credentials.js'
 import {resolveDirs, resolveStorePath, type Dirs} from '../files/dirs.js'
 import {loadProfiles, selectProfile, type Profile} from '../profiles/profiles.js'
 import type {GatewayClient} from '../gateway/client.js'
@@ -168,9 +168,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** Resolve the management key for the current profile (stdin, env, key file, keychain). */
+  /**
+   * Resolve the management key for the current profile (stdin, env, key file, keychain). The key sources load
+   * here, on first use: commands that never talk to the gateway (reports) do not load them at start-up.
+   */
   protected async resolveKey(profile: Profile | null): Promise<ResolvedKey> {
     const f = this.flags as unknown as {'management-key-stdin'?: boolean}
+    const {resolveManagementKey} = await import('../profiles/credentials.js')
     return resolveManagementKey({
       env: process.env,
       configDir: this.dirs.configDir,
