@@ -194,6 +194,7 @@ export interface NormalizerOptions {
 
 /** A normaliser with its own memo of client-key hashes and masked sources (few distinct values per gateway). */
 export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
+  /** hashApiKey of each value seen as an `api_key` or a `source` (one memo: the same text hashes the same). */
   const keyHashes = new Map<string, string | null>()
   /** SHA-256 of every client key given or seen in a record's `api_key`: a source equal to one is that key. */
   const clientKeyHashes = new Set<string>()
@@ -203,28 +204,22 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
   }
   const sources = new Map<string, MaskedSource>()
   const apiKeySources = new Map<string, MaskedSource>()
-  /** SHA-256 of each `source` as a client key would be hashed (membership in clientKeyHashes is checked per record). */
-  const sourceKeyHashes = new Map<string, string | null>()
   const MEMO_MAX = 10_000
 
-  const apiKeyHash = (raw: string): string | null => {
+  const keyHash = (raw: string): string | null => {
     let h = keyHashes.get(raw)
     if (h === undefined) {
       h = hashApiKey(raw)
       if (keyHashes.size >= MEMO_MAX) keyHashes.clear()
       keyHashes.set(raw, h)
-      if (h && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h)
     }
     return h
   }
 
-  const sourceKeyHash = (raw: string): string | null => {
-    let h = sourceKeyHashes.get(raw)
-    if (h === undefined) {
-      h = hashApiKey(raw)
-      if (sourceKeyHashes.size >= MEMO_MAX) sourceKeyHashes.clear()
-      sourceKeyHashes.set(raw, h)
-    }
+  /** A record's client key: its hash, now a known client key (a source equal to it is masked from here on). */
+  const apiKeyHash = (raw: string): string | null => {
+    const h = keyHash(raw)
+    if (h && clientKeyHashes.size < MEMO_MAX) clientKeyHashes.add(h)
     return h
   }
 
@@ -288,7 +283,7 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
       if (givenSourceHash && isSha256Hex(givenSourceHash)) sourceHash = givenSourceHash.toLowerCase()
       else {
         // a client key in `source` (credentials without email, requests without a credential) is a secret
-        const sourceHashed = sourceKeyHash(source)
+        const sourceHashed = keyHash(source)
         const isClientKey = (apiKey !== null && source.trim() === apiKey.trim()) || (sourceHashed !== null && clientKeyHashes.has(sourceHashed))
         const m = masked(source, isClientKey ? 'apikey' : authType)
         source = m.source

@@ -64,6 +64,21 @@ async function threadReady(s: Store): Promise<void> {
   }
 }
 
+/** After the first chunk of the next batch nothing more comes from the thread, and waiting for it times out. */
+function stallAfterFirstChunk(thread: ThreadView): {delivered: number} {
+  const receive = thread.receive.bind(thread)
+  const wait = thread.wait.bind(thread)
+  const stalled = {delivered: 0}
+  thread.receive = () => {
+    if (stalled.delivered > 0) return null
+    const c = receive()
+    if (c) stalled.delivered++
+    return c
+  }
+  thread.wait = () => (stalled.delivered > 0 ? false : wait())
+  return stalled
+}
+
 const flat = (c: BatchCounts) => ({...c, byAuthIndex: [...c.byAuthIndex].sort()})
 
 async function writeAll(s: Store, list: readonly unknown[], size = 500): Promise<unknown[]> {
@@ -101,20 +116,11 @@ describe('the normaliser thread', () => {
     const {store: plain} = await open(false, payloads.slice(0, 10))
     const {store: threaded} = await open(true, payloads.slice(0, 10))
     const thread = writerOf(threaded).thread!
-    const receive = thread.receive.bind(thread)
-    const wait = thread.wait.bind(thread)
     // after the batch's first chunk nothing more comes from the thread, and waiting for it times out
-    let delivered = 0
-    thread.receive = () => {
-      if (delivered > 0) return null
-      const c = receive()
-      if (c) delivered++
-      return c
-    }
-    thread.wait = () => (delivered > 0 ? false : wait())
+    const stalled = stallAfterFirstChunk(thread)
     const a = await writeAll(plain, payloads.slice(10, 1010), 1000)
     const b = await writeAll(threaded, payloads.slice(10, 1010), 1000)
-    expect(delivered).toBe(1)
+    expect(stalled.delivered).toBe(1)
     expect(b).toEqual(a)
     // the thread dies: the next batches are the writing thread's alone
     await thread.worker.terminate()
@@ -163,23 +169,14 @@ describe('the normaliser thread', () => {
     const {store: plain} = await open(false, payloads.slice(0, 10))
     const {store: threaded} = await open(true, payloads.slice(0, 10))
     const thread = writerOf(threaded).thread!
-    const receive = thread.receive.bind(thread)
-    const wait = thread.wait.bind(thread)
     // the key is in the first chunk (the thread's); the records using it as their source come after it
     const batch = [JSON.stringify({...base(), api_key: key, request_id: 'cccccccc'}), ...Array.from({length: 400}, (_, i) => keyAsSource(i))]
-    let delivered = 0
-    thread.receive = () => {
-      if (delivered > 0) return null
-      const c = receive()
-      if (c) delivered++
-      return c
-    }
-    thread.wait = () => (delivered > 0 ? false : wait())
+    const stalled = stallAfterFirstChunk(thread)
     for (const s of [plain, threaded]) {
       await s.events.batch((tx) => tx.write(batch, {instance: 'gw', runId: null, receivedAt: 1}))
       expect(sqlite(s).prepare("SELECT DISTINCT source FROM usage_events WHERE request_id LIKE 'b%'").pluck().all()).toEqual([masked])
     }
-    expect(delivered).toBe(1)
+    expect(stalled.delivered).toBe(1)
     expect(dump(threaded)).toEqual(dump(plain))
   })
 })
