@@ -86,7 +86,7 @@ describe.runIf(built)('the start-up bundle', () => {
     }
     // the ES-module-only price catalogue, into a store of each side's own
     const prices = await Promise.all(
-      [{}, {CPACTL_BUNDLE: '0'}].map((env) => cpactl(['prices', 'import', '--bundled', '--store', join(tempDir('cpactl-bundle-prices-'), 'p.db'), '--json'], env)),
+      ([{}, {CPACTL_BUNDLE: '0'}] as Array<Record<string, string>>).map((env) => cpactl(['prices', 'import', '--bundled', '--store', join(tempDir('cpactl-bundle-prices-'), 'p.db'), '--json'], env)),
     )
     expect(prices[0].code, prices[0].stderr).toBe(0)
     expect(JSON.parse(prices[0].stdout)).toMatchObject({source: 'bundled', read: 560, added: 560})
@@ -95,7 +95,7 @@ describe.runIf(built)('the start-up bundle', () => {
 
   it('collects through the ingest thread into the same store as without it', async () => {
     const views = []
-    for (const env of [{}, {CPACTL_BUNDLE: '0'}]) {
+    for (const env of [{}, {CPACTL_BUNDLE: '0'}] as Array<Record<string, string>>) {
       ctx.sim.preload(900, {spreadMs: 60_000})
       const store = join(tempDir('cpactl-bundle-collect-'), 'store.db')
       const r = await cpactl(['collect', '--store', store, '--batch-size', '200', '--json'], {...ctx.env(), ...env})
