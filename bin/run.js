@@ -36,7 +36,10 @@ function loadBundle() {
   try {
     cachedData = readFileSync(cacheFile)
   } catch {}
-  const script = new vm.Script(Module.wrap(source), {cachedData, filename: file})
+  // CommonJS's module wrapper plus one parameter: an import() for the bundle, which has none of its own (a
+  // code-cached vm.Script cannot import() on Node 20); @oclif/core loads ES-module plugin commands with it.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __cpactlImport) { ${source}\n});`
+  const script = new vm.Script(wrapped, {cachedData, filename: file})
   if ((cachedData === undefined || script.cachedDataRejected) && process.execArgv.length === 0) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}`
@@ -53,7 +56,8 @@ function loadBundle() {
   module.filename = file
   module.paths = Module._nodeModulePaths(dirname(file))
   Module._cache[file] = module
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
+  const importer = (specifier) => import(specifier)
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importer)
   module.loaded = true
   return module.exports
 }

