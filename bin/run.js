@@ -51,6 +51,9 @@ function loadBundle() {
       }
     })
   }
+  // The bundle is compiled code: oclif must not look for TypeScript sources of it (it would under NODE_ENV=test or
+  // development, and warn that there are none).
+  ;(globalThis.oclif ??= {}).enableAutoTranspile = false
   // Registered before it runs, so that oclif's require of the bundle (the explicit command target) gets this one.
   const module = new Module(file, undefined)
   module.filename = file

@@ -84,6 +84,11 @@ describe.runIf(built)('the start-up bundle', () => {
       const {bundled, modules} = await both(args)
       expect(bundled, args.join(' ')).toEqual(modules)
     }
+    // NODE_ENV=development or test (a developer's shell, a test runner): the bundle is used as it is, silently
+    for (const NODE_ENV of ['development', 'test']) {
+      const r = await cpactl(['prices', 'list', '--store', s.path, '--json'], {NODE_ENV})
+      expect(r, NODE_ENV).toEqual({code: 0, stdout: '[]\n', stderr: ''})
+    }
     // the autocomplete plugin's commands are ES modules that @oclif/core import()s (same home for both sides:
     // the output names its cache directory)
     for (const args of [['autocomplete', 'script', 'bash'], ['autocomplete', 'zsh'], ['autocomplete', '--refresh-cache']]) {
