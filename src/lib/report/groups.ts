@@ -4,7 +4,7 @@
  * a group (same model, effective service tier and context tier, so each cell is priced at one set of rates), the
  * accumulator that adds rollup rows and raw events into groups, and a group's cost and p95 values.
  */
-import {addEncodedDense, exactPercentile, HIST_BUCKETS, histBucket, histPercentile} from '../store/histogram.js'
+import {addEncodedDense, emptyDense, exactPercentile, histBucket, histPercentile, type DenseHist} from '../store/histogram.js'
 import type {RowFilters, UsageRow} from '../store/index.js'
 import {
   contextTierIndex,
@@ -59,8 +59,8 @@ export interface GroupAgg {
   lastTs: number
   providers: Set<string>
   cells: Map<string, PricingCell>
-  latDense: Float64Array | null
-  ttftDense: Float64Array | null
+  latDense: DenseHist | null
+  ttftDense: DenseHist | null
   latValues: number[] | null
   ttftValues: number[] | null
 }
@@ -119,8 +119,8 @@ export class Accumulator {
         if (r.latencyMs !== null) (g.latValues ??= []).push(r.latencyMs)
         if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftValues ??= []).push(r.ttftMs)
       } else {
-        if (r.latencyMs !== null) (g.latDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.latencyMs)]++
-        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftDense ??= new Float64Array(HIST_BUCKETS))[histBucket(r.ttftMs)]++
+        if (r.latencyMs !== null) (g.latDense ??= emptyDense())[histBucket(r.latencyMs)]++
+        if (r.ttftMs !== null && this.q.ttftPercentile) (g.ttftDense ??= emptyDense())[histBucket(r.ttftMs)]++
       }
     }
     // pricing cell: same model, effective service tier and context tier
@@ -146,8 +146,8 @@ export class Accumulator {
   addHist(bucket: number, key: string, lat: Buffer | null, ttft: Buffer | null): void {
     const g = this.group(bucket, key, false)
     if (!g) return
-    if (lat) addEncodedDense((g.latDense ??= new Float64Array(HIST_BUCKETS)), lat)
-    if (ttft) addEncodedDense((g.ttftDense ??= new Float64Array(HIST_BUCKETS)), ttft)
+    if (lat) addEncodedDense((g.latDense ??= emptyDense()), lat)
+    if (ttft) addEncodedDense((g.ttftDense ??= emptyDense()), ttft)
   }
 
   /** Forget percentiles (when the rollups cannot give them for this query). */

@@ -4,6 +4,7 @@
  */
 import {costOf, PriceBook, ratesFor, roundUsd, type AppliedRates} from '../pricing/cost.js'
 import {addTokens, emptyTokens, type TokenCounts} from '../pricing/types.js'
+import {emptyDense, type DenseHist} from '../store/histogram.js'
 import {type ReportWarning} from './engine.js'
 import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell} from './groups.js'
 
@@ -45,6 +46,10 @@ const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null)
 const round1 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10)
 
 
+function addDense(into: DenseHist, from: DenseHist): void {
+  for (let i = 0, n = from.length; i < n; i++) into[i] += from[i]
+}
+
 /** Merge several groups into one (totals; p95 over the union). */
 export function mergeGroups(groups: readonly GroupAgg[], key = '', bucket = 0): GroupAgg {
   const m = emptyGroup(key, bucket)
@@ -67,14 +72,8 @@ export function mergeGroups(groups: readonly GroupAgg[], key = '', bucket = 0): 
     }
     if (g.latValues) (m.latValues ??= []).push(...g.latValues)
     if (g.ttftValues) (m.ttftValues ??= []).push(...g.ttftValues)
-    if (g.latDense) {
-      const d = (m.latDense ??= new Float64Array(g.latDense.length))
-      for (let i = 0; i < d.length; i++) d[i] += g.latDense[i]
-    }
-    if (g.ttftDense) {
-      const d = (m.ttftDense ??= new Float64Array(g.ttftDense.length))
-      for (let i = 0; i < d.length; i++) d[i] += g.ttftDense[i]
-    }
+    if (g.latDense) addDense((m.latDense ??= emptyDense()), g.latDense)
+    if (g.ttftDense) addDense((m.ttftDense ??= emptyDense()), g.ttftDense)
   }
   return m
 }

@@ -13,6 +13,17 @@
 
 /** Bucket 511 starts at 2^(510/16) ms ≈ 266 days: every real latency fits. */
 export const HIST_BUCKETS = 512
+
+/**
+ * A dense histogram being summed: one count per bucket. A plain array, not a Float64Array: its counts stay small
+ * integers (exact up to 2^53 either way), and a report process runs these loops before the JIT has optimised
+ * them, where reading and writing a Float64Array element allocates a heap number each time (~5× slower).
+ */
+export type DenseHist = number[]
+
+export function emptyDense(): DenseHist {
+  return new Array<number>(HIST_BUCKETS).fill(0)
+}
 const PER_OCTAVE = 16
 
 export function histBucket(ms: number): number {
@@ -120,8 +131,8 @@ export function mergeEncodedBuffers(a: Uint8Array | null, b: Uint8Array | null):
   return encodeSorted(buckets, counts, buckets.length)
 }
 
-/** Add an encoded histogram into a dense accumulator (Float64Array(HIST_BUCKETS)). */
-export function addEncodedDense(into: Float64Array, buf: Uint8Array | null | undefined): void {
+/** Add an encoded histogram into a dense accumulator (HIST_BUCKETS counts). */
+export function addEncodedDense(into: DenseHist | Float64Array, buf: Uint8Array | null | undefined): void {
   if (!buf) return
   decode(buf, (b, c) => {
     into[b] += c
@@ -142,7 +153,7 @@ export function fromV1(buf: Uint8Array | null): Buffer | null {
 }
 
 /** Nearest-rank percentile (q in (0, 1]) from a dense histogram; null when empty. */
-export function histPercentile(dense: Float64Array, q: number): number | null {
+export function histPercentile(dense: ArrayLike<number>, q: number): number | null {
   let total = 0
   for (let i = 0; i < dense.length; i++) total += dense[i]
   if (total === 0) return null

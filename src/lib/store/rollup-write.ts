@@ -11,7 +11,7 @@
  */
 import type {Database, Statement} from 'better-sqlite3'
 
-import {addEncodedDense, encodeDense, HIST_BUCKETS, mergeEncodedBuffers} from './histogram.js'
+import {addEncodedDense, emptyDense, encodeDense, mergeEncodedBuffers, type DenseHist} from './histogram.js'
 import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HIST_DIMS, HOUR_MS, SUM_COLS, type RollupCells} from './rollup-cells.js'
 import type {CubeName, Grain} from './rows.js'
 
@@ -22,15 +22,15 @@ import type {CubeName, Grain} from './rows.js'
 export function registerHistFunctions(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
   db.aggregate('cpactl_hist_sum', {
-    start: () => ({dense: new Float64Array(HIST_BUCKETS), any: false}),
-    step: (acc: {dense: Float64Array; any: boolean}, blob: unknown) => {
+    start: () => ({dense: emptyDense(), any: false}),
+    step: (acc: {dense: DenseHist; any: boolean}, blob: unknown) => {
       if (blob) {
         addEncodedDense(acc.dense, blob as Uint8Array)
         acc.any = true
       }
       return acc
     },
-    result: (acc: {dense: Float64Array; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
+    result: (acc: {dense: DenseHist; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
   })
 }
 
