@@ -19,18 +19,31 @@ import type {CubeName, Grain} from './rows.js'
  * The histogram SQL functions (deterministic; on every connection that reads or writes rollups):
  * cpactl_hist_merge(a, b) merges two encoded histograms, the aggregate cpactl_hist_sum(h) merges a column.
  */
+interface HistSum {
+  first: Uint8Array | null
+  dense: DenseHist | null
+}
+
 export function registerHistFunctions(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
+  // a group of one histogram (a timeline's day bucket from the daily rollup) is that histogram as stored: only a
+  // second one makes it decode and re-encode
   db.aggregate('cpactl_hist_sum', {
-    start: () => ({dense: emptyDense(), any: false}),
-    step: (acc: {dense: DenseHist; any: boolean}, blob: unknown) => {
-      if (blob) {
-        addEncodedDense(acc.dense, blob as Uint8Array)
-        acc.any = true
+    start: (): HistSum => ({first: null, dense: null}),
+    step: (acc: HistSum, blob: unknown) => {
+      const h = blob as Uint8Array | null
+      if (!h || h.length === 0) return acc
+      if (acc.first === null) acc.first = h
+      else {
+        if (acc.dense === null) {
+          acc.dense = emptyDense()
+          addEncodedDense(acc.dense, acc.first)
+        }
+        addEncodedDense(acc.dense, h)
       }
       return acc
     },
-    result: (acc: {dense: DenseHist; any: boolean}) => (acc.any ? encodeDense(acc.dense) : null),
+    result: (acc: HistSum) => (acc.dense ? encodeDense(acc.dense) : acc.first),
   })
 }
 
