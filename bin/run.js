@@ -5,8 +5,8 @@
 // file loads that bundle with a V8 code cache (dist/cpactl.cjs.cache): compiled functions come from the cache
 // instead of being parsed and compiled on every start, and one file replaces ~120 module lookups and reads.
 // The first run that finds no usable cache (none yet, or one made by another Node version) writes one when it
-// exits, if dist/ is writable; a run with Node flags (execArgv) never writes, since V8 rejects a cache made
-// under other flags. Without the bundle, or with CPACTL_BUNDLE=0, the modules load one by one from dist/.
+// exits, if dist/ is writable; a run with Node flags (execArgv or NODE_OPTIONS) never writes, since V8 rejects a
+// cache made under other flags. Without the bundle, or with CPACTL_BUNDLE=0, the modules load one by one from dist/.
 //
 // @oclif/core's index checks the Node version against @oclif/core's own `engines` with semver (47 CommonJS
 // files) unless OCLIF_DISABLE_ENGINE_WARNING is set; our package.json's `engines` is the stricter one and npm
@@ -40,7 +40,7 @@ function loadBundle() {
   // code-cached vm.Script cannot import() on Node 20); @oclif/core loads ES-module plugin commands with it.
   const wrapped = `(function (exports, require, module, __filename, __dirname, __cpactlImport) { ${source}\n});`
   const script = new vm.Script(wrapped, {cachedData, filename: file})
-  if ((cachedData === undefined || script.cachedDataRejected) && process.execArgv.length === 0) {
+  if ((cachedData === undefined || script.cachedDataRejected) && process.execArgv.length === 0 && !process.env.NODE_OPTIONS) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}`
       try {

@@ -99,6 +99,7 @@ try {
   await store.close()
   const env = {...process.env, CPACTL_CONFIG_DIR: tmp, CPACTL_DATA_DIR: tmp, CPACTL_CACHE_DIR: tmp, NO_COLOR: '1'}
   delete env.CPACTL_BUNDLE
+  delete env.NODE_OPTIONS // a run under Node flags writes no cache (bin/run.js)
   for (const argv of [['report', 'summary', '--since', '30d', '--store', join(tmp, 'usage.db'), '--json']]) {
     const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...argv], {encoding: 'utf8', env})
     if (r.status !== 0) throw new Error(`warm-up run ${argv.join(' ')} failed (${r.status}): ${r.stderr}`)
