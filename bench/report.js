@@ -66,18 +66,27 @@ async function buildStore() {
   return {events: n, endMs, ingestS}
 }
 
-function time(argv, env = {}) {
-  const samples = []
+/** The same argv under each environment, runs interleaved (one warm-up each): the median ms of each, and output. */
+function interleaved(argv, envs) {
+  const samples = envs.map(() => [])
   let out = ''
   for (let i = 0; i < RUNS + 1; i++) {
-    const t0 = process.hrtime.bigint()
-    const r = spawnSync(process.execPath, argv, {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}, maxBuffer: 64 << 20})
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6
-    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
-    if (i > 0) samples.push(ms) // one warm-up run
-    out = r.stdout
+    envs.forEach((env, k) => {
+      const t0 = process.hrtime.bigint()
+      const r = spawnSync(process.execPath, argv, {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}, maxBuffer: 64 << 20})
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6
+      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
+      if (i > 0) samples[k].push(ms)
+      if (k === 0) out = r.stdout
+    })
   }
-  return {ms: median(samples), out}
+  return {ms: samples.map(median), out}
+}
+
+/** Median wall time of `argv` (one warm-up run) and its output. */
+function time(argv, env = {}) {
+  const r = interleaved(argv, [env])
+  return {ms: r.ms[0], out: r.out}
 }
 
 let info
@@ -115,22 +124,6 @@ const cases = [
   {name: 'report timeline --since 90d --granularity day', argv: ['report', 'timeline', '--since', '90d', '--granularity', 'day'], raw: 'timeline'},
   {name: 'report api-keys --since 7d', argv: ['report', 'api-keys', '--since', '7d'], raw: 'api-keys'},
 ]
-/** The same argv under each environment, runs interleaved (one warm-up each): the median ms of each, and output. */
-function interleaved(argv, envs) {
-  const samples = envs.map(() => [])
-  let out = ''
-  for (let i = 0; i < RUNS + 1; i++) {
-    envs.forEach((env, k) => {
-      const t0 = process.hrtime.bigint()
-      const r = spawnSync(process.execPath, argv, {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}, maxBuffer: 64 << 20})
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6
-      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
-      if (i > 0) samples[k].push(ms)
-      if (k === 0) out = r.stdout
-    })
-  }
-  return {ms: samples.map(median), out}
-}
 // the start-up bundle (dist/cpactl.cjs, since issue 12) against loading the compiled modules one by one
 const hasBundle = existsSync(join(cliRoot, 'dist', 'cpactl.cjs'))
 const variants = hasBundle ? [{}, {CPACTL_BUNDLE: '0'}] : [{}]

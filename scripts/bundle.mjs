@@ -64,7 +64,7 @@ const ownUrl = {
 }
 
 rmSync(`${out}.cache`, {force: true})
-await build({
+const built = await build({
   stdin: {contents: entry, loader: 'js', resolveDir: dist, sourcefile: 'cpactl-entry.js'},
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out,
   external: EXTERNAL, plugins: [ownUrl, oclifImports],
@@ -80,12 +80,12 @@ await build({
     ].join('\n'),
   },
   minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'ascii', logLevel: 'warning',
+  write: false,
 })
 
 // esbuild leaves a few non-ASCII characters in regular expression literals; as \u escapes they mean the same, and
 // an all-ASCII file lets bin/run.js read it as one-byte text (no UTF-8 decoding of 1.5 MB on every start).
-const text = readFileSync(out, 'utf8')
-writeFileSync(out, text.replaceAll(/[^\x00-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+writeFileSync(out, built.outputFiles[0].text.replaceAll(/[^\x00-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
 
 // The code cache: one report over a small store, run through the bundle with no cache present, writes it when
 // it exits (bin/run.js). Functions that run there (oclif's start-up, flag parsing, the store's read path, the
@@ -100,10 +100,8 @@ try {
   const env = {...process.env, CPACTL_CONFIG_DIR: tmp, CPACTL_DATA_DIR: tmp, CPACTL_CACHE_DIR: tmp, NO_COLOR: '1'}
   delete env.CPACTL_BUNDLE
   delete env.NODE_OPTIONS // a run under Node flags writes no cache (bin/run.js)
-  for (const argv of [['report', 'summary', '--since', '30d', '--store', join(tmp, 'usage.db'), '--json']]) {
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...argv], {encoding: 'utf8', env})
-    if (r.status !== 0) throw new Error(`warm-up run ${argv.join(' ')} failed (${r.status}): ${r.stderr}`)
-  }
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'report', 'summary', '--since', '30d', '--store', join(tmp, 'usage.db'), '--json'], {encoding: 'utf8', env})
+  if (r.status !== 0) throw new Error(`the warm-up report failed (${r.status}): ${r.stderr}`)
   if (!existsSync(`${out}.cache`)) throw new Error('the warm-up run wrote no code cache')
 } finally {
   rmSync(tmp, {force: true, recursive: true})

@@ -5,41 +5,24 @@
 // and a collect through the ingest thread (whose worker runs from dist/ either way); the bundle really replaces
 // @oclif/core's files; and the code cache: one V8 accepts is left alone, a missing or rejected one is written
 // again by the next run, whose output does not change.
-import {spawn} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {requireCapability} from '../helpers/capability.js'
-import {projectRoot, tempDir} from '../helpers/run.js'
+import {projectRoot, runBinary, tempDir, type BinaryRun} from '../helpers/run.js'
 import {useSimulator} from '../helpers/sim.js'
 import {storeView} from '../commands/collect/helpers.js'
 import {makeRecords, storeWith} from '../lib/report/helpers.js'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 const built = requireCapability('the built bundle (dist/cpactl.cjs)', existsSync(join(projectRoot, 'dist', 'cpactl.cjs')), 'run npm run build first (npm test does it in pretest)')
 
-function cpactl(args: string[], env: Record<string, string> = {}, bin = join(projectRoot, 'bin', 'run.js'), dir = tempDir()): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: {PATH: process.env.PATH ?? '', HOME: dir, CPACTL_CONFIG_DIR: join(dir, 'c'), CPACTL_DATA_DIR: join(dir, 'd'), NO_COLOR: '1', ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
+function cpactl(args: string[], env: Record<string, string> = {}, bin?: string, home?: string): Promise<BinaryRun> {
+  return runBinary(args, env, {bin, home})
 }
 
 /** The same command with and without the bundle. */
-async function both(args: string[], env: Record<string, string> = {}): Promise<{bundled: Run; modules: Run}> {
+async function both(args: string[], env: Record<string, string> = {}): Promise<{bundled: BinaryRun; modules: BinaryRun}> {
   const [bundled, modules] = await Promise.all([cpactl(args, env), cpactl(args, {...env, CPACTL_BUNDLE: '0'})])
   return {bundled, modules}
 }

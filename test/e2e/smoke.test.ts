@@ -1,33 +1,19 @@
 // Spawns the real binary (bin/run.js over dist/, built by `npm test`'s pretest) to check what unit-level
 // runs cannot: real stdout/stderr separation, process exit codes with and without --json, --help and --version.
-import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/lib/sim/index.js'
 import {requireCapability} from '../helpers/capability.js'
-import {projectRoot, tempDir} from '../helpers/run.js'
+import {projectRoot, runBinary} from '../helpers/run.js'
 import {suiteGateway} from '../helpers/sim.js'
 
 const KEY = 'smoke-test-management-key-0123456789'
 let sim: Simulator
 const built = requireCapability('the built binary (dist/)', existsSync(join(projectRoot, 'dist', 'commands', 'status.js')), 'run npm run build first (npm test does it in pretest)')
 
-function cpactl(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const dir = tempDir()
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'run.js'), ...args], {
-      env: {PATH: process.env.PATH ?? '', HOME: dir, CPACTL_CONFIG_DIR: join(dir, 'c'), CPACTL_DATA_DIR: join(dir, 'd'), NO_COLOR: '1', ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
+const cpactl = (args: string[], env: Record<string, string> = {}) => runBinary(args, env)
 
 beforeAll(async () => {
   sim = await startSimulator({...suiteGateway(), managementKey: KEY})

@@ -4,6 +4,7 @@
  */
 import {Config, Plugin, run} from '@oclif/core'
 import {captureOutput} from '@oclif/test'
+import {spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -86,4 +87,29 @@ export async function runCli<T = any>(argv: string[], options: RunOptions = {}):
 /** A fresh temp directory (config/data dirs, stores, key files). */
 export function tempDir(prefix = 'cpactl-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export interface BinaryRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Run the built binary (bin/run.js over dist/) in a child process with a minimal environment of its own: PATH,
+ * a fresh HOME (`home`, else a new temp dir) with cpactl's config and data dirs inside it, NO_COLOR, plus `env`.
+ */
+export function runBinary(args: string[], env: Record<string, string> = {}, options: {bin?: string; home?: string} = {}): Promise<BinaryRun> {
+  return new Promise((resolve) => {
+    const home = options.home ?? tempDir()
+    const child = spawn(process.execPath, [options.bin ?? join(projectRoot, 'bin', 'run.js'), ...args], {
+      env: {PATH: process.env.PATH ?? '', HOME: home, CPACTL_CONFIG_DIR: join(home, 'c'), CPACTL_DATA_DIR: join(home, 'd'), NO_COLOR: '1', ...env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+  })
 }

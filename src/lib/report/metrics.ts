@@ -4,7 +4,7 @@
  */
 import {costOf, PriceBook, ratesFor, roundUsd, type AppliedRates} from '../pricing/cost.js'
 import {addTokens, emptyTokens, type TokenCounts} from '../pricing/types.js'
-import {emptyDense, type DenseHist} from '../store/histogram.js'
+import {addDense, emptyDense} from '../store/histogram.js'
 import {type ReportWarning} from './engine.js'
 import {costGroup, emptyGroup, p95, type GroupAgg, type PricingCell} from './groups.js'
 
@@ -44,11 +44,6 @@ export interface Metrics {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null)
 const round1 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10)
-
-
-function addDense(into: DenseHist, from: DenseHist): void {
-  for (let i = 0, n = from.length; i < n; i++) into[i] += from[i]
-}
 
 /** Merge several groups into one (totals; p95 over the union). */
 export function mergeGroups(groups: readonly GroupAgg[], key = '', bucket = 0): GroupAgg {

@@ -24,6 +24,11 @@ export type DenseHist = number[]
 export function emptyDense(): DenseHist {
   return new Array<number>(HIST_BUCKETS).fill(0)
 }
+
+/** Add one dense histogram into another. */
+export function addDense(into: DenseHist, from: DenseHist): void {
+  for (let i = 0, n = from.length; i < n; i++) into[i] += from[i]
+}
 const PER_OCTAVE = 16
 
 export function histBucket(ms: number): number {

@@ -15,14 +15,16 @@ import {addEncodedDense, emptyDense, encodeDense, mergeEncodedBuffers, type Dens
 import {BASE_DIMS, CUBE_EXTRA, CUBES, DAY_MS, floorTo, GRAIN_CUBES, GRAINS, HIST_DIMS, HOUR_MS, SUM_COLS, type RollupCells} from './rollup-cells.js'
 import type {CubeName, Grain} from './rows.js'
 
-/**
- * The histogram SQL functions (deterministic; on every connection that reads or writes rollups):
- * cpactl_hist_merge(a, b) merges two encoded histograms, the aggregate cpactl_hist_sum(h) merges a column.
- */
+/** cpactl_hist_sum's state: the group's first histogram, and the sum once a second one comes. */
 interface HistSum {
   first: Uint8Array | null
   dense: DenseHist | null
 }
+
+/**
+ * The histogram SQL functions (deterministic; on every connection that reads or writes rollups):
+ * cpactl_hist_merge(a, b) merges two encoded histograms, the aggregate cpactl_hist_sum(h) merges a column.
+ */
 
 export function registerHistFunctions(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
