@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const steps = [
   ['startup', ['bench/startup.js']],
   ['collect', ['bench/collect.js', process.env.BENCH_COLLECT_RECORDS ?? '1000000']],
+  ['write path', ['bench/write-path.js']],
   ['report', ['bench/report.js', '--events', process.env.BENCH_REPORT_EVENTS ?? '5000000']],
   ['simulator queue', ['--import', 'tsx', 'bench/sim-queue.ts', '200000']],
   ['inspect', ['--import', 'tsx', 'bench/inspect.ts', '200', '20']],
