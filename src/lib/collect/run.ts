@@ -83,6 +83,8 @@ class Collector {
       this.store = store
       this.lock = await store.runs.lockCollector(o.follow ? 'collect --follow' : 'collect', o.instance)
       this.runId = await store.runs.start({instance: o.instance, mode: o.follow ? 'follow' : 'once', transport: o.transport, startedAt: this.startedAt})
+      // the store gets ready for batches (a thread that boots) while the gateway is connected and probed
+      store.events.prepareBatches()
       this.runner = new BatchRunner({
         store,
         runId: this.runId,

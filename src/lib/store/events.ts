@@ -135,9 +135,15 @@ export class SqliteEvents implements EventRepository {
     return this.writer.write(payloads, ctx, options)
   }
 
+  /** Start the batch writer's normaliser thread now: it boots while the collector connects (~100 ms). */
+  prepareBatches(): void {
+    if (this.Writer) this.writer.startThread()
+  }
+
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-    // the daily fold of the hours earlier batches left behind runs first, before `fn` pops: the pop→commit
-    // window holds only this batch's own work
+    // the WAL checkpoint runs between batches, and the daily fold of the hours earlier batches left behind
+    // before `fn` pops: the pop→commit window holds only this batch's own work
+    this.c.checkpointBetweenBatches()
     return this.c.writeAround(() => {
       this.writer.catchUp()
       return fn({write: (payloads, ctx) => this.writer.writeBatch(payloads, ctx, {advance: false})})

@@ -113,10 +113,7 @@ export class BatchWriter {
    * batches, parsed objects (HTTP), or no thread (yet) go through.
    */
   async writeBatch(payloads: readonly unknown[], ctx: IngestContext, options: {advance?: boolean} = {}): Promise<BatchCounts> {
-    if (!this.threadStarted) {
-      this.threadStarted = true
-      this.thread = IngestThread.start((keys) => this.learnFromThread(keys))
-    }
+    this.startThread()
     const thread = this.thread
     if (!thread?.available || payloads.length < THREAD_MIN_PAYLOADS || !IngestThread.accepts(payloads)) {
       return this.write(payloads, ctx, options)
@@ -150,6 +147,13 @@ export class BatchWriter {
       thread.end()
     }
     return this.end(counts, ctx, options)
+  }
+
+  /** Start the normaliser thread (once; writeBatch does it at the latest), where it can help (ingest-thread.ts). */
+  startThread(): void {
+    if (this.threadStarted) return
+    this.threadStarted = true
+    this.thread = IngestThread.start((keys) => this.learnFromThread(keys))
   }
 
   /** Client keys the thread's normaliser learned: this thread's learns them too (without sending them back). */

@@ -141,6 +141,12 @@ export interface EventRepository {
    * do not nest. See the collector protocol above.
    */
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T>
+  /**
+   * The collector is about to send batches: a backend that prepares something for them starts it now, while
+   * the collector connects to the gateway (SQLite: the normaliser thread, so the first batches do not wait for
+   * it). Optional to call; batches work without it.
+   */
+  prepareBatches(): void
   /** Bulk path (usage import, dead-letter retry, benchmarks): all payloads in one transaction. */
   ingest(instance: string, payloads: readonly unknown[], options?: IngestOptions): Promise<IngestResult>
   /** Raw events for the report engine, in pages (order unspecified). */

@@ -112,6 +112,26 @@ describe('the normaliser thread', () => {
     expect(db).toEqual(da)
   })
 
+  it('prepareBatches starts the thread before any batch (the collector calls it while connecting): the first batch goes through it', async () => {
+    process.env.CPACTL_INGEST_THREAD = '1'
+    const store = await openStore({path: join(mkdtempSync(join(tmpdir(), 'cpactl-thread-')), 'cpactl.db')})
+    stores.push(store)
+    store.events.prepareBatches()
+    await threadReady(store)
+    const thread = writerOf(store).thread!
+    const receive = thread.receive.bind(thread)
+    let chunks = 0
+    thread.receive = () => {
+      const c = receive()
+      if (c) chunks++
+      return c
+    }
+    const counts = await store.events.batch((tx) => tx.write(payloads.slice(0, 500), {instance: 'gw', runId: null, receivedAt: 1}))
+    expect(chunks).toBe(Math.ceil(500 / 64))
+    expect(counts.received).toBe(500)
+    expect(sqlite(store).prepare('SELECT COUNT(*) AS n FROM usage_events').get()).toEqual({n: counts.inserted})
+  })
+
   it('finishes a batch in the writing thread when the normaliser thread stops in the middle of it, and goes on without it', async () => {
     const {store: plain} = await open(false, payloads.slice(0, 10))
     const {store: threaded} = await open(true, payloads.slice(0, 10))

@@ -34,6 +34,9 @@ export class PgEvents implements EventRepository {
     return this.writer.write(payloads, ctx, options)
   }
 
+  /** Nothing to prepare: the batch writer normalises in this thread. */
+  prepareBatches(): void {}
+
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
     return this.c.tx('write a batch', async () => {
       // upkeep before `fn` pops (../types.ts rule 3): the daily fold of the hours the collector's earlier batches
