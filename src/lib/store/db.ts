@@ -23,9 +23,6 @@ import {MIGRATION_IDS} from './migrations/ids.js'
 import type {Migration} from './migrations/types.js'
 import type {MigrationProgress} from './records.js'
 
-/** WAL frames (pages) after which a writable store checkpoints (see the pragmas in openDatabase). */
-export const WAL_CHECKPOINT_FRAMES = 8192
-
 export type {Database, Statement} from 'better-sqlite3'
 
 export interface OpenDatabaseOptions {
@@ -197,10 +194,9 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     db.pragma('cache_size = -8192') // 8 MiB page cache: the pages a batch rewrites (index edge, rollup rows) stay hot
     db.pragma('temp_store = MEMORY')
     // checkpoint every 8192 pages (32 MiB) instead of 1000: pages rewritten by consecutive batches (the index's
-    // right edge, rollup rows) reach the database file once per checkpoint, not once per 1000 pages (the
-    // collector's batches checkpoint between batches instead, as often: connection.ts checkpointBetweenBatches)
+    // right edge, rollup rows) reach the database file once per checkpoint, not once per 1000 pages
     if (!readonly) {
-      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_FRAMES}`)
+      db.pragma('wal_autocheckpoint = 8192')
       db.pragma('journal_size_limit = 67108864')
     }
     if (readonly) {

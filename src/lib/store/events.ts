@@ -141,9 +141,8 @@ export class SqliteEvents implements EventRepository {
   }
 
   batch<T>(fn: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-    // the WAL checkpoint runs between batches, and the daily fold of the hours earlier batches left behind
-    // before `fn` pops: the pop→commit window holds only this batch's own work
-    this.c.checkpointBetweenBatches()
+    // the daily fold of the hours earlier batches left behind runs first, before `fn` pops: the pop→commit
+    // window holds only this batch's own work
     return this.c.writeAround(() => {
       this.writer.catchUp()
       return fn({write: (payloads, ctx) => this.writer.writeBatch(payloads, ctx, {advance: false})})
