@@ -25,13 +25,11 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {SPREAD_MS, startBenchQueue} from './collect-queue.js'
+import {median, option} from './common.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? dflt : args[i + 1]
-}
+const opt = (name, dflt) => option(args, name, dflt)
 // positional form of the first version: node bench/collect.js [records] [batch]
 const positional = /^\d+$/.test(args[0] ?? '')
 const N = Number(opt('records', positional ? args[0] : 300_000))
@@ -53,7 +51,6 @@ const Database = require('better-sqlite3')
 const dir = mkdtempSync(join(tmpdir(), 'cpactl-bench-collect-'))
 // clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux)
 const CLK_TCK = 100
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const queue = await startBenchQueue({n: N, batch: BATCH})
 const fill = (spread) => queue.fill(spread)

@@ -19,14 +19,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
+import {option, timeNode, timeNodeInterleaved} from './common.js'
 import {records} from './report-data.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? dflt : args[i + 1]
-}
+const opt = (name, dflt) => option(args, name, dflt)
 const EVENTS = Number(opt('events', 5_000_000))
 const RUNS = Number(opt('runs', process.env.BENCH_RUNS ?? 7))
 const cli = opt('cli', join(root, 'bin', 'run.js'))
@@ -42,7 +40,6 @@ if (!existsSync(join(cliRoot, 'dist', 'commands', 'report', 'summary.js'))) {
   process.exit(1)
 }
 const lib = (p) => import(pathToFileURL(join(cliRoot, 'dist', 'lib', p)).href)
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`
 
 async function buildStore() {
@@ -66,28 +63,8 @@ async function buildStore() {
   return {events: n, endMs, ingestS}
 }
 
-/** The same argv under each environment, runs interleaved (one warm-up each): the median ms of each, and output. */
-function interleaved(argv, envs) {
-  const samples = envs.map(() => [])
-  let out = ''
-  for (let i = 0; i < RUNS + 1; i++) {
-    envs.forEach((env, k) => {
-      const t0 = process.hrtime.bigint()
-      const r = spawnSync(process.execPath, argv, {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}, maxBuffer: 64 << 20})
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6
-      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
-      if (i > 0) samples[k].push(ms)
-      if (k === 0) out = r.stdout
-    })
-  }
-  return {ms: samples.map(median), out}
-}
-
-/** Median wall time of `argv` (one warm-up run) and its output. */
-function time(argv, env = {}) {
-  const r = interleaved(argv, [env])
-  return {ms: r.ms[0], out: r.out}
-}
+const interleaved = (argv, envs) => timeNodeInterleaved(argv, envs, {runs: RUNS})
+const time = (argv, env = {}) => timeNode(argv, {runs: RUNS, env})
 
 let info
 const fresh = args.includes('--fresh')

@@ -25,7 +25,6 @@ interface HistSum {
  * The histogram SQL functions (deterministic; on every connection that reads or writes rollups):
  * cpactl_hist_merge(a, b) merges two encoded histograms, the aggregate cpactl_hist_sum(h) merges a column.
  */
-
 export function registerHistFunctions(db: Database): void {
   db.function('cpactl_hist_merge', {deterministic: true}, (a: unknown, b: unknown) => mergeEncodedBuffers(a as Uint8Array | null, b as Uint8Array | null))
   // a group of one histogram (a timeline's day bucket from the daily rollup) is that histogram as stored: only a
